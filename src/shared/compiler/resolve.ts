@@ -1,0 +1,306 @@
+/**
+ * Resolves a schema-valid document into concrete things: which namespace each interface lives
+ * in, its final name (generated when omitted), which L2 segment it is on, and which addresses
+ * each node owns. Both the validator and the planner read this one view. It never throws on
+ * semantic mistakes (a link to a missing node is skipped); the validator reports those.
+ */
+import { IFNAME_MAX, type Link, type Node, type TopologyDocument } from '../model/topology.js';
+import { parseCidr, subnetText, type Cidr } from '../model/net.js';
+
+/** Where an interface lives: a namespace name, or null for the host's root namespace. */
+export type Netns = string | null;
+
+/** One end of a veth pair, or a bridge device, resolved. */
+export interface Iface {
+  /** `LINK.a` / `LINK.b` for veth ends, `BRIDGE` for a bridge device. */
+  key: string;
+  kind: 'veth' | 'bridge';
+  /** Link id for veth ends, bridge node id for bridges. */
+  element: string;
+  /** Field path of this end in the document (`links[3].a`), or of the bridge node. */
+  path: string;
+  node: string;
+  netns: Netns;
+  name: string;
+  /** True when the name was generated rather than written by the user. */
+  generated: boolean;
+  addresses: Cidr[];
+  /** Bridge this veth end is enslaved to (its interface name). */
+  master?: string;
+  /** Key of the other end of the pair. */
+  peer?: string;
+  mtu?: number;
+  segment: number;
+}
+
+/** An L2 segment: a bridge with its ports (and bridges joined to it), or one point-to-point veth. */
+export interface Segment {
+  id: number;
+  /** Bridge name(s) or the link id for a point-to-point segment. */
+  label: string;
+  bridges: string[];
+  /** Interfaces that hold addresses on this segment (namespace ends, host ends, bridge devices). */
+  members: Iface[];
+}
+
+export interface ResolvedLink {
+  link: Link;
+  index: number;
+  kind: 'veth' | 'uplink';
+  a?: Iface;
+  b?: Iface;
+}
+
+export interface Resolved {
+  doc: TopologyDocument;
+  nodes: Map<string, Node>;
+  /** Namespace name for namespace nodes. */
+  netnsOf: Map<string, string>;
+  links: ResolvedLink[];
+  ifaces: Iface[];
+  /** L3 interfaces per node id (bridge devices belong to the host node, id `null` key ''). */
+  l3ByNode: Map<string, Iface[]>;
+  segments: Segment[];
+  bridges: Iface[];
+  /** Id of the host node, if any. */
+  hostId?: string;
+  /** Id of an internet node linked to the host, if any. */
+  internetId?: string;
+  uplink?: string;
+}
+
+/** The key under which bridge devices and host veth ends are filed in l3ByNode when no host node exists. */
+export const ROOT_KEY = '';
+
+/** Name of a node on the host: the namespace name, bridge name, or the id. */
+export function nodeName(node: Node): string {
+  if (node.kind === 'namespace' || node.kind === 'bridge') return node.name ?? node.id;
+  return node.id;
+}
+
+/** FNV-1a, 4 hex digits: enough to tell shortened names apart, and browser-safe. */
+function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return (h & 0xffff).toString(16).padStart(4, '0');
+}
+
+/** Length in bytes as the kernel counts it. */
+export function byteLength(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
+
+/** Shortens a generated interface name to the kernel's 15 bytes, keeping it recognisable and unique. */
+export function fitIfName(candidate: string): string {
+  if (byteLength(candidate) <= IFNAME_MAX) return candidate;
+  return `${candidate.slice(0, IFNAME_MAX - 5)}-${shortHash(candidate)}`;
+}
+
+class NameScope {
+  private readonly used = new Set<string>();
+  has(name: string): boolean {
+    return this.used.has(name);
+  }
+  add(name: string): void {
+    this.used.add(name);
+  }
+  /** First candidate that is free, fitted to 15 bytes; falls back to a numbered form. */
+  pick(candidates: string[]): string {
+    for (const c of candidates) {
+      const fitted = fitIfName(c);
+      if (!this.used.has(fitted)) return fitted;
+    }
+    const base = candidates[0] ?? 'veth';
+    for (let i = 1; ; i++) {
+      const fitted = fitIfName(`${base}-${i}`);
+      if (!this.used.has(fitted)) return fitted;
+    }
+  }
+}
+
+/** Builds the resolved view. */
+export function resolve(doc: TopologyDocument): Resolved {
+  const nodes = new Map<string, Node>();
+  for (const n of doc.nodes) if (!nodes.has(n.id)) nodes.set(n.id, n);
+  const netnsOf = new Map<string, string>();
+  for (const n of nodes.values()) if (n.kind === 'namespace') netnsOf.set(n.id, nodeName(n));
+  const host = [...nodes.values()].find((n) => n.kind === 'host');
+  const hostId = host?.id;
+  const uplink = host?.kind === 'host' ? host.uplink : undefined;
+
+  // Segment ids via union-find; bridges seed segments, point-to-point links make their own.
+  const parent: number[] = [];
+  const make = (): number => {
+    parent.push(parent.length);
+    return parent.length - 1;
+  };
+  const find = (x: number): number => {
+    while (parent[x] !== x) {
+      parent[x] = parent[parent[x]!]!;
+      x = parent[x]!;
+    }
+    return x;
+  };
+  const union = (x: number, y: number): void => {
+    parent[find(x)] = find(y);
+  };
+
+  const bridges: Iface[] = [];
+  const bridgeByNode = new Map<string, Iface>();
+  const rootScope = new NameScope();
+  if (uplink) rootScope.add(uplink);
+  doc.nodes.forEach((n, index) => {
+    if (n.kind !== 'bridge' || bridgeByNode.has(n.id)) return;
+    const name = nodeName(n);
+    rootScope.add(name);
+    const iface: Iface = {
+      key: n.id,
+      kind: 'bridge',
+      element: n.id,
+      path: `nodes[${index}]`,
+      node: hostId ?? ROOT_KEY,
+      netns: null,
+      name,
+      generated: false,
+      addresses: n.addresses.map((a) => parseCidr(a)).filter((c): c is Cidr => c !== undefined),
+      ...(n.mtu !== undefined ? { mtu: n.mtu } : {}),
+      segment: make(),
+    };
+    bridges.push(iface);
+    bridgeByNode.set(n.id, iface);
+  });
+
+  // User-written names are reserved first so generated names never take them.
+  const nsScopes = new Map<string, NameScope>();
+  const scopeOf = (netns: Netns): NameScope => {
+    if (netns === null) return rootScope;
+    let s = nsScopes.get(netns);
+    if (!s) nsScopes.set(netns, (s = new NameScope()));
+    return s;
+  };
+  const netnsOfEnd = (nodeId: string): Netns => netnsOf.get(nodeId) ?? null;
+  for (const link of doc.links) {
+    for (const end of [link.a, link.b]) {
+      const node = nodes.get(end.node);
+      if (end.ifname && node && node.kind !== 'internet') scopeOf(node.kind === 'namespace' ? netnsOfEnd(node.id) : null).add(end.ifname);
+    }
+  }
+
+  const links: ResolvedLink[] = [];
+  const ifaces: Iface[] = [...bridges];
+  doc.links.forEach((link, index) => {
+    const na = nodes.get(link.a.node);
+    const nb = nodes.get(link.b.node);
+    if (!na || !nb || link.a.node === link.b.node) {
+      links.push({ link, index, kind: 'veth' });
+      return;
+    }
+    if (na.kind === 'internet' || nb.kind === 'internet') {
+      links.push({ link, index, kind: 'uplink' });
+      return;
+    }
+    const ends = (['a', 'b'] as const).map((side) => {
+      const end = link[side];
+      const node = side === 'a' ? na : nb;
+      const other = side === 'a' ? nb : na;
+      const netns = node.kind === 'namespace' ? netnsOfEnd(node.id) : null;
+      const name = end.ifname ?? generateName(node, other, scopeOf(netns));
+      scopeOf(netns).add(name);
+      const iface: Iface = {
+        key: `${link.id}.${side}`,
+        kind: 'veth',
+        element: link.id,
+        path: `links[${index}].${side}`,
+        node: node.kind === 'bridge' ? (hostId ?? ROOT_KEY) : node.id,
+        netns,
+        name,
+        generated: end.ifname === undefined,
+        addresses: end.addresses.map((a) => parseCidr(a)).filter((c): c is Cidr => c !== undefined),
+        ...(node.kind === 'bridge' ? { master: nodeName(node) } : {}),
+        ...(link.mtu !== undefined ? { mtu: link.mtu } : {}),
+        segment: node.kind === 'bridge' ? bridgeByNode.get(node.id)!.segment : -1,
+      };
+      return iface;
+    });
+    const [a, b] = ends as [Iface, Iface];
+    a.peer = b.key;
+    b.peer = a.key;
+    if (a.master && b.master) union(a.segment, b.segment);
+    else if (a.master) b.segment = a.segment;
+    else if (b.master) a.segment = b.segment;
+    else a.segment = b.segment = make();
+    ifaces.push(a, b);
+    links.push({ link, index, kind: 'veth', a, b });
+  });
+
+  for (const i of ifaces) i.segment = find(i.segment);
+
+  const segMap = new Map<number, Segment>();
+  const segmentOf = (id: number): Segment => {
+    let s = segMap.get(id);
+    if (!s) segMap.set(id, (s = { id, label: '', bridges: [], members: [] }));
+    return s;
+  };
+  for (const i of ifaces) {
+    const s = segmentOf(i.segment);
+    if (i.kind === 'bridge') s.bridges.push(i.name);
+    if (!i.master) s.members.push(i);
+  }
+  for (const s of segMap.values()) {
+    s.label = s.bridges.length > 0 ? s.bridges.join('+') : (s.members[0]?.element ?? `segment ${s.id}`);
+  }
+
+  const l3ByNode = new Map<string, Iface[]>();
+  for (const i of ifaces) {
+    if (i.master) continue;
+    const list = l3ByNode.get(i.node) ?? [];
+    list.push(i);
+    l3ByNode.set(i.node, list);
+  }
+
+  const internet = doc.links
+    .map((l) => [nodes.get(l.a.node), nodes.get(l.b.node)])
+    .find(([x, y]) => (x?.kind === 'internet' && y?.kind === 'host') || (y?.kind === 'internet' && x?.kind === 'host'));
+  const internetId = internet?.find((n) => n?.kind === 'internet')?.id;
+
+  return {
+    doc,
+    nodes,
+    netnsOf,
+    links,
+    ifaces,
+    l3ByNode,
+    segments: [...segMap.values()].sort((x, y) => x.id - y.id),
+    bridges,
+    ...(hostId !== undefined ? { hostId } : {}),
+    ...(internetId !== undefined ? { internetId } : {}),
+    ...(uplink !== undefined ? { uplink } : {}),
+  };
+}
+
+/** Tutorial-style names: `veth-red` inside red, `veth-red-br` on the bridge, `veth-red-host` on the host. */
+function generateName(node: Node, other: Node, scope: NameScope): string {
+  const self = nodeName(node);
+  const peer = nodeName(other);
+  if (node.kind === 'namespace') return scope.pick([`veth-${self}`, `veth-${self}-${peer}`]);
+  if (node.kind === 'bridge') {
+    if (other.kind === 'namespace') return scope.pick([`veth-${peer}-br`, `veth-${peer}-${self}`]);
+    return scope.pick([`veth-${self}-${peer}`]);
+  }
+  // host end
+  if (other.kind === 'namespace') return scope.pick([`veth-${peer}-host`, `veth-${peer}-h`]);
+  return scope.pick([`veth-host-${peer}`]);
+}
+
+/** Every L3 interface on the segment, excluding `self`. */
+export function neighbours(r: Resolved, self: Iface): Iface[] {
+  return r.segments.find((s) => s.id === self.segment)?.members.filter((m) => m !== self) ?? [];
+}
+
+/** The subnets of all addresses on a segment, for messages. */
+export function segmentSubnets(seg: Segment): string[] {
+  return [...new Set(seg.members.flatMap((m) => m.addresses.map((a) => subnetText(a))))];
+}

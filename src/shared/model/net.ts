@@ -1,0 +1,131 @@
+/**
+ * IPv4/IPv6 address and prefix arithmetic for the topology model.
+ * Pure and dependency-free so the validator, planner and probe planner share one truth.
+ */
+
+export type Family = 4 | 6;
+
+/** A parsed interface address such as `192.168.15.1/24` or `fd00::1/64`. */
+export interface Cidr {
+  family: Family;
+  /** The address as a big integer (32 or 128 bits). */
+  value: bigint;
+  prefix: number;
+  /** The text the user wrote, normalised (lower case, canonical IPv4). */
+  text: string;
+}
+
+const IPV4_PART = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/** Parses a bare IPv4 address; returns undefined when it is not one. */
+export function parseIpv4(text: string): bigint | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  let value = 0n;
+  for (const part of parts) {
+    if (!IPV4_PART.test(part)) return undefined;
+    value = (value << 8n) | BigInt(Number(part));
+  }
+  return value;
+}
+
+/** Parses a bare IPv6 address (with `::` compression, no zone, no embedded IPv4). */
+export function parseIpv6(text: string): bigint | undefined {
+  if (!/^[0-9a-fA-F:]+$/.test(text) || text.length > 39) return undefined;
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const groupsOf = (s: string): string[] | undefined => {
+    if (s === '') return [];
+    const groups = s.split(':');
+    return groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g)) ? groups : undefined;
+  };
+  const head = groupsOf(halves[0] ?? '');
+  const tail = halves.length === 2 ? groupsOf(halves[1] ?? '') : [];
+  if (!head || !tail) return undefined;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
+  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail];
+  return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+
+/** Parses a bare IPv4 or IPv6 address. */
+export function parseIp(text: string): { family: Family; value: bigint } | undefined {
+  const v4 = parseIpv4(text);
+  if (v4 !== undefined) return { family: 4, value: v4 };
+  const v6 = parseIpv6(text);
+  if (v6 !== undefined) return { family: 6, value: v6 };
+  return undefined;
+}
+
+/** Parses `ADDRESS/PREFIX`; the prefix is mandatory so that the subnet is never guessed. */
+export function parseCidr(text: string): Cidr | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0) return undefined;
+  const ip = parseIp(text.slice(0, slash));
+  const prefixText = text.slice(slash + 1);
+  if (!ip || !/^\d{1,3}$/.test(prefixText)) return undefined;
+  const prefix = Number(prefixText);
+  if (prefix > bits(ip.family)) return undefined;
+  return { ...ip, prefix, text: `${formatIp(ip.family, ip.value)}/${prefix}` };
+}
+
+/** Number of bits in an address of the family. */
+export function bits(family: Family): number {
+  return family === 4 ? 32 : 128;
+}
+
+function mask(family: Family, prefix: number): bigint {
+  const width = BigInt(bits(family));
+  const all = (1n << width) - 1n;
+  return prefix === 0 ? 0n : (all << (width - BigInt(prefix))) & all;
+}
+
+/** The network address of a CIDR (host bits cleared). */
+export function networkOf(c: { family: Family; value: bigint; prefix: number }): bigint {
+  return c.value & mask(c.family, c.prefix);
+}
+
+/** `192.168.15.0/24` for `192.168.15.1/24`. */
+export function subnetText(c: { family: Family; value: bigint; prefix: number }): string {
+  return `${formatIp(c.family, networkOf(c))}/${c.prefix}`;
+}
+
+/** True when `address` lies inside the subnet of `c`. */
+export function contains(c: { family: Family; value: bigint; prefix: number }, family: Family, address: bigint): boolean {
+  return c.family === family && (address & mask(family, c.prefix)) === networkOf(c);
+}
+
+/** Formats an address; IPv6 uses the RFC 5952 shortest form. */
+export function formatIp(family: Family, value: bigint): string {
+  if (family === 4) {
+    return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 255n)).join('.');
+  }
+  const groups: number[] = [];
+  for (let i = 7; i >= 0; i--) groups.push(Number((value >> BigInt(i * 16)) & 0xffffn));
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen && j - i > 1) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+/** True for the network or (IPv4) broadcast address of a subnet shorter than /31, which no interface should own. */
+export function isNetworkOrBroadcast(c: Cidr): boolean {
+  if (c.family === 6) return c.prefix < 127 && c.value === networkOf(c);
+  if (c.prefix >= 31) return false;
+  const host = ~mask(4, c.prefix) & 0xffffffffn;
+  return (c.value & host) === 0n || (c.value & host) === host;
+}
