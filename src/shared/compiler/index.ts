@@ -1,15 +1,26 @@
 /**
  * The compiler's front door: validate -> plan -> steps -> render.
- * (Being written; the signatures below are the contract the CLI, tests and runner use.)
  */
 import type { TopologyDocument } from '../model/topology.js';
+import { plan, type Plan } from './plan.js';
 import type { Problem } from './problems.js';
+import { renderScript } from './render-bash.js';
+import { downSteps, upSteps, type Step } from './steps.js';
+import { validate } from './validate.js';
 
 export type CompileResult =
-  | { ok: true; doc: TopologyDocument; script: string; warnings: Problem[] }
+  | { ok: true; doc: TopologyDocument; plan: Plan; up: Step[]; down: Step[]; script: string; warnings: Problem[] }
   | { ok: false; problems: Problem[] };
 
-/** Validates `input` (parsed JSON) and, when it has no errors, renders the lab script. */
-export function compile(_input: unknown): CompileResult {
-  throw new Error('compile: not implemented yet');
+/** Validates `input` (parsed JSON) and, when it has no errors, plans it and renders `lab.sh`. */
+export function compile(input: unknown, options: { source?: string } = {}): CompileResult {
+  const v = validate(input);
+  if (!v.ok) return { ok: false, problems: v.problems };
+  const p = plan(v.doc, v.resolved);
+  return { ok: true, doc: v.doc, plan: p, up: upSteps(p), down: downSteps(p), script: renderScript(p, options), warnings: v.warnings };
 }
+
+export { plan, type Plan } from './plan.js';
+export { renderScript } from './render-bash.js';
+export { upSteps, downSteps, PHASES, type Step, type Command, type Phase } from './steps.js';
+export { formatProblem, hasErrors, type Problem } from './problems.js';

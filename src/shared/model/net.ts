@@ -74,7 +74,8 @@ export function bits(family: Family): number {
   return family === 4 ? 32 : 128;
 }
 
-function mask(family: Family, prefix: number): bigint {
+/** The netmask of a prefix length as a big integer. */
+export function prefixMask(family: Family, prefix: number): bigint {
   const width = BigInt(bits(family));
   const all = (1n << width) - 1n;
   return prefix === 0 ? 0n : (all << (width - BigInt(prefix))) & all;
@@ -82,7 +83,7 @@ function mask(family: Family, prefix: number): bigint {
 
 /** The network address of a CIDR (host bits cleared). */
 export function networkOf(c: { family: Family; value: bigint; prefix: number }): bigint {
-  return c.value & mask(c.family, c.prefix);
+  return c.value & prefixMask(c.family, c.prefix);
 }
 
 /** `192.168.15.0/24` for `192.168.15.1/24`. */
@@ -92,7 +93,7 @@ export function subnetText(c: { family: Family; value: bigint; prefix: number })
 
 /** True when `address` lies inside the subnet of `c`. */
 export function contains(c: { family: Family; value: bigint; prefix: number }, family: Family, address: bigint): boolean {
-  return c.family === family && (address & mask(family, c.prefix)) === networkOf(c);
+  return c.family === family && (address & prefixMask(family, c.prefix)) === networkOf(c);
 }
 
 /** Formats an address; IPv6 uses the RFC 5952 shortest form. */
@@ -126,6 +127,6 @@ export function formatIp(family: Family, value: bigint): string {
 export function isNetworkOrBroadcast(c: Cidr): boolean {
   if (c.family === 6) return c.prefix < 127 && c.value === networkOf(c);
   if (c.prefix >= 31) return false;
-  const host = ~mask(4, c.prefix) & 0xffffffffn;
+  const host = ~prefixMask(4, c.prefix) & 0xffffffffn;
   return (c.value & host) === 0n || (c.value & host) === host;
 }

@@ -1,0 +1,251 @@
+/**
+ * plan(): turns a validated document into concrete decisions: every namespace, bridge and veth
+ * with final names and addresses, every route, which nodes forward, the lab's iptables chains
+ * and rules, and the probes that `verify` runs. Nothing after this step makes a decision.
+ */
+import { formatIp, parseCidr, parseIp, subnetText, type Family } from '../model/net.js';
+import type { Route, TopologyDocument } from '../model/topology.js';
+import { planProbes, type PlannedProbe } from './probes.js';
+import { ReachModel, type ForwardingFacts } from './reach.js';
+import { nodeName, resolve, type Iface, type Resolved } from './resolve.js';
+
+export interface PlannedRoute {
+  family: Family;
+  /** `default` or a subnet. */
+  to: string;
+  via?: string;
+  dev?: string;
+  metric?: number;
+}
+
+export interface PlannedNamespace {
+  node: string;
+  name: string;
+  forwarding: boolean;
+  families: Family[];
+  dns: string[];
+  routes: PlannedRoute[];
+  /** Its interfaces, in document order. */
+  ifaces: Iface[];
+}
+
+export interface PlannedBridge {
+  node: string;
+  name: string;
+  addresses: string[];
+  mtu?: number;
+}
+
+export interface PlannedVeth {
+  link: string;
+  a: Iface;
+  b: Iface;
+  mtu?: number;
+}
+
+export interface PlannedMasquerade {
+  id: string;
+  family: Family;
+  source: string;
+  out: string;
+}
+
+export interface PlannedPortForward {
+  id: string;
+  family: Family;
+  proto: 'tcp' | 'udp';
+  hostPort: number;
+  to: string;
+  toPort: number;
+  uplink: string;
+  /** Namespace that owns the target address. */
+  netns?: string;
+}
+
+export interface PlannedChains {
+  /** filter table, jumped to from the top of FORWARD. */
+  forward: string;
+  /** nat table, jumped to from PREROUTING, OUTPUT and POSTROUTING. */
+  prerouting: string;
+  output: string;
+  postrouting: string;
+}
+
+export interface Plan {
+  lab: string;
+  title: string;
+  /** Interface alias that marks everything the lab creates. */
+  tag: string;
+  namespaces: PlannedNamespace[];
+  bridges: PlannedBridge[];
+  veths: PlannedVeth[];
+  host: {
+    routes: PlannedRoute[];
+    /** Families for which the host must forward (ip_forward / ipv6 forwarding). */
+    forwarding: Family[];
+    uplink?: string;
+  };
+  firewall: {
+    /** Families that need the lab's FORWARD accept chain. */
+    families: Family[];
+    /** Host-side interfaces whose traffic the lab accepts in FORWARD. */
+    acceptIfaces: string[];
+    masquerade: PlannedMasquerade[];
+    portForwards: PlannedPortForward[];
+  };
+  chains: PlannedChains;
+  probes: PlannedProbe[];
+  /** What preflight must find free (or already tagged): root-namespace interface names. */
+  rootNames: string[];
+  /** Namespace-side veth names, which exist briefly in the root namespace while a pair is made. */
+  transitNames: string[];
+  /** True when the plan needs iptables on the host. */
+  needsIptables: boolean;
+}
+
+function familyOf(text: string): Family {
+  return parseCidr(text)?.family ?? parseIp(text)?.family ?? 4;
+}
+
+function planRoute(route: Route): PlannedRoute {
+  const family: Family =
+    route.to === 'default6' ? 6 : route.to === 'default' ? (route.via ? familyOf(route.via) : 4) : familyOf(route.to);
+  const to = route.to === 'default' || route.to === 'default6' ? 'default' : subnetText(parseCidr(route.to)!);
+  return {
+    family,
+    to,
+    ...(route.via !== undefined ? { via: route.via } : {}),
+    ...(route.dev !== undefined ? { dev: route.dev } : {}),
+    ...(route.metric !== undefined ? { metric: route.metric } : {}),
+  };
+}
+
+/** Plans a validated document (use validate() first: plan() trusts its input). */
+export function plan(doc: TopologyDocument, resolved: Resolved = resolve(doc)): Plan {
+  const r = resolved;
+  const hostNode = r.hostId !== undefined ? r.nodes.get(r.hostId) : undefined;
+  const host = hostNode?.kind === 'host' ? hostNode : undefined;
+  const hostKey = r.hostId ?? '';
+
+  const namespaces: PlannedNamespace[] = [];
+  for (const n of doc.nodes) {
+    if (n.kind !== 'namespace') continue;
+    const ifaces = r.l3ByNode.get(n.id) ?? [];
+    const families = [...new Set(ifaces.flatMap((i) => i.addresses.map((a) => a.family)))].sort();
+    namespaces.push({
+      node: n.id,
+      name: nodeName(n),
+      forwarding: n.forwarding ?? n.router,
+      families,
+      dns: n.dns,
+      routes: n.routes.map(planRoute),
+      ifaces,
+    });
+  }
+
+  const bridges: PlannedBridge[] = r.bridges.map((b) => ({
+    node: b.element,
+    name: b.name,
+    addresses: b.addresses.map((a) => a.text),
+    ...(b.mtu !== undefined ? { mtu: b.mtu } : {}),
+  }));
+
+  const veths: PlannedVeth[] = r.links.flatMap((l) =>
+    l.a && l.b ? [{ link: l.link.id, a: l.a, b: l.b, ...(l.link.mtu !== undefined ? { mtu: l.link.mtu } : {}) }] : [],
+  );
+
+  // The host forwards when NAT needs it, when the user says so, or when a namespace routes
+  // through one of the host's addresses (a bridge address or a host veth end).
+  const hostIfaces = r.l3ByNode.get(hostKey) ?? [];
+  const hostOwns = (family: Family, ip: string): boolean =>
+    hostIfaces.some((i) => i.addresses.some((a) => a.family === family && formatIp(family, a.value) === ip));
+  const hostFamilies = new Set<Family>();
+  for (const ns of namespaces) {
+    for (const route of ns.routes) if (route.via && hostOwns(route.family, route.via)) hostFamilies.add(route.family);
+  }
+  for (const m of doc.nat.masquerade) hostFamilies.add(familyOf(m.source));
+  for (const p of doc.nat.portForwards) hostFamilies.add(familyOf(p.to));
+  if (host?.forwarding === true) {
+    for (const i of r.ifaces) for (const a of i.addresses) hostFamilies.add(a.family);
+    if (hostFamilies.size === 0) hostFamilies.add(4);
+  }
+  const hostForwarding = host?.forwarding === false ? [] : [...hostFamilies].sort();
+
+  const lab = doc.name;
+  const chains: PlannedChains = {
+    forward: `NSD-${lab}-FWD`,
+    prerouting: `NSD-${lab}-PRE`,
+    output: `NSD-${lab}-OUT`,
+    postrouting: `NSD-${lab}-POST`,
+  };
+
+  const acceptIfaces = [
+    ...bridges.map((b) => b.name),
+    ...veths.flatMap((v) => [v.a, v.b]).filter((i) => i.netns === null && !i.master).map((i) => i.name),
+  ];
+  const labFamilies = new Set<Family>(r.ifaces.flatMap((i) => i.addresses.map((a) => a.family)));
+  // Bridged traffic meets FORWARD when br_netfilter is loaded (Docker), routed traffic always.
+  const firewallFamilies: Family[] =
+    acceptIfaces.length === 0 ? [] : ([4, 6] as const).filter((f) => labFamilies.has(f) || (f === 4 && labFamilies.size === 0));
+  const uplink = host?.uplink;
+
+  const ownerNetns = (family: Family, ip: string): string | undefined => {
+    for (const ns of namespaces) {
+      if (ns.ifaces.some((i) => i.addresses.some((a) => a.family === family && formatIp(family, a.value) === ip))) return ns.name;
+    }
+    return undefined;
+  };
+  const masquerade: PlannedMasquerade[] = doc.nat.masquerade.map((m) => ({
+    id: m.id,
+    family: familyOf(m.source),
+    source: subnetText(parseCidr(m.source)!),
+    out: m.out ?? uplink ?? 'eth0',
+  }));
+  const portForwards: PlannedPortForward[] = doc.nat.portForwards.map((p) => {
+    const family = familyOf(p.to);
+    const netns = ownerNetns(family, p.to);
+    return {
+      id: p.id,
+      family,
+      proto: p.proto,
+      hostPort: p.hostPort,
+      to: p.to,
+      toPort: p.toPort ?? p.hostPort,
+      uplink: uplink ?? 'eth0',
+      ...(netns !== undefined ? { netns } : {}),
+    };
+  });
+
+  const facts: ForwardingFacts = {
+    forwarding: new Set(namespaces.filter((n) => n.forwarding).map((n) => n.node)),
+    hostForwards: hostForwarding.length > 0,
+    masquerade: masquerade.map((m) => m.source),
+  };
+  const probes = planProbes(r, new ReachModel(r, facts), portForwards);
+
+  const rootNames = [
+    ...bridges.map((b) => b.name),
+    ...veths.flatMap((v) => [v.a, v.b]).filter((i) => i.netns === null).map((i) => i.name),
+  ];
+  const transitNames = veths.flatMap((v) => [v.a, v.b]).filter((i) => i.netns !== null).map((i) => i.name);
+
+  return {
+    lab,
+    title: doc.title ?? lab,
+    tag: `nsd:${lab}`,
+    namespaces,
+    bridges,
+    veths,
+    host: {
+      routes: host ? host.routes.map(planRoute) : [],
+      forwarding: hostForwarding,
+      ...(uplink !== undefined ? { uplink } : {}),
+    },
+    firewall: { families: firewallFamilies, acceptIfaces, masquerade, portForwards },
+    chains,
+    probes,
+    rootNames,
+    transitNames: [...new Set(transitNames)],
+    needsIptables: firewallFamilies.length > 0 || masquerade.length > 0 || portForwards.length > 0,
+  };
+}

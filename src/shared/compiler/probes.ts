@@ -1,0 +1,149 @@
+/**
+ * Probe planning for `verify`: from the model, derive what must reach what (and what must not),
+ * each with an expectation and the reason behind it, plus the user's own probes.
+ */
+import { formatIp, parseIp } from '../model/net.js';
+import type { PlannedPortForward } from './plan.js';
+import { ReachModel, type Verdict } from './reach.js';
+import type { Resolved } from './resolve.js';
+
+/** Up to this many namespaces, verify probes every pair; above it, each namespace probes its ring neighbour. */
+export const ALL_PAIRS_LIMIT = 16;
+
+export interface PlannedProbe {
+  id: string;
+  /** Where it runs: a namespace name, or null for the host. */
+  netns: string | null;
+  /** Display names of both ends. */
+  fromLabel: string;
+  toLabel: string;
+  kind: 'ping' | 'tcp';
+  /** Address to reach; `@uplink` stands for the host's uplink address, found at run time. */
+  address: string;
+  port?: number;
+  expect: 'reachable' | 'unreachable';
+  /** Why the model expects this. */
+  reason: string;
+  origin: 'pair' | 'host' | 'outside' | 'port-forward' | 'user';
+  /** For tcp probes to a port forward: where verify may start a temporary listener. */
+  listen?: { netns: string; address: string; port: number };
+}
+
+/** The first address of a node (IPv4 preferred), if it has one. */
+function firstAddress(r: Resolved, node: string): string | undefined {
+  const ifaces = r.l3ByNode.get(node) ?? [];
+  const all = ifaces.flatMap((i) => i.addresses);
+  const a = all.find((x) => x.family === 4) ?? all[0];
+  return a ? formatIp(a.family, a.value) : undefined;
+}
+
+function expectation(v: Verdict): Pick<PlannedProbe, 'expect' | 'reason'> {
+  return { expect: v.reachable ? 'reachable' : 'unreachable', reason: v.reason };
+}
+
+/** Derives the probes for a resolved, planned topology. */
+export function planProbes(r: Resolved, model: ReachModel, portForwards: readonly PlannedPortForward[]): PlannedProbe[] {
+  const probes: PlannedProbe[] = [];
+  const namespaces = [...r.nodes.values()].filter((n) => n.kind === 'namespace');
+  const netns = (id: string): string => r.netnsOf.get(id) ?? id;
+  const hostKey = model.hostKey;
+  const hostLabel = r.hostId ?? 'host';
+
+  const pair = (from: string, to: string): void => {
+    const address = firstAddress(r, to);
+    if (address === undefined || (r.l3ByNode.get(from) ?? []).length === 0) return;
+    probes.push({
+      id: `${from}->${to}`,
+      netns: netns(from),
+      fromLabel: from,
+      toLabel: to,
+      kind: 'ping',
+      address,
+      ...expectation(model.roundTrip(from, address)),
+      origin: 'pair',
+    });
+  };
+  if (namespaces.length <= ALL_PAIRS_LIMIT) {
+    for (let i = 0; i < namespaces.length; i++) for (let j = i + 1; j < namespaces.length; j++) pair(namespaces[i]!.id, namespaces[j]!.id);
+  } else {
+    for (let i = 0; i < namespaces.length; i++) pair(namespaces[i]!.id, namespaces[(i + 1) % namespaces.length]!.id);
+  }
+
+  // The host reaches namespaces only through its own addresses in the lab (a bridge address or a host veth end).
+  if ((r.l3ByNode.get(hostKey) ?? []).some((i) => i.addresses.length > 0)) {
+    for (const n of namespaces) {
+      const address = firstAddress(r, n.id);
+      if (address === undefined) continue;
+      probes.push({
+        id: `${hostLabel}->${n.id}`,
+        netns: null,
+        fromLabel: hostLabel,
+        toLabel: n.id,
+        kind: 'ping',
+        address,
+        ...expectation(model.roundTrip(hostKey, address)),
+        origin: 'host',
+      });
+    }
+  }
+
+  const internet = r.internetId !== undefined ? r.nodes.get(r.internetId) : undefined;
+  const target = internet?.kind === 'internet' ? internet.target : undefined;
+  if (internet && target !== undefined) {
+    for (const n of namespaces) {
+      if ((r.l3ByNode.get(n.id) ?? []).length === 0) continue;
+      probes.push({
+        id: `${n.id}->${internet.id}`,
+        netns: netns(n.id),
+        fromLabel: n.id,
+        toLabel: internet.id,
+        kind: 'ping',
+        address: target,
+        ...expectation(model.roundTrip(n.id, target)),
+        origin: 'outside',
+      });
+    }
+  }
+
+  for (const p of portForwards) {
+    if (p.proto !== 'tcp' || p.netns === undefined) continue;
+    probes.push({
+      id: `${hostLabel}->${p.id}`,
+      netns: null,
+      fromLabel: hostLabel,
+      toLabel: p.id,
+      kind: 'tcp',
+      address: '@uplink',
+      port: p.hostPort,
+      expect: 'reachable',
+      reason: `port ${p.hostPort} on the uplink is forwarded to ${p.to}:${p.toPort}`,
+      origin: 'port-forward',
+      listen: { netns: p.netns, address: p.to, port: p.toPort },
+    });
+  }
+
+  for (const u of r.doc.probes) {
+    const fromNode = r.nodes.get(u.from);
+    if (!fromNode) continue;
+    const fromKey = fromNode.kind === 'host' ? hostKey : u.from;
+    const toNode = r.nodes.get(u.to);
+    // Bridges and the host share the root namespace: a probe to either targets the host's first lab address.
+    const toKey = toNode?.kind === 'host' || toNode?.kind === 'bridge' ? hostKey : u.to;
+    const address = toNode?.kind === 'internet' ? toNode.target : toNode ? firstAddress(r, toKey) : parseIp(u.to) ? u.to : undefined;
+    if (address === undefined) continue;
+    const verdict = model.roundTrip(fromKey, address);
+    probes.push({
+      id: u.id,
+      netns: fromNode.kind === 'host' ? null : netns(u.from),
+      fromLabel: u.from,
+      toLabel: u.to,
+      kind: u.kind,
+      address,
+      ...(u.port !== undefined ? { port: u.port } : {}),
+      expect: u.expect,
+      reason: verdict.reachable === (u.expect === 'reachable') ? verdict.reason : `set by hand; the model predicts ${verdict.reachable ? 'reachable' : 'unreachable'}: ${verdict.reason}`,
+      origin: 'user',
+    });
+  }
+  return probes;
+}

@@ -1,0 +1,189 @@
+/**
+ * A small model of IPv4/IPv6 forwarding over the resolved topology: longest-prefix routing per
+ * node, next hops found on L2 segments, forwarding flags, the host's uplink and masquerade.
+ * It predicts what `verify` should observe, so every derived probe carries an expectation and
+ * a reason a user can read.
+ */
+import { contains, formatIp, parseCidr, parseIp, prefixMask, type Family } from '../model/net.js';
+import { ROOT_KEY, type Iface, type Resolved, type Segment } from './resolve.js';
+
+/** A node taking part in routing: a namespace node id, the host key, or the outside world. */
+export const OUTSIDE = '#outside';
+
+interface RouteEntry {
+  family: Family;
+  network: bigint;
+  prefix: number;
+  /** Connected interface, or the interface a gateway is reached through. */
+  iface?: Iface;
+  via?: bigint;
+  /** The host's own default route out of its uplink. */
+  uplink?: true;
+  connected: boolean;
+}
+
+/** What the planner decided about forwarding, needed to predict reachability. */
+export interface ForwardingFacts {
+  /** Namespace node ids that forward. */
+  forwarding: ReadonlySet<string>;
+  /** True when the host forwards (ip_forward=1). */
+  hostForwards: boolean;
+  /** Masqueraded source subnets (text CIDR). */
+  masquerade: readonly string[];
+}
+
+export interface Verdict {
+  reachable: boolean;
+  /** Node keys visited, in order (the host is shown as its node id, or "host"). */
+  path: string[];
+  /** Why: the first obstacle for unreachable, a one-line route summary otherwise. */
+  reason: string;
+}
+
+/** Answers "can A reach address X and get an answer back?" for the resolved topology. */
+export class ReachModel {
+  private readonly tables = new Map<string, RouteEntry[]>();
+  private readonly owners = new Map<string, string>();
+  private readonly segments: Map<number, Segment>;
+  readonly hostKey: string;
+
+  constructor(
+    private readonly r: Resolved,
+    private readonly facts: ForwardingFacts,
+  ) {
+    this.hostKey = r.hostId ?? ROOT_KEY;
+    this.segments = new Map(r.segments.map((s) => [s.id, s]));
+    for (const [node, ifaces] of r.l3ByNode) {
+      for (const i of ifaces) for (const a of i.addresses) this.owners.set(ownerKey(a.family, a.value), node);
+    }
+    for (const [node, ifaces] of r.l3ByNode) this.tables.set(node, this.buildTable(node, ifaces));
+    if (!this.tables.has(this.hostKey)) this.tables.set(this.hostKey, this.buildTable(this.hostKey, []));
+  }
+
+  /** Node key owning the address, if any node of the lab does. */
+  ownerOf(family: Family, value: bigint): string | undefined {
+    return this.owners.get(ownerKey(family, value));
+  }
+
+  /** Display name of a node key. */
+  label(key: string): string {
+    if (key === OUTSIDE) return 'outside';
+    if (key === ROOT_KEY) return 'host';
+    return key;
+  }
+
+  private buildTable(node: string, ifaces: Iface[]): RouteEntry[] {
+    const table: RouteEntry[] = [];
+    for (const i of ifaces) {
+      for (const a of i.addresses) {
+        const mask = prefixMask(a.family, a.prefix);
+        table.push({ family: a.family, network: a.value & mask, prefix: a.prefix, iface: i, connected: true });
+      }
+    }
+    const n = this.r.nodes.get(node);
+    const routes = n && (n.kind === 'namespace' || n.kind === 'host') ? n.routes : [];
+    for (const route of routes) {
+      const via = route.via ? parseIp(route.via) : undefined;
+      const dest = route.to === 'default' || route.to === 'default6' ? undefined : parseCidr(route.to);
+      const family: Family = dest?.family ?? via?.family ?? (route.to === 'default6' ? 6 : 4);
+      const prefix = dest?.prefix ?? 0;
+      const network = dest ? dest.value & prefixMask(dest.family, dest.prefix) : 0n;
+      const iface = route.dev
+        ? ifaces.find((i) => i.name === route.dev)
+        : via
+          ? ifaces.find((i) => i.addresses.some((a) => contains(a, via.family, via.value)))
+          : undefined;
+      table.push({ family, network, prefix, ...(iface ? { iface } : {}), ...(via ? { via: via.value } : {}), connected: false });
+    }
+    if (node === this.hostKey && this.r.internetId !== undefined) {
+      for (const family of [4, 6] as const) table.push({ family, network: 0n, prefix: 0, uplink: true, connected: false });
+    }
+    // Longest prefix first; connected routes win ties, as the kernel's metric 0 does.
+    return table.sort((x, y) => y.prefix - x.prefix || Number(y.connected) - Number(x.connected));
+  }
+
+  private forwards(node: string): boolean {
+    if (node === this.hostKey) return this.facts.hostForwards;
+    return this.facts.forwarding.has(node);
+  }
+
+  private lookup(node: string, family: Family, dst: bigint): RouteEntry | undefined {
+    return this.tables
+      .get(node)
+      ?.find((e) => e.family === family && (dst & prefixMask(family, e.prefix)) === e.network);
+  }
+
+  /** One-way delivery from `from` to `dst`; returns the path and the source address used. */
+  private deliver(from: string, family: Family, dst: bigint): Verdict & { source?: bigint; exitedUplink: boolean } {
+    const path = [from];
+    let source: bigint | undefined;
+    let node = from;
+    const target = this.ownerOf(family, dst);
+    const text = formatIp(family, dst);
+    for (let hop = 0; hop < 64; hop++) {
+      if (node === target) return { reachable: true, path: path.map((k) => this.label(k)), reason: `via ${path.map((k) => this.label(k)).join(' -> ')}`, ...(source !== undefined ? { source } : {}), exitedUplink: false };
+      const route = this.lookup(node, family, dst);
+      if (!route) {
+        return this.fail(path, `${this.label(node)} has no route to ${text}`);
+      }
+      if (route.uplink) {
+        if (node !== from && !this.forwards(node)) return this.fail(path, `the host does not forward (ip_forward is off)`);
+        if (target !== undefined) return this.fail(path, `the host sends ${text} out of its uplink, but it is inside the lab`);
+        path.push(OUTSIDE);
+        return { reachable: true, path: path.map((k) => this.label(k)), reason: `out of the host's uplink`, ...(source !== undefined ? { source } : {}), exitedUplink: true };
+      }
+      if (!route.iface) return this.fail(path, `${this.label(node)}: the gateway of its route to ${text} is not on a connected subnet`);
+      if (node === from) source = route.iface.addresses.find((a) => a.family === family)?.value;
+      const nextHop = route.via ?? dst;
+      const next = this.segments
+        .get(route.iface.segment)
+        ?.members.find((m) => m !== route.iface && m.addresses.some((a) => a.family === family && a.value === nextHop));
+      if (!next) {
+        return this.fail(path, `nobody on ${route.iface.name} answers for ${formatIp(family, nextHop)}`);
+      }
+      const nextNode = next.node;
+      if (nextNode !== target && !this.forwards(nextNode)) {
+        path.push(nextNode);
+        return this.fail(path, `${this.label(nextNode)} does not forward packets (it is not a router)`);
+      }
+      if (path.includes(nextNode)) return this.fail([...path, nextNode], `routing loop at ${this.label(nextNode)}`);
+      path.push(nextNode);
+      node = nextNode;
+    }
+    return this.fail(path, 'too many hops');
+  }
+
+  private fail(path: string[], reason: string): Verdict & { exitedUplink: boolean } {
+    return { reachable: false, path: path.map((k) => this.label(k)), reason, exitedUplink: false };
+  }
+
+  /** Round trip: `from` reaches `address` and the answer finds its way back. */
+  roundTrip(from: string, address: string): Verdict {
+    const ip = parseIp(address);
+    if (!ip) return { reachable: false, path: [], reason: `${address} is not an address` };
+    const there = this.deliver(from, ip.family, ip.value);
+    if (!there.reachable) return there;
+    if (there.exitedUplink) {
+      if (from === this.hostKey) return there;
+      const src = there.source;
+      const masqueraded =
+        src !== undefined && this.facts.masquerade.some((m) => {
+          const c = parseCidr(m);
+          return c !== undefined && contains(c, ip.family, src);
+        });
+      if (!masqueraded) {
+        return { ...there, reachable: false, reason: `no masquerade for ${src === undefined ? 'its source address' : formatIp(ip.family, src)}: replies from outside cannot return` };
+      }
+      return { ...there, reason: `${there.reason}, masqueraded` };
+    }
+    const owner = this.ownerOf(ip.family, ip.value);
+    if (there.source === undefined || owner === undefined) return there;
+    const back = this.deliver(owner, ip.family, there.source);
+    if (!back.reachable) return { ...back, reason: `no way back: ${back.reason}` };
+    return there;
+  }
+}
+
+function ownerKey(family: Family, value: bigint): string {
+  return `${family}:${value}`;
+}

@@ -1,0 +1,164 @@
+/**
+ * render(): the one place that turns steps into bash. The exported `lab.sh` and the SSH runner
+ * both use it, so what runs is exactly what the user can read.
+ */
+import { BASH_LIBRARY } from './bash-library.js';
+import type { Plan } from './plan.js';
+import { shellJoin, shellQuote } from './shell.js';
+import { downSteps, upSteps, type Command, type Phase, type Step } from './steps.js';
+
+/** Version of the generator, printed in every script header. */
+export const GENERATOR = 'Netns Designer 0.1.0';
+
+const PHASE_NOTES: Record<Phase, string> = {
+  preflight: 'Preflight: root, tools, and names that belong to someone else.',
+  namespaces: 'Namespaces: each is a room with its own interfaces, routes and ARP table.',
+  bridges: 'Bridges: virtual switches in the host.',
+  links: 'Links: veth pairs are cables, made in the host, then each end moved where it belongs.',
+  addresses: 'Addresses: only after the move, because moving an interface drops its addresses.',
+  up: 'Up: lo and every new interface start down.',
+  routes: 'Routes: after addresses and links are up, or the gateway would be unreachable.',
+  forwarding: "Forwarding: routers forward; the host forwards for NAT. The lab's own FORWARD chain accepts its traffic even under Docker's policy DROP.",
+  nat: "NAT: masquerade out of the uplink; port forwards match only packets addressed to the host (from outside, and from the host itself), never the namespaces' own outgoing traffic.",
+  verify: 'Verify: the probes.',
+};
+
+function renderCommand(c: Command): string {
+  return c.stdoutTo === undefined ? shellJoin(c.argv) : `${shellJoin(c.argv)} >${shellQuote(c.stdoutTo)}`;
+}
+
+function renderStep(s: Step, out: string[]): void {
+  out.push(`  nsd_step ${shellJoin([s.phase, s.element ?? '-', s.id, s.title])}`);
+  if (!s.unless) {
+    for (const c of s.commands) out.push(`  ${renderCommand(c)}`);
+  } else if (s.commands.length === 1) {
+    out.push(`  ${renderCommand(s.unless)} >/dev/null 2>&1 || ${renderCommand(s.commands[0]!)}`);
+  } else {
+    out.push(`  if ! ${renderCommand(s.unless)} >/dev/null 2>&1; then`);
+    for (const c of s.commands) out.push(`    ${renderCommand(c)}`);
+    out.push('  fi');
+  }
+}
+
+function renderSteps(name: string, action: string, steps: Step[], out: string[], trailer: string[]): void {
+  out.push(`${name}() {`);
+  out.push(`  NSD_ACTION=${action} NSD_STEP=0 NSD_TOTAL=${steps.length}`);
+  let phase: Phase | undefined;
+  for (const s of steps) {
+    if (s.phase !== phase) {
+      phase = s.phase;
+      out.push('', `  # ${PHASE_NOTES[phase]}`);
+    }
+    renderStep(s, out);
+  }
+  out.push('', ...trailer.map((l) => `  ${l}`), '}', '');
+}
+
+function bashArray(name: string, words: readonly string[]): string {
+  return `readonly ${name}=(${words.map(shellQuote).join(' ')})`;
+}
+
+function renderVerify(plan: Plan, out: string[]): void {
+  out.push('nsd_verify() {');
+  out.push('  nsd_preflight verify');
+  out.push('  local dir running=0 probes=()');
+  out.push('  dir=$(mktemp -d)');
+  out.push('  NSD_LISTENERS=()');
+  if (plan.probes.length === 0) {
+    out.push("  echo 'this lab has nothing to probe: add addresses, or probes by hand'", '  rm -rf "$dir"', '}', '');
+    return;
+  }
+  if (plan.probes.some((p) => p.address === '@uplink')) {
+    out.push(`  NSD_UPLINK_ADDRESS=$(ip -4 -o addr show dev "$NSD_UPLINK" | awk '{ split($4, a, "/"); print a[1]; exit }')`);
+  }
+  const listeners = new Set<string>();
+  for (const p of plan.probes) {
+    if (!p.listen) continue;
+    const words = [p.listen.netns, p.listen.address, String(p.listen.port)];
+    const key = words.join(' ');
+    if (listeners.has(key)) continue;
+    listeners.add(key);
+    out.push(`  nsd_listen ${shellJoin(words)}`);
+  }
+  out.push('  # Probes run in parallel, at most 64 at a time.');
+  plan.probes.forEach((p, i) => {
+    const args = [String(i + 1), p.id, p.netns ?? '-', p.fromLabel, p.toLabel, p.kind, p.address, p.port !== undefined ? String(p.port) : '', p.expect, p.reason];
+    out.push(`  nsd_probe "$dir" ${shellJoin(args)} &`);
+    out.push('  probes+=("$!") running=$((running + 1)); if ((running >= 64)); then wait -n; running=$((running - 1)); fi');
+  });
+  out.push('  wait "${probes[@]}"');
+  out.push('  if ((${#NSD_LISTENERS[@]} > 0)); then kill "${NSD_LISTENERS[@]}" 2>/dev/null || true; fi');
+  out.push('  local status=0');
+  out.push('  nsd_verify_report "$dir" || status=$?');
+  out.push('  rm -rf "$dir"');
+  out.push('  return "$status"');
+  out.push('}', '');
+}
+
+/** Renders the complete, self-contained `lab.sh` for a plan. */
+export function renderScript(plan: Plan, options: { source?: string } = {}): string {
+  const up = upSteps(plan);
+  const down = downSteps(plan);
+  const out: string[] = [];
+  const iptables = [...new Set([...plan.firewall.families, ...plan.firewall.masquerade.map((m) => m.family), ...plan.firewall.portForwards.map((p) => p.family)])]
+    .sort()
+    .map((f) => (f === 4 ? 'iptables' : 'ip6tables'));
+  const nat = plan.firewall.masquerade.length > 0 || plan.firewall.portForwards.length > 0;
+  const hostLinks = [...new Set(plan.rootNames)];
+
+  out.push('#!/usr/bin/env bash');
+  out.push(`# lab.sh for the network lab "${plan.lab}": ${oneLine(plan.title)}`);
+  out.push(`# Generated by ${GENERATOR}${options.source ? ` from ${oneLine(options.source)}` : ''}. Change the drawing, not this file.`);
+  out.push('#');
+  out.push(`# ${plan.namespaces.length} namespace(s), ${plan.bridges.length} bridge(s), ${plan.veths.length} veth pair(s), ${plan.firewall.masquerade.length} masquerade rule(s), ${plan.firewall.portForwards.length} port forward(s), ${plan.probes.length} probe(s).`);
+  out.push('#');
+  out.push('# Usage: sudo ./lab.sh up|down|status|verify');
+  out.push('#   up      build the lab; running it again on a built lab changes nothing');
+  out.push('#   down    remove what up made, and only that (also after a partial up)');
+  out.push('#   status  show which parts exist (exit 0 up, 3 partly up, 4 down)');
+  out.push('#   verify  probe reachability and isolation (exit 0 when every probe passes)');
+  out.push('#');
+  out.push(`# Everything the lab makes carries the interface alias "${plan.tag}"; its iptables rules live in`);
+  out.push(`# its own chains (${plan.chains.forward}, ${plan.chains.prerouting}, ...), and the host settings it changes are saved in`);
+  out.push('# $NSD_STATE_DIR (default /run/nsd) so that down restores them.');
+  out.push('set -Eeuo pipefail');
+  out.push('');
+  out.push(`readonly NSD_LAB=${shellQuote(plan.lab)}`);
+  out.push(`readonly NSD_TAG=${shellQuote(plan.tag)}`);
+  out.push(`readonly NSD_STATE="\${NSD_STATE_DIR:-/run/nsd}/${plan.lab}"`);
+  out.push(`readonly NSD_UPLINK=${shellQuote(nat ? (plan.host.uplink ?? 'eth0') : '')}`);
+  out.push(`readonly NSD_FORWARD_CHAIN=${shellQuote(plan.chains.forward)}`);
+  out.push(`readonly NSD_NEEDS_IPTABLES=${plan.needsIptables ? 1 : 0}`);
+  out.push(bashArray('NSD_IPTABLES', iptables));
+  out.push(bashArray('NSD_NAMESPACES', plan.namespaces.map((n) => n.name)));
+  out.push(bashArray('NSD_HOST_LINKS', hostLinks));
+  out.push(bashArray('NSD_TRANSIT_LINKS', plan.transitNames));
+  out.push("NSD_ACTION='' NSD_STEP=0 NSD_TOTAL=0 NSD_PHASE=- NSD_ELEMENT=- NSD_STEP_ID=- NSD_TITLE=-");
+  out.push("NSD_UPLINK_ADDRESS='' NSD_LISTENERS=()");
+  out.push('');
+  out.push(BASH_LIBRARY);
+  renderSteps('nsd_up', 'up', up, out, [
+    `printf 'lab %s is up. Check it with: sudo %s verify\\n' "$NSD_LAB" "$0"`,
+    'nsd_event "done up"',
+  ]);
+  renderSteps('nsd_down', 'down', down, out, [`printf 'lab %s is down.\\n' "$NSD_LAB"`, 'nsd_event "done down"']);
+  renderVerify(plan, out);
+  out.push('case ${1:-} in');
+  out.push('  up | down)');
+  out.push("    trap 'nsd_on_error $? \"$BASH_COMMAND\"' ERR");
+  out.push('    "nsd_$1"');
+  out.push('    ;;');
+  out.push('  status) nsd_status ;;');
+  out.push('  verify) nsd_verify ;;');
+  out.push('  -h | --help | help) sed -n "2,/^set -Eeuo/p" "$0" | sed "\\$d; s/^# \\{0,1\\}//" ;;');
+  out.push('  *)');
+  out.push(`    printf 'usage: %s up|down|status|verify\\n' "$0" >&2`);
+  out.push('    exit 2');
+  out.push('    ;;');
+  out.push('esac');
+  return `${out.join('\n')}\n`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ').slice(0, 200);
+}

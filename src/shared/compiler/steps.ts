@@ -1,0 +1,299 @@
+/**
+ * steps(): orders a plan into fixed phases of small, idempotent steps. Each step is data
+ * (argv lists, never shell text), so the exported script and the SSH runner execute the very
+ * same thing, and every word stays quotable.
+ */
+import type { Family } from '../model/net.js';
+import type { Plan, PlannedRoute } from './plan.js';
+import type { Iface } from './resolve.js';
+
+/** The phases of `up`, in order; `down` walks them backwards. */
+export const PHASES = ['preflight', 'namespaces', 'bridges', 'links', 'addresses', 'up', 'routes', 'forwarding', 'nat', 'verify'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** One command: an argv list, optionally with its standard output sent to a file. */
+export interface Command {
+  argv: string[];
+  stdoutTo?: string;
+}
+
+export interface Step {
+  /** Stable id, e.g. `links/red-blue`. */
+  id: string;
+  phase: Phase;
+  /** The document element the step belongs to (null for lab-wide steps). */
+  element: string | null;
+  /** What the step does, for progress output. */
+  title: string;
+  /** When this check succeeds the commands are skipped (the step is already done). */
+  unless?: Command;
+  commands: Command[];
+}
+
+const cmd = (...argv: string[]): Command => ({ argv });
+
+/** `ip` addressed at a namespace (`ip -n red ...`) or at the host. */
+function ip(netns: string | null, ...args: string[]): Command {
+  return cmd('ip', ...(netns === null ? [] : ['-n', netns]), ...args);
+}
+
+function iptablesFor(family: Family): string {
+  return family === 4 ? 'iptables' : 'ip6tables';
+}
+
+function where(i: Iface): string {
+  return i.netns === null ? (i.master ? `on ${i.master}` : 'on the host') : `in ${i.netns}`;
+}
+
+function routeArgs(r: PlannedRoute): string[] {
+  return [
+    ...(r.family === 6 ? ['-6'] : []),
+    'route',
+    'replace',
+    r.to,
+    ...(r.via !== undefined ? ['via', r.via] : []),
+    ...(r.dev !== undefined ? ['dev', r.dev] : []),
+    ...(r.metric !== undefined ? ['metric', String(r.metric)] : []),
+  ];
+}
+
+function addressArgs(text: string, dev: string): string[] {
+  // IPv6 addresses skip duplicate address detection, or they stay "tentative" for seconds.
+  return ['addr', 'replace', text, 'dev', dev, ...(text.includes(':') ? ['nodad'] : [])];
+}
+
+/** Rules the lab keeps in its own FORWARD chain, for one address family. */
+function forwardRules(plan: Plan, family: Family): string[][] {
+  const rules: string[][] = [];
+  for (const dev of plan.firewall.acceptIfaces) {
+    rules.push(['-i', dev, '-j', 'ACCEPT']);
+    rules.push(['-o', dev, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT']);
+  }
+  for (const p of plan.firewall.portForwards.filter((x) => x.family === family)) {
+    rules.push(['-d', p.to, '-p', p.proto, '--dport', String(p.toPort), '-m', 'conntrack', '--ctstate', 'DNAT', '-j', 'ACCEPT']);
+  }
+  return rules;
+}
+
+/** The jumps from the built-in chains into the lab's chains: [table, built-in chain, lab chain, insert?]. */
+export function chainHooks(plan: Plan, family: Family): Array<{ table: string; parent: string; chain: string; insert: boolean }> {
+  const hooks: Array<{ table: string; parent: string; chain: string; insert: boolean }> = [];
+  if (plan.firewall.families.includes(family)) hooks.push({ table: 'filter', parent: 'FORWARD', chain: plan.chains.forward, insert: true });
+  const nat = (list: { family: Family }[]) => list.some((x) => x.family === family);
+  if (nat(plan.firewall.portForwards)) {
+    hooks.push({ table: 'nat', parent: 'PREROUTING', chain: plan.chains.prerouting, insert: false });
+    hooks.push({ table: 'nat', parent: 'OUTPUT', chain: plan.chains.output, insert: false });
+  }
+  if (nat(plan.firewall.masquerade)) hooks.push({ table: 'nat', parent: 'POSTROUTING', chain: plan.chains.postrouting, insert: false });
+  return hooks;
+}
+
+/** The ordered steps of `up`. */
+export function upSteps(plan: Plan): Step[] {
+  const steps: Step[] = [];
+  const add = (s: Step): void => {
+    steps.push(s);
+  };
+  const tag = plan.tag;
+
+  add({ id: 'preflight', phase: 'preflight', element: null, title: 'check root, tools and name conflicts', commands: [cmd('nsd_preflight', 'up')] });
+
+  for (const ns of plan.namespaces) {
+    add({
+      id: `namespaces/${ns.node}`,
+      phase: 'namespaces',
+      element: ns.node,
+      title: `namespace ${ns.name}`,
+      unless: cmd('nsd_has_netns', ns.name),
+      // The alias on lo marks the namespace as this lab's, so down never deletes a stranger's.
+      commands: [cmd('ip', 'netns', 'add', ns.name), ip(ns.name, 'link', 'set', 'lo', 'alias', tag)],
+    });
+    if (ns.dns.length > 0) {
+      add({
+        id: `namespaces/${ns.node}/dns`,
+        phase: 'namespaces',
+        element: ns.node,
+        title: `DNS for ${ns.name}: ${ns.dns.join(', ')} (ip netns exec uses /etc/netns/${ns.name}/resolv.conf)`,
+        commands: [
+          cmd('nsd_ensure_dir', '/etc/netns'),
+          cmd('mkdir', '-p', `/etc/netns/${ns.name}`),
+          { argv: ['printf', 'nameserver %s\\n', ...ns.dns], stdoutTo: `/etc/netns/${ns.name}/resolv.conf` },
+        ],
+      });
+    }
+  }
+
+  for (const b of plan.bridges) {
+    add({
+      id: `bridges/${b.node}`,
+      phase: 'bridges',
+      element: b.node,
+      title: `bridge ${b.name}`,
+      unless: ip(null, 'link', 'show', 'dev', b.name),
+      commands: [ip(null, 'link', 'add', b.name, 'type', 'bridge'), ip(null, 'link', 'set', b.name, 'alias', tag)],
+    });
+    if (b.mtu !== undefined) add({ id: `bridges/${b.node}/mtu`, phase: 'bridges', element: b.node, title: `MTU ${b.mtu} on ${b.name}`, commands: [ip(null, 'link', 'set', b.name, 'mtu', String(b.mtu))] });
+  }
+
+  for (const v of plan.veths) {
+    // Create both ends in the root namespace, tag them, then move each end where it belongs;
+    // a veth loses its addresses when moved, so addresses come in a later phase.
+    const [first, second] = v.a.netns !== null || v.b.netns === null ? [v.a, v.b] : [v.b, v.a];
+    const commands: Command[] = [
+      ip(null, 'link', 'add', first.name, ...(v.mtu !== undefined ? ['mtu', String(v.mtu)] : []), 'type', 'veth', 'peer', 'name', second.name, ...(v.mtu !== undefined ? ['mtu', String(v.mtu)] : [])),
+      ip(null, 'link', 'set', first.name, 'alias', tag),
+      ip(null, 'link', 'set', second.name, 'alias', tag),
+    ];
+    for (const end of [first, second]) if (end.netns !== null) commands.push(ip(null, 'link', 'set', end.name, 'netns', end.netns));
+    add({
+      id: `links/${v.link}`,
+      phase: 'links',
+      element: v.link,
+      title: `veth pair ${first.name} (${where(first)}) <-> ${second.name} (${where(second)})`,
+      unless: ip(first.netns, 'link', 'show', 'dev', first.name),
+      commands,
+    });
+    for (const end of [v.a, v.b]) {
+      if (end.master) {
+        add({ id: `links/${v.link}/${end.name}/master`, phase: 'links', element: v.link, title: `plug ${end.name} into bridge ${end.master}`, commands: [ip(null, 'link', 'set', end.name, 'master', end.master)] });
+      }
+    }
+  }
+
+  for (const b of plan.bridges) {
+    for (const a of b.addresses) add({ id: `addresses/${b.node}/${a}`, phase: 'addresses', element: b.node, title: `${a} on bridge ${b.name}`, commands: [ip(null, ...addressArgs(a, b.name))] });
+  }
+  for (const v of plan.veths) {
+    for (const end of [v.a, v.b]) {
+      for (const a of end.addresses) {
+        add({ id: `addresses/${v.link}/${end.name}/${a.text}`, phase: 'addresses', element: v.link, title: `${a.text} on ${end.name} ${where(end)}`, commands: [ip(end.netns, ...addressArgs(a.text, end.name))] });
+      }
+    }
+  }
+
+  for (const b of plan.bridges) add({ id: `up/${b.node}`, phase: 'up', element: b.node, title: `bridge ${b.name} up`, commands: [ip(null, 'link', 'set', b.name, 'up')] });
+  for (const ns of plan.namespaces) add({ id: `up/${ns.node}/lo`, phase: 'up', element: ns.node, title: `lo up in ${ns.name}`, commands: [ip(ns.name, 'link', 'set', 'lo', 'up')] });
+  for (const v of plan.veths) {
+    add({
+      id: `up/${v.link}`,
+      phase: 'up',
+      element: v.link,
+      title: `${v.a.name} and ${v.b.name} up`,
+      commands: [ip(v.a.netns, 'link', 'set', v.a.name, 'up'), ip(v.b.netns, 'link', 'set', v.b.name, 'up')],
+    });
+  }
+
+  // Routes need their gateway's subnet on an interface that is up: after addresses and links.
+  for (const ns of plan.namespaces) {
+    for (const r of ns.routes) add({ id: `routes/${ns.node}/${r.to}`, phase: 'routes', element: ns.node, title: `route ${r.to}${r.via ? ` via ${r.via}` : ''} in ${ns.name}`, commands: [ip(ns.name, ...routeArgs(r))] });
+  }
+  for (const r of plan.host.routes) add({ id: `routes/host/${r.to}`, phase: 'routes', element: 'host', title: `host route ${r.to}${r.via ? ` via ${r.via}` : ''}`, commands: [ip(null, ...routeArgs(r))] });
+
+  for (const ns of plan.namespaces) {
+    if (!ns.forwarding) continue;
+    const commands = [cmd('ip', 'netns', 'exec', ns.name, 'sysctl', '-qw', 'net.ipv4.ip_forward=1')];
+    if (ns.families.includes(6)) commands.push(cmd('ip', 'netns', 'exec', ns.name, 'sysctl', '-qw', 'net.ipv6.conf.all.forwarding=1'));
+    add({ id: `forwarding/${ns.node}`, phase: 'forwarding', element: ns.node, title: `${ns.name} forwards (router)`, commands });
+  }
+  for (const f of plan.host.forwarding) {
+    const key = f === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding';
+    // nsd_sysctl remembers the host's value the first time, so down can put it back.
+    add({ id: `forwarding/host/ipv${f}`, phase: 'forwarding', element: 'host', title: `host forwards IPv${f} (${key}=1)`, commands: [cmd('nsd_sysctl', key, '1')] });
+  }
+  for (const f of plan.firewall.families) {
+    const ipt = iptablesFor(f);
+    const chain = plan.chains.forward;
+    add({ id: `forwarding/chain/ipv${f}`, phase: 'forwarding', element: null, title: `${ipt} chain ${chain}: accept the lab's traffic even under a FORWARD policy of DROP (Docker, br_netfilter)`, unless: cmd(ipt, '-t', 'filter', '-n', '-L', chain), commands: [cmd(ipt, '-t', 'filter', '-N', chain)] });
+    for (const [n, rule] of forwardRules(plan, f).entries()) {
+      add({ id: `forwarding/rule/ipv${f}/${n + 1}`, phase: 'forwarding', element: null, title: `${chain}: ${rule.join(' ')}`, unless: cmd(ipt, '-t', 'filter', '-C', chain, ...rule), commands: [cmd(ipt, '-t', 'filter', '-A', chain, ...rule)] });
+    }
+  }
+
+  for (const f of [4, 6] as const) {
+    const ipt = iptablesFor(f);
+    const natChains = chainHooks(plan, f).filter((h) => h.table === 'nat');
+    for (const h of natChains) {
+      add({ id: `nat/chain/ipv${f}/${h.chain}`, phase: 'nat', element: null, title: `${ipt} nat chain ${h.chain}`, unless: cmd(ipt, '-t', 'nat', '-n', '-L', h.chain), commands: [cmd(ipt, '-t', 'nat', '-N', h.chain)] });
+    }
+    for (const m of plan.firewall.masquerade.filter((x) => x.family === f)) {
+      const rule = ['-s', m.source, '-o', m.out, '-j', 'MASQUERADE'];
+      add({ id: `nat/${m.id}`, phase: 'nat', element: m.id, title: `masquerade ${m.source} out of ${m.out}`, unless: cmd(ipt, '-t', 'nat', '-C', plan.chains.postrouting, ...rule), commands: [cmd(ipt, '-t', 'nat', '-A', plan.chains.postrouting, ...rule)] });
+    }
+    for (const p of plan.firewall.portForwards.filter((x) => x.family === f)) {
+      const to = f === 6 ? `[${p.to}]:${p.toPort}` : `${p.to}:${p.toPort}`;
+      const match = ['-m', 'addrtype', '--dst-type', 'LOCAL', '-p', p.proto, '--dport', String(p.hostPort)];
+      const dnat = ['-j', 'DNAT', '--to-destination', to];
+      // Only packets for the host's own addresses: the namespaces' outgoing traffic to the same port elsewhere is left alone.
+      const pre = ['-i', p.uplink, ...match, ...dnat];
+      // Packets the host sends itself skip PREROUTING; loopback is excluded (127/8 cannot be routed to a namespace).
+      const out = [...(f === 4 ? ['!', '-d', '127.0.0.0/8'] : ['!', '-d', '::1/128']), ...match, ...dnat];
+      add({ id: `nat/${p.id}/prerouting`, phase: 'nat', element: p.id, title: `forward ${p.proto} port ${p.hostPort} from outside (${p.uplink}) to ${to}`, unless: cmd(ipt, '-t', 'nat', '-C', plan.chains.prerouting, ...pre), commands: [cmd(ipt, '-t', 'nat', '-A', plan.chains.prerouting, ...pre)] });
+      add({ id: `nat/${p.id}/output`, phase: 'nat', element: p.id, title: `forward ${p.proto} port ${p.hostPort} from the host itself to ${to}`, unless: cmd(ipt, '-t', 'nat', '-C', plan.chains.output, ...out), commands: [cmd(ipt, '-t', 'nat', '-A', plan.chains.output, ...out)] });
+    }
+  }
+
+  // Jumps go in last, once the chains they lead to are complete.
+  for (const f of [4, 6] as const) {
+    const ipt = iptablesFor(f);
+    for (const h of chainHooks(plan, f)) {
+      const jump = ['-m', 'comment', '--comment', plan.tag, '-j', h.chain];
+      add({
+        id: `${h.table === 'filter' ? 'forwarding' : 'nat'}/jump/ipv${f}/${h.parent}`,
+        phase: h.table === 'filter' ? 'forwarding' : 'nat',
+        element: null,
+        title: `${ipt} ${h.table} ${h.parent} -> ${h.chain}`,
+        unless: cmd(ipt, '-t', h.table, '-C', h.parent, ...jump),
+        commands: [cmd(ipt, '-t', h.table, h.insert ? '-I' : '-A', h.parent, ...(h.insert ? ['1'] : []), ...jump)],
+      });
+    }
+  }
+
+  return sortByPhase(steps);
+}
+
+/** The ordered steps of `down`: every step tolerates things that are already gone. */
+export function downSteps(plan: Plan): Step[] {
+  const steps: Step[] = [];
+  steps.push({ id: 'preflight', phase: 'preflight', element: null, title: 'check root and tools', commands: [cmd('nsd_preflight', 'down')] });
+  for (const f of [4, 6] as const) {
+    const ipt = iptablesFor(f);
+    for (const h of chainHooks(plan, f)) {
+      steps.push({
+        id: `${h.table === 'filter' ? 'forwarding' : 'nat'}/ipv${f}/${h.chain}`,
+        phase: h.table === 'filter' ? 'forwarding' : 'nat',
+        element: null,
+        title: `remove ${ipt} ${h.table} chain ${h.chain} and its jump from ${h.parent}`,
+        commands: [cmd('nsd_chain_remove', ipt, h.table, h.parent, h.chain)],
+      });
+    }
+  }
+  for (const f of plan.host.forwarding) {
+    const key = f === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding';
+    steps.push({ id: `forwarding/host/ipv${f}`, phase: 'forwarding', element: 'host', title: `restore the host's ${key}`, commands: [cmd('nsd_sysctl_restore', key)] });
+  }
+  for (const r of plan.host.routes) {
+    steps.push({ id: `routes/host/${r.to}`, phase: 'routes', element: 'host', title: `remove host route ${r.to}`, commands: [cmd('nsd_quietly', 'ip', ...(r.family === 6 ? ['-6'] : []), 'route', 'del', r.to, ...(r.via ? ['via', r.via] : []))] });
+  }
+  for (const v of plan.veths) {
+    // Deleting one end deletes the pair at once; waiting for a namespace's deletion to reap
+    // its root-side peer is asynchronous and would make a quick `up` fail with "File exists".
+    const names = [v.a, v.b].filter((e) => e.netns === null).map((e) => e.name);
+    const transit = [v.a, v.b].filter((e) => e.netns !== null).map((e) => e.name);
+    steps.push({ id: `links/${v.link}`, phase: 'links', element: v.link, title: `remove veth pair ${v.a.name} <-> ${v.b.name}`, commands: [...names, ...transit].map((n) => cmd('nsd_link_remove', n)) });
+  }
+  for (const ns of plan.namespaces) {
+    steps.push({ id: `namespaces/${ns.node}`, phase: 'namespaces', element: ns.node, title: `remove namespace ${ns.name} (and the processes in it)`, commands: [cmd('nsd_netns_remove', ns.name)] });
+    if (ns.dns.length > 0) steps.push({ id: `namespaces/${ns.node}/dns`, phase: 'namespaces', element: ns.node, title: `remove /etc/netns/${ns.name}`, commands: [cmd('nsd_dns_remove', ns.name)] });
+  }
+  for (const b of plan.bridges) steps.push({ id: `bridges/${b.node}`, phase: 'bridges', element: b.node, title: `remove bridge ${b.name}`, commands: [cmd('nsd_link_remove', b.name)] });
+  steps.push({ id: 'state', phase: 'preflight', element: null, title: 'forget the saved host settings', commands: [cmd('nsd_state_remove')] });
+  return steps;
+}
+
+function sortByPhase(steps: Step[]): Step[] {
+  const order = new Map(PHASES.map((p, i) => [p, i]));
+  return steps
+    .map((s, i) => ({ s, i }))
+    .sort((x, y) => order.get(x.s.phase)! - order.get(y.s.phase)! || x.i - y.i)
+    .map((x) => x.s);
+}
