@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../../src/shared/compiler/index.js';
+import { shellJoin, shellQuote } from '../../../src/shared/compiler/shell.js';
+import { loadExamples } from '../../support/examples.js';
+import { hasTool, skipUnless } from '../../support/tools.js';
+
+const GOLDEN = join(import.meta.dirname, '..', '..', 'fixtures', 'golden');
+
+function scriptOf(file: string, json: unknown): string {
+  const result = compile(json, { source: file });
+  if (!result.ok) throw new Error(JSON.stringify(result.problems, null, 2));
+  return result.script;
+}
+
+describe('render-bash', () => {
+  it.each(loadExamples().map((e) => [e.file, e] as const))('renders %s exactly as the golden script', (_file, e) => {
+    const script = scriptOf(e.file, e.json);
+    const golden = join(GOLDEN, `${e.name}.sh`);
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, script);
+    expect(script).toBe(readFileSync(golden, 'utf8'));
+  });
+
+  it('is deterministic: the same document gives the same bytes', () => {
+    for (const e of loadExamples()) expect(scriptOf(e.file, e.json)).toBe(scriptOf(e.file, structuredClone(e.json)));
+  });
+
+  it('quotes every word that is not plainly safe', () => {
+    expect(shellQuote('veth-red')).toBe('veth-red');
+    expect(shellQuote('red;reboot')).toBe(`'red;reboot'`);
+    expect(shellQuote('$(id)')).toBe(`'$(id)'`);
+    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+    expect(shellQuote('')).toBe(`''`);
+    expect(shellJoin(['ip', 'netns', 'add', 'a b'])).toBe(`ip netns add 'a b'`);
+  });
+
+  it('quotes hostile text that bypasses validation, so bash sees it as one literal word', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nsd-quote-'));
+    const hostile = [`$(touch ${dir}/pwned)`, '`id`', "a'b", 'x; rm -rf /', '-rf', '\n', '*'];
+    const out = spawnSync('bash', ['-c', `printf '%s\\0' ${shellJoin(hostile)}`], { encoding: 'utf8' });
+    expect(out.stdout.split('\0').slice(0, -1)).toEqual(hostile);
+    expect(spawnSync('ls', [dir], { encoding: 'utf8' }).stdout).toBe('');
+  });
+
+  it('keeps free text from the drawing inside comments', () => {
+    const json = structuredClone(loadExamples()[0]!.json) as Record<string, unknown>;
+    json.title = 'two rooms\nreboot\r\n# and more';
+    const script = scriptOf('x.json', json);
+    expect(script.split('\n').filter((l) => l.includes('reboot'))).toEqual(['# lab.sh for the network lab "veth-pair": two rooms reboot # and more']);
+  });
+
+  describe.skipIf(skipUnless('shellcheck of the golden scripts', { shellcheck: hasTool('shellcheck') }))('shellcheck', () => {
+    it.each(loadExamples().map((e) => [e.name] as const))('reports nothing for %s', (name) => {
+      const out = spawnSync('shellcheck', ['--shell=bash', '--severity=style', join(GOLDEN, `${name}.sh`)], { encoding: 'utf8' });
+      expect(out.stdout + out.stderr).toBe('');
+      expect(out.status).toBe(0);
+    });
+  });
+
+  it('answers usage errors with exit 2 and help with the header', () => {
+    const script = scriptOf('01-veth-pair.json', loadExamples()[0]!.json);
+    const dir = mkdtempSync(join(tmpdir(), 'nsd-usage-'));
+    const file = join(dir, 'lab.sh');
+    writeFileSync(file, script);
+    const bad = spawnSync('bash', [file, 'explode'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/usage: .* up\|down\|status\|verify/);
+    const help = spawnSync('bash', [file, '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^lab\.sh for the network lab "veth-pair"/);
+    expect(help.stdout).toContain('down    remove what up made');
+  });
+});

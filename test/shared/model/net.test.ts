@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { contains, formatIp, isNetworkOrBroadcast, parseCidr, parseIp, subnetText } from '../../../src/shared/model/net.js';
+
+describe('net', () => {
+  it.each([
+    ['192.168.15.1/24', '192.168.15.1/24', '192.168.15.0/24'],
+    ['10.0.0.9/8', '10.0.0.9/8', '10.0.0.0/8'],
+    ['fd00:15::1/64', 'fd00:15::1/64', 'fd00:15::/64'],
+    ['FD00:0:0:0:0:0:0:1/64', 'fd00::1/64', 'fd00::/64'],
+    ['2001:db8:0:0:1:0:0:1/48', '2001:db8::1:0:0:1/48', '2001:db8::/48'],
+  ])('parses %s and knows its subnet', (text, normal, subnet) => {
+    const c = parseCidr(text)!;
+    expect(c.text).toBe(normal);
+    expect(subnetText(c)).toBe(subnet);
+  });
+
+  it.each(['192.168.15.1', '192.168.15.256/24', '192.168.15.1/33', '1.2.3/8', '01.2.3.4/8', 'fd00::1/129', 'fd00:::1/64', '1:2:3:4:5:6:7:8:9/64', ' 10.0.0.1/8', 'red;reboot/24'])(
+    'rejects %s',
+    (text) => {
+      expect(parseCidr(text)).toBeUndefined();
+    },
+  );
+
+  it('tells whether an address is inside a subnet', () => {
+    const c = parseCidr('192.168.15.5/24')!;
+    expect(contains(c, 4, parseIp('192.168.15.200')!.value)).toBe(true);
+    expect(contains(c, 4, parseIp('192.168.16.1')!.value)).toBe(false);
+    expect(contains(c, 6, parseIp('::1')!.value)).toBe(false);
+  });
+
+  it('formats IPv6 in the shortest form, compressing the longest zero run', () => {
+    expect(formatIp(6, parseIp('2001:db8:0:0:1:0:0:1')!.value)).toBe('2001:db8::1:0:0:1');
+    expect(formatIp(6, parseIp('::')!.value)).toBe('::');
+    expect(formatIp(6, parseIp('fe80::1:0')!.value)).toBe('fe80::1:0');
+  });
+
+  it.each([
+    ['192.168.15.0/24', true],
+    ['192.168.15.255/24', true],
+    ['192.168.15.1/24', false],
+    ['10.0.0.0/31', false],
+    ['fd00::/64', true],
+    ['fd00::1/64', false],
+  ])('%s is a network or broadcast address: %s', (text, expected) => {
+    expect(isNetworkOrBroadcast(parseCidr(text)!)).toBe(expected);
+  });
+});
