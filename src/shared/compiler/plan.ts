@@ -156,12 +156,11 @@ export function plan(doc: TopologyDocument, resolved: Resolved = resolve(doc)): 
 
   // The host forwards when NAT needs it, when the user says so, or when a namespace routes
   // through one of the host's addresses (a bridge address or a host veth end).
-  const hostIfaces = r.l3ByNode.get(hostKey) ?? [];
-  const hostOwns = (family: Family, ip: string): boolean =>
-    hostIfaces.some((i) => i.addresses.some((a) => a.family === family && formatIp(family, a.value) === ip));
+  const hostAddresses = new Set((r.l3ByNode.get(hostKey) ?? []).flatMap((i) => i.addresses.map((a) => formatIp(a.family, a.value))));
+  const hostOwns = (ip: string): boolean => hostAddresses.has(ip);
   const hostFamilies = new Set<Family>();
   for (const ns of namespaces) {
-    for (const route of ns.routes) if (route.via && hostOwns(route.family, route.via)) hostFamilies.add(route.family);
+    for (const route of ns.routes) if (route.via && hostOwns(route.via)) hostFamilies.add(route.family);
   }
   for (const m of doc.nat.masquerade) hostFamilies.add(familyOf(m.source));
   for (const p of doc.nat.portForwards) hostFamilies.add(familyOf(p.to));

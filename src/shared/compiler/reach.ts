@@ -43,7 +43,8 @@ export interface Verdict {
 /** Answers "can A reach address X and get an answer back?" for the resolved topology. */
 export class ReachModel {
   private readonly tables = new Map<string, RouteEntry[]>();
-  private readonly owners = new Map<string, string>();
+  /** Owner node of each address, per family. */
+  private readonly owners: Record<Family, Map<bigint, string>> = { 4: new Map(), 6: new Map() };
   private readonly segments: Map<number, Segment>;
   readonly hostKey: string;
 
@@ -54,7 +55,7 @@ export class ReachModel {
     this.hostKey = r.hostId ?? ROOT_KEY;
     this.segments = new Map(r.segments.map((s) => [s.id, s]));
     for (const [node, ifaces] of r.l3ByNode) {
-      for (const i of ifaces) for (const a of i.addresses) this.owners.set(ownerKey(a.family, a.value), node);
+      for (const i of ifaces) for (const a of i.addresses) this.owners[a.family].set(a.value, node);
     }
     for (const [node, ifaces] of r.l3ByNode) this.tables.set(node, this.buildTable(node, ifaces));
     if (!this.tables.has(this.hostKey)) this.tables.set(this.hostKey, this.buildTable(this.hostKey, []));
@@ -62,7 +63,7 @@ export class ReachModel {
 
   /** Node key owning the address, if any node of the lab does. */
   ownerOf(family: Family, value: bigint): string | undefined {
-    return this.owners.get(ownerKey(family, value));
+    return this.owners[family].get(value);
   }
 
   /** Display name of a node key. */
@@ -182,8 +183,4 @@ export class ReachModel {
     if (!back.reachable) return { ...back, reason: `no way back: ${back.reason}` };
     return there;
   }
-}
-
-function ownerKey(family: Family, value: bigint): string {
-  return `${family}:${value}`;
 }

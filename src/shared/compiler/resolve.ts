@@ -107,16 +107,17 @@ class NameScope {
   add(name: string): void {
     this.used.add(name);
   }
-  /** First candidate that is free, fitted to 15 bytes; falls back to a numbered form. */
-  pick(candidates: string[]): string {
+  /** First candidate free in this scope and in `also`, fitted to 15 bytes; falls back to a numbered form. */
+  pick(candidates: string[], also?: NameScope): string {
+    const free = (name: string): boolean => !this.used.has(name) && !also?.has(name);
     for (const c of candidates) {
       const fitted = fitIfName(c);
-      if (!this.used.has(fitted)) return fitted;
+      if (free(fitted)) return fitted;
     }
     const base = candidates[0] ?? 'veth';
     for (let i = 1; ; i++) {
       const fitted = fitIfName(`${base}-${i}`);
-      if (!this.used.has(fitted)) return fitted;
+      if (free(fitted)) return fitted;
     }
   }
 }
@@ -175,6 +176,9 @@ export function resolve(doc: TopologyDocument): Resolved {
 
   // User-written names are reserved first so generated names never take them.
   const nsScopes = new Map<string, NameScope>();
+  // Namespace-side veth ends are created in the root namespace first, so generated names
+  // avoid root names, and generated root names avoid every namespace-side name.
+  const transitScope = new NameScope();
   const scopeOf = (netns: Netns): NameScope => {
     if (netns === null) return rootScope;
     let s = nsScopes.get(netns);
@@ -185,7 +189,9 @@ export function resolve(doc: TopologyDocument): Resolved {
   for (const link of doc.links) {
     for (const end of [link.a, link.b]) {
       const node = nodes.get(end.node);
-      if (end.ifname && node && node.kind !== 'internet') scopeOf(node.kind === 'namespace' ? netnsOfEnd(node.id) : null).add(end.ifname);
+      if (!end.ifname || !node || node.kind === 'internet') continue;
+      scopeOf(node.kind === 'namespace' ? netnsOfEnd(node.id) : null).add(end.ifname);
+      if (node.kind === 'namespace') transitScope.add(end.ifname);
     }
   }
 
@@ -207,8 +213,9 @@ export function resolve(doc: TopologyDocument): Resolved {
       const node = side === 'a' ? na : nb;
       const other = side === 'a' ? nb : na;
       const netns = node.kind === 'namespace' ? netnsOfEnd(node.id) : null;
-      const name = end.ifname ?? generateName(node, other, scopeOf(netns));
+      const name = end.ifname ?? generateName(node, other, scopeOf(netns), netns === null ? transitScope : rootScope);
       scopeOf(netns).add(name);
+      if (netns !== null) transitScope.add(name);
       const iface: Iface = {
         key: `${link.id}.${side}`,
         kind: 'veth',
@@ -282,17 +289,14 @@ export function resolve(doc: TopologyDocument): Resolved {
 }
 
 /** Tutorial-style names: `veth-red` inside red, `veth-red-br` on the bridge, `veth-red-host` on the host. */
-function generateName(node: Node, other: Node, scope: NameScope): string {
+function generateName(node: Node, other: Node, scope: NameScope, avoid: NameScope): string {
   const self = nodeName(node);
   const peer = nodeName(other);
-  if (node.kind === 'namespace') return scope.pick([`veth-${self}`, `veth-${self}-${peer}`]);
-  if (node.kind === 'bridge') {
-    if (other.kind === 'namespace') return scope.pick([`veth-${peer}-br`, `veth-${peer}-${self}`]);
-    return scope.pick([`veth-${self}-${peer}`]);
-  }
+  const pick = (...candidates: string[]) => scope.pick(candidates, avoid);
+  if (node.kind === 'namespace') return pick(`veth-${self}`, `veth-${self}-${peer}`);
+  if (node.kind === 'bridge') return other.kind === 'namespace' ? pick(`veth-${peer}-br`, `veth-${peer}-${self}`) : pick(`veth-${self}-${peer}`);
   // host end
-  if (other.kind === 'namespace') return scope.pick([`veth-${peer}-host`, `veth-${peer}-h`]);
-  return scope.pick([`veth-host-${peer}`]);
+  return other.kind === 'namespace' ? pick(`veth-${peer}-host`, `veth-${peer}-h`) : pick(`veth-host-${peer}`);
 }
 
 /** Every L3 interface on the segment, excluding `self`. */

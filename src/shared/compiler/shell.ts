@@ -1,14 +1,27 @@
 /** Shell quoting for everything the compiler writes into bash. */
 
-const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+/** Characters that never need quoting in bash: A-Z a-z 0-9 _ @ % + = : , . / - */
+const SAFE = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-') SAFE[c.charCodeAt(0)] = 1;
+
+function isSafe(word: string): boolean {
+  if (word.length === 0) return false;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c >= 128 || SAFE[c] === 0) return false;
+  }
+  return true;
+}
 
 /** Quotes one word for bash: plain when it only holds safe characters, single-quoted otherwise. */
 export function shellQuote(word: string): string {
-  if (SAFE_WORD.test(word)) return word;
+  if (isSafe(word)) return word;
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Quotes every word of an argv list and joins them with spaces. */
 export function shellJoin(argv: readonly string[]): string {
-  return argv.map(shellQuote).join(' ');
+  let out = '';
+  for (let i = 0; i < argv.length; i++) out += (i === 0 ? '' : ' ') + shellQuote(argv[i]!);
+  return out;
 }

@@ -290,10 +290,9 @@ export function downSteps(plan: Plan): Step[] {
   return steps;
 }
 
+/** Stable grouping by phase: steps keep their order within a phase. */
 function sortByPhase(steps: Step[]): Step[] {
-  const order = new Map(PHASES.map((p, i) => [p, i]));
-  return steps
-    .map((s, i) => ({ s, i }))
-    .sort((x, y) => order.get(x.s.phase)! - order.get(y.s.phase)! || x.i - y.i)
-    .map((x) => x.s);
+  const buckets = new Map<Phase, Step[]>(PHASES.map((p) => [p, []]));
+  for (const s of steps) buckets.get(s.phase)!.push(s);
+  return PHASES.flatMap((p) => buckets.get(p)!);
 }

@@ -37,8 +37,8 @@ export function validateText(text: string): ValidationResult {
   // A UTF-16 unit is at most 3 UTF-8 bytes, so short texts skip the encoding pass.
   const bytes = text.length * 3 > MAX_TEXT_BYTES ? byteLength(text) : text.length;
   if (bytes > MAX_TEXT_BYTES) {
-    const mb = (n: number) => `${Math.ceil(n / 1024 / 1024)} MB`;
-    return failure([documentProblem('', `the file is ${mb(bytes)}; at most ${mb(MAX_TEXT_BYTES)} is accepted, so split the lab into smaller files`)]);
+    const mb = (n: number, digits: number) => `${(n / 1024 / 1024).toFixed(digits)} MB`;
+    return failure([documentProblem('', `the file is ${mb(bytes, 1)}; at most ${mb(MAX_TEXT_BYTES, 0)} is accepted, so split the lab into smaller files`)]);
   }
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   let input: unknown;
@@ -372,7 +372,7 @@ interface Context {
   nodeIndex: Map<string, number>;
   segments: Map<number, Segment>;
   /** Owner of each address (`family:value`), first come. */
-  owners: Map<string, { iface: Iface; cidr: Cidr; path: string }>;
+  owners: Map<string, Iface>;
   /** One subnet per family and segment: the first address's. */
   segmentSubnets: Map<number, Cidr[]>;
   /** Interface that each namespace's default route points at, per node id. */
@@ -415,6 +415,12 @@ function describeIface(i: Iface): string {
   return `${i.name} on ${i.netns ?? 'the host'}`;
 }
 
+/** The segment's label, shortened when many bridges are joined into it. */
+function segmentLabel(segment: Segment): string {
+  if (segment.bridges.length <= 3) return segment.label;
+  return `${segment.bridges.slice(0, 3).join('+')}+… (${segment.bridges.length} joined bridges)`;
+}
+
 function checkIds(ctx: Context): void {
   const { doc } = ctx.r;
   const collections: [string, string, { id: string }[]][] = [
@@ -433,10 +439,12 @@ function checkIds(ctx: Context): void {
       else seen.set(item.id, `${what} at ${key}[${i}]`);
     });
   }
-  const hosts = doc.nodes.filter((n) => n.kind === 'host');
-  for (const extra of hosts.slice(1)) {
-    report(ctx, 'error', extra.id, `nodes[${doc.nodes.indexOf(extra)}].kind`, `only one Host node is allowed and ${hosts[0]!.id} already is one; remove this one`);
-  }
+  let firstHost: string | undefined;
+  doc.nodes.forEach((n, i) => {
+    if (n.kind !== 'host') return;
+    if (firstHost === undefined) firstHost = n.id;
+    else report(ctx, 'error', n.id, `nodes[${i}].kind`, `only one Host node is allowed and ${firstHost} already is one; remove this one`);
+  });
 }
 
 /** Where an interface's name is written, and how to change it. */
@@ -498,7 +506,11 @@ function checkLinks(ctx: Context): void {
   const bridgeParent = new Map<string, string>();
   const findBridge = (id: string): string => {
     let x = id;
-    while (bridgeParent.has(x) && bridgeParent.get(x) !== x) x = bridgeParent.get(x)!;
+    for (let up = bridgeParent.get(x); up !== undefined; up = bridgeParent.get(x)) {
+      const grand = bridgeParent.get(up);
+      if (grand !== undefined) bridgeParent.set(x, grand);
+      x = up;
+    }
     return x;
   };
   let uplinkLink: number | undefined;
@@ -564,16 +576,16 @@ function checkAddresses(ctx: Context): void {
         }
         const key = ipKey(cidr.family, cidr.value);
         const owner = ctx.owners.get(key);
-        if (owner) report(ctx, 'error', i.element, path, `address ${cidr.text} is already used by ${describeIface(owner.iface)}; pick another address in ${subnet}`);
-        else ctx.owners.set(key, { iface: i, cidr, path });
+        if (owner) report(ctx, 'error', i.element, path, `address ${cidr.text} is already used by ${describeIface(owner)}; pick another address in ${subnet}`);
+        else ctx.owners.set(key, i);
         const expected = subnets.find((s) => s.family === cidr.family);
         if (!expected) {
           subnets.push(cidr);
           const elsewhere = subnetSegments.get(subnet);
-          if (elsewhere) report(ctx, 'warning', i.element, path, `subnet ${subnet} is also used on segment ${elsewhere.label}, so routes to it are ambiguous; use a different subnet on segment ${segment.label}`);
+          if (elsewhere) report(ctx, 'warning', i.element, path, `subnet ${subnet} is also used on segment ${segmentLabel(elsewhere)}, so routes to it are ambiguous; use a different subnet on segment ${segmentLabel(segment)}`);
           else subnetSegments.set(subnet, segment);
         } else if (subnetText(expected) !== subnet) {
-          report(ctx, 'error', i.element, path, `address ${cidr.text} is not in ${subnetText(expected)}, the subnet of segment ${segment.label}; use an address in ${subnetText(expected)}`);
+          report(ctx, 'error', i.element, path, `address ${cidr.text} is not in ${subnetText(expected)}, the subnet of segment ${segmentLabel(segment)}; use an address in ${subnetText(expected)}`);
         }
       });
     }
@@ -581,8 +593,8 @@ function checkAddresses(ctx: Context): void {
   }
 }
 
-function labSubnets(ctx: Context): Cidr[] {
-  return [...ctx.segmentSubnets.values()].flat();
+function isDefaultRoute(to: string): boolean {
+  return to === 'default' || to === 'default6' || parseCidr(to)?.prefix === 0;
 }
 
 function routeFamily(to: string): Family {
@@ -609,11 +621,11 @@ function checkRoutes(ctx: Context): void {
       const base = `nodes[${k}].routes[${j}]`;
       const family = routeFamily(route.to);
       const dest = parseCidr(route.to);
-      const isDefault = dest === undefined;
+      const isDefault = isDefaultRoute(route.to);
       if (dest && networkOf(dest) !== dest.value) {
         report(ctx, 'error', node.id, `${base}.to`, `route destination ${route.to} has host bits set; write the subnet ${subnetText(dest)}`);
       }
-      const key = `${family}:${dest ? subnetText(dest) : 'default'}:${route.metric ?? ''}`;
+      const key = `${family}:${dest && !isDefault ? subnetText(dest) : 'default'}:${route.metric ?? ''}`;
       const previous = seen.get(key);
       if (previous !== undefined) report(ctx, 'error', node.id, `${base}.to`, `${self} already has a route to ${route.to} (routes[${previous}]); remove one or give them different metrics`);
       else seen.set(key, j);
@@ -647,22 +659,22 @@ function checkRoutes(ctx: Context): void {
       }
       const owner = ctx.owners.get(ipKey(gw.family, gw.value));
       const segment = ctx.segments.get(connected.segment);
-      if (owner && own.includes(owner.iface)) {
+      if (owner && own.includes(owner)) {
         report(ctx, 'error', node.id, `${base}.via`, `gateway ${via} is ${self}'s own address; use the address of the next router`);
-      } else if (!owner || owner.iface.segment !== connected.segment) {
+      } else if (!owner || owner.segment !== connected.segment) {
         const prefix = connected.addresses.find((c) => contains(c, gw.family, gw.value))!.prefix;
         const others = (segment?.members ?? []).filter((m) => !own.includes(m));
         const target = node.kind === 'namespace' && segment && segment.bridges.length > 0 ? `the bridge ${segment.bridges[0]}` : others[0] ? describeIface(others[0]) : 'a node on that segment';
         const effect = isDefault ? `${self} has no way out` : `traffic to ${route.to} goes nowhere`;
-        report(ctx, 'error', node.id, `${base}.via`, `gateway ${via} is not the address of anything on segment ${segment?.label ?? connected.name}, so ${effect}; give ${target} the address ${via}/${prefix}`);
+        report(ctx, 'error', node.id, `${base}.via`, `gateway ${via} is not the address of anything on segment ${segment ? segmentLabel(segment) : connected.name}, so ${effect}; give ${target} the address ${via}/${prefix}`);
       } else {
-        const ownerNode = r.nodes.get(owner.iface.node);
+        const ownerNode = r.nodes.get(owner.node);
         if (ownerNode?.kind === 'namespace' && !(ownerNode.forwarding ?? ownerNode.router)) {
-          const ns = owner.iface.netns ?? ownerNode.id;
+          const ns = owner.netns ?? ownerNode.id;
           const fix = ownerNode.forwarding === false ? `remove "forwarding": false from ${ownerNode.id}` : `mark ${ownerNode.id} as a router ("router": true)`;
           report(ctx, 'warning', node.id, `${base}.via`, `gateway ${via} belongs to ${ns}, which does not forward packets; ${fix}`);
         }
-        if (isDefault && node.kind === 'namespace') ctx.defaultGateways.set(node.id, owner.iface);
+        if (isDefault && node.kind === 'namespace') ctx.defaultGateways.set(node.id, owner);
       }
     });
   });
@@ -675,12 +687,12 @@ function overlaps(x: Cidr, y: Cidr): boolean {
 function checkNat(ctx: Context): void {
   const { r } = ctx;
   const { masquerade, portForwards } = r.doc.nat;
-  const rules = [...masquerade.map((m, i) => [m.id, `nat.masquerade[${i}]`]), ...portForwards.map((p, i) => [p.id, `nat.portForwards[${i}]`])];
+  const rules: [string, string][] = [...masquerade.map((m, i) => [m.id, `nat.masquerade[${i}]`] as [string, string]), ...portForwards.map((p, i) => [p.id, `nat.portForwards[${i}]`] as [string, string])];
   const uplinkMissing =
     r.hostId === undefined ? 'NAT needs an uplink: add a Host node and connect it to an Internet node' : r.internetId === undefined ? `NAT needs an uplink: connect the Host node ${r.hostId} to an Internet node` : undefined;
-  if (uplinkMissing) for (const [id, path] of rules) report(ctx, 'error', id!, path!, uplinkMissing);
+  if (uplinkMissing) for (const [id, path] of rules) report(ctx, 'error', id, path, uplinkMissing);
 
-  const subnets = labSubnets(ctx);
+  const subnets = [...ctx.segmentSubnets.values()].flat();
   masquerade.forEach((m, i) => {
     const base = `nat.masquerade[${i}]`;
     if (m.out !== undefined && r.uplink !== undefined && m.out !== r.uplink) {
@@ -701,7 +713,7 @@ function checkNat(ctx: Context): void {
     if (first) report(ctx, 'error', p.id, `${base}.hostPort`, `${p.proto} port ${p.hostPort} is already forwarded by ${first}; pick another host port`);
     else forwarded.set(key, p.id);
     const ip = parseIp(p.to)!;
-    const owner = ctx.owners.get(ipKey(ip.family, ip.value))?.iface;
+    const owner = ctx.owners.get(ipKey(ip.family, ip.value));
     if (!owner || owner.netns === null) {
       const example = r.ifaces.find((i) => i.netns !== null && i.addresses.length > 0)?.addresses[0];
       const hint = example ? ` such as ${formatIp(example.family, example.value)}` : '';
@@ -709,7 +721,7 @@ function checkNat(ctx: Context): void {
       return;
     }
     const target = r.nodes.get(owner.node);
-    const hasDefault = target?.kind === 'namespace' && target.routes.some((route) => route.to === (ip.family === 4 ? 'default' : 'default6'));
+    const hasDefault = target?.kind === 'namespace' && target.routes.some((route) => isDefaultRoute(route.to) && routeFamily(route.to) === ip.family);
     if (!hasDefault) {
       const gw = hostAddressNear(ctx, owner, ip.family);
       const via = gw ? ` via ${formatIp(gw.family, gw.value)}` : ' via the host';
@@ -717,6 +729,8 @@ function checkNat(ctx: Context): void {
     }
   });
 
+  // Without an uplink there is no outside to resolve names on, so no DNS advice.
+  if (r.internetId === undefined) return;
   for (const [id, gateway] of ctx.defaultGateways) {
     const node = r.nodes.get(id);
     if (node?.kind !== 'namespace' || gateway.netns !== null || node.dns.length > 0) continue;

@@ -15,18 +15,28 @@ export interface Cidr {
   text: string;
 }
 
-const IPV4_PART = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-
-/** Parses a bare IPv4 address; returns undefined when it is not one. */
+/** Parses a bare IPv4 address in dotted-quad form (no leading zeros); returns undefined when it is not one. */
 export function parseIpv4(text: string): bigint | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0n;
-  for (const part of parts) {
-    if (!IPV4_PART.test(part)) return undefined;
-    value = (value << 8n) | BigInt(Number(part));
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46;
+    if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return undefined; // leading zero
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return undefined;
+    } else if (c === 46 && digits > 0) {
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      if (++dots > 4) return undefined;
+    } else {
+      return undefined;
+    }
   }
-  return value;
+  return dots === 4 ? BigInt(value) : undefined;
 }
 
 /** Parses a bare IPv6 address (with `::` compression, no zone, no embedded IPv4). */
@@ -57,8 +67,18 @@ export function parseIp(text: string): { family: Family; value: bigint } | undef
   return undefined;
 }
 
-/** Parses `ADDRESS/PREFIX`; the prefix is mandatory so that the subnet is never guessed. */
+const cidrCache = new Map<string, Cidr | undefined>();
+
+/** Parses `ADDRESS/PREFIX`; the prefix is mandatory so that the subnet is never guessed. Results are shared: treat them as read-only. */
 export function parseCidr(text: string): Cidr | undefined {
+  if (cidrCache.has(text)) return cidrCache.get(text);
+  if (cidrCache.size > 200_000) cidrCache.clear();
+  const parsed = parseCidrUncached(text);
+  cidrCache.set(text, parsed);
+  return parsed;
+}
+
+function parseCidrUncached(text: string): Cidr | undefined {
   const slash = text.indexOf('/');
   if (slash < 0) return undefined;
   const ip = parseIp(text.slice(0, slash));
@@ -99,7 +119,8 @@ export function contains(c: { family: Family; value: bigint; prefix: number }, f
 /** Formats an address; IPv6 uses the RFC 5952 shortest form. */
 export function formatIp(family: Family, value: bigint): string {
   if (family === 4) {
-    return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 255n)).join('.');
+    const n = Number(value);
+    return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
   }
   const groups: number[] = [];
   for (let i = 7; i >= 0; i--) groups.push(Number((value >> BigInt(i * 16)) & 0xffffn));

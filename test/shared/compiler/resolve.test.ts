@@ -86,3 +86,15 @@ describe('resolve', () => {
     expect(r.links.find((l) => l.link.id === 'host-internet')!.kind).toBe('uplink');
   });
 });
+
+describe('resolve (generated names across namespaces)', () => {
+  it('does not generate a namespace-side name that a host interface already has', () => {
+    const r = resolved({
+      version: 1,
+      name: 't',
+      nodes: [{ id: 'veth-red', kind: 'bridge' }, ns('red'), ns('blue')],
+      links: [{ id: 'l1', a: { node: 'red' }, b: { node: 'blue' } }],
+    });
+    expect(r.ifaces.find((i) => i.key === 'l1.a')!.name).toBe('veth-red-blue');
+  });
+});

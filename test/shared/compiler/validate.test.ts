@@ -152,10 +152,7 @@ describe('validate', () => {
       {
         name: 'two namespaces with one name',
         patch: { 'nodes[4].name': 'red' },
-        problems: [
-          ['error', 'blue-vnet0', 'links[2].a', 'interface name "veth-red-vnet0" is also used by veth-red-vnet0 on the host'],
-          ['error', 'blue', 'nodes[4].name', 'namespace name "red" is already used by node red'],
-        ],
+        problems: [['error', 'blue', 'nodes[4].name', 'namespace name "red" is already used by node red']],
       },
       { name: 'a second host node', patch: { 'nodes[5]': { id: 'host2', kind: 'host' } }, problems: [['error', 'host2', 'nodes[5].kind', 'only one Host node is allowed and host already is one']] },
       { name: 'two bridges with one name', patch: { 'nodes[5]': { id: 'vnet1', kind: 'bridge', name: 'vnet0' } }, problems: [['error', 'vnet1', 'nodes[5].name', 'bridge name "vnet0" is already used by the bridge vnet0']] },
@@ -175,9 +172,10 @@ describe('validate', () => {
       },
       { name: 'a namespace end named like a bridge', patch: { 'links[1].a.ifname': 'vnet0' }, problems: [['error', 'red-vnet0', 'links[1].a.ifname', 'interface name "vnet0" is also used by the bridge vnet0 in the host\'s root namespace']] },
       {
-        name: 'a generated namespace end named like a bridge',
+        // The generator steps around names the host already uses, so there is nothing to report.
+        name: 'nothing when a bridge takes the name a namespace end would get',
         patch: { 'nodes[2].name': 'veth-red' },
-        problems: [['error', 'red-vnet0', 'links[1].a', 'the name was generated, so set "ifname" on this end']],
+        problems: [],
       },
       {
         name: 'a host end named like a bridge',
@@ -281,6 +279,8 @@ describe('validate', () => {
       { name: 'a dev the node does not have', patch: { 'nodes[3].routes[1]': { to: '10.0.0.0/8', dev: 'eth9' } }, problems: [['error', 'red', 'nodes[3].routes[1].dev', 'red has no interface "eth9"; use one of veth-red']] },
       { name: 'nothing for a dev route on an own interface', patch: { 'nodes[3].routes[1]': { to: '10.0.0.0/8', dev: 'veth-red' } }, problems: [] },
       { name: 'a duplicate destination', patch: { 'nodes[3].routes[1]': { to: 'default', via: '192.168.15.5' } }, problems: [['error', 'red', 'nodes[3].routes[1].to', 'red already has a route to default (routes[0])']] },
+      { name: 'a duplicate default written as 0.0.0.0/0', patch: { 'nodes[3].routes[1]': { to: '0.0.0.0/0', via: '192.168.15.5' } }, problems: [['error', 'red', 'nodes[3].routes[1].to', 'red already has a route to 0.0.0.0/0 (routes[0])']] },
+      { name: 'nothing for the same destination with another metric', patch: { 'nodes[3].routes[1]': { to: 'default', via: '192.168.15.5', metric: 200 } }, problems: [] },
       { name: 'an IPv6 gateway for default', patch: { 'nodes[3].routes[0].via': 'fd00::1' }, problems: [['error', 'red', 'nodes[3].routes[0].via', 'gateway fd00::1 is IPv6 but the destination default is IPv4; use "default6"']] },
       { name: 'an IPv4 gateway for an IPv6 subnet', patch: { 'nodes[3].routes[1]': { to: 'fd00:1::/64', via: '192.168.15.5' } }, problems: [['error', 'red', 'nodes[3].routes[1].via', 'use an IPv6 gateway']] },
       { name: 'a destination with host bits', patch: { 'nodes[3].routes[1]': { to: '10.0.0.1/8', via: '192.168.15.5' } }, problems: [['error', 'red', 'nodes[3].routes[1].to', 'write the subnet 10.0.0.0/8']] },
