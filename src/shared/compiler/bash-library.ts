@@ -16,18 +16,19 @@ nsd_event() {
   if [[ \${NSD_EVENTS:-} == 1 ]]; then printf '@nsd %s\\n' "$*"; fi
 }
 
-# Progress: one numbered line per step; NSD_EVENTS=1 adds machine-readable lines for the runner.
-nsd_step() { # PHASE ELEMENT ID TITLE
+# Progress: one numbered line per step; NSD_EVENTS=1 adds machine-readable lines for the runner,
+# which knows the steps by their number.
+nsd_step() { # ELEMENT TITLE (the phase is in NSD_PHASE)
   NSD_STEP=$((NSD_STEP + 1))
-  NSD_PHASE=$1 NSD_ELEMENT=$2 NSD_STEP_ID=$3 NSD_TITLE=$4
-  nsd_event "step $NSD_STEP $NSD_TOTAL $NSD_STEP_ID"
+  NSD_ELEMENT=$1 NSD_TITLE=$2
+  nsd_event "step $NSD_STEP $NSD_TOTAL"
   printf '[%*d/%d] %-10s %s\\n' "\${#NSD_TOTAL}" "$NSD_STEP" "$NSD_TOTAL" "$NSD_PHASE" "$NSD_TITLE"
 }
 
 nsd_on_error() { # STATUS COMMAND
   printf '\\nFAILED at step %d/%d (%s, %s): %s\\n  command: %s\\n  exit status: %d\\n' \\
     "$NSD_STEP" "$NSD_TOTAL" "$NSD_PHASE" "$NSD_ELEMENT" "$NSD_TITLE" "$2" "$1" >&2
-  nsd_event "failed $NSD_STEP $NSD_STEP_ID $1"
+  nsd_event "failed $NSD_STEP $1"
   if [[ $NSD_ACTION == up ]]; then
     printf 'The lab is partly up: "%s down" removes what was made; "%s up" resumes after a fix.\\n' "$0" "$0" >&2
   fi

@@ -28,7 +28,7 @@ function renderCommand(c: Command): string {
 }
 
 function renderStep(s: Step, out: string[]): void {
-  out.push(`  nsd_step ${shellJoin([s.phase, s.element ?? '-', s.id, s.title])}`);
+  out.push(`  nsd_step ${shellQuote(s.element ?? '-')} ${shellQuote(s.title)}`);
   if (!s.unless) {
     for (const c of s.commands) out.push(`  ${renderCommand(c)}`);
   } else if (s.commands.length === 1) {
@@ -47,7 +47,7 @@ function renderSteps(name: string, action: string, steps: Step[], out: string[],
   for (const s of steps) {
     if (s.phase !== phase) {
       phase = s.phase;
-      out.push('', `  # ${PHASE_NOTES[phase]}`);
+      out.push('', `  # ${PHASE_NOTES[phase]}`, `  NSD_PHASE=${phase}`);
     }
     renderStep(s, out);
   }
@@ -133,7 +133,7 @@ export function renderScript(plan: Plan, options: { source?: string } = {}): str
   out.push(bashArray('NSD_NAMESPACES', plan.namespaces.map((n) => n.name)));
   out.push(bashArray('NSD_HOST_LINKS', hostLinks));
   out.push(bashArray('NSD_TRANSIT_LINKS', plan.transitNames));
-  out.push("NSD_ACTION='' NSD_STEP=0 NSD_TOTAL=0 NSD_PHASE=- NSD_ELEMENT=- NSD_STEP_ID=- NSD_TITLE=-");
+  out.push("NSD_ACTION='' NSD_STEP=0 NSD_TOTAL=0 NSD_PHASE=- NSD_ELEMENT=- NSD_TITLE=-");
   out.push("NSD_UPLINK_ADDRESS='' NSD_LISTENERS=()");
   out.push('');
   out.push(BASH_LIBRARY);
