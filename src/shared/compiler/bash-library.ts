@@ -245,6 +245,17 @@ while True:
   done
 }
 
+# Probes run in parallel, at most 64 at a time.
+nsd_spawn() { # COMMAND...
+  "$@" &
+  NSD_PROBES+=("$!")
+  NSD_RUNNING=$((NSD_RUNNING + 1))
+  if ((NSD_RUNNING >= 64)); then
+    wait -n
+    NSD_RUNNING=$((NSD_RUNNING - 1))
+  fi
+}
+
 # One probe; writes a result line to DIR/N: id, from, to, kind, expect, observed, result, ms, reason.
 nsd_probe() { # DIR N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON
   local dir=$1 n=$2 id=$3 netns=$4 from=$5 to=$6 kind=$7 address=$8 port=$9 expect=\${10} reason=\${11}

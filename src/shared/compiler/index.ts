@@ -17,7 +17,9 @@ export function compile(input: unknown, options: { source?: string } = {}): Comp
   const v = validate(input);
   if (!v.ok) return { ok: false, problems: v.problems };
   const p = plan(v.doc, v.resolved);
-  return { ok: true, doc: v.doc, plan: p, up: upSteps(p), down: downSteps(p), script: renderScript(p, options), warnings: v.warnings };
+  const up = upSteps(p);
+  const down = downSteps(p);
+  return { ok: true, doc: v.doc, plan: p, up, down, script: renderScript(p, { ...options, up, down }), warnings: v.warnings };
 }
 
 export { plan, type Plan } from './plan.js';

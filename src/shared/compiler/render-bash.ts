@@ -61,9 +61,9 @@ function bashArray(name: string, words: readonly string[]): string {
 function renderVerify(plan: Plan, out: string[]): void {
   out.push('nsd_verify() {');
   out.push('  nsd_preflight verify');
-  out.push('  local dir running=0 probes=()');
+  out.push('  local dir');
   out.push('  dir=$(mktemp -d)');
-  out.push('  NSD_LISTENERS=()');
+  out.push('  NSD_LISTENERS=() NSD_PROBES=() NSD_RUNNING=0');
   if (plan.probes.length === 0) {
     out.push("  echo 'this lab has nothing to probe: add addresses, or probes by hand'", '  rm -rf "$dir"', '}', '');
     return;
@@ -80,13 +80,11 @@ function renderVerify(plan: Plan, out: string[]): void {
     listeners.add(key);
     out.push(`  nsd_listen ${shellJoin(words)}`);
   }
-  out.push('  # Probes run in parallel, at most 64 at a time.');
   plan.probes.forEach((p, i) => {
     const args = [String(i + 1), p.id, p.netns ?? '-', p.fromLabel, p.toLabel, p.kind, p.address, p.port !== undefined ? String(p.port) : '', p.expect, p.reason];
-    out.push(`  nsd_probe "$dir" ${shellJoin(args)} &`);
-    out.push('  probes+=("$!") running=$((running + 1)); if ((running >= 64)); then wait -n; running=$((running - 1)); fi');
+    out.push(`  nsd_spawn nsd_probe "$dir" ${shellJoin(args)}`);
   });
-  out.push('  wait "${probes[@]}"');
+  out.push('  wait "${NSD_PROBES[@]}"');
   out.push('  if ((${#NSD_LISTENERS[@]} > 0)); then kill "${NSD_LISTENERS[@]}" 2>/dev/null || true; fi');
   out.push('  local status=0');
   out.push('  nsd_verify_report "$dir" || status=$?');
@@ -95,10 +93,10 @@ function renderVerify(plan: Plan, out: string[]): void {
   out.push('}', '');
 }
 
-/** Renders the complete, self-contained `lab.sh` for a plan. */
-export function renderScript(plan: Plan, options: { source?: string } = {}): string {
-  const up = upSteps(plan);
-  const down = downSteps(plan);
+/** Renders the complete, self-contained `lab.sh` for a plan (pass the steps when you already have them). */
+export function renderScript(plan: Plan, options: { source?: string; up?: Step[]; down?: Step[] } = {}): string {
+  const up = options.up ?? upSteps(plan);
+  const down = options.down ?? downSteps(plan);
   const out: string[] = [];
   const iptables = [...new Set([...plan.firewall.families, ...plan.firewall.masquerade.map((m) => m.family), ...plan.firewall.portForwards.map((p) => p.family)])]
     .sort()
@@ -134,7 +132,7 @@ export function renderScript(plan: Plan, options: { source?: string } = {}): str
   out.push(bashArray('NSD_HOST_LINKS', hostLinks));
   out.push(bashArray('NSD_TRANSIT_LINKS', plan.transitNames));
   out.push("NSD_ACTION='' NSD_STEP=0 NSD_TOTAL=0 NSD_PHASE=- NSD_ELEMENT=- NSD_TITLE=-");
-  out.push("NSD_UPLINK_ADDRESS='' NSD_LISTENERS=()");
+  out.push("NSD_UPLINK_ADDRESS='' NSD_LISTENERS=() NSD_PROBES=() NSD_RUNNING=0");
   out.push('');
   out.push(BASH_LIBRARY);
   renderSteps('nsd_up', 'up', up, out, [

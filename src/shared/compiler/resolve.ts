@@ -90,7 +90,8 @@ function shortHash(text: string): string {
 
 /** Length in bytes as the kernel counts it. */
 export function byteLength(text: string): number {
-  return new TextEncoder().encode(text).length;
+  // Names that pass the name pattern are ASCII, where characters are bytes.
+  return /^[\x00-\x7f]*$/.test(text) ? text.length : new TextEncoder().encode(text).length;
 }
 
 /** Shortens a generated interface name to the kernel's 15 bytes, keeping it recognisable and unique. */
