@@ -29,12 +29,17 @@ export interface PlannedProbe {
   listen?: { netns: string; address: string; port: number };
 }
 
-/** The first address of a node (IPv4 preferred), if it has one. */
-function firstAddress(r: Resolved, node: string): string | undefined {
-  const ifaces = r.l3ByNode.get(node) ?? [];
-  const all = ifaces.flatMap((i) => i.addresses);
-  const a = all.find((x) => x.family === 4) ?? all[0];
-  return a ? formatIp(a.family, a.value) : undefined;
+/** The first address of a node (IPv4 preferred), if it has one; remembered per node. */
+function firstAddressFinder(r: Resolved): (node: string) => string | undefined {
+  const known = new Map<string, string | undefined>();
+  return (node) => {
+    if (known.has(node)) return known.get(node);
+    const all = (r.l3ByNode.get(node) ?? []).flatMap((i) => i.addresses);
+    const a = all.find((x) => x.family === 4) ?? all[0];
+    const text = a ? formatIp(a.family, a.value) : undefined;
+    known.set(node, text);
+    return text;
+  };
 }
 
 function expectation(v: Verdict): Pick<PlannedProbe, 'expect' | 'reason'> {
@@ -44,13 +49,14 @@ function expectation(v: Verdict): Pick<PlannedProbe, 'expect' | 'reason'> {
 /** Derives the probes for a resolved, planned topology. */
 export function planProbes(r: Resolved, model: ReachModel, portForwards: readonly PlannedPortForward[]): PlannedProbe[] {
   const probes: PlannedProbe[] = [];
+  const firstAddress = firstAddressFinder(r);
   const namespaces = [...r.nodes.values()].filter((n) => n.kind === 'namespace');
   const netns = (id: string): string => r.netnsOf.get(id) ?? id;
   const hostKey = model.hostKey;
   const hostLabel = r.hostId ?? 'host';
 
   const pair = (from: string, to: string): void => {
-    const address = firstAddress(r, to);
+    const address = firstAddress(to);
     if (address === undefined || (r.l3ByNode.get(from) ?? []).length === 0) return;
     probes.push({
       id: `${from}->${to}`,
@@ -72,7 +78,7 @@ export function planProbes(r: Resolved, model: ReachModel, portForwards: readonl
   // The host reaches namespaces only through its own addresses in the lab (a bridge address or a host veth end).
   if ((r.l3ByNode.get(hostKey) ?? []).some((i) => i.addresses.length > 0)) {
     for (const n of namespaces) {
-      const address = firstAddress(r, n.id);
+      const address = firstAddress(n.id);
       if (address === undefined) continue;
       probes.push({
         id: `${hostLabel}->${n.id}`,
@@ -129,7 +135,7 @@ export function planProbes(r: Resolved, model: ReachModel, portForwards: readonl
     const toNode = r.nodes.get(u.to);
     // Bridges and the host share the root namespace: a probe to either targets the host's first lab address.
     const toKey = toNode?.kind === 'host' || toNode?.kind === 'bridge' ? hostKey : u.to;
-    const address = toNode?.kind === 'internet' ? toNode.target : toNode ? firstAddress(r, toKey) : parseIp(u.to) ? u.to : undefined;
+    const address = toNode?.kind === 'internet' ? toNode.target : toNode ? firstAddress(toKey) : parseIp(u.to) ? u.to : undefined;
     if (address === undefined) continue;
     const verdict = model.roundTrip(fromKey, address);
     probes.push({

@@ -14,6 +14,7 @@ interface RouteEntry {
   family: Family;
   network: bigint;
   prefix: number;
+  mask: bigint;
   /** Connected interface, or the interface a gateway is reached through. */
   iface?: Iface;
   via?: bigint;
@@ -78,7 +79,7 @@ export class ReachModel {
     for (const i of ifaces) {
       for (const a of i.addresses) {
         const mask = prefixMask(a.family, a.prefix);
-        table.push({ family: a.family, network: a.value & mask, prefix: a.prefix, iface: i, connected: true });
+        table.push({ family: a.family, network: a.value & mask, prefix: a.prefix, mask, iface: i, connected: true });
       }
     }
     const n = this.r.nodes.get(node);
@@ -88,16 +89,17 @@ export class ReachModel {
       const dest = route.to === 'default' || route.to === 'default6' ? undefined : parseCidr(route.to);
       const family: Family = dest?.family ?? via?.family ?? (route.to === 'default6' ? 6 : 4);
       const prefix = dest?.prefix ?? 0;
-      const network = dest ? dest.value & prefixMask(dest.family, dest.prefix) : 0n;
+      const mask = prefixMask(family, prefix);
+      const network = dest ? dest.value & mask : 0n;
       const iface = route.dev
         ? ifaces.find((i) => i.name === route.dev)
         : via
           ? ifaces.find((i) => i.addresses.some((a) => contains(a, via.family, via.value)))
           : undefined;
-      table.push({ family, network, prefix, ...(iface ? { iface } : {}), ...(via ? { via: via.value } : {}), connected: false });
+      table.push({ family, network, prefix, mask, ...(iface ? { iface } : {}), ...(via ? { via: via.value } : {}), connected: false });
     }
     if (node === this.hostKey && this.r.internetId !== undefined) {
-      for (const family of [4, 6] as const) table.push({ family, network: 0n, prefix: 0, uplink: true, connected: false });
+      for (const family of [4, 6] as const) table.push({ family, network: 0n, prefix: 0, mask: 0n, uplink: true, connected: false });
     }
     // Longest prefix first; connected routes win ties, as the kernel's metric 0 does.
     return table.sort((x, y) => y.prefix - x.prefix || Number(y.connected) - Number(x.connected));
@@ -111,7 +113,7 @@ export class ReachModel {
   private lookup(node: string, family: Family, dst: bigint): RouteEntry | undefined {
     return this.tables
       .get(node)
-      ?.find((e) => e.family === family && (dst & prefixMask(family, e.prefix)) === e.network);
+      ?.find((e) => e.family === family && (dst & e.mask) === e.network);
   }
 
   /** One-way delivery from `from` to `dst`; returns the path and the source address used. */
