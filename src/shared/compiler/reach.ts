@@ -117,14 +117,17 @@ export class ReachModel {
   }
 
   /** One-way delivery from `from` to `dst`; returns the path and the source address used. */
-  private deliver(from: string, family: Family, dst: bigint): Verdict & { source?: bigint; exitedUplink: boolean } {
+  private deliver(from: string, family: Family, dst: bigint): Verdict & { source?: bigint | undefined; exitedUplink: boolean } {
     const path = [from];
     let source: bigint | undefined;
     let node = from;
     const target = this.ownerOf(family, dst);
     const text = formatIp(family, dst);
     for (let hop = 0; hop < 64; hop++) {
-      if (node === target) return { reachable: true, path: path.map((k) => this.label(k)), reason: `via ${path.map((k) => this.label(k)).join(' -> ')}`, ...(source !== undefined ? { source } : {}), exitedUplink: false };
+      if (node === target) {
+        const labels = path.map((k) => this.label(k));
+        return { reachable: true, path: labels, reason: `via ${labels.join(' -> ')}`, source, exitedUplink: false };
+      }
       const route = this.lookup(node, family, dst);
       if (!route) {
         return this.fail(path, `${this.label(node)} has no route to ${text}`);
@@ -133,7 +136,7 @@ export class ReachModel {
         if (node !== from && !this.forwards(node)) return this.fail(path, `the host does not forward (ip_forward is off)`);
         if (target !== undefined) return this.fail(path, `the host sends ${text} out of its uplink, but it is inside the lab`);
         path.push(OUTSIDE);
-        return { reachable: true, path: path.map((k) => this.label(k)), reason: `out of the host's uplink`, ...(source !== undefined ? { source } : {}), exitedUplink: true };
+        return { reachable: true, path: path.map((k) => this.label(k)), reason: `out of the host's uplink`, source, exitedUplink: true };
       }
       if (!route.iface) return this.fail(path, `${this.label(node)}: the gateway of its route to ${text} is not on a connected subnet`);
       if (node === from) source = route.iface.addresses.find((a) => a.family === family)?.value;

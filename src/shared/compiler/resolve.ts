@@ -227,10 +227,10 @@ export function resolve(doc: TopologyDocument): Resolved {
         name,
         generated: end.ifname === undefined,
         addresses: end.addresses.map((a) => parseCidr(a)).filter((c): c is Cidr => c !== undefined),
-        ...(node.kind === 'bridge' ? { master: nodeName(node) } : {}),
-        ...(link.mtu !== undefined ? { mtu: link.mtu } : {}),
         segment: node.kind === 'bridge' ? bridgeByNode.get(node.id)!.segment : -1,
       };
+      if (node.kind === 'bridge') iface.master = nodeName(node);
+      if (link.mtu !== undefined) iface.mtu = link.mtu;
       return iface;
     });
     const [a, b] = ends as [Iface, Iface];

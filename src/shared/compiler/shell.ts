@@ -16,7 +16,7 @@ function isSafe(word: string): boolean {
 /** Quotes one word for bash: plain when it only holds safe characters, single-quoted otherwise. */
 export function shellQuote(word: string): string {
   if (isSafe(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
+  return word.includes("'") ? `'${word.replace(/'/g, `'\\''`)}'` : `'${word}'`;
 }
 
 /** Quotes every word of an argv list and joins them with spaces. */
