@@ -206,9 +206,28 @@ nsd_status() {
     if nsd_owned_link "$name"; then present=$((present + 1)) state=present; else state=missing; fi
     printf '%-10s %-24s %s\\n' interface "$name" "$state"
   done
+  local ipt table parent chain
+  for name in "\${NSD_CHAINS[@]}"; do
+    # The jump into a lab chain is added last, once the chain is complete.
+    IFS=: read -r ipt table parent chain <<<"$name"
+    total=$((total + 1))
+    if command -v "$ipt" >/dev/null && "$ipt" -t "$table" -C "$parent" -m comment --comment "$NSD_TAG" -j "$chain" 2>/dev/null; then
+      present=$((present + 1)) state=present
+    else
+      state=missing
+    fi
+    printf '%-10s %-24s %s\\n' "$ipt" "$table $parent -> $chain" "$state"
+  done
+  # Forwarding may have been on before the lab; only the lab's own parts decide whether it is down.
+  local owned=$present
+  for name in "\${NSD_SYSCTLS[@]}"; do
+    total=$((total + 1))
+    if [[ $(sysctl -n "$name" 2>/dev/null) == 1 ]]; then present=$((present + 1)) state=present; else state=missing; fi
+    printf '%-10s %-24s %s\\n' sysctl "$name=1" "$state"
+  done
   if ((present == total)); then
     printf 'lab %s is up (%d of %d parts present)\\n' "$NSD_LAB" "$present" "$total"
-  elif ((present == 0)); then
+  elif ((owned == 0)); then
     printf 'lab %s is down\\n' "$NSD_LAB"
     return 4
   else

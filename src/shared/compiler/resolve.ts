@@ -91,7 +91,8 @@ function shortHash(text: string): string {
 /** Length in bytes as the kernel counts it. */
 export function byteLength(text: string): number {
   // Names that pass the name pattern are ASCII, where characters are bytes.
-  return /^[\x00-\x7f]*$/.test(text) ? text.length : new TextEncoder().encode(text).length;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) return new TextEncoder().encode(text).length;
+  return text.length;
 }
 
 /** Shortens a generated interface name to the kernel's 15 bytes, keeping it recognisable and unique. */

@@ -1,0 +1,258 @@
+/**
+ * The shipped example topologies, deployed for real: each compiled lab.sh goes up, verifies,
+ * is idempotent, and comes down without a trace, inside a disposable sandbox lab host.
+ */
+import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../src/shared/compiler/index.js';
+import { requireLab, run, Sandbox, SANDBOX, type RunResult } from './sandbox.js';
+
+const skip = requireLab('the example topology lab tests (test/lab/examples.test.ts)');
+
+const EXAMPLES_DIR = fileURLToPath(new URL('../../assets/examples/', import.meta.url));
+const EXAMPLES = readdirSync(EXAMPLES_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+
+const TIMEOUT = 120_000;
+
+/** The lab.sh of an example; throws with the compiler's problems when it does not compile. */
+function scriptOf(file: string): string {
+  const result = compile(JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')));
+  if (!result.ok) throw new Error(`${file} does not compile:\n${JSON.stringify(result.problems, null, 2)}`);
+  return result.script;
+}
+
+function show(r: RunResult): string {
+  return `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+}
+
+/** Fails with the command's whole output unless it exited 0. */
+function expectSuccess(r: RunResult, what: string): void {
+  if (r.code !== 0) throw new Error(`${what} failed: ${show(r)}`);
+}
+
+async function withSandbox(fn: (sb: Sandbox) => Promise<void>, opts: { upstream?: boolean } = { upstream: true }): Promise<void> {
+  const sb = await Sandbox.create(opts);
+  try {
+    await fn(sb);
+  } finally {
+    await sb.destroy();
+  }
+}
+
+/** Runs `lab.sh ACTION` and fails with its output unless it exits 0. */
+async function lab(sb: Sandbox, script: string, action: string, file: string): Promise<RunResult> {
+  const r = await sb.runScript(script, [action]);
+  expectSuccess(r, `${file}: lab.sh ${action}`);
+  return r;
+}
+
+/** down exits 0 and leaves the lab host as `before`; a second down does too. */
+async function expectCleanDown(sb: Sandbox, script: string, file: string, before: string): Promise<void> {
+  await lab(sb, script, 'down', file);
+  expect(await sb.snapshot(), `${file}: the lab host after down differs from before up`).toBe(before);
+  await lab(sb, script, 'down', file);
+  expect(await sb.snapshot(), `${file}: the lab host after a second down differs from before up`).toBe(before);
+}
+
+/**
+ * A directory with a fake iptables (to put first on PATH) that reads like the real one but
+ * refuses to add chains and rules, so `up` fails halfway, after namespaces and links exist.
+ */
+async function faultyIptables(sb: Sandbox): Promise<string> {
+  const realIptables = (await run(['sh', '-c', 'command -v iptables'])).stdout.trim();
+  expect(realIptables).not.toBe('');
+  const fakeBin = join(sb.tmpDir, 'fault-bin');
+  mkdirSync(fakeBin, { recursive: true });
+  writeFileSync(
+    join(fakeBin, 'iptables'),
+    [
+      '#!/bin/sh',
+      'for a in "$@"; do',
+      '  case "$a" in -A|-I|-N|--append|--insert|--new-chain) echo "injected fault: iptables $*" >&2; exit 1 ;; esac',
+      'done',
+      `exec ${realIptables} "$@"`,
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  writeFileSync(join(fakeBin, 'iptables-restore'), '#!/bin/sh\necho "injected fault: iptables-restore" >&2\nexit 1\n', { mode: 0o755 });
+  return fakeBin;
+}
+
+describe.skipIf(skip).sequential('example topologies in a sandbox lab host', () => {
+  for (const file of EXAMPLES) {
+    it(
+      `${file}: up, verify, up again, status, down and down again leave the lab host as it was`,
+      async () => {
+        const script = scriptOf(file);
+        await withSandbox(async (sb) => {
+          const before = await sb.snapshot();
+          await lab(sb, script, 'up', file);
+          await lab(sb, script, 'verify', file);
+          const afterUp = await sb.snapshot();
+          expect(afterUp, `${file}: up changed nothing in the lab host`).not.toBe(before);
+          await lab(sb, script, 'up', file);
+          expect(await sb.snapshot(), `${file}: a second up changed the lab host`).toBe(afterUp);
+          await lab(sb, script, 'status', file);
+          await expectCleanDown(sb, script, file, before);
+          const status = await sb.runScript(script, ['status']);
+          expect(status.code, `${file}: status after down\n${show(status)}`).toBe(4);
+        });
+      },
+      TIMEOUT,
+    );
+  }
+
+  it(
+    '04-nat.json: blue reaches 203.0.113.1, masqueraded as the lab host 203.0.113.2; red has no way out',
+    async () => {
+      const file = '04-nat.json';
+      const script = scriptOf(file);
+      await withSandbox(async (sb) => {
+        const before = await sb.snapshot();
+        await lab(sb, script, 'up', file);
+        const upstream = await sb.startHttpServer();
+
+        const ping = await sb.inNamespace('blue', ['ping', '-c1', '-W2', SANDBOX.upstreamAddress]);
+        expect(ping.code, `ping 203.0.113.1 from blue\n${show(ping)}`).toBe(0);
+
+        const got = await sb.httpGet({ ns: 'blue' }, `http://${SANDBOX.upstreamAddress}/`);
+        expect(got, `blue fetches http://203.0.113.1/: ${JSON.stringify(got)}`).toMatchObject({ ok: true, body: upstream.marker });
+        expect(upstream.clients(), 'the upstream server sees the lab host address, not 192.168.15.2').toEqual([SANDBOX.labUplinkAddress]);
+
+        // Red has no default route in 04: the NAT does not make it reachable from outside.
+        const red = await sb.inNamespace('red', ['ping', '-c1', '-W1', SANDBOX.upstreamAddress]);
+        expect(red.code, `ping 203.0.113.1 from red should fail\n${show(red)}`).not.toBe(0);
+
+        await upstream.stop();
+        await expectCleanDown(sb, script, file, before);
+      });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    '05-port-forward.json: port 80 of the lab host reaches blue from outside and from the host, but not blue\'s own web traffic',
+    async () => {
+      const file = '05-port-forward.json';
+      const script = scriptOf(file);
+      await withSandbox(async (sb) => {
+        const before = await sb.snapshot();
+        await lab(sb, script, 'up', file);
+        const upstream = await sb.startHttpServer();
+        const blue = await sb.startHttpServerAt({ ns: 'blue' }, '192.168.15.2', 80, 'served-by-blue');
+        const forwarded = `http://${SANDBOX.labUplinkAddress}:80/`;
+
+        const fromOutside = await sb.httpGet('upstream', forwarded);
+        expect(fromOutside, `upstream fetches ${forwarded}: ${JSON.stringify(fromOutside)}`).toMatchObject({ ok: true, body: 'served-by-blue' });
+        expect(blue.clients(), 'blue sees the outside client address (DNAT without SNAT)').toEqual([SANDBOX.upstreamAddress]);
+
+        const fromHost = await sb.httpGet('lab', forwarded);
+        expect(fromHost, `the lab host fetches ${forwarded} (OUTPUT DNAT): ${JSON.stringify(fromHost)}`).toMatchObject({ ok: true, body: 'served-by-blue' });
+        expect(blue.clients()).toHaveLength(2);
+
+        // The tutorial's unscoped "-p tcp --dport 80 -j DNAT" would send these back to blue.
+        for (const ns of ['blue', 'red']) {
+          const out = await sb.httpGet({ ns }, `http://${SANDBOX.upstreamAddress}:80/`);
+          expect(out, `${ns}'s own request to http://203.0.113.1:80/ must reach the upstream: ${JSON.stringify(out)}`).toMatchObject({
+            ok: true,
+            body: upstream.marker,
+          });
+        }
+        expect(upstream.clients(), 'the upstream sees both namespaces masqueraded').toEqual([SANDBOX.labUplinkAddress, SANDBOX.labUplinkAddress]);
+        expect(blue.clients(), 'blue\'s server got no request from the namespaces\' outgoing traffic').toHaveLength(2);
+
+        await lab(sb, script, 'verify', file);
+        await blue.stop();
+        await upstream.stop();
+        await expectCleanDown(sb, script, file, before);
+      });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    '05-port-forward.json: down after an up that failed halfway (iptables refuses new rules) leaves no trace',
+    async () => {
+      const file = '05-port-forward.json';
+      const script = scriptOf(file);
+      await withSandbox(async (sb) => {
+        const fakeBin = await faultyIptables(sb);
+        const path = (await sb.lab(['sh', '-c', 'echo "$PATH"'])).stdout.trim();
+
+        const before = await sb.snapshot();
+        const up = await sb.runScript(script, ['up'], { env: { PATH: `${fakeBin}:${path}` } });
+        expect(up.code, `up with a failing iptables must fail\n${show(up)}`).not.toBe(0);
+        expect(up.stderr, 'up reports the injected fault').toContain('injected fault');
+        expect(await sb.snapshot(), 'the failed up made something before failing (else this test proves little)').not.toBe(before);
+
+        await expectCleanDown(sb, script, file, before);
+      });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    '05-port-forward.json: status says "partly up" (exit 3) after an up that failed at the iptables step',
+    async () => {
+      const file = '05-port-forward.json';
+      const script = scriptOf(file);
+      await withSandbox(async (sb) => {
+        const fakeBin = await faultyIptables(sb);
+        const path = (await sb.lab(['sh', '-c', 'echo "$PATH"'])).stdout.trim();
+        const up = await sb.runScript(script, ['up'], { env: { PATH: `${fakeBin}:${path}` } });
+        expect(up.code, `up with a failing iptables must fail\n${show(up)}`).not.toBe(0);
+        const status = await sb.runScript(script, ['status']);
+        expect(status.code, `status of a lab whose NAT rules are missing\n${show(status)}`).toBe(3);
+      });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    '05-port-forward.json: down after a bridge port was deleted by hand leaves no trace',
+    async () => {
+      const file = '05-port-forward.json';
+      const script = scriptOf(file);
+      await withSandbox(async (sb) => {
+        const before = await sb.snapshot();
+        await lab(sb, script, 'up', file);
+        const links = JSON.parse((await sb.lab(['ip', '-j', 'link', 'show', 'master', 'vnet0'])).stdout) as { ifname: string }[];
+        const victim = links[0]?.ifname;
+        expect(victim, 'a veth plugged into vnet0').toBeDefined();
+        const del = await sb.lab(['ip', 'link', 'del', 'dev', victim ?? '']);
+        expectSuccess(del, `ip link del ${victim}`);
+        const status = await sb.runScript(script, ['status']);
+        expect(status.code, `status with ${victim} missing\n${show(status)}`).toBe(3);
+        await expectCleanDown(sb, script, file, before);
+      });
+    },
+    TIMEOUT,
+  );
+
+  for (const file of ['04-nat.json', '05-port-forward.json']) {
+    it(
+      `${file}: on a host whose FORWARD policy is DROP (as Docker sets it) verify is green, and DROP survives down`,
+      async () => {
+        const script = scriptOf(file);
+        await withSandbox(async (sb) => {
+          expectSuccess(await sb.lab(['iptables', '-P', 'FORWARD', 'DROP']), 'iptables -P FORWARD DROP');
+          const before = await sb.snapshot();
+          expect(before).toContain(':FORWARD DROP');
+          await lab(sb, script, 'up', file);
+          await lab(sb, script, 'verify', file);
+          const ping = await sb.inNamespace('blue', ['ping', '-c1', '-W2', SANDBOX.upstreamAddress]);
+          expect(ping.code, `ping 203.0.113.1 from blue under FORWARD DROP\n${show(ping)}`).toBe(0);
+          await expectCleanDown(sb, script, file, before);
+          const policy = await sb.lab(['iptables', '-S', 'FORWARD']);
+          expect(policy.stdout).toContain('-P FORWARD DROP');
+        });
+      },
+      TIMEOUT,
+    );
+  }
+});
