@@ -1,0 +1,57 @@
+/**
+ * What a run of `lab.sh` on a remote host reports, as structured events: the contract between
+ * the SSH runner (src/main/ssh), the CLI and the designer UI. Pure and browser-safe.
+ */
+import type { Phase } from '../compiler/steps.js';
+
+/** The four things lab.sh does. */
+export type RunAction = 'up' | 'down' | 'status' | 'verify';
+
+/** Why a run could not start or could not finish, for exit codes and UI messages. */
+export type RunErrorKind =
+  | 'connect' // TCP connect failed or timed out
+  | 'host-key-unknown' // not trusted (no consent given)
+  | 'host-key-changed' // a known host presented another key: refused
+  | 'auth' // every login method was refused
+  | 'sudo' // not root and sudo refused (no NOPASSWD, wrong password)
+  | 'timeout' // the run exceeded its time limit and was stopped
+  | 'cancelled' // the user cancelled the run
+  | 'connection-lost' // the connection dropped mid-run
+  | 'script'; // lab.sh itself failed (see the step-failed event)
+
+/** One probe of `lab.sh verify`, as observed on the host. */
+export interface ProbeResult {
+  id: string;
+  from: string;
+  to: string;
+  kind: 'ping' | 'tcp';
+  address: string;
+  expect: 'reachable' | 'unreachable';
+  observed: 'reachable' | 'unreachable' | 'unknown';
+  result: 'pass' | 'fail' | 'skip';
+  /** Round-trip or connect time in milliseconds, when reachable. */
+  latencyMs?: number;
+  /** For a failed probe: the likely cause, in words a user can act on. */
+  cause?: string;
+}
+
+export interface StepRef {
+  /** 1-based position in the action's step list, as lab.sh counts. */
+  index: number;
+  total: number;
+  /** Stable step id from the compiler (e.g. `links/red-blue`). */
+  id: string;
+  phase: Phase;
+  element: string | null;
+  title: string;
+}
+
+export type RunEvent =
+  | { type: 'connected'; at: number; host: string; user: string; fingerprint: string; sudo: boolean }
+  | { type: 'step-started'; at: number; step: StepRef }
+  | { type: 'step-finished'; at: number; step: StepRef }
+  | { type: 'output'; at: number; stream: 'stdout' | 'stderr'; line: string; step?: StepRef }
+  | { type: 'step-failed'; at: number; step: StepRef; command: string; exitStatus: number; stderr: string[] }
+  | { type: 'probe'; at: number; probe: ProbeResult }
+  | { type: 'finished'; at: number; action: RunAction; ok: boolean; exitCode: number; durationMs: number }
+  | { type: 'error'; at: number; kind: RunErrorKind; message: string };
