@@ -1,0 +1,40 @@
+// @ts-check
+/**
+ * Lint for the whole repository: typescript-eslint's recommended rules (not type-aware, so a
+ * lint run stays fast and needs no project service) over src, test, bench and the launchers.
+ */
+import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default defineConfig(
+  {
+    ignores: ['dist/**', 'out/**', 'release/**', 'coverage/**', 'test-results/**', 'node_modules/**', '.nsd-bench/**'],
+  },
+  js.configs.recommended,
+  tseslint.configs.recommended,
+  {
+    languageOptions: {
+      ecmaVersion: 2023,
+      sourceType: 'module',
+      globals: { ...globals.node },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // `_name` marks a parameter kept for a contract (e.g. compile(_input)) or a skipped tuple slot.
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      'prefer-const': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    // The renderer runs in Chromium, not Node.
+    files: ['src/renderer/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+);

@@ -1,0 +1,294 @@
+/**
+ * The `nsd` command line over the compiler core. Everything here takes its input from `argv`
+ * and an injected `CliIo`, and returns an exit code, so tests run it in-process; `nsd.ts` is
+ * the thin entry point that wires it to the real process.
+ */
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { topologyJsonSchema } from '../shared/model/topology.js';
+import { compile } from '../shared/compiler/index.js';
+import { validateText } from '../shared/compiler/validate.js';
+import { formatProblem, type Problem } from '../shared/compiler/problems.js';
+
+/** Exit codes, stable for scripts. */
+export const EXIT = {
+  ok: 0,
+  /** The document has errors (or is not JSON). Warnings alone exit 0. */
+  problems: 1,
+  /** Bad command line, or a file that cannot be read or written. */
+  usage: 2,
+  /** A bug in nsd: the compiler threw. */
+  internal: 3,
+} as const;
+
+/** What the CLI may touch; `nodeIo()` is the real one. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Reads a UTF-8 file; `-` means standard input. */
+  readFile(path: string): Promise<string>;
+  /** Writes a file and sets its mode (also when the file already existed). */
+  writeFile(path: string, data: string, mode: number): Promise<void>;
+}
+
+/** The path label used in messages for standard input. */
+const STDIN_LABEL = '<stdin>';
+
+/** The repository (or installed package) root: `src/cli` and `dist/cli` are both two levels down. */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Where the bundled example topologies live. */
+export const EXAMPLES_DIR = join(PACKAGE_ROOT, 'assets', 'examples');
+
+/** The real process: stdout/stderr, the file system, and `-` for stdin. */
+export function nodeIo(): CliIo {
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    readFile: async (path) => {
+      if (path !== '-') return readFile(path, 'utf8');
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    writeFile: async (path, data, mode) => {
+      await writeFile(path, data, { mode });
+      // `mode` only applies when the file is created; an existing lab.sh keeps its old bits otherwise.
+      await chmod(path, mode);
+    },
+  };
+}
+
+/** The package version, from package.json. */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+export const HELP = `nsd - Netns Designer on the command line
+
+Usage:
+  nsd validate FILE [--json]          check a topology document
+  nsd compile FILE [-o lab.sh] [--json]
+                                      compile it to a bash script (stdout without -o)
+  nsd schema                          print the JSON Schema of the document format
+  nsd examples [--json]               list the bundled example topologies
+  nsd --help | --version
+
+FILE may be "-" for standard input.
+
+Options:
+  -o, --output PATH   write the script to PATH (mode 0755) instead of stdout
+      --json          print a machine-readable result on stdout
+  -h, --help          show this help
+  -V, --version       print the version
+
+Exit status:
+  0  ok (warnings may have been printed)
+  1  the document has errors
+  2  usage error, or a file that cannot be read or written
+  3  internal error in nsd (please report it)
+
+The script runs as: sudo ./lab.sh up|down|status|verify
+`;
+
+const OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+
+/** Which options and how many file arguments each command takes. */
+const COMMANDS: Record<string, { options: OptionName[]; file: boolean }> = {
+  validate: { options: ['json'], file: true },
+  compile: { options: ['json', 'output'], file: true },
+  schema: { options: [], file: false },
+  examples: { options: ['json'], file: false },
+  help: { options: [], file: false },
+};
+
+class UsageError extends Error {}
+
+interface Parsed {
+  command: string;
+  file?: string;
+  output?: string;
+  json: boolean;
+}
+
+function parse(argv: string[]): Parsed | 'help' | 'version' {
+  let values: { [K in OptionName]?: string | boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }));
+  } catch (e) {
+    // parseArgs' messages already name the flag ("Unknown option '--x'").
+    throw new UsageError((e as Error).message);
+  }
+  if (values.help) return 'help';
+  if (values.version && positionals.length === 0) return 'version';
+  const [command, ...rest] = positionals;
+  if (command === undefined) throw new UsageError('no command given');
+  const spec = COMMANDS[command];
+  if (!spec) throw new UsageError(`unknown command "${command}"`);
+  if (command === 'help') return 'help';
+  for (const name of Object.keys(values) as OptionName[]) {
+    if (values[name] !== undefined && !spec.options.includes(name)) {
+      throw new UsageError(`"${command}" does not take --${name}`);
+    }
+  }
+  if (spec.file && rest.length === 0) throw new UsageError(`"${command}" needs a FILE argument`);
+  const extra = spec.file ? rest.slice(1) : rest;
+  if (extra.length > 0) throw new UsageError(`"${command}" takes ${spec.file ? 'one FILE' : 'no arguments'}; unexpected "${extra[0]}"`);
+  if (values.output === '') throw new UsageError('-o needs a file name');
+  return {
+    command,
+    ...(spec.file ? { file: rest[0]! } : {}),
+    ...(typeof values.output === 'string' ? { output: values.output } : {}),
+    json: values.json === true,
+  };
+}
+
+/** Runs one `nsd` invocation; resolves to the exit code. Never throws. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr(`nsd: ${e.message}\nTry "nsd --help".\n`);
+    return EXIT.usage;
+  }
+  if (parsed === 'help') {
+    io.stdout(HELP);
+    return EXIT.ok;
+  }
+  if (parsed === 'version') {
+    io.stdout(`${version()}\n`);
+    return EXIT.ok;
+  }
+  try {
+    switch (parsed.command) {
+      case 'schema':
+        io.stdout(`${JSON.stringify(topologyJsonSchema(), null, 2)}\n`);
+        return EXIT.ok;
+      case 'examples':
+        return await examples(parsed, io);
+      case 'validate':
+        return await validateCommand(parsed, io);
+      case 'compile':
+        return await compileCommand(parsed, io);
+    }
+  } catch (e) {
+    io.stderr(`nsd: internal error: ${(e as Error).stack ?? String(e)}\nThis is a bug in nsd; please report it with the document that caused it.\n`);
+    return EXIT.internal;
+  }
+  return EXIT.usage;
+}
+
+async function readInput(file: string, io: CliIo): Promise<string | undefined> {
+  try {
+    return await io.readFile(file);
+  } catch (e) {
+    io.stderr(`nsd: cannot read ${file === '-' ? 'standard input' : file}: ${describeFsError(e)}\n`);
+    return undefined;
+  }
+}
+
+function describeFsError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    default:
+      return err.message ?? String(e);
+  }
+}
+
+function label(file: string): string {
+  return file === '-' ? STDIN_LABEL : file;
+}
+
+function reportProblems(problems: readonly Problem[], file: string, io: CliIo): void {
+  for (const p of problems) io.stderr(`${formatProblem(p, label(file))}\n`);
+}
+
+function printJson(value: unknown, io: CliIo): void {
+  io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+async function validateCommand(args: Parsed, io: CliIo): Promise<number> {
+  const file = args.file!;
+  const text = await readInput(file, io);
+  if (text === undefined) return EXIT.usage;
+  const result = validateText(text);
+  const problems = result.ok ? result.warnings : result.problems;
+  if (args.json) printJson({ ok: result.ok, file: label(file), problems }, io);
+  reportProblems(problems, file, io);
+  return result.ok ? EXIT.ok : EXIT.problems;
+}
+
+async function compileCommand(args: Parsed, io: CliIo): Promise<number> {
+  const file = args.file!;
+  const text = await readInput(file, io);
+  if (text === undefined) return EXIT.usage;
+  // validateText owns JSON syntax errors (with their position), so both commands report them alike.
+  const checked = validateText(text);
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const result = checked.ok ? compile(JSON.parse(body) as unknown, file === '-' ? {} : { source: basename(file) }) : checked;
+  const problems = result.ok ? result.warnings : result.problems;
+  reportProblems(problems, file, io);
+  if (!result.ok) {
+    if (args.json) printJson({ ok: false, file: label(file), problems }, io);
+    return EXIT.problems;
+  }
+  if (args.output !== undefined) {
+    try {
+      await io.writeFile(args.output, result.script, 0o755);
+    } catch (e) {
+      io.stderr(`nsd: cannot write ${args.output}: ${describeFsError(e)}\n`);
+      return EXIT.usage;
+    }
+    if (args.json) printJson({ ok: true, file: label(file), problems, output: args.output }, io);
+    return EXIT.ok;
+  }
+  if (args.json) printJson({ ok: true, file: label(file), problems, script: result.script }, io);
+  else io.stdout(result.script);
+  return EXIT.ok;
+}
+
+interface ExampleInfo {
+  name: string;
+  path: string;
+  title: string;
+  description: string;
+}
+
+async function examples(args: Parsed, io: CliIo): Promise<number> {
+  const files = (await readdir(EXAMPLES_DIR)).filter((f) => f.endsWith('.json')).sort();
+  const list: ExampleInfo[] = [];
+  for (const f of files) {
+    const path = join(EXAMPLES_DIR, f);
+    const doc = JSON.parse(await readFile(path, 'utf8')) as { title?: string; description?: string };
+    list.push({ name: f.replace(/\.json$/, ''), path, title: doc.title ?? '', description: doc.description ?? '' });
+  }
+  if (args.json) {
+    printJson(list, io);
+    return EXIT.ok;
+  }
+  const width = Math.max(0, ...list.map((e) => e.name.length));
+  for (const e of list) io.stdout(`${e.name.padEnd(width)}  ${e.title}\n`);
+  io.stdout(`\nFiles in ${EXAMPLES_DIR}\nTry: nsd compile ${join(EXAMPLES_DIR, `${list[0]?.name ?? 'EXAMPLE'}.json`)} -o lab.sh\n`);
+  return EXIT.ok;
+}
