@@ -6,7 +6,7 @@ import { plan, type Plan } from './plan.js';
 import type { Problem } from './problems.js';
 import { renderScript } from './render-bash.js';
 import { downSteps, upSteps, type Step } from './steps.js';
-import { validate } from './validate.js';
+import { validate, type ValidationResult } from './validate.js';
 
 export type CompileResult =
   | { ok: true; doc: TopologyDocument; plan: Plan; up: Step[]; down: Step[]; script: string; warnings: Problem[] }
@@ -14,7 +14,11 @@ export type CompileResult =
 
 /** Validates `input` (parsed JSON) and, when it has no errors, plans it and renders `lab.sh`. */
 export function compile(input: unknown, options: { source?: string } = {}): CompileResult {
-  const v = validate(input);
+  return compileValidated(validate(input), options);
+}
+
+/** Compiles the result of validate() or validateText(), so a caller that validated already does not validate twice. */
+export function compileValidated(v: ValidationResult, options: { source?: string } = {}): CompileResult {
   if (!v.ok) return { ok: false, problems: v.problems };
   const p = plan(v.doc, v.resolved);
   const up = upSteps(p);
