@@ -98,6 +98,7 @@ export function upSteps(plan: Plan): Step[] {
 
   add({ id: 'preflight', phase: 'preflight', element: null, title: 'check root, tools and name conflicts', commands: [cmd('nsd_preflight', 'up')] });
 
+  let madeEtcNetns = false;
   for (const ns of plan.namespaces) {
     add({
       id: `namespaces/${ns.node}`,
@@ -109,13 +110,17 @@ export function upSteps(plan: Plan): Step[] {
       commands: [cmd('ip', 'netns', 'add', ns.name), ip(ns.name, 'link', 'set', 'lo', 'alias', tag)],
     });
     if (ns.dns.length > 0) {
+      if (!madeEtcNetns) {
+        madeEtcNetns = true;
+        // ip netns exec bind-mounts /etc/netns/NAME/resolv.conf over /etc/resolv.conf.
+        add({ id: 'namespaces/etc-netns', phase: 'namespaces', element: null, title: 'directory /etc/netns for per-namespace DNS', commands: [cmd('nsd_ensure_dir', '/etc/netns')] });
+      }
       add({
         id: `namespaces/${ns.node}/dns`,
         phase: 'namespaces',
         element: ns.node,
-        title: `DNS for ${ns.name}: ${ns.dns.join(', ')} (ip netns exec uses /etc/netns/${ns.name}/resolv.conf)`,
+        title: `DNS for ${ns.name}: ${ns.dns.join(', ')} in /etc/netns/${ns.name}/resolv.conf`,
         commands: [
-          cmd('nsd_ensure_dir', '/etc/netns'),
           cmd('mkdir', '-p', `/etc/netns/${ns.name}`),
           { argv: ['printf', 'nameserver %s\\n', ...ns.dns], stdoutTo: `/etc/netns/${ns.name}/resolv.conf` },
         ],
