@@ -125,7 +125,7 @@ describe('nsd', () => {
       }
     });
 
-    it('exits 1 and prints FILE: ELEMENT (PATH): error: message for a broken document', async () => {
+    it('exits 1 and prints FILE: ELEMENT.FIELD: error: message for a broken document', async () => {
       const bad = structuredClone(vethPair);
       bad.links[0]!.b.addresses = ['10.0.0.300/24'];
       const path = await writeDoc('bad-address.json', bad);
@@ -136,7 +136,7 @@ describe('nsd', () => {
       expect(lines.length).toBeGreaterThan(0);
       for (const line of lines) expect(line.startsWith(`${path}: `), line).toBe(true);
       expect(r.stderr).toMatch(/: error: /);
-      expect(r.stderr).toContain('links[0].b.addresses[0]');
+      expect(r.stderr).toContain(`${path}: red-blue.b.addresses[0]: error: `);
     });
 
     it('exits 1 when the file is not JSON', async () => {
@@ -168,7 +168,7 @@ describe('nsd', () => {
       const doc = JSON.parse(await readFile(example('04-nat'), 'utf8')) as { nat: { masquerade: { out: string }[] } };
       doc.nat.masquerade[0]!.out = 'eth9';
       const path = await writeDoc('warning.json', doc);
-      const expected = `${path}: masq-vnet0 (nat.masquerade[0].out): warning: `;
+      const expected = `${path}: masq-vnet0.out: warning: `;
 
       const v = await nsd('validate', path);
       expect(v.code).toBe(EXIT.ok);

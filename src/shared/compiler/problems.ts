@@ -8,12 +8,18 @@ export interface Problem {
   message: string;
 }
 
-/** Formats a problem the way compilers do: `file: element.field: message`. */
+const ELEMENT_PATH = /^(?:nodes|links|probes|notes|nat\.masquerade|nat\.portForwards)\[\d+\]\.?/;
+
+/** The field inside its element: `a.addresses[0]` for `links[2].a.addresses[0]`. */
+export function fieldOf(p: Problem): string {
+  return p.element === null ? p.path : p.path.replace(ELEMENT_PATH, '');
+}
+
+/** Formats a problem the way compilers do: `file: element.field: severity: message`. */
 export function formatProblem(p: Problem, file?: string): string {
-  const where = [file, p.element ? `${p.element}${p.path ? ` (${p.path})` : ''}` : p.path || 'document']
-    .filter(Boolean)
-    .join(': ');
-  return `${where}: ${p.severity}: ${p.message}`;
+  const field = fieldOf(p);
+  const where = p.element === null ? p.path || 'document' : field ? `${p.element}.${field}` : p.element;
+  return `${file ? `${file}: ` : ''}${where}: ${p.severity}: ${p.message}`;
 }
 
 /** True when any problem blocks compilation. */
