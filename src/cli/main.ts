@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { topologyJsonSchema } from '../shared/model/topology.js';
-import { compile } from '../shared/compiler/index.js';
+import { compileValidated } from '../shared/compiler/index.js';
 import { validateText } from '../shared/compiler/validate.js';
 import { formatProblem, type Problem } from '../shared/compiler/problems.js';
 
@@ -244,9 +244,7 @@ async function compileCommand(args: Parsed, io: CliIo): Promise<number> {
   const text = await readInput(file, io);
   if (text === undefined) return EXIT.usage;
   // validateText owns JSON syntax errors (with their position), so both commands report them alike.
-  const checked = validateText(text);
-  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const result = checked.ok ? compile(JSON.parse(body) as unknown, file === '-' ? {} : { source: basename(file) }) : checked;
+  const result = compileValidated(validateText(text), file === '-' ? {} : { source: basename(file) });
   const problems = result.ok ? result.warnings : result.problems;
   reportProblems(problems, file, io);
   if (!result.ok) {
