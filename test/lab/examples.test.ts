@@ -2,12 +2,12 @@
  * The shipped example topologies, deployed for real: each compiled lab.sh goes up, verifies,
  * is idempotent, and comes down without a trace, inside a disposable sandbox lab host.
  */
-import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/shared/compiler/index.js';
-import { requireLab, run, Sandbox, SANDBOX, type RunResult } from './sandbox.js';
+import { faultyIptablesPath, requireLab, Sandbox, SANDBOX, type RunResult } from './sandbox.js';
 
 const skip = requireLab('the example topology lab tests (test/lab/examples.test.ts)');
 
@@ -56,31 +56,6 @@ async function expectCleanDown(sb: Sandbox, script: string, file: string, before
   expect(await sb.snapshot(), `${file}: the lab host after down differs from before up`).toBe(before);
   await lab(sb, script, 'down', file);
   expect(await sb.snapshot(), `${file}: the lab host after a second down differs from before up`).toBe(before);
-}
-
-/**
- * A directory with a fake iptables (to put first on PATH) that reads like the real one but
- * refuses to add chains and rules, so `up` fails halfway, after namespaces and links exist.
- */
-async function faultyIptables(sb: Sandbox): Promise<string> {
-  const realIptables = (await run(['sh', '-c', 'command -v iptables'])).stdout.trim();
-  expect(realIptables).not.toBe('');
-  const fakeBin = join(sb.tmpDir, 'fault-bin');
-  mkdirSync(fakeBin, { recursive: true });
-  writeFileSync(
-    join(fakeBin, 'iptables'),
-    [
-      '#!/bin/sh',
-      'for a in "$@"; do',
-      '  case "$a" in -A|-I|-N|--append|--insert|--new-chain) echo "injected fault: iptables $*" >&2; exit 1 ;; esac',
-      'done',
-      `exec ${realIptables} "$@"`,
-      '',
-    ].join('\n'),
-    { mode: 0o755 },
-  );
-  writeFileSync(join(fakeBin, 'iptables-restore'), '#!/bin/sh\necho "injected fault: iptables-restore" >&2\nexit 1\n', { mode: 0o755 });
-  return fakeBin;
 }
 
 describe.skipIf(skip).sequential('example topologies in a sandbox lab host', () => {
@@ -181,11 +156,10 @@ describe.skipIf(skip).sequential('example topologies in a sandbox lab host', () 
       const file = '05-port-forward.json';
       const script = scriptOf(file);
       await withSandbox(async (sb) => {
-        const fakeBin = await faultyIptables(sb);
-        const path = (await sb.lab(['sh', '-c', 'echo "$PATH"'])).stdout.trim();
+        const path = await faultyIptablesPath(sb);
 
         const before = await sb.snapshot();
-        const up = await sb.runScript(script, ['up'], { env: { PATH: `${fakeBin}:${path}` } });
+        const up = await sb.runScript(script, ['up'], { env: { PATH: path } });
         expect(up.code, `up with a failing iptables must fail\n${show(up)}`).not.toBe(0);
         expect(up.stderr, 'up reports the injected fault').toContain('injected fault');
         expect(await sb.snapshot(), 'the failed up made something before failing (else this test proves little)').not.toBe(before);
@@ -202,9 +176,8 @@ describe.skipIf(skip).sequential('example topologies in a sandbox lab host', () 
       const file = '05-port-forward.json';
       const script = scriptOf(file);
       await withSandbox(async (sb) => {
-        const fakeBin = await faultyIptables(sb);
-        const path = (await sb.lab(['sh', '-c', 'echo "$PATH"'])).stdout.trim();
-        const up = await sb.runScript(script, ['up'], { env: { PATH: `${fakeBin}:${path}` } });
+        const path = await faultyIptablesPath(sb);
+        const up = await sb.runScript(script, ['up'], { env: { PATH: path } });
         expect(up.code, `up with a failing iptables must fail\n${show(up)}`).not.toBe(0);
         const status = await sb.runScript(script, ['status']);
         expect(status.code, `status of a lab whose NAT rules are missing\n${show(status)}`).toBe(3);

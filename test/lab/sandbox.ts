@@ -611,3 +611,29 @@ export function requireLab(what: string): boolean {
   }
   return true;
 }
+
+/**
+ * A PATH for the lab host whose first entry holds a fake iptables that reads like the real one
+ * but refuses to add chains and rules, so `up` fails halfway, after namespaces and links exist.
+ */
+export async function faultyIptablesPath(sb: Sandbox): Promise<string> {
+  const realIptables = (await run(['sh', '-c', 'command -v iptables'])).stdout.trim();
+  if (realIptables === '') throw new Error('iptables is not installed');
+  const fakeBin = join(sb.tmpDir, 'fault-bin');
+  mkdirSync(fakeBin, { recursive: true });
+  writeFileSync(
+    join(fakeBin, 'iptables'),
+    [
+      '#!/bin/sh',
+      'for a in "$@"; do',
+      '  case "$a" in -A|-I|-N|--append|--insert|--new-chain) echo "injected fault: iptables $*" >&2; exit 1 ;; esac',
+      'done',
+      `exec ${realIptables} "$@"`,
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  writeFileSync(join(fakeBin, 'iptables-restore'), '#!/bin/sh\necho "injected fault: iptables-restore" >&2\nexit 1\n', { mode: 0o755 });
+  const path = (await sb.lab(['sh', '-c', 'echo "$PATH"'])).stdout.trim();
+  return `${fakeBin}:${path}`;
+}

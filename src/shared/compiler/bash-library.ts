@@ -28,7 +28,7 @@ nsd_step() { # ELEMENT TITLE (the phase is in NSD_PHASE)
 nsd_on_error() { # STATUS COMMAND
   printf '\\nFAILED at step %d/%d (%s, %s): %s\\n  command: %s\\n  exit status: %d\\n' \\
     "$NSD_STEP" "$NSD_TOTAL" "$NSD_PHASE" "$NSD_ELEMENT" "$NSD_TITLE" "$2" "$1" >&2
-  nsd_event "failed $NSD_STEP $1"
+  nsd_event "failed $NSD_STEP $1 $2"
   if [[ $NSD_ACTION == up ]]; then
     printf 'The lab is partly up: "%s down" removes what was made; "%s up" resumes after a fix.\\n' "$0" "$0" >&2
   fi

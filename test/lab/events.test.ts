@@ -1,0 +1,90 @@
+/**
+ * The real output of lab.sh (NSD_EVENTS=1), parsed into run events: every step of up appears
+ * in the compiler's order, verify yields one passing probe event per planned probe, and a
+ * refused up names its step.
+ */
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../src/shared/compiler/index.js';
+import { RunOutputParser } from '../../src/shared/deploy/output-parser.js';
+import type { RunAction, RunEvent } from '../../src/shared/deploy/events.js';
+import { loadExample } from '../support/examples.js';
+import { faultyIptablesPath, requireLab, Sandbox } from './sandbox.js';
+
+const skip = requireLab('the run-event tests against real lab.sh output (test/lab/events.test.ts)');
+
+async function runParsed(sb: Sandbox, script: string, action: RunAction, parser: RunOutputParser): Promise<RunEvent[]> {
+  const r = await sb.runScript(script, [action], { env: { NSD_EVENTS: '1' } });
+  return [...parser.push('stdout', r.stdout), ...parser.push('stderr', r.stderr), ...parser.end(r.code)];
+}
+
+describe.skipIf(skip)('run events from lab.sh', () => {
+  it(
+    'reports every step of up and down in order, and every probe of verify as passing',
+    async () => {
+      const c = compile(loadExample('05-port-forward'));
+      if (!c.ok) throw new Error('example does not compile');
+      const sb = await Sandbox.create({ upstream: true });
+      try {
+        const up = await runParsed(sb, c.script, 'up', new RunOutputParser('up', { steps: c.up }));
+        expect(up.filter((e) => e.type === 'step-started').map((e) => (e.type === 'step-started' ? e.step.id : ''))).toEqual(c.up.map((s) => s.id));
+        expect(up.filter((e) => e.type === 'step-finished')).toHaveLength(c.up.length);
+        expect(up.at(-1)).toMatchObject({ type: 'finished', ok: true });
+
+        const verify = await runParsed(sb, c.script, 'verify', new RunOutputParser('verify', { probes: c.plan.probes }));
+        const probes = verify.flatMap((e) => (e.type === 'probe' ? [e.probe] : []));
+        expect(probes.map((p) => p.id)).toEqual(c.plan.probes.map((p) => p.id));
+        expect(probes.filter((p) => p.result !== 'pass')).toEqual([]);
+
+        const down = await runParsed(sb, c.script, 'down', new RunOutputParser('down', { steps: c.down }));
+        expect(down.filter((e) => e.type === 'step-finished')).toHaveLength(c.down.length);
+      } finally {
+        await sb.destroy();
+      }
+    },
+    120_000,
+  );
+
+  it(
+    'names the preflight step when up is refused',
+    async () => {
+      const c = compile(loadExample('02-bridge'));
+      if (!c.ok) throw new Error('example does not compile');
+      const sb = await Sandbox.create({ upstream: false });
+      try {
+        await sb.lab(['ip', 'netns', 'add', 'red']);
+        const events = await runParsed(sb, c.script, 'up', new RunOutputParser('up', { steps: c.up }));
+        const failed = events.find((e) => e.type === 'step-failed');
+        expect(failed).toMatchObject({ step: { index: 1, id: 'preflight' }, exitStatus: 1 });
+        expect(failed?.type === 'step-failed' && failed.stderr.join('\n')).toContain('namespace red exists and was not made by this lab');
+      } finally {
+        await sb.destroy();
+      }
+    },
+    120_000,
+  );
+});
+
+describe.skipIf(skip)('run events from a failing lab.sh', () => {
+  it(
+    'names the step, its element and the failing command when a command fails mid-run',
+    async () => {
+      const c = compile(loadExample('04-nat'));
+      if (!c.ok) throw new Error('example does not compile');
+      const sb = await Sandbox.create({ upstream: true });
+      try {
+        const r = await sb.runScript(c.script, ['up'], { env: { NSD_EVENTS: '1', PATH: await faultyIptablesPath(sb) } });
+        const parser = new RunOutputParser('up', { steps: c.up });
+        const events = [...parser.push('stdout', r.stdout), ...parser.push('stderr', r.stderr), ...parser.end(r.code)];
+        expect(events.find((e) => e.type === 'step-failed')).toMatchObject({
+          step: { id: 'forwarding/chain/ipv4', phase: 'forwarding', element: null },
+          exitStatus: 1,
+          command: 'iptables -t filter -N NSD-nat-FWD',
+        });
+        expect(events.at(-1)).toMatchObject({ type: 'finished', ok: false, exitCode: 1 });
+      } finally {
+        await sb.destroy();
+      }
+    },
+    120_000,
+  );
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../../src/shared/compiler/index.js';
+import { parseProbe, RunOutputParser } from '../../../src/shared/deploy/output-parser.js';
+import type { RunEvent } from '../../../src/shared/deploy/events.js';
+import { loadExample } from '../../support/examples.js';
+
+function compiled(name: string) {
+  const r = compile(loadExample(name));
+  if (!r.ok) throw new Error('example does not compile');
+  return r;
+}
+
+const clock = () => {
+  let t = 1000;
+  return () => (t += 10);
+};
+
+const types = (events: RunEvent[]) => events.map((e) => e.type);
+
+describe('RunOutputParser', () => {
+  it('maps numbered steps to the compiler steps and attaches output to the running step', () => {
+    const c = compiled('01-veth-pair');
+    const parser = new RunOutputParser('up', { steps: c.up, now: clock() });
+    const events = [
+      ...parser.push('stdout', `@nsd step 1 ${c.up.length}\n[1/9] preflight  check\n@nsd st`),
+      ...parser.push('stdout', `ep 2 ${c.up.length}\n`),
+      ...parser.push('stderr', 'a warning\n'),
+      ...parser.push('stdout', '@nsd done up\n'),
+      ...parser.end(0),
+    ];
+    expect(types(events)).toEqual(['step-started', 'output', 'step-finished', 'step-started', 'output', 'step-finished', 'finished']);
+    const second = events[3] as Extract<RunEvent, { type: 'step-started' }>;
+    expect(second.step).toEqual({ index: 2, total: c.up.length, id: 'namespaces/red', phase: 'namespaces', element: 'red', title: 'namespace red' });
+    expect(events[4]).toMatchObject({ type: 'output', stream: 'stderr', line: 'a warning', step: { id: 'namespaces/red' } });
+    expect(events.at(-1)).toMatchObject({ type: 'finished', action: 'up', ok: true, exitCode: 0, durationMs: 60 });
+  });
+
+  it('reports the failing step with its command and the stderr of that step', () => {
+    const c = compiled('04-nat');
+    const parser = new RunOutputParser('up', { steps: c.up });
+    const index = c.up.findIndex((s) => s.id === 'forwarding/chain/ipv4') + 1;
+    const events = [
+      ...parser.push('stdout', `@nsd step ${index} ${c.up.length}\n`),
+      ...parser.push('stderr', 'iptables: Permission denied.\n\nFAILED at step ...\n'),
+      ...parser.push('stdout', `@nsd failed ${index} 4 iptables -t filter -N NSD-nat-FWD\n`),
+      ...parser.end(4),
+    ];
+    const failed = events.find((e) => e.type === 'step-failed');
+    expect(failed).toMatchObject({
+      step: { index, id: 'forwarding/chain/ipv4', phase: 'forwarding' },
+      exitStatus: 4,
+      command: 'iptables -t filter -N NSD-nat-FWD',
+      stderr: ['iptables: Permission denied.', '', 'FAILED at step ...'],
+    });
+    expect(events.at(-1)).toMatchObject({ type: 'finished', ok: false, exitCode: 4 });
+    expect(events.filter((e) => e.type === 'step-finished')).toEqual([]);
+  });
+
+  it('turns an exit without the ERR trap (a preflight refusal) into a failure of the running step', () => {
+    const c = compiled('02-bridge');
+    const parser = new RunOutputParser('up', { steps: c.up });
+    const events = [...parser.push('stdout', `@nsd step 1 ${c.up.length}\n`), ...parser.push('stderr', 'lab.sh: cannot build lab bridge:\n'), ...parser.end(1)];
+    expect(events.find((e) => e.type === 'step-failed')).toMatchObject({ step: { id: 'preflight' }, exitStatus: 1, stderr: ['lab.sh: cannot build lab bridge:'] });
+  });
+
+  it('parses probe lines and explains failures with the planned reason', () => {
+    const c = compiled('06-router');
+    const parser = new RunOutputParser('verify', { probes: c.plan.probes });
+    const events = parser.push(
+      'stdout',
+      [
+        '@nsd probe id=red->blue from=red to=blue kind=ping address=192.168.16.2 expect=reachable observed=reachable result=pass ms=0.081',
+        '@nsd probe id=red->green from=red to=green kind=ping address=192.168.16.3 expect=unreachable observed=reachable result=fail ms=0.05',
+        '@nsd probe id=red->blue from=red to=blue kind=ping address=192.168.16.2 expect=reachable observed=unreachable result=fail ms=-',
+        '',
+      ].join('\n'),
+    );
+    const probes = events.flatMap((e) => (e.type === 'probe' ? [e.probe] : []));
+    expect(probes[0]).toEqual({ id: 'red->blue', from: 'red', to: 'blue', kind: 'ping', address: '192.168.16.2', expect: 'reachable', observed: 'reachable', result: 'pass', latencyMs: 0.081 });
+    expect(probes[1]!.cause).toMatch(/^isolation broken: red reaches green/);
+    expect(probes[2]!.latencyMs).toBeUndefined();
+    expect(probes[2]!.cause).toBe('no answer through a router: check that every router forwards (ip_forward) and has routes both ways (the drawing says: via red -> router -> blue)');
+  });
+
+  it('leaves unknown @nsd lines and malformed probes as plain output', () => {
+    const parser = new RunOutputParser('verify');
+    expect(parser.push('stdout', '@nsd hello\n@nsd probe id=x kind=icmp\n').map((e) => e.type)).toEqual(['output', 'output']);
+    expect(parseProbe(['id=x', 'kind=ping', 'expect=reachable', 'observed=maybe', 'result=pass'])).toBeUndefined();
+  });
+});
