@@ -1,0 +1,113 @@
+/**
+ * Opens an ssh2 connection the way people log in to lab VMs: a private key (with passphrase),
+ * ssh-agent, a password, keyboard-interactive. Host keys are checked against known_hosts; an
+ * unknown key needs the user's yes, a changed key is refused.
+ */
+import type { Duplex } from 'node:stream';
+import { Client, type ConnectConfig } from 'ssh2';
+import type { RunErrorKind } from '../../shared/deploy/events.js';
+import { checkHostKey, fingerprint, type KnownHostEntry } from './known-hosts.js';
+
+export interface ConnectOptions {
+  host: string;
+  port?: number;
+  username: string;
+  privateKey?: Buffer | string;
+  passphrase?: string;
+  /** Path of the ssh-agent socket (usually SSH_AUTH_SOCK). */
+  agent?: string;
+  password?: string;
+  /** An already connected stream to the SSH server (a tunnel or a unix socket to a sandbox). */
+  sock?: Duplex;
+  knownHosts: readonly KnownHostEntry[];
+  /** Asked for a key that is not known yet; resolve true to trust it. */
+  confirmHostKey?: (fingerprint: string, host: string, port: number) => Promise<boolean>;
+  /** Connect and authentication timeout in ms (default 15 s). */
+  readyTimeoutMs?: number;
+}
+
+/** A refusal or failure while connecting, with the class of problem. */
+export class ConnectError extends Error {
+  constructor(
+    readonly kind: RunErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Connection {
+  client: Client;
+  /** Fingerprint of the host key that was accepted. */
+  fingerprint: string;
+  /** The key blob, for storing a newly trusted key. */
+  hostKey: Buffer;
+  /** True when the key was not known before and the user trusted it now. */
+  newlyTrusted: boolean;
+}
+
+/** Connects and authenticates; rejects with a ConnectError naming what went wrong. */
+export function connect(options: ConnectOptions): Promise<Connection> {
+  const port = options.port ?? 22;
+  const client = new Client();
+  let refusal: ConnectError | undefined;
+  let accepted: { key: Buffer; newlyTrusted: boolean } | undefined;
+
+  const config: ConnectConfig = {
+    host: options.host,
+    port,
+    username: options.username,
+    readyTimeout: options.readyTimeoutMs ?? 15_000,
+    keepaliveInterval: 10_000,
+    keepaliveCountMax: 3,
+    tryKeyboard: options.password !== undefined,
+    ...(options.sock ? { sock: options.sock } : {}),
+    ...(options.privateKey !== undefined ? { privateKey: options.privateKey } : {}),
+    ...(options.passphrase !== undefined ? { passphrase: options.passphrase } : {}),
+    ...(options.agent !== undefined ? { agent: options.agent } : {}),
+    ...(options.password !== undefined ? { password: options.password } : {}),
+    hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+      const print = fingerprint(key);
+      const status = checkHostKey(options.knownHosts, options.host, port, key);
+      if (status === 'known') {
+        accepted = { key, newlyTrusted: false };
+        verify(true);
+        return;
+      }
+      if (status === 'changed' || status === 'revoked') {
+        refusal = new ConnectError(
+          'host-key-changed',
+          `the host key of ${options.host}:${port} has ${status === 'revoked' ? 'been revoked' : 'CHANGED'} (now ${print}); someone may be intercepting the connection, or the host was reinstalled. Refusing to connect; remove the old key from known_hosts only if you know why it changed.`,
+        );
+        verify(false);
+        return;
+      }
+      const ask = options.confirmHostKey ?? (() => Promise.resolve(false));
+      ask(print, options.host, port).then(
+        (yes) => {
+          if (yes) accepted = { key, newlyTrusted: true };
+          else refusal = new ConnectError('host-key-unknown', `the host key of ${options.host}:${port} is not known (${print}) and was not trusted; nothing was run`);
+          verify(yes);
+        },
+        () => verify(false),
+      );
+    },
+  };
+
+  return new Promise((resolve, reject) => {
+    client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
+      finish(prompts.map(() => options.password ?? ''));
+    });
+    client.once('ready', () => {
+      resolve({ client, fingerprint: fingerprint(accepted!.key), hostKey: accepted!.key, newlyTrusted: accepted!.newlyTrusted });
+    });
+    client.once('error', (err: Error & { level?: string }) => {
+      client.end();
+      if (refusal) reject(refusal);
+      else if (err.level === 'client-authentication') reject(new ConnectError('auth', `${options.username}@${options.host}: every login method was refused (${err.message}); check the user, key or password`));
+      else if (err.level === 'client-timeout') reject(new ConnectError('connect', `no SSH answer from ${options.host}:${port} within ${(options.readyTimeoutMs ?? 15_000) / 1000} s`));
+      else reject(new ConnectError('connect', `cannot connect to ${options.host}:${port}: ${err.message}`));
+    });
+    client.connect(config);
+  });
+}

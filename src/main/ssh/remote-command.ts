@@ -1,0 +1,39 @@
+/**
+ * The one command line the runner executes on the host. The script itself never appears on
+ * a command line: it arrives on standard input (`bash -s`), as does a sudo password.
+ */
+import type { RunAction } from '../../shared/deploy/events.js';
+
+/** How the runner becomes root on the host. */
+export type Privilege = 'root' | 'sudo' | 'sudo-password';
+
+/**
+ * `echo @nsd pid $$` lets the runner stop the whole process group later (cancel, timeout):
+ * sshd makes the session's shell a process-group leader, and exec keeps that pid.
+ */
+export function remoteCommand(action: RunAction, privilege: Privilege): string {
+  const run = `env NSD_EVENTS=1 bash -s -- ${action}`;
+  switch (privilege) {
+    case 'root':
+      return `echo "@nsd pid $$"; exec ${run}`;
+    case 'sudo':
+      return `echo "@nsd pid $$"; exec sudo -n ${run}`;
+    case 'sudo-password':
+      return `echo "@nsd pid $$"; exec sudo -S -p '' ${run}`;
+  }
+}
+
+/** A check that sudo works before anything runs (so a wrong password changes nothing). */
+export function sudoCheckCommand(privilege: Privilege): string | undefined {
+  if (privilege === 'sudo') return 'sudo -n true';
+  if (privilege === 'sudo-password') return "sudo -S -p '' -v";
+  return undefined;
+}
+
+/** Stops the process group of a run (TERM, then KILL after a grace period); with sudo-password, the password goes to its stdin. */
+export function killCommand(pid: number, privilege: Privilege): string {
+  if (!Number.isInteger(pid) || pid <= 1) throw new Error(`refusing to signal process group ${pid}`);
+  const kill = `kill -TERM -- -${pid} 2>/dev/null; sleep 1; kill -KILL -- -${pid} 2>/dev/null; true`;
+  if (privilege === 'root') return `sh -c '${kill}'`;
+  return `${privilege === 'sudo' ? 'sudo -n' : "sudo -S -p ''"} sh -c '${kill}'`;
+}

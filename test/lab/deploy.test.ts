@@ -1,0 +1,142 @@
+/**
+ * Deploying over SSH for real: ssh2 against a real sshd in a sandbox lab host. The script goes
+ * over once, events come back, refusals run nothing, cancel and the time limit stop the host.
+ */
+import { describe, expect, it } from 'vitest';
+import { compile, type CompileResult } from '../../src/shared/compiler/index.js';
+import type { RunAction, RunEvent } from '../../src/shared/deploy/events.js';
+import { connect, ConnectError, type Connection } from '../../src/main/ssh/connection.js';
+import { parseKnownHosts } from '../../src/main/ssh/known-hosts.js';
+import { runAction, type RunOutcome } from '../../src/main/ssh/runner.js';
+import { loadExample } from '../support/examples.js';
+import { requireLab, Sandbox } from './sandbox.js';
+import { startSshd, strangerKey, type Sshd } from './sshd.js';
+
+const skip = requireLab('the SSH deploy tests against a real sshd (test/lab/deploy.test.ts)');
+const TIMEOUT = 120_000;
+
+type Compiled = Extract<CompileResult, { ok: true }>;
+
+function compiled(name: string): Compiled {
+  const c = compile(loadExample(name));
+  if (!c.ok) throw new Error('example does not compile');
+  return c;
+}
+
+function rootLogin(sshd: Sshd, overrides: Partial<Parameters<typeof connect>[0]> = {}): Promise<Connection> {
+  return connect({ host: sshd.host, port: sshd.port, username: 'root', privateKey: sshd.rootKey, sock: sshd.socket(), knownHosts: parseKnownHosts(sshd.knownHosts), ...overrides });
+}
+
+async function run(conn: Connection, c: Compiled, action: RunAction, extra: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<{ outcome: RunOutcome; events: RunEvent[] }> {
+  const events: RunEvent[] = [];
+  const steps = action === 'up' ? c.up : action === 'down' ? c.down : [];
+  const outcome = await runAction(conn.client, { action, script: c.script, steps, probes: c.plan.probes, privilege: 'root', onEvent: (e) => events.push(e), ...extra });
+  return { outcome, events };
+}
+
+async function withSshd(fn: (sb: Sandbox, sshd: Sshd) => Promise<void>): Promise<void> {
+  const sb = await Sandbox.create({ upstream: true });
+  try {
+    await fn(sb, await startSshd(sb));
+  } finally {
+    await sb.destroy();
+  }
+}
+
+describe.skipIf(skip)('deploy over SSH', () => {
+  it(
+    'deploys the NAT example as root with a key, verifies it green, re-deploys without change and destroys it without a trace',
+    () =>
+      withSshd(async (sb, sshd) => {
+        const c = compiled('04-nat');
+        const before = await sb.snapshot();
+        const conn = await rootLogin(sshd);
+        try {
+          const up = await run(conn, c, 'up');
+          expect(up.outcome).toEqual({ ok: true, exitCode: 0 });
+          expect(up.events.filter((e) => e.type === 'step-finished')).toHaveLength(c.up.length);
+          // The bytes bash read are exactly the exported script.
+          expect(sshd.received()).toBe(c.script);
+
+          const verify = await run(conn, c, 'verify');
+          const probes = verify.events.flatMap((e) => (e.type === 'probe' ? [e.probe] : []));
+          expect(probes.map((p) => [p.id, p.result])).toEqual(c.plan.probes.map((p) => [p.id, 'pass']));
+
+          const afterUp = await sb.snapshot();
+          expect((await run(conn, c, 'up')).outcome.ok).toBe(true);
+          expect(await sb.snapshot()).toBe(afterUp);
+
+          expect((await run(conn, c, 'down')).outcome.ok).toBe(true);
+          expect(await sb.snapshot()).toBe(before);
+        } finally {
+          conn.client.end();
+        }
+      }),
+    TIMEOUT,
+  );
+
+  it(
+    'refuses an unknown host key without consent, a changed host key and a wrong key, running nothing',
+    () =>
+      withSshd(async (sb, sshd) => {
+        const before = await sb.snapshot();
+        const refused = async (overrides: Partial<Parameters<typeof connect>[0]>): Promise<ConnectError> => {
+          try {
+            const conn = await rootLogin(sshd, overrides);
+            conn.client.end();
+          } catch (e) {
+            if (e instanceof ConnectError) return e;
+            throw e;
+          }
+          throw new Error('the connection was accepted');
+        };
+        const unknown = await refused({ knownHosts: [] });
+        expect(unknown.kind).toBe('host-key-unknown');
+        expect(unknown.message).toMatch(/SHA256:[A-Za-z0-9+/]{43}/);
+
+        const other = parseKnownHosts(`${sshd.host} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHb2s0lRQ0bUcMSavQ3mdmW9fL0UtGDDv2KQMhGH1rGY\n`);
+        const changed = await refused({ knownHosts: other, confirmHostKey: () => Promise.resolve(true) });
+        expect(changed.kind).toBe('host-key-changed');
+        expect(changed.message).toContain('CHANGED');
+
+        const stranger = strangerKey(sb.tmpDir);
+        const wrongKey = await refused({ privateKey: stranger });
+        expect(wrongKey.kind).toBe('auth');
+
+        // An unknown key is trusted on a yes, with its fingerprint shown.
+        let asked = '';
+        const conn = await rootLogin(sshd, { knownHosts: [], confirmHostKey: (fp) => ((asked = fp), Promise.resolve(true)) });
+        expect(conn.newlyTrusted).toBe(true);
+        expect(conn.fingerprint).toBe(asked);
+        conn.client.end();
+        expect(await sb.snapshot()).toBe(before);
+      }),
+    TIMEOUT,
+  );
+
+  it(
+    'stops the run on the host when cancelled or when it exceeds its time limit',
+    () =>
+      withSshd(async (sb, sshd) => {
+        const c = compiled('06-router');
+        const conn = await rootLogin(sshd);
+        try {
+          expect((await run(conn, c, 'up')).outcome.ok).toBe(true);
+          // verify waits about 2 s for the unanswered ping from red to green (green has no route back).
+          const abort = new AbortController();
+          setTimeout(() => abort.abort(), 400);
+          const cancelled = await run(conn, c, 'verify', { signal: abort.signal });
+          expect(cancelled.outcome.error?.kind).toBe('cancelled');
+          const timedOut = await run(conn, c, 'verify', { timeoutMs: 400 });
+          expect(timedOut.outcome.error?.kind).toBe('timeout');
+          expect(timedOut.events.some((e) => e.type === 'error' && e.kind === 'timeout')).toBe(true);
+          const left = await sb.lab(['sh', '-c', 'pgrep -a -x ping || true']);
+          expect(left.stdout).toBe('');
+          expect((await run(conn, c, 'down')).outcome.ok).toBe(true);
+        } finally {
+          conn.client.end();
+        }
+      }),
+    TIMEOUT,
+  );
+});
