@@ -12,6 +12,8 @@ import { topologyJsonSchema } from '../shared/model/topology.js';
 import { compileValidated } from '../shared/compiler/index.js';
 import { validateText } from '../shared/compiler/validate.js';
 import { formatProblem, type Problem } from '../shared/compiler/problems.js';
+import type { RunAction } from '../shared/deploy/events.js';
+import { appendFileCreatingDir, deployCommand } from './deploy.js';
 
 /** Exit codes, stable for scripts. */
 export const EXIT = {
@@ -32,6 +34,10 @@ export interface CliIo {
   readFile(path: string): Promise<string>;
   /** Writes a file and sets its mode (also when the file already existed). */
   writeFile(path: string, data: string, mode: number): Promise<void>;
+  /** Appends to a file, creating its directory (default: the real file system). */
+  appendFile?(path: string, data: string): Promise<void>;
+  /** The environment (default: process.env): HOME, SSH_AUTH_SOCK, NSD_SSH_PASSWORD, ... */
+  env?: Record<string, string | undefined>;
 }
 
 /** The path label used in messages for standard input. */
@@ -76,9 +82,26 @@ Usage:
                                       compile it to a bash script (stdout without -o)
   nsd schema                          print the JSON Schema of the document format
   nsd examples [--json]               list the bundled example topologies
+  nsd deploy FILE --host [user@]host[:port] [-i KEY] [--sudo] [--accept-new]
+                                      build the lab on a remote host over SSH
+  nsd verify FILE --host ...          run its probes there
+  nsd destroy FILE --host ...         remove it there
+  nsd status FILE --host ...          show which parts exist there
   nsd --help | --version
 
-FILE may be "-" for standard input.
+FILE may be "-" for standard input (not for the SSH commands).
+
+SSH options (deploy, verify, destroy, status):
+      --host TARGET   [user@]host[:port]; ~/.ssh/config aliases work (HostName, Port, User, IdentityFile)
+  -i, --identity KEY  private key (default: IdentityFile, ~/.ssh/id_ed25519, ~/.ssh/id_rsa);
+                      passphrase from NSD_SSH_PASSPHRASE; ssh-agent via SSH_AUTH_SOCK;
+                      password or keyboard-interactive from NSD_SSH_PASSWORD
+      --sudo          not root: run through sudo -n, or sudo -S with NSD_SUDO_PASSWORD
+      --accept-new    trust an unknown host key (stored in ~/.config/netns-designer/known_hosts);
+                      a changed key is always refused
+      --socket PATH   connect through a unix socket (a local sandbox lab host)
+      --timeout SECS  stop the run on the host after this long (default 600)
+      --json          one JSON event per line
 
 Options:
   -o, --output PATH   write the script to PATH (mode 0755) instead of stdout
@@ -91,12 +114,24 @@ Exit status:
   1  the document has errors
   2  usage error, or a file that cannot be read or written
   3  internal error in nsd (please report it)
+  4  SSH: cannot connect, host key not trusted or changed, or login refused
+  5  SSH: sudo refused
+  6  lab.sh failed at a step (the step is named)
+  7  verify: a probe did not match its expectation
+  8  timed out, cancelled, or the connection dropped
+  9  status: the lab is partly up      10  status: the lab is down
 
 The script runs as: sudo ./lab.sh up|down|status|verify
 `;
 
 const OPTIONS = {
   output: { type: 'string', short: 'o' },
+  host: { type: 'string' },
+  identity: { type: 'string', short: 'i' },
+  sudo: { type: 'boolean' },
+  'accept-new': { type: 'boolean' },
+  socket: { type: 'string' },
+  timeout: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
@@ -104,12 +139,18 @@ const OPTIONS = {
 
 type OptionName = keyof typeof OPTIONS;
 
+/** The deploy commands and the lab.sh action each runs. */
+const DEPLOY_ACTIONS: Record<string, RunAction> = { deploy: 'up', verify: 'verify', destroy: 'down', status: 'status' };
+
 /** Which options and how many file arguments each command takes. */
 const COMMANDS: Record<string, { options: OptionName[]; file: boolean }> = {
   validate: { options: ['json'], file: true },
   compile: { options: ['json', 'output'], file: true },
   schema: { options: [], file: false },
   examples: { options: ['json'], file: false },
+  ...Object.fromEntries(
+    Object.keys(DEPLOY_ACTIONS).map((c) => [c, { options: ['json', 'host', 'identity', 'sudo', 'accept-new', 'socket', 'timeout'] as OptionName[], file: true }]),
+  ),
   help: { options: [], file: false },
 };
 
@@ -120,6 +161,7 @@ interface Parsed {
   file?: string;
   output?: string;
   json: boolean;
+  values: { [K in OptionName]?: string | boolean };
 }
 
 function parse(argv: string[]): Parsed | 'help' | 'version' {
@@ -147,11 +189,16 @@ function parse(argv: string[]): Parsed | 'help' | 'version' {
   const extra = spec.file ? rest.slice(1) : rest;
   if (extra.length > 0) throw new UsageError(`"${command}" takes ${spec.file ? 'one FILE' : 'no arguments'}; unexpected "${extra[0]}"`);
   if (values.output === '') throw new UsageError('-o needs a file name');
+  if (command in DEPLOY_ACTIONS) {
+    if (typeof values.host !== 'string' || values.host === '') throw new UsageError(`"${command}" needs --host [user@]host[:port]`);
+    if (values.timeout !== undefined && !(Number(values.timeout) > 0)) throw new UsageError('--timeout takes a number of seconds');
+  }
   return {
     command,
     ...(spec.file ? { file: rest[0]! } : {}),
     ...(typeof values.output === 'string' ? { output: values.output } : {}),
     json: values.json === true,
+    values,
   };
 }
 
@@ -184,12 +231,33 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await validateCommand(parsed, io);
       case 'compile':
         return await compileCommand(parsed, io);
+      default:
+        return await deploy(parsed, io);
     }
   } catch (e) {
     io.stderr(`nsd: internal error: ${(e as Error).stack ?? String(e)}\nThis is a bug in nsd; please report it with the document that caused it.\n`);
     return EXIT.internal;
   }
   return EXIT.usage;
+}
+
+async function deploy(args: Parsed, io: CliIo): Promise<number> {
+  const v = args.values;
+  const timeout = typeof v.timeout === 'string' ? Number(v.timeout) : undefined;
+  return deployCommand(
+    {
+      action: DEPLOY_ACTIONS[args.command]!,
+      file: args.file!,
+      host: v.host as string,
+      sudo: v.sudo === true,
+      acceptNew: v['accept-new'] === true,
+      json: args.json,
+      ...(typeof v.identity === 'string' ? { identity: v.identity } : {}),
+      ...(typeof v.socket === 'string' ? { socket: v.socket } : {}),
+      ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}),
+    },
+    { ...io, env: io.env ?? process.env, appendFile: io.appendFile ?? appendFileCreatingDir },
+  );
 }
 
 async function readInput(file: string, io: CliIo): Promise<string | undefined> {

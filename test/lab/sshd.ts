@@ -23,6 +23,8 @@ net.createServer((c) => {
 export interface Sshd {
   /** Connect a fresh stream to sshd (hand it to ssh2 as `sock`). */
   socket(): Socket;
+  /** The unix socket that leads to sshd. */
+  socketPath: string;
   /** The lab host's address as ssh2 should see it (for known_hosts). */
   host: string;
   port: number;
@@ -99,6 +101,7 @@ export async function startSshd(sb: Sandbox): Promise<Sshd> {
   const hostKeyBase64 = readFileSync(join(dir, 'keys', 'host.pub'), 'utf8').split(' ')[1]!;
   return {
     socket: () => netConnect(socketPath),
+    socketPath,
     host,
     port: 22,
     rootKey: readFileSync(join(dir, 'keys', 'root'), 'utf8'),
