@@ -56,6 +56,8 @@ export interface DeployArgs {
   socket?: string;
   timeoutSeconds?: number;
   json: boolean;
+  /** Cancels the run (Ctrl-C); the runner then stops it on the host. */
+  signal?: AbortSignal;
 }
 
 const EXIT_OF: Record<RunErrorKind, number> = {
@@ -162,6 +164,7 @@ export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<num
       privilege,
       ...(io.env.NSD_SUDO_PASSWORD !== undefined ? { password: io.env.NSD_SUDO_PASSWORD } : {}),
       ...(args.timeoutSeconds !== undefined ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
+      ...(args.signal ? { signal: args.signal } : {}),
       onEvent: (event) => {
         if (event.type === 'probe' && event.probe.result === 'fail') {
           failedProbes++;

@@ -244,20 +244,29 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 async function deploy(args: Parsed, io: CliIo): Promise<number> {
   const v = args.values;
   const timeout = typeof v.timeout === 'string' ? Number(v.timeout) : undefined;
-  return deployCommand(
-    {
-      action: DEPLOY_ACTIONS[args.command]!,
-      file: args.file!,
-      host: v.host as string,
-      sudo: v.sudo === true,
-      acceptNew: v['accept-new'] === true,
-      json: args.json,
-      ...(typeof v.identity === 'string' ? { identity: v.identity } : {}),
-      ...(typeof v.socket === 'string' ? { socket: v.socket } : {}),
-      ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}),
-    },
-    { ...io, env: io.env ?? process.env, appendFile: io.appendFile ?? appendFileCreatingDir },
-  );
+  // Ctrl-C cancels: the runner stops the run's process group on the host before nsd exits.
+  const abort = new AbortController();
+  const onInterrupt = (): void => abort.abort();
+  process.once('SIGINT', onInterrupt);
+  try {
+    return await deployCommand(
+      {
+        action: DEPLOY_ACTIONS[args.command]!,
+        file: args.file!,
+        host: v.host as string,
+        sudo: v.sudo === true,
+        acceptNew: v['accept-new'] === true,
+        json: args.json,
+        ...(typeof v.identity === 'string' ? { identity: v.identity } : {}),
+        ...(typeof v.socket === 'string' ? { socket: v.socket } : {}),
+        ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}),
+        signal: abort.signal,
+      },
+      { ...io, env: io.env ?? process.env, appendFile: io.appendFile ?? appendFileCreatingDir },
+    );
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+  }
 }
 
 async function readInput(file: string, io: CliIo): Promise<string | undefined> {
