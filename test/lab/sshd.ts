@@ -3,8 +3,8 @@
  * socket: a forwarder inside the lab host pipes each connection to sshd, so the machine's own
  * network is never touched. Keys are generated per sshd; root logs in with a key.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { SANDBOX, type BackgroundProcess, type Sandbox } from './sandbox.js';
@@ -34,16 +34,23 @@ export interface Sshd {
   knownHosts: string;
   /** Public host key blob as base64. */
   hostKeyBase64: string;
-  /** What the last `bash` started over SSH read on its standard input. */
+  /** What the last `bash` started over SSH as root read on its standard input. */
   received(): string;
+  /** alice: key with a passphrase, NOPASSWD sudo. bob: password login, sudo with password. */
+  users: {
+    alice: { key: string; passphrase: string };
+    bob: { password: string };
+  };
+  /** Starts an ssh-agent holding root's key; stop() ends it. */
+  startAgent(): Promise<{ socket: string; stop(): void }>;
   /** Kills sshd (existing sessions die with it). */
   kill(): Promise<void>;
   /** Starts sshd again with the same keys. */
   restart(): Promise<void>;
 }
 
-function keygen(path: string, comment: string): void {
-  const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path]);
+function keygen(path: string, comment: string, passphrase = ''): void {
+  const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-C', comment, '-f', path]);
   if (r.status !== 0) throw new Error(`ssh-keygen failed: ${r.stderr.toString()}`);
 }
 
@@ -54,13 +61,57 @@ export function strangerKey(dir: string): string {
   return readFileSync(path, 'utf8');
 }
 
+/**
+ * Users alice (uid 5001) and bob (5002) that exist only inside the lab host: private copies of
+ * /etc/passwd, /etc/shadow, /etc/group and /etc/sudoers.d are bind-mounted there, never
+ * written on the real machine. alice has NOPASSWD sudo, bob sudo with his password.
+ */
+async function privateUsers(sb: Sandbox, dir: string, bobPassword: string): Promise<void> {
+  const etc = join(dir, 'etc');
+  mkdirSync(join(etc, 'sudoers.d'), { recursive: true, mode: 0o755 });
+  const hash = spawnSync('/usr/bin/python3', ['-c', 'import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_SHA512)))', bobPassword], { encoding: 'utf8' });
+  if (hash.status !== 0) throw new Error(`cannot hash a password: ${hash.stderr}`);
+  const users = [
+    { name: 'alice', uid: 5001, shadow: '*' },
+    { name: 'bob', uid: 5002, shadow: hash.stdout.trim() },
+  ];
+  let passwd = readFileSync('/etc/passwd', 'utf8');
+  let group = readFileSync('/etc/group', 'utf8');
+  let shadow = readFileSync('/etc/shadow', 'utf8');
+  for (const u of users) {
+    const home = join(dir, 'users', u.name);
+    mkdirSync(home, { recursive: true, mode: 0o755 });
+    chownSync(home, u.uid, u.uid);
+    passwd += `${u.name}:x:${u.uid}:${u.uid}::${home}:/bin/bash\n`;
+    group += `${u.name}:x:${u.uid}:\n`;
+    shadow += `${u.name}:${u.shadow}:19000:0:99999:7:::\n`;
+  }
+  writeFileSync(join(etc, 'passwd'), passwd, { mode: 0o644 });
+  writeFileSync(join(etc, 'group'), group, { mode: 0o644 });
+  writeFileSync(join(etc, 'shadow'), shadow, { mode: 0o640 });
+  writeFileSync(join(etc, 'sudoers.d', 'nsd-test'), 'alice ALL=(ALL) NOPASSWD: ALL\nbob ALL=(ALL) ALL\n', { mode: 0o440 });
+  for (const f of ['passwd', 'group', 'shadow', 'sudoers.d']) {
+    const r = await sb.lab(['mount', '--bind', join(etc, f), `/etc/${f}`]);
+    if (r.code !== 0) throw new Error(`cannot bind /etc/${f} in the lab host: ${r.stderr}`);
+  }
+}
+
 /** Starts sshd in the sandbox's lab host, with a generated host key and root key. */
 export async function startSshd(sb: Sandbox): Promise<Sshd> {
   const dir = join(sb.tmpDir, 'sshd');
   mkdirSync(join(dir, 'keys'), { recursive: true, mode: 0o700 });
   keygen(join(dir, 'keys', 'host'), 'nsd-test-host');
   keygen(join(dir, 'keys', 'root'), 'nsd-test-root');
-  writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'keys', 'root.pub')));
+  const alicePassphrase = 'alice secret phrase';
+  keygen(join(dir, 'keys', 'alice'), 'nsd-test-alice', alicePassphrase);
+  // Users read their own authorized_keys and run the shim, so these must be reachable for them.
+  chmodSync(sb.tmpDir, 0o755);
+  chmodSync(dir, 0o755);
+  mkdirSync(join(dir, 'authorized_keys'), { mode: 0o755 });
+  writeFileSync(join(dir, 'authorized_keys', 'root'), readFileSync(join(dir, 'keys', 'root.pub')));
+  writeFileSync(join(dir, 'authorized_keys', 'alice'), readFileSync(join(dir, 'keys', 'alice.pub')), { mode: 0o644 });
+  const bobPassword = 'bob sudo pw';
+  await privateUsers(sb, dir, bobPassword);
   const host = SANDBOX.labMgmtAddress;
   writeFileSync(
     join(dir, 'sshd_config'),
@@ -69,9 +120,9 @@ export async function startSshd(sb: Sandbox): Promise<Sshd> {
       'Port 22',
       `HostKey ${join(dir, 'keys', 'host')}`,
       `PidFile ${join(dir, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}/%u`,
       'PermitRootLogin prohibit-password',
-      'PasswordAuthentication no',
+      'PasswordAuthentication yes',
       'KbdInteractiveAuthentication no',
       'UsePAM no',
       'StrictModes no',
@@ -81,8 +132,10 @@ export async function startSshd(sb: Sandbox): Promise<Sshd> {
       '',
     ].join('\n'),
   );
-  mkdirSync(join(dir, 'shim'), { recursive: true });
-  writeFileSync(join(dir, 'shim', 'bash'), `#!/bin/sh\ntee "${join(dir, 'received')}" | /bin/bash "$@"\n`, { mode: 0o755 });
+  mkdirSync(join(dir, 'shim'), { recursive: true, mode: 0o755 });
+  mkdirSync(join(dir, 'received'), { mode: 0o1777 });
+  chmodSync(join(dir, 'received'), 0o1777);
+  writeFileSync(join(dir, 'shim', 'bash'), `#!/bin/sh\ntee "${join(dir, 'received')}/$(id -un)" | /bin/bash "$@"\n`, { mode: 0o755 });
   mkdirSync('/run/sshd', { recursive: true });
   // A clean home for root inside the lab host only: this machine's ~/.bashrc (pyenv init) reads
   // standard input, which a non-interactive SSH session's bash sources before the command.
@@ -107,7 +160,16 @@ export async function startSshd(sb: Sandbox): Promise<Sshd> {
     rootKey: readFileSync(join(dir, 'keys', 'root'), 'utf8'),
     knownHosts: `${host} ssh-ed25519 ${hostKeyBase64}\n`,
     hostKeyBase64,
-    received: () => readFileSync(join(dir, 'received'), 'utf8'),
+    received: () => readFileSync(join(dir, 'received', 'root'), 'utf8'),
+    users: { alice: { key: readFileSync(join(dir, 'keys', 'alice'), 'utf8'), passphrase: alicePassphrase }, bob: { password: bobPassword } },
+    startAgent: async () => {
+      const socket = join(dir, `agent-${Date.now()}.sock`);
+      const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+      for (let i = 0; i < 50 && spawnSync('test', ['-S', socket]).status !== 0; i++) await new Promise((r) => setTimeout(r, 50));
+      const added = spawnSync('ssh-add', [join(dir, 'keys', 'root')], { env: { ...process.env, SSH_AUTH_SOCK: socket } });
+      if (added.status !== 0) throw new Error(`ssh-add failed: ${added.stderr.toString()}`);
+      return { socket, stop: () => void agent.kill() };
+    },
     kill: async () => {
       await daemon?.stop();
     },

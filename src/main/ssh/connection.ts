@@ -108,6 +108,11 @@ export function connect(options: ConnectOptions): Promise<Connection> {
       else if (err.level === 'client-timeout') reject(new ConnectError('connect', `no SSH answer from ${options.host}:${port} within ${(options.readyTimeoutMs ?? 15_000) / 1000} s`));
       else reject(new ConnectError('connect', `cannot connect to ${options.host}:${port}: ${err.message}`));
     });
-    client.connect(config);
+    try {
+      client.connect(config);
+    } catch (e) {
+      // ssh2 reads the key before connecting: a wrong passphrase or a broken key file lands here.
+      reject(new ConnectError('auth', `cannot use the private key: ${(e as Error).message}; check the key file and its passphrase`));
+    }
   });
 }
