@@ -139,4 +139,48 @@ describe.skipIf(skip)('deploy over SSH', () => {
       }),
     TIMEOUT,
   );
+
+  it(
+    'reports a dropped connection mid-run, and a new connection can still take the lab down',
+    () =>
+      withSshd(async (sb, sshd) => {
+        const c = compiled('06-router');
+        const before = await sb.snapshot();
+        const conn = await rootLogin(sshd);
+        expect((await run(conn, c, 'up')).outcome.ok).toBe(true);
+        setTimeout(() => sshd.dropConnections(), 400);
+        const cut = await run(conn, c, 'verify');
+        expect(cut.outcome.error?.kind).toBe('connection-lost');
+        const again = await rootLogin(sshd);
+        try {
+          expect((await run(again, c, 'down')).outcome.ok).toBe(true);
+          expect(await sb.snapshot()).toBe(before);
+        } finally {
+          again.client.end();
+        }
+      }),
+    TIMEOUT,
+  );
+
+  it(
+    'names the failing step when the host refuses the lab, and changes nothing',
+    () =>
+      withSshd(async (sb, sshd) => {
+        const c = compiled('02-bridge');
+        await sb.lab(['ip', 'link', 'add', 'vnet0', 'type', 'bridge']);
+        const before = await sb.snapshot();
+        const conn = await rootLogin(sshd);
+        try {
+          const up = await run(conn, c, 'up');
+          expect(up.outcome.error?.kind).toBe('script');
+          const failed = up.events.find((e) => e.type === 'step-failed');
+          expect(failed).toMatchObject({ step: { index: 1, id: 'preflight' }, exitStatus: 1 });
+          expect(failed?.type === 'step-failed' && failed.stderr.join('\n')).toContain('interface vnet0 exists in the host and was not made by this lab');
+          expect(await sb.snapshot()).toBe(before);
+        } finally {
+          conn.client.end();
+        }
+      }),
+    TIMEOUT,
+  );
 });

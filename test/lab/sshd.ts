@@ -43,6 +43,8 @@ export interface Sshd {
   };
   /** Starts an ssh-agent holding root's key; stop() ends it. */
   startAgent(): Promise<{ socket: string; stop(): void }>;
+  /** Cuts every open SSH connection (kills the listener's per-connection children); new ones still work. */
+  dropConnections(): void;
   /** Kills sshd (existing sessions die with it). */
   kill(): Promise<void>;
   /** Starts sshd again with the same keys. */
@@ -169,6 +171,9 @@ export async function startSshd(sb: Sandbox): Promise<Sshd> {
       const added = spawnSync('ssh-add', [join(dir, 'keys', 'root')], { env: { ...process.env, SSH_AUTH_SOCK: socket } });
       if (added.status !== 0) throw new Error(`ssh-add failed: ${added.stderr.toString()}`);
       return { socket, stop: () => void agent.kill() };
+    },
+    dropConnections: () => {
+      if (daemon) spawnSync('pkill', ['-KILL', '-P', String(daemon.pid)]);
     },
     kill: async () => {
       await daemon?.stop();
