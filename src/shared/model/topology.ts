@@ -155,6 +155,7 @@ export const Probe = z.strictObject({
 export const Note = z.strictObject({ id: Id, text: Notes, position: Position.optional() });
 
 export const TopologyDocument = z.strictObject({
+  $schema: z.string().max(2000).optional().describe('Where editors find this JSON Schema; ignored by the compiler.'),
   version: z.literal(1).describe('Document format version.'),
   name: LabName,
   title: z.string().max(200).optional(),
