@@ -35,7 +35,7 @@ describe('schema/topology.schema.json', () => {
 
   type Doc = { [key: string]: unknown; nodes: { kind: string }[]; links: { a: { ifname?: string } }[] };
   it.each<{ what: string; change: (d: Doc) => void }>([
-    { what: 'an unknown top-level key', change: (d) => { d.$schema = '../../schema/topology.schema.json'; } },
+    { what: 'an unknown top-level key', change: (d) => { d.$schemas = '../../schema/topology.schema.json'; } },
     { what: 'a wrong version', change: (d) => { d.version = 2; } },
     { what: 'an unknown node kind', change: (d) => { d.nodes[0]!.kind = 'switch'; } },
     { what: 'an interface name over 15 bytes', change: (d) => { d.links[0]!.a.ifname = 'veth-much-too-long'; } },
