@@ -14,6 +14,8 @@ import { validateText } from '../shared/compiler/validate.js';
 import { formatProblem, type Problem } from '../shared/compiler/problems.js';
 import type { RunAction } from '../shared/deploy/events.js';
 import { appendFileCreatingDir, deployCommand } from './deploy.js';
+import { LabUsageError, parseLabArgs, type LabArgs } from '../main/lab/lab-args.js';
+import { labCommand } from '../main/lab/lab-command.js';
 
 /** Exit codes, stable for scripts. */
 export const EXIT = {
@@ -87,6 +89,8 @@ Usage:
   nsd verify FILE --host ...          run its probes there
   nsd destroy FILE --host ...         remove it there
   nsd status FILE --host ...          show which parts exist there
+  nsd lab up|down|status [--name NAME] [--json]
+                                      a disposable local lab host to deploy to (Linux, root)
   nsd --help | --version
 
 FILE may be "-" for standard input (not for the SSH commands).
@@ -102,6 +106,12 @@ SSH options (deploy, verify, destroy, status):
       --socket PATH   connect through a unix socket (a local sandbox lab host)
       --timeout SECS  stop the run on the host after this long (default 600)
       --json          one JSON event per line
+
+Lab host (nsd lab):
+  up       build a sandbox lab host in private namespaces: sshd behind a unix socket, an
+           "internet" at 203.0.113.1; prints how to connect (the same as its lab.json)
+  down     kill it and remove its state; status: is everything running?
+      --name NAME     which lab (default "default"); state in /run/nsd-lab/NAME (or $NSD_LAB_DIR/NAME)
 
 Options:
   -o, --output PATH   write the script to PATH (mode 0755) instead of stdout
@@ -120,6 +130,7 @@ Exit status:
   7  verify: a probe did not match its expectation
   8  timed out, cancelled, or the connection dropped
   9  status: the lab is partly up      10  status: the lab is down
+ 11  lab: the lab host could not be built or removed
 
 The script runs as: sudo ./lab.sh up|down|status|verify
 `;
@@ -132,6 +143,7 @@ const OPTIONS = {
   'accept-new': { type: 'boolean' },
   socket: { type: 'string' },
   timeout: { type: 'string' },
+  name: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
@@ -151,6 +163,7 @@ const COMMANDS: Record<string, { options: OptionName[]; file: boolean }> = {
   ...Object.fromEntries(
     Object.keys(DEPLOY_ACTIONS).map((c) => [c, { options: ['json', 'host', 'identity', 'sudo', 'accept-new', 'socket', 'timeout'] as OptionName[], file: true }]),
   ),
+  lab: { options: ['json', 'name'], file: false },
   help: { options: [], file: false },
 };
 
@@ -162,6 +175,7 @@ interface Parsed {
   output?: string;
   json: boolean;
   values: { [K in OptionName]?: string | boolean };
+  lab?: LabArgs;
 }
 
 function parse(argv: string[]): Parsed | 'help' | 'version' {
@@ -183,6 +197,14 @@ function parse(argv: string[]): Parsed | 'help' | 'version' {
   for (const name of Object.keys(values) as OptionName[]) {
     if (values[name] !== undefined && !spec.options.includes(name)) {
       throw new UsageError(`"${command}" does not take --${name}`);
+    }
+  }
+  if (command === 'lab') {
+    try {
+      return { command, json: values.json === true, values, lab: parseLabArgs(rest, values) };
+    } catch (e) {
+      if (e instanceof LabUsageError) throw new UsageError(e.message);
+      throw e;
     }
   }
   if (spec.file && rest.length === 0) throw new UsageError(`"${command}" needs a FILE argument`);
@@ -231,6 +253,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await validateCommand(parsed, io);
       case 'compile':
         return await compileCommand(parsed, io);
+      case 'lab':
+        return await labCommand(parsed.lab!, { stdout: io.stdout, stderr: io.stderr, env: io.env ?? process.env });
       default:
         return await deploy(parsed, io);
     }

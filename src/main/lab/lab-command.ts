@@ -1,0 +1,48 @@
+/**
+ * `nsd lab up|down|status`: runs lab-host.ts and prints what happened, human or JSON.
+ */
+import type { LabArgs } from './lab-args.js';
+import { formatHealth, type LabHealthState } from './lab-health.js';
+import { formatLabInfo } from './lab-info.js';
+import { LAB_EXIT, LabError, labDown, labStatus, labUp } from './lab-host.js';
+
+export interface LabIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Record<string, string | undefined>;
+}
+
+const STATUS_EXIT: Record<LabHealthState, number> = { healthy: LAB_EXIT.ok, partial: LAB_EXIT.partlyUp, down: LAB_EXIT.down, absent: LAB_EXIT.down };
+
+/** Runs one `nsd lab` action; resolves to its exit code. LabErrors become messages; other errors propagate. */
+export async function labCommand(args: LabArgs, io: LabIo): Promise<number> {
+  try {
+    switch (args.action) {
+      case 'up': {
+        const { info, created } = await labUp(args.name, io.env);
+        if (args.json) io.stdout(`${JSON.stringify({ ...info, created }, null, 2)}\n`);
+        else io.stdout(formatLabInfo(info, created));
+        return LAB_EXIT.ok;
+      }
+      case 'down': {
+        const { existed, dir } = await labDown(args.name, io.env);
+        io.stdout(existed ? `Lab "${args.name}" is down; ${dir} removed.\n` : `Lab "${args.name}" does not exist; nothing to do.\n`);
+        return LAB_EXIT.ok;
+      }
+      case 'status': {
+        const status = await labStatus(args.name, io.env);
+        if (args.json) {
+          const { name, dir, probe, health, info } = status;
+          io.stdout(`${JSON.stringify({ name, dir, state: health.state, problems: health.problems, processes: { holder: probe.holder, labHost: probe.labHost, sshd: probe.sshd, forwarder: probe.forwarder }, banner: probe.banner ?? null, lab: info ?? null }, null, 2)}\n`);
+        } else {
+          io.stdout(formatHealth(status.name, status.dir, status.probe, status.health));
+        }
+        return STATUS_EXIT[status.health.state];
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof LabError)) throw e;
+    io.stderr(`nsd lab ${args.action}: ${e.message}\n`);
+    return e.exitCode;
+  }
+}

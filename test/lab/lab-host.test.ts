@@ -1,0 +1,367 @@
+/**
+ * `nsd lab up | status | down` for real: a sandbox lab host with its own namespaces and a real
+ * sshd behind a unix socket, a root login with the generated key through OpenSSH's client, and
+ * nothing left on the machine afterwards (no process, no mount, no change to the machine's own
+ * links, addresses, routes, namespaces or iptables rules).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main, type CliIo } from '../../src/cli/main.js';
+import { parseLabInfo, UPSTREAM_PAGE, type LabInfo } from '../../src/main/lab/lab-info.js';
+import { LAB_EXIT, labDown } from '../../src/main/lab/lab-host.js';
+import { labPaths } from '../../src/main/lab/lab-scripts.js';
+import { shellJoin } from '../../src/shared/compiler/shell.js';
+import { hasTool, skipUnless } from '../support/tools.js';
+import { processesInSessions, requireLab, rootNamespaceReading } from './sandbox.js';
+
+const skip =
+  requireLab('the nsd lab host tests (test/lab/lab-host.test.ts)') ||
+  skipUnless('the nsd lab host tests (test/lab/lab-host.test.ts)', {
+    'sshd (openssh-server)': hasTool('sshd') || existsSync('/usr/sbin/sshd'),
+    'ssh-keygen (openssh-client)': hasTool('ssh-keygen'),
+  });
+const skipSsh = skip || skipUnless('the nsd lab OpenSSH login test', { 'ssh (openssh-client)': hasTool('ssh') });
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let base = '';
+const names: string[] = [];
+const env = (): Record<string, string | undefined> => ({ ...process.env, NSD_LAB_DIR: base });
+
+/** A lab name no other run uses, taken down in afterAll whatever happens. */
+function uniqueName(what: string): string {
+  const name = `t${process.pid}-${what}`;
+  names.push(name);
+  return name;
+}
+
+/** Runs `nsd ...` in-process with NSD_LAB_DIR pointing at this file's temp dir. */
+async function nsd(...argv: string[]): Promise<Outcome> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    readFile: () => Promise.reject(new Error('not used')),
+    writeFile: () => Promise.reject(new Error('not used')),
+    env: env(),
+  };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+/** Mount points of the machine's own mount namespace (this process's). */
+function mountPoints(): string {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' ')[4])
+    .sort()
+    .join('\n');
+}
+
+/** Everything of the machine that a lab must not change. */
+async function machineReading(): Promise<string> {
+  return `${await rootNamespaceReading()}\n### mounts\n${mountPoints()}`;
+}
+
+/** Live processes whose pid namespace is `pidNs`. */
+function processesInPidNamespace(pidNs: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSafe('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/ns/pid`) !== pidNs) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (/^\S+ \(.*\) [ZX]/.test(stat)) continue;
+      found.push(`${entry} ${readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ')}`);
+    } catch {
+      // gone while we looked
+    }
+  }
+  return found;
+}
+
+function readdirSafe(dir: string): string[] {
+  return spawnSync('ls', ['-1', dir], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+}
+
+/** The first line sshd sends through the lab's unix socket. */
+function banner(socket: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect(socket);
+    let data = '';
+    const timer = setTimeout(() => (s.destroy(), reject(new Error(`no banner within 5 s, got ${JSON.stringify(data)}`))), 5_000);
+    s.on('data', (d: Buffer) => {
+      data += d.toString('latin1');
+      if (data.includes('\n')) {
+        clearTimeout(timer);
+        s.destroy();
+        resolve(data.split(/\r?\n/)[0] ?? '');
+      }
+    });
+    s.on('error', (e) => (clearTimeout(timer), reject(e)));
+  });
+}
+
+/** A ProxyCommand that relays stdin/stdout to a unix socket (no nc needed). */
+function relayCommand(socket: string): string {
+  const code = "const s=require('net').connect(process.argv[1]);process.stdin.pipe(s);s.pipe(process.stdout);s.on('close',()=>process.exit(0))";
+  return shellJoin([process.execPath, '-e', code, socket]);
+}
+
+/** Runs OpenSSH's ssh with a 30 s limit. */
+function ssh(args: string[]): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const child = spawn('ssh', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('close', (code) => (clearTimeout(timer), resolve({ code: code ?? -1, stdout, stderr })));
+  });
+}
+
+/** Options that trust exactly `knownHostsFile` and log in with `key`, through the lab's socket. */
+function sshOptions(info: LabInfo, key: string, knownHostsFile: string): string[] {
+  return [
+    '-F', '/dev/null',
+    '-i', key,
+    '-o', 'IdentitiesOnly=yes',
+    '-o', 'BatchMode=yes',
+    '-o', `UserKnownHostsFile=${knownHostsFile}`,
+    '-o', 'GlobalKnownHostsFile=/dev/null',
+    '-o', 'StrictHostKeyChecking=yes',
+    '-o', `ProxyCommand=${relayCommand(info.socket)}`,
+    `${info.user}@${info.host}`,
+  ];
+}
+
+beforeAll(() => {
+  base = mkdtempSync(join(tmpdir(), 'nsd-lab-'));
+});
+
+afterAll(async () => {
+  for (const name of names) await labDown(name, env()).catch((e: Error) => console.error(`cleanup of lab ${name}: ${e.message}`));
+  rmSync(base, { recursive: true, force: true });
+});
+
+describe.skipIf(skip).sequential('nsd lab', () => {
+  const name = uniqueName('main');
+  let before = '';
+  let info: LabInfo;
+  let pidNs = '';
+  let sessions: number[] = [];
+
+  it('builds a lab host with "nsd lab up --json" and writes its connection details to lab.json', async () => {
+    before = await machineReading();
+    const r = await nsd('lab', 'up', '--name', name, '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(LAB_EXIT.ok);
+    const printed = JSON.parse(r.stdout) as LabInfo & { created: boolean };
+    expect(printed.created).toBe(true);
+    const paths = labPaths(join(base, name));
+    info = parseLabInfo(readFileSync(paths.labJson, 'utf8'));
+    const { created: _created, ...fields } = printed;
+    expect(fields).toEqual(info);
+    expect(info).toMatchObject({ name, socket: paths.socket, user: 'root', privateKey: paths.clientKey, upstream: '203.0.113.1', uplink: 'eth0' });
+    // The fingerprint is the SHA256 of the key blob in hostKeyLine, as OpenSSH prints it.
+    const blob = Buffer.from(info.hostKeyLine.split(' ')[2]!, 'base64');
+    expect(info.hostKeyFingerprint).toBe(`SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`);
+    expect(readFileSync(info.knownHosts, 'utf8')).toBe(`${info.hostKeyLine}\n`);
+    pidNs = readFileSync(paths.pidNamespace, 'utf8').trim();
+    sessions = [paths.holderPid, paths.forwarderPid].map((p) => Number(readFileSync(p, 'utf8')));
+    expect(processesInPidNamespace(pidNs).join('\n')).toMatch(/sshd/);
+  });
+
+  it('prints the same details for people without --json', async () => {
+    const r = await nsd('lab', 'up', '--name', name);
+    expect(r.code).toBe(LAB_EXIT.ok);
+    expect(r.stdout).toMatch(/^Lab ".*" is already up; nothing changed\./);
+    for (const part of [info.socket, info.privateKey, info.hostKeyFingerprint, info.hostKeyLine, `nsd lab down --name ${name}`]) expect(r.stdout).toContain(part);
+  });
+
+  it('answers on the unix socket with the SSH banner of the lab host sshd', async () => {
+    expect(await banner(info.socket)).toMatch(/^SSH-2\.0-OpenSSH/);
+  });
+
+  it.skipIf(skipSsh)('lets root in with the generated key and the pinned host key, inside the lab host', async () => {
+    const knownHosts = join(base, `${name}.known_hosts`);
+    writeFileSync(knownHosts, `${info.hostKeyLine}\n`);
+    const script = [
+      'echo "netns:[$(ip netns list)]"',
+      'ip -o -4 addr show dev eth0',
+      'ip route show default',
+      'exec 3<>/dev/tcp/203.0.113.1/80; printf "GET / HTTP/1.0\\r\\n\\r\\n" >&3; cat <&3',
+    ].join('; ');
+    const r = await ssh([...sshOptions(info, info.privateKey, knownHosts), script]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    // The lab host's /run/netns is its own (empty), eth0 and the default route go upstream.
+    expect(r.stdout).toContain('netns:[]');
+    expect(r.stdout).toMatch(/eth0\s+inet 203\.0\.113\.2\/24/);
+    expect(r.stdout).toContain('default via 203.0.113.1 dev eth0');
+    expect(r.stdout).toMatch(/HTTP\/1\.1 200 OK[\s\S]*/);
+    expect(r.stdout).toContain(UPSTREAM_PAGE);
+  });
+
+  it.skipIf(skipSsh)('logs in with the ssh_config it wrote ("ssh -F FILE lab")', async () => {
+    const r = await ssh(['-F', info.sshConfig, '-o', 'BatchMode=yes', 'lab', 'ip', 'netns', 'list']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+  });
+
+  it.skipIf(skipSsh)('is refused by OpenSSH when another host key is pinned', async () => {
+    const other = join(base, `${name}.other-key`);
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+    const wrong = join(base, `${name}.wrong_known_hosts`);
+    writeFileSync(wrong, `${info.host} ${readFileSync(`${other}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`);
+    const r = await ssh([...sshOptions(info, info.privateKey, wrong), 'touch /tmp/nsd-lab-must-not-run']);
+    expect(r.code).toBe(255);
+    expect(r.stderr).toMatch(/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
+  });
+
+  it('reports the holder, lab host, sshd and forwarder running with "nsd lab status"', async () => {
+    const r = await nsd('lab', 'status', '--name', name, '--json');
+    expect(r.code).toBe(LAB_EXIT.ok);
+    const status = JSON.parse(r.stdout) as { state: string; problems: string[]; processes: Record<string, { alive: boolean }>; banner: string; lab: LabInfo };
+    expect(status.state).toBe('healthy');
+    expect(status.problems).toEqual([]);
+    for (const part of ['holder', 'labHost', 'sshd', 'forwarder']) expect(status.processes[part]?.alive, part).toBe(true);
+    expect(status.banner).toMatch(/^SSH-2\.0-OpenSSH/);
+    expect(status.lab).toEqual(info);
+    const human = await nsd('lab', 'status', '--name', name);
+    expect(human.code).toBe(LAB_EXIT.ok);
+    expect(human.stdout).toMatch(/^Lab ".*" is up\.\n[\s\S]*sshd {8}running \(pid \d+\)/);
+  });
+
+  it('changes nothing when "up" runs again on the healthy lab', async () => {
+    const paths = labPaths(join(base, name));
+    const files = [paths.labJson, paths.holderPid, paths.forwarderPid, paths.hostKey, paths.clientKey];
+    const contents = files.map((f) => readFileSync(f, 'utf8'));
+    const processes = processesInPidNamespace(pidNs);
+    const r = await nsd('lab', 'up', '--name', name, '--json');
+    expect(r.code).toBe(LAB_EXIT.ok);
+    expect(JSON.parse(r.stdout)).toEqual({ ...info, created: false });
+    expect(files.map((f) => readFileSync(f, 'utf8'))).toEqual(contents);
+    expect(processesInPidNamespace(pidNs)).toEqual(processes);
+  });
+
+  it('gives the machine own namespace no link, address, route, netns, rule or mount while it is up', async () => {
+    expect(await machineReading()).toBe(before);
+  });
+
+  it('kills everything with "nsd lab down" and leaves nothing behind', async () => {
+    const r = await nsd('lab', 'down', '--name', name);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(LAB_EXIT.ok);
+    expect(r.stdout).toContain(`Lab "${name}" is down`);
+    expect(existsSync(join(base, name))).toBe(false);
+    expect(processesInPidNamespace(pidNs)).toEqual([]);
+    expect(processesInSessions(sessions)).toEqual([]);
+    expect(await machineReading()).toBe(before);
+    const status = await nsd('lab', 'status', '--name', name);
+    expect(status.code).toBe(LAB_EXIT.down);
+    expect(status.stdout).toContain('does not exist');
+    // down is idempotent.
+    const again = await nsd('lab', 'down', '--name', name);
+    expect(again.code).toBe(LAB_EXIT.ok);
+    expect(again.stdout).toContain('nothing to do');
+  });
+});
+
+describe.skipIf(skip).sequential('nsd lab after a crash', () => {
+  it('cleans up with "down" after sshd died (partly up) and after the holder was killed by hand', async () => {
+    const name = uniqueName('crash');
+    const before = await machineReading();
+    const up = await nsd('lab', 'up', '--name', name);
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(LAB_EXIT.ok);
+    const paths = labPaths(join(base, name));
+    const pidNs = readFileSync(paths.pidNamespace, 'utf8').trim();
+    const holderPid = Number(readFileSync(paths.holderPid, 'utf8'));
+    const sessions = [holderPid, Number(readFileSync(paths.forwarderPid, 'utf8'))];
+
+    // sshd dies: partly up; `up` refuses to build over it.
+    const sshd = processesInPidNamespace(pidNs).find((p) => / sshd: .*\[listener\]/.test(` ${p}`) || /\bsshd\b.*-D/.test(p));
+    expect(sshd, processesInPidNamespace(pidNs).join('\n')).toBeDefined();
+    process.kill(Number(sshd!.split(' ')[0]), 'SIGKILL');
+    let status: Outcome | undefined;
+    for (let i = 0; i < 50; i++) {
+      status = await nsd('lab', 'status', '--name', name);
+      if (status.code !== LAB_EXIT.ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status?.code).toBe(LAB_EXIT.partlyUp);
+    expect(status?.stdout).toContain('sshd is not running');
+    const refused = await nsd('lab', 'up', '--name', name);
+    expect(refused.code).toBe(LAB_EXIT.partlyUp);
+    expect(refused.stderr).toMatch(/partly up .*take it down first: nsd lab down --name/);
+
+    // The holder is killed by hand: the kernel takes the whole lab down with it.
+    process.kill(holderPid, 'SIGKILL');
+    for (let i = 0; i < 100 && processesInPidNamespace(pidNs).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const down = await nsd('lab', 'status', '--name', name);
+    expect(down.code).toBe(LAB_EXIT.down);
+    expect(down.stdout).toMatch(/is down \(its processes are gone\)/);
+    expect(existsSync(paths.dir)).toBe(true);
+
+    const r = await nsd('lab', 'down', '--name', name);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(LAB_EXIT.ok);
+    expect(existsSync(paths.dir)).toBe(false);
+    expect(processesInPidNamespace(pidNs)).toEqual([]);
+    expect(processesInSessions(sessions)).toEqual([]);
+    expect(await machineReading()).toBe(before);
+  });
+
+  it('builds a fresh lab over the leftovers of a crashed one', async () => {
+    const name = uniqueName('stale');
+    expect((await nsd('lab', 'up', '--name', name)).code).toBe(LAB_EXIT.ok);
+    const paths = labPaths(join(base, name));
+    const oldKey = readFileSync(paths.hostKey, 'utf8');
+    process.kill(Number(readFileSync(paths.holderPid, 'utf8')), 'SIGKILL');
+    const pidNs = readFileSync(paths.pidNamespace, 'utf8').trim();
+    for (let i = 0; i < 100 && processesInPidNamespace(pidNs).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const r = await nsd('lab', 'up', '--name', name, '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(LAB_EXIT.ok);
+    expect((JSON.parse(r.stdout) as { created: boolean }).created).toBe(true);
+    expect(readFileSync(paths.hostKey, 'utf8')).not.toBe(oldKey);
+    expect(await banner(paths.socket)).toMatch(/^SSH-2\.0-OpenSSH/);
+    expect((await nsd('lab', 'down', '--name', name)).code).toBe(LAB_EXIT.ok);
+    expect(existsSync(paths.dir)).toBe(false);
+  });
+});
+
+describe('nsd lab usage', () => {
+  it.each([
+    [['lab'], /"lab" needs an action/],
+    [['lab', 'start'], /unknown lab action "start"/],
+    [['lab', 'up', '--name', 'a/b'], /--name: lab name "a\/b"/],
+    [['lab', 'up', '--host', 'x'], /"lab" does not take --host/],
+    [['lab', 'down', '--json'], /"lab down" does not take --json/],
+  ])('refuses nsd %j with exit 2', async (argv, message) => {
+    const r = await nsd(...argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('reports a lab that does not exist: status exit 10, down exit 0', async () => {
+    const status = await nsd('lab', 'status', '--name', 'never-made', '--json');
+    expect(status.code).toBe(LAB_EXIT.down);
+    expect(JSON.parse(status.stdout)).toMatchObject({ name: 'never-made', state: 'absent', lab: null });
+    expect((await nsd('lab', 'down', '--name', 'never-made')).code).toBe(LAB_EXIT.ok);
+  });
+});
