@@ -130,8 +130,10 @@ describe.skipIf(skip)('deploy over SSH', () => {
           const timedOut = await run(conn, c, 'verify', { timeoutMs: 400 });
           expect(timedOut.outcome.error?.kind).toBe('timeout');
           expect(timedOut.events.some((e) => e.type === 'error' && e.kind === 'timeout')).toBe(true);
-          const left = await sb.lab(['sh', '-c', 'pgrep -a -x ping || true']);
-          expect(left.stdout).toBe('');
+          // Killed pings may linger a moment as zombies until their new parent reaps them: only living ones count.
+          const living = async (): Promise<string> => (await sb.lab(['sh', '-c', 'pgrep -a -x -r R,S,D,T ping || true'])).stdout;
+          for (let i = 0; i < 50 && (await living()) !== ''; i++) await new Promise((r) => setTimeout(r, 100));
+          expect(await living()).toBe('');
           expect((await run(conn, c, 'down')).outcome.ok).toBe(true);
         } finally {
           conn.client.end();

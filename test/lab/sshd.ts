@@ -4,7 +4,7 @@
  * network is never touched. Keys are generated per sshd; root logs in with a key.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { SANDBOX, type BackgroundProcess, type Sandbox } from './sandbox.js';
@@ -49,7 +49,26 @@ export interface Sshd {
   kill(): Promise<void>;
   /** Starts sshd again with the same keys. */
   restart(): Promise<void>;
+  /** Kills the listener and every session it forked, as a crash or `systemctl kill` would. */
+  killAll(): Promise<void>;
+  /** Gives sshd a new host key and restarts it (a reinstalled host); returns the new known_hosts text. */
+  rotateHostKey(): Promise<string>;
+  /** What sshd logged so far (LogLevel VERBOSE: accepted methods, refusals). */
+  log(): string;
+  /** A directory first on the PATH of SSH sessions: a wrapper dropped here injects a fault. */
+  shimDir: string;
 }
+
+export interface SshdOptions {
+  /**
+   * Use PAM (a private /etc/pam.d/sshd with pam_unix only) so keyboard-interactive logins work:
+   * without PAM, OpenSSH on Linux has no keyboard-interactive device at all.
+   */
+  pam?: boolean;
+}
+
+/** A PAM stack for sshd that checks the lab's private /etc/shadow and nothing else. */
+const PAM_SSHD = ['auth required pam_unix.so', 'account required pam_unix.so', 'password required pam_deny.so', 'session required pam_permit.so', ''].join('\n');
 
 function keygen(path: string, comment: string, passphrase = ''): void {
   const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-C', comment, '-f', path]);
@@ -99,7 +118,7 @@ async function privateUsers(sb: Sandbox, dir: string, bobPassword: string): Prom
 }
 
 /** Starts sshd in the sandbox's lab host, with a generated host key and root key. */
-export async function startSshd(sb: Sandbox): Promise<Sshd> {
+export async function startSshd(sb: Sandbox, options: SshdOptions = {}): Promise<Sshd> {
   const dir = join(sb.tmpDir, 'sshd');
   mkdirSync(join(dir, 'keys'), { recursive: true, mode: 0o700 });
   keygen(join(dir, 'keys', 'host'), 'nsd-test-host');
@@ -125,8 +144,8 @@ export async function startSshd(sb: Sandbox): Promise<Sshd> {
       `AuthorizedKeysFile ${join(dir, 'authorized_keys')}/%u`,
       'PermitRootLogin prohibit-password',
       'PasswordAuthentication yes',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
+      `KbdInteractiveAuthentication ${options.pam ? 'yes' : 'no'}`,
+      `UsePAM ${options.pam ? 'yes' : 'no'}`,
       'StrictModes no',
       'LogLevel VERBOSE',
       // A bash on PATH that keeps a copy of what it reads, so a test can compare the bytes.
@@ -144,8 +163,15 @@ export async function startSshd(sb: Sandbox): Promise<Sshd> {
   mkdirSync(join(dir, 'home'), { recursive: true, mode: 0o700 });
   const bound = await sb.lab(['mount', '--bind', join(dir, 'home'), '/root']);
   if (bound.code !== 0) throw new Error(`cannot give root a clean home in the lab host: ${bound.stderr}`);
+  if (options.pam) {
+    writeFileSync(join(dir, 'etc', 'pam-sshd'), PAM_SSHD, { mode: 0o644 });
+    const pam = await sb.lab(['mount', '--bind', join(dir, 'etc', 'pam-sshd'), '/etc/pam.d/sshd']);
+    if (pam.code !== 0) throw new Error(`cannot bind /etc/pam.d/sshd in the lab host: ${pam.stderr}`);
+  }
   let daemon: BackgroundProcess | undefined;
+  let logged = '';
   const start = async (): Promise<void> => {
+    if (daemon) logged += daemon.output();
     daemon = sb.spawnAt('lab', ['/usr/sbin/sshd', '-D', '-e', '-f', join(dir, 'sshd_config')]);
     await daemon.waitFor(/Server listening on/, 10_000);
   };
@@ -154,6 +180,18 @@ export async function startSshd(sb: Sandbox): Promise<Sshd> {
   const forwarder = sb.spawnAt('lab', [process.execPath, '-e', FORWARDER, socketPath, host, '22']);
   await forwarder.waitFor(/forwarding/, 10_000);
   const hostKeyBase64 = readFileSync(join(dir, 'keys', 'host.pub'), 'utf8').split(' ')[1]!;
+  const killAll = async (): Promise<void> => {
+    // Sessions are children of the listener (each in its own session after setsid): end them first.
+    if (daemon) spawnSync('pkill', ['-KILL', '-P', String(daemon.pid)]);
+    await daemon?.stop();
+  };
+  // Sessions leave the listener's process group (sshd calls setsid), so Sandbox.destroy() would
+  // miss them: a hung run would outlive its test. End them first.
+  const destroy = sb.destroy.bind(sb);
+  sb.destroy = async () => {
+    await killAll();
+    await destroy();
+  };
   return {
     socket: () => netConnect(socketPath),
     socketPath,
@@ -179,5 +217,16 @@ export async function startSshd(sb: Sandbox): Promise<Sshd> {
       await daemon?.stop();
     },
     restart: start,
+    killAll,
+    rotateHostKey: async () => {
+      await killAll();
+      rmSync(join(dir, 'keys', 'host'));
+      rmSync(join(dir, 'keys', 'host.pub'));
+      keygen(join(dir, 'keys', 'host'), 'nsd-test-host-reinstalled');
+      await start();
+      return `${host} ssh-ed25519 ${readFileSync(join(dir, 'keys', 'host.pub'), 'utf8').split(' ')[1]!}\n`;
+    },
+    log: () => logged + (daemon?.output() ?? ''),
+    shimDir: join(dir, 'shim'),
   };
 }

@@ -4,7 +4,8 @@
  * unknown key needs the user's yes, a changed key is refused.
  */
 import type { Duplex } from 'node:stream';
-import { Client, type ConnectConfig } from 'ssh2';
+import ssh2, { Client, type ConnectConfig } from 'ssh2';
+import { authMethods } from './auth-methods.js';
 import type { RunErrorKind } from '../../shared/deploy/events.js';
 import { checkHostKey, fingerprint, type KnownHostEntry } from './known-hosts.js';
 
@@ -24,6 +25,8 @@ export interface ConnectOptions {
   confirmHostKey?: (fingerprint: string, host: string, port: number) => Promise<boolean>;
   /** Connect and authentication timeout in ms (default 15 s). */
   readyTimeoutMs?: number;
+  /** Narrows and orders the login methods, with ssh's names (PreferredAuthentications). */
+  preferredAuthentications?: readonly string[];
 }
 
 /** A refusal or failure while connecting, with the class of problem. */
@@ -53,6 +56,20 @@ export function connect(options: ConnectOptions): Promise<Connection> {
   let refusal: ConnectError | undefined;
   let accepted: { key: Buffer; newlyTrusted: boolean } | undefined;
 
+  // ssh2 would throw from connect(); a user needs to hear which key and why.
+  if (options.privateKey !== undefined) {
+    // Through the default export: Node's ESM loader does not see ssh2's `utils` as a named export.
+    const parsed = ssh2.utils.parseKey(options.privateKey, options.passphrase);
+    if (parsed instanceof Error) {
+      const hint = /passphrase|decrypt|bad decrypt/i.test(parsed.message) ? (options.passphrase === undefined ? '; it needs a passphrase' : '; the passphrase is wrong') : '';
+      return Promise.reject(new ConnectError('auth', `cannot use the private key: ${parsed.message}${hint}`));
+    }
+  }
+  const methods = authMethods(options, options.preferredAuthentications);
+  if (methods.length === 0) {
+    return Promise.reject(new ConnectError('auth', `no way to log in as ${options.username}: give a private key, an ssh-agent (SSH_AUTH_SOCK) or a password`));
+  }
+
   const config: ConnectConfig = {
     host: options.host,
     port,
@@ -60,7 +77,8 @@ export function connect(options: ConnectOptions): Promise<Connection> {
     readyTimeout: options.readyTimeoutMs ?? 15_000,
     keepaliveInterval: 10_000,
     keepaliveCountMax: 3,
-    tryKeyboard: options.password !== undefined,
+    tryKeyboard: methods.includes('keyboard-interactive'),
+    authHandler: [...methods],
     ...(options.sock ? { sock: options.sock } : {}),
     ...(options.privateKey !== undefined ? { privateKey: options.privateKey } : {}),
     ...(options.passphrase !== undefined ? { passphrase: options.passphrase } : {}),
@@ -95,13 +113,24 @@ export function connect(options: ConnectOptions): Promise<Connection> {
   };
 
   return new Promise((resolve, reject) => {
+    let answered = false;
     client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
+      // Answer the password prompt once: a second round means it was refused, and repeating it
+      // would only burn the server's MaxAuthTries. A round without prompts needs no answer.
+      if (prompts.length > 0 && answered) return finish(prompts.map(() => ''));
+      if (prompts.length > 0) answered = true;
       finish(prompts.map(() => options.password ?? ''));
     });
     client.once('ready', () => {
       resolve({ client, fingerprint: fingerprint(accepted!.key), hostKey: accepted!.key, newlyTrusted: accepted!.newlyTrusted });
     });
-    client.once('error', (err: Error & { level?: string }) => {
+    let ready = false;
+    client.once('ready', () => (ready = true));
+    // Always listening: ssh2 may report several errors (and more after ready, when the link
+    // drops mid-run); an 'error' without a listener would crash the process. After ready the
+    // 'close' that follows is what the runner reports.
+    client.on('error', (err: Error & { level?: string }) => {
+      if (ready) return;
       client.end();
       if (refusal) reject(refusal);
       else if (err.level === 'client-authentication') reject(new ConnectError('auth', `${options.username}@${options.host}: every login method was refused (${err.message}); check the user, key or password`));

@@ -19,21 +19,29 @@ export function remoteCommand(action: RunAction, privilege: Privilege): string {
     case 'sudo':
       return `echo "@nsd pid $$"; exec sudo -n ${run}`;
     case 'sudo-password':
-      return `echo "@nsd pid $$"; exec sudo -S -p '' ${run}`;
+      // -k: a cached sudo ticket must not skip the prompt, or bash would read the password as its first line.
+      return `echo "@nsd pid $$"; exec sudo -k -S -p '' ${run}`;
   }
 }
+
+/**
+ * Succeeds when sudo needs no password (NOPASSWD), ignoring any cached ticket. The runner asks
+ * this before writing a password: where sudo does not read it, the script's bash would.
+ */
+export const SUDO_WITHOUT_PASSWORD = 'sudo -k -n true';
 
 /** A check that sudo works before anything runs (so a wrong password changes nothing). */
 export function sudoCheckCommand(privilege: Privilege): string | undefined {
   if (privilege === 'sudo') return 'sudo -n true';
-  if (privilege === 'sudo-password') return "sudo -S -p '' -v";
+  if (privilege === 'sudo-password') return "sudo -k -S -p '' true";
   return undefined;
 }
 
 /** Stops the process group of a run (TERM, then KILL after a grace period); with sudo-password, the password goes to its stdin. */
 export function killCommand(pid: number, privilege: Privilege): string {
   if (!Number.isInteger(pid) || pid <= 1) throw new Error(`refusing to signal process group ${pid}`);
-  const kill = `kill -TERM -- -${pid} 2>/dev/null; sleep 1; kill -KILL -- -${pid} 2>/dev/null; true`;
+  // No `--`: dash (Debian's sh) takes it for a pid and signals nothing.
+  const kill = `kill -TERM -${pid} 2>/dev/null; sleep 1; kill -KILL -${pid} 2>/dev/null; true`;
   if (privilege === 'root') return `sh -c '${kill}'`;
-  return `${privilege === 'sudo' ? 'sudo -n' : "sudo -S -p ''"} sh -c '${kill}'`;
+  return `${privilege === 'sudo' ? 'sudo -n' : "sudo -k -S -p ''"} sh -c '${kill}'`;
 }

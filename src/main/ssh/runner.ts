@@ -8,7 +8,7 @@ import type { PlannedProbe } from '../../shared/compiler/probes.js';
 import type { Step } from '../../shared/compiler/steps.js';
 import type { RunAction, RunErrorKind, RunEvent } from '../../shared/deploy/events.js';
 import { RunOutputParser } from '../../shared/deploy/output-parser.js';
-import { killCommand, remoteCommand, sudoCheckCommand, type Privilege } from './remote-command.js';
+import { killCommand, remoteCommand, SUDO_WITHOUT_PASSWORD, sudoCheckCommand, type Privilege } from './remote-command.js';
 
 export interface RunOptions {
   action: RunAction;
@@ -32,7 +32,8 @@ export interface RunOutcome {
 }
 
 interface ExecResult {
-  code: number | null;
+  /** undefined when the channel closed without an exit status: the connection went away. */
+  code: number | null | undefined;
   stdout: string;
   stderr: string;
 }
@@ -57,7 +58,7 @@ function exec(client: Client, command: string, input?: string): Promise<ExecResu
         }
       });
       channel.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      channel.on('close', (code: number | null) => resolve({ code, stdout, stderr }));
+      channel.on('close', (code: number | null | undefined) => resolve({ code, stdout, stderr }));
       if (!waiting) channel.end();
     });
   });
@@ -70,16 +71,27 @@ const START_TIMEOUT_MS = 20_000;
 
 /** Runs the action; resolves when the remote command has ended (or was stopped). */
 export async function runAction(client: Client, options: RunOptions): Promise<RunOutcome> {
-  const emit = options.onEvent;
+  let settled = false;
+  // Nothing is reported after the outcome: a late channel close must not follow a connection-lost.
+  const emit = (event: RunEvent): void => {
+    if (!settled) options.onEvent(event);
+  };
   const fail = (kind: RunErrorKind, message: string, exitCode: number | null = null): RunOutcome => {
     emit({ type: 'error', at: Date.now(), kind, message });
     return { ok: false, exitCode, error: { kind, message } };
   };
-  const passwordLine = options.privilege === 'sudo-password' ? `${options.password ?? ''}\n` : undefined;
+  let privilege = options.privilege;
+  if (privilege === 'sudo-password') {
+    // A NOPASSWD sudo never reads the password: it would reach bash as a command line and be echoed in an error.
+    const r = await exec(client, SUDO_WITHOUT_PASSWORD).catch(() => ({ code: null }));
+    if (r.code === 0) privilege = 'sudo';
+  }
+  const passwordLine = privilege === 'sudo-password' ? `${options.password ?? ''}\n` : undefined;
 
-  const check = sudoCheckCommand(options.privilege);
+  const check = sudoCheckCommand(privilege);
   if (check) {
-    const r = await exec(client, check, passwordLine).catch((e: Error) => ({ code: null, stdout: '', stderr: e.message }));
+    const r = await exec(client, check, passwordLine).catch((e: Error) => ({ code: undefined, stdout: '', stderr: e.message }));
+    if (r.code === undefined) return fail('connection-lost', `the connection to the host was lost before the run started (${r.stderr.trim() || 'no exit status'}); nothing ran`);
     if (r.code !== 0) {
       return fail('sudo', `sudo refused on the host (${r.stderr.trim() || `exit ${r.code}`}); use root, a NOPASSWD sudo rule, or the right sudo password`);
     }
@@ -89,14 +101,17 @@ export async function runAction(client: Client, options: RunOptions): Promise<Ru
   let pid: number | undefined;
   let stopping: 'cancelled' | 'timeout' | undefined;
 
+  let channelRef: ClientChannel | undefined;
+  const killGroup = (): void => void exec(client, killCommand(pid!, privilege), passwordLine).catch(() => undefined);
   const stop = (why: 'cancelled' | 'timeout'): void => {
     if (stopping) return;
     stopping = why;
-    if (pid !== undefined) void exec(client, killCommand(pid, options.privilege), passwordLine).catch(() => undefined);
+    // Before the remote shell has said its pid, the script has not been sent: closing the channel is enough.
+    if (pid !== undefined) killGroup();
+    else channelRef?.close();
   };
 
   return new Promise<RunOutcome>((resolve) => {
-    let settled = false;
     const timer = setTimeout(() => stop('timeout'), options.timeoutMs ?? 600_000);
     const onAbort = (): void => stop('cancelled');
     options.signal?.addEventListener('abort', onAbort);
@@ -113,15 +128,17 @@ export async function runAction(client: Client, options: RunOptions): Promise<Ru
     };
     client.once('close', onClientClose);
     if (options.signal?.aborted) {
-      settle(fail('cancelled', 'cancelled before it started'));
+      settle(fail('cancelled', 'cancelled before it started; nothing ran'));
       return;
     }
 
-    client.exec(remoteCommand(options.action, options.privilege), (err, channel: ClientChannel) => {
+    client.exec(remoteCommand(options.action, privilege), (err, channel: ClientChannel) => {
       if (err) {
         settle(fail('connection-lost', `cannot start the run: ${err.message}`));
         return;
       }
+      channelRef = channel;
+      if (stopping) channel.close();
       const startTimer = setTimeout(() => {
         if (pid !== undefined) return;
         channel.close();
@@ -144,7 +161,12 @@ export async function runAction(client: Client, options: RunOptions): Promise<Ru
           clearTimeout(startTimer);
           text = pending.slice(0, m.index) + pending.slice(m.index + m[0].length);
           pending = '';
-          if (stopping) stop(stopping);
+          if (stopping) {
+            // Stopped while the command was starting: send no script, and make sure nothing lingers.
+            killGroup();
+            channel.end();
+            return;
+          }
           // Only now is our command reading: earlier input could have gone to the login shell's rc files.
           if (passwordLine) channel.write(passwordLine);
           channel.end(options.script);
@@ -154,8 +176,14 @@ export async function runAction(client: Client, options: RunOptions): Promise<Ru
       channel.stderr.on('data', (d: Buffer) => {
         for (const e of parser.push('stderr', d.toString())) emit(e);
       });
-      channel.on('close', (code: number | null) => {
+      channel.on('close', (code: number | null | undefined, signal?: string) => {
+        // Neither an exit status nor a signal: the transport went away under the channel.
+        if (code === undefined && signal === undefined && !stopping) {
+          settle(fail('connection-lost', 'the connection to the host was lost during the run; reconnect to see its status, and run down if needed'));
+          return;
+        }
         const exitCode = code ?? -1;
+        code ??= null;
         for (const e of parser.end(exitCode)) emit(e);
         if (stopping === 'timeout') settle(fail('timeout', `the run took longer than ${(options.timeoutMs ?? 600_000) / 1000} s and was stopped`, code));
         else if (stopping === 'cancelled') settle(fail('cancelled', 'the run was cancelled and stopped on the host', code));

@@ -30,11 +30,17 @@ export class RunOutputParser {
   private readonly started: number;
   private readonly now: () => number;
 
+  private readonly options: ParserOptions;
+
+  /** `steps` may be given directly (compile().up or .down), or with probes and a clock as options. */
   constructor(
     private readonly action: RunAction,
-    private readonly options: ParserOptions = {},
+    stepsOrOptions: readonly Step[] | ParserOptions = {},
+    now?: () => number,
   ) {
-    this.now = options.now ?? Date.now;
+    const options: ParserOptions = Array.isArray(stepsOrOptions) ? { steps: stepsOrOptions } : (stepsOrOptions as ParserOptions);
+    this.options = now ? { ...options, now } : options;
+    this.now = this.options.now ?? Date.now;
     this.started = this.now();
   }
 

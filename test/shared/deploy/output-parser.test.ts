@@ -79,7 +79,15 @@ describe('RunOutputParser', () => {
     expect(probes[0]).toEqual({ id: 'red->blue', from: 'red', to: 'blue', kind: 'ping', address: '192.168.16.2', expect: 'reachable', observed: 'reachable', result: 'pass', latencyMs: 0.081 });
     expect(probes[1]!.cause).toMatch(/^isolation broken: red reaches green/);
     expect(probes[2]!.latencyMs).toBeUndefined();
-    expect(probes[2]!.cause).toBe('no answer through a router: check that every router forwards (ip_forward) and has routes both ways (the drawing says: via red -> router -> blue)');
+    expect(probes[2]!.cause).toBe('no answer through router: forwarding is off in router, or a route is missing one way (the drawing says: via red -> router -> blue)');
+  });
+
+  it('takes the step list and a clock as plain arguments too', () => {
+    const c = compiled('01-veth-pair');
+    const parser = new RunOutputParser('down', c.down, clock());
+    const events = [...parser.push('stdout', `@nsd step 1 ${c.down.length}\n@nsd done down\n`), ...parser.end(0)];
+    expect(events[0]).toMatchObject({ type: 'step-started', at: 1020, step: { id: c.down[0]!.id } });
+    expect(events.at(-1)).toMatchObject({ type: 'finished', action: 'down', ok: true, durationMs: 30 });
   });
 
   it('leaves unknown @nsd lines and malformed probes as plain output', () => {

@@ -1,0 +1,36 @@
+/**
+ * Where trusted host keys live: the user's ~/.ssh/known_hosts (read only: ssh owns it) and the
+ * app's own store in the same format, which gets a line when the user trusts a new key.
+ */
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { knownHostsLine, parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
+
+/** The two files consulted, in order: the user's known_hosts, then the app's store. */
+export function knownHostsPaths(env: Record<string, string | undefined> = process.env): { user: string; app: string } {
+  const home = env.HOME ?? homedir();
+  return {
+    user: join(home, '.ssh', 'known_hosts'),
+    app: join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'netns-designer', 'known_hosts'),
+  };
+}
+
+/** Reads and parses every file that exists; a missing file is simply empty. */
+export async function loadKnownHosts(paths: readonly string[]): Promise<KnownHostEntry[]> {
+  const texts = await Promise.all(
+    paths.map((p) =>
+      readFile(p, 'utf8').catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return '';
+        throw e;
+      }),
+    ),
+  );
+  return texts.flatMap((t) => parseKnownHosts(t));
+}
+
+/** Appends a trusted key to a store file, creating it (mode 600, directory 700) if needed. */
+export async function appendKnownHost(path: string, host: string, port: number, key: Buffer): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await appendFile(path, knownHostsLine(host, port, key), { mode: 0o600 });
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import type { PlannedProbe } from '../../../src/shared/compiler/probes.js';
+import { diagnose, transitNodes } from '../../../src/shared/deploy/diagnose.js';
+import type { ProbeResult } from '../../../src/shared/deploy/events.js';
+
+const probe = (over: Partial<ProbeResult> = {}): ProbeResult => ({
+  id: 'red->blue',
+  from: 'red',
+  to: 'blue',
+  kind: 'ping',
+  address: '192.168.15.3',
+  expect: 'reachable',
+  observed: 'unreachable',
+  result: 'fail',
+  ...over,
+});
+
+const planned = (origin: PlannedProbe['origin'], reason: string): PlannedProbe => ({
+  id: 'red->blue',
+  netns: 'red',
+  fromLabel: 'red',
+  toLabel: 'blue',
+  kind: 'ping',
+  address: '192.168.15.3',
+  expect: 'reachable',
+  reason,
+  origin,
+});
+
+describe('diagnose', () => {
+  it.each([
+    ['a passing probe', probe({ observed: 'reachable', result: 'pass' }), undefined, undefined],
+    ['a probe that could not run', probe({ observed: 'unknown', result: 'skip' }), planned('pair', 'via red -> blue'), /^could not probe \(the drawing says: via red -> blue\)$/],
+    ['reachable where isolation was expected', probe({ expect: 'unreachable', observed: 'reachable' }), planned('pair', 'red has no route'), /^isolation broken: red reaches blue .*something routes between them/],
+    ['a direct link', probe(), planned('pair', 'via red -> blue'), /^no answer: no route/],
+    ['a path through a router', probe(), planned('pair', 'via red -> router -> blue'), /forwarding is off in router/],
+    ['a path through two routers', probe(), planned('pair', 'via red -> r1 -> r2 -> blue'), /forwarding is off in r1 or r2/],
+    ['a path through the host', probe(), planned('pair', 'via red -> host -> blue'), /firewall FORWARD policy DROP on the host/],
+    ['the outside', probe({ to: 'internet', address: '203.0.113.1' }), planned('outside', "out of the host's uplink, masqueraded"), /missing NAT for the source .*forwarding off on the host/],
+    ['a port forward', probe({ kind: 'tcp', address: '203.0.113.2:80' }), planned('port-forward', 'port 80 is forwarded'), /DNAT rules/],
+    ['the host to a namespace', probe({ from: 'host' }), planned('host', 'via host -> blue'), /^the host gets no answer from blue: no route/],
+    ['no plan at all', probe(), undefined, /^no answer: no route/],
+  ])('explains %s', (_what, result, plan, expected) => {
+    const cause = diagnose(result, plan);
+    if (expected === undefined) expect(cause).toBeUndefined();
+    else expect(cause).toMatch(expected);
+  });
+
+  it.each([
+    ['via red -> blue', []],
+    ['via red -> router -> blue', ['router']],
+    ['no way back: green has no route to 192.168.15.2', []],
+  ])('finds the transit nodes of %j', (reason, nodes) => {
+    expect(transitNodes(reason)).toEqual(nodes);
+  });
+});
