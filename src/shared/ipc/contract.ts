@@ -1,0 +1,168 @@
+/**
+ * The one contract between the designer UI and the main-side services: every request channel
+ * with the zod schema of its payload (parsed in main, whatever transport carried it: Electron
+ * IPC or the browser entry's loopback channel), the TypeScript type of its response, and the
+ * events main pushes. Deploy requests carry the document and a target, never shell text; main
+ * recompiles. Pure and browser-safe.
+ */
+import { z } from 'zod';
+import type { RunEvent } from '../deploy/events.js';
+import type { Problem } from '../compiler/problems.js';
+
+const SafeText = (max: number) => z.string().max(max);
+/** A document as the renderer holds it; main validates it with the compiler, not here. */
+const DocPayload = z.unknown();
+/** An id of main's making (runs, targets): short and shell-free. */
+const Token = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not an id');
+/** A path the user chose; main decides where it may go. */
+const PathText = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'contains a NUL byte');
+
+/** Where a run goes: a saved SSH host, or the local sandbox lab host. */
+export const TargetRef = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('ssh'), id: Token }),
+  z.strictObject({ kind: z.literal('lab'), name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/).default('default') }),
+]);
+export type TargetRef = z.infer<typeof TargetRef>;
+
+/** A saved SSH host as the UI sees it: secrets never leave main, only whether one is stored. */
+export interface SavedTarget {
+  id: string;
+  label: string;
+  /** `[user@]host[:port]` or a ~/.ssh/config alias. */
+  host: string;
+  identityFile?: string;
+  sudo: boolean;
+  hasPassword: boolean;
+  hasPassphrase: boolean;
+  hasSudoPassword: boolean;
+}
+
+export const SaveTargetRequest = z.strictObject({
+  id: Token.optional(),
+  label: SafeText(100).min(1, 'give the host a label'),
+  host: SafeText(300).min(1, 'give a host like user@lab-vm or an ssh config alias'),
+  identityFile: PathText.optional(),
+  sudo: z.boolean().default(false),
+  /** undefined keeps a stored secret, '' removes it. */
+  password: SafeText(1000).optional(),
+  passphrase: SafeText(1000).optional(),
+  sudoPassword: SafeText(1000).optional(),
+});
+
+export interface AppInfo {
+  mode: 'electron' | 'browser';
+  version: string;
+  platform: string;
+  /** Dialogs are native (Electron); in the browser the UI asks for a path itself. */
+  nativeDialogs: boolean;
+  /** Whether this machine can build the local sandbox lab host (Linux, root, tools present). */
+  lab: { available: boolean; reason?: string };
+  /** Where browser-mode files live (paths are relative to it). */
+  workspace?: string;
+}
+
+export interface Template {
+  id: string;
+  title: string;
+  description: string;
+  doc: unknown;
+}
+
+export interface LabState {
+  name: string;
+  state: 'healthy' | 'partial' | 'down' | 'absent' | 'unavailable';
+  problems: string[];
+  /** `ssh` details when up. */
+  details?: string;
+}
+
+export type RunStart = { ok: true; runId: string } | { ok: false; problems: Problem[]; message: string };
+
+/** Request channels: payload schema and response type. */
+export const requests = {
+  'app:info': { payload: z.strictObject({}), response: {} as AppInfo },
+  'templates:list': { payload: z.strictObject({}), response: [] as Template[] },
+  'file:open': { payload: z.strictObject({ path: PathText.optional() }), response: null as { path: string; text: string } | null },
+  'file:save': {
+    payload: z.strictObject({ path: PathText.optional(), text: SafeText(20 * 1024 * 1024), suggestedName: SafeText(200).optional() }),
+    response: null as { path: string } | null,
+  },
+  'file:recent': { payload: z.strictObject({}), response: [] as string[] },
+  'file:autosave': { payload: z.strictObject({ text: SafeText(20 * 1024 * 1024), path: PathText.nullable() }), response: undefined as void },
+  'file:recovery': { payload: z.strictObject({}), response: null as { text: string; path: string | null; savedAt: string } | null },
+  'file:discard-recovery': { payload: z.strictObject({}), response: undefined as void },
+  'export:script': { payload: z.strictObject({ doc: DocPayload, path: PathText.optional() }), response: null as { path: string } | null },
+  'export:image': {
+    payload: z.strictObject({ format: z.enum(['png', 'svg']), data: SafeText(50 * 1024 * 1024), path: PathText.optional(), suggestedName: SafeText(200).optional() }),
+    response: null as { path: string } | null,
+  },
+  'targets:list': { payload: z.strictObject({}), response: [] as SavedTarget[] },
+  'targets:save': { payload: SaveTargetRequest, response: {} as SavedTarget },
+  'targets:remove': { payload: z.strictObject({ id: Token }), response: undefined as void },
+  'lab:status': { payload: z.strictObject({ name: z.string().max(32).optional() }), response: {} as LabState },
+  'lab:up': { payload: z.strictObject({ name: z.string().max(32).optional() }), response: {} as LabState },
+  'lab:down': { payload: z.strictObject({ name: z.string().max(32).optional() }), response: {} as LabState },
+  'run:start': {
+    payload: z.strictObject({
+      doc: DocPayload,
+      target: TargetRef,
+      action: z.enum(['up', 'down', 'status', 'verify']),
+      timeoutSeconds: z.number().int().min(1).max(24 * 3600).optional(),
+    }),
+    response: {} as RunStart,
+  },
+  'run:cancel': { payload: z.strictObject({ runId: Token }), response: undefined as void },
+  'run:host-key': { payload: z.strictObject({ runId: Token, trust: z.boolean() }), response: undefined as void },
+} as const;
+
+export type RequestChannel = keyof typeof requests;
+export type RequestPayload<C extends RequestChannel> = z.input<(typeof requests)[C]['payload']>;
+export type ParsedPayload<C extends RequestChannel> = z.output<(typeof requests)[C]['payload']>;
+export type ResponseOf<C extends RequestChannel> = (typeof requests)[C]['response'];
+export const REQUEST_CHANNELS = Object.keys(requests) as RequestChannel[];
+
+/** Menu and shortcut commands main sends to the renderer. */
+export const MENU_COMMANDS = [
+  'new', 'open', 'save', 'save-as', 'export-script', 'export-png', 'export-svg',
+  'undo', 'redo', 'cut', 'copy', 'paste', 'delete', 'select-all',
+  'zoom-in', 'zoom-out', 'fit', 'layout', 'deploy', 'verify', 'destroy', 'status',
+] as const;
+export type MenuCommand = (typeof MENU_COMMANDS)[number];
+
+/** Events main pushes to the renderer. */
+export interface EventMap {
+  'run:event': { runId: string; event: RunEvent };
+  'run:host-key-prompt': { runId: string; host: string; port: number; fingerprint: string };
+  'menu:command': { command: MenuCommand };
+  'file:opened': { path: string; text: string };
+}
+export type EventChannel = keyof EventMap;
+export const EVENT_CHANNELS: EventChannel[] = ['run:event', 'run:host-key-prompt', 'menu:command', 'file:opened'];
+
+/** What the renderer calls: implemented by the preload (Electron) and by the browser client. */
+export interface DesignerApi {
+  invoke<C extends RequestChannel>(channel: C, payload: RequestPayload<C>): Promise<ResponseOf<C>>;
+  on<E extends EventChannel>(channel: E, listener: (payload: EventMap[E]) => void): () => void;
+}
+
+/** A request refused at the boundary: names the channel and the bad field. */
+export class RequestError extends Error {}
+
+/** Parses a payload for `channel`; throws RequestError naming the field and the problem. */
+export function parsePayload<C extends RequestChannel>(channel: string, payload: unknown): { channel: C; payload: ParsedPayload<C> } {
+  if (!Object.hasOwn(requests, channel)) throw new RequestError(`unknown channel "${channel.slice(0, 60)}"`);
+  const result = requests[channel as C].payload.safeParse(payload ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new RequestError(`${channel}: ${issue?.path.join('.') || 'payload'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return { channel: channel as C, payload: result.data as ParsedPayload<C> };
+}
+
+/** The handlers main implements, one per request channel. */
+export type Handlers = { [C in RequestChannel]: (payload: ParsedPayload<C>, sender: EventSink) => Promise<ResponseOf<C>> };
+
+/** Where a handler's events go: the window (or browser tab) that asked. */
+export interface EventSink {
+  send<E extends EventChannel>(channel: E, payload: EventMap[E]): void;
+}
