@@ -1,0 +1,139 @@
+/**
+ * The handlers behind every request channel of the IPC contract, shared by the Electron shell
+ * (src/main/app/ipc.ts) and the browser entry (src/main/web/server.ts). Payloads arrive parsed;
+ * deploy requests carry a document, which is recompiled here: no shell text crosses the boundary.
+ */
+import { readdir, readFile, appendFile, mkdir } from 'node:fs/promises';
+import { homedir, userInfo } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compile } from '../../shared/compiler/index.js';
+import type { Handlers, LabState, Template } from '../../shared/ipc/contract.js';
+import { labDown, labStatus, labUp, LabError, machineFacts } from '../lab/lab-host.js';
+import { prerequisiteProblems } from '../lab/prerequisites.js';
+import { formatLabInfo } from '../lab/lab-info.js';
+import type { Dialogs, FileService, TargetStore } from './types.js';
+import { RunRegistry } from './runs.js';
+
+export interface HandlerDeps {
+  mode: 'electron' | 'browser';
+  files: FileService;
+  targets: TargetStore;
+  dialogs?: Dialogs;
+  stateDir: string;
+  /** Environment for the sandbox lab host (NSD_LAB_DIR) and SSH (HOME, SSH_AUTH_SOCK). */
+  labEnv?: Record<string, string | undefined>;
+  /** Where the templates are; defaults to the package's assets/examples. */
+  examplesDir?: string;
+  version?: string;
+}
+
+const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+function labAvailability(env: Record<string, string | undefined>): { available: boolean; reason?: string } {
+  const problems = prerequisiteProblems(machineFacts(env));
+  return problems.length === 0 ? { available: true } : { available: false, reason: problems.join('; ') };
+}
+
+/** Loads the bundled examples as one-click templates, in file-name order. */
+export async function loadTemplates(dir: string): Promise<Template[]> {
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
+  return Promise.all(
+    names.map(async (name) => {
+      const doc = JSON.parse(await readFile(join(dir, name), 'utf8')) as { title?: string; description?: string; $schema?: string };
+      delete doc.$schema;
+      return { id: basename(name, '.json'), title: doc.title ?? name, description: doc.description ?? '', doc };
+    }),
+  );
+}
+
+/** Builds every handler of the contract over the given services. */
+export function createHandlers(deps: HandlerDeps): Handlers {
+  const env = deps.labEnv ?? process.env;
+  const lab = labAvailability(env);
+  const runs = new RunRegistry({
+    targets: deps.targets,
+    env,
+    deployEnv: {
+      home: env.HOME ?? homedir(),
+      user: env.USER ?? userInfo().username,
+      env,
+      readFile: (path) => readFile(path, 'utf8'),
+      appendFile: async (path, data) => {
+        await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+        await appendFile(path, data, { mode: 0o600 });
+      },
+    },
+    ...(deps.dialogs?.confirmHostKey ? { confirmHostKey: deps.dialogs.confirmHostKey.bind(deps.dialogs) } : {}),
+  });
+
+  const labState = async (name: string | undefined): Promise<LabState> => {
+    const labName = name ?? 'default';
+    if (!lab.available) return { name: labName, state: 'unavailable', problems: [lab.reason ?? 'not available here'] };
+    const s = await labStatus(labName, env);
+    return { name: labName, state: s.health.state, problems: s.health.problems, ...(s.info ? { details: formatLabInfo(s.info, false) } : {}) };
+  };
+  const labFailure = (e: unknown): never => {
+    if (e instanceof LabError) throw new Error(e.message);
+    throw e;
+  };
+  /** A path from the UI (browser mode) or from a native dialog (Electron). */
+  const choosePath = async (given: string | undefined, ask: () => Promise<string | undefined>): Promise<string | undefined> => {
+    if (given !== undefined) return deps.files.resolve(given);
+    if (!deps.dialogs) throw new Error('give a file path: this window has no file dialogs');
+    return ask();
+  };
+
+  return {
+    'app:info': () =>
+      Promise.resolve({
+        mode: deps.mode,
+        version: deps.version ?? '0.1.0',
+        platform: process.platform,
+        nativeDialogs: deps.dialogs !== undefined,
+        lab,
+        ...(deps.mode === 'browser' ? { workspace: deps.files.resolve('.') } : {}),
+      }),
+    'templates:list': () => loadTemplates(deps.examplesDir ?? join(PACKAGE_ROOT, 'assets', 'examples')),
+    'file:open': async ({ path }) => {
+      const chosen = await choosePath(path, () => deps.dialogs!.openTopology());
+      return chosen === undefined ? null : deps.files.open(chosen);
+    },
+    'file:save': async ({ path, text, suggestedName }) => {
+      const chosen = await choosePath(path, () => deps.dialogs!.saveFile({ suggestedName: suggestedName ?? 'lab.json', kind: 'topology' }));
+      return chosen === undefined ? null : deps.files.save(chosen, text);
+    },
+    'file:recent': () => deps.files.recent(),
+    'file:autosave': ({ text, path }) => deps.files.autosave(text, path),
+    'file:recovery': () => deps.files.recovery(),
+    'file:discard-recovery': () => deps.files.discardRecovery(),
+    'export:script': async ({ doc, path }) => {
+      const compiled = compile(doc, { source: 'lab.json' });
+      if (!compiled.ok) throw new Error(`the drawing has ${compiled.problems.length} problem(s); fix them before exporting (see the problems list)`);
+      const chosen = await choosePath(path, () => deps.dialogs!.saveFile({ suggestedName: `${compiled.doc.name}.sh`, kind: 'script' }));
+      return chosen === undefined ? null : deps.files.writeExport(chosen, compiled.script, 0o755);
+    },
+    'export:image': async ({ format, data, path, suggestedName }) => {
+      const chosen = await choosePath(path, () => deps.dialogs!.saveFile({ suggestedName: suggestedName ?? `lab.${format}`, kind: format }));
+      if (chosen === undefined) return null;
+      return deps.files.writeExport(chosen, format === 'png' ? Buffer.from(data.replace(/^data:image\/png;base64,/, ''), 'base64') : data);
+    },
+    'targets:list': () => deps.targets.list(),
+    'targets:save': (request) => deps.targets.save(request),
+    'targets:remove': ({ id }) => deps.targets.remove(id),
+    'lab:status': ({ name }) => labState(name),
+    'lab:up': async ({ name }) => {
+      if (!lab.available) throw new Error(`the sandbox lab host is not available here: ${lab.reason ?? ''}`);
+      await labUp(name ?? 'default', env).catch(labFailure);
+      return labState(name);
+    },
+    'lab:down': async ({ name }) => {
+      if (!lab.available) throw new Error(`the sandbox lab host is not available here: ${lab.reason ?? ''}`);
+      await labDown(name ?? 'default', env).catch(labFailure);
+      return labState(name);
+    },
+    'run:start': (payload, sink) => runs.start(payload, sink),
+    'run:cancel': ({ runId }) => Promise.resolve(runs.cancel(runId)),
+    'run:host-key': ({ runId, trust }) => Promise.resolve(runs.answerHostKey(runId, trust)),
+  };
+}

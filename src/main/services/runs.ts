@@ -1,0 +1,138 @@
+/**
+ * Runs started from the designer: each gets an id, streams its RunEvents to the window that
+ * asked, can be cancelled, and asks that window (not a terminal) before trusting a new host key.
+ */
+import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import { compile } from '../../shared/compiler/index.js';
+import type { EventSink, requests, RunStart } from '../../shared/ipc/contract.js';
+import { runDeploySession, type DeployEnv, type DeploySecrets, type DeployTarget } from '../deploy/deploy-session.js';
+import { labStatus } from '../lab/lab-host.js';
+import type { TargetStore } from './types.js';
+
+type StartPayload = z.output<(typeof requests)['run:start']['payload']>;
+
+interface Resolved {
+  target: DeployTarget;
+  secrets: DeploySecrets;
+  /** A host key that is trusted without asking (the local lab host's own). */
+  expectedFingerprint?: string;
+}
+
+/** How long a host-key question waits for an answer before it counts as "no". */
+const HOST_KEY_WAIT_MS = 5 * 60_000;
+
+export class RunRegistry {
+  private readonly active = new Map<string, { abort: AbortController; answer?: (trust: boolean) => void }>();
+
+  constructor(
+    private readonly deps: {
+      targets: TargetStore;
+      env: Record<string, string | undefined>;
+      deployEnv: DeployEnv;
+      confirmHostKey?: (host: string, port: number, fingerprint: string) => Promise<boolean>;
+    },
+  ) {}
+
+  /** The ids of runs still going. */
+  running(): string[] {
+    return [...this.active.keys()];
+  }
+
+  private async resolve(ref: StartPayload['target']): Promise<Resolved | string> {
+    if (ref.kind === 'lab') {
+      const status = await labStatus(ref.name, this.deps.env);
+      if (status.health.state !== 'healthy' || !status.info) {
+        return `the sandbox lab host "${ref.name}" is not up (${status.health.state}${status.health.problems.length ? `: ${status.health.problems.join('; ')}` : ''}); start it first`;
+      }
+      const info = status.info;
+      return {
+        target: { host: `${info.user}@${info.host}:${info.port}`, identityFile: info.privateKey, socket: info.socket, sudo: false },
+        secrets: {},
+        expectedFingerprint: info.hostKeyFingerprint,
+      };
+    }
+    const saved = await this.deps.targets.get(ref.id);
+    if (!saved) return `there is no saved host with id ${ref.id}; pick a host from the list`;
+    const { target, secrets } = saved;
+    return {
+      target: { host: target.host, sudo: target.sudo, ...(target.identityFile !== undefined ? { identityFile: target.identityFile } : {}) },
+      secrets: {
+        ...(secrets.password !== undefined ? { password: secrets.password } : {}),
+        ...(secrets.passphrase !== undefined ? { passphrase: secrets.passphrase } : {}),
+        ...(secrets.sudoPassword !== undefined ? { sudoPassword: secrets.sudoPassword } : {}),
+      },
+    };
+  }
+
+  /** Validates and compiles the document, then starts the run; the events go to `sink`. */
+  async start(payload: StartPayload, sink: EventSink): Promise<RunStart> {
+    const compiled = compile(payload.doc, { source: 'lab.json' });
+    if (!compiled.ok) {
+      const errors = compiled.problems.filter((p) => p.severity === 'error');
+      return { ok: false, problems: compiled.problems, message: `the drawing has ${errors.length} error(s); fix them before running (see the problems list)` };
+    }
+    const resolved = await this.resolve(payload.target);
+    if (typeof resolved === 'string') return { ok: false, problems: [], message: resolved };
+
+    const runId = randomBytes(9).toString('base64url');
+    const abort = new AbortController();
+    const entry: { abort: AbortController; answer?: (trust: boolean) => void } = { abort };
+    this.active.set(runId, entry);
+    const confirmHostKey = (fingerprint: string, host: string, port: number): Promise<boolean> => {
+      if (resolved.expectedFingerprint !== undefined) return Promise.resolve(fingerprint === resolved.expectedFingerprint);
+      if (this.deps.confirmHostKey) return this.deps.confirmHostKey(host, port, fingerprint);
+      return new Promise<boolean>((answer) => {
+        const timer = setTimeout(() => finish(false), HOST_KEY_WAIT_MS);
+        const finish = (trust: boolean): void => {
+          clearTimeout(timer);
+          abort.signal.removeEventListener('abort', onAbort);
+          delete entry.answer;
+          answer(trust);
+        };
+        const onAbort = (): void => finish(false);
+        abort.signal.addEventListener('abort', onAbort);
+        entry.answer = finish;
+        sink.send('run:host-key-prompt', { runId, host, port, fingerprint });
+      });
+    };
+    const startedAt = Date.now();
+    let finished = false;
+    void runDeploySession(
+      {
+        action: payload.action,
+        compiled,
+        target: resolved.target,
+        secrets: resolved.secrets,
+        confirmHostKey,
+        // The lab host is rebuilt with a new key each time: trust it by its lab.json, never store it.
+        storeNewHostKey: resolved.expectedFingerprint === undefined,
+        ...(payload.timeoutSeconds !== undefined ? { timeoutMs: payload.timeoutSeconds * 1000 } : {}),
+        signal: abort.signal,
+        onEvent: (event) => {
+          if (event.type === 'finished') finished = true;
+          sink.send('run:event', { runId, event });
+        },
+      },
+      this.deps.deployEnv,
+    )
+      .then((outcome) => outcome.ok, (e: unknown) => {
+        sink.send('run:event', { runId, event: { type: 'error', at: Date.now(), kind: 'script', message: `internal error: ${(e as Error).message}` } });
+        return false;
+      })
+      .then((ok) => {
+        // A run that never reached lab.sh (no connection, login or sudo refused) still ends for the UI.
+        if (!finished) sink.send('run:event', { runId, event: { type: 'finished', at: Date.now(), action: payload.action, ok, exitCode: ok ? 0 : -1, durationMs: Date.now() - startedAt } });
+      })
+      .finally(() => this.active.delete(runId));
+    return { ok: true, runId };
+  }
+
+  cancel(runId: string): void {
+    this.active.get(runId)?.abort.abort();
+  }
+
+  answerHostKey(runId: string, trust: boolean): void {
+    this.active.get(runId)?.answer?.(trust);
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The browser entry: the designer's renderer, served to a plain browser, talking to the same
+ * handlers as the Electron window over a loopback-only, token-protected channel.
+ *
+ *   POST /api/invoke/CHANNEL   body: payload JSON   -> { ok: true, value } | { ok: false, error }
+ *   GET  /api/events           a stream of `data: {"channel":...,"payload":...}` lines for this client
+ *
+ * Every /api request needs `Authorization: Bearer TOKEN` and `X-Nsd-Client: ID`; a wrong Host
+ * or a foreign Origin is refused (DNS rebinding, other sites' pages).
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import type { EventChannel, EventMap, EventSink, Handlers } from '../../shared/ipc/contract.js';
+import { parsePayload, RequestError } from '../../shared/ipc/contract.js';
+
+export interface WebServerOptions {
+  handlers: Handlers;
+  /** The built renderer (vite build output). */
+  staticDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  token?: string;
+}
+
+export interface WebServer {
+  url: string;
+  /** The URL to open: the token travels in the fragment, never to the server's logs. */
+  appUrl: string;
+  token: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+};
+
+/** The CSP the browser entry sends: the same rules as the Electron window. */
+export const WEB_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+const MAX_BODY = 60 * 1024 * 1024;
+
+function sameToken(given: string, token: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new RequestError('request too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+/** Starts the loopback server; resolves once it listens. */
+export function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const streams = new Map<string, Set<ServerResponse>>();
+  let port = 0;
+
+  const sinkFor = (client: string): EventSink => ({
+    send<E extends EventChannel>(channel: E, payload: EventMap[E]) {
+      const line = `data: ${JSON.stringify({ channel, payload })}\n\n`;
+      for (const res of streams.get(client) ?? []) res.write(line);
+    },
+  });
+
+  const allowedHost = (host: string | undefined): boolean => host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+
+  async function serveStatic(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const rel = normalize(decodeURIComponent(path === '/' ? '/index.html' : path)).replace(/^([/\\])+/, '');
+    const file = join(options.staticDir, rel);
+    if (!file.startsWith(options.staticDir + sep) && file !== options.staticDir) return void send(res, 404, { ok: false, error: 'not found' });
+    try {
+      if (!(await stat(file)).isFile()) throw new Error('not a file');
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-security-policy': WEB_CSP,
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+        'cache-control': 'no-cache',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } catch {
+      send(res, 404, { ok: false, error: 'not found' });
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!allowedHost(req.headers.host)) return send(res, 421, { ok: false, error: 'wrong host' });
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    if (!url.pathname.startsWith('/api/')) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { ok: false, error: 'method not allowed' });
+      return serveStatic(req, res, url.pathname);
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedHost(origin.replace(/^http:\/\//, ''))) return send(res, 403, { ok: false, error: 'foreign origin' });
+    const auth = req.headers.authorization ?? '';
+    if (!auth.startsWith('Bearer ') || !sameToken(auth.slice(7), token)) return send(res, 401, { ok: false, error: 'missing or wrong token' });
+    const client = String(req.headers['x-nsd-client'] ?? '');
+    if (!/^[A-Za-z0-9_-]{8,64}$/.test(client)) return send(res, 400, { ok: false, error: 'missing X-Nsd-Client' });
+
+    if (url.pathname === '/api/events' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.write(': connected\n\n');
+      const set = streams.get(client) ?? new Set<ServerResponse>();
+      set.add(res);
+      streams.set(client, set);
+      const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+      req.on('close', () => {
+        clearInterval(ping);
+        set.delete(res);
+        if (set.size === 0) streams.delete(client);
+      });
+      return;
+    }
+    const match = /^\/api\/invoke\/([a-z:-]+)$/.exec(url.pathname);
+    if (!match || req.method !== 'POST') return send(res, 404, { ok: false, error: 'no such endpoint' });
+    try {
+      const body = await readBody(req);
+      const { channel, payload } = parsePayload(match[1]!, body ? (JSON.parse(body) as unknown) : {});
+      const handler = options.handlers[channel] as (p: unknown, s: EventSink) => Promise<unknown>;
+      const value = await handler(payload, sinkFor(client));
+      send(res, 200, { ok: true, value: value ?? null });
+    } catch (e) {
+      const status = e instanceof RequestError || e instanceof SyntaxError ? 400 : 200;
+      send(res, status, { ok: false, error: (e as Error).message });
+    }
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => send(res, 500, { ok: false, error: (e as Error).message }));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      const address = server.address();
+      port = typeof address === 'object' && address ? address.port : 0;
+      const url = `http://127.0.0.1:${port}`;
+      resolve({
+        url,
+        appUrl: `${url}/#token=${token}`,
+        token,
+        port,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const set of streams.values()) for (const res of set) res.end();
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,455 @@
+/**
+ * The designer: palette, canvas, properties, problems, the live script and the run view, wired
+ * to the editor state and to main's services through the DesignerApi. Deciding code lives in
+ * src/shared (compiler, editor commands) and ./state (pure reducers); this file wires them up.
+ */
+import { useCallback, useDeferredValue, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { compile } from '../shared/compiler/index.js';
+import { copySelection, emptyDocument, type Clipboard, type Doc, type EditorCommand } from '../shared/document/commands.js';
+import { autoLayout, snap } from '../shared/document/layout.js';
+import type { AppInfo, DesignerApi, LabState, MenuCommand, SavedTarget, TargetRef, Template } from '../shared/ipc/contract.js';
+import type { RunAction } from '../shared/deploy/events.js';
+import { Canvas, type CanvasHandle } from './canvas/Canvas.js';
+import { canvasElements } from './canvas/elements.js';
+import { drawingSvg } from './export/svg.js';
+import { HostKeyPrompt, PathPrompt, TargetsDialog, type TargetForm } from './panels/Dialogs.js';
+import { Palette, PALETTE, type PaletteItem } from './panels/Palette.js';
+import { Problems } from './panels/Problems.js';
+import { Properties } from './panels/Properties.js';
+import { RunPanel } from './panels/RunPanel.js';
+import { ScriptPanel } from './panels/ScriptPanel.js';
+import { documentText, editorReducer, initialEditor, isDirty } from './state/editor.js';
+import { runReducer, startRun, type RunView } from './state/run.js';
+import { shortcutFor } from './shortcuts.js';
+
+const GRID = 25;
+
+type Prompt = { title: string; initial: string; resolve(path: string | null): void };
+
+export function App({ api, startDoc }: { api: DesignerApi; startDoc: Doc }) {
+  const [editor, dispatchEditor] = useReducer(editorReducer, startDoc, (doc) => initialEditor(doc));
+  const doc = editor.history.present;
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [templates, setTemplates] = useState<Template[]>([]);
+  const [targets, setTargets] = useState<SavedTarget[]>([]);
+  const [target, setTarget] = useState<TargetRef | null>(null);
+  const [lab, setLab] = useState<LabState | null>(null);
+  const [labBusy, setLabBusy] = useState(false);
+  const [run, setRun] = useState<RunView | null>(null);
+  const [hostKey, setHostKey] = useState<{ runId: string; host: string; port: number; fingerprint: string } | null>(null);
+  const [showTargets, setShowTargets] = useState(false);
+  const [prompt, setPrompt] = useState<Prompt | null>(null);
+  const [linkMode, setLinkMode] = useState(false);
+  const [gridOn, setGridOn] = useState(true);
+  const [status, setStatus] = useState<{ text: string; error?: boolean } | null>(null);
+  const [recovery, setRecovery] = useState<{ text: string; path: string | null; savedAt: string } | null>(null);
+  const clipboard = useRef<Clipboard | null>(null);
+  const pasteCount = useRef(0);
+  const canvas = useRef<CanvasHandle>(null);
+  const runRef = useRef<RunView | null>(null);
+  runRef.current = run;
+  const dirty = isDirty(editor);
+
+  const say = useCallback((text: string, error = false) => setStatus({ text, error }), []);
+  const fail = useCallback((e: unknown) => say((e as Error).message, true), [say]);
+  const dispatch = useCallback((command: EditorCommand, mergeKey?: string) => dispatchEditor({ type: 'command', command, ...(mergeKey !== undefined ? { mergeKey } : {}) }), []);
+
+  // The live compile follows the document a frame behind typing, so input never waits for it.
+  const deferred = useDeferredValue(doc);
+  const compiled = useMemo(() => compile(deferred, { source: `${deferred.name}.json` }), [deferred]);
+  const problems = compiled.ok ? compiled.warnings : compiled.problems;
+  const errorCount = compiled.ok ? 0 : compiled.problems.filter((p) => p.severity === 'error').length;
+
+  const lastProbes = run && (run.action === 'verify' || run.action === 'up') ? run.probes : [];
+  const elements = useMemo(
+    () => canvasElements(doc, { problems, probes: lastProbes, failedElement: run?.failed?.step.element ?? null }),
+    [doc, problems, lastProbes, run?.failed],
+  );
+
+  useEffect(() => {
+    document.title = `${dirty ? '• ' : ''}${editor.path ? editor.path.split(/[\\/]/).pop() : doc.name} — Netns Designer`;
+  }, [dirty, editor.path, doc.name]);
+
+  useEffect(() => {
+    if (editor.error) say(editor.error, true);
+  }, [editor.error, say]);
+
+  // Startup: what this window can do, the templates, saved hosts, and a drawing to recover.
+  useEffect(() => {
+    api.invoke('app:info', {}).then(setInfo, fail);
+    api.invoke('templates:list', {}).then(setTemplates, fail);
+    api.invoke('targets:list', {}).then(setTargets, fail);
+    api.invoke('file:recovery', {}).then((r) => r && setRecovery(r), fail);
+  }, [api, fail]);
+  useEffect(() => {
+    if (info?.lab.available) api.invoke('lab:status', {}).then(setLab, fail);
+  }, [api, info, fail]);
+
+  // Autosave a second after the last change; a crash loses at most that.
+  useEffect(() => {
+    if (!dirty) return;
+    const timer = setTimeout(() => void api.invoke('file:autosave', { text: documentText(doc), path: editor.path }).catch(() => undefined), 1000);
+    return () => clearTimeout(timer);
+  }, [api, doc, dirty, editor.path]);
+
+  // The unsaved-changes guard for closing the window or tab.
+  useEffect(() => {
+    const guard = (e: BeforeUnloadEvent): void => {
+      if (!dirty) return;
+      e.preventDefault();
+      e.returnValue = '';
+    };
+    window.addEventListener('beforeunload', guard);
+    return () => window.removeEventListener('beforeunload', guard);
+  }, [dirty]);
+
+  const askPath = useCallback(
+    (title: string, initial: string): Promise<string | null> => new Promise((resolve) => setPrompt({ title, initial, resolve })),
+    [],
+  );
+  /** undefined: let main show its native dialog; null: the user cancelled. */
+  const pathFor = useCallback(
+    async (title: string, initial: string): Promise<string | undefined | null> => (info?.nativeDialogs ? undefined : askPath(title, initial)),
+    [info, askPath],
+  );
+
+  const confirmDiscard = useCallback((): boolean => !dirty || window.confirm('The drawing has unsaved changes. Discard them?'), [dirty]);
+
+  const load = useCallback(
+    (text: string, path: string | null, dirtyAfter = false) => {
+      try {
+        const parsed = JSON.parse(text) as Doc;
+        dispatchEditor({ type: 'load', doc: parsed, path, dirty: dirtyAfter });
+        setRun(null);
+        say(path ? `Opened ${path}` : 'Loaded');
+        requestAnimationFrame(() => canvas.current?.fit());
+      } catch (e) {
+        say(`${path ?? 'the file'} is not JSON: ${(e as Error).message}`, true);
+      }
+    },
+    [say],
+  );
+
+  const commands = useMemo(() => {
+    const save = async (as: boolean): Promise<void> => {
+      const text = documentText(doc);
+      let path: string | undefined | null = as ? undefined : (editor.path ?? undefined);
+      if (path === undefined) path = await pathFor('Save the drawing as', `${doc.name}.json`);
+      if (path === null) return;
+      const saved = await api.invoke('file:save', { text, suggestedName: `${doc.name}.json`, ...(path !== undefined ? { path } : {}) });
+      if (!saved) return;
+      dispatchEditor({ type: 'saved', path: saved.path, text });
+      await api.invoke('file:discard-recovery', {});
+      say(`Saved ${saved.path}`);
+    };
+    const exportImage = async (format: 'png' | 'svg'): Promise<void> => {
+      const data =
+        format === 'png'
+          ? (canvas.current?.png() ?? '')
+          : drawingSvg(elements.nodes.map((n) => ({ ...n, position: canvas.current?.snapshot().nodes.find((s) => s.id === n.id) ?? n.position })), elements.edges);
+      const path = await pathFor(`Export the drawing as ${format.toUpperCase()}`, `${doc.name}.${format}`);
+      if (path === null) return;
+      const done = await api.invoke('export:image', { format, data, suggestedName: `${doc.name}.${format}`, ...(path !== undefined ? { path } : {}) });
+      if (done) say(`Exported ${done.path}`);
+    };
+    const run = async (action: RunAction): Promise<void> => {
+      if (!target) return say('Choose a host to run on first.', true);
+      const started = await api.invoke('run:start', { doc, target, action });
+      if (!started.ok) return say(started.message, true);
+      setRun(startRun(started.runId, action, target.kind === 'lab' ? 'local sandbox lab host' : (targets.find((t) => t.id === target.id)?.label ?? target.id)));
+    };
+    const all: Record<MenuCommand, () => unknown> = {
+      new: () => confirmDiscard() && dispatchEditor({ type: 'load', doc: emptyDocument(), path: null }),
+      open: async () => {
+        if (!confirmDiscard()) return;
+        const path = await pathFor('Open a drawing', '');
+        if (path === null) return;
+        const file = await api.invoke('file:open', path !== undefined ? { path } : {});
+        if (file) load(file.text, file.path);
+      },
+      save: () => save(false),
+      'save-as': () => save(true),
+      'export-script': async () => {
+        if (!compiled.ok) return say(`Fix the ${errorCount} error(s) in the problems list before exporting the script.`, true);
+        const path = await pathFor('Export the script as', `${doc.name}.sh`);
+        if (path === null) return;
+        const done = await api.invoke('export:script', { doc, ...(path !== undefined ? { path } : {}) });
+        if (done) say(`Exported ${done.path} (run it with: sudo bash ${done.path.split(/[\\/]/).pop()} up)`);
+      },
+      'export-png': () => exportImage('png'),
+      'export-svg': () => exportImage('svg'),
+      undo: () => dispatchEditor({ type: 'undo' }),
+      redo: () => dispatchEditor({ type: 'redo' }),
+      copy: () => {
+        if (editor.selection.length === 0) return;
+        clipboard.current = copySelection(doc, editor.selection);
+        pasteCount.current = 0;
+        say(`Copied ${editor.selection.length} element(s)`);
+      },
+      cut: () => {
+        if (editor.selection.length === 0) return;
+        clipboard.current = copySelection(doc, editor.selection);
+        pasteCount.current = 0;
+        dispatch({ type: 'delete', ids: editor.selection });
+      },
+      paste: () => {
+        if (!clipboard.current) return;
+        pasteCount.current++;
+        dispatch({ type: 'paste', clipboard: clipboard.current, offset: { x: 2 * GRID * pasteCount.current, y: 2 * GRID * pasteCount.current } });
+      },
+      delete: () => editor.selection.length > 0 && dispatch({ type: 'delete', ids: editor.selection }),
+      'select-all': () => dispatchEditor({ type: 'select', ids: [...(doc.nodes ?? []).map((n) => n.id), ...(doc.links ?? []).map((l) => l.id)] }),
+      'zoom-in': () => canvas.current?.zoom(1.25),
+      'zoom-out': () => canvas.current?.zoom(0.8),
+      fit: () => canvas.current?.fit(),
+      layout: () => {
+        const positions = autoLayout(doc);
+        dispatch({ type: 'move', moves: Object.entries(positions).map(([id, position]) => ({ id, position })) });
+        requestAnimationFrame(() => canvas.current?.fit());
+      },
+      deploy: () => run('up'),
+      verify: () => run('verify'),
+      destroy: () => run('down'),
+      status: () => run('status'),
+    };
+    return { all, run };
+  }, [api, doc, editor.path, editor.selection, elements, compiled.ok, errorCount, target, targets, pathFor, confirmDiscard, load, dispatch, say]);
+
+  const runCommand = useCallback(
+    (command: MenuCommand) => {
+      Promise.resolve(commands.all[command]()).catch(fail);
+    },
+    [commands, fail],
+  );
+
+  // Menus (Electron) and the file a second launch asked to open.
+  useEffect(() => {
+    const offMenu = api.on('menu:command', ({ command }) => runCommand(command));
+    const offOpen = api.on('file:opened', ({ path, text }) => {
+      if (confirmDiscard()) load(text, path);
+    });
+    return () => {
+      offMenu();
+      offOpen();
+    };
+  }, [api, runCommand, confirmDiscard, load]);
+
+  // Run events: fold into the run view; after a good deploy, verify it.
+  useEffect(() => {
+    const offEvent = api.on('run:event', ({ runId, event }) => {
+      setRun((current) => (current && current.runId === runId ? runReducer(current, event) : current));
+      if (event.type === 'finished') {
+        const current = runRef.current;
+        if (current?.runId === runId && current.action === 'up' && event.ok) void commands.run('verify').catch(fail);
+        if (current?.runId === runId && target?.kind === 'lab') void api.invoke('lab:status', {}).then(setLab, () => undefined);
+      }
+    });
+    const offKey = api.on('run:host-key-prompt', (p) => setHostKey(p));
+    return () => {
+      offEvent();
+      offKey();
+    };
+  }, [api, commands, target, fail]);
+
+  // Keyboard shortcuts (in Electron the menu's accelerators deliver most of them instead).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement;
+      if (prompt || showTargets || hostKey) return;
+      if (e.key === 'Escape') {
+        setLinkMode(false);
+        dispatchEditor({ type: 'select', ids: [] });
+        return;
+      }
+      const command = shortcutFor(e, typing);
+      if (command === 'link-mode') {
+        e.preventDefault();
+        setLinkMode((m) => !m);
+      } else if (command === 'grid') {
+        e.preventDefault();
+        setGridOn((g) => !g);
+      } else if (command) {
+        if (info?.mode === 'electron' && e.ctrlKey) return; // the menu accelerator handles it
+        e.preventDefault();
+        runCommand(command);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [runCommand, prompt, showTargets, hostKey, info]);
+
+  const addFromPalette = useCallback(
+    (item: PaletteItem, position?: { x: number; y: number }) => {
+      const at = position ?? snap({ x: 200 + ((doc.nodes?.length ?? 0) % 6) * 100, y: 200 + Math.floor((doc.nodes?.length ?? 0) / 6) * 100 }, GRID);
+      dispatch({ type: 'addNode', kind: item.kind, position: at, ...(item.router ? { router: true } : {}) });
+    },
+    [dispatch, doc.nodes],
+  );
+
+  const blocked = errorCount > 0 ? `Deploy is blocked: the drawing has ${errorCount} error(s) (see Problems).` : null;
+
+  return (
+    <div className="app">
+      <header className="toolbar">
+        <strong className="brand">Netns Designer</strong>
+        <button type="button" onClick={() => runCommand('new')} title="New (Ctrl+N)" data-testid="new">New</button>
+        <button type="button" onClick={() => runCommand('open')} title="Open (Ctrl+O)" data-testid="open">Open…</button>
+        <button type="button" onClick={() => runCommand('save')} title="Save (Ctrl+S)" data-testid="save">Save</button>
+        <button type="button" onClick={() => runCommand('save-as')} title="Save as (Ctrl+Shift+S)">Save as…</button>
+        <span className="sep" />
+        <button type="button" onClick={() => runCommand('undo')} disabled={editor.history.past.length === 0} title="Undo (Ctrl+Z)" data-testid="undo">Undo</button>
+        <button type="button" onClick={() => runCommand('redo')} disabled={editor.history.future.length === 0} title="Redo (Ctrl+Shift+Z)" data-testid="redo">Redo</button>
+        <span className="sep" />
+        <button type="button" className={linkMode ? 'active' : ''} onClick={() => setLinkMode((m) => !m)} title="Draw links: press on a node, release on another (L)" data-testid="link-mode">Link</button>
+        <button type="button" onClick={() => runCommand('layout')} title="Auto-layout (Ctrl+L)" data-testid="layout">Layout</button>
+        <button type="button" onClick={() => runCommand('fit')} title="Fit (F)">Fit</button>
+        <button type="button" className={gridOn ? 'active' : ''} onClick={() => setGridOn((g) => !g)} title="Snap to grid (G)">Grid</button>
+        <span className="sep" />
+        <label className="templates">
+          <select
+            data-testid="templates"
+            value=""
+            onChange={(e) => {
+              const t = templates.find((x) => x.id === e.target.value);
+              if (t && confirmDiscard()) {
+                dispatchEditor({ type: 'load', doc: t.doc as Doc, path: null });
+                setRun(null);
+                requestAnimationFrame(() => canvas.current?.fit());
+              }
+            }}
+          >
+            <option value="">Templates…</option>
+            {templates.map((t) => (
+              <option key={t.id} value={t.id} title={t.description}>
+                {t.title}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" onClick={() => runCommand('export-png')} data-testid="export-png">PNG</button>
+        <button type="button" onClick={() => runCommand('export-svg')} data-testid="export-svg">SVG</button>
+        <span className="spacer" />
+        <span className="doc-state" data-testid="doc-state">{dirty ? 'unsaved changes' : editor.path ? 'saved' : ''}</span>
+      </header>
+      {recovery && (
+        <div className="banner" data-testid="recovery">
+          A drawing from {new Date(recovery.savedAt).toLocaleString()} was not saved{recovery.path ? ` (${recovery.path})` : ''}.
+          <button type="button" onClick={() => { load(recovery.text, recovery.path, true); setRecovery(null); }}>Restore it</button>
+          <button type="button" onClick={() => { void api.invoke('file:discard-recovery', {}); setRecovery(null); }}>Discard</button>
+        </div>
+      )}
+      <Palette onAdd={(item) => addFromPalette(item)} />
+      <main className="canvas-area">
+        <Canvas
+          handle={canvas}
+          nodes={elements.nodes}
+          edges={elements.edges}
+          selection={editor.selection}
+          linkMode={linkMode}
+          grid={gridOn ? GRID : 0}
+          onSelect={(ids) => dispatchEditor({ type: 'select', ids })}
+          onMove={(moves) => dispatch({ type: 'move', moves })}
+          onConnect={(from, to) => dispatch({ type: 'connect', from, to })}
+          onDropKind={(kind, position) => {
+            const item = PALETTE.find((p) => (p.router ? 'router' : p.kind) === kind);
+            if (item) addFromPalette(item, position);
+          }}
+        />
+        {(doc.nodes ?? []).length === 0 && <p className="empty-hint">Drag a Namespace or a Bridge from the palette onto the canvas, then draw links with Link (L).</p>}
+      </main>
+      <aside className="side">
+        <Properties doc={doc} selection={editor.selection} problems={problems} dispatch={dispatch} />
+      </aside>
+      <section className="bottom">
+        <Problems
+          problems={problems}
+          onSelect={(id) => {
+            dispatchEditor({ type: 'select', ids: [id] });
+            canvas.current?.center(id);
+          }}
+        />
+        <ScriptPanel
+          up={compiled.ok ? compiled.up : null}
+          down={compiled.ok ? compiled.down : null}
+          script={compiled.ok ? compiled.script : null}
+          onExport={() => runCommand('export-script')}
+          onCopied={(text) => navigator.clipboard.writeText(text).then(() => say('Copied to the clipboard'), fail)}
+        />
+        <RunPanel
+          targets={targets}
+          lab={lab}
+          labAvailable={info?.lab.available ?? false}
+          target={target}
+          run={run}
+          running={run !== null && run.finished === null}
+          blocked={blocked}
+          onTarget={setTarget}
+          onRun={(action) => void commands.run(action).catch(fail)}
+          onCancel={() => run && void api.invoke('run:cancel', { runId: run.runId })}
+          onManageTargets={() => setShowTargets(true)}
+          labBusy={labBusy}
+          onLab={(action) => {
+            setLabBusy(true);
+            say(action === 'up' ? 'Starting the sandbox lab host…' : 'Stopping the sandbox lab host…');
+            api
+              .invoke(action === 'up' ? 'lab:up' : 'lab:down', {})
+              .then((s) => {
+                setLab(s);
+                say(`Lab host: ${s.state}`);
+              }, fail)
+              .finally(() => setLabBusy(false));
+          }}
+        />
+      </section>
+      <footer className={`status${status?.error ? ' error' : ''}`} data-testid="status" role="status">
+        {status?.text ?? 'Ready'}
+      </footer>
+      {hostKey && (
+        <HostKeyPrompt
+          {...hostKey}
+          onAnswer={(trust) => {
+            void api.invoke('run:host-key', { runId: hostKey.runId, trust });
+            setHostKey(null);
+          }}
+        />
+      )}
+      {showTargets && (
+        <TargetsDialog
+          targets={targets}
+          onClose={() => setShowTargets(false)}
+          onRemove={(id) => void api.invoke('targets:remove', { id }).then(() => api.invoke('targets:list', {}).then(setTargets), fail)}
+          onSave={async (form: TargetForm) => {
+            try {
+              const saved = await api.invoke('targets:save', {
+                ...(form.id ? { id: form.id } : {}),
+                label: form.label,
+                host: form.host,
+                sudo: form.sudo,
+                ...(form.identityFile ? { identityFile: form.identityFile } : {}),
+                ...(form.password ? { password: form.password } : {}),
+                ...(form.passphrase ? { passphrase: form.passphrase } : {}),
+                ...(form.sudoPassword ? { sudoPassword: form.sudoPassword } : {}),
+              });
+              setTargets(await api.invoke('targets:list', {}));
+              setTarget({ kind: 'ssh', id: saved.id });
+              return null;
+            } catch (e) {
+              return (e as Error).message;
+            }
+          }}
+        />
+      )}
+      {prompt && (
+        <PathPrompt
+          title={prompt.title}
+          initial={prompt.initial}
+          {...(info?.workspace ? { workspace: info.workspace } : {})}
+          onAnswer={(path) => {
+            prompt.resolve(path);
+            setPrompt(null);
+          }}
+        />
+      )}
+    </div>
+  );
+}

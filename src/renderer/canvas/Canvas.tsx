@@ -1,0 +1,282 @@
+/**
+ * The drawing surface: a cytoscape instance owned through a ref. It renders the document's
+ * elements and reports gestures (select, drag, connect, drop from the palette) as callbacks;
+ * it never owns state, so undo, files and compile never see cytoscape.
+ */
+import cytoscape, { type Core, type EventObject, type NodeSingular } from 'cytoscape';
+import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
+import type { CanvasEdge, CanvasNode } from './elements.js';
+import { canvasStyle } from './style.js';
+
+export interface CanvasHandle {
+  fit(): void;
+  zoom(factor: number): void;
+  center(id: string): void;
+  png(): string;
+  /** Positions and sizes as drawn, for the SVG export. */
+  snapshot(): { nodes: { id: string; x: number; y: number; w: number; h: number }[] };
+}
+
+export interface CanvasProps {
+  nodes: CanvasNode[];
+  edges: CanvasEdge[];
+  selection: readonly string[];
+  linkMode: boolean;
+  grid: number;
+  onSelect(ids: string[]): void;
+  onMove(moves: { id: string; position: { x: number; y: number } }[]): void;
+  onConnect(from: string, to: string): void;
+  onDropKind(kind: string, position: { x: number; y: number }): void;
+  handle: Ref<CanvasHandle>;
+}
+
+declare global {
+  interface Window {
+    /** For tests and the bench: where an element is drawn, in page coordinates. */
+    __nsdCanvas?: { clientPosition(id: string): { x: number; y: number } | undefined; ids(): string[]; cy: Core };
+  }
+}
+
+function snapTo(grid: number, p: { x: number; y: number }): { x: number; y: number } {
+  return grid > 0 ? { x: Math.round(p.x / grid) * grid, y: Math.round(p.y / grid) * grid } : p;
+}
+
+export function Canvas(props: CanvasProps) {
+  const container = useRef<HTMLDivElement>(null);
+  const cyRef = useRef<Core | null>(null);
+  const latest = useRef(props);
+  latest.current = props;
+  const syncing = useRef(false);
+  const [tooltip, setTooltip] = useState<{ text: string; x: number; y: number } | null>(null);
+
+  useEffect(() => {
+    const cy = cytoscape({
+      container: container.current,
+      style: canvasStyle,
+      boxSelectionEnabled: true,
+      selectionType: 'additive',
+      minZoom: 0.05,
+      maxZoom: 4,
+    });
+    cyRef.current = cy;
+    let selectTimer: ReturnType<typeof setTimeout> | undefined;
+    const reportSelection = (): void => {
+      if (syncing.current) return;
+      clearTimeout(selectTimer);
+      selectTimer = setTimeout(() => latest.current.onSelect(cy.$(':selected').map((e) => e.id())), 0);
+    };
+    cy.on('select unselect', reportSelection);
+    cy.on('tap', (e: EventObject) => {
+      // A plain click on one element selects only it; on the background it clears the selection.
+      const shift = (e.originalEvent as MouseEvent | undefined)?.shiftKey || (e.originalEvent as MouseEvent | undefined)?.ctrlKey;
+      if (latest.current.linkMode || shift) return;
+      if (e.target === cy) cy.$(':selected').unselect();
+      else {
+        cy.$(':selected').difference(e.target).unselect();
+        e.target.select();
+      }
+    });
+    cy.on('dragfree', 'node', () => {
+      const moved = cy.$('node:selected').union(cy.nodes(':grabbed'));
+      const grid = latest.current.grid;
+      const moves = moved.nodes().map((n) => ({ id: n.id(), position: snapTo(grid, n.position()) }));
+      if (moves.length > 0) latest.current.onMove(moves);
+    });
+    cy.on('grab', 'node', (e: EventObject) => {
+      // Dragging an unselected node moves just that node.
+      if (!e.target.selected()) {
+        cy.$(':selected').unselect();
+        e.target.select();
+      }
+    });
+
+    // Link mode: press on a node, release on another (or click one, then the other).
+    let source: NodeSingular | null = null;
+    const ghost = { node: 'nsd-ghost-end', edge: 'nsd-ghost-edge' };
+    const clearGhost = (): void => {
+      cy.remove(`#${ghost.node}, #${ghost.edge}`);
+    };
+    const nodeAt = (pos: { x: number; y: number }): NodeSingular | undefined =>
+      cy.nodes().filter((n) => {
+        if (n.id() === ghost.node) return false;
+        const b = n.boundingBox({ includeLabels: false });
+        return pos.x >= b.x1 && pos.x <= b.x2 && pos.y >= b.y1 && pos.y <= b.y2;
+      })[0];
+    cy.on('tapstart', 'node', (e: EventObject) => {
+      if (!latest.current.linkMode) return;
+      if (source && source.id() !== e.target.id()) return; // the second click of click-click: handled on tapend
+      source = e.target as NodeSingular;
+      source.addClass('link-source');
+      clearGhost();
+      cy.add([
+        { group: 'nodes', data: { id: ghost.node }, position: { ...e.position }, classes: 'ghost', selectable: false, grabbable: false },
+        { group: 'edges', data: { id: ghost.edge, source: source.id(), target: ghost.node }, classes: 'ghost', selectable: false },
+      ]);
+    });
+    cy.on('tapdrag', (e: EventObject) => {
+      if (source) cy.$(`#${ghost.node}`).position({ ...e.position });
+    });
+    cy.on('tapend', (e: EventObject) => {
+      if (!latest.current.linkMode || !source) return;
+      const target = nodeAt(e.position);
+      if (target && target.id() !== source.id()) {
+        const from = source.id();
+        source.removeClass('link-source');
+        source = null;
+        clearGhost();
+        latest.current.onConnect(from, target.id());
+        return;
+      }
+      if (!target) {
+        source.removeClass('link-source');
+        source = null;
+      }
+      clearGhost();
+    });
+    const exitLinkMode = (): void => {
+      source?.removeClass('link-source');
+      source = null;
+      clearGhost();
+    };
+    (cy as unknown as { nsdExitLinkMode: () => void }).nsdExitLinkMode = exitLinkMode;
+
+    cy.on('mouseover', 'node, edge', (e: EventObject) => {
+      const text = e.target.data('tooltip') as string | undefined;
+      const pos = e.renderedPosition ?? { x: 0, y: 0 };
+      if (text) setTooltip({ text, x: pos.x + 12, y: pos.y + 12 });
+    });
+    cy.on('mouseout', 'node, edge', () => setTooltip(null));
+
+    window.__nsdCanvas = {
+      cy,
+      ids: () => cy.elements().map((e) => e.id()),
+      clientPosition: (id) => {
+        const ele = cy.getElementById(id);
+        if (ele.empty() || !container.current) return undefined;
+        const rect = container.current.getBoundingClientRect();
+        const p = ele.isNode() ? ele.renderedPosition() : (ele as unknown as cytoscape.EdgeSingular).renderedMidpoint();
+        return { x: rect.left + p.x, y: rect.top + p.y };
+      },
+    };
+    return () => {
+      clearTimeout(selectTimer);
+      cy.destroy();
+      cyRef.current = null;
+      delete window.__nsdCanvas;
+    };
+  }, []);
+
+  // The document changed: bring the drawing in line, element by element.
+  useEffect(() => {
+    const cy = cyRef.current;
+    if (!cy) return;
+    const first = cy.nodes().length === 0;
+    cy.batch(() => {
+      const wanted = new Set<string>();
+      for (const n of props.nodes) {
+        wanted.add(n.id);
+        const ele = cy.getElementById(n.id);
+        if (ele.empty()) {
+          cy.add({ group: 'nodes', data: { id: n.id, label: n.label, kind: n.kind, tooltip: n.tooltip }, position: { ...n.position }, classes: n.classes });
+          continue;
+        }
+        if (ele.data('label') !== n.label) ele.data('label', n.label);
+        if (ele.data('kind') !== n.kind) ele.data('kind', n.kind);
+        if (ele.data('tooltip') !== n.tooltip) ele.data('tooltip', n.tooltip);
+        ele.classes(n.classes);
+        const p = ele.position();
+        if (!ele.grabbed() && (p.x !== n.position.x || p.y !== n.position.y)) ele.position({ ...n.position });
+      }
+      for (const e of props.edges) {
+        wanted.add(e.id);
+        const ele = cy.getElementById(e.id);
+        if (!ele.empty() && (ele.data('source') !== e.source || ele.data('target') !== e.target)) ele.remove();
+        if (ele.empty() || ele.removed()) {
+          cy.add({ group: 'edges', data: { id: e.id, source: e.source, target: e.target, label: e.label, tooltip: e.tooltip }, classes: e.classes });
+          continue;
+        }
+        if (ele.data('label') !== e.label) ele.data('label', e.label);
+        if (ele.data('tooltip') !== e.tooltip) ele.data('tooltip', e.tooltip);
+        ele.classes(e.classes);
+      }
+      cy.elements()
+        .filter((ele) => !wanted.has(ele.id()) && !ele.hasClass('ghost'))
+        .remove();
+    });
+    if (first && props.nodes.length > 0) cy.fit(undefined, 40);
+  }, [props.nodes, props.edges]);
+
+  // The selection changed in the store (undo, paste, a click in the problems list).
+  useEffect(() => {
+    const cy = cyRef.current;
+    if (!cy) return;
+    syncing.current = true;
+    const wanted = new Set(props.selection);
+    cy.batch(() => {
+      cy.elements().forEach((ele) => {
+        if (wanted.has(ele.id()) && !ele.selected()) ele.select();
+        else if (!wanted.has(ele.id()) && ele.selected()) ele.unselect();
+      });
+    });
+    syncing.current = false;
+  }, [props.selection, props.nodes, props.edges]);
+
+  useEffect(() => {
+    const cy = cyRef.current;
+    if (!cy) return;
+    cy.autoungrabify(props.linkMode);
+    cy.boxSelectionEnabled(!props.linkMode);
+    if (!props.linkMode) (cy as unknown as { nsdExitLinkMode?: () => void }).nsdExitLinkMode?.();
+  }, [props.linkMode]);
+
+  useImperativeHandle(props.handle, () => ({
+    fit: () => cyRef.current?.fit(undefined, 40),
+    zoom: (factor) => {
+      const cy = cyRef.current;
+      if (!cy) return;
+      cy.zoom({ level: cy.zoom() * factor, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+    },
+    center: (id) => {
+      const cy = cyRef.current;
+      const ele = cy?.getElementById(id);
+      if (cy && ele && !ele.empty()) cy.animate({ center: { eles: ele } }, { duration: 200 });
+    },
+    png: () => cyRef.current?.png({ output: 'base64uri', full: true, scale: 2, bg: '#ffffff' }) ?? '',
+    snapshot: () => ({
+      nodes: (cyRef.current?.nodes().toArray() ?? [])
+        .filter((n) => !n.hasClass('ghost'))
+        .map((n) => ({ id: n.id(), x: n.position('x'), y: n.position('y'), w: n.width(), h: n.height() })),
+    }),
+  }));
+
+  return (
+    <div
+      className={`canvas${props.linkMode ? ' link-mode' : ''}`}
+      data-testid="canvas"
+      onDragOver={(e) => {
+        if (e.dataTransfer.types.includes('application/x-nsd-kind')) {
+          e.preventDefault();
+          e.dataTransfer.dropEffect = 'copy';
+        }
+      }}
+      onDrop={(e) => {
+        const kind = e.dataTransfer.getData('application/x-nsd-kind');
+        const cy = cyRef.current;
+        if (!kind || !cy || !container.current) return;
+        e.preventDefault();
+        const rect = container.current.getBoundingClientRect();
+        const pan = cy.pan();
+        const zoom = cy.zoom();
+        const position = { x: (e.clientX - rect.left - pan.x) / zoom, y: (e.clientY - rect.top - pan.y) / zoom };
+        latest.current.onDropKind(kind, snapTo(latest.current.grid, position));
+      }}
+    >
+      <div ref={container} className="cy" />
+      {tooltip && (
+        <div className="tooltip" role="tooltip" style={{ left: tooltip.x, top: tooltip.y }}>
+          {tooltip.text}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,149 @@
+/** The app's modal dialogs: host-key trust, saved SSH hosts, and a path prompt for browser mode. */
+import { useState } from 'react';
+import type { SavedTarget } from '../../shared/ipc/contract.js';
+
+export function Modal(props: { title: string; children: React.ReactNode; onClose(): void; testId?: string }) {
+  return (
+    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && props.onClose()}>
+      <div className="modal" role="dialog" aria-modal="true" aria-label={props.title} data-testid={props.testId}>
+        <h2>{props.title}</h2>
+        {props.children}
+      </div>
+    </div>
+  );
+}
+
+export function HostKeyPrompt(props: { host: string; port: number; fingerprint: string; onAnswer(trust: boolean): void }) {
+  return (
+    <Modal title="Unknown host key" onClose={() => props.onAnswer(false)} testId="host-key-prompt">
+      <p>
+        The host <code>{props.host}:{props.port}</code> is not known yet. Its key fingerprint is
+      </p>
+      <p>
+        <code className="fingerprint">{props.fingerprint}</code>
+      </p>
+      <p>Compare it with the host's own (<code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code> on the host) before you trust it.</p>
+      <div className="buttons">
+        <button type="button" onClick={() => props.onAnswer(false)}>
+          Refuse
+        </button>
+        <button type="button" className="primary" onClick={() => props.onAnswer(true)} data-testid="trust-host-key">
+          Trust and connect
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+export interface TargetForm {
+  id?: string;
+  label: string;
+  host: string;
+  identityFile: string;
+  sudo: boolean;
+  password: string;
+  passphrase: string;
+  sudoPassword: string;
+}
+
+export function TargetsDialog(props: { targets: readonly SavedTarget[]; onSave(form: TargetForm): Promise<string | null>; onRemove(id: string): void; onClose(): void }) {
+  const blank: TargetForm = { label: '', host: '', identityFile: '', sudo: false, password: '', passphrase: '', sudoPassword: '' };
+  const [form, setForm] = useState<TargetForm>(blank);
+  const [error, setError] = useState<string | null>(null);
+  const set = (patch: Partial<TargetForm>) => setForm({ ...form, ...patch });
+  const secretHint = (has: boolean) => (has ? 'stored; leave empty to keep' : '');
+  const editing = props.targets.find((t) => t.id === form.id);
+  return (
+    <Modal title="SSH hosts" onClose={props.onClose} testId="targets-dialog">
+      <ul className="target-list">
+        {props.targets.map((t) => (
+          <li key={t.id}>
+            <strong>{t.label}</strong> <code>{t.host}</code> {t.sudo ? '(sudo)' : ''}
+            <button type="button" onClick={() => setForm({ ...blank, id: t.id, label: t.label, host: t.host, identityFile: t.identityFile ?? '', sudo: t.sudo })}>
+              Edit
+            </button>
+            <button type="button" onClick={() => props.onRemove(t.id)}>
+              Remove
+            </button>
+          </li>
+        ))}
+      </ul>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void props.onSave(form).then((err) => {
+            setError(err);
+            if (err === null) setForm(blank);
+          });
+        }}
+      >
+        <label className="field">
+          <span>label</span>
+          <input value={form.label} onChange={(e) => set({ label: e.target.value })} placeholder="lab VM" data-testid="target-label" />
+        </label>
+        <label className="field">
+          <span>host</span>
+          <input value={form.host} onChange={(e) => set({ host: e.target.value })} placeholder="user@lab-vm:22 or an ~/.ssh/config alias" data-testid="target-host" />
+        </label>
+        <label className="field">
+          <span>key file</span>
+          <input value={form.identityFile} onChange={(e) => set({ identityFile: e.target.value })} placeholder="~/.ssh/id_ed25519 (optional; the agent is used too)" />
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={form.sudo} onChange={(e) => set({ sudo: e.target.checked })} />
+          <span>not root: use sudo</span>
+        </label>
+        <label className="field">
+          <span>password</span>
+          <input type="password" value={form.password} onChange={(e) => set({ password: e.target.value })} placeholder={secretHint(editing?.hasPassword ?? false)} autoComplete="off" />
+        </label>
+        <label className="field">
+          <span>key passphrase</span>
+          <input type="password" value={form.passphrase} onChange={(e) => set({ passphrase: e.target.value })} placeholder={secretHint(editing?.hasPassphrase ?? false)} autoComplete="off" />
+        </label>
+        <label className="field">
+          <span>sudo password</span>
+          <input type="password" value={form.sudoPassword} onChange={(e) => set({ sudoPassword: e.target.value })} placeholder={secretHint(editing?.hasSudoPassword ?? false)} autoComplete="off" />
+        </label>
+        <p className="hint">Secrets are encrypted with the system keychain and never written in plain text.</p>
+        {error && <p className="error">{error}</p>}
+        <div className="buttons">
+          <button type="button" onClick={props.onClose}>
+            Close
+          </button>
+          <button type="submit" className="primary" data-testid="target-save">
+            {form.id ? 'Save changes' : 'Add host'}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+/** Browser mode has no native dialogs: ask for a path inside the workspace. */
+export function PathPrompt(props: { title: string; initial: string; workspace?: string; onAnswer(path: string | null): void }) {
+  const [path, setPath] = useState(props.initial);
+  return (
+    <Modal title={props.title} onClose={() => props.onAnswer(null)} testId="path-prompt">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          props.onAnswer(path.trim() || null);
+        }}
+      >
+        <label className="field">
+          <span>file{props.workspace ? ` (in ${props.workspace})` : ''}</span>
+          <input autoFocus value={path} onChange={(e) => setPath(e.target.value)} data-testid="path-input" />
+        </label>
+        <div className="buttons">
+          <button type="button" onClick={() => props.onAnswer(null)}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" data-testid="path-ok">
+            OK
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,47 @@
+/** The palette: drag an element kind onto the canvas (or click it to drop it in the middle). */
+import type { NodeKind } from '../../shared/model/topology.js';
+
+export interface PaletteItem {
+  kind: NodeKind;
+  router?: boolean;
+  label: string;
+  hint: string;
+}
+
+/** Drag payloads: `namespace`, `router` (a namespace drawn as router), `bridge`, `host`, `internet`. */
+export const PALETTE: PaletteItem[] = [
+  { kind: 'namespace', label: 'Namespace', hint: 'A network namespace: its own interfaces, routes and ARP table' },
+  { kind: 'namespace', router: true, label: 'Router', hint: 'A namespace that forwards between its interfaces' },
+  { kind: 'bridge', label: 'Bridge', hint: 'A Linux bridge in the host: a switch' },
+  { kind: 'host', label: 'Host', hint: "The host's own root namespace" },
+  { kind: 'internet', label: 'Internet', hint: 'The outside world, through the host uplink' },
+];
+
+export function paletteKey(item: PaletteItem): string {
+  return item.router ? 'router' : item.kind;
+}
+
+export function Palette(props: { onAdd(item: PaletteItem): void }) {
+  return (
+    <nav className="palette" aria-label="Palette">
+      {PALETTE.map((item) => (
+        <button
+          key={paletteKey(item)}
+          type="button"
+          className={`palette-item kind-${paletteKey(item)}`}
+          draggable
+          title={`${item.hint}. Drag onto the canvas, or click to add.`}
+          data-testid={`palette-${paletteKey(item)}`}
+          onDragStart={(e) => {
+            e.dataTransfer.setData('application/x-nsd-kind', paletteKey(item));
+            e.dataTransfer.effectAllowed = 'copy';
+          }}
+          onClick={() => props.onAdd(item)}
+        >
+          <span className="icon" aria-hidden />
+          {item.label}
+        </button>
+      ))}
+    </nav>
+  );
+}

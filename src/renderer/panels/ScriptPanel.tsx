@@ -1,0 +1,44 @@
+/** The live script: the `up` and `down` commands as they will run, and the whole lab.sh. */
+import { useMemo, useState } from 'react';
+import type { Step } from '../../shared/compiler/steps.js';
+import { shellJoin } from '../../shared/compiler/shell.js';
+
+/** Steps as readable commands, one comment per step (the same argv lists lab.sh runs). */
+export function stepsText(steps: readonly Step[]): string {
+  const out: string[] = [];
+  for (const s of steps) {
+    out.push(`# ${s.title}`);
+    for (const c of s.commands) out.push(shellJoin(c.argv) + (c.stdoutTo !== undefined ? ` > ${shellJoin([c.stdoutTo])}` : ''));
+  }
+  return out.join('\n');
+}
+
+export function ScriptPanel(props: { up: readonly Step[] | null; down: readonly Step[] | null; script: string | null; onExport(): void; onCopied(text: string): void }) {
+  const [tab, setTab] = useState<'up' | 'down' | 'lab.sh'>('up');
+  const text = useMemo(() => {
+    if (tab === 'lab.sh') return props.script;
+    const steps = tab === 'up' ? props.up : props.down;
+    return steps ? stepsText(steps) : null;
+  }, [tab, props.up, props.down, props.script]);
+  return (
+    <section className="script-panel" aria-label="Script">
+      <header>
+        {(['up', 'down', 'lab.sh'] as const).map((t) => (
+          <button key={t} type="button" className={tab === t ? 'tab active' : 'tab'} onClick={() => setTab(t)} data-testid={`script-tab-${t}`}>
+            {t}
+          </button>
+        ))}
+        <span className="spacer" />
+        <button type="button" disabled={!text} onClick={() => text && props.onCopied(text)} title="Copy to the clipboard">
+          Copy
+        </button>
+        <button type="button" disabled={!props.script} onClick={props.onExport} title="Export lab.sh (Ctrl+E)" data-testid="export-script">
+          Export .sh
+        </button>
+      </header>
+      <pre data-testid="script" className={text ? '' : 'empty'}>
+        {text ?? 'Fix the problems below to see the script.'}
+      </pre>
+    </section>
+  );
+}

@@ -1,0 +1,19 @@
+/**
+ * Builds the designer's renderer (src/renderer) into dist/renderer: loaded from file:// by the
+ * Electron window and served by the browser entry (src/main/web/server.ts).
+ */
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('./src/renderer', import.meta.url)),
+  base: './',
+  esbuild: { jsx: 'automatic' },
+  build: {
+    outDir: fileURLToPath(new URL('./dist/renderer', import.meta.url)),
+    emptyOutDir: true,
+    target: 'chrome120',
+    sourcemap: true,
+    chunkSizeWarningLimit: 2000,
+  },
+});
