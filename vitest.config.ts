@@ -1,6 +1,7 @@
 /**
  * Unit tests run in parallel; the lab tests (test/lab) create real namespaces, bridges and
- * iptables rules on this machine, so they run one file at a time in a project of their own.
+ * iptables rules on this machine, so they run one file at a time in a project of their own; so do
+ * the browser tests (test/e2e), which drive Debian's Chromium against the built renderer.
  */
 import { defineConfig } from 'vitest/config';
 
@@ -11,7 +12,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/lab/**', '**/node_modules/**'],
+          exclude: ['test/lab/**', 'test/e2e/**', '**/node_modules/**'],
         },
       },
       {
@@ -19,6 +20,16 @@ export default defineConfig({
           name: 'lab',
           include: ['test/lab/**/*.test.ts'],
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          fileParallelism: false,
+          globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
     ],

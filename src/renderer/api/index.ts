@@ -19,6 +19,6 @@ export function pickApi(): DesignerApi | string {
   if (!token) return 'This page needs the link printed by "nsd designer" (it carries an access token).';
   sessionStorage.setItem('nsd-token', token);
   // Keep the token out of the address bar, history and screenshots.
-  if (fromHash) history.replaceState(null, '', window.location.pathname);
+  if (fromHash) history.replaceState(null, '', window.location.pathname + window.location.search);
   return httpApi(token);
 }

@@ -37,6 +37,14 @@ declare global {
   }
 }
 
+/** Fits the drawing into view without blowing a few nodes up to fill the screen. */
+function fitView(cy: Core): void {
+  if (cy.elements().length === 0) return;
+  cy.fit(undefined, 40);
+  if (cy.zoom() > 1.25) cy.zoom({ level: 1.25, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+  if (cy.zoom() >= 1.25) cy.center();
+}
+
 function snapTo(grid: number, p: { x: number; y: number }): { x: number; y: number } {
   return grid > 0 ? { x: Math.round(p.x / grid) * grid, y: Math.round(p.y / grid) * grid } : p;
 }
@@ -54,7 +62,8 @@ export function Canvas(props: CanvasProps) {
       container: container.current,
       style: canvasStyle,
       boxSelectionEnabled: true,
-      selectionType: 'additive',
+      // A click selects one element; Shift or Ctrl + click, or a box drag, add to the selection.
+      selectionType: 'single',
       minZoom: 0.05,
       maxZoom: 4,
     });
@@ -66,16 +75,6 @@ export function Canvas(props: CanvasProps) {
       selectTimer = setTimeout(() => latest.current.onSelect(cy.$(':selected').map((e) => e.id())), 0);
     };
     cy.on('select unselect', reportSelection);
-    cy.on('tap', (e: EventObject) => {
-      // A plain click on one element selects only it; on the background it clears the selection.
-      const shift = (e.originalEvent as MouseEvent | undefined)?.shiftKey || (e.originalEvent as MouseEvent | undefined)?.ctrlKey;
-      if (latest.current.linkMode || shift) return;
-      if (e.target === cy) cy.$(':selected').unselect();
-      else {
-        cy.$(':selected').difference(e.target).unselect();
-        e.target.select();
-      }
-    });
     cy.on('dragfree', 'node', () => {
       const moved = cy.$('node:selected').union(cy.nodes(':grabbed'));
       const grid = latest.current.grid;
@@ -203,7 +202,7 @@ export function Canvas(props: CanvasProps) {
         .filter((ele) => !wanted.has(ele.id()) && !ele.hasClass('ghost'))
         .remove();
     });
-    if (first && props.nodes.length > 0) cy.fit(undefined, 40);
+    if (first && props.nodes.length > 1) fitView(cy);
   }, [props.nodes, props.edges]);
 
   // The selection changed in the store (undo, paste, a click in the problems list).
@@ -230,7 +229,7 @@ export function Canvas(props: CanvasProps) {
   }, [props.linkMode]);
 
   useImperativeHandle(props.handle, () => ({
-    fit: () => cyRef.current?.fit(undefined, 40),
+    fit: () => cyRef.current && fitView(cyRef.current),
     zoom: (factor) => {
       const cy = cyRef.current;
       if (!cy) return;

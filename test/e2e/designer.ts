@@ -1,0 +1,107 @@
+/**
+ * The designer in a real browser for the end-to-end tests: Debian's Chromium driven by
+ * playwright-core against the browser entry (src/main/web), which serves the real handlers
+ * (compile, files, deploy over SSH, the sandbox lab host). Screenshots go to test-results/e2e.
+ */
+import { existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startBrowserDesigner } from '../../src/main/web/launch.js';
+import type { WebServer } from '../../src/main/web/server.js';
+import { skipUnless } from '../support/tools.js';
+
+export const CHROMIUM = process.env.NSD_CHROMIUM ?? '/usr/bin/chromium';
+export const SHOTS = join(process.cwd(), 'test-results', 'e2e');
+
+/** True when the suite must be skipped (outside CI only, loudly). */
+export function skipWithoutChromium(suite: string): boolean {
+  return skipUnless(suite, { [`Chromium (${CHROMIUM}, Debian package chromium)`]: existsSync(CHROMIUM) });
+}
+
+export interface Designer {
+  server: WebServer;
+  browser: Browser;
+  page: Page;
+  workspace: string;
+  /** Page errors and console errors seen so far (a test asserts there are none). */
+  errors: string[];
+  shot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Starts the services and opens the designer; `query` is added to the URL (e.g. `start=empty`). */
+export async function openDesigner(options: { query?: string; env?: Record<string, string | undefined>; workspace?: string } = {}): Promise<Designer> {
+  const workspace = options.workspace ?? mkdtempSync(join(tmpdir(), 'nsd-e2e-'));
+  const server = await startBrowserDesigner({ workspace, ...(options.env ? { env: options.env } : {}) });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: false });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().includes('favicon')) errors.push(`console: ${m.text()}`);
+  });
+  const url = `${server.url}/${options.query ? `?${options.query}` : ''}#token=${server.token}`;
+  await page.goto(url);
+  await page.getByTestId('canvas').waitFor();
+  await page.waitForFunction(() => window.__nsdCanvas !== undefined);
+  mkdirSync(SHOTS, { recursive: true });
+  return {
+    server,
+    browser,
+    page,
+    workspace,
+    errors,
+    shot: async (name) => {
+      const path = join(SHOTS, `${name}.png`);
+      await page.screenshot({ path });
+      return path;
+    },
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+/** Where an element is drawn, in page coordinates. */
+export async function positionOf(page: Page, id: string): Promise<{ x: number; y: number }> {
+  const p = await page.evaluate((eid) => window.__nsdCanvas?.clientPosition(eid), id);
+  if (!p) throw new Error(`element ${id} is not on the canvas`);
+  return p;
+}
+
+/** Drags a palette item onto the canvas at (x, y) relative to the canvas' top left corner. */
+export async function dropFromPalette(page: Page, item: string, at: { x: number; y: number }): Promise<void> {
+  await page.getByTestId(`palette-${item}`).dragTo(page.getByTestId('canvas'), { targetPosition: at });
+}
+
+/** Clicks an element on the canvas. */
+export async function clickElement(page: Page, id: string, modifiers: ('Shift' | 'Control')[] = []): Promise<void> {
+  const p = await positionOf(page, id);
+  await page.mouse.click(p.x, p.y, { modifiers });
+}
+
+/** Draws a link in link mode: press on `from`, release on `to`. */
+export async function drawLink(page: Page, from: string, to: string): Promise<void> {
+  const a = await positionOf(page, from);
+  const b = await positionOf(page, to);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x, b.y, { steps: 5 });
+  await page.mouse.up();
+}
+
+/** The ids on the canvas. */
+export function canvasIds(page: Page): Promise<string[]> {
+  return page.evaluate(() => window.__nsdCanvas?.ids() ?? []);
+}
+
+/** True when the built renderer is missing or older than `since` (ms). */
+export function rendererStale(dir: string, since: number): boolean {
+  const index = join(dir, 'index.html');
+  return !existsSync(index) || statSync(index).mtimeMs < since;
+}
