@@ -79,9 +79,11 @@ export async function dropFromPalette(page: Page, item: string, at: { x: number;
 }
 
 /** Clicks an element on the canvas. */
-export async function clickElement(page: Page, id: string, modifiers: ('Shift' | 'Control')[] = []): Promise<void> {
+export async function clickElement(page: Page, id: string, modifier?: 'Shift' | 'Control'): Promise<void> {
   const p = await positionOf(page, id);
-  await page.mouse.click(p.x, p.y, { modifiers });
+  if (modifier) await page.keyboard.down(modifier);
+  await page.mouse.click(p.x, p.y);
+  if (modifier) await page.keyboard.up(modifier);
 }
 
 /** Draws a link in link mode: press on `from`, release on `to`. */
