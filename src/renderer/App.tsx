@@ -401,7 +401,7 @@ export function App({ api, startDoc }: { api: DesignerApi; startDoc: Doc }) {
           }}
         />
       </section>
-      <footer className={`status${status?.error ? ' error' : ''}`} data-testid="status" role="status">
+      <footer className={`status${status?.error ? ' error' : ''}`} data-testid="status-bar" role="status">
         {status?.text ?? 'Ready'}
       </footer>
       {hostKey && (

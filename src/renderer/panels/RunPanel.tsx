@@ -6,7 +6,7 @@
 import { useEffect, useRef } from 'react';
 import type { LabState, SavedTarget, TargetRef } from '../../shared/ipc/contract.js';
 import type { RunAction } from '../../shared/deploy/events.js';
-import { reachabilityMatrix, runSummary, type RunView } from '../state/run.js';
+import { reachabilityMatrix, runSummary, runWentWell, type RunView } from '../state/run.js';
 
 export interface RunPanelProps {
   targets: readonly SavedTarget[];
@@ -133,9 +133,9 @@ export function RunPanel(props: RunPanelProps) {
       {run && (
         <>
           <div className="progress" role="progressbar" aria-valuenow={progress} aria-valuemin={0} aria-valuemax={100}>
-            <div style={{ width: `${progress}%` }} className={run.finished ? (run.finished.ok ? 'ok' : 'bad') : ''} />
+            <div style={{ width: `${progress}%` }} className={run.finished ? (runWentWell(run) ? 'ok' : 'bad') : ''} />
           </div>
-          <p className={`summary${run.finished ? (run.finished.ok ? ' ok' : ' bad') : ''}`} data-testid="run-summary">
+          <p className={`summary${run.finished ? (runWentWell(run) ? ' ok' : ' bad') : ''}`} data-testid="run-summary">
             {runSummary(run)}
           </p>
           {run.failed && (

@@ -73,6 +73,15 @@ export function reachabilityMatrix(probes: readonly ProbeResult[]): Matrix {
   return { rows, cols, cells };
 }
 
+/** lab.sh status exit codes: 0 up, 3 partly up, 4 down. */
+const STATUS_OF: Record<number, string> = { 0: 'up', 3: 'partly up', 4: 'down' };
+
+/** True when a finished run went as asked; a status run that reports "down" went fine too. */
+export function runWentWell(view: RunView): boolean {
+  if (!view.finished) return false;
+  return view.finished.ok || (view.action === 'status' && !view.error && STATUS_OF[view.finished.exitCode] !== undefined);
+}
+
 /** A one-line summary: "verify: 12 passed, 1 failed in 3.2 s". */
 export function runSummary(view: RunView): string {
   const verb = { up: 'deploy', down: 'destroy', status: 'status', verify: 'verify' }[view.action];
@@ -80,6 +89,10 @@ export function runSummary(view: RunView): string {
     return view.current ? `${verb}: step ${view.current.index}/${view.current.total} ${view.current.title}` : `${verb}: running…`;
   }
   const secs = (view.finished.durationMs / 1000).toFixed(1);
+  if (view.action === 'status' && !view.error) {
+    const state = STATUS_OF[view.finished.exitCode];
+    if (state) return `status: the lab is ${state}`;
+  }
   const probes = view.probes.length > 0 ? `, ${view.probes.filter((p) => p.result === 'pass').length} probes passed, ${view.probes.filter((p) => p.result === 'fail').length} failed` : '';
   if (view.finished.ok) return `${verb}: done in ${secs} s${probes}`;
   if (view.failed) return `${verb}: failed at step ${view.failed.step.index}/${view.failed.step.total} (${view.failed.step.id})${probes}`;

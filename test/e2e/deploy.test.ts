@@ -1,0 +1,76 @@
+/**
+ * Scenario 2: open the NAT template, start the local sandbox lab host from the app, deploy the
+ * template to it over SSH, watch every probe turn green on the canvas and in the matrix, destroy
+ * it, and stop the lab host. Everything runs inside the lab host's own namespaces.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labDown } from '../../src/main/lab/lab-host.js';
+import { hasTool, skipUnless } from '../support/tools.js';
+import { requireLab } from '../lab/sandbox.js';
+import { openDesigner, skipWithoutChromium, type Designer } from './designer.js';
+
+const suite = 'the designer deploy test (test/e2e/deploy.test.ts)';
+const skip =
+  skipWithoutChromium(suite) ||
+  requireLab(suite) ||
+  skipUnless(suite, { 'sshd (openssh-server)': hasTool('sshd') || existsSync('/usr/sbin/sshd'), 'ssh-keygen (openssh-client)': hasTool('ssh-keygen') });
+
+describe.skipIf(skip)('designer: deploy the NAT template to the sandbox lab host', () => {
+  let d: Designer;
+  let base = '';
+  const env = (): Record<string, string | undefined> => ({ ...process.env, NSD_LAB_DIR: base });
+  beforeAll(async () => {
+    base = mkdtempSync(join(tmpdir(), 'nsd-e2e-lab-'));
+    d = await openDesigner({ query: 'template=04-nat', env: env() });
+  });
+  afterAll(async () => {
+    await d?.close();
+    if (base) {
+      await labDown('default', env()).catch(() => undefined);
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  it('deploys, verifies every probe green on the canvas, and destroys', async () => {
+    const { page } = d;
+    await expect.poll(() => page.getByTestId('problems').textContent()).toContain('0 errors');
+    await page.getByTestId('target').selectOption('lab:default');
+    await page.getByTestId('lab-toggle').click();
+    await expect.poll(() => page.getByTestId('lab-toggle').textContent(), { timeout: 60_000 }).toBe('Stop lab host');
+    await d.shot('2-01-lab-up');
+
+    await page.getByTestId('deploy').click();
+    // The deploy runs `up`, then verify on its own; the summary ends with the probe counts.
+    await expect.poll(() => page.getByTestId('run-summary').textContent(), { timeout: 90_000 }).toMatch(/^verify: done in [\d.]+ s, \d+ probes passed, 0 failed$/);
+    const summary = (await page.getByTestId('run-summary').textContent()) ?? '';
+    const passed = Number(/(\d+) probes passed/.exec(summary)?.[1]);
+    expect(passed).toBeGreaterThan(0);
+    const cells = page.getByTestId('matrix').locator('td.pass, td.fail');
+    expect(await page.getByTestId('matrix').locator('td.fail').count()).toBe(0);
+    expect(await cells.count()).toBeGreaterThan(0);
+    // Every node that ran a probe is painted green on the canvas, none red.
+    const marks = await page.evaluate(() => {
+      const cy = window.__nsdCanvas!.cy;
+      return { pass: cy.$('.probe-pass').map((e) => e.id()), fail: cy.$('.probe-fail').map((e) => e.id()) };
+    });
+    expect(marks.fail).toEqual([]);
+    expect(marks.pass).toEqual(expect.arrayContaining(['red', 'blue']));
+    await d.shot('2-02-verified');
+
+    await page.getByTestId('destroy').click();
+    await expect.poll(() => page.getByTestId('run-summary').textContent(), { timeout: 60_000 }).toMatch(/^destroy: done/);
+    await page.getByTestId('status').click();
+    await expect.poll(() => page.getByTestId('run-summary').textContent(), { timeout: 60_000 }).toBe('status: the lab is down');
+    const log = (await page.getByTestId('run-log').textContent()) ?? '';
+    expect(log).toMatch(/\bmissing\b/);
+    expect(log).not.toMatch(/\bpresent\b/);
+    await d.shot('2-03-destroyed');
+
+    await page.getByTestId('lab-toggle').click();
+    await expect.poll(() => page.getByTestId('lab-toggle').textContent(), { timeout: 60_000 }).toBe('Start lab host');
+    expect(d.errors).toEqual([]);
+  });
+});
