@@ -23,8 +23,10 @@ export interface ConnectOptions {
   knownHosts: readonly KnownHostEntry[];
   /** Asked for a key that is not known yet; resolve true to trust it. */
   confirmHostKey?: (fingerprint: string, host: string, port: number) => Promise<boolean>;
-  /** Connect and authentication timeout in ms (default 15 s). */
+  /** Connect and authentication timeout in ms (default 15 s); the time spent in confirmHostKey does not count. */
   readyTimeoutMs?: number;
+  /** Gives up connecting (a ConnectError of kind 'cancelled'). */
+  signal?: AbortSignal;
   /** Narrows and orders the login methods, with ssh's names (PreferredAuthentications). */
   preferredAuthentications?: readonly string[];
 }
@@ -55,26 +57,50 @@ export function connect(options: ConnectOptions): Promise<Connection> {
   const client = new Client();
   let refusal: ConnectError | undefined;
   let accepted: { key: Buffer; newlyTrusted: boolean } | undefined;
+  const refuse = (error: ConnectError): Promise<never> => {
+    // A stream handed to us is ours to close; its late errors (a missing socket) have no one else to go to.
+    options.sock?.on('error', () => undefined);
+    options.sock?.destroy();
+    return Promise.reject(error);
+  };
 
+  if (options.signal?.aborted) return refuse(new ConnectError('cancelled', 'cancelled before connecting; nothing ran'));
   // ssh2 would throw from connect(); a user needs to hear which key and why.
   if (options.privateKey !== undefined) {
     // Through the default export: Node's ESM loader does not see ssh2's `utils` as a named export.
     const parsed = ssh2.utils.parseKey(options.privateKey, options.passphrase);
     if (parsed instanceof Error) {
       const hint = /passphrase|decrypt|bad decrypt/i.test(parsed.message) ? (options.passphrase === undefined ? '; it needs a passphrase' : '; the passphrase is wrong') : '';
-      return Promise.reject(new ConnectError('auth', `cannot use the private key: ${parsed.message}${hint}`));
+      return refuse(new ConnectError('auth', `cannot use the private key: ${parsed.message}${hint}`));
     }
   }
   const methods = authMethods(options, options.preferredAuthentications);
   if (methods.length === 0) {
-    return Promise.reject(new ConnectError('auth', `no way to log in as ${options.username}: give a private key, an ssh-agent (SSH_AUTH_SOCK) or a password`));
+    return refuse(new ConnectError('auth', `no way to log in as ${options.username}: give a private key, an ssh-agent (SSH_AUTH_SOCK) or a password`));
   }
+
+  // Our own limit instead of ssh2's readyTimeout, which would also count the minutes a person
+  // takes to read a host key fingerprint: the clock stops while confirmHostKey is asking.
+  const readyMs = options.readyTimeoutMs ?? 15_000;
+  let readyTimer: NodeJS.Timeout | undefined;
+  let onReadyTimeout = (): void => undefined;
+  let over = false;
+  const startClock = (): void => {
+    clearTimeout(readyTimer);
+    if (over) return;
+    readyTimer = setTimeout(() => onReadyTimeout(), readyMs);
+  };
+  const stopClock = (): void => {
+    over = true;
+    clearTimeout(readyTimer);
+  };
+  const pauseClock = (): void => clearTimeout(readyTimer);
 
   const config: ConnectConfig = {
     host: options.host,
     port,
     username: options.username,
-    readyTimeout: options.readyTimeoutMs ?? 15_000,
+    readyTimeout: 0,
     keepaliveInterval: 10_000,
     keepaliveCountMax: 3,
     tryKeyboard: methods.includes('keyboard-interactive'),
@@ -101,19 +127,37 @@ export function connect(options: ConnectOptions): Promise<Connection> {
         return;
       }
       const ask = options.confirmHostKey ?? (() => Promise.resolve(false));
+      pauseClock();
       ask(print, options.host, port).then(
         (yes) => {
+          startClock();
           if (yes) accepted = { key, newlyTrusted: true };
           else refusal = new ConnectError('host-key-unknown', `the host key of ${options.host}:${port} is not known (${print}) and was not trusted; nothing was run`);
           verify(yes);
         },
-        () => verify(false),
+        () => (startClock(), verify(false)),
       );
     },
   };
 
-  return new Promise((resolve, reject) => {
+  return new Promise<Connection>((resolve, reject) => {
     let answered = false;
+    let ready = false;
+    const giveUp = (error: ConnectError): void => {
+      if (ready) return;
+      stopClock();
+      reject(error);
+      client.destroy();
+    };
+    onReadyTimeout = () => giveUp(new ConnectError('connect', `no SSH answer from ${options.host}:${port} within ${readyMs / 1000} s`));
+    const onAbort = (): void => giveUp(new ConnectError('cancelled', 'cancelled while connecting; nothing ran'));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    client.once('close', () => {
+      stopClock();
+      options.signal?.removeEventListener('abort', onAbort);
+      // After an 'error' this changes nothing; a server that just hangs up would otherwise leave us waiting.
+      if (!ready) reject(refusal ?? new ConnectError('connect', `${options.host}:${port} closed the connection before the login finished`));
+    });
     client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
       // Answer the password prompt once: a second round means it was refused, and repeating it
       // would only burn the server's MaxAuthTries. A round without prompts needs no answer.
@@ -122,26 +166,28 @@ export function connect(options: ConnectOptions): Promise<Connection> {
       finish(prompts.map(() => options.password ?? ''));
     });
     client.once('ready', () => {
+      ready = true;
+      stopClock();
+      options.signal?.removeEventListener('abort', onAbort);
       resolve({ client, fingerprint: fingerprint(accepted!.key), hostKey: accepted!.key, newlyTrusted: accepted!.newlyTrusted });
     });
-    let ready = false;
-    client.once('ready', () => (ready = true));
     // Always listening: ssh2 may report several errors (and more after ready, when the link
     // drops mid-run); an 'error' without a listener would crash the process. After ready the
     // 'close' that follows is what the runner reports.
     client.on('error', (err: Error & { level?: string }) => {
       if (ready) return;
+      stopClock();
       client.end();
       if (refusal) reject(refusal);
       else if (err.level === 'client-authentication') reject(new ConnectError('auth', `${options.username}@${options.host}: every login method was refused (${err.message}); check the user, key or password`));
-      else if (err.level === 'client-timeout') reject(new ConnectError('connect', `no SSH answer from ${options.host}:${port} within ${(options.readyTimeoutMs ?? 15_000) / 1000} s`));
       else reject(new ConnectError('connect', `cannot connect to ${options.host}:${port}: ${err.message}`));
     });
     try {
+      startClock();
       client.connect(config);
     } catch (e) {
       // ssh2 reads the key before connecting: a wrong passphrase or a broken key file lands here.
-      reject(new ConnectError('auth', `cannot use the private key: ${(e as Error).message}; check the key file and its passphrase`));
+      giveUp(new ConnectError('auth', `cannot use the private key: ${(e as Error).message}; check the key file and its passphrase`));
     }
   });
 }
