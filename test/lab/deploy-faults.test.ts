@@ -159,6 +159,55 @@ describe.skipIf(skip)('faults over SSH', () => {
   );
 
   it.each([
+    ['sudo', 'timeout'],
+    ['sudo-password', 'cancelled'],
+  ] as const)(
+    'stops a sudo check that hangs as %s when %s, running nothing and leaving no process behind',
+    (privilege: Privilege, why) =>
+      withSshd(async (sb, sshd) => {
+        // Written by the login user: only the received directory is open to everyone.
+        const pids = join(sshd.shimDir, '..', 'received', `sudo-pids-${privilege}-${why}`);
+        // A sudo that never answers (an LDAP or PAM module waiting on something), first on the session's PATH.
+        writeFileSync(join(sshd.shimDir, 'sudo'), `#!/bin/sh\necho $$ >> ${pids}\nexec sleep 300\n`, { mode: 0o755 });
+        const before = await sb.snapshot();
+        const user: Partial<ConnectOptions> =
+          privilege === 'sudo'
+            ? { username: 'alice', privateKey: sshd.users.alice.key, passphrase: sshd.users.alice.passphrase }
+            : { username: 'bob', privateKey: undefined, password: sshd.users.bob.password };
+        const conn = await login(sshd, user);
+        try {
+          const abort = new AbortController();
+          if (why === 'cancelled') setTimeout(() => abort.abort(), 500);
+          const started = Date.now();
+          const events: RunEvent[] = [];
+          const c = compiled('01-veth-pair');
+          const outcome = await runAction(conn.client, {
+            action: 'up',
+            script: c.script,
+            steps: c.up,
+            privilege,
+            ...(privilege === 'sudo-password' ? { password: sshd.users.bob.password } : {}),
+            timeoutMs: why === 'timeout' ? 1_000 : 60_000,
+            signal: abort.signal,
+            onEvent: (e) => events.push(e),
+          });
+          expect(Date.now() - started).toBeLessThan(10_000);
+          expect(outcome.error?.kind).toBe(why);
+          expect(outcome.error?.message).toMatch(/nothing ran/);
+          expect(events.map((e) => e.type)).toEqual(['error']);
+          const hung = readFileSync(pids, 'utf8').trim().split('\n').map(Number);
+          expect(hung.length).toBeGreaterThan(0);
+          expect(await gone(hung), `the hung sudo ${hung.join(' ')} is still running`).toBe(true);
+          expect(existsSync(join(sshd.shimDir, '..', 'received', user.username!))).toBe(false);
+          expect(await sb.snapshot()).toBe(before);
+        } finally {
+          conn.client.end();
+        }
+      }),
+    TIMEOUT,
+  );
+
+  it.each([
     ['root', 'timeout'],
     ['root', 'cancelled'],
     ['sudo', 'timeout'],

@@ -9,18 +9,27 @@ export type Privilege = 'root' | 'sudo' | 'sudo-password';
 
 /**
  * `echo @nsd pid $$` lets the runner stop the whole process group later (cancel, timeout):
- * sshd makes the session's shell a process-group leader, and exec keeps that pid.
+ * sshd makes the session's shell a process-group leader, and exec keeps that pid. The line also
+ * says that the command itself now reads standard input (login rc files have run).
  */
+export function withPidLine(command: string): string {
+  return `echo "@nsd pid $$"; exec ${command}`;
+}
+
+/** Finds the line withPidLine() prints first (rc files may print before it). */
+export const PID_LINE = /^@nsd pid (\d+)\n/m;
+
+/** The command that runs lab.sh ACTION from standard input, with the privilege asked for. */
 export function remoteCommand(action: RunAction, privilege: Privilege): string {
   const run = `env NSD_EVENTS=1 bash -s -- ${action}`;
   switch (privilege) {
     case 'root':
-      return `echo "@nsd pid $$"; exec ${run}`;
+      return withPidLine(run);
     case 'sudo':
-      return `echo "@nsd pid $$"; exec sudo -n ${run}`;
+      return withPidLine(`sudo -n ${run}`);
     case 'sudo-password':
       // -k: a cached sudo ticket must not skip the prompt, or bash would read the password as its first line.
-      return `echo "@nsd pid $$"; exec sudo -k -S -p '' ${run}`;
+      return withPidLine(`sudo -k -S -p '' ${run}`);
   }
 }
 

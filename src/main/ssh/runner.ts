@@ -8,7 +8,7 @@ import type { PlannedProbe } from '../../shared/compiler/probes.js';
 import type { Step } from '../../shared/compiler/steps.js';
 import type { RunAction, RunErrorKind, RunEvent } from '../../shared/deploy/events.js';
 import { RunOutputParser } from '../../shared/deploy/output-parser.js';
-import { killCommand, remoteCommand, SUDO_WITHOUT_PASSWORD, sudoCheckCommand, type Privilege } from './remote-command.js';
+import { killCommand, PID_LINE, remoteCommand, SUDO_WITHOUT_PASSWORD, sudoCheckCommand, withPidLine, type Privilege } from './remote-command.js';
 
 export interface RunOptions {
   action: RunAction;
@@ -36,41 +36,118 @@ interface ExecResult {
   code: number | null | undefined;
   stdout: string;
   stderr: string;
+  /** Set when the run was stopped (time limit, cancel) while this command ran. */
+  stopped?: StopReason;
+}
+
+/** The default time limit of a run. */
+export const DEFAULT_TIMEOUT_MS = 600_000;
+
+type StopReason = 'cancelled' | 'timeout';
+
+/** The run's time limit and its cancel signal as one stop, from the first sudo check to the end of lab.sh. */
+class Stopper {
+  reason: StopReason | undefined;
+  private readonly listeners = new Set<(why: StopReason) => void>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly onAbort = (): void => this.stop('cancelled');
+
+  constructor(
+    timeoutMs: number,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.timer = setTimeout(() => this.stop('timeout'), timeoutMs);
+    if (signal?.aborted) this.reason = 'cancelled';
+    else signal?.addEventListener('abort', this.onAbort);
+  }
+
+  private stop(why: StopReason): void {
+    if (this.reason) return;
+    this.reason = why;
+    for (const listener of [...this.listeners]) listener(why);
+  }
+
+  /** Calls `listener` when the run is stopped (at once if it already is); returns the unsubscribe. */
+  onStop(listener: (why: StopReason) => void): () => void {
+    if (this.reason) {
+      listener(this.reason);
+      return () => undefined;
+    }
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.signal?.removeEventListener('abort', this.onAbort);
+    this.listeners.clear();
+  }
 }
 
 /**
- * Runs a short command. Input is written only after the command itself says it is running:
- * on many hosts the login shell's rc files run first and can swallow early input.
+ * Runs a short command (a sudo check, a kill). With input or a stopper it runs behind
+ * withPidLine(): input is written only after the command itself says it is running (on many
+ * hosts the login shell's rc files run first and can swallow early input), and a stop ends its
+ * process group on the host.
  */
-function exec(client: Client, command: string, input?: string): Promise<ExecResult> {
+function exec(client: Client, command: string, options: { input?: string; stopper?: Stopper } = {}): Promise<ExecResult> {
+  const { input, stopper } = options;
+  const tracked = input !== undefined || stopper !== undefined;
   return new Promise((resolve, reject) => {
-    client.exec(input === undefined ? command : `echo ${READY}; ${command}`, (err, channel) => {
+    client.exec(tracked ? withPidLine(command) : command, (err, channel) => {
       if (err) return reject(err);
       let stdout = '';
       let stderr = '';
-      let waiting = input !== undefined;
+      let pid: number | undefined;
+      let done = false;
+      let unsubscribe = (): void => undefined;
+      const finish = (result: ExecResult): void => {
+        if (done) return;
+        done = true;
+        unsubscribe();
+        resolve(result);
+      };
       channel.on('data', (d: Buffer) => {
         stdout += d.toString();
-        if (waiting && stdout.includes(`${READY}\n`)) {
-          waiting = false;
-          stdout = stdout.slice(stdout.indexOf(`${READY}\n`) + READY.length + 1);
-          channel.end(input);
-        }
+        if (!tracked || pid !== undefined) return;
+        const m = PID_LINE.exec(stdout);
+        if (!m) return;
+        pid = Number(m[1]);
+        stdout = stdout.slice(0, m.index) + stdout.slice(m.index + m[0].length);
+        if (input !== undefined) channel.end(input);
       });
       channel.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      channel.on('close', (code: number | null | undefined) => resolve({ code, stdout, stderr }));
-      if (!waiting) channel.end();
+      channel.on('close', (code: number | null | undefined) => finish({ code, stdout, stderr }));
+      if (input === undefined) channel.end();
+      if (stopper) {
+        unsubscribe = stopper.onStop((why) => {
+          // A hung check (sudo waiting on a PAM module, an rc file reading stdin) must not outlive
+          // the run. sudo keeps the user's real uid until it has authenticated, so a plain kill
+          // as the login user reaches it.
+          if (pid !== undefined) void exec(client, killCommand(pid, 'root')).catch(() => undefined);
+          channel.close();
+          finish({ code: undefined, stdout, stderr, stopped: why });
+        });
+      }
     });
   });
 }
-
-const READY = '@nsd-ready';
 
 /** How long the host's login shell may take before our command runs. */
 const START_TIMEOUT_MS = 20_000;
 
 /** Runs the action; resolves when the remote command has ended (or was stopped). */
 export async function runAction(client: Client, options: RunOptions): Promise<RunOutcome> {
+  const stopper = new Stopper(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options.signal);
+  try {
+    return await run(client, options, stopper);
+  } finally {
+    stopper.dispose();
+  }
+}
+
+async function run(client: Client, options: RunOptions, stopper: Stopper): Promise<RunOutcome> {
+  const limitSeconds = (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000;
   let settled = false;
   // Nothing is reported after the outcome: a late channel close must not follow a connection-lost.
   const emit = (event: RunEvent): void => {
@@ -80,17 +157,25 @@ export async function runAction(client: Client, options: RunOptions): Promise<Ru
     emit({ type: 'error', at: Date.now(), kind, message });
     return { ok: false, exitCode, error: { kind, message } };
   };
+  const notStarted = (why: StopReason): RunOutcome =>
+    why === 'cancelled'
+      ? fail('cancelled', 'cancelled before it started; nothing ran')
+      : fail('timeout', `the time limit of ${limitSeconds} s ran out before the run started (while checking sudo on the host); nothing ran`);
+  if (stopper.reason) return notStarted(stopper.reason);
+
   let privilege = options.privilege;
   if (privilege === 'sudo-password') {
     // A NOPASSWD sudo never reads the password: it would reach bash as a command line and be echoed in an error.
-    const r = await exec(client, SUDO_WITHOUT_PASSWORD).catch(() => ({ code: null }));
+    const r = await exec(client, SUDO_WITHOUT_PASSWORD, { stopper }).catch((): ExecResult => ({ code: null, stdout: '', stderr: '' }));
+    if (r.stopped) return notStarted(r.stopped);
     if (r.code === 0) privilege = 'sudo';
   }
   const passwordLine = privilege === 'sudo-password' ? `${options.password ?? ''}\n` : undefined;
 
   const check = sudoCheckCommand(privilege);
   if (check) {
-    const r = await exec(client, check, passwordLine).catch((e: Error) => ({ code: undefined, stdout: '', stderr: e.message }));
+    const r = await exec(client, check, { ...(passwordLine !== undefined ? { input: passwordLine } : {}), stopper }).catch((e: Error): ExecResult => ({ code: undefined, stdout: '', stderr: e.message }));
+    if (r.stopped) return notStarted(r.stopped);
     if (r.code === undefined) return fail('connection-lost', `the connection to the host was lost before the run started (${r.stderr.trim() || 'no exit status'}); nothing ran`);
     if (r.code !== 0) {
       return fail('sudo', `sudo refused on the host (${r.stderr.trim() || `exit ${r.code}`}); use root, a NOPASSWD sudo rule, or the right sudo password`);
@@ -99,11 +184,12 @@ export async function runAction(client: Client, options: RunOptions): Promise<Ru
 
   const parser = new RunOutputParser(options.action, { ...(options.steps ? { steps: options.steps } : {}), ...(options.probes ? { probes: options.probes } : {}) });
   let pid: number | undefined;
-  let stopping: 'cancelled' | 'timeout' | undefined;
+  let stopping: StopReason | undefined;
 
   let channelRef: ClientChannel | undefined;
-  const killGroup = (): void => void exec(client, killCommand(pid!, privilege), passwordLine).catch(() => undefined);
-  const stop = (why: 'cancelled' | 'timeout'): void => {
+  let startTimer: NodeJS.Timeout | undefined;
+  const killGroup = (): void => void exec(client, killCommand(pid!, privilege), passwordLine !== undefined ? { input: passwordLine } : {}).catch(() => undefined);
+  const stop = (why: StopReason): void => {
     if (stopping) return;
     stopping = why;
     // Before the remote shell has said its pid, the script has not been sent: closing the channel is enough.
@@ -112,14 +198,11 @@ export async function runAction(client: Client, options: RunOptions): Promise<Ru
   };
 
   return new Promise<RunOutcome>((resolve) => {
-    const timer = setTimeout(() => stop('timeout'), options.timeoutMs ?? 600_000);
-    const onAbort = (): void => stop('cancelled');
-    options.signal?.addEventListener('abort', onAbort);
     const settle = (outcome: RunOutcome): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
+      unsubscribe();
+      clearTimeout(startTimer);
       client.removeListener('close', onClientClose);
       resolve(outcome);
     };
@@ -127,10 +210,7 @@ export async function runAction(client: Client, options: RunOptions): Promise<Ru
       settle(fail('connection-lost', 'the connection to the host was lost during the run; reconnect to see its status, and run down if needed'));
     };
     client.once('close', onClientClose);
-    if (options.signal?.aborted) {
-      settle(fail('cancelled', 'cancelled before it started; nothing ran'));
-      return;
-    }
+    const unsubscribe = stopper.onStop(stop);
 
     client.exec(remoteCommand(options.action, privilege), (err, channel: ClientChannel) => {
       if (err) {
@@ -139,7 +219,7 @@ export async function runAction(client: Client, options: RunOptions): Promise<Ru
       }
       channelRef = channel;
       if (stopping) channel.close();
-      const startTimer = setTimeout(() => {
+      startTimer = setTimeout(() => {
         if (pid !== undefined) return;
         channel.close();
         settle(
@@ -155,7 +235,7 @@ export async function runAction(client: Client, options: RunOptions): Promise<Ru
         if (pid === undefined) {
           // Wait for the line our wrapper prints first (rc files may print before it).
           pending += text;
-          const m = /^@nsd pid (\d+)\n/m.exec(pending);
+          const m = PID_LINE.exec(pending);
           if (!m) return;
           pid = Number(m[1]);
           clearTimeout(startTimer);
@@ -185,7 +265,7 @@ export async function runAction(client: Client, options: RunOptions): Promise<Ru
         const exitCode = code ?? -1;
         code ??= null;
         for (const e of parser.end(exitCode)) emit(e);
-        if (stopping === 'timeout') settle(fail('timeout', `the run took longer than ${(options.timeoutMs ?? 600_000) / 1000} s and was stopped`, code));
+        if (stopping === 'timeout') settle(fail('timeout', `the run took longer than ${limitSeconds} s and was stopped`, code));
         else if (stopping === 'cancelled') settle(fail('cancelled', 'the run was cancelled and stopped on the host', code));
         else if (code === 0) settle({ ok: true, exitCode: 0 });
         else settle({ ok: false, exitCode: code, error: { kind: 'script', message: `lab.sh ${options.action} exited with status ${exitCode}` } });
