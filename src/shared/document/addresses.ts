@@ -61,7 +61,7 @@ export class AddressBook {
   /** IPv4 /24 blocks that hold a used subnet of prefix 24 or longer. */
   private readonly blocks24 = new Set<bigint>();
   /** Used subnets that a /24 lookup cannot answer: IPv4 shorter than /24, and all IPv6. */
-  private readonly wide: Subnet[] = [];
+  private readonly wide = new Map<string, Subnet>();
 
   /** Every interface address (link ends, bridges), masquerade source, route destination and port forward target of the document. */
   static of(doc: Doc, r: Resolved): AddressBook {
@@ -94,7 +94,7 @@ export class AddressBook {
   /** Marks a subnet as used, so fresh subnets avoid it. */
   claimSubnet(s: Subnet): void {
     if (s.family === 4 && s.prefix >= 24) this.blocks24.add(slash24(s.network));
-    else this.wide.push(s);
+    else this.wide.set(subnetString(s), s);
   }
 
   isUsed(family: Family, value: bigint): boolean {
@@ -103,7 +103,7 @@ export class AddressBook {
 
   /** True when the subnet overlaps any used subnet. */
   overlapsUsed(s: Subnet): boolean {
-    if (this.wide.some((w) => overlap(w, s))) return true;
+    for (const w of this.wide.values()) if (overlap(w, s)) return true;
     if (s.family !== 4) return false;
     if (s.prefix >= 24) return this.blocks24.has(slash24(s.network));
     const first = slash24(s.network);

@@ -435,6 +435,11 @@ function updateNode(doc: Doc, id: string, patch: Readonly<Record<string, unknown
   if (patched === old) return { doc };
   const newId = patched.id;
   if (newId !== id) checkNewId(`node ${id}`, newId, elementIds(doc), id);
+  if (nodeNameOf(patched) !== nodeNameOf(old) && (patched.kind === 'namespace' || patched.kind === 'bridge')) {
+    // Namespaces and bridges are named on the host; two of a kind with one name would clash there.
+    const clash = nodes.find((n) => n !== old && n.kind === patched.kind && nodeNameOf(n) === nodeNameOf(patched));
+    if (clash) throw new CommandError(`node ${id}: ${patched.kind} name "${nodeNameOf(patched)}" is already used by node ${clash.id}; pick another name`, id);
+  }
   let nextNodes = nodes.map((n) => (n === old ? patched : n));
   let links = doc.links;
   let probes = doc.probes;

@@ -470,6 +470,13 @@ describe('commands > updateNode', () => {
     expect(thrown(() => perform(tutorialBridgeLab(), { type: 'updateNode', id: 'red', patch })).message).toBe(message);
   });
 
+  it('refuses a rename whose namespace name another namespace has', () => {
+    const base: Doc = { version: 1, name: 't', nodes: [{ id: 'red', kind: 'namespace' }, { id: 'x', kind: 'namespace', name: 'web' }], links: [] };
+    for (const patch of [{ id: 'web' }, { name: 'web' }]) {
+      expect(thrown(() => perform(base, { type: 'updateNode', id: 'red', patch })).message).toBe('node red: namespace name "web" is already used by node x; pick another name');
+    }
+  });
+
   it('refuses to update a node that does not exist', () => {
     expect(thrown(() => perform(emptyDocument(), { type: 'updateNode', id: 'x', patch: {} })).message).toBe('node "x" does not exist; it may have been deleted');
   });
