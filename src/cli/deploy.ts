@@ -1,20 +1,18 @@
 /**
  * `nsd deploy|verify|destroy|status FILE --host [user@]host[:port]`: compiles the document and
- * runs one lab.sh action over SSH, printing lab.sh's own progress (or, with --json, one
- * RunEvent per line), and exits with a code per failure class.
+ * runs one lab.sh action over SSH through the deploy session the desktop app uses too, printing
+ * lab.sh's own output (on a terminal with a progress line; with --json one RunEvent per line),
+ * and exits with a code per failure class.
  */
 import { homedir, userInfo } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { compileValidated } from '../shared/compiler/index.js';
+import { formatProblem } from '../shared/compiler/problems.js';
 import { validateText } from '../shared/compiler/validate.js';
 import type { RunAction, RunErrorKind, RunEvent } from '../shared/deploy/events.js';
-import { connect, ConnectError } from '../main/ssh/connection.js';
-import { knownHostsLine, parseKnownHosts } from '../main/ssh/known-hosts.js';
-import type { Privilege } from '../main/ssh/remote-command.js';
-import { runAction } from '../main/ssh/runner.js';
-import { resolveTarget, TargetError } from '../main/ssh/target.js';
-import { createConnection } from 'node:net';
-import { formatProblem } from '../shared/compiler/problems.js';
+import { runDeploySession, type DeployEnv, type DeploySecrets } from '../main/deploy/deploy-session.js';
+import { parseTarget, TargetError } from '../main/ssh/target.js';
+import { isStepLine, ProgressOutput, type TerminalInfo } from './progress.js';
 
 /** Exit codes of the deploy commands (0-3 are shared with the other commands). */
 export const DEPLOY_EXIT = {
@@ -43,6 +41,8 @@ export interface DeployIo {
   readFile(path: string): Promise<string>;
   appendFile(path: string, data: string): Promise<void>;
   env: Record<string, string | undefined>;
+  /** Which streams are terminals (a progress line then replaces lab.sh's step lines). */
+  terminal?: TerminalInfo;
 }
 
 export interface DeployArgs {
@@ -72,14 +72,6 @@ const EXIT_OF: Record<RunErrorKind, number> = {
   'connection-lost': DEPLOY_EXIT.interrupted,
 };
 
-async function readOptional(io: DeployIo, path: string): Promise<string> {
-  try {
-    return await io.readFile(path);
-  } catch {
-    return '';
-  }
-}
-
 /** Runs one deploy command; resolves to the exit code. */
 export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<number> {
   let text: string;
@@ -94,96 +86,95 @@ export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<num
   for (const p of problems) io.stderr(`${formatProblem(p, args.file)}\n`);
   if (!compiled.ok) return DEPLOY_EXIT.problems;
 
-  const home = io.env.HOME ?? homedir();
-  const appStore = join(io.env.XDG_CONFIG_HOME ?? join(home, '.config'), 'netns-designer', 'known_hosts');
-  let target;
+  // What the user typed wrong is a usage error here; the session would report it as a failed connection.
   try {
-    target = resolveTarget(args.host, await readOptional(io, join(home, '.ssh', 'config')), { user: io.env.USER ?? userInfo().username, home });
+    parseTarget(args.host);
   } catch (e) {
     if (!(e instanceof TargetError)) throw e;
     io.stderr(`nsd: ${e.message}\n`);
     return DEPLOY_EXIT.usage;
   }
-  const knownHosts = parseKnownHosts(`${await readOptional(io, join(home, '.ssh', 'known_hosts'))}\n${await readOptional(io, appStore)}`);
-  const keyPaths = args.identity !== undefined ? [args.identity] : target.identityFiles.length > 0 ? target.identityFiles : [join(home, '.ssh', 'id_ed25519'), join(home, '.ssh', 'id_rsa')];
-  let privateKey: string | undefined;
-  for (const path of keyPaths) {
-    privateKey = (await readOptional(io, path)) || undefined;
-    if (privateKey) break;
-  }
-  if (args.identity !== undefined && !privateKey) {
-    io.stderr(`nsd: cannot read the key ${args.identity}\n`);
-    return DEPLOY_EXIT.usage;
-  }
-
-  const emit = (event: RunEvent): void => {
-    if (args.json) {
-      io.stdout(`${JSON.stringify(event)}\n`);
-      return;
+  const secrets: DeploySecrets = {
+    ...(io.env.NSD_SSH_PASSWORD !== undefined ? { password: io.env.NSD_SSH_PASSWORD } : {}),
+    ...(io.env.NSD_SSH_PASSPHRASE !== undefined ? { passphrase: io.env.NSD_SSH_PASSPHRASE } : {}),
+    ...(io.env.NSD_SUDO_PASSWORD !== undefined ? { sudoPassword: io.env.NSD_SUDO_PASSWORD } : {}),
+  };
+  if (args.identity !== undefined) {
+    try {
+      secrets.privateKey = await io.readFile(args.identity);
+    } catch {
+      secrets.privateKey = '';
     }
-    if (event.type === 'output') (event.stream === 'stdout' ? io.stdout : io.stderr)(`${event.line}\n`);
-    else if (event.type === 'error') io.stderr(`nsd: ${event.message}\n`);
+    if (secrets.privateKey === '') {
+      io.stderr(`nsd: cannot read the key ${args.identity}\n`);
+      return DEPLOY_EXIT.usage;
+    }
+  }
+  const env: DeployEnv = {
+    home: io.env.HOME ?? homedir(),
+    user: io.env.USER ?? userInfo().username,
+    env: io.env,
+    readFile: io.readFile,
+    appendFile: io.appendFile,
   };
 
-  let connection;
-  try {
-    connection = await connect({
-      host: target.host,
-      port: target.port,
-      username: target.user,
-      knownHosts,
-      confirmHostKey: (print, host, port) => {
+  const print = args.json ? undefined : humanOutput(args.action, io);
+  const outcome = await runDeploySession(
+    {
+      action: args.action,
+      compiled,
+      target: { host: args.host, sudo: args.sudo, ...(args.identity !== undefined ? { identityFile: args.identity } : {}), ...(args.socket !== undefined ? { socket: args.socket } : {}) },
+      secrets,
+      confirmHostKey: (fingerprint, host, port) => {
         if (!args.acceptNew) return Promise.resolve(false);
-        io.stderr(`nsd: trusting the new host key of ${host}:${port} (${print}), as --accept-new says\n`);
+        io.stderr(`nsd: trusting the new host key of ${host}:${port} (${fingerprint}), as --accept-new says\n`);
         return Promise.resolve(true);
       },
-      ...(privateKey !== undefined ? { privateKey } : {}),
-      ...(io.env.NSD_SSH_PASSPHRASE !== undefined ? { passphrase: io.env.NSD_SSH_PASSPHRASE } : {}),
-      ...(io.env.SSH_AUTH_SOCK ? { agent: io.env.SSH_AUTH_SOCK } : {}),
-      ...(io.env.NSD_SSH_PASSWORD !== undefined ? { password: io.env.NSD_SSH_PASSWORD } : {}),
-      ...(args.socket !== undefined ? { sock: createConnection(args.socket) } : {}),
-    });
-  } catch (e) {
-    if (!(e instanceof ConnectError)) throw e;
-    emit({ type: 'error', at: Date.now(), kind: e.kind, message: e.message });
-    return EXIT_OF[e.kind];
-  }
-  try {
-    if (connection.newlyTrusted) {
-      await io.appendFile(appStore, knownHostsLine(target.host, target.port, connection.hostKey));
-    }
-    const privilege: Privilege = target.user === 'root' ? 'root' : args.sudo ? (io.env.NSD_SUDO_PASSWORD !== undefined ? 'sudo-password' : 'sudo') : 'root';
-    emit({ type: 'connected', at: Date.now(), host: `${target.host}:${target.port}`, user: target.user, fingerprint: connection.fingerprint, sudo: privilege !== 'root' });
-    if (!args.json) io.stderr(`nsd: connected to ${target.user}@${target.host}:${target.port} (${connection.fingerprint})\n`);
-    let failedProbes = 0;
-    const outcome = await runAction(connection.client, {
-      action: args.action,
-      script: compiled.script,
-      steps: args.action === 'up' ? compiled.up : args.action === 'down' ? compiled.down : [],
-      probes: compiled.plan.probes,
-      privilege,
-      ...(io.env.NSD_SUDO_PASSWORD !== undefined ? { password: io.env.NSD_SUDO_PASSWORD } : {}),
       ...(args.timeoutSeconds !== undefined ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
       ...(args.signal ? { signal: args.signal } : {}),
-      onEvent: (event) => {
-        if (event.type === 'probe' && event.probe.result === 'fail') {
-          failedProbes++;
-          if (!args.json && event.probe.cause) io.stderr(`nsd: probe ${event.probe.id}: ${event.probe.cause}\n`);
-        }
-        if (event.type === 'step-failed' && !args.json) {
-          io.stderr(`nsd: ${args.action} failed at step ${event.step.index}/${event.step.total} (${event.step.id}${event.step.element ? `, element ${event.step.element}` : ''}): ${event.command || event.step.title}\n`);
-        }
-        emit(event);
-      },
-    });
-    if (outcome.ok) return DEPLOY_EXIT.ok;
-    if (args.action === 'verify' && failedProbes > 0 && outcome.error?.kind === 'script') return DEPLOY_EXIT.probes;
-    if (args.action === 'status' && outcome.exitCode === 3) return DEPLOY_EXIT.partlyUp;
-    if (args.action === 'status' && outcome.exitCode === 4) return DEPLOY_EXIT.down;
-    return EXIT_OF[outcome.error?.kind ?? 'script'];
-  } finally {
-    connection.client.end();
-  }
+      onEvent: print ?? ((event) => io.stdout(`${JSON.stringify(event)}\n`)),
+    },
+    env,
+  );
+  if (outcome.ok) return DEPLOY_EXIT.ok;
+  if (args.action === 'verify' && outcome.failedProbes > 0 && outcome.error?.kind === 'script') return DEPLOY_EXIT.probes;
+  if (args.action === 'status' && outcome.exitCode === 3) return DEPLOY_EXIT.partlyUp;
+  if (args.action === 'status' && outcome.exitCode === 4) return DEPLOY_EXIT.down;
+  return EXIT_OF[outcome.error?.kind ?? 'script'];
+}
+
+/** Prints the events for people: lab.sh's lines, a progress line on a terminal, and nsd's own notes. */
+function humanOutput(action: RunAction, io: DeployIo): (event: RunEvent) => void {
+  const out = new ProgressOutput(io, io.terminal);
+  // The progress line says what lab.sh's numbered line would; printing both to one terminal is noise.
+  const hideStepLines = out.active && io.terminal?.stdout === true;
+  return (event) => {
+    switch (event.type) {
+      case 'connected':
+        out.line('stderr', `nsd: connected to ${event.user}@${event.host} (${event.fingerprint})`);
+        break;
+      case 'step-started':
+        out.step(event.step);
+        break;
+      case 'output':
+        if (!(hideStepLines && event.stream === 'stdout' && isStepLine(event.line))) out.line(event.stream, event.line);
+        break;
+      case 'probe':
+        if (event.probe.result === 'fail' && event.probe.cause) out.line('stderr', `nsd: probe ${event.probe.id}: ${event.probe.cause}`);
+        break;
+      case 'step-failed':
+        out.done();
+        out.line('stderr', `nsd: ${action} failed at step ${event.step.index}/${event.step.total} (${event.step.id}${event.step.element ? `, element ${event.step.element}` : ''}): ${event.command || event.step.title}`);
+        break;
+      case 'finished':
+        out.done();
+        break;
+      case 'error':
+        out.done();
+        out.line('stderr', `nsd: ${event.message}`);
+        break;
+    }
+  };
 }
 
 /** The real file append, creating the directory (for the app's known_hosts store). */

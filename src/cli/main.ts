@@ -14,6 +14,7 @@ import { validateText } from '../shared/compiler/validate.js';
 import { formatProblem, type Problem } from '../shared/compiler/problems.js';
 import type { RunAction } from '../shared/deploy/events.js';
 import { appendFileCreatingDir, deployCommand } from './deploy.js';
+import type { TerminalInfo } from './progress.js';
 import { LabUsageError, parseLabArgs, type LabArgs } from '../main/lab/lab-args.js';
 import { labCommand } from '../main/lab/lab-command.js';
 
@@ -40,6 +41,8 @@ export interface CliIo {
   appendFile?(path: string, data: string): Promise<void>;
   /** The environment (default: process.env): HOME, SSH_AUTH_SOCK, NSD_SSH_PASSWORD, ... */
   env?: Record<string, string | undefined>;
+  /** Which streams are terminals (default: neither): the deploy commands then draw a progress line. */
+  terminal?: TerminalInfo;
 }
 
 /** The path label used in messages for standard input. */
@@ -67,6 +70,7 @@ export function nodeIo(): CliIo {
       // `mode` only applies when the file is created; an existing lab.sh keeps its old bits otherwise.
       await chmod(path, mode);
     },
+    terminal: { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true, ...(process.stderr.columns ? { columns: process.stderr.columns } : {}) },
   };
 }
 

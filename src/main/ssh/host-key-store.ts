@@ -10,9 +10,11 @@ import { knownHostsLine, parseKnownHosts, type KnownHostEntry } from './known-ho
 /** The two files consulted, in order: the user's known_hosts, then the app's store. */
 export function knownHostsPaths(env: Record<string, string | undefined> = process.env): { user: string; app: string } {
   const home = env.HOME ?? homedir();
+  // The XDG spec: an empty or relative XDG_CONFIG_HOME is ignored.
+  const config = env.XDG_CONFIG_HOME?.startsWith('/') ? env.XDG_CONFIG_HOME : join(home, '.config');
   return {
     user: join(home, '.ssh', 'known_hosts'),
-    app: join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'netns-designer', 'known_hosts'),
+    app: join(config, 'netns-designer', 'known_hosts'),
   };
 }
 

@@ -19,6 +19,9 @@ describe.skipIf(skip)('host-key-store', () => {
   it('puts the app store under XDG_CONFIG_HOME, else ~/.config', () => {
     expect(knownHostsPaths({ HOME: '/h' })).toEqual({ user: '/h/.ssh/known_hosts', app: '/h/.config/netns-designer/known_hosts' });
     expect(knownHostsPaths({ HOME: '/h', XDG_CONFIG_HOME: '/x' }).app).toBe('/x/netns-designer/known_hosts');
+    // The XDG spec: an empty or relative value is ignored.
+    expect(knownHostsPaths({ HOME: '/h', XDG_CONFIG_HOME: '' }).app).toBe('/h/.config/netns-designer/known_hosts');
+    expect(knownHostsPaths({ HOME: '/h', XDG_CONFIG_HOME: 'rel' }).app).toBe('/h/.config/netns-designer/known_hosts');
   });
 
   it('creates the store on the first trusted key, appends later ones, and reads both files back', async () => {
