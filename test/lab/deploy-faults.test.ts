@@ -82,6 +82,8 @@ describe.skipIf(skip)('faults over SSH', () => {
           // The run stopped at the first failure: no later step started.
           expect(up.events.filter((e) => e.type === 'step-started').map((e) => (e.type === 'step-started' ? e.step.index : 0)).at(-1)).toBe(index);
           expect(await sb.snapshot(), 'the failed up built nothing (else this test proves little)').not.toBe(before);
+          const lines = up.events.flatMap((e) => (e.type === 'output' && e.stream === 'stderr' ? [e.line] : []));
+          expect(lines).toContain('The lab is partly up: "nsd destroy FILE --host ..." removes what was made; "nsd deploy FILE --host ..." resumes after a fix.');
 
           rmSync(fault);
           expect((await run(conn, c, 'down')).outcome).toEqual({ ok: true, exitCode: 0 });

@@ -29,6 +29,8 @@ describe.skipIf(skip)('run events from lab.sh', () => {
         expect(up.filter((e) => e.type === 'step-started').map((e) => (e.type === 'step-started' ? e.step.id : ''))).toEqual(c.up.map((s) => s.id));
         expect(up.filter((e) => e.type === 'step-finished')).toHaveLength(c.up.length);
         expect(up.at(-1)).toMatchObject({ type: 'finished', ok: true });
+        // Run from a file, the script names that file when it says how to go on.
+        expect(up.some((e) => e.type === 'output' && /^lab port-forward is up\. Check it with: sudo bash \/\S+\/lab-\d+\.sh verify$/.test(e.line))).toBe(true);
 
         const verify = await runParsed(sb, c.script, 'verify', new RunOutputParser('verify', { probes: c.plan.probes }));
         const probes = verify.flatMap((e) => (e.type === 'probe' ? [e.probe] : []));

@@ -25,12 +25,26 @@ nsd_step() { # ELEMENT TITLE (the phase is in NSD_PHASE)
   printf '[%*d/%d] %-10s %s\\n' "\${#NSD_TOTAL}" "$NSD_STEP" "$NSD_TOTAL" "$NSD_PHASE" "$NSD_TITLE"
 }
 
+# How to run ACTION of this lab again. Sent over SSH ("bash -s") the script has no file on the
+# host and $0 is just "bash": then nsd is the way to run it.
+nsd_again() { # ACTION [NSD-OPTION]
+  local command=$1
+  if [[ -z $NSD_SELF ]]; then
+    case $1 in up) command=deploy ;; down) command=destroy ;; esac
+    printf 'nsd %s %q --host ...%s' "$command" "$NSD_SOURCE" "\${2:+ $2}"
+  elif [[ $NSD_SELF == */* && -x $NSD_SELF ]]; then
+    printf 'sudo %q %s' "$NSD_SELF" "$1"
+  else
+    printf 'sudo bash %q %s' "$NSD_SELF" "$1"
+  fi
+}
+
 nsd_on_error() { # STATUS COMMAND
   printf '\\nFAILED at step %d/%d (%s, %s): %s\\n  command: %s\\n  exit status: %d\\n' \\
     "$NSD_STEP" "$NSD_TOTAL" "$NSD_PHASE" "$NSD_ELEMENT" "$NSD_TITLE" "$2" "$1" >&2
   nsd_event "failed $NSD_STEP $1 $2"
   if [[ $NSD_ACTION == up ]]; then
-    printf 'The lab is partly up: "%s down" removes what was made; "%s up" resumes after a fix.\\n' "$0" "$0" >&2
+    printf 'The lab is partly up: "%s" removes what was made; "%s" resumes after a fix.\\n' "$(nsd_again down)" "$(nsd_again up)" >&2
   fi
   exit "$1"
 }
@@ -144,7 +158,7 @@ nsd_state_remove() {
 
 nsd_preflight() { # ACTION
   local missing=() tool conflicts=() name
-  if [[ $(id -u) -ne 0 ]]; then nsd_die "$1 needs root: sudo $0 $1"; fi
+  if [[ $(id -u) -ne 0 ]]; then nsd_die "$1 needs root: $(nsd_again "$1" --sudo)"; fi
   local tools=(ip sysctl)
   if [[ $1 != status ]] && ((NSD_NEEDS_IPTABLES)); then tools+=("\${NSD_IPTABLES[@]}"); fi
   if [[ $1 == verify ]]; then tools+=(ping timeout nsenter); fi

@@ -122,6 +122,10 @@ export function renderScript(plan: Plan, options: { source?: string; up?: Step[]
   out.push('set -Eeuo pipefail');
   out.push('');
   out.push(`readonly NSD_LAB=${shellQuote(plan.lab)}`);
+  out.push('# The drawing this script was made from, and the file it runs from: none when it arrives on');
+  out.push('# standard input (bash -s), as nsd deploy sends it.');
+  out.push(`readonly NSD_SOURCE=${shellQuote(options.source ?? 'FILE')}`);
+  out.push('readonly NSD_SELF=${BASH_SOURCE[0]-}');
   out.push(`readonly NSD_TAG=${shellQuote(plan.tag)}`);
   out.push(`readonly NSD_STATE="\${NSD_STATE_DIR:-/run/nsd}/${plan.lab}"`);
   out.push(`readonly NSD_UPLINK=${shellQuote(nat ? (plan.host.uplink ?? 'eth0') : '')}`);
@@ -138,7 +142,7 @@ export function renderScript(plan: Plan, options: { source?: string; up?: Step[]
   out.push('');
   out.push(BASH_LIBRARY);
   renderSteps('nsd_up', 'up', up, out, [
-    `printf 'lab %s is up. Check it with: sudo %s verify\\n' "$NSD_LAB" "$0"`,
+    `printf 'lab %s is up. Check it with: %s\\n' "$NSD_LAB" "$(nsd_again verify)"`,
     'nsd_event "done up"',
   ]);
   renderSteps('nsd_down', 'down', down, out, [`printf 'lab %s is down.\\n' "$NSD_LAB"`, 'nsd_event "done down"']);
@@ -150,9 +154,11 @@ export function renderScript(plan: Plan, options: { source?: string; up?: Step[]
   out.push('    ;;');
   out.push('  status) nsd_status ;;');
   out.push('  verify) nsd_verify ;;');
-  out.push('  -h | --help | help) sed -n "2,/^set -Eeuo/p" "$0" | sed "\\$d; s/^# \\{0,1\\}//" ;;');
+  out.push('  -h | --help | help)');
+  out.push('    if [[ -n $NSD_SELF ]]; then sed -n "2,/^set -Eeuo/p" "$NSD_SELF" | sed "\\$d; s/^# \\{0,1\\}//"; else echo \'usage: lab.sh up|down|status|verify\'; fi');
+  out.push('    ;;');
   out.push('  *)');
-  out.push(`    printf 'usage: %s up|down|status|verify\\n' "$0" >&2`);
+  out.push(`    printf 'usage: %s up|down|status|verify\\n' "\${NSD_SELF:-lab.sh}" >&2`);
   out.push('    exit 2');
   out.push('    ;;');
   out.push('esac');

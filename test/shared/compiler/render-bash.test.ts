@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BASH_LIBRARY } from '../../../src/shared/compiler/bash-library.js';
 import { compile } from '../../../src/shared/compiler/index.js';
 import { shellJoin, shellQuote } from '../../../src/shared/compiler/shell.js';
 import { loadExamples } from '../../support/examples.js';
@@ -57,6 +58,42 @@ describe('render-bash', () => {
       const out = spawnSync('shellcheck', ['--shell=bash', '--severity=style', join(GOLDEN, `${name}.sh`)], { encoding: 'utf8' });
       expect(out.stdout + out.stderr).toBe('');
       expect(out.status).toBe(0);
+    });
+  });
+
+  describe('how the script says to run it again', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nsd-again-'));
+    writeFileSync(join(dir, 'lab.sh'), '', { mode: 0o755 });
+    writeFileSync(join(dir, 'not-executable.sh'), '', { mode: 0o644 });
+    const again = /^nsd_again\(\) \{[\s\S]*?^\}$/m.exec(BASH_LIBRARY)![0];
+
+    it.each([
+      ['', 'verify', '', 'nsd verify 04-nat.json --host ...'],
+      ['', 'up', '', 'nsd deploy 04-nat.json --host ...'],
+      ['', 'down', '', 'nsd destroy 04-nat.json --host ...'],
+      ['', 'up', '--sudo', 'nsd deploy 04-nat.json --host ... --sudo'],
+      ['./lab.sh', 'verify', '', 'sudo ./lab.sh verify'],
+      ['./not-executable.sh', 'verify', '', 'sudo bash ./not-executable.sh verify'],
+      ['lab.sh', 'down', '--sudo', 'sudo bash lab.sh down'],
+      ['my lab.sh', 'up', '', 'sudo bash my\\ lab.sh up'],
+    ])('from file %j, %s %s: %s', (self, action, option, expected) => {
+      const out = spawnSync('bash', ['-c', `${again}\nnsd_again "$@"`, 'bash', action, ...(option ? [option] : [])], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, NSD_SELF: self, NSD_SOURCE: '04-nat.json' },
+      });
+      expect(out.stderr).toBe('');
+      expect(out.stdout).toBe(expected);
+    });
+
+    it('knows whether it runs from a file or from standard input', () => {
+      const script = scriptOf('04-nat.json', loadExamples()[3]!.json);
+      const file = join(dir, 'nat.sh');
+      writeFileSync(file, script);
+      expect(spawnSync('bash', [file, 'explode'], { encoding: 'utf8' }).stderr).toBe(`usage: ${file} up|down|status|verify\n`);
+      const piped = spawnSync('bash', ['-s', '--', 'explode'], { encoding: 'utf8', input: script });
+      expect(piped.stderr).toBe('usage: lab.sh up|down|status|verify\n');
+      expect(spawnSync('bash', ['-s', '--', 'help'], { encoding: 'utf8', input: script }).stdout).toBe('usage: lab.sh up|down|status|verify\n');
     });
   });
 
