@@ -70,6 +70,11 @@ export function App({ api, startDoc }: { api: DesignerApi; startDoc: Doc }) {
     document.title = `${dirty ? '• ' : ''}${editor.path ? editor.path.split(/[\\/]/).pop() : doc.name} — Netns Designer`;
   }, [dirty, editor.path, doc.name]);
 
+  // For the end-to-end tests: the document as the window holds it.
+  useEffect(() => {
+    (window as unknown as { __nsdDoc?: () => Doc }).__nsdDoc = () => doc;
+  }, [doc]);
+
   useEffect(() => {
     if (editor.error) say(editor.error, true);
   }, [editor.error, say]);

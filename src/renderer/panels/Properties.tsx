@@ -126,7 +126,7 @@ function LinkProperties({ link, props }: { link: AnyLink; props: PropertiesProps
           end {side}: <code>{e.node}</code>
         </legend>
         <Field label="interface" value={e.ifname ?? ''} placeholder="generated" onChange={(v) => set({ ifname: v || undefined }, 'ifname')} testId={`prop-${side}-ifname`} problems={p(`${side}.ifname`)} />
-        <Field label="addresses" value={(e.addresses ?? []).join(', ')} placeholder="192.168.15.1/24" onChange={(v) => set({ addresses: splitList(v) }, 'addresses')} testId={`prop-${side}-addresses`} problems={p(`${side}.addresses`)} />
+ <Field label="addresses" value={(e.addresses ?? []).join(', ')} placeholder={props.doc.nodes?.find((n) => n.id === e.node)?.kind === 'bridge' ? 'none: a bridge port has no address' : '192.168.15.1/24'} onChange={(v) => set({ addresses: splitList(v) }, 'addresses')} testId={`prop-${side}-addresses`} problems={p(`${side}.addresses`)} />
       </fieldset>
     );
   };

@@ -37,7 +37,7 @@ export function ScriptPanel(props: { up: readonly Step[] | null; down: readonly 
         </button>
       </header>
       <pre data-testid="script" className={text ? '' : 'empty'}>
-        {text ?? 'Fix the problems below to see the script.'}
+        {text ?? 'Fix the errors in the problems list to see the script.'}
       </pre>
     </section>
   );
