@@ -53,7 +53,9 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
         const { history, selection } = apply(state.history, action.command, action.mergeKey !== undefined ? { mergeKey: action.mergeKey } : {});
         const renamed = renameOf(action.command);
         const kept = renamed ? state.selection.map((id) => (id === renamed.from ? renamed.to : id)) : state.selection;
-        return { ...state, history, selection: selection ?? existing(history.present, kept), error: null };
+        // New elements (add, connect, paste) become the selection; otherwise it keeps what still exists.
+        const creates = action.command.type === 'addNode' || action.command.type === 'connect' || action.command.type === 'paste';
+        return { ...state, history, selection: creates && selection ? selection : existing(history.present, kept), error: null };
       } catch (e) {
         return { ...state, error: (e as Error).message };
       }

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { Doc } from '../../src/shared/document/commands.js';
+import { documentText, editorReducer, initialEditor, isDirty } from '../../src/renderer/state/editor.js';
+import { loadExample } from '../support/examples.js';
+
+const start = () => initialEditor(loadExample('02-bridge') as Doc);
+
+describe('editor state', () => {
+  it('is clean after load and dirty after a command, clean again after save', () => {
+    let s = start();
+    expect(isDirty(s)).toBe(false);
+    s = editorReducer(s, { type: 'command', command: { type: 'move', moves: [{ id: 'red', position: { x: 5, y: 5 } }] } });
+    expect(isDirty(s)).toBe(true);
+    s = editorReducer(s, { type: 'saved', path: '/tmp/x.json', text: documentText(s.history.present) });
+    expect(isDirty(s)).toBe(false);
+    expect(s.path).toBe('/tmp/x.json');
+    s = editorReducer(s, { type: 'undo' });
+    expect(isDirty(s)).toBe(true);
+  });
+
+  it('keeps a refused command as an error and leaves the document alone', () => {
+    const s0 = editorReducer(start(), { type: 'command', command: { type: 'connect', from: 'red', to: 'nowhere' } });
+    expect(s0.error).toMatch(/nowhere/);
+    expect(s0.history.present).toEqual(start().history.present);
+    expect(s0.history.past).toHaveLength(0);
+  });
+
+  it('follows a renamed element with the selection and drops deleted ones', () => {
+    let s = editorReducer(start(), { type: 'select', ids: ['red', 'blue'] });
+    s = editorReducer(s, { type: 'command', command: { type: 'updateNode', id: 'red', patch: { id: 'crimson' } } });
+    expect(s.selection).toEqual(['crimson', 'blue']);
+    s = editorReducer(s, { type: 'command', command: { type: 'delete', ids: ['blue', 'green'] } });
+    expect(s.selection).toEqual(['crimson']);
+    s = editorReducer(s, { type: 'command', command: { type: 'addNode', kind: 'namespace', position: { x: 0, y: 0 } } });
+    expect(s.selection).toEqual([s.history.present.nodes!.at(-1)!.id]);
+  });
+
+  it('makes a drag one undo step through its merge key', () => {
+    let s = start();
+    for (let i = 1; i <= 5; i++) s = editorReducer(s, { type: 'command', command: { type: 'move', moves: [{ id: 'red', position: { x: i, y: i } }] }, mergeKey: 'drag:1' });
+    expect(s.history.past).toHaveLength(1);
+    s = editorReducer(s, { type: 'undo' });
+    expect(s.history.present).toEqual(start().history.present);
+  });
+
+  it('loads a document as a fresh history, dirty when recovered', () => {
+    let s = editorReducer(start(), { type: 'command', command: { type: 'delete', ids: ['red'] } });
+    s = editorReducer(s, { type: 'load', doc: loadExample('01-veth-pair') as Doc, path: null, dirty: true });
+    expect(s.history.past).toHaveLength(0);
+    expect(isDirty(s)).toBe(true);
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import type { ProbeResult, RunEvent, StepRef } from '../../src/shared/deploy/events.js';
+import { MAX_LINES, reachabilityMatrix, runReducer, runSummary, runWentWell, startRun } from '../../src/renderer/state/run.js';
+
+const step = (index: number, total = 3): StepRef => ({ index, total, id: `links/s${index}`, phase: 'links', element: `l${index}`, title: `step ${index}` });
+const probe = (over: Partial<ProbeResult>): ProbeResult => ({
+  id: 'p',
+  from: 'red',
+  to: 'blue',
+  kind: 'ping',
+  address: '192.168.15.2',
+  expect: 'reachable',
+  observed: 'reachable',
+  result: 'pass',
+  ...over,
+});
+const fold = (events: RunEvent[], action: 'up' | 'down' | 'status' | 'verify' = 'up') => events.reduce(runReducer, startRun('r1', action, 'lab', 0));
+
+describe('run view', () => {
+  it('counts steps as they start and finish', () => {
+    const view = fold([
+      { type: 'step-started', at: 1, step: step(1) },
+      { type: 'step-finished', at: 2, step: step(1) },
+      { type: 'step-started', at: 3, step: step(2) },
+    ]);
+    expect(view).toMatchObject({ done: 1, total: 3, current: { index: 2 } });
+    expect(runSummary(view)).toBe('deploy: step 2/3 step 2');
+  });
+
+  it('names the failing step with its command and error when a run fails', () => {
+    const view = fold([
+      { type: 'step-started', at: 1, step: step(2) },
+      { type: 'step-failed', at: 2, step: step(2), command: 'ip link add x', exitStatus: 2, stderr: ['RTNETLINK answers: File exists'] },
+      { type: 'finished', at: 3, action: 'up', ok: false, exitCode: 1, durationMs: 2000 },
+    ]);
+    expect(view.failed).toMatchObject({ command: 'ip link add x', stderr: ['RTNETLINK answers: File exists'] });
+    expect(runSummary(view)).toBe('deploy: failed at step 2/3 (links/s2)');
+    expect(runWentWell(view)).toBe(false);
+  });
+
+  it('keeps the latest result per probe and summarises passes and failures', () => {
+    const view = fold(
+      [
+        { type: 'probe', at: 1, probe: probe({ id: 'a', result: 'fail', observed: 'unreachable' }) },
+        { type: 'probe', at: 2, probe: probe({ id: 'a' }) },
+        { type: 'probe', at: 3, probe: probe({ id: 'b', to: 'internet', result: 'fail', observed: 'unreachable', cause: 'missing NAT' }) },
+        { type: 'finished', at: 4, action: 'verify', ok: false, exitCode: 1, durationMs: 1500 },
+      ],
+      'verify',
+    );
+    expect(view.probes.map((p) => [p.id, p.result])).toEqual([
+      ['a', 'pass'],
+      ['b', 'fail'],
+    ]);
+    expect(runSummary(view)).toBe('verify: exit 1, 1 probes passed, 1 failed');
+  });
+
+  it.each([
+    [0, 'status: the lab is up', true],
+    [3, 'status: the lab is partly up', true],
+    [4, 'status: the lab is down', true],
+    [1, 'status: exit 1', false],
+  ])('reads status exit %i as "%s"', (exitCode, summary, well) => {
+    const view = fold([{ type: 'finished', at: 1, action: 'status', ok: exitCode === 0, exitCode, durationMs: 10 }], 'status');
+    expect(runSummary(view)).toBe(summary);
+    expect(runWentWell(view)).toBe(well);
+  });
+
+  it('drops the oldest output lines beyond the limit', () => {
+    const events: RunEvent[] = Array.from({ length: MAX_LINES + 10 }, (_, i) => ({ type: 'output', at: i, stream: 'stdout', line: `line ${i}` }));
+    const view = fold(events);
+    expect(view.lines).toHaveLength(MAX_LINES);
+    expect(view.lines[0]!.text).toBe('line 10');
+  });
+
+  it('builds the reachability matrix from sources to destinations', () => {
+    const m = reachabilityMatrix([probe({ id: '1' }), probe({ id: '2', from: 'blue', to: 'red' }), probe({ id: '3', to: 'internet', expect: 'unreachable', observed: 'unreachable' })]);
+    expect(m.rows).toEqual(['blue', 'red']);
+    expect(m.cols).toEqual(['blue', 'internet', 'red']);
+    expect(m.cells.get('red')?.get('internet')?.map((p) => p.id)).toEqual(['3']);
+    expect(m.cells.get('blue')?.get('blue')).toBeUndefined();
+  });
+});
