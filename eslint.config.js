@@ -37,4 +37,35 @@ export default defineConfig(
     files: ['src/renderer/**'],
     languageOptions: { globals: { ...globals.browser } },
   },
+  {
+    // Typed IPC only (GitHub Desktop's lint ban): raw ipcMain and ipcRenderer live in one file
+    // each, where every channel is checked against the contract and every payload parsed.
+    files: ['src/**'],
+    ignores: ['src/main/app/ipc.ts', 'src/preload/preload.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              importNames: ['ipcMain', 'ipcRenderer'],
+              message: 'use the typed IPC contract: src/main/app/ipc.ts (main) or window.nsd (renderer)',
+            },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'MemberExpression[property.name=/^(ipcMain|ipcRenderer)$/]',
+          message: 'use the typed IPC contract: src/main/app/ipc.ts (main) or window.nsd (renderer)',
+        },
+        {
+          selector: 'ObjectPattern > Property[key.name=/^(ipcMain|ipcRenderer)$/]',
+          message: 'use the typed IPC contract: src/main/app/ipc.ts (main) or window.nsd (renderer)',
+        },
+      ],
+    },
+  },
 );
