@@ -17,6 +17,7 @@ import { appendFileCreatingDir, deployCommand } from './deploy.js';
 import type { TerminalInfo } from './progress.js';
 import { LabUsageError, parseLabArgs, type LabArgs } from '../main/lab/lab-args.js';
 import { labCommand } from '../main/lab/lab-command.js';
+import { designerCommand } from '../main/web/designer-command.js';
 
 /** Exit codes, stable for scripts. */
 export const EXIT = {
@@ -95,6 +96,9 @@ Usage:
   nsd status FILE --host ...          show which parts exist there
   nsd lab up|down|status [--name NAME] [--json]
                                       a disposable local lab host to deploy to (Linux, root)
+  nsd designer [--port N] [--workspace DIR]
+                                      the designer in a browser, served on 127.0.0.1 (with
+                                      an access token in the printed link) until Ctrl-C
   nsd --help | --version
 
 FILE may be "-" for standard input (not for the SSH commands).
@@ -148,6 +152,8 @@ const OPTIONS = {
   socket: { type: 'string' },
   timeout: { type: 'string' },
   name: { type: 'string' },
+  port: { type: 'string' },
+  workspace: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
@@ -168,6 +174,7 @@ const COMMANDS: Record<string, { options: OptionName[]; file: boolean }> = {
     Object.keys(DEPLOY_ACTIONS).map((c) => [c, { options: ['json', 'host', 'identity', 'sudo', 'accept-new', 'socket', 'timeout'] as OptionName[], file: true }]),
   ),
   lab: { options: ['json', 'name'], file: false },
+  designer: { options: ['port', 'workspace'], file: false },
   help: { options: [], file: false },
 };
 
@@ -215,6 +222,7 @@ function parse(argv: string[]): Parsed | 'help' | 'version' {
   const extra = spec.file ? rest.slice(1) : rest;
   if (extra.length > 0) throw new UsageError(`"${command}" takes ${spec.file ? 'one FILE' : 'no arguments'}; unexpected "${extra[0]}"`);
   if (values.output === '') throw new UsageError('-o needs a file name');
+  if (command === 'designer' && values.port !== undefined && !/^\d{1,5}$/.test(String(values.port))) throw new UsageError('--port takes a port number');
   if (command in DEPLOY_ACTIONS) {
     if (typeof values.host !== 'string' || values.host === '') throw new UsageError(`"${command}" needs --host [user@]host[:port]`);
     if (values.timeout !== undefined && !(Number(values.timeout) > 0)) throw new UsageError('--timeout takes a number of seconds');
@@ -259,6 +267,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await compileCommand(parsed, io);
       case 'lab':
         return await labCommand(parsed.lab!, { stdout: io.stdout, stderr: io.stderr, env: io.env ?? process.env });
+      case 'designer':
+        return await designer(parsed, io);
       default:
         return await deploy(parsed, io);
     }
@@ -267,6 +277,26 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return EXIT.internal;
   }
   return EXIT.usage;
+}
+
+async function designer(args: Parsed, io: CliIo): Promise<number> {
+  const stop = new AbortController();
+  const onSigint = (): void => stop.abort();
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigint);
+  try {
+    return await designerCommand(
+      {
+        signal: stop.signal,
+        ...(typeof args.values.port === 'string' ? { port: Number(args.values.port) } : {}),
+        ...(typeof args.values.workspace === 'string' ? { workspace: args.values.workspace } : {}),
+      },
+      { stdout: io.stdout, stderr: io.stderr, env: io.env ?? process.env, cwd: process.cwd() },
+    );
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
 }
 
 async function deploy(args: Parsed, io: CliIo): Promise<number> {
