@@ -1,6 +1,7 @@
 /**
- * Builds the designer's renderer (src/renderer) into dist/renderer: loaded from file:// by the
- * Electron window and served by the browser entry (src/main/web/server.ts).
+ * Builds the designer's renderer (src/renderer) into dist/renderer: served to the Electron window
+ * by its app:// protocol (src/main/app/bundle-protocol.ts) and to a browser by the browser entry
+ * (src/main/web/server.ts). Relative asset paths work under both.
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';

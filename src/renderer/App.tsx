@@ -26,8 +26,8 @@ const GRID = 25;
 
 type Prompt = { title: string; initial: string; resolve(path: string | null): void };
 
-export function App({ api, startDoc }: { api: DesignerApi; startDoc: Doc }) {
-  const [editor, dispatchEditor] = useReducer(editorReducer, startDoc, (doc) => initialEditor(doc));
+export function App({ api, startDoc, startPath = null }: { api: DesignerApi; startDoc: Doc; startPath?: string | null }) {
+  const [editor, dispatchEditor] = useReducer(editorReducer, startDoc, (doc) => initialEditor(doc, startPath));
   const doc = editor.history.present;
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [templates, setTemplates] = useState<Template[]>([]);

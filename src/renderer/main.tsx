@@ -1,12 +1,16 @@
 /**
  * The renderer's entry: picks the API (Electron preload or the browser entry's loopback channel),
- * loads the starting drawing (a template unless `?start=empty` or `?template=ID` says otherwise)
+ * loads the starting drawing (`?open=FILE`, `?template=ID`, `?start=empty`, else a template)
  * and mounts the designer.
  */
 import { createRoot } from 'react-dom/client';
+import { z } from 'zod';
 import { emptyDocument, type Doc } from '../shared/document/commands.js';
 import { pickApi } from './api/index.js';
 import { App } from './App.js';
+
+// The window's CSP forbids eval; zod must not even try its compiled fast path.
+z.config({ jitless: true });
 
 /** The template a fresh window opens with: the tutorial's bridge with the host on it. */
 const DEFAULT_TEMPLATE = '03-host-bridge';
@@ -20,7 +24,21 @@ async function boot(): Promise<void> {
   }
   const params = new URLSearchParams(window.location.search);
   let start: Doc = emptyDocument();
-  if (params.get('start') !== 'empty') {
+  let path: string | null = null;
+  const open = params.get('open');
+  if (open) {
+    // `?open=FILE`: a drawing from the workspace (nsd designer FILE prints such a link).
+    try {
+      const file = await api.invoke('file:open', { path: open });
+      if (file) {
+        start = JSON.parse(file.text) as Doc;
+        path = file.path;
+      }
+    } catch (e) {
+      root.render(<p className="fatal">Cannot open {open}: {(e as Error).message}</p>);
+      return;
+    }
+  } else if (params.get('start') !== 'empty') {
     const wanted = params.get('template') ?? DEFAULT_TEMPLATE;
     try {
       const templates = await api.invoke('templates:list', {});
@@ -30,7 +48,7 @@ async function boot(): Promise<void> {
       // no templates: start empty
     }
   }
-  root.render(<App api={api} startDoc={start} />);
+  root.render(<App api={api} startDoc={start} startPath={path} />);
 }
 
 void boot();

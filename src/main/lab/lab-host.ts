@@ -79,6 +79,14 @@ function which(tool: string, path: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The Node.js that runs the lab's helper processes: this process's own, except inside the
+ * desktop app, whose executable is Electron (with runAsNode fused off): there, `node` on PATH.
+ */
+export function nodeBinary(env: Env, versions: NodeJS.ProcessVersions = process.versions, execPath = process.execPath): string | undefined {
+  return versions.electron === undefined ? execPath : which('node', childEnv(env).PATH ?? '');
+}
+
 /** Looks up what the lab needs on this machine. */
 export function machineFacts(env: Env): MachineFacts {
   const path = childEnv(env).PATH ?? '';
@@ -282,7 +290,9 @@ export async function labUp(name: string, env: Env): Promise<LabUp> {
   const facts = machineFacts(env);
   const problems = prerequisiteProblems(facts);
   if (problems.length > 0) throw new LabError(`cannot build a sandbox lab host: ${problems.join('; ')}`);
-  const tools: LabTools = { node: process.execPath, sshd: facts.tools.sshd! };
+  const node = nodeBinary(env);
+  if (node === undefined) throw new LabError('cannot build a sandbox lab host: its socket forwarder needs Node.js ("node" on PATH); install nodejs');
+  const tools: LabTools = { node, sshd: facts.tools.sshd! };
   const dir = labDir(name, env);
   const dirProblem = labDirProblem(dir);
   if (dirProblem !== undefined) throw new LabError(dirProblem);
