@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLES_DIR, EXIT, HELP, main, nodeIo } from '../../src/cli/main.js';
+import { EXAMPLES_DIR, EXIT, HELP } from '../../src/cli/main.js';
+import { runNsd } from '../support/cli.js';
 import { topologyJsonSchema } from '../../src/shared/model/topology.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -28,16 +29,7 @@ interface Outcome {
 }
 
 /** Runs nsd in-process against the real file system, capturing its output. */
-async function nsd(...argv: string[]): Promise<Outcome> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    ...nodeIo(),
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-  });
-  return { code, stdout, stderr };
-}
+const nsd = (...argv: string[]): Promise<Outcome> => runNsd(argv);
 
 const example = (name: string): string => join(EXAMPLES_DIR, `${name}.json`);
 

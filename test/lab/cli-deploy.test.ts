@@ -7,34 +7,18 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../../src/cli/main.js';
 import { DEPLOY_EXIT } from '../../src/cli/deploy.js';
+import { CLEAR_LINE } from '../../src/cli/progress.js';
+import type { CliIo } from '../../src/cli/main.js';
+import { runNsd, type CliOutcome } from '../support/cli.js';
 import { EXAMPLES_DIR } from '../support/examples.js';
-import { requireLab, Sandbox } from './sandbox.js';
-import { startSshd, type Sshd } from './sshd.js';
+import { requireSshd, withSshd, type Sshd } from './sshd.js';
 
-const skip = requireLab('the nsd deploy command tests (test/lab/cli-deploy.test.ts)');
+const skip = requireSshd('the nsd deploy command tests (test/lab/cli-deploy.test.ts)');
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(home: string): (...argv: string[]) => Promise<Outcome> {
-  return async (...argv) => {
-    let stdout = '';
-    let stderr = '';
-    const io: CliIo = {
-      stdout: (t) => void (stdout += t),
-      stderr: (t) => void (stderr += t),
-      readFile: (p) => readFile(p, 'utf8'),
-      writeFile: () => Promise.reject(new Error('not used')),
-      env: { HOME: home, USER: 'root', PATH: process.env.PATH },
-    };
-    const code = await main(argv, io);
-    return { code, stdout, stderr };
-  };
+/** nsd with a HOME of its own (its ~/.ssh, its app store), as root; `env` adds variables. */
+function cli(home: string, io: Partial<CliIo> = {}, env: Record<string, string> = {}): (...argv: string[]) => Promise<CliOutcome> {
+  return (...argv) => runNsd(argv, { env: { HOME: home, USER: 'root', PATH: process.env.PATH, ...env }, ...io });
 }
 
 function homeFor(sshd: Sshd, trust: boolean): { home: string; key: string } {
@@ -49,10 +33,8 @@ function homeFor(sshd: Sshd, trust: boolean): { home: string; key: string } {
 describe.skipIf(skip)('nsd deploy over SSH', () => {
   it(
     'deploys, verifies, reports status and destroys the port-forward example, with exit codes per outcome',
-    async () => {
-      const sb = await Sandbox.create({ upstream: true });
-      try {
-        const sshd = await startSshd(sb);
+    () =>
+      withSshd(async (sb, sshd) => {
         const { home, key } = homeFor(sshd, true);
         const nsd = cli(home);
         const file = join(EXAMPLES_DIR, '05-port-forward.json');
@@ -76,21 +58,22 @@ describe.skipIf(skip)('nsd deploy over SSH', () => {
         expect(events.at(-1)!.type).toBe('finished');
 
         expect((await nsd('status', file, ...ssh)).code).toBe(DEPLOY_EXIT.ok);
-        expect((await nsd('destroy', file, ...ssh)).code).toBe(DEPLOY_EXIT.ok);
+        // On a terminal the numbered step lines become one progress line on stderr, rewritten in place.
+        const down = await cli(home, { terminal: { stdout: true, stderr: true, columns: 100 } })('destroy', file, ...ssh);
+        expect(down.code, down.stderr).toBe(DEPLOY_EXIT.ok);
+        expect(down.stdout).not.toMatch(/^\[ *\d+\/\d+\] /m);
+        expect(down.stdout).toContain('lab port-forward is down.\n');
+        expect(down.stderr).toMatch(new RegExp(`${CLEAR_LINE.replace(/[[\]\\]/g, '\\$&')}\\[ 1/\\d+\\] preflight  `));
+        expect(down.stderr.endsWith(CLEAR_LINE)).toBe(true);
         expect(await sb.snapshot()).toBe(before);
-      } finally {
-        await sb.destroy();
-      }
-    },
+      }),
     120_000,
   );
 
   it(
     'refuses an unknown host key unless --accept-new, then remembers it',
-    async () => {
-      const sb = await Sandbox.create({ upstream: false });
-      try {
-        const sshd = await startSshd(sb);
+    () =>
+      withSshd(async (_sb, sshd) => {
         const { home, key } = homeFor(sshd, false);
         const nsd = cli(home);
         const file = join(EXAMPLES_DIR, '01-veth-pair.json');
@@ -101,10 +84,41 @@ describe.skipIf(skip)('nsd deploy over SSH', () => {
         expect((await nsd('status', file, ...ssh, '--accept-new')).code).toBe(DEPLOY_EXIT.down);
         expect(await readFile(join(home, '.config', 'netns-designer', 'known_hosts'), 'utf8')).toBe(sshd.knownHosts);
         expect((await nsd('status', file, ...ssh)).code).toBe(DEPLOY_EXIT.down);
-      } finally {
-        await sb.destroy();
-      }
-    },
+      }, { upstream: false }),
+    120_000,
+  );
+
+  it(
+    'exits 6 when a step fails, 7 when a probe fails, 8 at the time limit, 5 when sudo refuses and 4 when the login does',
+    () =>
+      withSshd(async (sb, sshd) => {
+        const { home, key } = homeFor(sshd, true);
+        const nsd = cli(home);
+        const file = join(EXAMPLES_DIR, '02-bridge.json');
+        const ssh = ['--host', `root@${sshd.host}`, '-i', key, '--socket', sshd.socketPath];
+
+        // The lab is not up: its probes find nothing.
+        const verify = await nsd('verify', file, ...ssh);
+        expect(verify.code, verify.stderr).toBe(DEPLOY_EXIT.probes);
+        expect(verify.stderr).toMatch(/^nsd: probe \S+: /m);
+
+        await sb.lab(['ip', 'link', 'add', 'vnet0', 'type', 'bridge']);
+        const refused = await nsd('deploy', file, ...ssh);
+        expect(refused.code).toBe(DEPLOY_EXIT.script);
+        expect(refused.stderr).toMatch(/^nsd: up failed at step 1\/\d+ \(preflight\): /m);
+        await sb.lab(['ip', 'link', 'del', 'vnet0']);
+
+        const slow = await nsd('deploy', file, ...ssh, '--timeout', '0.05');
+        expect(slow.code, slow.stderr).toBe(DEPLOY_EXIT.interrupted);
+        expect((await nsd('destroy', file, ...ssh)).code).toBe(DEPLOY_EXIT.ok);
+
+        const bob = ['--host', `bob@${sshd.host}`, '--socket', sshd.socketPath];
+        const sudo = await cli(home, {}, { NSD_SSH_PASSWORD: sshd.users.bob.password, NSD_SUDO_PASSWORD: 'not it' })('deploy', file, ...bob, '--sudo');
+        expect(sudo.code, sudo.stderr).toBe(DEPLOY_EXIT.sudo);
+        expect(sudo.stderr).toContain('nsd: sudo refused on the host');
+        const login = await cli(home, {}, { NSD_SSH_PASSWORD: 'not it' })('deploy', file, ...bob, '--sudo');
+        expect(login.code).toBe(DEPLOY_EXIT.connect);
+      }, { upstream: false }),
     120_000,
   );
 

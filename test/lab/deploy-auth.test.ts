@@ -7,21 +7,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compile, type CompileResult } from '../../src/shared/compiler/index.js';
 import type { RunEvent } from '../../src/shared/deploy/events.js';
-import { connect, ConnectError, type ConnectOptions } from '../../src/main/ssh/connection.js';
+import { ConnectError, type connect } from '../../src/main/ssh/connection.js';
 import { parseKnownHosts } from '../../src/main/ssh/known-hosts.js';
 import { runAction } from '../../src/main/ssh/runner.js';
-import { loadExample } from '../support/examples.js';
-import { requireLab, Sandbox } from './sandbox.js';
-import { startSshd, type Sshd } from './sshd.js';
+import { compileExample } from '../support/examples.js';
+import { login, requireSshd, withSshd, type Sshd } from './sshd.js';
 
-const skip = requireLab('the SSH login and host key tests (test/lab/deploy-auth.test.ts)');
+const skip = requireSshd('the SSH login and host key tests (test/lab/deploy-auth.test.ts)');
 const TIMEOUT = 120_000;
-
-function login(sshd: Sshd, options: Partial<ConnectOptions> & { username: string }): ReturnType<typeof connect> {
-  return connect({ host: sshd.host, port: sshd.port, sock: sshd.socket(), knownHosts: parseKnownHosts(sshd.knownHosts), ...options });
-}
 
 async function refusal(p: ReturnType<typeof connect>): Promise<ConnectError> {
   try {
@@ -39,14 +33,8 @@ async function logged(sshd: Sshd, pattern: RegExp): Promise<string> {
   return sshd.log();
 }
 
-async function withPamSshd(fn: (sb: Sandbox, sshd: Sshd) => Promise<void>): Promise<void> {
-  const sb = await Sandbox.create({ upstream: false });
-  try {
-    await fn(sb, await startSshd(sb, { pam: true }));
-  } finally {
-    await sb.destroy();
-  }
-}
+/** A sandbox without upstream and an sshd that uses PAM, so keyboard-interactive exists. */
+const withPamSshd = <T>(fn: Parameters<typeof withSshd<T>>[0]): Promise<T> => withSshd(fn, { upstream: false, pam: true });
 
 describe.skipIf(skip)('SSH logins through PAM, and host keys', () => {
   it(
@@ -65,7 +53,7 @@ describe.skipIf(skip)('SSH logins through PAM, and host keys', () => {
 
         expect((await refusal(login(sshd, { username: 'bob', password: 'not it', preferredAuthentications: ['keyboard-interactive'] }))).kind).toBe('auth');
 
-        const c = compile(loadExample('03-host-bridge')) as Extract<CompileResult, { ok: true }>;
+        const c = compileExample('03-host-bridge');
         const before = await sb.snapshot();
         const conn = await login(sshd, { username: 'bob', password });
         try {
@@ -89,7 +77,7 @@ describe.skipIf(skip)('SSH logins through PAM, and host keys', () => {
     'never lets a sudo password reach bash: sudo-password on a NOPASSWD account runs without it, and nothing prints it',
     () =>
       withPamSshd(async (sb, sshd) => {
-        const c = compile(loadExample('01-veth-pair')) as Extract<CompileResult, { ok: true }>;
+        const c = compileExample('01-veth-pair');
         const secret = 'leaky-secret-4711';
         const before = await sb.snapshot();
         const conn = await login(sshd, { username: 'alice', privateKey: sshd.users.alice.key, passphrase: sshd.users.alice.passphrase });

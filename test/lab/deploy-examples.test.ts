@@ -4,25 +4,12 @@
  * a second up changes nothing, and down leaves the lab host exactly as it was.
  */
 import { describe, expect, it } from 'vitest';
-import { compile, type CompileResult } from '../../src/shared/compiler/index.js';
-import type { RunAction, RunEvent } from '../../src/shared/deploy/events.js';
-import { connect, type Connection } from '../../src/main/ssh/connection.js';
-import { parseKnownHosts } from '../../src/main/ssh/known-hosts.js';
-import { runAction, type RunOutcome } from '../../src/main/ssh/runner.js';
+import { compile } from '../../src/shared/compiler/index.js';
+import type { RunEvent } from '../../src/shared/deploy/events.js';
 import { loadExamples } from '../support/examples.js';
-import { requireLab, Sandbox } from './sandbox.js';
-import { startSshd } from './sshd.js';
+import { requireSshd, rootLogin, runCompiled as run, withSshd } from './sshd.js';
 
-const skip = requireLab('the SSH deploy tests of every example (test/lab/deploy-examples.test.ts)');
-
-type Compiled = Extract<CompileResult, { ok: true }>;
-
-async function run(conn: Connection, c: Compiled, action: RunAction): Promise<{ outcome: RunOutcome; events: RunEvent[] }> {
-  const events: RunEvent[] = [];
-  const steps = action === 'up' ? c.up : action === 'down' ? c.down : [];
-  const outcome = await runAction(conn.client, { action, script: c.script, steps, probes: c.plan.probes, privilege: 'root', timeoutMs: 60_000, onEvent: (e) => events.push(e) });
-  return { outcome, events };
-}
+const skip = requireSshd('the SSH deploy tests of every example (test/lab/deploy-examples.test.ts)');
 
 const ids = (events: RunEvent[], type: 'step-started' | 'step-finished'): string[] => events.flatMap((e) => (e.type === type ? [e.step.id] : []));
 
@@ -32,11 +19,9 @@ describe.skipIf(skip)('deploy every example over SSH', () => {
     async (name, json) => {
       const c = compile(structuredClone(json));
       if (!c.ok) throw new Error(`${name} does not compile`);
-      const sb = await Sandbox.create({ upstream: true });
-      try {
-        const sshd = await startSshd(sb);
+      await withSshd(async (sb, sshd) => {
         const before = await sb.snapshot();
-        const conn = await connect({ host: sshd.host, port: sshd.port, username: 'root', privateKey: sshd.rootKey, sock: sshd.socket(), knownHosts: parseKnownHosts(sshd.knownHosts) });
+        const conn = await rootLogin(sshd);
         try {
           const up = await run(conn, c, 'up');
           expect(up.outcome, JSON.stringify(up.events.filter((e) => e.type !== 'output' || e.stream === 'stderr'))).toEqual({ ok: true, exitCode: 0 });
@@ -60,9 +45,7 @@ describe.skipIf(skip)('deploy every example over SSH', () => {
         } finally {
           conn.client.end();
         }
-      } finally {
-        await sb.destroy();
-      }
+      });
     },
     120_000,
   );

@@ -7,46 +7,15 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compile, type CompileResult } from '../../src/shared/compiler/index.js';
-import type { RunAction, RunEvent } from '../../src/shared/deploy/events.js';
-import { connect, type ConnectOptions, type Connection } from '../../src/main/ssh/connection.js';
-import { parseKnownHosts } from '../../src/main/ssh/known-hosts.js';
+import type { RunEvent } from '../../src/shared/deploy/events.js';
+import type { ConnectOptions } from '../../src/main/ssh/connection.js';
 import type { Privilege } from '../../src/main/ssh/remote-command.js';
-import { runAction, type RunOptions, type RunOutcome } from '../../src/main/ssh/runner.js';
-import { loadExample } from '../support/examples.js';
-import { requireLab, Sandbox } from './sandbox.js';
-import { startSshd, type Sshd } from './sshd.js';
+import { runAction } from '../../src/main/ssh/runner.js';
+import { compileExample } from '../support/examples.js';
+import { requireSshd, rootLogin as login, runCompiled as run, withSshd } from './sshd.js';
 
-const skip = requireLab('the SSH fault tests (test/lab/deploy-faults.test.ts)');
+const skip = requireSshd('the SSH fault tests (test/lab/deploy-faults.test.ts)');
 const TIMEOUT = 120_000;
-
-type Compiled = Extract<CompileResult, { ok: true }>;
-
-function compiled(name: string): Compiled {
-  const c = compile(loadExample(name));
-  if (!c.ok) throw new Error(`${name} does not compile`);
-  return c;
-}
-
-function login(sshd: Sshd, options: Partial<ConnectOptions> = {}): Promise<Connection> {
-  return connect({ host: sshd.host, port: sshd.port, username: 'root', privateKey: sshd.rootKey, sock: sshd.socket(), knownHosts: parseKnownHosts(sshd.knownHosts), ...options });
-}
-
-async function run(conn: Connection, c: Compiled, action: RunAction, extra: Partial<RunOptions> = {}): Promise<{ outcome: RunOutcome; events: RunEvent[] }> {
-  const events: RunEvent[] = [];
-  const steps = action === 'up' ? c.up : action === 'down' ? c.down : [];
-  const outcome = await runAction(conn.client, { action, script: c.script, steps, probes: c.plan.probes, privilege: 'root', timeoutMs: 60_000, ...extra, onEvent: (e) => (events.push(e), extra.onEvent?.(e)) });
-  return { outcome, events };
-}
-
-async function withSshd(fn: (sb: Sandbox, sshd: Sshd) => Promise<void>): Promise<void> {
-  const sb = await Sandbox.create({ upstream: true });
-  try {
-    await fn(sb, await startSshd(sb));
-  } finally {
-    await sb.destroy();
-  }
-}
 
 const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
 
@@ -61,7 +30,7 @@ describe.skipIf(skip)('faults over SSH', () => {
     'reports a step that fails midway by its id, element and command, and a following down leaves nothing',
     () =>
       withSshd(async (sb, sshd) => {
-        const c = compiled('04-nat');
+        const c = compileExample('04-nat');
         const before = await sb.snapshot();
         // An iptables that refuses to add anything, first on the session's PATH: up fails after namespaces and links exist.
         const fault = join(sshd.shimDir, 'iptables');
@@ -83,7 +52,7 @@ describe.skipIf(skip)('faults over SSH', () => {
           expect(up.events.filter((e) => e.type === 'step-started').map((e) => (e.type === 'step-started' ? e.step.index : 0)).at(-1)).toBe(index);
           expect(await sb.snapshot(), 'the failed up built nothing (else this test proves little)').not.toBe(before);
           const lines = up.events.flatMap((e) => (e.type === 'output' && e.stream === 'stderr' ? [e.line] : []));
-          expect(lines).toContain('The lab is partly up: "nsd destroy FILE --host ..." removes what was made; "nsd deploy FILE --host ..." resumes after a fix.');
+          expect(lines).toContain('The lab is partly up: "nsd destroy 04-nat.json --host ..." removes what was made; "nsd deploy 04-nat.json --host ..." resumes after a fix.');
 
           rmSync(fault);
           expect((await run(conn, c, 'down')).outcome).toEqual({ ok: true, exitCode: 0 });
@@ -99,7 +68,7 @@ describe.skipIf(skip)('faults over SSH', () => {
     'reports sshd killed mid-run as a lost connection; after a restart a new connection reads status and takes the lab down',
     () =>
       withSshd(async (sb, sshd) => {
-        const c = compiled('06-router');
+        const c = compileExample('06-router');
         const before = await sb.snapshot();
         const conn = await login(sshd);
         let killed = false;
@@ -137,7 +106,7 @@ describe.skipIf(skip)('faults over SSH', () => {
     'sends no script when cancelled while the remote command is still starting',
     () =>
       withSshd(async (sb, sshd) => {
-        const c = compiled('02-bridge');
+        const c = compileExample('02-bridge');
         const before = await sb.snapshot();
         const conn = await login(sshd);
         try {
@@ -182,7 +151,7 @@ describe.skipIf(skip)('faults over SSH', () => {
           if (why === 'cancelled') setTimeout(() => abort.abort(), 500);
           const started = Date.now();
           const events: RunEvent[] = [];
-          const c = compiled('01-veth-pair');
+          const c = compileExample('01-veth-pair');
           const outcome = await runAction(conn.client, {
             action: 'up',
             script: c.script,

@@ -3,52 +3,20 @@
  * over once, events come back, refusals run nothing, cancel and the time limit stop the host.
  */
 import { describe, expect, it } from 'vitest';
-import { compile, type CompileResult } from '../../src/shared/compiler/index.js';
-import type { RunAction, RunEvent } from '../../src/shared/deploy/events.js';
-import { connect, ConnectError, type Connection } from '../../src/main/ssh/connection.js';
+import { ConnectError } from '../../src/main/ssh/connection.js';
 import { parseKnownHosts } from '../../src/main/ssh/known-hosts.js';
-import { runAction, type RunOutcome } from '../../src/main/ssh/runner.js';
-import { loadExample } from '../support/examples.js';
-import { requireLab, Sandbox } from './sandbox.js';
-import { startSshd, strangerKey, type Sshd } from './sshd.js';
+import { compileExample } from '../support/examples.js';
+import { requireSshd, rootLogin, runCompiled as run, strangerKey, withSshd } from './sshd.js';
 
-const skip = requireLab('the SSH deploy tests against a real sshd (test/lab/deploy.test.ts)');
+const skip = requireSshd('the SSH deploy tests against a real sshd (test/lab/deploy.test.ts)');
 const TIMEOUT = 120_000;
-
-type Compiled = Extract<CompileResult, { ok: true }>;
-
-function compiled(name: string): Compiled {
-  const c = compile(loadExample(name));
-  if (!c.ok) throw new Error('example does not compile');
-  return c;
-}
-
-function rootLogin(sshd: Sshd, overrides: Partial<Parameters<typeof connect>[0]> = {}): Promise<Connection> {
-  return connect({ host: sshd.host, port: sshd.port, username: 'root', privateKey: sshd.rootKey, sock: sshd.socket(), knownHosts: parseKnownHosts(sshd.knownHosts), ...overrides });
-}
-
-async function run(conn: Connection, c: Compiled, action: RunAction, extra: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<{ outcome: RunOutcome; events: RunEvent[] }> {
-  const events: RunEvent[] = [];
-  const steps = action === 'up' ? c.up : action === 'down' ? c.down : [];
-  const outcome = await runAction(conn.client, { action, script: c.script, steps, probes: c.plan.probes, privilege: 'root', onEvent: (e) => events.push(e), ...extra });
-  return { outcome, events };
-}
-
-async function withSshd(fn: (sb: Sandbox, sshd: Sshd) => Promise<void>): Promise<void> {
-  const sb = await Sandbox.create({ upstream: true });
-  try {
-    await fn(sb, await startSshd(sb));
-  } finally {
-    await sb.destroy();
-  }
-}
 
 describe.skipIf(skip)('deploy over SSH', () => {
   it(
     'deploys the NAT example as root with a key, verifies it green, re-deploys without change and destroys it without a trace',
     () =>
       withSshd(async (sb, sshd) => {
-        const c = compiled('04-nat');
+        const c = compileExample('04-nat');
         const before = await sb.snapshot();
         const conn = await rootLogin(sshd);
         try {
@@ -80,7 +48,7 @@ describe.skipIf(skip)('deploy over SSH', () => {
     () =>
       withSshd(async (sb, sshd) => {
         const before = await sb.snapshot();
-        const refused = async (overrides: Partial<Parameters<typeof connect>[0]>): Promise<ConnectError> => {
+        const refused = async (overrides: Parameters<typeof rootLogin>[1]): Promise<ConnectError> => {
           try {
             const conn = await rootLogin(sshd, overrides);
             conn.client.end();
@@ -118,7 +86,7 @@ describe.skipIf(skip)('deploy over SSH', () => {
     'stops the run on the host when cancelled or when it exceeds its time limit',
     () =>
       withSshd(async (sb, sshd) => {
-        const c = compiled('06-router');
+        const c = compileExample('06-router');
         const conn = await rootLogin(sshd);
         try {
           expect((await run(conn, c, 'up')).outcome.ok).toBe(true);
@@ -146,7 +114,7 @@ describe.skipIf(skip)('deploy over SSH', () => {
     'reports a dropped connection mid-run, and a new connection can still take the lab down',
     () =>
       withSshd(async (sb, sshd) => {
-        const c = compiled('06-router');
+        const c = compileExample('06-router');
         const before = await sb.snapshot();
         const conn = await rootLogin(sshd);
         expect((await run(conn, c, 'up')).outcome.ok).toBe(true);
@@ -168,7 +136,7 @@ describe.skipIf(skip)('deploy over SSH', () => {
     'names the failing step when the host refuses the lab, and changes nothing',
     () =>
       withSshd(async (sb, sshd) => {
-        const c = compiled('02-bridge');
+        const c = compileExample('02-bridge');
         await sb.lab(['ip', 'link', 'add', 'vnet0', 'type', 'bridge']);
         const before = await sb.snapshot();
         const conn = await rootLogin(sshd);

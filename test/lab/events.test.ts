@@ -4,11 +4,10 @@
  * refused up names its step.
  */
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/shared/compiler/index.js';
 import { RunOutputParser } from '../../src/shared/deploy/output-parser.js';
 import type { RunAction, RunEvent } from '../../src/shared/deploy/events.js';
-import { loadExample } from '../support/examples.js';
-import { faultyIptablesPath, requireLab, Sandbox } from './sandbox.js';
+import { compileExample } from '../support/examples.js';
+import { faultyIptablesPath, requireLab, withSandbox, type Sandbox } from './sandbox.js';
 
 const skip = requireLab('the run-event tests against real lab.sh output (test/lab/events.test.ts)');
 
@@ -21,10 +20,8 @@ describe.skipIf(skip)('run events from lab.sh', () => {
   it(
     'reports every step of up and down in order, and every probe of verify as passing',
     async () => {
-      const c = compile(loadExample('05-port-forward'));
-      if (!c.ok) throw new Error('example does not compile');
-      const sb = await Sandbox.create({ upstream: true });
-      try {
+      const c = compileExample('05-port-forward');
+      await withSandbox(async (sb) => {
         const up = await runParsed(sb, c.script, 'up', new RunOutputParser('up', { steps: c.up }));
         expect(up.filter((e) => e.type === 'step-started').map((e) => (e.type === 'step-started' ? e.step.id : ''))).toEqual(c.up.map((s) => s.id));
         expect(up.filter((e) => e.type === 'step-finished')).toHaveLength(c.up.length);
@@ -39,9 +36,7 @@ describe.skipIf(skip)('run events from lab.sh', () => {
 
         const down = await runParsed(sb, c.script, 'down', new RunOutputParser('down', { steps: c.down }));
         expect(down.filter((e) => e.type === 'step-finished')).toHaveLength(c.down.length);
-      } finally {
-        await sb.destroy();
-      }
+      });
     },
     120_000,
   );
@@ -49,18 +44,14 @@ describe.skipIf(skip)('run events from lab.sh', () => {
   it(
     'names the preflight step when up is refused',
     async () => {
-      const c = compile(loadExample('02-bridge'));
-      if (!c.ok) throw new Error('example does not compile');
-      const sb = await Sandbox.create({ upstream: false });
-      try {
+      const c = compileExample('02-bridge');
+      await withSandbox(async (sb) => {
         await sb.lab(['ip', 'netns', 'add', 'red']);
         const events = await runParsed(sb, c.script, 'up', new RunOutputParser('up', { steps: c.up }));
         const failed = events.find((e) => e.type === 'step-failed');
         expect(failed).toMatchObject({ step: { index: 1, id: 'preflight' }, exitStatus: 1 });
         expect(failed?.type === 'step-failed' && failed.stderr.join('\n')).toContain('namespace red exists and was not made by this lab');
-      } finally {
-        await sb.destroy();
-      }
+      }, { upstream: false });
     },
     120_000,
   );
@@ -70,10 +61,8 @@ describe.skipIf(skip)('run events from a failing lab.sh', () => {
   it(
     'names the step, its element and the failing command when a command fails mid-run',
     async () => {
-      const c = compile(loadExample('04-nat'));
-      if (!c.ok) throw new Error('example does not compile');
-      const sb = await Sandbox.create({ upstream: true });
-      try {
+      const c = compileExample('04-nat');
+      await withSandbox(async (sb) => {
         const r = await sb.runScript(c.script, ['up'], { env: { NSD_EVENTS: '1', PATH: await faultyIptablesPath(sb) } });
         const parser = new RunOutputParser('up', { steps: c.up });
         const events = [...parser.push('stdout', r.stdout), ...parser.push('stderr', r.stderr), ...parser.end(r.code)];
@@ -83,9 +72,7 @@ describe.skipIf(skip)('run events from a failing lab.sh', () => {
           command: 'iptables -t filter -N NSD-nat-FWD',
         });
         expect(events.at(-1)).toMatchObject({ type: 'finished', ok: false, exitCode: 1 });
-      } finally {
-        await sb.destroy();
-      }
+      });
     },
     120_000,
   );

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/shared/compiler/index.js';
-import { faultyIptablesPath, requireLab, Sandbox, SANDBOX, type RunResult } from './sandbox.js';
+import { faultyIptablesPath, requireLab, SANDBOX, withSandbox, type RunResult, type Sandbox } from './sandbox.js';
 
 const skip = requireLab('the example topology lab tests (test/lab/examples.test.ts)');
 
@@ -32,15 +32,6 @@ function show(r: RunResult): string {
 /** Fails with the command's whole output unless it exited 0. */
 function expectSuccess(r: RunResult, what: string): void {
   if (r.code !== 0) throw new Error(`${what} failed: ${show(r)}`);
-}
-
-async function withSandbox(fn: (sb: Sandbox) => Promise<void>, opts: { upstream?: boolean } = { upstream: true }): Promise<void> {
-  const sb = await Sandbox.create(opts);
-  try {
-    await fn(sb);
-  } finally {
-    await sb.destroy();
-  }
 }
 
 /** Runs `lab.sh ACTION` and fails with its output unless it exits 0. */

@@ -3,24 +3,19 @@
  * NOPASSWD sudo, a password and sudo with a password, ssh-agent; refusals run nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { compile, type CompileResult } from '../../src/shared/compiler/index.js';
 import type { RunEvent } from '../../src/shared/deploy/events.js';
-import { connect, ConnectError } from '../../src/main/ssh/connection.js';
-import { parseKnownHosts } from '../../src/main/ssh/known-hosts.js';
+import { ConnectError, type ConnectOptions } from '../../src/main/ssh/connection.js';
 import type { Privilege } from '../../src/main/ssh/remote-command.js';
 import { runAction, type RunOutcome } from '../../src/main/ssh/runner.js';
-import { loadExample } from '../support/examples.js';
-import { requireLab, Sandbox } from './sandbox.js';
-import { startSshd, type Sshd } from './sshd.js';
+import { compileExample } from '../support/examples.js';
+import { login, requireSshd, withSshd, type Sshd } from './sshd.js';
 
-const skip = requireLab('the SSH login tests against a real sshd (test/lab/logins.test.ts)');
+const skip = requireSshd('the SSH login tests against a real sshd (test/lab/logins.test.ts)');
 
-type Compiled = Extract<CompileResult, { ok: true }>;
+const c = compileExample('02-bridge');
 
-const c = compile(loadExample('02-bridge')) as Compiled;
-
-async function upAndDown(sshd: Sshd, login: Partial<Parameters<typeof connect>[0]> & { username: string }, privilege: Privilege, password?: string): Promise<RunOutcome[]> {
-  const conn = await connect({ host: sshd.host, sock: sshd.socket(), knownHosts: parseKnownHosts(sshd.knownHosts), ...login });
+async function upAndDown(sshd: Sshd, user: Partial<ConnectOptions> & { username: string }, privilege: Privilege, password?: string): Promise<RunOutcome[]> {
+  const conn = await login(sshd, user);
   try {
     const outcomes: RunOutcome[] = [];
     for (const [action, steps] of [['up', c.up], ['down', c.down]] as const) {
@@ -36,10 +31,8 @@ async function upAndDown(sshd: Sshd, login: Partial<Parameters<typeof connect>[0
 describe.skipIf(skip)('SSH logins', () => {
   it(
     'deploys and destroys as alice (key with passphrase, NOPASSWD sudo), bob (password, sudo password) and root through ssh-agent',
-    async () => {
-      const sb = await Sandbox.create({ upstream: false });
-      try {
-        const sshd = await startSshd(sb);
+    () =>
+      withSshd(async (sb, sshd) => {
         const before = await sb.snapshot();
         const ok = [{ ok: true, exitCode: 0 }, { ok: true, exitCode: 0 }];
         expect(await upAndDown(sshd, { username: 'alice', privateKey: sshd.users.alice.key, passphrase: sshd.users.alice.passphrase }, 'sudo')).toEqual(ok);
@@ -51,19 +44,14 @@ describe.skipIf(skip)('SSH logins', () => {
           agent.stop();
         }
         expect(await sb.snapshot()).toBe(before);
-      } finally {
-        await sb.destroy();
-      }
-    },
+      }, { upstream: false }),
     120_000,
   );
 
   it(
     'refuses a wrong password, a wrong passphrase and a wrong sudo password, running nothing',
-    async () => {
-      const sb = await Sandbox.create({ upstream: false });
-      try {
-        const sshd = await startSshd(sb);
+    () =>
+      withSshd(async (sb, sshd) => {
         const before = await sb.snapshot();
         const kind = (p: Promise<unknown>) => p.then(() => 'accepted', (e: unknown) => (e instanceof ConnectError ? e.kind : String(e)));
         expect(await kind(upAndDown(sshd, { username: 'bob', password: 'not it' }, 'sudo-password', 'not it'))).toBe('auth');
@@ -75,10 +63,7 @@ describe.skipIf(skip)('SSH logins', () => {
         const [plain] = await upAndDown(sshd, { username: 'bob', password: sshd.users.bob.password }, 'root');
         expect(plain!.error?.kind).toBe('script');
         expect(await sb.snapshot()).toBe(before);
-      } finally {
-        await sb.destroy();
-      }
-    },
+      }, { upstream: false }),
     120_000,
   );
 });

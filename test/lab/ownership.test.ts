@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/shared/compiler/index.js';
 import { loadExample } from '../support/examples.js';
-import { requireLab, Sandbox, type RunResult } from './sandbox.js';
+import { requireLab, withSandbox, type RunResult, type Sandbox } from './sandbox.js';
 
 const skip = requireLab('the lab ownership tests (test/lab/ownership.test.ts)');
 const TIMEOUT = 120_000;
@@ -21,15 +21,6 @@ async function sh(sb: Sandbox, command: string): Promise<RunResult> {
   const r = await sb.lab(['bash', '-c', command]);
   if (r.code !== 0) throw new Error(`${command}: exit ${r.code}\n${r.stdout}${r.stderr}`);
   return r;
-}
-
-async function withSandbox(fn: (sb: Sandbox) => Promise<void>): Promise<void> {
-  const sb = await Sandbox.create({ upstream: true });
-  try {
-    await fn(sb);
-  } finally {
-    await sb.destroy();
-  }
 }
 
 describe.skipIf(skip)('lab ownership', () => {

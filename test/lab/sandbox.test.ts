@@ -1,18 +1,8 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { normalizeRuleset, processesInSessions, requireLab, rootNamespaceReading, Sandbox, SANDBOX } from './sandbox.js';
+import { normalizeRuleset, processesInSessions, requireLab, rootNamespaceReading, Sandbox, SANDBOX, withSandbox } from './sandbox.js';
 
 const skip = requireLab('the sandbox lab host tests (test/lab/sandbox.test.ts)');
-
-/** Runs `fn` with a fresh sandbox that is destroyed afterwards, also when `fn` throws. */
-async function withSandbox<T>(opts: { upstream?: boolean }, fn: (sb: Sandbox) => Promise<T>): Promise<T> {
-  const sb = await Sandbox.create(opts);
-  try {
-    return await fn(sb);
-  } finally {
-    await sb.destroy();
-  }
-}
 
 describe('normalizeRuleset', () => {
   it('drops empty ACCEPT-only tables, comments and counters but keeps policies and rules', () => {
@@ -41,7 +31,7 @@ describe('normalizeRuleset', () => {
 
 describe.skipIf(skip).sequential('Sandbox', () => {
   it('creates a lab host whose /run/netns and /etc/netns are private and empty', async () => {
-    await withSandbox({}, async (sb) => {
+    await withSandbox(async (sb) => {
       const list = await sb.lab(['ip', 'netns', 'list']);
       expect(list.code).toBe(0);
       expect(list.stdout).toBe('');
@@ -64,20 +54,20 @@ describe.skipIf(skip).sequential('Sandbox', () => {
       expect(existsSync('/etc/netns/probe-ns')).toBe(false);
       const resolv = await sb.inNamespace('probe-ns', ['cat', '/etc/resolv.conf']);
       expect(resolv.stdout).toContain('192.0.2.53');
-    });
+    }, { upstream: false });
   }, 60_000);
 
   it('gives two sandboxes separate lab hosts', async () => {
-    await withSandbox({}, async (a) => {
-      await withSandbox({}, async (b) => {
+    await withSandbox(async (a) => {
+      await withSandbox(async (b) => {
         expect((await a.lab(['ip', 'netns', 'add', 'only-in-a'])).code).toBe(0);
         expect((await b.lab(['ip', 'netns', 'list'])).stdout).toBe('');
-      });
-    });
+      }, { upstream: false });
+    }, { upstream: false });
   }, 60_000);
 
   it('reaches the upstream 203.0.113.1 from the lab host when upstream is on, and keeps a management path', async () => {
-    await withSandbox({ upstream: true }, async (sb) => {
+    await withSandbox(async (sb) => {
       const ping = await sb.lab(['ping', '-c1', '-W2', SANDBOX.upstreamAddress]);
       expect(ping.code, ping.stdout + ping.stderr).toBe(0);
       const eth0 = await sb.lab(['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0']);
@@ -91,17 +81,17 @@ describe.skipIf(skip).sequential('Sandbox', () => {
       const got = await sb.httpGet('lab', `http://${SANDBOX.upstreamAddress}/`);
       expect(got, JSON.stringify(got)).toMatchObject({ ok: true, status: 200, body: 'served-by-upstream' });
       expect(server.clients()).toEqual([SANDBOX.labUplinkAddress]);
-    });
+    }, { upstream: true });
   }, 60_000);
 
   it('refuses upstream commands in a sandbox without upstream', async () => {
-    await withSandbox({}, async (sb) => {
+    await withSandbox(async (sb) => {
       expect(() => sb.upstream(['true'])).toThrow(/upstream: true/);
-    });
+    }, { upstream: false });
   }, 60_000);
 
   it('returns the same snapshot twice for an untouched lab host, and a different one after a change', async () => {
-    await withSandbox({ upstream: true }, async (sb) => {
+    await withSandbox(async (sb) => {
       const first = await sb.snapshot();
       await sb.lab(['ping', '-c1', '-W2', SANDBOX.upstreamAddress]);
       const second = await sb.snapshot();
@@ -121,23 +111,23 @@ describe.skipIf(skip).sequential('Sandbox', () => {
       await sb.lab(['ip', 'link', 'del', 'br-probe']);
       await sb.lab(['sysctl', '-w', 'net.ipv4.ip_forward=1']);
       expect(await sb.snapshot()).toContain('net.ipv4.ip_forward = 1');
-    });
+    }, { upstream: true });
   }, 60_000);
 
   it('runs a script file in the lab host with arguments and environment', async () => {
-    await withSandbox({}, async (sb) => {
+    await withSandbox(async (sb) => {
       const r = await sb.runScript('echo "args=$*"; echo "x=$X"; ip netns add from-script; exit 3\n', ['up', 'two'], { env: { X: 'y' } });
       expect(r).toMatchObject({ code: 3, stdout: 'args=up two\nx=y\n' });
       expect((await sb.lab(['ip', 'netns', 'list'])).stdout).toContain('from-script');
-    });
+    }, { upstream: false });
   }, 60_000);
 
   it('kills a command that runs past its timeout', async () => {
-    await withSandbox({}, async (sb) => {
+    await withSandbox(async (sb) => {
       const r = await sb.lab(['sleep', '30'], { timeoutMs: 300 });
       expect(r.code).toBe(124);
       expect(r.stderr).toContain('timed out');
-    });
+    }, { upstream: false });
   }, 60_000);
 
   it('leaves no process and an unchanged root namespace after destroy, and destroy is idempotent', async () => {

@@ -9,7 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { it } from 'vitest';
+import { hasTool, pathWithSbin, skipFor } from '../support/tools.js';
 
 /** Addresses of the sandbox: documentation ranges only. */
 export const SANDBOX = {
@@ -80,9 +80,7 @@ const PROXY_VARS = ['http_proxy', 'https_proxy', 'all_proxy', 'no_proxy', 'HTTP_
 function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !PROXY_VARS.includes(k)) env[k] = v;
-  const path = (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':');
-  for (const dir of ['/usr/local/sbin', '/usr/sbin', '/sbin']) if (!path.includes(dir)) path.push(dir);
-  env.PATH = path.join(':');
+  env.PATH = pathWithSbin(env.PATH);
   return env;
 }
 
@@ -565,51 +563,47 @@ export class Sandbox {
   }
 }
 
-let prerequisites: string | undefined | null = null;
+/** Runs `fn` with a fresh sandbox that is destroyed afterwards, also when `fn` throws. */
+export async function withSandbox<T>(fn: (sb: Sandbox) => Promise<T>, opts: SandboxOptions = { upstream: true }): Promise<T> {
+  const sb = await Sandbox.create(opts);
+  try {
+    return await fn(sb);
+  } finally {
+    await sb.destroy();
+  }
+}
 
-/** Why the lab tests cannot run on this machine, or undefined when they can. */
-export function labPrerequisites(): string | undefined {
-  if (prerequisites !== null) return prerequisites;
+let problems: string[] | undefined;
+
+/** Why the lab tests cannot run on this machine (empty when they can). */
+function labProblems(): string[] {
+  if (problems) return problems;
   const missing: string[] = [];
   if (process.getuid?.() !== 0) missing.push('not running as root');
-  const tools = ['unshare', 'nsenter', 'setpriv', 'ip', 'iptables', 'iptables-save', 'ip6tables-save', 'sysctl', 'mount', 'bash', 'ping'];
-  for (const tool of tools) {
-    const r = spawnSync('sh', ['-c', `command -v ${tool}`], { env: baseEnv() });
-    if (r.status !== 0) missing.push(`${tool} not found`);
-  }
-  if (spawnSync('sh', ['-c', `command -v ${PYTHON}`], { env: baseEnv() }).status !== 0) missing.push('python3 not found');
+  const tools = ['unshare', 'nsenter', 'setpriv', 'ip', 'iptables', 'iptables-save', 'ip6tables-save', 'sysctl', 'mount', 'bash', 'ping', PYTHON];
+  for (const tool of tools) if (!hasTool(tool)) missing.push(`${tool} not found`);
   if (missing.length === 0) {
     // A container without CAP_SYS_ADMIN has the tools but cannot make namespaces.
     const r = spawnSync('unshare', ['--net', '--mount', '--propagation', 'private', 'true'], { env: baseEnv() });
     if (r.status !== 0) missing.push(`unshare --net --mount fails: ${r.stderr?.toString().trim() || `exit ${r.status}`}`);
   }
-  prerequisites = missing.length > 0 ? missing.join('; ') : undefined;
-  return prerequisites;
+  problems = missing;
+  return problems;
 }
 
-function inCi(): boolean {
-  const ci = process.env.CI;
-  return ci !== undefined && ci !== '' && ci !== '0' && ci !== 'false';
+/** Why the lab tests cannot run on this machine, or undefined when they can. */
+export function labPrerequisites(): string | undefined {
+  const found = labProblems();
+  return found.length > 0 ? found.join('; ') : undefined;
 }
 
 /**
  * Call at the top of a lab test file; returns true when its lab tests must be skipped
  * (`describe.skipIf(requireLab('...'))`). Under CI a missing prerequisite is a failing test,
- * elsewhere a loud warning saying what did not run and why.
+ * elsewhere a loud warning saying what did not run and why (test/support/tools.ts skipFor).
  */
 export function requireLab(what: string): boolean {
-  const reason = labPrerequisites();
-  if (reason === undefined) return false;
-  if (inCi()) {
-    it(`lab prerequisites for ${what}`, () => {
-      throw new Error(`${what} cannot run under CI: ${reason}. The lab tests need root, util-linux, iproute2, iptables, iputils-ping and python3.`);
-    });
-  } else {
-    console.warn(
-      `\n!!! SKIPPED: ${what} did NOT run: ${reason}.\n!!! They need root, util-linux (unshare, nsenter, setpriv), iproute2, iptables, iputils-ping and python3; under CI=true this is a failure.\n`,
-    );
-  }
-  return true;
+  return skipFor(what, labProblems(), 'The lab tests need root, util-linux (unshare, nsenter, setpriv), iproute2, iptables, iputils-ping and python3.');
 }
 
 /**

@@ -7,7 +7,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { SANDBOX, type BackgroundProcess, type Sandbox } from './sandbox.js';
+import type { CompileResult } from '../../src/shared/compiler/index.js';
+import type { RunAction, RunEvent } from '../../src/shared/deploy/events.js';
+import { connect, type ConnectOptions, type Connection } from '../../src/main/ssh/connection.js';
+import { parseKnownHosts } from '../../src/main/ssh/known-hosts.js';
+import { runAction, type RunOptions, type RunOutcome } from '../../src/main/ssh/runner.js';
+import { hasTool, skipUnless } from '../support/tools.js';
+import { requireLab, SANDBOX, withSandbox, type BackgroundProcess, type Sandbox, type SandboxOptions } from './sandbox.js';
 
 /** Pipes every connection on a unix socket to host:port (run inside the lab host). */
 const FORWARDER = `
@@ -229,4 +235,44 @@ export async function startSshd(sb: Sandbox, options: SshdOptions = {}): Promise
     log: () => logged + (daemon?.output() ?? ''),
     shimDir: join(dir, 'shim'),
   };
+}
+
+/** requireLab() plus OpenSSH's server and key tools: true when the suite must be skipped. */
+export function requireSshd(what: string): boolean {
+  return requireLab(what) || skipUnless(what, { 'sshd (openssh-server)': hasTool('sshd'), 'ssh-keygen (openssh-client)': hasTool('ssh-keygen') });
+}
+
+/** Runs `fn` with a sandbox and an sshd in it (upstream by default), destroyed afterwards whatever happens. */
+export function withSshd<T>(fn: (sb: Sandbox, sshd: Sshd) => Promise<T>, opts: SandboxOptions & SshdOptions = { upstream: true }): Promise<T> {
+  const { pam, ...sandbox } = opts;
+  return withSandbox(async (sb) => fn(sb, await startSshd(sb, pam !== undefined ? { pam } : {})), sandbox);
+}
+
+/** Connects through the sshd's socket, trusting its host key; `options` say who and how. */
+export function login(sshd: Sshd, options: Partial<ConnectOptions> & { username: string }): Promise<Connection> {
+  return connect({ host: sshd.host, port: sshd.port, sock: sshd.socket(), knownHosts: parseKnownHosts(sshd.knownHosts), ...options });
+}
+
+/** Logs in as root with root's key, unless `overrides` say otherwise. */
+export function rootLogin(sshd: Sshd, overrides: Partial<ConnectOptions> = {}): Promise<Connection> {
+  return login(sshd, { username: 'root', privateKey: sshd.rootKey, ...overrides });
+}
+
+export type Compiled = Extract<CompileResult, { ok: true }>;
+
+/** Runs one action of a compiled lab over a connection (as root, 60 s limit unless `extra` says otherwise), collecting its events. */
+export async function runCompiled(conn: Connection, c: Compiled, action: RunAction, extra: Partial<RunOptions> = {}): Promise<{ outcome: RunOutcome; events: RunEvent[] }> {
+  const events: RunEvent[] = [];
+  const steps = action === 'up' ? c.up : action === 'down' ? c.down : [];
+  const outcome = await runAction(conn.client, {
+    action,
+    script: c.script,
+    steps,
+    probes: c.plan.probes,
+    privilege: 'root',
+    timeoutMs: 60_000,
+    ...extra,
+    onEvent: (e) => (events.push(e), extra.onEvent?.(e)),
+  });
+  return { outcome, events };
 }
