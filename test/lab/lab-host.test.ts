@@ -11,27 +11,22 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../../src/cli/main.js';
 import { parseLabInfo, UPSTREAM_PAGE, type LabInfo } from '../../src/main/lab/lab-info.js';
 import { LAB_EXIT, labDown } from '../../src/main/lab/lab-host.js';
 import { labPaths } from '../../src/main/lab/lab-scripts.js';
 import { shellJoin } from '../../src/shared/compiler/shell.js';
+import { DEPLOY_EXIT } from '../../src/cli/deploy.js';
+import type { RunEvent } from '../../src/shared/deploy/events.js';
+import { runNsd, type CliOutcome } from '../support/cli.js';
+import { EXAMPLES_DIR } from '../support/examples.js';
 import { hasTool, skipUnless } from '../support/tools.js';
-import { processesInSessions, requireLab, rootNamespaceReading } from './sandbox.js';
+import { processesInSessions, rootNamespaceReading } from './sandbox.js';
+import { requireSshd } from './sshd.js';
 
-const skip =
-  requireLab('the nsd lab host tests (test/lab/lab-host.test.ts)') ||
-  skipUnless('the nsd lab host tests (test/lab/lab-host.test.ts)', {
-    'sshd (openssh-server)': hasTool('sshd') || existsSync('/usr/sbin/sshd'),
-    'ssh-keygen (openssh-client)': hasTool('ssh-keygen'),
-  });
+const skip = requireSshd('the nsd lab host tests (test/lab/lab-host.test.ts)');
 const skipSsh = skip || skipUnless('the nsd lab OpenSSH login test', { 'ssh (openssh-client)': hasTool('ssh') });
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Outcome = CliOutcome;
 
 let base = '';
 const names: string[] = [];
@@ -45,19 +40,7 @@ function uniqueName(what: string): string {
 }
 
 /** Runs `nsd ...` in-process with NSD_LAB_DIR pointing at this file's temp dir. */
-async function nsd(...argv: string[]): Promise<Outcome> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    readFile: () => Promise.reject(new Error('not used')),
-    writeFile: () => Promise.reject(new Error('not used')),
-    env: env(),
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const nsd = (...argv: string[]): Promise<Outcome> => runNsd(argv, { env: env() });
 
 /** Mount points of the machine's own mount namespace (this process's). */
 function mountPoints(): string {
@@ -343,6 +326,56 @@ describe.skipIf(skip).sequential('nsd lab after a crash', () => {
     expect(await banner(paths.socket)).toMatch(/^SSH-2\.0-OpenSSH/);
     expect((await nsd('lab', 'down', '--name', name)).code).toBe(LAB_EXIT.ok);
     expect(existsSync(paths.dir)).toBe(false);
+  });
+});
+
+describe.skipIf(skip).sequential('nsd deploy to a lab host from nsd lab up', () => {
+  it('deploys the port-forward example with the command "nsd lab up" prints, verifies it green, destroys it, and "nsd lab down" leaves the machine as it was', async () => {
+    const name = uniqueName('deploy');
+    const before = await machineReading();
+    const up = await nsd('lab', 'up', '--name', name);
+    expect(up.code, up.stderr).toBe(LAB_EXIT.ok);
+    const info = parseLabInfo(readFileSync(labPaths(join(base, name)).labJson, 'utf8'));
+
+    // The deploy command exactly as printed, FILE filled in; a HOME of its own keeps the trusted key out of root's.
+    const printed = /^ {2}nsd (deploy FILE --host .*)$/m.exec(up.stdout)?.[1];
+    expect(printed, up.stdout).toBeDefined();
+    const [, , ...options] = printed!.split(' ');
+    const file = join(EXAMPLES_DIR, '05-port-forward.json');
+    const home = mkdtempSync(join(tmpdir(), 'nsd-lab-home-'));
+    const deploy = (...argv: string[]): Promise<Outcome> => runNsd(argv, { env: { ...env(), HOME: home, XDG_CONFIG_HOME: join(home, '.config'), SSH_AUTH_SOCK: '' } });
+    const ssh = options.filter((o) => o !== '--accept-new');
+    try {
+      const built = await deploy('deploy', file, ...options);
+      expect(built.code, built.stderr).toBe(DEPLOY_EXIT.ok);
+      expect(built.stderr).toContain(`nsd: trusting the new host key of ${info.host}:${info.port} (${info.hostKeyFingerprint}), as --accept-new says`);
+      expect(built.stdout).toContain('lab port-forward is up.');
+      // The key trusted once is remembered: from now on no --accept-new.
+      expect(readFileSync(join(home, '.config', 'netns-designer', 'known_hosts'), 'utf8')).toBe(`${info.hostKeyLine}\n`);
+
+      const verify = await deploy('verify', file, ...ssh, '--json');
+      expect(verify.code, verify.stdout).toBe(DEPLOY_EXIT.ok);
+      const events = verify.stdout.trim().split('\n').map((l) => JSON.parse(l) as RunEvent);
+      expect(events[0]).toMatchObject({ type: 'connected', host: `${info.host}:${info.port}`, user: 'root', fingerprint: info.hostKeyFingerprint });
+      const probes = events.flatMap((e) => (e.type === 'probe' ? [e.probe] : []));
+      expect(probes.length).toBeGreaterThan(0);
+      expect(probes.filter((p) => p.result !== 'pass'), JSON.stringify(probes)).toEqual([]);
+      // The "internet" of the lab host answered: blue reached 203.0.113.1 through the lab's MASQUERADE.
+      expect(probes.some((p) => p.address === info.upstream && p.expect === 'reachable')).toBe(true);
+
+      expect((await deploy('status', file, ...ssh)).code).toBe(DEPLOY_EXIT.ok);
+      const destroyed = await deploy('destroy', file, ...ssh);
+      expect(destroyed.code, destroyed.stderr).toBe(DEPLOY_EXIT.ok);
+      expect((await deploy('status', file, ...ssh)).code).toBe(DEPLOY_EXIT.down);
+      // Nothing of the lab ever reached the machine's own network.
+      expect(await machineReading()).toBe(before);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+
+    const down = await nsd('lab', 'down', '--name', name);
+    expect(down.code, down.stderr).toBe(LAB_EXIT.ok);
+    expect(await machineReading()).toBe(before);
   });
 });
 
