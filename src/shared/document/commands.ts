@@ -224,6 +224,7 @@ function connect(doc: Doc, from: string, to: string): CommandResult {
   const book = AddressBook.of(doc, r);
   const ifnames = [names.propose(netnsOf(a), ifnameCandidates(namedNode(a), namedNode(b))), names.propose(netnsOf(b), ifnameCandidates(namedNode(b), namedNode(a)))];
 
+  if (a.kind === 'bridge' && b.kind === 'bridge') refuseBridgeJoin(r, a.id, b.id);
   const bridge = [a, b].find((n) => n.kind === 'bridge');
   const segment = bridge && segmentOfBridge(r, bridge.id);
   let subnets = segment ? segmentSubnets(segment.members) : [];
@@ -255,8 +256,10 @@ function connect(doc: Doc, from: string, to: string): CommandResult {
   for (const node of [a, b]) {
     if (node.kind !== 'namespace' || gateways.size === 0) continue;
     const routes = node.routes ?? [];
+    // A namespace already on another segment with the gateway's subnet would reach the gateway there, where nothing owns it.
+    const own = r.l3ByNode.get(node.id) ?? [];
     const added = [...gateways]
-      .filter(([family]) => !routes.some((route) => isDefaultRoute(route, family)))
+      .filter(([family, value]) => !routes.some((route) => isDefaultRoute(route, family)) && !own.some((i) => i.addresses.some((c) => inSubnet(subnetOf(c), family, value))))
       .map(([family, value]): RouteInput => ({ to: family === 4 ? 'default' : 'default6', via: formatIp(family, value) }));
     if (added.length > 0) nodes = nodes.map((n) => (n === node ? { ...node, routes: [...routes, ...added] } : n));
   }
@@ -264,6 +267,27 @@ function connect(doc: Doc, from: string, to: string): CommandResult {
   const end = (node: NodeInput, i: number): EndInput => ({ node: node.id, ifname: ifnames[i]!, ...(addresses[i]!.length > 0 ? { addresses: addresses[i] } : {}) });
   const link: LinkInput = { id, a: end(a, 0), b: end(b, 1) };
   return { doc: { ...doc, nodes, links: [...links, link] }, selection: [id] };
+}
+
+/**
+ * Joining two bridges makes one segment, which can carry only one subnet per family; and two
+ * bridges already joined through others would form a loop (the lab's bridges run without STP).
+ */
+function refuseBridgeJoin(r: Resolved, x: string, y: string): void {
+  const [sx, sy] = [segmentOfBridge(r, x), segmentOfBridge(r, y)];
+  if (!sx || !sy) return;
+  if (sx === sy) {
+    throw new CommandError(`${x} and ${y} are already joined through other bridges; another link between them would make a loop where frames circle forever, so leave it out`, y);
+  }
+  for (const one of segmentSubnets(sx.members)) {
+    const other = segmentSubnets(sy.members).find((s) => s.family === one.family);
+    if (other && subnetString(other) !== subnetString(one)) {
+      throw new CommandError(
+        `${x} carries ${subnetString(one)} and ${y} carries ${subnetString(other)}; a link would make them one segment with two subnets, so connect them through a router namespace instead`,
+        y,
+      );
+    }
+  }
 }
 
 function segmentOfBridge(r: Resolved, bridgeId: string) {
@@ -313,10 +337,11 @@ const addressKey = (family: Family, value: bigint) => `${family}:${value}`;
 
 /**
  * Removes the elements and everything that only made sense with them: links touching removed
- * nodes, probes from or to removed nodes or removed addresses (or to a node left without any
- * address), port forwards to removed
- * addresses, masquerade rules whose subnet lost its last address, and routes of the remaining
- * nodes whose gateway (or `dev`) was on a removed link and is on none of their other links.
+ * nodes; probes from or to removed nodes, to removed addresses or to a node left without any
+ * address; port forwards to removed addresses; masquerade rules whose subnet lost its last
+ * address; and routes of the remaining nodes that worked before and no longer do (their `dev`
+ * went, or their gateway is no longer owned by anything on a connected segment). NAT rules stay
+ * when the host or the Internet node goes: the validator then says what they need.
  */
 function remove(doc: Doc, ids: readonly string[]): CommandResult {
   const gone = new Set(ids);
@@ -328,28 +353,8 @@ function remove(doc: Doc, ids: readonly string[]): CommandResult {
 
   const before = resolveDocument(doc);
   const removedAddresses: Cidr[] = [];
-  /** Per remaining node: the addresses and interface names it loses. */
-  const lost = new Map<string, { addresses: Cidr[]; names: Set<string> }>();
-  const lose = (nodeId: string, addresses: readonly Cidr[], name?: string) => {
-    if (removedNodes.has(nodeId)) return;
-    let entry = lost.get(nodeId);
-    if (!entry) lost.set(nodeId, (entry = { addresses: [], names: new Set() }));
-    entry.addresses.push(...addresses);
-    if (name !== undefined) entry.names.add(name);
-  };
-  for (const rl of before.links) {
-    if (!linkGone(rl.link)) continue;
-    for (const i of [rl.a, rl.b]) {
-      if (!i) continue;
-      removedAddresses.push(...i.addresses);
-      if (!i.master) lose(i.node, i.addresses, i.name);
-    }
-  }
-  for (const dev of before.bridges) {
-    if (!removedNodes.has(dev.element)) continue;
-    removedAddresses.push(...dev.addresses);
-    lose(dev.node, dev.addresses, dev.name);
-  }
+  for (const rl of before.links) if (linkGone(rl.link)) for (const i of [rl.a, rl.b]) if (i) removedAddresses.push(...i.addresses);
+  for (const dev of before.bridges) if (removedNodes.has(dev.element)) removedAddresses.push(...dev.addresses);
 
   const keptNodes = filterShared(doc.nodes, (n) => !removedNodes.has(n.id));
   const keptLinks = filterShared(doc.links, (l) => !linkGone(l));
@@ -361,18 +366,11 @@ function remove(doc: Doc, ids: readonly string[]): CommandResult {
     return ip !== undefined && vanished.has(addressKey(ip.family, ip.value));
   };
 
+  // Only routes this delete broke go; a route that was already broken is the user's to fix.
+  const [worksBefore, worksAfter] = [routeCheck(before), routeCheck(after)];
   const nodes = mapShared(keptNodes, (n) => {
-    const entry = lost.get(n.id);
-    if (!entry || (n.kind !== 'namespace' && n.kind !== 'host') || !n.routes) return n;
-    const own = after.l3ByNode.get(n.id) ?? [];
-    const ownNames = new Set(own.map((i) => i.name));
-    const routes = filterShared(n.routes, (route) => {
-      if (route.dev !== undefined && entry.names.has(route.dev) && !ownNames.has(route.dev)) return false;
-      const gw = route.via === undefined ? undefined : parseIp(route.via);
-      if (!gw) return true;
-      const wasOnLost = entry.addresses.some((c) => inSubnet(subnetOf(c), gw.family, gw.value));
-      return !wasOnLost || own.some((i) => i.addresses.some((c) => inSubnet(subnetOf(c), gw.family, gw.value)));
-    });
+    if ((n.kind !== 'namespace' && n.kind !== 'host') || !n.routes) return n;
+    const routes = filterShared(n.routes, (route) => !worksBefore(n.id, route) || worksAfter(n.id, route));
     return routes === n.routes ? n : ({ ...n, routes } as NodeInput);
   });
   // A probe to a node that no longer has any address has nothing to aim at.
@@ -399,6 +397,35 @@ function remove(doc: Doc, ids: readonly string[]): CommandResult {
   if (notes) next.notes = notes;
   if (nat) next.nat = nat;
   return { doc: next, selection: [] };
+}
+
+/**
+ * Whether a route of a node works in a resolved view, by the validator's rules: its `dev` exists
+ * and its gateway lies on a connected subnet and is owned by another interface on that segment.
+ * A host route to a gateway outside the lab's subnets may be on the uplink's network, so it counts.
+ */
+function routeCheck(r: Resolved): (nodeId: string, route: RouteInput) => boolean {
+  let owners: Map<string, Iface> | undefined;
+  const ownerOf = (family: Family, value: bigint): Iface | undefined => {
+    if (!owners) {
+      owners = new Map();
+      for (const i of r.ifaces) for (const c of i.addresses) if (!owners.has(addressKey(c.family, c.value))) owners.set(addressKey(c.family, c.value), i);
+    }
+    return owners.get(addressKey(family, value));
+  };
+  return (nodeId, route) => {
+    const node = r.nodes.get(nodeId);
+    const own = r.l3ByNode.get(nodeId) ?? [];
+    const uplink = node?.kind === 'host' ? node.uplink : undefined;
+    if (route.dev !== undefined && route.dev !== uplink && !own.some((i) => i.name === route.dev)) return false;
+    const gw = route.via === undefined ? undefined : parseIp(route.via);
+    if (!gw || (route.dev !== undefined && route.dev === uplink)) return true;
+    const candidates = route.dev === undefined ? own : own.filter((i) => i.name === route.dev);
+    const connected = candidates.find((i) => i.addresses.some((c) => inSubnet(subnetOf(c), gw.family, gw.value)));
+    if (!connected) return node?.kind === 'host';
+    const owner = ownerOf(gw.family, gw.value);
+    return owner !== undefined && !own.includes(owner) && owner.segment === connected.segment;
+  };
 }
 
 /** True when a probe can aim at the node: it has an address (as the validator judges it). */
@@ -593,32 +620,35 @@ function paste(doc: Doc, clip: Clipboard, offset: Pos): CommandResult {
   const ids = elementIds(doc);
   for (const n of pastedNodes) ids.add(n.id);
 
-  // One relocation per subnet, so a segment's addresses, gateways and routes stay consistent.
-  const moved = new Map<string, Subnet | null>();
-  const relocate = (c: Cidr): Cidr | undefined => {
+  // One relocation per subnet of each copied segment, so a segment's addresses, gateways and
+  // routes stay consistent, and two copied segments never end up sharing a subnet.
+  const clipView = resolveDocument({ version: 1, name: 'clipboard', nodes: clip.nodes, links: clip.links });
+  const segmentOf = new Map(clipView.ifaces.map((i) => [i.key, i.segment]));
+  const moved = new Map<string, { source: Subnet; target: Subnet | null }>();
+  const movedKey = (segment: number | undefined, s: Subnet) => `${segment ?? 'none'}|${subnetString(s)}`;
+  const relocate = (segment: number | undefined, c: Cidr): Cidr | undefined => {
     const s = subnetOf(c);
-    const key = subnetString(s);
-    if (!moved.has(key)) moved.set(key, book.relocate(s) ?? null);
-    const target = moved.get(key);
+    const key = movedKey(segment, s);
+    if (!moved.has(key)) moved.set(key, { source: s, target: book.relocate(s) ?? null });
+    const target = moved.get(key)!.target;
     if (!target) return undefined;
     const value = target.network + (c.value - s.network);
     if (book.isUsed(c.family, value)) return undefined;
     return parseCidr(addressString(target, value));
   };
-  const relocateList = (list: readonly string[] | undefined): string[] =>
+  const relocateList = (segment: number | undefined, list: readonly string[] | undefined): string[] =>
     (list ?? []).flatMap((text) => {
       const c = parseCidr(text);
-      const out = c && relocate(c);
+      const out = c && relocate(segment, c);
       if (out) book.claimAddress(out);
       return out ? [out.text] : [];
     });
-  for (const n of pastedNodes) {
-    if (n.kind === 'bridge' && n.addresses) {
-      const index = pastedNodes.indexOf(n);
-      pastedNodes[index] = { ...n, addresses: relocateList(n.addresses) };
-      allNodes.set(n.id, pastedNodes[index]!);
-    }
-  }
+  const sourceOf = new Map<string, string>([...idMap].filter(([, to]) => fresh.has(to)).map(([from, to]) => [to, from]));
+  pastedNodes.forEach((n, index) => {
+    if (n.kind !== 'bridge' || !n.addresses) return;
+    pastedNodes[index] = { ...n, addresses: relocateList(segmentOf.get(sourceOf.get(n.id)!), n.addresses) };
+    allNodes.set(n.id, pastedNodes[index]!);
+  });
 
   const links = doc.links ?? [];
   const pair = (x: string, y: string) => links.some((l) => (l.a.node === x && l.b.node === y) || (l.a.node === y && l.b.node === x));
@@ -644,7 +674,7 @@ function paste(doc: Doc, clip: Clipboard, offset: Pos): CommandResult {
         if (!renamed && names.isFree(netnsOf(self), src.ifname)) names.reserve(netnsOf(self), src.ifname);
         else out.ifname = names.propose(netnsOf(self), ifnameCandidates(namedNode(self), namedNode(other)));
       }
-      if (src.addresses) out.addresses = relocateList(src.addresses);
+      if (src.addresses) out.addresses = relocateList(segmentOf.get(`${source.id}.${side}`), src.addresses);
       return out;
     };
     pastedLinks.push({ ...structuredClone(source), id, a: end('a', aId), b: end('b', bId) });
@@ -652,22 +682,23 @@ function paste(doc: Doc, clip: Clipboard, offset: Pos): CommandResult {
 
   // Routes survive when their gateway (moved with its subnet) or their dev came along.
   const after = resolveDocument({ ...doc, nodes: [...existing, ...pastedNodes], links: [...links, ...pastedLinks] });
+  const works = routeCheck(after);
   const finalNodes = pastedNodes.map((n) => {
     if ((n.kind !== 'namespace' && n.kind !== 'host') || !n.routes) return n;
-    const own = after.l3ByNode.get(n.id) ?? [];
+    const own = clipView.l3ByNode.get(sourceOf.get(n.id)!) ?? [];
     const routes = n.routes.flatMap((route): RouteInput[] => {
       const out = { ...route };
-      if (route.via !== undefined) {
-        const gw = parseIp(route.via);
-        const target = gw && relocateIp(moved, gw.family, gw.value);
-        if (!target || !own.some((i) => i.addresses.some((c) => inSubnet(subnetOf(c), target.family, target.value)))) return [];
-        out.via = formatIp(target.family, target.value);
+      const gw = route.via === undefined ? undefined : parseIp(route.via);
+      if (gw) {
+        // The gateway moves with the subnet of the copied segment it was reached on.
+        const on = own.flatMap((i) => i.addresses.filter((c) => inSubnet(subnetOf(c), gw.family, gw.value)).map((c) => moved.get(movedKey(i.segment, subnetOf(c)))))[0];
+        if (on && !on.target) return [];
+        if (on?.target) out.via = formatIp(gw.family, on.target.network + (gw.value - on.source.network));
       }
-      if (route.dev !== undefined && !own.some((i) => i.name === route.dev)) return [];
       const dest = parseCidr(route.to);
-      const movedDest = dest && dest.prefix > 0 ? moved.get(subnetString(subnetOf(dest))) : undefined;
-      if (movedDest) out.to = subnetString(movedDest);
-      return [out];
+      const movedDest = dest && dest.prefix > 0 ? [...moved.values()].find((m) => m.target && subnetString(m.source) === subnetString(subnetOf(dest))) : undefined;
+      if (movedDest?.target) out.to = subnetString(movedDest.target);
+      return works(n.id, out) ? [out] : [];
     });
     return sameValue(routes, n.routes) ? n : ({ ...n, routes } as NodeInput);
   });
@@ -682,14 +713,4 @@ function paste(doc: Doc, clip: Clipboard, offset: Pos): CommandResult {
   const selection = [...finalNodes.map((n) => n.id), ...pastedLinks.map((l) => l.id), ...pastedNotes.map((n) => n.id)];
   if (selection.length === 0) return { doc, selection };
   return { doc: next, selection };
-}
-
-/** Where an address went when its subnet moved; the address itself when its subnet stayed; undefined when it was dropped. */
-function relocateIp(moved: ReadonlyMap<string, Subnet | null>, family: Family, value: bigint): { family: Family; value: bigint } | undefined {
-  for (const [key, target] of moved) {
-    const source = parseCidr(key);
-    if (!source || !inSubnet(subnetOf(source), family, value)) continue;
-    return target ? { family, value: target.network + (value - source.value) } : undefined;
-  }
-  return { family, value };
 }
