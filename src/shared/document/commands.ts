@@ -15,7 +15,15 @@
  * - A namespace that connect puts on a segment where the host has an address (a bridge address
  *   or the host's end of the new link), and that has no default route of that family yet, gets
  *   `{to: 'default', via: HOST ADDRESS}`: the bridge address is the gateway of its namespaces.
- *   No name servers are added.
+ *   No name servers are added (the validator suggests them once the lab has an Internet node).
+ * - connect refuses (CommandError) what can only be a mistake: a node to itself, a pair that is
+ *   already linked, a missing node, the Internet to anything but the host, a second uplink, a
+ *   loop between bridges, and joining two bridges whose segments carry different subnets.
+ *
+ * Edits keep the document consistent: a rename (updateNode with `id`, or a new namespace or
+ * bridge `name`) carries link ends, probes, link ids of the `red-blue` form, interface names of
+ * the veth-red form and routes naming them by `dev` along; delete and paste are described on
+ * their functions. The rest is left to the validator, which names the fix.
  */
 import { NAME_MAX, NAME_PATTERN, type NodeKind, type TopologyInput } from '../model/topology.js';
 import { formatIp, parseCidr, parseIp, type Cidr, type Family } from '../model/net.js';
