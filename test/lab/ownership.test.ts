@@ -87,4 +87,37 @@ describe.skipIf(skip)('lab ownership', () => {
       }),
     TIMEOUT,
   );
+
+  it(
+    'names a missing uplink (listing the lab host\'s own interfaces) and a stranger on a transit name before changing anything, and clears its own leftover',
+    () =>
+      withSandbox(async (sb) => {
+        const doc = loadExample('04-nat') as { nodes: { id: string; uplink?: string }[] };
+        doc.nodes.find((n) => n.id === 'host')!.uplink = 'wan0';
+        const noUplink = compile(doc);
+        if (!noUplink.ok) throw new Error(JSON.stringify(noUplink.problems));
+        // veth-red is made in the host, then moved into red: a stranger holding that name is in the way.
+        await sh(sb, 'ip link add veth-red type veth peer name stranger0');
+        const before = await sb.snapshot();
+        const up = await sb.runScript(noUplink.script, ['up']);
+        expect(up.code).toBe(1);
+        expect(up.stderr).toContain('interface veth-red exists in the host; the lab needs that name there while it creates a veth pair');
+        const listed = /the uplink wan0 does not exist; set the host's uplink in the drawing to one of: (.*)$/m.exec(up.stderr)?.[1]?.split(' ').sort();
+        const names = JSON.parse((await sh(sb, 'ip -j link show')).stdout) as { ifname: string }[];
+        expect(listed).toEqual(names.map((l) => l.ifname).sort());
+        expect(await sb.snapshot()).toBe(before);
+
+        // The same name left tagged by an interrupted run of this lab is removed, and up goes on.
+        await sh(sb, 'ip link del veth-red');
+        const clean = await sb.snapshot();
+        await sh(sb, 'ip link add veth-red type veth peer name leftover0 && ip link set veth-red alias nsd:nat');
+        const script = scriptOf('04-nat');
+        const resumed = await sb.runScript(script, ['up']);
+        expect(resumed.code, resumed.stderr).toBe(0);
+        expect((await sb.lab(['ip', 'link', 'show', 'leftover0'])).code).not.toBe(0);
+        expect((await sb.runScript(script, ['down'])).code).toBe(0);
+        expect(await sb.snapshot()).toBe(clean);
+      }),
+    TIMEOUT,
+  );
 });

@@ -65,8 +65,26 @@ nsd_owned_netns() { # NAME
   nsd_has_netns "$1" && nsd_owned_link lo "$1"
 }
 
-nsd_host_has_link() { # IFNAME
-  ip link show dev "$1" >/dev/null 2>&1
+# Every interface of the host with its alias, from one "ip -o link show": a check per name would
+# start hundreds of processes in a big lab. NSD_HOST_ALIAS[NAME] is set for each one.
+nsd_read_host_links() {
+  local line name
+  declare -gA NSD_HOST_ALIAS=()
+  while IFS= read -r line; do
+    name=\${line#*: }
+    name=\${name%%: *}
+    name=\${name%%@*}
+    NSD_HOST_ALIAS[$name]=''
+    if [[ $line == *'    alias '* ]]; then NSD_HOST_ALIAS[$name]=\${line##*    alias }; fi
+  done < <(ip -o link show)
+}
+
+nsd_host_has_link() { # IFNAME (after nsd_read_host_links)
+  [[ -v NSD_HOST_ALIAS[$1] ]]
+}
+
+nsd_host_link_owned() { # IFNAME (after nsd_read_host_links)
+  [[ \${NSD_HOST_ALIAS[$1]-} == "$NSD_TAG" ]]
 }
 
 nsd_remember() { # FILE LINE: lab state kept for down
@@ -176,14 +194,15 @@ nsd_preflight() { # ACTION
       conflicts+=("namespace $name exists and was not made by this lab (ip netns del $name, or rename it in the drawing)")
     fi
   done
+  nsd_read_host_links
   for name in "\${NSD_HOST_LINKS[@]}"; do
-    if nsd_host_has_link "$name" && ! nsd_owned_link "$name"; then
+    if nsd_host_has_link "$name" && ! nsd_host_link_owned "$name"; then
       conflicts+=("interface $name exists in the host and was not made by this lab (ip link del $name, or rename it in the drawing)")
     fi
   done
   for name in "\${NSD_TRANSIT_LINKS[@]}"; do
     if nsd_host_has_link "$name"; then
-      if nsd_owned_link "$name"; then
+      if nsd_host_link_owned "$name"; then
         ip link del dev "$name" # left in the host by an interrupted run
       else
         conflicts+=("interface $name exists in the host; the lab needs that name there while it creates a veth pair")
@@ -191,7 +210,7 @@ nsd_preflight() { # ACTION
     fi
   done
   if [[ -n $NSD_UPLINK ]] && ! nsd_host_has_link "$NSD_UPLINK"; then
-    conflicts+=("the uplink $NSD_UPLINK does not exist; set the host's uplink in the drawing to one of: $(cd /sys/class/net && echo *)")
+    conflicts+=("the uplink $NSD_UPLINK does not exist; set the host's uplink in the drawing to one of: \${!NSD_HOST_ALIAS[*]}")
   fi
   if ((\${#conflicts[@]} > 0)); then
     printf 'lab.sh: cannot build lab %s:\\n' "$NSD_LAB" >&2
@@ -215,9 +234,10 @@ nsd_status() {
     if nsd_owned_netns "$name"; then present=$((present + 1)) state=present; else state=missing; fi
     printf '%-10s %-24s %s\\n' namespace "$name" "$state"
   done
+  nsd_read_host_links
   for name in "\${NSD_HOST_LINKS[@]}"; do
     total=$((total + 1))
-    if nsd_owned_link "$name"; then present=$((present + 1)) state=present; else state=missing; fi
+    if nsd_host_link_owned "$name"; then present=$((present + 1)) state=present; else state=missing; fi
     printf '%-10s %-24s %s\\n' interface "$name" "$state"
   done
   local ipt table parent chain
