@@ -4,11 +4,11 @@
  * src/shared (compiler, editor commands) and ./state (pure reducers); this file wires them up.
  */
 import { useCallback, useDeferredValue, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { compile } from '../shared/compiler/index.js';
+import { compile, compilePreview } from '../shared/compiler/index.js';
 import { copySelection, emptyDocument, type Clipboard, type Doc, type EditorCommand } from '../shared/document/commands.js';
 import { autoLayout, snap } from '../shared/document/layout.js';
 import type { AppInfo, DesignerApi, LabState, MenuCommand, SavedTarget, TargetRef, Template } from '../shared/ipc/contract.js';
-import type { RunAction } from '../shared/deploy/events.js';
+import type { ProbeResult, RunAction } from '../shared/deploy/events.js';
 import { Canvas, type CanvasHandle } from './canvas/Canvas.js';
 import { canvasElements } from './canvas/elements.js';
 import { drawingSvg } from './export/svg.js';
@@ -23,6 +23,7 @@ import { runReducer, startRun, type RunView } from './state/run.js';
 import { shortcutFor } from './shortcuts.js';
 
 const GRID = 25;
+const NO_PROBES: readonly ProbeResult[] = [];
 
 type Prompt = { title: string; initial: string; resolve(path: string | null): void };
 
@@ -56,11 +57,16 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
 
   // The live compile follows the document a frame behind typing, so input never waits for it.
   const deferred = useDeferredValue(doc);
-  const compiled = useMemo(() => compile(deferred, { source: `${deferred.name}.json` }), [deferred]);
+  const compiled = useMemo(() => compilePreview(deferred), [deferred]);
+  // The whole lab.sh (with the verify probes) only when someone looks at it or copies it.
+  const fullScript = useCallback((): string | null => {
+    const full = compile(deferred, { source: `${deferred.name}.json` });
+    return full.ok ? full.script : null;
+  }, [deferred]);
   const problems = compiled.ok ? compiled.warnings : compiled.problems;
   const errorCount = compiled.ok ? 0 : compiled.problems.filter((p) => p.severity === 'error').length;
 
-  const lastProbes = run && (run.action === 'verify' || run.action === 'up') ? run.probes : [];
+  const lastProbes = run && (run.action === 'verify' || run.action === 'up') ? run.probes : NO_PROBES;
   const elements = useMemo(
     () => canvasElements(doc, { problems, probes: lastProbes, failedElement: run?.failed?.step.element ?? null }),
     [doc, problems, lastProbes, run?.failed],
@@ -376,7 +382,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
         <ScriptPanel
           up={compiled.ok ? compiled.up : null}
           down={compiled.ok ? compiled.down : null}
-          script={compiled.ok ? compiled.script : null}
+          fullScript={compiled.ok ? fullScript : null}
           onExport={() => runCommand('export-script')}
           onCopied={(text) => navigator.clipboard.writeText(text).then(() => say('Copied to the clipboard'), fail)}
         />

@@ -107,3 +107,21 @@ export function rendererStale(dir: string, since: number): boolean {
   const index = join(dir, 'index.html');
   return !existsSync(index) || statSync(index).mtimeMs < since;
 }
+
+/** The whole text of the script panel's tab, as the Copy button puts it on the clipboard ('' while there is none). */
+export async function scriptText(page: Page): Promise<string> {
+  await page.evaluate(() => navigator.clipboard.writeText(''));
+  // The button is disabled while the drawing has errors; the live compile may flip it at any moment.
+  const copied = await page
+    .getByTestId('copy-script')
+    .click({ timeout: 1000 })
+    .then(() => true)
+    .catch(() => false);
+  if (!copied) return '';
+  let text = '';
+  for (let i = 0; i < 50 && text === ''; i++) {
+    text = await page.evaluate(() => navigator.clipboard.readText());
+    if (text === '') await page.waitForTimeout(20);
+  }
+  return text;
+}

@@ -4,7 +4,7 @@
  * script.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clickElement, canvasIds, drawLink, dropFromPalette, openDesigner, skipWithoutChromium, type Designer } from './designer.js';
+import { clickElement, canvasIds, drawLink, dropFromPalette, openDesigner, scriptText, skipWithoutChromium, type Designer } from './designer.js';
 
 const skip = skipWithoutChromium('the designer drawing test (test/e2e/draw.test.ts)');
 
@@ -51,15 +51,15 @@ describe.skipIf(skip)('designer: drawing the tutorial bridge', () => {
       const side = (await page.getByTestId('properties').textContent())!.includes(`end a: ${ns}`) ? 'a' : 'b';
       // Clear the proposed address, see it leave the script, then type the tutorial's.
       await page.getByTestId(`prop-${side}-addresses`).fill('');
-      await expect.poll(() => page.getByTestId('script').textContent()).not.toContain(`addr replace ${address}`);
+      await expect.poll(() => scriptText(page)).not.toContain(`addr replace ${address}`);
       await page.getByTestId(`prop-${side}-addresses`).fill(address);
-      await expect.poll(() => page.getByTestId('script').textContent()).toContain(`addr replace ${address}`);
+      await expect.poll(() => scriptText(page)).toContain(`addr replace ${address}`);
       await expect.poll(() => page.getByTestId('prop-' + side + '-addresses').inputValue()).toBe(address);
     }
     await page.getByTestId('script-tab-up').click();
     await d.shot('1-04-addresses');
     await expect.poll(() => page.getByTestId('problems').textContent()).toContain('0 errors');
-    const script = (await page.getByTestId('script').textContent()) ?? '';
+    const script = await scriptText(page);
     for (const line of [
       'ip netns add red',
       'ip netns add blue',

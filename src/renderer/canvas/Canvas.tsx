@@ -37,6 +37,13 @@ declare global {
   }
 }
 
+/** Sets an element's classes only when they differ: each change restyles the element. */
+function setClasses(ele: cytoscape.SingularElementReturnValue, classes: readonly string[]): void {
+  const current = ele.classes() as unknown as string[];
+  if (current.length === classes.length && classes.every((c) => current.includes(c))) return;
+  ele.classes(classes.join(' '));
+}
+
 /** Fits the drawing into view without blowing a few nodes up to fill the screen. */
 function fitView(cy: Core): void {
   if (cy.elements().length === 0) return;
@@ -182,7 +189,7 @@ export function Canvas(props: CanvasProps) {
         if (ele.data('label') !== n.label) ele.data('label', n.label);
         if (ele.data('kind') !== n.kind) ele.data('kind', n.kind);
         if (ele.data('tooltip') !== n.tooltip) ele.data('tooltip', n.tooltip);
-        ele.classes(n.classes);
+        setClasses(ele, n.classes);
         const p = ele.position();
         if (!ele.grabbed() && (p.x !== n.position.x || p.y !== n.position.y)) ele.position({ ...n.position });
       }
@@ -196,7 +203,7 @@ export function Canvas(props: CanvasProps) {
         }
         if (ele.data('label') !== e.label) ele.data('label', e.label);
         if (ele.data('tooltip') !== e.tooltip) ele.data('tooltip', e.tooltip);
-        ele.classes(e.classes);
+        setClasses(ele, e.classes);
       }
       cy.elements()
         .filter((ele) => !wanted.has(ele.id()) && !ele.hasClass('ghost'))
@@ -218,7 +225,8 @@ export function Canvas(props: CanvasProps) {
       });
     });
     syncing.current = false;
-  }, [props.selection, props.nodes, props.edges]);
+    // Only a change of the store's selection: a redraw must not undo a click the store has not heard of yet.
+  }, [props.selection]);
 
   useEffect(() => {
     const cy = cyRef.current;

@@ -33,12 +33,19 @@ export interface Marks {
   failedElement: string | null;
 }
 
-function addressesOf(doc: Doc, nodeId: string): string[] {
-  const out: string[] = [];
-  for (const n of doc.nodes ?? []) if (n.id === nodeId && n.kind === 'bridge') out.push(...(n.addresses ?? []));
+/** Every node's addresses: a bridge's own, then those on its link ends. */
+function addressesByNode(doc: Doc): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const add = (id: string, list: readonly string[] | undefined): void => {
+    if (!list || list.length === 0) return;
+    const current = out.get(id);
+    if (current) current.push(...list);
+    else out.set(id, [...list]);
+  };
+  for (const n of doc.nodes ?? []) if (n.kind === 'bridge') add(n.id, n.addresses);
   for (const l of doc.links ?? []) {
-    if (l.a.node === nodeId) out.push(...(l.a.addresses ?? []));
-    if (l.b.node === nodeId) out.push(...(l.b.addresses ?? []));
+    add(l.a.node, l.a.addresses);
+    add(l.b.node, l.b.addresses);
   }
   return out;
 }
@@ -89,10 +96,11 @@ export function canvasElements(doc: Doc, marks: Marks): { nodes: CanvasNode[]; e
     return { classes, tooltip: lines.join('\n') };
   };
 
+  const addressesOf = addressesByNode(doc);
   const nodes: CanvasNode[] = (doc.nodes ?? []).map((n, i) => {
     const kind = n.kind === 'namespace' && n.router ? 'router' : n.kind;
     const name = (n.kind === 'namespace' || n.kind === 'bridge') && n.name && n.name !== n.id ? `${n.id} (${n.name})` : n.id;
-    const addresses = n.kind === 'internet' ? (n.target ? [n.target] : []) : n.kind === 'host' ? [] : addressesOf(doc, n.id);
+    const addresses = n.kind === 'internet' ? (n.target ? [n.target] : []) : n.kind === 'host' ? [] : (addressesOf.get(n.id) ?? []);
     const label = addresses.length > 0 ? `${name}\n${addresses.join('\n')}` : name;
     return {
       id: n.id,

@@ -1,7 +1,8 @@
-/** The live script: the `up` and `down` commands as they will run, and the whole lab.sh. */
+/** The live script: the `up` and `down` commands as they will run, and the whole lab.sh (built on demand). */
 import { useMemo, useState } from 'react';
 import type { Step } from '../../shared/compiler/steps.js';
 import { shellJoin } from '../../shared/compiler/shell.js';
+import { ScriptView } from './ScriptView.js';
 
 /** Steps as readable commands, one comment per step (the same argv lists lab.sh runs). */
 export function stepsText(steps: readonly Step[]): string {
@@ -13,13 +14,13 @@ export function stepsText(steps: readonly Step[]): string {
   return out.join('\n');
 }
 
-export function ScriptPanel(props: { up: readonly Step[] | null; down: readonly Step[] | null; script: string | null; onExport(): void; onCopied(text: string): void }) {
+export function ScriptPanel(props: { up: readonly Step[] | null; down: readonly Step[] | null; fullScript: (() => string | null) | null; onExport(): void; onCopied(text: string): void }) {
   const [tab, setTab] = useState<'up' | 'down' | 'lab.sh'>('up');
   const text = useMemo(() => {
-    if (tab === 'lab.sh') return props.script;
+    if (tab === 'lab.sh') return props.fullScript?.() ?? null;
     const steps = tab === 'up' ? props.up : props.down;
     return steps ? stepsText(steps) : null;
-  }, [tab, props.up, props.down, props.script]);
+  }, [tab, props.up, props.down, props.fullScript]);
   return (
     <section className="script-panel" aria-label="Script">
       <header>
@@ -29,16 +30,14 @@ export function ScriptPanel(props: { up: readonly Step[] | null; down: readonly 
           </button>
         ))}
         <span className="spacer" />
-        <button type="button" disabled={!text} onClick={() => text && props.onCopied(text)} title="Copy to the clipboard">
+        <button type="button" disabled={!text} onClick={() => text && props.onCopied(text)} title="Copy to the clipboard" data-testid="copy-script">
           Copy
         </button>
-        <button type="button" disabled={!props.script} onClick={props.onExport} title="Export lab.sh (Ctrl+E)" data-testid="export-script">
+        <button type="button" disabled={!props.fullScript} onClick={props.onExport} title="Export lab.sh (Ctrl+E)" data-testid="export-script">
           Export .sh
         </button>
       </header>
-      <pre data-testid="script" className={text ? '' : 'empty'}>
-        {text ?? 'Fix the errors in the problems list to see the script.'}
-      </pre>
+      <ScriptView text={text} emptyText="Fix the errors in the problems list to see the script." testId="script" />
     </section>
   );
 }

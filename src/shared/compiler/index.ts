@@ -26,6 +26,21 @@ export function compileValidated(v: ValidationResult, options: { source?: string
   return { ok: true, doc: v.doc, plan: p, up, down, script: renderScript(p, { ...options, up, down }), warnings: v.warnings };
 }
 
+export type PreviewResult =
+  | { ok: true; doc: TopologyDocument; plan: Plan; up: Step[]; down: Step[]; warnings: Problem[] }
+  | { ok: false; problems: Problem[] };
+
+/**
+ * What the designer's live preview needs after each edit: the problems, or the up and down
+ * steps. It skips probe planning and the bash rendering (compile() does both, for lab.sh).
+ */
+export function compilePreview(input: unknown): PreviewResult {
+  const v = validate(input);
+  if (!v.ok) return { ok: false, problems: v.problems };
+  const p = plan(v.doc, v.resolved, { probes: false });
+  return { ok: true, doc: v.doc, plan: p, up: upSteps(p), down: downSteps(p), warnings: v.warnings };
+}
+
 export { plan, type Plan } from './plan.js';
 export { renderScript } from './render-bash.js';
 export { upSteps, downSteps, PHASES, type Step, type Command, type Phase } from './steps.js';

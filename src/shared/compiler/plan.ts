@@ -121,7 +121,7 @@ function planRoute(route: Route): PlannedRoute {
 }
 
 /** Plans a validated document (use validate() first: plan() trusts its input). */
-export function plan(doc: TopologyDocument, resolved: Resolved = resolve(doc)): Plan {
+export function plan(doc: TopologyDocument, resolved: Resolved = resolve(doc), options: { probes?: boolean } = {}): Plan {
   const r = resolved;
   const hostNode = r.hostId !== undefined ? r.nodes.get(r.hostId) : undefined;
   const host = hostNode?.kind === 'host' ? hostNode : undefined;
@@ -220,7 +220,8 @@ export function plan(doc: TopologyDocument, resolved: Resolved = resolve(doc)): 
     hostForwards: hostForwarding.length > 0,
     masquerade: masquerade.map((m) => m.source),
   };
-  const probes = planProbes(r, new ReachModel(r, facts), portForwards);
+  // The designer's live preview shows up/down only and skips the reachability model.
+  const probes = options.probes === false ? [] : planProbes(r, new ReachModel(r, facts), portForwards);
 
   const rootNames = [
     ...bridges.map((b) => b.name),
