@@ -1,9 +1,12 @@
 /**
- * `npm run bench`: compile time and memory for generated labs of 10 to 10,000 namespaces.
- * Times are medians after a warm-up; ratios compare the time per namespace with the
- * 10-namespace baseline measured in this same run (1.0 = perfectly linear).
+ * `npm run bench`: compile time and memory for generated labs of 10 to 10,000 namespaces, then
+ * deploy and verify over SSH against local runs (bench/deploy.ts). Compile times are medians
+ * after a warm-up; ratios compare the time per namespace with the 10-namespace baseline
+ * measured in this same run (1.0 = perfectly linear). `npm run bench -- compile` or
+ * `-- deploy` runs one part.
  */
 import { compile } from '../src/shared/compiler/index.js';
+import { deployBench } from './deploy.js';
 import { bridgedLab } from './topologies.js';
 
 const SIZES = [10, 100, 1_000, 10_000];
@@ -48,7 +51,7 @@ function measure(count: number): Row {
   return { namespaces: count, medianMs, perNamespaceUs: (medianMs * 1000) / count, heapMb, scriptMb, probes };
 }
 
-function main(): void {
+function compileBench(): void {
   if (!gc) console.warn('note: run with node --expose-gc (npm run bench does) for steadier memory figures');
   console.log('compile (validate -> plan -> steps -> render), median of repeated runs\n');
   const rows = SIZES.map(measure);
@@ -67,4 +70,11 @@ function main(): void {
   console.log(`\ngoal: 10,000 namespaces under ${GOAL_MS_AT_10K} ms: ${big.medianMs <= GOAL_MS_AT_10K ? 'met' : 'NOT met'} (${big.medianMs.toFixed(0)} ms)`);
 }
 
-main();
+async function main(): Promise<void> {
+  const only = process.argv[2];
+  if (only !== undefined && only !== 'compile' && only !== 'deploy') throw new Error(`npm run bench -- [compile|deploy]: unknown part "${only}"`);
+  if (only !== 'deploy') compileBench();
+  if (only !== 'compile') await deployBench();
+}
+
+await main();
