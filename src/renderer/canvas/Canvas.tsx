@@ -62,6 +62,8 @@ export function Canvas(props: CanvasProps) {
   const latest = useRef(props);
   latest.current = props;
   const syncing = useRef(false);
+  /** A click's selection not yet reported to the store: the canvas is ahead, the store must not undo it. */
+  const pendingReport = useRef(false);
   const [tooltip, setTooltip] = useState<{ text: string; x: number; y: number } | null>(null);
 
   useEffect(() => {
@@ -79,7 +81,11 @@ export function Canvas(props: CanvasProps) {
     const reportSelection = (): void => {
       if (syncing.current) return;
       clearTimeout(selectTimer);
-      selectTimer = setTimeout(() => latest.current.onSelect(cy.$(':selected').map((e) => e.id())), 0);
+      pendingReport.current = true;
+      selectTimer = setTimeout(() => {
+        pendingReport.current = false;
+        latest.current.onSelect(cy.$(':selected').map((e) => e.id()));
+      }, 0);
     };
     cy.on('select unselect', reportSelection);
     cy.on('dragfree', 'node', () => {
@@ -89,8 +95,9 @@ export function Canvas(props: CanvasProps) {
       if (moves.length > 0) latest.current.onMove(moves);
     });
     cy.on('grab', 'node', (e: EventObject) => {
-      // Dragging an unselected node moves just that node.
-      if (!e.target.selected()) {
+      // Dragging an unselected node moves just that node (with Shift or Ctrl, the click adds it instead).
+      const mouse = e.originalEvent as MouseEvent | undefined;
+      if (!e.target.selected() && !mouse?.shiftKey && !mouse?.ctrlKey && !mouse?.metaKey) {
         cy.$(':selected').unselect();
         e.target.select();
       }
@@ -215,7 +222,7 @@ export function Canvas(props: CanvasProps) {
   // The selection changed in the store (undo, paste, a click in the problems list).
   useEffect(() => {
     const cy = cyRef.current;
-    if (!cy) return;
+    if (!cy || pendingReport.current) return;
     syncing.current = true;
     const wanted = new Set(props.selection);
     cy.batch(() => {

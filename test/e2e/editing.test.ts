@@ -1,0 +1,93 @@
+/**
+ * The rest of the editing a user does: copy and paste, select all and delete, auto-layout,
+ * autosave and recovery after the window went away, and saved SSH hosts whose secrets never
+ * reach a file in plain text.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canvasIds, clickElement, openDesigner, skipWithoutChromium, type Designer } from './designer.js';
+
+const skip = skipWithoutChromium('the designer editing test (test/e2e/editing.test.ts)');
+
+describe.skipIf(skip)('designer: editing', () => {
+  let d: Designer;
+  beforeAll(async () => {
+    d = await openDesigner({ query: 'template=02-bridge' });
+    d.page.on('dialog', (dialog) => void dialog.accept());
+  });
+  afterAll(async () => {
+    await d?.close();
+  });
+
+  const nodeIds = async () => (await canvasIds(d.page)).filter((id) => !id.includes('-')).sort();
+
+  it('copies and pastes a namespace with its link as new, valid elements', async () => {
+    const { page } = d;
+    await clickElement(page, 'red');
+    await clickElement(page, 'red-vnet0', 'Shift');
+    await expect.poll(() => page.getByTestId('properties').locator('h3').textContent()).toBe('2 elements selected');
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('Control+v');
+    // The pasted namespace gets the next tutorial name; the pasted bridge copy stands apart.
+    await expect.poll(nodeIds).toEqual(['blue', 'green', 'red', 'vnet0', 'vnet1', 'yellow']);
+    await expect.poll(() => page.getByTestId('problems').textContent()).toContain('0 errors');
+    await d.shot('5-01-pasted');
+  });
+
+  it('selects all, deletes, and undoes it in one step', async () => {
+    const { page } = d;
+    const before = await nodeIds();
+    await page.locator('.cy').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+a');
+    await page.keyboard.press('Delete');
+    await expect.poll(() => canvasIds(page)).toEqual([]);
+    await page.keyboard.press('Control+z');
+    await expect.poll(nodeIds).toEqual(before);
+  });
+
+  it('lays the drawing out in layers on the grid', async () => {
+    const { page } = d;
+    await page.getByTestId('layout').click();
+    const positions = await page.evaluate(() => {
+      const doc = (window as unknown as { __nsdDoc: () => { nodes: { id: string; kind: string; position: { x: number; y: number } }[] } }).__nsdDoc();
+      return doc.nodes.map((n) => ({ kind: n.kind, ...n.position }));
+    });
+    for (const p of positions) expect([p.x % 25, p.y % 25]).toEqual([0, 0]);
+    const bridgesY = Math.max(...positions.filter((p) => p.kind === 'bridge').map((p) => p.y));
+    const namespacesY = Math.min(...positions.filter((p) => p.kind === 'namespace').map((p) => p.y));
+    expect(namespacesY).toBeGreaterThan(bridgesY);
+    await d.shot('5-02-layout');
+  });
+
+  it('recovers the unsaved drawing after the window is reloaded', async () => {
+    const { page } = d;
+    await page.getByTestId('palette-namespace').click();
+    const drawn = await nodeIds();
+    await page.waitForTimeout(1600); // autosave runs a second after the last change
+    page.removeAllListeners('dialog');
+    page.on('dialog', (dialog) => void dialog.accept()); // the unsaved-changes guard on reload
+    await page.goto(`${d.server.url}/?template=01-veth-pair#token=${d.server.token}`);
+    await page.getByTestId('recovery').waitFor();
+    await d.shot('5-03-recovery');
+    await page.getByTestId('recovery').getByRole('button', { name: 'Restore it' }).click();
+    await expect.poll(nodeIds).toEqual(drawn);
+    await expect.poll(() => page.getByTestId('doc-state').textContent()).toBe('unsaved changes');
+  });
+
+  it('saves an SSH host with its secret kept out of any file', async () => {
+    const { page } = d;
+    await page.getByRole('button', { name: 'Hosts…' }).click();
+    await page.getByTestId('target-label').fill('lab vm');
+    await page.getByTestId('target-host').fill('alice@lab-vm:2222');
+    await page.getByTestId('targets-dialog').locator('input[type="password"]').first().fill('s3cret-pw');
+    await page.getByTestId('target-save').click();
+    await expect.poll(() => page.getByTestId('targets-dialog').locator('.target-list li').count()).toBe(1);
+    await page.getByTestId('targets-dialog').getByRole('button', { name: 'Close' }).click();
+    expect(await page.getByTestId('target').locator('option').allTextContents()).toContain('lab vm (alice@lab-vm:2222)');
+    const stored = readFileSync(join(d.workspace, '.nsd-designer', 'targets.json'), 'utf8');
+    expect(stored).toContain('alice@lab-vm:2222');
+    expect(stored).not.toContain('s3cret-pw');
+    expect(d.errors).toEqual([]);
+  });
+});
