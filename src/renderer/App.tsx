@@ -437,6 +437,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
                 host: form.host,
                 sudo: form.sudo,
                 ...(form.identityFile ? { identityFile: form.identityFile } : {}),
+                ...(form.socket ? { socket: form.socket } : {}),
                 ...(form.password ? { password: form.password } : {}),
                 ...(form.passphrase ? { passphrase: form.passphrase } : {}),
                 ...(form.sudoPassword ? { sudoPassword: form.sudoPassword } : {}),

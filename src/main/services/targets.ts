@@ -21,6 +21,7 @@ const StoredTarget = z.object({
   label: z.string().min(1).max(100),
   host: z.string().min(1).max(300),
   identityFile: z.string().min(1).max(4096).optional(),
+  socket: z.string().min(1).max(4096).optional(),
   sudo: z.boolean(),
   /** base64 of SecretBox.encrypt(), only when the box is persistent. */
   secrets: z.object({ password: Cipher.optional(), passphrase: Cipher.optional(), sudoPassword: Cipher.optional() }).optional(),
@@ -83,6 +84,7 @@ export function createTargetStore(opts: { file: string; secrets: SecretBox }): T
       label: target.label,
       host: target.host,
       ...(target.identityFile === undefined ? {} : { identityFile: target.identityFile }),
+      ...(target.socket === undefined ? {} : { socket: target.socket }),
       sudo: target.sudo,
       hasPassword: has(target, 'password'),
       hasPassphrase: has(target, 'passphrase'),
@@ -115,6 +117,8 @@ export function createTargetStore(opts: { file: string; secrets: SecretBox }): T
         target.sudo = request.sudo;
         if (request.identityFile === undefined) delete target.identityFile;
         else target.identityFile = request.identityFile;
+        if (request.socket === undefined) delete target.socket;
+        else target.socket = request.socket;
 
         const persistent = secrets.persistent();
         const fileSecrets = { ...target.secrets };

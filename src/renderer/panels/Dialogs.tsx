@@ -40,6 +40,7 @@ export interface TargetForm {
   label: string;
   host: string;
   identityFile: string;
+  socket: string;
   sudo: boolean;
   password: string;
   passphrase: string;
@@ -47,7 +48,7 @@ export interface TargetForm {
 }
 
 export function TargetsDialog(props: { targets: readonly SavedTarget[]; onSave(form: TargetForm): Promise<string | null>; onRemove(id: string): void; onClose(): void }) {
-  const blank: TargetForm = { label: '', host: '', identityFile: '', sudo: false, password: '', passphrase: '', sudoPassword: '' };
+  const blank: TargetForm = { label: '', host: '', identityFile: '', socket: '', sudo: false, password: '', passphrase: '', sudoPassword: '' };
   const [form, setForm] = useState<TargetForm>(blank);
   const [error, setError] = useState<string | null>(null);
   const set = (patch: Partial<TargetForm>) => setForm({ ...form, ...patch });
@@ -59,7 +60,7 @@ export function TargetsDialog(props: { targets: readonly SavedTarget[]; onSave(f
         {props.targets.map((t) => (
           <li key={t.id}>
             <strong>{t.label}</strong> <code>{t.host}</code> {t.sudo ? '(sudo)' : ''}
-            <button type="button" onClick={() => setForm({ ...blank, id: t.id, label: t.label, host: t.host, identityFile: t.identityFile ?? '', sudo: t.sudo })}>
+            <button type="button" onClick={() => setForm({ ...blank, id: t.id, label: t.label, host: t.host, identityFile: t.identityFile ?? '', socket: t.socket ?? '', sudo: t.sudo })}>
               Edit
             </button>
             <button type="button" onClick={() => props.onRemove(t.id)}>
@@ -87,7 +88,11 @@ export function TargetsDialog(props: { targets: readonly SavedTarget[]; onSave(f
         </label>
         <label className="field">
           <span>key file</span>
-          <input value={form.identityFile} onChange={(e) => set({ identityFile: e.target.value })} placeholder="~/.ssh/id_ed25519 (optional; the agent is used too)" />
+          <input value={form.identityFile} onChange={(e) => set({ identityFile: e.target.value })} placeholder="~/.ssh/id_ed25519 (optional; the agent is used too)" data-testid="target-key" />
+        </label>
+        <label className="field">
+          <span>unix socket (advanced)</span>
+          <input value={form.socket} onChange={(e) => set({ socket: e.target.value })} placeholder="only for a sandbox lab host reached through a socket" data-testid="target-socket" />
         </label>
         <label className="check">
           <input type="checkbox" checked={form.sudo} onChange={(e) => set({ sudo: e.target.checked })} />

@@ -31,6 +31,8 @@ export interface SavedTarget {
   /** `[user@]host[:port]` or a ~/.ssh/config alias. */
   host: string;
   identityFile?: string;
+  /** A unix socket that leads to the host's sshd (a local sandbox lab host), as `nsd deploy --socket`. */
+  socket?: string;
   sudo: boolean;
   hasPassword: boolean;
   hasPassphrase: boolean;
@@ -42,6 +44,7 @@ export const SaveTargetRequest = z.strictObject({
   label: SafeText(100).min(1, 'give the host a label'),
   host: SafeText(300).min(1, 'give a host like user@lab-vm or an ssh config alias'),
   identityFile: PathText.optional(),
+  socket: PathText.optional(),
   sudo: z.boolean().default(false),
   /** undefined keeps a stored secret, '' removes it. */
   password: SafeText(1000).optional(),
