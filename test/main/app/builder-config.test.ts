@@ -56,6 +56,8 @@ describe('builder-config', () => {
     expect(pkg.main).toBe('dist/main/app/main.js');
     expect(pkg.scripts['build:preload']).toBe('vite build --config vite.preload.config.ts');
     expect(pkg.scripts.start).toBe('npm run build:app && electron .');
-    expect(pkg.scripts['build:app']).toContain('npm run build:renderer');
+    // The app build compiles main, bundles the preload and builds the renderer (through "build").
+    expect(pkg.scripts['build:app']).toMatch(/^npm run build && npm run build:preload/);
+    expect(pkg.scripts.build).toContain('npm run build:renderer');
   });
 });
