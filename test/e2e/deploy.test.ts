@@ -3,20 +3,14 @@
  * template to it over SSH, watch every probe turn green on the canvas and in the matrix, destroy
  * it, and stop the lab host. Everything runs inside the lab host's own namespaces.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labDown } from '../../src/main/lab/lab-host.js';
-import { hasTool, skipUnless } from '../support/tools.js';
-import { requireLab } from '../lab/sandbox.js';
-import { openDesigner, skipWithoutChromium, type Designer } from './designer.js';
+import { openDesigner, skipWithoutLabHost, type Designer } from './designer.js';
 
-const suite = 'the designer deploy test (test/e2e/deploy.test.ts)';
-const skip =
-  skipWithoutChromium(suite) ||
-  requireLab(suite) ||
-  skipUnless(suite, { 'sshd (openssh-server)': hasTool('sshd') || existsSync('/usr/sbin/sshd'), 'ssh-keygen (openssh-client)': hasTool('ssh-keygen') });
+const skip = skipWithoutLabHost('the designer deploy test (test/e2e/deploy.test.ts)');
 
 describe.skipIf(skip)('designer: deploy the NAT template to the sandbox lab host', () => {
   let d: Designer;

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startBrowserDesigner } from '../../src/main/web/launch.js';
 import type { WebServer } from '../../src/main/web/server.js';
-import { skipUnless } from '../support/tools.js';
+import { hasTool, skipUnless } from '../support/tools.js';
+import { requireLab } from '../lab/sandbox.js';
 
 export const CHROMIUM = process.env.NSD_CHROMIUM ?? '/usr/bin/chromium';
 export const SHOTS = join(process.cwd(), 'test-results', 'e2e');
@@ -124,4 +125,16 @@ export async function scriptText(page: Page): Promise<string> {
     if (text === '') await page.waitForTimeout(20);
   }
   return text;
+}
+
+/**
+ * True when a suite that deploys to a local sandbox lab host must be skipped (outside CI only,
+ * loudly): it needs Chromium, root with the lab tools, sshd and ssh-keygen.
+ */
+export function skipWithoutLabHost(suite: string): boolean {
+  return (
+    skipWithoutChromium(suite) ||
+    requireLab(suite) ||
+    skipUnless(suite, { 'sshd (openssh-server)': hasTool('sshd') || existsSync('/usr/sbin/sshd'), 'ssh-keygen (openssh-client)': hasTool('ssh-keygen') })
+  );
 }

@@ -9,15 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labDown, labUp } from '../../src/main/lab/lab-host.js';
 import type { LabInfo } from '../../src/main/lab/lab-info.js';
-import { hasTool, skipUnless } from '../support/tools.js';
-import { requireLab } from '../lab/sandbox.js';
-import { openDesigner, skipWithoutChromium, type Designer } from './designer.js';
+import { openDesigner, skipWithoutLabHost, type Designer } from './designer.js';
 
-const suite = 'the designer host-key test (test/e2e/host-key.test.ts)';
-const skip =
-  skipWithoutChromium(suite) ||
-  requireLab(suite) ||
-  skipUnless(suite, { 'sshd (openssh-server)': hasTool('sshd') || existsSync('/usr/sbin/sshd'), 'ssh-keygen (openssh-client)': hasTool('ssh-keygen') });
+const skip = skipWithoutLabHost('the designer host-key test (test/e2e/host-key.test.ts)');
 
 describe.skipIf(skip)('designer: an unknown host key', () => {
   let d: Designer;

@@ -79,7 +79,7 @@ export function nodeName(node: Node): string {
 }
 
 /** FNV-1a, 4 hex digits: enough to tell shortened names apart, and browser-safe. */
-function shortHash(text: string): string {
+export function shortHash(text: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);

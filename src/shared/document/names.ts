@@ -5,7 +5,7 @@
  * name the editor writes is the name the compiler would have picked.
  */
 import { NAME_MAX } from '../model/topology.js';
-import { fitIfName, type Netns, type Resolved } from '../compiler/resolve.js';
+import { fitIfName, shortHash, type Netns, type Resolved } from '../compiler/resolve.js';
 import { nodeNameOf, type NodeInput } from './view.js';
 
 /** The tutorial's namespace names, used in this order before ns1, ns2, ... */
@@ -18,16 +18,6 @@ export const INTERNET_ID = 'internet';
 
 /** What a new node's id is proposed for. */
 export type IdStyle = 'namespace' | 'router' | 'bridge' | 'host' | 'internet';
-
-/** FNV-1a, 4 hex digits, to shorten ids past NAME_MAX distinctly. */
-function shortHash(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return (h & 0xffff).toString(16).padStart(4, '0');
-}
 
 /** Shortens an id to NAME_MAX characters, keeping its start and a hash of the whole. */
 export function fitId(id: string): string {
