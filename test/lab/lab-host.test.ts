@@ -66,7 +66,11 @@ function processesInPidNamespace(pidNs: string): string[] {
       if (readlinkSync(`/proc/${entry}/ns/pid`) !== pidNs) continue;
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       if (/^\S+ \(.*\) [ZX]/.test(stat)) continue;
-      found.push(`${entry} ${readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ')}`);
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
+      // A connection being served (the status check's own banner read) is not a lab process, and
+      // sshd's listener title counts connections in progress.
+      if (/sshd(-session)?: .*\[(accepted|net|priv|preauth)\]|^sshd-session/.test(cmdline)) continue;
+      found.push(`${entry} ${cmdline.replace(/\[listener\] \d+ of [\d-]+ startups/, '[listener]')}`);
     } catch {
       // gone while we looked
     }
