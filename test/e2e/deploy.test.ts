@@ -3,11 +3,12 @@
  * template to it over SSH, watch every probe turn green on the canvas and in the matrix, destroy
  * it, and stop the lab host. Everything runs inside the lab host's own namespaces.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labDown } from '../../src/main/lab/lab-host.js';
+import { enterLab, labDown } from '../../src/main/lab/lab-host.js';
 import { openDesigner, skipWithoutLabHost, type Designer } from './designer.js';
 
 const skip = skipWithoutLabHost('the designer deploy test (test/e2e/deploy.test.ts)');
@@ -62,7 +63,37 @@ describe.skipIf(skip)('designer: deploy the NAT template to the sandbox lab host
     expect(log).toMatch(/\bmissing\b/);
     expect(log).not.toMatch(/\bpresent\b/);
     await d.shot('2-03-destroyed');
+    expect(d.errors).toEqual([]);
+  });
 
+  it('names and highlights a step that fails on the host, and rolls it back with Destroy', async () => {
+    const { page } = d;
+    // A real fault on the lab host: a file where blue's DNS directory must go.
+    const inLab = (...argv: string[]) => spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+    const enter = enterLab('default', env());
+    expect(inLab(...enter, 'touch', '/etc/netns/blue').status).toBe(0);
+    try {
+      await page.getByTestId('deploy').click();
+      await expect.poll(() => page.getByTestId('run-summary').textContent(), { timeout: 90_000 }).toMatch(/^deploy: failed at step \d+\/\d+ \(namespaces\/blue\/dns\)$/);
+      const failed = (await page.getByTestId('failed-step').textContent()) ?? '';
+      expect(failed).toContain('(element blue)');
+      expect(failed).toContain('mkdir -p /etc/netns/blue');
+      expect(failed).toMatch(/File exists|Not a directory/);
+      expect(await page.evaluate(() => window.__nsdCanvas!.cy.$('.step-failed').map((e) => e.id()))).toEqual(['blue']);
+      await d.shot('2-04-failed-step');
+
+      await page.getByTestId('failed-step').getByRole('button', { name: 'Destroy' }).click();
+      await expect.poll(() => page.getByTestId('run-summary').textContent(), { timeout: 60_000 }).toMatch(/^destroy: done/);
+      await page.getByTestId('status').click();
+      await expect.poll(() => page.getByTestId('run-summary').textContent(), { timeout: 60_000 }).toBe('status: the lab is down');
+      expect(inLab(...enter, 'ip', 'netns', 'list').stdout.trim()).toBe('');
+    } finally {
+      inLab(...enter, 'rm', '-f', '/etc/netns/blue');
+    }
+  });
+
+  it('stops the lab host from the app', async () => {
+    const { page } = d;
     await page.getByTestId('lab-toggle').click();
     await expect.poll(() => page.getByTestId('lab-toggle').textContent(), { timeout: 60_000 }).toBe('Start lab host');
     expect(d.errors).toEqual([]);
