@@ -24,6 +24,8 @@ import { shortcutFor } from './shortcuts.js';
 
 const GRID = 25;
 const NO_PROBES: readonly ProbeResult[] = [];
+/** Edit menu commands and what they do to a text field that has the focus. */
+const TEXT_EDITS: Partial<Record<MenuCommand, string>> = { copy: 'copy', cut: 'cut', paste: 'paste', 'select-all': 'selectAll', undo: 'undo', redo: 'redo' };
 
 type Prompt = { title: string; initial: string; resolve(path: string | null): void };
 
@@ -235,7 +237,16 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
 
   // Menus (Electron) and the file a second launch asked to open.
   useEffect(() => {
-    const offMenu = api.on('menu:command', ({ command }) => runCommand(command));
+    const offMenu = api.on('menu:command', ({ command }) => {
+      // Edit menu items while typing in a field act on the text, as in any editor.
+      const field = document.activeElement;
+      const text = TEXT_EDITS[command];
+      if (text && (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement)) {
+        document.execCommand(text);
+        return;
+      }
+      runCommand(command);
+    });
     const offOpen = api.on('file:opened', ({ path, text }) => {
       if (confirmDiscard()) load(text, path);
     });
