@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enterLab, labDown } from '../../src/main/lab/lab-host.js';
-import { openDesigner, skipWithoutLabHost, type Designer } from './designer.js';
+import { openDesigner, positionOf, skipWithoutLabHost, type Designer } from './designer.js';
 
 const skip = skipWithoutLabHost('the designer deploy test (test/e2e/deploy.test.ts)');
 
@@ -54,6 +54,24 @@ describe.skipIf(skip)('designer: deploy the NAT template to the sandbox lab host
     expect(marks.fail).toEqual([]);
     expect(marks.pass).toEqual(expect.arrayContaining(['red', 'blue']));
     await d.shot('2-02-verified');
+
+    // A probe that expects isolation where there is none: verify paints it red and says why.
+    await page.getByTestId('probes').getByRole('button', { name: '+ add' }).click();
+    await page.getByTestId('probe-0-from').fill('red');
+    await page.getByTestId('probe-0-to').fill('blue');
+    await page.getByTestId('probe-0-expect').selectOption('unreachable');
+    await expect.poll(() => page.getByTestId('problems').textContent()).toContain('0 errors');
+    await page.getByTestId('verify').click();
+    await expect.poll(() => page.getByTestId('run-summary').textContent(), { timeout: 60_000 }).toMatch(/^verify: .*, \d+ probes passed, 1 failed$/);
+    expect(await page.evaluate(() => window.__nsdCanvas!.cy.$('.probe-fail').map((e) => e.id()))).toContain('red');
+    const red = await positionOf(page, 'red');
+    await page.mouse.move(red.x, red.y);
+    const tooltip = page.getByRole('tooltip');
+    await tooltip.waitFor();
+    expect(await tooltip.textContent()).toMatch(/red → blue \(ping\) expected unreachable, observed reachable: isolation broken/);
+    expect(await page.getByTestId('matrix').locator('td.fail').getAttribute('title')).toMatch(/expected unreachable, observed reachable/);
+    await d.shot('2-02b-isolation-broken');
+    await page.getByTestId('probes').getByRole('button', { name: '×' }).click();
 
     await page.getByTestId('destroy').click();
     await expect.poll(() => page.getByTestId('run-summary').textContent(), { timeout: 60_000 }).toMatch(/^destroy: done/);

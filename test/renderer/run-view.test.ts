@@ -52,7 +52,7 @@ describe('run view', () => {
       ['a', 'pass'],
       ['b', 'fail'],
     ]);
-    expect(runSummary(view)).toBe('verify: exit 1, 1 probes passed, 1 failed');
+    expect(runSummary(view)).toBe('verify: 1 probe did not match in 1.5 s, 1 probes passed, 1 failed');
   });
 
   it.each([

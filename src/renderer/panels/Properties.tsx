@@ -206,10 +206,10 @@ function DocumentProperties({ props }: { props: PropertiesProps }) {
           const set = (patch: Partial<Pr>, k: string) => setProbes(probes.map((x, j) => (j === i ? clean({ ...x, ...patch }) : x)), `probe.${i}.${k}`);
           return (
             <>
-              <Field label="from" value={r.from} onChange={(v) => set({ from: v }, 'from')} problems={problemsAt(props.problems, r.id, 'from')} />
-              <Field label="to" value={r.to} onChange={(v) => set({ to: v }, 'to')} problems={problemsAt(props.problems, r.id, 'to')} />
-              <Select label="kind" value={r.kind ?? 'ping'} options={[{ value: 'ping', label: 'ping' }, { value: 'tcp', label: 'tcp' }]} onChange={(v) => set({ kind: v }, 'kind')} />
-              <Select label="expect" value={r.expect ?? 'reachable'} options={[{ value: 'reachable', label: 'reachable' }, { value: 'unreachable', label: 'unreachable' }]} onChange={(v) => set({ expect: v }, 'expect')} />
+              <Field label="from" value={r.from} onChange={(v) => set({ from: v }, 'from')} problems={problemsAt(props.problems, r.id, 'from')} testId={`probe-${i}-from`} />
+              <Field label="to" value={r.to} onChange={(v) => set({ to: v }, 'to')} problems={problemsAt(props.problems, r.id, 'to')} testId={`probe-${i}-to`} />
+              <Select label="kind" value={r.kind ?? 'ping'} options={[{ value: 'ping', label: 'ping' }, { value: 'tcp', label: 'tcp' }]} onChange={(v) => set({ kind: v }, 'kind')} testId={`probe-${i}-kind`} />
+              <Select label="expect" value={r.expect ?? 'reachable'} options={[{ value: 'reachable', label: 'reachable' }, { value: 'unreachable', label: 'unreachable' }]} onChange={(v) => set({ expect: v }, 'expect')} testId={`probe-${i}-expect`} />
             </>
           );
         }}

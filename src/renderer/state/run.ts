@@ -95,6 +95,10 @@ export function runSummary(view: RunView): string {
   }
   const probes = view.probes.length > 0 ? `, ${view.probes.filter((p) => p.result === 'pass').length} probes passed, ${view.probes.filter((p) => p.result === 'fail').length} failed` : '';
   if (view.finished.ok) return `${verb}: done in ${secs} s${probes}`;
+  const mismatched = view.probes.filter((p) => p.result === 'fail').length;
+  if (view.action === 'verify' && mismatched > 0 && (!view.error || view.error.kind === 'script')) {
+    return `verify: ${mismatched} probe${mismatched === 1 ? '' : 's'} did not match in ${secs} s${probes}`;
+  }
   if (view.failed) return `${verb}: failed at step ${view.failed.step.index}/${view.failed.step.total} (${view.failed.step.id})${probes}`;
   return `${verb}: ${view.error ? view.error.message : `exit ${view.finished.exitCode}`}${probes}`;
 }
