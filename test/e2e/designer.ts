@@ -32,7 +32,9 @@ export interface Designer {
 }
 
 /** Starts the services and opens the designer; `query` is added to the URL (e.g. `start=empty`). */
-export async function openDesigner(options: { query?: string; env?: Record<string, string | undefined>; workspace?: string } = {}): Promise<Designer> {
+export async function openDesigner(
+  options: { query?: string; env?: Record<string, string | undefined>; workspace?: string; /** Say yes to confirm() and the unsaved-changes guard. */ acceptDialogs?: boolean } = {},
+): Promise<Designer> {
   const workspace = options.workspace ?? mkdtempSync(join(tmpdir(), 'nsd-e2e-'));
   const server = await startBrowserDesigner({ workspace, ...(options.env ? { env: options.env } : {}) });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
@@ -40,6 +42,7 @@ export async function openDesigner(options: { query?: string; env?: Record<strin
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
   const page = await context.newPage();
   const errors: string[] = [];
+  if (options.acceptDialogs) page.on('dialog', (dialog) => void dialog.accept());
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error' && !m.text().includes('favicon')) errors.push(`console: ${m.text()}`);

@@ -13,8 +13,7 @@ const skip = skipWithoutChromium('the designer editing test (test/e2e/editing.te
 describe.skipIf(skip)('designer: editing', () => {
   let d: Designer;
   beforeAll(async () => {
-    d = await openDesigner({ query: 'template=02-bridge' });
-    d.page.on('dialog', (dialog) => void dialog.accept());
+    d = await openDesigner({ query: 'template=02-bridge', acceptDialogs: true });
   });
   afterAll(async () => {
     await d?.close();
@@ -65,8 +64,7 @@ describe.skipIf(skip)('designer: editing', () => {
     await page.getByTestId('palette-namespace').click();
     const drawn = await nodeIds();
     await page.waitForTimeout(1600); // autosave runs a second after the last change
-    page.removeAllListeners('dialog');
-    page.on('dialog', (dialog) => void dialog.accept()); // the unsaved-changes guard on reload
+    // The unsaved-changes guard asks on reload; acceptDialogs says yes.
     await page.goto(`${d.server.url}/?template=01-veth-pair#token=${d.server.token}`);
     await page.getByTestId('recovery').waitFor();
     await d.shot('5-03-recovery');

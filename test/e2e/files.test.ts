@@ -14,8 +14,7 @@ const skip = skipWithoutChromium('the designer files test (test/e2e/files.test.t
 describe.skipIf(skip)('designer: undo, files and exports', () => {
   let d: Designer;
   beforeAll(async () => {
-    d = await openDesigner({ query: 'template=02-bridge' });
-    d.page.on('dialog', (dialog) => void dialog.accept());
+    d = await openDesigner({ query: 'template=02-bridge', acceptDialogs: true });
   });
   afterAll(async () => {
     await d?.close();

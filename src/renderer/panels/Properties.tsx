@@ -51,12 +51,36 @@ function Routes(props: { owner: string; routes: readonly RouteRow[]; problems: r
   );
 }
 
+/** IP forwarding (auto / on / off) and the routing table: what namespaces and the host share. */
+function ForwardingAndRoutes(props: {
+  node: { id: string; forwarding?: boolean | undefined; routes?: readonly RouteRow[] | undefined };
+  auto: string;
+  update(patch: Record<string, unknown>, field: string): void;
+  problems: readonly Problem[];
+}) {
+  const { node, update } = props;
+  return (
+    <>
+      <Select
+        label="IP forwarding"
+        value={node.forwarding === undefined ? 'auto' : node.forwarding ? 'on' : 'off'}
+        options={[
+          { value: 'auto', label: props.auto },
+          { value: 'on', label: 'on' },
+          { value: 'off', label: 'off' },
+        ]}
+        onChange={(v) => update({ forwarding: v === 'auto' ? undefined : v === 'on' }, 'forwarding')}
+        testId="prop-forwarding"
+      />
+      <Routes owner={node.id} routes={node.routes ?? []} problems={props.problems} onChange={(routes, key) => update({ routes }, key)} />
+    </>
+  );
+}
+
 function NodeProperties({ node, props }: { node: AnyNode; props: PropertiesProps }) {
   const id = node.id;
   const update = (patch: Record<string, unknown>, field: string) => props.dispatch({ type: 'updateNode', id, patch }, `edit:${id}:${field}`);
   const p = (prefix: string) => problemsAt(props.problems, id, prefix);
-  const triState = (v: boolean | undefined) => (v === undefined ? 'auto' : v ? 'on' : 'off');
-  const fromTri = (v: string) => (v === 'auto' ? undefined : v === 'on');
   return (
     <div className="properties" data-testid="properties">
       <h3>
@@ -67,18 +91,7 @@ function NodeProperties({ node, props }: { node: AnyNode; props: PropertiesProps
         <>
           <Field label="namespace name" value={node.name ?? ''} placeholder={id} onChange={(v) => update({ name: v || undefined }, 'name')} testId="prop-name" problems={p('name')} />
           <Check label="router (forwards between its interfaces)" checked={node.router ?? false} onChange={(v) => update({ router: v }, 'router')} testId="prop-router" />
-          <Select
-            label="IP forwarding"
-            value={triState(node.forwarding)}
-            options={[
-              { value: 'auto', label: 'as the router flag says' },
-              { value: 'on', label: 'on' },
-              { value: 'off', label: 'off' },
-            ]}
-            onChange={(v) => update({ forwarding: fromTri(v) }, 'forwarding')}
-            testId="prop-forwarding"
-          />
-          <Routes owner={id} routes={(node.routes ?? []) as RouteRow[]} problems={props.problems} onChange={(routes, key) => update({ routes }, key)} />
+          <ForwardingAndRoutes node={node} auto="as the router flag says" update={update} problems={props.problems} />
           <Field label="DNS servers" value={(node.dns ?? []).join(', ')} placeholder="1.1.1.1" onChange={(v) => update({ dns: splitList(v) }, 'dns')} testId="prop-dns" problems={p('dns')} title="Written to /etc/netns/NAME/resolv.conf (the host's 127.0.0.53 stub is not reachable from a namespace)" />
         </>
       )}
@@ -92,18 +105,7 @@ function NodeProperties({ node, props }: { node: AnyNode; props: PropertiesProps
       {node.kind === 'host' && (
         <>
           <Field label="uplink" value={node.uplink ?? 'eth0'} onChange={(v) => update({ uplink: v }, 'uplink')} testId="prop-uplink" problems={p('uplink')} />
-          <Select
-            label="IP forwarding"
-            value={triState(node.forwarding)}
-            options={[
-              { value: 'auto', label: 'on when NAT or routing needs it' },
-              { value: 'on', label: 'on' },
-              { value: 'off', label: 'off' },
-            ]}
-            onChange={(v) => update({ forwarding: fromTri(v) }, 'forwarding')}
-            testId="prop-forwarding"
-          />
-          <Routes owner={id} routes={(node.routes ?? []) as RouteRow[]} problems={props.problems} onChange={(routes, key) => update({ routes }, key)} />
+          <ForwardingAndRoutes node={node} auto="on when NAT or routing needs it" update={update} problems={props.problems} />
         </>
       )}
       {node.kind === 'internet' && (
