@@ -12,7 +12,7 @@ import type { ProbeResult, RunAction } from '../shared/deploy/events.js';
 import { Canvas, type CanvasHandle } from './canvas/Canvas.js';
 import { canvasElements } from './canvas/elements.js';
 import { drawingSvg } from './export/svg.js';
-import { HostKeyPrompt, PathPrompt, TargetsDialog, type TargetForm } from './panels/Dialogs.js';
+import { HostKeyPrompt, Modal, PathPrompt, TargetsDialog, type TargetForm } from './panels/Dialogs.js';
 import { Palette, PALETTE, type PaletteItem } from './panels/Palette.js';
 import { Problems } from './panels/Problems.js';
 import { Properties } from './panels/Properties.js';
@@ -20,7 +20,7 @@ import { RunPanel } from './panels/RunPanel.js';
 import { ScriptPanel } from './panels/ScriptPanel.js';
 import { documentText, editorReducer, initialEditor, isDirty } from './state/editor.js';
 import { runReducer, startRun, type RunView } from './state/run.js';
-import { shortcutFor } from './shortcuts.js';
+import { SHORTCUT_HELP, shortcutFor } from './shortcuts.js';
 
 const GRID = 25;
 const NO_PROBES: readonly ProbeResult[] = [];
@@ -41,6 +41,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   const [run, setRun] = useState<RunView | null>(null);
   const [hostKey, setHostKey] = useState<{ runId: string; host: string; port: number; fingerprint: string } | null>(null);
   const [showTargets, setShowTargets] = useState(false);
+  const [showHelp, setShowHelp] = useState(false);
   const [prompt, setPrompt] = useState<Prompt | null>(null);
   const [linkMode, setLinkMode] = useState(false);
   const [gridOn, setGridOn] = useState(true);
@@ -165,11 +166,11 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       const done = await api.invoke('export:image', { format, data, suggestedName: `${doc.name}.${format}`, ...(path !== undefined ? { path } : {}) });
       if (done) say(`Exported ${done.path}`);
     };
-    const run = async (action: RunAction): Promise<void> => {
+    const run = async (action: RunAction, earlier: RunView['lines'] = []): Promise<void> => {
       if (!target) return say('Choose a host to run on first.', true);
       const started = await api.invoke('run:start', { doc, target, action });
       if (!started.ok) return say(started.message, true);
-      setRun(startRun(started.runId, action, target.kind === 'lab' ? 'local sandbox lab host' : (targets.find((t) => t.id === target.id)?.label ?? target.id)));
+      setRun(startRun(started.runId, action, target.kind === 'lab' ? 'local sandbox lab host' : (targets.find((t) => t.id === target.id)?.label ?? target.id), Date.now(), earlier));
     };
     const all: Record<MenuCommand, () => unknown> = {
       new: () => confirmDiscard() && dispatchEditor({ type: 'load', doc: emptyDocument(), path: null }),
@@ -262,7 +263,8 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       setRun((current) => (current && current.runId === runId ? runReducer(current, event) : current));
       if (event.type === 'finished') {
         const current = runRef.current;
-        if (current?.runId === runId && current.action === 'up' && event.ok) void commands.run('verify').catch(fail);
+        // The deploy's output stays above the verification that follows it.
+        if (current?.runId === runId && current.action === 'up' && event.ok) void commands.run('verify', [...current.lines, { stream: 'info', text: '— verify —' }]).catch(fail);
         if (current?.runId === runId && target?.kind === 'lab') void api.invoke('lab:status', {}).then(setLab, () => undefined);
       }
     });
@@ -278,6 +280,10 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
     const onKey = (e: KeyboardEvent): void => {
       const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement;
       if (prompt || showTargets || hostKey) return;
+      if (showHelp) {
+        if (e.key === 'Escape' || e.key === '?') setShowHelp(false);
+        return;
+      }
       if (e.key === 'Escape') {
         setLinkMode(false);
         dispatchEditor({ type: 'select', ids: [] });
@@ -290,6 +296,9 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       } else if (command === 'grid') {
         e.preventDefault();
         setGridOn((g) => !g);
+      } else if (command === 'help') {
+        e.preventDefault();
+        setShowHelp(true);
       } else if (command) {
         if (info?.mode === 'electron' && e.ctrlKey) return; // the menu accelerator handles it
         e.preventDefault();
@@ -298,7 +307,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [runCommand, prompt, showTargets, hostKey, info]);
+  }, [runCommand, prompt, showTargets, hostKey, showHelp, info]);
 
   const addFromPalette = useCallback(
     (item: PaletteItem, position?: { x: number; y: number }) => {
@@ -351,6 +360,9 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
         <button type="button" onClick={() => runCommand('export-png')} data-testid="export-png">PNG</button>
         <button type="button" onClick={() => runCommand('export-svg')} data-testid="export-svg">SVG</button>
         <span className="spacer" />
+        <button type="button" onClick={() => setShowHelp(true)} title="Keyboard shortcuts (?)" data-testid="help">
+          ?
+        </button>
         <span className="doc-state" data-testid="doc-state">{dirty ? 'unsaved changes' : editor.path ? 'saved' : ''}</span>
       </header>
       {recovery && (
@@ -434,6 +446,27 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
             setHostKey(null);
           }}
         />
+      )}
+      {showHelp && (
+        <Modal title="Keyboard shortcuts" onClose={() => setShowHelp(false)} testId="shortcuts">
+          <table className="shortcuts">
+            <tbody>
+              {SHORTCUT_HELP.map(([keys, what]) => (
+                <tr key={keys}>
+                  <th scope="row">
+                    <kbd>{keys}</kbd>
+                  </th>
+                  <td>{what}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="buttons">
+            <button type="button" className="primary" onClick={() => setShowHelp(false)}>
+              Close
+            </button>
+          </div>
+        </Modal>
       )}
       {showTargets && (
         <TargetsDialog

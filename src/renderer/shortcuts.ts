@@ -1,7 +1,26 @@
 /** Keyboard shortcuts of the canvas: a key press to a command. Pure, tested under Node. */
 import type { MenuCommand } from '../shared/ipc/contract.js';
 
-export type Shortcut = MenuCommand | 'link-mode' | 'grid';
+export type Shortcut = MenuCommand | 'link-mode' | 'grid' | 'help';
+
+/** The shortcuts as the help overlay lists them. */
+export const SHORTCUT_HELP: readonly (readonly [keys: string, what: string])[] = [
+  ['L', 'draw links: press on a node, release on another'],
+  ['Esc', 'leave link mode, clear the selection'],
+  ['Shift / Ctrl + click, drag a box', 'add to the selection'],
+  ['Delete', 'delete the selection'],
+  ['Ctrl+C  Ctrl+X  Ctrl+V', 'copy, cut, paste'],
+  ['Ctrl+A', 'select everything'],
+  ['Ctrl+Z  Ctrl+Shift+Z  Ctrl+Y', 'undo, redo (a drag is one step)'],
+  ['Ctrl+L', 'auto-layout'],
+  ['F  Ctrl+0', 'fit the drawing'],
+  ['+  -', 'zoom'],
+  ['G', 'snap to the grid on or off'],
+  ['Ctrl+N  Ctrl+O  Ctrl+S  Ctrl+Shift+S', 'new, open, save, save as'],
+  ['Ctrl+E', 'export lab.sh'],
+  ['Ctrl+Enter', 'deploy to the chosen host'],
+  ['?', 'this list'],
+];
 
 interface KeyLike {
   key: string;
@@ -38,6 +57,7 @@ export function shortcutFor(e: KeyLike, typing: boolean): Shortcut | undefined {
   if (key === 'Delete' || key === 'Backspace') return 'delete';
   if (key === 'l') return 'link-mode';
   if (key === 'g') return 'grid';
+  if (key === '?') return 'help';
   if (key === 'f') return 'fit';
   if (key === '+' || key === '=') return 'zoom-in';
   if (key === '-') return 'zoom-out';

@@ -45,6 +45,17 @@ describe.skipIf(skip)('designer: editing', () => {
     await expect.poll(nodeIds).toEqual(before);
   });
 
+  it('lists the keyboard shortcuts on ?', async () => {
+    const { page } = d;
+    await page.locator('.cy').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('?');
+    const help = page.getByTestId('shortcuts');
+    await help.waitFor();
+    expect(await help.textContent()).toContain('auto-layout');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => help.count()).toBe(0);
+  });
+
   it('lays the drawing out in layers on the grid', async () => {
     const { page } = d;
     await page.getByTestId('layout').click();

@@ -73,6 +73,14 @@ describe('run view', () => {
     expect(view.lines[0]!.text).toBe('line 10');
   });
 
+  it('keeps the output of the run it follows', () => {
+    const up = fold([{ type: 'output', at: 1, stream: 'stdout', line: 'lab nat is up' }]);
+    const verify = startRun('r2', 'verify', 'lab', 2, up.lines);
+    expect(verify.lines.map((l) => l.text)).toEqual(['lab nat is up']);
+    expect(runReducer(verify, { type: 'output', at: 3, stream: 'stdout', line: 'verify: 5 passed' }).lines).toHaveLength(2);
+    expect(up.lines).toHaveLength(1);
+  });
+
   it('builds the reachability matrix from sources to destinations', () => {
     const m = reachabilityMatrix([probe({ id: '1' }), probe({ id: '2', from: 'blue', to: 'red' }), probe({ id: '3', to: 'internet', expect: 'unreachable', observed: 'unreachable' })]);
     expect(m.rows).toEqual(['blue', 'red']);

@@ -31,6 +31,7 @@ describe('shortcuts', () => {
     [key('f'), false, 'fit'],
     [key('+'), false, 'zoom-in'],
     [key('-'), false, 'zoom-out'],
+    [key('?', { shift: true }), false, 'help'],
   ])('maps %o (typing: %s) to %s', (e, typing, command) => {
     expect(shortcutFor(e, typing)).toBe(command);
   });

@@ -22,8 +22,10 @@ export interface RunView {
 /** Lines kept in the output view; older ones are dropped (the count says so). */
 export const MAX_LINES = 5000;
 
-export function startRun(runId: string, action: RunAction, target: string, at = Date.now()): RunView {
-  return { runId, action, target, startedAt: at, current: null, done: 0, total: 0, lines: [], failed: null, probes: [], error: null, finished: null };
+/** A new run's view; `earlier` keeps the output of the run it follows (verify right after a deploy). */
+export function startRun(runId: string, action: RunAction, target: string, at = Date.now(), earlier: RunView['lines'] = []): RunView {
+  const lines = earlier.length > MAX_LINES / 2 ? earlier.slice(earlier.length - MAX_LINES / 2) : earlier.slice();
+  return { runId, action, target, startedAt: at, current: null, done: 0, total: 0, lines, failed: null, probes: [], error: null, finished: null };
 }
 
 function push(view: RunView, stream: RunView['lines'][number]['stream'], text: string): RunView['lines'] {
