@@ -3,7 +3,7 @@
  * autosave and recovery after the window went away, and saved SSH hosts whose secrets never
  * reach a file in plain text.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canvasIds, clickElement, openDesigner, skipWithoutChromium, type Designer } from './designer.js';
@@ -74,7 +74,14 @@ describe.skipIf(skip)('designer: editing', () => {
     const { page } = d;
     await page.getByTestId('palette-namespace').click();
     const drawn = await nodeIds();
-    await page.waitForTimeout(1600); // autosave runs a second after the last change
+    // Autosave runs a second after the last change; wait until it has written the drawing.
+    const recovery = join(d.workspace, '.nsd-designer', 'recovery.json');
+    const saved = (): string[] => {
+      if (!existsSync(recovery)) return [];
+      const doc = JSON.parse((JSON.parse(readFileSync(recovery, 'utf8')) as { text: string }).text) as { nodes: { id: string }[] };
+      return doc.nodes.map((n) => n.id).sort();
+    };
+    await expect.poll(saved, { timeout: 10_000 }).toEqual(drawn);
     // The unsaved-changes guard asks on reload; acceptDialogs says yes.
     await page.goto(`${d.server.url}/?template=01-veth-pair#token=${d.server.token}`);
     await page.getByTestId('recovery').waitFor();
