@@ -30,6 +30,8 @@ export default defineConfig({
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // The UI answers within a frame or two, but CI runs the lab suites beside it on 2 cores.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
     ],
