@@ -27,7 +27,7 @@ const NO_PROBES: readonly ProbeResult[] = [];
 /** Edit menu commands and what they do to a text field that has the focus. */
 const TEXT_EDITS: Partial<Record<MenuCommand, string>> = { copy: 'copy', cut: 'cut', paste: 'paste', 'select-all': 'selectAll', undo: 'undo', redo: 'redo' };
 
-type Prompt = { title: string; initial: string; resolve(path: string | null): void };
+type Prompt = { title: string; initial: string; recent?: string[]; resolve(path: string | null): void };
 
 export function App({ api, startDoc, startPath = null }: { api: DesignerApi; startDoc: Doc; startPath?: string | null }) {
   const [editor, dispatchEditor] = useReducer(editorReducer, startDoc, (doc) => initialEditor(doc, startPath));
@@ -118,12 +118,12 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   }, [dirty]);
 
   const askPath = useCallback(
-    (title: string, initial: string): Promise<string | null> => new Promise((resolve) => setPrompt({ title, initial, resolve })),
+    (title: string, initial: string, recent?: string[]): Promise<string | null> => new Promise((resolve) => setPrompt({ title, initial, resolve, ...(recent ? { recent } : {}) })),
     [],
   );
   /** undefined: let main show its native dialog; null: the user cancelled. */
   const pathFor = useCallback(
-    async (title: string, initial: string): Promise<string | undefined | null> => (info?.nativeDialogs ? undefined : askPath(title, initial)),
+    async (title: string, initial: string, recent?: string[]): Promise<string | undefined | null> => (info?.nativeDialogs ? undefined : askPath(title, initial, recent)),
     [info, askPath],
   );
 
@@ -176,7 +176,9 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       new: () => confirmDiscard() && dispatchEditor({ type: 'load', doc: emptyDocument(), path: null }),
       open: async () => {
         if (!confirmDiscard()) return;
-        const path = await pathFor('Open a drawing', '');
+        // Without native dialogs (and their Open Recent menu) the prompt lists the recent files.
+        const recent = info?.nativeDialogs ? undefined : await api.invoke('file:recent', {}).catch(() => []);
+        const path = await pathFor('Open a drawing', '', recent);
         if (path === null) return;
         const file = await api.invoke('file:open', path !== undefined ? { path } : {});
         if (file) load(file.text, file.path);
@@ -227,7 +229,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       status: () => run('status'),
     };
     return { all, run };
-  }, [api, doc, editor.path, editor.selection, elements, compiled.ok, errorCount, target, targets, pathFor, confirmDiscard, load, dispatch, say]);
+  }, [api, info, doc, editor.path, editor.selection, elements, compiled.ok, errorCount, target, targets, pathFor, confirmDiscard, load, dispatch, say]);
 
   const runCommand = useCallback(
     (command: MenuCommand) => {
@@ -499,6 +501,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
         <PathPrompt
           title={prompt.title}
           initial={prompt.initial}
+          {...(prompt.recent ? { recent: prompt.recent } : {})}
           {...(info?.workspace ? { workspace: info.workspace } : {})}
           onAnswer={(path) => {
             prompt.resolve(path);

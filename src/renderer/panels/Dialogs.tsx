@@ -126,7 +126,7 @@ export function TargetsDialog(props: { targets: readonly SavedTarget[]; onSave(f
 }
 
 /** Browser mode has no native dialogs: ask for a path inside the workspace. */
-export function PathPrompt(props: { title: string; initial: string; workspace?: string; onAnswer(path: string | null): void }) {
+export function PathPrompt(props: { title: string; initial: string; workspace?: string; recent?: readonly string[]; onAnswer(path: string | null): void }) {
   const [path, setPath] = useState(props.initial);
   return (
     <Modal title={props.title} onClose={() => props.onAnswer(null)} testId="path-prompt">
@@ -140,6 +140,20 @@ export function PathPrompt(props: { title: string; initial: string; workspace?: 
           <span>file{props.workspace ? ` (in ${props.workspace})` : ''}</span>
           <input autoFocus value={path} onChange={(e) => setPath(e.target.value)} data-testid="path-input" />
         </label>
+        {props.recent && props.recent.length > 0 && (
+          <div className="recent" data-testid="recent-files">
+            <span className="hint">Recent:</span>
+            <ul>
+              {props.recent.map((r) => (
+                <li key={r}>
+                  <button type="button" className="link" onClick={() => props.onAnswer(r)} title={r}>
+                    {props.workspace && r.startsWith(`${props.workspace}/`) ? r.slice(props.workspace.length + 1) : r}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
         <div className="buttons">
           <button type="button" onClick={() => props.onAnswer(null)}>
             Cancel
