@@ -19,11 +19,13 @@ interface Resolved {
   expectedFingerprint?: string;
 }
 
+const BUSY: RunStart = { ok: false, problems: [], message: 'a run on this host is still going; wait for it to finish or cancel it first' };
+
 /** How long a host-key question waits for an answer before it counts as "no". */
 const HOST_KEY_WAIT_MS = 5 * 60_000;
 
 export class RunRegistry {
-  private readonly active = new Map<string, { abort: AbortController; answer?: (trust: boolean) => void }>();
+  private readonly active = new Map<string, { abort: AbortController; target: string; answer?: (trust: boolean) => void }>();
 
   constructor(
     private readonly deps: {
@@ -33,6 +35,10 @@ export class RunRegistry {
       confirmHostKey?: (host: string, port: number, fingerprint: string) => Promise<boolean>;
     },
   ) {}
+
+  private busy(targetKey: string): boolean {
+    return [...this.active.values()].some((r) => r.target === targetKey);
+  }
 
   /** The ids of runs still going. */
   running(): string[] {
@@ -79,12 +85,16 @@ export class RunRegistry {
       const errors = compiled.problems.filter((p) => p.severity === 'error');
       return { ok: false, problems: compiled.problems, message: `the drawing has ${errors.length} error(s); fix them before running (see the problems list)` };
     }
+    // Two runs on one host at once would race each other's steps and state files.
+    const targetKey = payload.target.kind === 'lab' ? `lab:${payload.target.name}` : `ssh:${payload.target.id}`;
+    if (this.busy(targetKey)) return BUSY;
     const resolved = await this.resolve(payload.target);
     if (typeof resolved === 'string') return { ok: false, problems: [], message: resolved };
+    if (this.busy(targetKey)) return BUSY;
 
     const runId = randomBytes(9).toString('base64url');
     const abort = new AbortController();
-    const entry: { abort: AbortController; answer?: (trust: boolean) => void } = { abort };
+    const entry: { abort: AbortController; target: string; answer?: (trust: boolean) => void } = { abort, target: targetKey };
     this.active.set(runId, entry);
     const confirmHostKey = (fingerprint: string, host: string, port: number): Promise<boolean> => {
       if (resolved.expectedFingerprint !== undefined) return Promise.resolve(fingerprint === resolved.expectedFingerprint);
