@@ -6,7 +6,7 @@
 import { useCallback, useDeferredValue, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { compile, compilePreview } from '../shared/compiler/index.js';
 import { copySelection, emptyDocument, type Clipboard, type Doc, type EditorCommand } from '../shared/document/commands.js';
-import { autoLayout, snap } from '../shared/document/layout.js';
+import { autoLayout, freeSpot, snap } from '../shared/document/layout.js';
 import type { AppInfo, DesignerApi, LabState, MenuCommand, SavedTarget, TargetRef, Template } from '../shared/ipc/contract.js';
 import type { ProbeResult, RunAction } from '../shared/deploy/events.js';
 import { Canvas, type CanvasHandle } from './canvas/Canvas.js';
@@ -313,8 +313,10 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
 
   const addFromPalette = useCallback(
     (item: PaletteItem, position?: { x: number; y: number }) => {
-      const at = position ?? snap({ x: 200 + ((doc.nodes?.length ?? 0) % 6) * 100, y: 200 + Math.floor((doc.nodes?.length ?? 0) / 6) * 100 }, GRID);
-      dispatch({ type: 'addNode', kind: item.kind, position: at, ...(item.router ? { router: true } : {}) });
+      const taken = [...(doc.nodes ?? []), ...(doc.notes ?? [])].flatMap((n) => (n.position ? [n.position] : []));
+      const at = position ?? freeSpot(snap(canvas.current?.viewCenter() ?? { x: 300, y: 200 }, GRID), taken);
+      if (item.kind === 'note') dispatch({ type: 'addNote', position: at });
+      else dispatch({ type: 'addNode', kind: item.kind, position: at, ...(item.router ? { router: true } : {}) });
     },
     [dispatch, doc.nodes],
   );

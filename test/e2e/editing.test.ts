@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canvasIds, clickElement, openDesigner, skipWithoutChromium, type Designer } from './designer.js';
+import { canvasIds, clickElement, drawLink, openDesigner, skipWithoutChromium, type Designer } from './designer.js';
 
 const skip = skipWithoutChromium('the designer editing test (test/e2e/editing.test.ts)');
 
@@ -45,6 +45,21 @@ describe.skipIf(skip)('designer: editing', () => {
     await expect.poll(nodeIds).toEqual(before);
   });
 
+  it('adds a note, edits its text, and links nothing to it', async () => {
+    const { page } = d;
+    await page.getByTestId('palette-note').click();
+    await page.getByTestId('note-text').fill('red and blue share vnet0');
+    await expect.poll(() => page.evaluate(() => window.__nsdCanvas!.cy.getElementById('note1').data('label'))).toBe('red and blue share vnet0');
+    const links = async () => (await canvasIds(page)).filter((id) => id.includes('-')).length;
+    const before = await links();
+    await page.getByTestId('link-mode').click();
+    await drawLink(page, 'note1', 'red');
+    await page.keyboard.press('Escape');
+    expect(await links()).toBe(before);
+    await expect.poll(() => page.getByTestId('problems').textContent()).toContain('0 errors');
+    await d.shot('5-04-note');
+  });
+
   it('lists the keyboard shortcuts on ?', async () => {
     const { page } = d;
     await page.locator('.cy').click({ position: { x: 5, y: 5 } });
@@ -78,8 +93,8 @@ describe.skipIf(skip)('designer: editing', () => {
     const recovery = join(d.workspace, '.nsd-designer', 'recovery.json');
     const saved = (): string[] => {
       if (!existsSync(recovery)) return [];
-      const doc = JSON.parse((JSON.parse(readFileSync(recovery, 'utf8')) as { text: string }).text) as { nodes: { id: string }[] };
-      return doc.nodes.map((n) => n.id).sort();
+      const doc = JSON.parse((JSON.parse(readFileSync(recovery, 'utf8')) as { text: string }).text) as { nodes: { id: string }[]; notes?: { id: string }[] };
+      return [...doc.nodes, ...(doc.notes ?? [])].map((n) => n.id).sort();
     };
     await expect.poll(saved, { timeout: 10_000 }).toEqual(drawn);
     // The unsaved-changes guard asks on reload; acceptDialogs says yes.

@@ -43,6 +43,12 @@ describe('canvas elements', () => {
     expect(edges[0]?.classes).toEqual(['probe-fail']);
   });
 
+  it('draws notes as note nodes with their text', () => {
+    const doc: Doc = { ...bridge(), notes: [{ id: 'note1', text: 'the tutorial, step 5', position: { x: 1, y: 2 } }] };
+    const { nodes } = canvasElements(doc, none);
+    expect(nodes.at(-1)).toEqual({ id: 'note1', label: 'the tutorial, step 5', kind: 'note', position: { x: 1, y: 2 }, classes: [], tooltip: '' });
+  });
+
   it('marks the element of the failing step', () => {
     const { nodes } = canvasElements(bridge(), { ...none, failedElement: 'vnet0' });
     expect(nodes.find((n) => n.id === 'vnet0')?.classes).toEqual(['step-failed']);

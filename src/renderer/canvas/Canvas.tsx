@@ -13,6 +13,8 @@ export interface CanvasHandle {
   zoom(factor: number): void;
   center(id: string): void;
   png(): string;
+  /** The middle of what is in view, in drawing coordinates. */
+  viewCenter(): { x: number; y: number };
   /** Positions and sizes as drawn, for the SVG export. */
   snapshot(): { nodes: { id: string; x: number; y: number; w: number; h: number }[] };
 }
@@ -116,7 +118,7 @@ export function Canvas(props: CanvasProps) {
         return pos.x >= b.x1 && pos.x <= b.x2 && pos.y >= b.y1 && pos.y <= b.y2;
       })[0];
     cy.on('tapstart', 'node', (e: EventObject) => {
-      if (!latest.current.linkMode) return;
+      if (!latest.current.linkMode || e.target.data('kind') === 'note') return;
       if (source && source.id() !== e.target.id()) return; // the second click of click-click: handled on tapend
       source = e.target as NodeSingular;
       source.addClass('link-source');
@@ -131,7 +133,8 @@ export function Canvas(props: CanvasProps) {
     });
     cy.on('tapend', (e: EventObject) => {
       if (!latest.current.linkMode || !source) return;
-      const target = nodeAt(e.position);
+      const found = nodeAt(e.position);
+      const target = found?.data('kind') === 'note' ? undefined : found;
       if (target && target.id() !== source.id()) {
         const from = source.id();
         source.removeClass('link-source');
@@ -256,6 +259,12 @@ export function Canvas(props: CanvasProps) {
       if (cy && ele && !ele.empty()) cy.animate({ center: { eles: ele } }, { duration: 200 });
     },
     png: () => cyRef.current?.png({ output: 'base64uri', full: true, scale: 2, bg: '#ffffff' }) ?? '',
+    viewCenter: () => {
+      const cy = cyRef.current;
+      if (!cy) return { x: 300, y: 200 };
+      const e = cy.extent();
+      return { x: (e.x1 + e.x2) / 2, y: (e.y1 + e.y2) / 2 };
+    },
     snapshot: () => ({
       nodes: (cyRef.current?.nodes().toArray() ?? [])
         .filter((n) => !n.hasClass('ghost'))

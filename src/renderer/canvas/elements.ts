@@ -10,7 +10,7 @@ import type { Problem } from '../../shared/compiler/problems.js';
 export interface CanvasNode {
   id: string;
   label: string;
-  kind: 'namespace' | 'router' | 'bridge' | 'host' | 'internet';
+  kind: 'namespace' | 'router' | 'bridge' | 'host' | 'internet' | 'note';
   position: { x: number; y: number };
   classes: string[];
   /** Text shown on hover: problems and failed probes. */
@@ -110,6 +110,9 @@ export function canvasElements(doc: Doc, marks: Marks): { nodes: CanvasNode[]; e
       ...classesFor(n.id),
     };
   });
+  for (const [i, note] of (doc.notes ?? []).entries()) {
+    nodes.push({ id: note.id, label: note.text, kind: 'note', position: note.position ?? { x: 100 + i * 180, y: 40 }, classes: [], tooltip: '' });
+  }
   const nodeIds = new Set(nodes.map((n) => n.id));
   const edges: CanvasEdge[] = [];
   for (const l of doc.links ?? []) {

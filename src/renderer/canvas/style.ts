@@ -25,6 +25,21 @@ export const canvasStyle: StylesheetJson = [
   { selector: 'node[kind = "host"]', style: { shape: 'barrel', width: 60, 'background-color': '#ece4f6', 'border-color': '#6b4f8a' } },
   { selector: 'node[kind = "internet"]', style: { shape: 'ellipse', width: 70, height: 40, 'background-color': '#f2f2f2', 'border-color': '#777' } },
   {
+    selector: 'node[kind = "note"]',
+    style: {
+      shape: 'round-rectangle',
+      width: 160,
+      height: 60,
+      'background-color': '#fff8c5',
+      'border-color': '#d4b000',
+      'border-width': 1,
+      'text-valign': 'center',
+      'text-margin-y': 0,
+      'text-max-width': '150px',
+      'font-size': 11,
+    },
+  },
+  {
     selector: 'edge',
     style: {
       width: 2,

@@ -4,8 +4,8 @@
  */
 import type { CanvasEdge, CanvasNode } from '../canvas/elements.js';
 
-const FILL: Record<CanvasNode['kind'], string> = { namespace: '#d9e8f6', router: '#f3e3c3', bridge: '#e1f0dc', host: '#ece4f6', internet: '#f2f2f2' };
-const STROKE: Record<CanvasNode['kind'], string> = { namespace: '#44607a', router: '#8a6420', bridge: '#4b7a3d', host: '#6b4f8a', internet: '#777777' };
+const FILL: Record<CanvasNode['kind'], string> = { namespace: '#d9e8f6', router: '#f3e3c3', bridge: '#e1f0dc', host: '#ece4f6', internet: '#f2f2f2', note: '#fff8c5' };
+const STROKE: Record<CanvasNode['kind'], string> = { namespace: '#44607a', router: '#8a6420', bridge: '#4b7a3d', host: '#6b4f8a', internet: '#777777', note: '#d4b000' };
 
 function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -19,7 +19,7 @@ function markColor(classes: readonly string[], fallback: string): string {
 
 export function drawingSvg(nodes: readonly CanvasNode[], edges: readonly CanvasEdge[], sizes: ReadonlyMap<string, { w: number; h: number }> = new Map()): string {
   const pad = 60;
-  const size = (n: CanvasNode) => sizes.get(n.id) ?? { w: n.kind === 'bridge' ? 90 : n.kind === 'internet' ? 70 : 44, h: n.kind === 'bridge' ? 26 : n.kind === 'internet' ? 40 : 44 };
+  const size = (n: CanvasNode) => sizes.get(n.id) ?? { w: n.kind === 'bridge' ? 90 : n.kind === 'internet' ? 70 : n.kind === 'note' ? 160 : 44, h: n.kind === 'bridge' ? 26 : n.kind === 'internet' ? 40 : n.kind === 'note' ? 60 : 44 };
   const xs = nodes.flatMap((n) => [n.position.x - size(n).w / 2, n.position.x + size(n).w / 2]);
   const ys = nodes.flatMap((n) => [n.position.y - size(n).h / 2, n.position.y + size(n).h / 2 + 14 * n.label.split('\n').length]);
   const minX = Math.min(0, ...xs) - pad;

@@ -2,7 +2,7 @@
 import type { NodeKind } from '../../shared/model/topology.js';
 
 export interface PaletteItem {
-  kind: NodeKind;
+  kind: NodeKind | 'note';
   router?: boolean;
   label: string;
   hint: string;
@@ -15,6 +15,7 @@ export const PALETTE: PaletteItem[] = [
   { kind: 'bridge', label: 'Bridge', hint: 'A Linux bridge in the host: a switch' },
   { kind: 'host', label: 'Host', hint: "The host's own root namespace" },
   { kind: 'internet', label: 'Internet', hint: 'The outside world, through the host uplink' },
+  { kind: 'note', label: 'Note', hint: 'A free-text note on the drawing (the script ignores it)' },
 ];
 
 export function paletteKey(item: PaletteItem): string {

@@ -43,6 +43,7 @@ function existing(doc: Doc, ids: readonly string[]): string[] {
   const all = new Set<string>();
   for (const n of doc.nodes ?? []) all.add(n.id);
   for (const l of doc.links ?? []) all.add(l.id);
+  for (const n of doc.notes ?? []) all.add(n.id);
   return ids.filter((id) => all.has(id));
 }
 
@@ -54,7 +55,7 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
         const renamed = renameOf(action.command);
         const kept = renamed ? state.selection.map((id) => (id === renamed.from ? renamed.to : id)) : state.selection;
         // New elements (add, connect, paste) become the selection; otherwise it keeps what still exists.
-        const creates = action.command.type === 'addNode' || action.command.type === 'connect' || action.command.type === 'paste';
+        const creates = ['addNode', 'addNote', 'connect', 'paste'].includes(action.command.type);
         return { ...state, history, selection: creates && selection ? selection : existing(history.present, kept), error: null };
       } catch (e) {
         return { ...state, error: (e as Error).message };

@@ -58,6 +58,8 @@ export type EditorCommand =
   | { type: 'updateNode'; id: string; patch: Record<string, unknown> }
   | { type: 'updateLink'; id: string; patch: Record<string, unknown> }
   | { type: 'updateDoc'; patch: { name?: string; title?: string; description?: string; nat?: Doc['nat']; probes?: Doc['probes'] } }
+  | { type: 'addNote'; position: Pos; text?: string }
+  | { type: 'updateNote'; id: string; text: string }
   | { type: 'paste'; clipboard: Clipboard; offset: Pos }
   | { type: 'replace'; doc: Doc };
 
@@ -107,6 +109,10 @@ export function perform(doc: Doc, cmd: EditorCommand): CommandResult {
       return updateLink(doc, cmd.id, cmd.patch);
     case 'updateDoc':
       return { doc: updateDoc(doc, cmd.patch) };
+    case 'addNote':
+      return addNote(doc, cmd.position, cmd.text ?? 'Note');
+    case 'updateNote':
+      return { doc: updateNote(doc, cmd.id, cmd.text) };
     case 'paste':
       return paste(doc, cmd.clipboard, cmd.offset);
     case 'replace':
@@ -169,6 +175,23 @@ function addNode(doc: Doc, kind: NodeKind, position: Pos, router: boolean): Comm
           ? { id, kind, uplink: 'eth0', position: at }
           : { id, kind, target: INTERNET_TARGET, position: at };
   return { doc: { ...doc, nodes: [...nodes, node] }, selection: [id] };
+}
+
+/** A free-text note on the canvas (note1, note2, ...); the compiler ignores it. */
+function addNote(doc: Doc, position: Pos, text: string): CommandResult {
+  const taken = takenNames(doc);
+  let n = 1;
+  while (taken.has(`note${n}`)) n++;
+  const note: NoteInput = { id: `note${n}`, text, position: { x: position.x, y: position.y } };
+  return { doc: { ...doc, notes: [...(doc.notes ?? []), note] }, selection: [note.id] };
+}
+
+function updateNote(doc: Doc, id: string, text: string): Doc {
+  const notes = doc.notes ?? [];
+  const index = notes.findIndex((n) => n.id === id);
+  if (index < 0) throw new CommandError(`there is no note ${id}; it may have been deleted`, id);
+  if (notes[index]!.text === text) return doc;
+  return { ...doc, notes: notes.map((n, i) => (i === index ? { ...n, text } : n)) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -88,3 +88,18 @@ export function autoLayout(doc: Doc): Record<string, Pos> {
     }),
   );
 }
+
+/** Where a clicked palette item goes: the grid point nearest `start` (in rings of 4 grid steps) at least 100 px from every element. */
+export function freeSpot(start: Pos, taken: readonly Pos[], grid = 25): Pos {
+  const free = (p: Pos): boolean => taken.every((t) => Math.abs(t.x - p.x) >= 100 || Math.abs(t.y - p.y) >= 100);
+  for (let ring = 0; ring < 40; ring++) {
+    for (let dx = -ring; dx <= ring; dx++) {
+      for (let dy = -ring; dy <= ring; dy++) {
+        if (Math.max(Math.abs(dx), Math.abs(dy)) !== ring) continue;
+        const p = { x: start.x + dx * 4 * grid, y: start.y + dy * 4 * grid };
+        if (free(p)) return p;
+      }
+    }
+  }
+  return start;
+}

@@ -369,6 +369,32 @@ describe('commands > move', () => {
   });
 });
 
+describe('commands > addNote and updateNote', () => {
+  it('adds numbered notes the compiler ignores, and edits their text', () => {
+    const base = deepFreeze(example('01-veth-pair'));
+    const first = perform(base, { type: 'addNote', position: { x: 10, y: 20 } });
+    expect(first.selection).toEqual(['note1']);
+    const second = perform(first.doc, { type: 'addNote', position: at, text: 'step 4 of the tutorial' });
+    expect(second.doc.notes!.map((n) => [n.id, n.text])).toEqual([
+      ['note1', 'Note'],
+      ['note2', 'step 4 of the tutorial'],
+    ]);
+    const edited = perform(second.doc, { type: 'updateNote', id: 'note1', text: 'red and blue share one cable' }).doc;
+    expect(edited.notes![0]).toEqual({ id: 'note1', text: 'red and blue share one cable', position: { x: 10, y: 20 } });
+    const a = compile(base);
+    const b = compile(edited);
+    if (!a.ok || !b.ok) throw new Error('expected both to compile');
+    expect(b.script).toBe(a.script);
+  });
+
+  it('skips a note id an element already has, changes nothing for the same text, and refuses an unknown note', () => {
+    const base: Doc = { ...example('01-veth-pair'), notes: [{ id: 'note1', text: 'x' }] };
+    expect(perform(base, { type: 'addNote', position: at }).selection).toEqual(['note2']);
+    expect(perform(base, { type: 'updateNote', id: 'note1', text: 'x' }).doc).toBe(base);
+    expect(() => perform(base, { type: 'updateNote', id: 'nope', text: 'y' })).toThrow(CommandError);
+  });
+});
+
 describe('commands > delete', () => {
   const ids = (list: { id: string }[] | undefined) => (list ?? []).map((x) => x.id);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { autoLayout, COLUMN_WIDTH, ROW_HEIGHT, snap } from '../../../src/shared/document/layout.js';
+import { freeSpot, autoLayout, COLUMN_WIDTH, ROW_HEIGHT, snap } from '../../../src/shared/document/layout.js';
 import type { Doc, Pos } from '../../../src/shared/document/commands.js';
 import { loadExample } from '../../support/examples.js';
 
@@ -100,5 +100,21 @@ describe('layout', () => {
     expect(Object.keys(p)).toEqual(['a', 'b']);
     expectApart(p);
     expect(autoLayout({ version: 1, name: 'e' })).toEqual({});
+  });
+});
+
+describe('freeSpot', () => {
+  it('takes the start when nothing is near it', () => {
+    expect(freeSpot({ x: 300, y: 200 }, [{ x: 0, y: 0 }])).toEqual({ x: 300, y: 200 });
+  });
+
+  it('moves out in rings until it is clear of every element', () => {
+    const taken = [{ x: 300, y: 200 }];
+    const spot = freeSpot({ x: 300, y: 200 }, taken);
+    expect(Math.max(Math.abs(spot.x - 300), Math.abs(spot.y - 200))).toBe(100);
+    const crowded = [-1, 0, 1].flatMap((i) => [-1, 0, 1].map((j) => ({ x: 300 + i * 100, y: 200 + j * 100 })));
+    const far = freeSpot({ x: 300, y: 200 }, crowded);
+    expect(crowded.every((t) => Math.abs(t.x - far.x) >= 100 || Math.abs(t.y - far.y) >= 100)).toBe(true);
+    expect([far.x % 25, far.y % 25]).toEqual([0, 0]);
   });
 });
