@@ -52,6 +52,8 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   const canvas = useRef<CanvasHandle>(null);
   const runRef = useRef<RunView | null>(null);
   runRef.current = run;
+  const labRef = useRef<LabState | null>(null);
+  labRef.current = lab;
   const dirty = isDirty(editor);
 
   const say = useCallback((text: string, error = false) => setStatus({ text, error }), []);
@@ -96,7 +98,10 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
     api.invoke('file:recovery', {}).then((r) => r && setRecovery(r), fail);
   }, [api, fail]);
   useEffect(() => {
-    if (info?.lab.available) api.invoke('lab:status', {}).then(setLab, fail);
+    if (!info?.lab.available) return;
+    api.invoke('lab:status', {}).then(setLab, fail);
+    // Where the sandbox lab host can run, it is the target until the user picks another.
+    setTarget((t) => t ?? { kind: 'lab', name: 'default' });
   }, [api, info, fail]);
 
   // Autosave a second after the last change; a crash loses at most that.
@@ -168,6 +173,16 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
     };
     const run = async (action: RunAction, earlier: RunView['lines'] = []): Promise<void> => {
       if (!target) return say('Choose a host to run on first.', true);
+      if (target.kind === 'lab' && action === 'up' && labRef.current?.state !== 'healthy') {
+        // Deploying to the sandbox lab host starts it first: trying the app needs no extra step.
+        setLabBusy(true);
+        say('Starting the sandbox lab host…');
+        try {
+          setLab(await api.invoke('lab:up', { name: target.name }));
+        } finally {
+          setLabBusy(false);
+        }
+      }
       const started = await api.invoke('run:start', { doc, target, action });
       if (!started.ok) return say(started.message, true);
       setRun(startRun(started.runId, action, target.kind === 'lab' ? 'local sandbox lab host' : (targets.find((t) => t.id === target.id)?.label ?? target.id), Date.now(), earlier));

@@ -32,12 +32,13 @@ describe.skipIf(skip)('designer: deploy the NAT template to the sandbox lab host
   it('deploys, verifies every probe green on the canvas, and destroys', async () => {
     const { page } = d;
     await expect.poll(() => page.getByTestId('problems').textContent()).toContain('0 errors');
-    await page.getByTestId('target').selectOption('lab:default');
-    await page.getByTestId('lab-toggle').click();
+    // Where the lab host can run it is the default target, and Deploy starts it when it is down.
+    expect(await page.getByTestId('target').inputValue()).toBe('lab:default');
+    await expect.poll(() => page.getByTestId('lab-toggle').textContent()).toBe('Start lab host');
+    await page.getByTestId('deploy').click();
     await expect.poll(() => page.getByTestId('lab-toggle').textContent(), { timeout: 60_000 }).toBe('Stop lab host');
     await d.shot('2-01-lab-up');
 
-    await page.getByTestId('deploy').click();
     // The deploy runs `up`, then verify on its own; the summary ends with the probe counts.
     await expect.poll(() => page.getByTestId('run-summary').textContent(), { timeout: 90_000 }).toMatch(/^verify: done in [\d.]+ s, \d+ probes passed, 0 failed$/);
     const summary = (await page.getByTestId('run-summary').textContent()) ?? '';
