@@ -50,7 +50,7 @@ export function windowOptions(
     // Shown on 'ready-to-show', so the window never flashes white before the UI paints.
     show: false,
     title: 'Netns Designer',
-    backgroundColor: '#1e1e1e',
+    backgroundColor: '#f6f7f9', // the renderer's own background (styles.css --bg)
     ...(opts.icon === undefined ? {} : { icon: opts.icon }),
     webPreferences: {
       preload: preloadPath,
