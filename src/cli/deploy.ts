@@ -4,13 +4,12 @@
  * lab.sh's own output (on a terminal with a progress line; with --json one RunEvent per line),
  * and exits with a code per failure class.
  */
-import { homedir, userInfo } from 'node:os';
-import { basename, dirname } from 'node:path';
+import { basename } from 'node:path';
 import { compileValidated } from '../shared/compiler/index.js';
 import { formatProblem } from '../shared/compiler/problems.js';
 import { validateText } from '../shared/compiler/validate.js';
 import type { RunAction, RunErrorKind, RunEvent } from '../shared/deploy/events.js';
-import { runDeploySession, type DeployEnv, type DeploySecrets } from '../main/deploy/deploy-session.js';
+import { localDeployEnv, runDeploySession, type DeployEnv, type DeploySecrets } from '../main/deploy/deploy-session.js';
 import { parseTarget, TargetError } from '../main/ssh/target.js';
 import { isStepLine, ProgressOutput, type TerminalInfo } from './progress.js';
 
@@ -110,13 +109,7 @@ export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<num
       return DEPLOY_EXIT.usage;
     }
   }
-  const env: DeployEnv = {
-    home: io.env.HOME ?? homedir(),
-    user: io.env.USER ?? userInfo().username,
-    env: io.env,
-    readFile: io.readFile,
-    appendFile: io.appendFile,
-  };
+  const env: DeployEnv = { ...localDeployEnv(io.env), readFile: io.readFile, appendFile: io.appendFile };
 
   const print = args.json ? undefined : humanOutput(args.action, io);
   const outcome = await runDeploySession(
@@ -177,9 +170,3 @@ function humanOutput(action: RunAction, io: DeployIo): (event: RunEvent) => void
   };
 }
 
-/** The real file append, creating the directory (for the app's known_hosts store). */
-export async function appendFileCreatingDir(path: string, data: string): Promise<void> {
-  const { appendFile, mkdir } = await import('node:fs/promises');
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  await appendFile(path, data, { mode: 0o600 });
-}

@@ -13,7 +13,8 @@ import { compileValidated } from '../shared/compiler/index.js';
 import { validateText } from '../shared/compiler/validate.js';
 import { formatProblem, type Problem } from '../shared/compiler/problems.js';
 import type { RunAction } from '../shared/deploy/events.js';
-import { appendFileCreatingDir, deployCommand } from './deploy.js';
+import { deployCommand } from './deploy.js';
+import { appendCreatingDir } from '../main/ssh/host-key-store.js';
 import type { TerminalInfo } from './progress.js';
 import { LabUsageError, parseLabArgs, type LabArgs } from '../main/lab/lab-args.js';
 import { labCommand } from '../main/lab/lab-command.js';
@@ -320,7 +321,7 @@ async function deploy(args: Parsed, io: CliIo): Promise<number> {
         ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}),
         signal: abort.signal,
       },
-      { ...io, env: io.env ?? process.env, appendFile: io.appendFile ?? appendFileCreatingDir },
+      { ...io, env: io.env ?? process.env, appendFile: io.appendFile ?? appendCreatingDir },
     );
   } finally {
     process.removeListener('SIGINT', onInterrupt);

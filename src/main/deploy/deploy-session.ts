@@ -5,16 +5,18 @@
  * RunEvents. Connection, login and sudo problems become an `error` event and the outcome; they
  * are never thrown.
  */
+import { readFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
+import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { CompileResult } from '../../shared/compiler/index.js';
 import type { RunAction, RunErrorKind, RunEvent } from '../../shared/deploy/events.js';
 import { connect, ConnectError, type Connection } from '../ssh/connection.js';
-import { knownHostsPaths } from '../ssh/host-key-store.js';
+import { appendCreatingDir, knownHostsPaths } from '../ssh/host-key-store.js';
 import { knownHostsLine, parseKnownHosts } from '../ssh/known-hosts.js';
 import type { Privilege } from '../ssh/remote-command.js';
 import { runAction } from '../ssh/runner.js';
-import { resolveTarget, TargetError, type Target } from '../ssh/target.js';
+import { expandHome, resolveTarget, TargetError, type Target } from '../ssh/target.js';
 
 /** Where to deploy. */
 export interface DeployTarget {
@@ -73,6 +75,17 @@ export interface DeploySessionOutcome {
   failedProbes: number;
 }
 
+/** This machine as a DeployEnv: HOME and USER from `env` (else the OS's), real file reads and appends. */
+export function localDeployEnv(env: Record<string, string | undefined>): DeployEnv {
+  return {
+    home: env.HOME ?? homedir(),
+    user: env.USER ?? userInfo().username,
+    env,
+    readFile: (path) => readFile(path, 'utf8'),
+    appendFile: appendCreatingDir,
+  };
+}
+
 /** The app's known_hosts store, under XDG_CONFIG_HOME (else ~/.config). */
 export function appKnownHostsPath(env: DeployEnv): string {
   return knownHostsPaths({ ...env.env, HOME: env.home }).app;
@@ -86,7 +99,7 @@ export function privilegeFor(user: string, target: Pick<DeployTarget, 'sudo'>, s
 
 /** The key files to try, in order: the one asked for, else the alias's IdentityFile, else the defaults. */
 export function keyCandidates(target: Pick<DeployTarget, 'identityFile'>, resolved: Pick<Target, 'identityFiles'>, home: string): string[] {
-  if (target.identityFile !== undefined) return [target.identityFile];
+  if (target.identityFile !== undefined) return [expandHome(target.identityFile, home)];
   if (resolved.identityFiles.length > 0) return resolved.identityFiles;
   return [join(home, '.ssh', 'id_ed25519'), join(home, '.ssh', 'id_rsa')];
 }
@@ -189,7 +202,7 @@ async function open(req: DeploySessionRequest, env: DeployEnv): Promise<{ connec
     ...(req.secrets.passphrase !== undefined ? { passphrase: req.secrets.passphrase } : {}),
     ...(agent ? { agent } : {}),
     ...(req.secrets.password !== undefined ? { password: req.secrets.password } : {}),
-    ...(req.target.socket !== undefined ? { sock: createConnection(req.target.socket) } : {}),
+    ...(req.target.socket !== undefined ? { sock: createConnection(expandHome(req.target.socket, env.home)) } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
   });
   return { connection, target };

@@ -3,8 +3,7 @@
  * (src/main/app/ipc.ts) and the browser entry (src/main/web/server.ts). Payloads arrive parsed;
  * deploy requests carry a document, which is recompiled here: no shell text crosses the boundary.
  */
-import { readdir, readFile, appendFile, mkdir } from 'node:fs/promises';
-import { homedir, userInfo } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile } from '../../shared/compiler/index.js';
@@ -14,6 +13,7 @@ import { prerequisiteProblems } from '../lab/prerequisites.js';
 import { formatLabInfo } from '../lab/lab-info.js';
 import type { Dialogs, FileService, TargetStore } from './types.js';
 import { RunRegistry } from './runs.js';
+import { localDeployEnv } from '../deploy/deploy-session.js';
 
 export interface HandlerDeps {
   mode: 'electron' | 'browser';
@@ -54,16 +54,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   const runs = new RunRegistry({
     targets: deps.targets,
     env,
-    deployEnv: {
-      home: env.HOME ?? homedir(),
-      user: env.USER ?? userInfo().username,
-      env,
-      readFile: (path) => readFile(path, 'utf8'),
-      appendFile: async (path, data) => {
-        await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-        await appendFile(path, data, { mode: 0o600 });
-      },
-    },
+    deployEnv: localDeployEnv(env),
     ...(deps.dialogs?.confirmHostKey ? { confirmHostKey: deps.dialogs.confirmHostKey.bind(deps.dialogs) } : {}),
   });
 

@@ -61,20 +61,15 @@ export class RunRegistry {
     const saved = await this.deps.targets.get(ref.id);
     if (!saved) return `there is no saved host with id ${ref.id}; pick a host from the list`;
     const { target, secrets } = saved;
-    // Paths typed like ssh's own: ~/.ssh/id_ed25519.
-    const home = (path: string): string => (path === '~' || path.startsWith('~/') ? `${this.deps.deployEnv.home}${path.slice(1)}` : path);
     return {
       target: {
         host: target.host,
         sudo: target.sudo,
-        ...(target.identityFile !== undefined ? { identityFile: home(target.identityFile) } : {}),
-        ...(target.socket !== undefined ? { socket: home(target.socket) } : {}),
+        ...(target.identityFile !== undefined ? { identityFile: target.identityFile } : {}),
+        ...(target.socket !== undefined ? { socket: target.socket } : {}),
       },
-      secrets: {
-        ...(secrets.password !== undefined ? { password: secrets.password } : {}),
-        ...(secrets.passphrase !== undefined ? { passphrase: secrets.passphrase } : {}),
-        ...(secrets.sudoPassword !== undefined ? { sudoPassword: secrets.sudoPassword } : {}),
-      },
+      // TargetSecrets is the saved subset of DeploySecrets (no key text).
+      secrets,
     };
   }
 

@@ -31,8 +31,13 @@ export async function loadKnownHosts(paths: readonly string[]): Promise<KnownHos
   return texts.flatMap((t) => parseKnownHosts(t));
 }
 
-/** Appends a trusted key to a store file, creating it (mode 600, directory 700) if needed. */
-export async function appendKnownHost(path: string, host: string, port: number, key: Buffer): Promise<void> {
+/** Appends to a private store file, creating it (mode 600) and its directory (mode 700) if needed. */
+export async function appendCreatingDir(path: string, data: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  await appendFile(path, knownHostsLine(host, port, key), { mode: 0o600 });
+  await appendFile(path, data, { mode: 0o600 });
+}
+
+/** Appends a trusted key to a store file, creating it (mode 600, directory 700) if needed. */
+export function appendKnownHost(path: string, host: string, port: number, key: Buffer): Promise<void> {
+  return appendCreatingDir(path, knownHostsLine(host, port, key));
 }

@@ -38,7 +38,8 @@ export function parseTarget(text: string): { user?: string; host: string; port?:
   return { ...(user !== undefined ? { user } : {}), host: rest, ...(port !== undefined ? { port } : {}) };
 }
 
-function expandHome(path: string, home: string): string {
+/** `~` and `~/...` as ssh and the shell read them. */
+export function expandHome(path: string, home: string): string {
   return path === '~' ? home : path.startsWith('~/') ? `${home}${path.slice(1)}` : path;
 }
 

@@ -57,6 +57,8 @@ describe('deploy-session', () => {
 
   it('tries the key asked for, else the alias IdentityFile, else the default keys', () => {
     expect(keyCandidates({ identityFile: '/k' }, { identityFiles: ['/cfg'] }, '/h')).toEqual(['/k']);
+    // A key path saved in the app is read as ssh reads it: ~ is the home directory.
+    expect(keyCandidates({ identityFile: '~/.ssh/lab' }, { identityFiles: [] }, '/h')).toEqual(['/h/.ssh/lab']);
     expect(keyCandidates({}, { identityFiles: ['/cfg'] }, '/h')).toEqual(['/cfg']);
     expect(keyCandidates({}, { identityFiles: [] }, '/h')).toEqual(['/h/.ssh/id_ed25519', '/h/.ssh/id_rsa']);
   });
