@@ -20,6 +20,24 @@ export const APP_SCHEME_PRIVILEGES = {
   privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true },
 };
 
+/**
+ * The renderer's CSP, sent with every file of the bundle (app:// in Electron, the browser
+ * entry's loopback server). style-src needs 'unsafe-inline': cytoscape adds a <style> element to the
+ * page when it mounts (its container class), and inline styles cannot run code; scripts stay
+ * 'self' only (no eval, no inline script).
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -59,9 +77,17 @@ export function bundleFile(root: string, url: string): string | undefined {
     return undefined;
   }
   if (parsed.protocol !== `${APP_SCHEME}:` || parsed.host !== APP_HOST) return undefined;
+  return bundlePath(root, parsed.pathname);
+}
+
+/**
+ * The file under `root` that a URL path (still percent-encoded) names, or undefined when it names
+ * none: a NUL byte, or a path that escapes the bundle (also percent-encoded, like %2e%2e).
+ */
+export function bundlePath(root: string, pathname: string): string | undefined {
   let path: string;
   try {
-    path = decodeURIComponent(parsed.pathname);
+    path = decodeURIComponent(pathname);
   } catch {
     return undefined;
   }
@@ -78,26 +104,32 @@ function plain(status: number, text: string): Response {
   return new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 }
 
+/** A bundle file's bytes and the headers it is served with, or undefined when there is no such file. */
+export async function readBundleFile(file: string, contentSecurityPolicy: string): Promise<{ body: Uint8Array<ArrayBuffer>; headers: Record<string, string> } | undefined> {
+  try {
+    if (!(await stat(file)).isFile()) return undefined;
+    return {
+      body: await readFile(file),
+      headers: {
+        'content-type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'content-security-policy': contentSecurityPolicy,
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+        'cache-control': 'no-cache',
+      },
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The protocol.handle() handler serving the files of `root`, each with `contentSecurityPolicy`. */
 export function bundleHandler(root: string, contentSecurityPolicy: string): (request: Request) => Promise<Response> {
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return plain(405, 'method not allowed');
     const file = bundleFile(root, request.url);
-    if (file === undefined) return plain(404, 'not found');
-    try {
-      if (!(await stat(file)).isFile()) return plain(404, 'not found');
-      const body = await readFile(file);
-      return new Response(request.method === 'HEAD' ? null : body, {
-        status: 200,
-        headers: {
-          'content-type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
-          'content-security-policy': contentSecurityPolicy,
-          'x-content-type-options': 'nosniff',
-          'cache-control': 'no-cache',
-        },
-      });
-    } catch {
-      return plain(404, 'not found');
-    }
+    const found = file === undefined ? undefined : await readBundleFile(file, contentSecurityPolicy);
+    if (!found) return plain(404, 'not found');
+    return new Response(request.method === 'HEAD' ? null : found.body, { status: 200, headers: found.headers });
   };
 }

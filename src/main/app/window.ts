@@ -4,25 +4,11 @@
  * external links only to allow-listed https pages.
  */
 import { shell, type BrowserWindowConstructorOptions, type MessageBoxSyncOptions, type Session, type WebContents } from 'electron';
-import { isAppUrl } from './bundle-protocol.js';
+import { CONTENT_SECURITY_POLICY, isAppUrl } from './bundle-protocol.js';
 import { MIN_HEIGHT, MIN_WIDTH, type WindowState } from './window-state.js';
 
-/**
- * The renderer's CSP. style-src needs 'unsafe-inline': cytoscape adds a <style> element to the
- * page when it mounts (its container class), and inline styles cannot run code; scripts stay
- * 'self' only (no eval, no inline script).
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The renderer's CSP (defined beside the bundle it protects, which the browser entry serves too). */
+export { CONTENT_SECURITY_POLICY };
 
 /** Pages shell.openExternal may open: the project's own pages on GitHub. */
 export const EXTERNAL_ALLOW_LIST: readonly { host: string; pathPrefix: string }[] = [{ host: 'github.com', pathPrefix: '/netns-designer' }];

@@ -10,10 +10,9 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
 import type { EventChannel, EventMap, EventSink, Handlers } from '../../shared/ipc/contract.js';
 import { parsePayload, RequestError } from '../../shared/ipc/contract.js';
+import { bundlePath, CONTENT_SECURITY_POLICY, readBundleFile } from '../app/bundle-protocol.js';
 
 export interface WebServerOptions {
   handlers: Handlers;
@@ -32,20 +31,6 @@ export interface WebServer {
   port: number;
   close(): Promise<void>;
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-};
-
-/** The CSP the browser entry sends: the same rules as the Electron window. */
-export const WEB_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 const MAX_BODY = 60 * 1024 * 1024;
 
@@ -95,23 +80,11 @@ export function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const allowedHost = (host: string | undefined): boolean => host === `127.0.0.1:${port}` || host === `localhost:${port}`;
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    const rel = normalize(decodeURIComponent(path === '/' ? '/index.html' : path)).replace(/^([/\\])+/, '');
-    const file = join(options.staticDir, rel);
-    if (!file.startsWith(options.staticDir + sep) && file !== options.staticDir) return void send(res, 404, { ok: false, error: 'not found' });
-    try {
-      if (!(await stat(file)).isFile()) throw new Error('not a file');
-      const body = await readFile(file);
-      res.writeHead(200, {
-        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'content-security-policy': WEB_CSP,
-        'x-content-type-options': 'nosniff',
-        'referrer-policy': 'no-referrer',
-        'cache-control': 'no-cache',
-      });
-      res.end(req.method === 'HEAD' ? undefined : body);
-    } catch {
-      send(res, 404, { ok: false, error: 'not found' });
-    }
+    const file = bundlePath(options.staticDir, path);
+    const found = file === undefined ? undefined : await readBundleFile(file, CONTENT_SECURITY_POLICY);
+    if (!found) return send(res, 404, { ok: false, error: 'not found' });
+    res.writeHead(200, found.headers);
+    res.end(req.method === 'HEAD' ? undefined : found.body);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

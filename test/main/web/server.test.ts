@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Handlers } from '../../../src/shared/ipc/contract.js';
-import { startWebServer, WEB_CSP, type WebServer } from '../../../src/main/web/server.js';
+import { startWebServer, type WebServer } from '../../../src/main/web/server.js';
+import { CONTENT_SECURITY_POLICY } from '../../../src/main/app/bundle-protocol.js';
 
 /** Raw HTTP, so tests can send the Host and Origin headers a browser would not let them forge. */
 function call(server: WebServer, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
@@ -56,7 +57,7 @@ describe('web server', () => {
     const index = await call(server, '/');
     expect(index.status).toBe(200);
     expect(index.body).toContain('designer');
-    expect(index.headers['content-security-policy']).toBe(WEB_CSP);
+    expect(index.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
     expect((await call(server, '/assets/app.js')).headers['content-type']).toMatch(/^text\/javascript/);
     expect((await call(server, '/../nsd-web-secret.txt')).status).toBe(404);
     expect((await call(server, '/%2e%2e/nsd-web-secret.txt')).status).toBe(404);
