@@ -54,7 +54,8 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   runRef.current = run;
   const labRef = useRef<LabState | null>(null);
   labRef.current = lab;
-  const dirty = isDirty(editor);
+  // Serialising the drawing is not free at hundreds of namespaces: once per change, not per render.
+  const dirty = useMemo(() => isDirty(editor), [editor.history.present, editor.savedText]);
 
   const say = useCallback((text: string, error = false) => setStatus({ text, error }), []);
   const fail = useCallback((e: unknown) => say((e as Error).message, true), [say]);

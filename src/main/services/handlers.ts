@@ -51,6 +51,7 @@ export async function loadTemplates(dir: string): Promise<Template[]> {
 export function createHandlers(deps: HandlerDeps): Handlers {
   const env = deps.labEnv ?? process.env;
   const lab = labAvailability(env);
+  let templates: Promise<Template[]> | undefined;
   const runs = new RunRegistry({
     targets: deps.targets,
     env,
@@ -85,7 +86,14 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         lab,
         ...(deps.mode === 'browser' ? { workspace: deps.files.resolve('.') } : {}),
       }),
-    'templates:list': () => loadTemplates(deps.examplesDir ?? join(PACKAGE_ROOT, 'assets', 'examples')),
+    'templates:list': () => {
+      // The bundled examples do not change while the app runs: read them once.
+      templates ??= loadTemplates(deps.examplesDir ?? join(PACKAGE_ROOT, 'assets', 'examples')).catch((e: unknown) => {
+        templates = undefined; // a read that failed is tried again next time
+        throw e;
+      });
+      return templates;
+    },
     'file:open': async ({ path }) => {
       const chosen = await choosePath(path, () => deps.dialogs!.openTopology());
       return chosen === undefined ? null : deps.files.open(chosen);
