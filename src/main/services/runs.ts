@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { compile } from '../../shared/compiler/index.js';
-import type { EventSink, requests, RunStart } from '../../shared/ipc/contract.js';
+import { targetKey, type EventSink, type requests, type RunStart } from '../../shared/ipc/contract.js';
 import { runDeploySession, type DeployEnv, type DeploySecrets, type DeployTarget } from '../deploy/deploy-session.js';
 import { labStatus } from '../lab/lab-host.js';
 import type { TargetStore } from './types.js';
@@ -36,8 +36,8 @@ export class RunRegistry {
     },
   ) {}
 
-  private busy(targetKey: string): boolean {
-    return [...this.active.values()].some((r) => r.target === targetKey);
+  private busy(key: string): boolean {
+    return [...this.active.values()].some((r) => r.target === key);
   }
 
   /** The ids of runs still going. */
@@ -81,15 +81,15 @@ export class RunRegistry {
       return { ok: false, problems: compiled.problems, message: `the drawing has ${errors.length} error(s); fix them before running (see the problems list)` };
     }
     // Two runs on one host at once would race each other's steps and state files.
-    const targetKey = payload.target.kind === 'lab' ? `lab:${payload.target.name}` : `ssh:${payload.target.id}`;
-    if (this.busy(targetKey)) return BUSY;
+    const key = targetKey(payload.target);
+    if (this.busy(key)) return BUSY;
     const resolved = await this.resolve(payload.target);
     if (typeof resolved === 'string') return { ok: false, problems: [], message: resolved };
-    if (this.busy(targetKey)) return BUSY;
+    if (this.busy(key)) return BUSY;
 
     const runId = randomBytes(9).toString('base64url');
     const abort = new AbortController();
-    const entry: { abort: AbortController; target: string; answer?: (trust: boolean) => void } = { abort, target: targetKey };
+    const entry: { abort: AbortController; target: string; answer?: (trust: boolean) => void } = { abort, target: key };
     this.active.set(runId, entry);
     const confirmHostKey = (fingerprint: string, host: string, port: number): Promise<boolean> => {
       if (resolved.expectedFingerprint !== undefined) return Promise.resolve(fingerprint === resolved.expectedFingerprint);

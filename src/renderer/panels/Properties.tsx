@@ -3,7 +3,6 @@
  * document's own (name, NAT, port forwards, probes). Every edit is an editor command; problems
  * of the element are shown under the field they belong to.
  */
-import { useEffect, useRef, useState } from 'react';
 import type { Doc, EditorCommand } from '../../shared/document/commands.js';
 import { fieldOf, type Problem } from '../../shared/compiler/problems.js';
 import { Check, Field, RowList, Select, numberOrUndefined, splitList } from './fields.js';
@@ -49,31 +48,6 @@ function Routes(props: { owner: string; routes: readonly RouteRow[]; problems: r
         </>
       )}
     />
-  );
-}
-
-/** A note's text: typing updates the drawing, one undo step per editing run. */
-function NoteText(props: { text: string; onChange(text: string): void }) {
-  const [draft, setDraft] = useState(props.text);
-  const focused = useRef(false);
-  useEffect(() => {
-    if (!focused.current) setDraft(props.text);
-  }, [props.text]);
-  return (
-    <label className="field">
-      <span>text</span>
-      <textarea
-        rows={6}
-        value={draft}
-        data-testid="note-text"
-        onFocus={() => (focused.current = true)}
-        onBlur={() => (focused.current = false)}
-        onChange={(e) => {
-          setDraft(e.target.value);
-          props.onChange(e.target.value);
-        }}
-      />
-    </label>
   );
 }
 
@@ -267,7 +241,7 @@ export function Properties(props: PropertiesProps) {
         <h3>
           Note <code>{note.id}</code>
         </h3>
-        <NoteText text={note.text} onChange={(text) => props.dispatch({ type: 'updateNote', id: note.id, text }, `edit:${note.id}:text`)} />
+        <Field label="text" rows={6} value={note.text} onChange={(text) => props.dispatch({ type: 'updateNote', id: note.id, text }, `edit:${note.id}:text`)} testId="note-text" />
       </div>
     );
   }

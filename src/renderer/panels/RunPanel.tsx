@@ -4,7 +4,7 @@
  * read the probe results as a reachability matrix.
  */
 import { useEffect, useRef } from 'react';
-import type { LabState, SavedTarget, TargetRef } from '../../shared/ipc/contract.js';
+import { targetKey, type LabState, type SavedTarget, type TargetRef } from '../../shared/ipc/contract.js';
 import type { RunAction } from '../../shared/deploy/events.js';
 import { reachabilityMatrix, runSummary, runWentWell, type RunView } from '../state/run.js';
 
@@ -22,10 +22,6 @@ export interface RunPanelProps {
   onManageTargets(): void;
   onLab(action: 'up' | 'down'): void;
   labBusy: boolean;
-}
-
-function targetKey(t: TargetRef | null): string {
-  return t === null ? '' : t.kind === 'lab' ? `lab:${t.name}` : `ssh:${t.id}`;
 }
 
 function Matrix({ run }: { run: RunView }) {
@@ -84,7 +80,7 @@ export function RunPanel(props: RunPanelProps) {
           <span>target</span>
           <select
             data-testid="target"
-            value={targetKey(props.target)}
+            value={props.target === null ? '' : targetKey(props.target)}
             onChange={(e) => {
               const v = e.target.value;
               props.onTarget(v === '' ? null : v.startsWith('lab:') ? { kind: 'lab', name: v.slice(4) } : { kind: 'ssh', id: v.slice(4) });

@@ -16,6 +16,8 @@ export interface FieldProps {
   title?: string;
   /** Report the text only on Enter or blur (renames: the element must not change under the cursor). */
   commitOnBlur?: boolean;
+  /** A text area of this many rows instead of a one-line input (note texts). */
+  rows?: number;
 }
 
 export function Field(props: FieldProps) {
@@ -25,30 +27,37 @@ export function Field(props: FieldProps) {
     if (!focused.current) setDraft(props.value);
   }, [props.value]);
   const invalid = (props.problems?.length ?? 0) > 0;
+  const common = {
+    value: draft,
+    placeholder: props.placeholder,
+    'data-testid': props.testId,
+    'aria-invalid': invalid,
+    onFocus: () => (focused.current = true),
+    onBlur: (e: { target: { value: string } }) => {
+      focused.current = false;
+      if (props.commitOnBlur && e.target.value !== props.value) props.onChange(e.target.value);
+      else setDraft(props.value);
+    },
+    onChange: (e: { target: { value: string } }) => {
+      setDraft(e.target.value);
+      if (!props.commitOnBlur) props.onChange(e.target.value);
+    },
+  };
   return (
     <label className={`field${invalid ? ' invalid' : ''}`} title={props.title}>
       <span>{props.label}</span>
-      <input
-        type={props.type ?? 'text'}
-        value={draft}
-        placeholder={props.placeholder}
-        data-testid={props.testId}
-        aria-invalid={invalid}
-        spellCheck={false}
-        onFocus={() => (focused.current = true)}
-        onBlur={(e) => {
-          focused.current = false;
-          if (props.commitOnBlur && e.target.value !== props.value) props.onChange(e.target.value);
-          else setDraft(props.value);
-        }}
-        onKeyDown={(e) => {
-          if (props.commitOnBlur && e.key === 'Enter') e.currentTarget.blur();
-        }}
-        onChange={(e) => {
-          setDraft(e.target.value);
-          if (!props.commitOnBlur) props.onChange(e.target.value);
-        }}
-      />
+      {props.rows !== undefined ? (
+        <textarea rows={props.rows} {...common} />
+      ) : (
+        <input
+          type={props.type ?? 'text'}
+          spellCheck={false}
+          {...common}
+          onKeyDown={(e) => {
+            if (props.commitOnBlur && e.key === 'Enter') e.currentTarget.blur();
+          }}
+        />
+      )}
       {props.problems?.map((p, i) => (
         <em key={i} className="field-problem">
           {p}

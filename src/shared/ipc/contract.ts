@@ -24,6 +24,11 @@ export const TargetRef = z.discriminatedUnion('kind', [
 ]);
 export type TargetRef = z.infer<typeof TargetRef>;
 
+/** One string per target, `lab:NAME` or `ssh:ID`: the UI's select value, main's key for runs in progress. */
+export function targetKey(target: TargetRef): string {
+  return target.kind === 'lab' ? `lab:${target.name}` : `ssh:${target.id}`;
+}
+
 /** A saved SSH host as the UI sees it: secrets never leave main, only whether one is stored. */
 export interface SavedTarget {
   id: string;
