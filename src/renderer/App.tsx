@@ -3,7 +3,7 @@
  * to the editor state and to main's services through the DesignerApi. Deciding code lives in
  * src/shared (compiler, editor commands) and ./state (pure reducers); this file wires them up.
  */
-import { useCallback, useDeferredValue, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { compile, compilePreview } from '../shared/compiler/index.js';
 import { copySelection, emptyDocument, type Clipboard, type Doc, type EditorCommand } from '../shared/document/commands.js';
 import { autoLayout, freeSpot, snap } from '../shared/document/layout.js';
@@ -247,11 +247,18 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
     return { all, run };
   }, [api, info, doc, editor.path, editor.selection, elements, compiled.ok, errorCount, target, targets, pathFor, confirmDiscard, load, dispatch, say]);
 
+  // Keys and menu items act on what the user sees now. Listeners registered by an effect would
+  // be swapped only after paint, so a Ctrl+C right after a Shift+click could copy the previous
+  // selection; they read this, which is current before the browser paints.
+  const latest = useRef({ commands, prompt, showTargets, hostKey, showHelp, info });
+  useLayoutEffect(() => {
+    latest.current = { commands, prompt, showTargets, hostKey, showHelp, info };
+  });
   const runCommand = useCallback(
     (command: MenuCommand) => {
-      Promise.resolve(commands.all[command]()).catch(fail);
+      Promise.resolve(latest.current.commands.all[command]()).catch(fail);
     },
-    [commands, fail],
+    [fail],
   );
 
   // Menus (Electron) and the file a second launch asked to open.
@@ -297,6 +304,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement;
+      const { prompt, showTargets, hostKey, showHelp, info } = latest.current;
       if (prompt || showTargets || hostKey) return;
       if (showHelp) {
         if (e.key === 'Escape' || e.key === '?') setShowHelp(false);
@@ -325,7 +333,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [runCommand, prompt, showTargets, hostKey, showHelp, info]);
+  }, [runCommand]);
 
   const addFromPalette = useCallback(
     (item: PaletteItem, position?: { x: number; y: number }) => {

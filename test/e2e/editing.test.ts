@@ -23,10 +23,23 @@ describe.skipIf(skip)('designer: editing', () => {
 
   it('copies and pastes a namespace with its link as new, valid elements', async () => {
     const { page } = d;
+    // Ctrl+C lands the moment the panel shows both elements, before React's after-paint effects
+    // run: the copy must still take what the user sees selected (it once took the old selection).
+    const copied = page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const watch = new MutationObserver(() => {
+            if (document.querySelector('[data-testid="properties"] h3')?.textContent !== '2 elements selected') return;
+            watch.disconnect();
+            document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'c', ctrlKey: true, bubbles: true }));
+            resolve();
+          });
+          watch.observe(document.body, { subtree: true, childList: true, characterData: true });
+        }),
+    );
     await clickElement(page, 'red');
     await clickElement(page, 'red-vnet0', 'Shift');
-    await expect.poll(() => page.getByTestId('properties').locator('h3').textContent()).toBe('2 elements selected');
-    await page.keyboard.press('Control+c');
+    await copied;
     await page.keyboard.press('Control+v');
     // The pasted namespace gets the next tutorial name; the pasted bridge copy stands apart.
     await expect.poll(nodeIds).toEqual(['blue', 'green', 'red', 'vnet0', 'vnet1', 'yellow']);
