@@ -135,19 +135,26 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
 
   const confirmDiscard = useCallback((): boolean => !dirty || window.confirm('The drawing has unsaved changes. Discard them?'), [dirty]);
 
+  /** Puts a drawing (a file, a recovered one, a template) on the canvas: the last run's view goes, the view fits it. */
+  const show = useCallback((next: Doc, path: string | null, dirtyAfter = false) => {
+    dispatchEditor({ type: 'load', doc: next, path, dirty: dirtyAfter });
+    setRun(null);
+    requestAnimationFrame(() => canvas.current?.fit());
+  }, []);
+
   const load = useCallback(
     (text: string, path: string | null, dirtyAfter = false) => {
+      let parsed: Doc;
       try {
-        const parsed = JSON.parse(text) as Doc;
-        dispatchEditor({ type: 'load', doc: parsed, path, dirty: dirtyAfter });
-        setRun(null);
-        say(path ? `Opened ${path}` : 'Loaded');
-        requestAnimationFrame(() => canvas.current?.fit());
+        parsed = JSON.parse(text) as Doc;
       } catch (e) {
         say(`${path ?? 'the file'} is not JSON: ${(e as Error).message}`, true);
+        return;
       }
+      show(parsed, path, dirtyAfter);
+      say(path ? `Opened ${path}` : 'Loaded');
     },
-    [say],
+    [say, show],
   );
 
   const commands = useMemo(() => {
@@ -370,11 +377,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
             value=""
             onChange={(e) => {
               const t = templates.find((x) => x.id === e.target.value);
-              if (t && confirmDiscard()) {
-                dispatchEditor({ type: 'load', doc: t.doc as Doc, path: null });
-                setRun(null);
-                requestAnimationFrame(() => canvas.current?.fit());
-              }
+              if (t && confirmDiscard()) show(t.doc as Doc, null);
             }}
           >
             <option value="">Templates…</option>

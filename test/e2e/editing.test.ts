@@ -5,9 +5,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canvasIds, clickElement, drawLink, openDesigner, skipWithoutChromium, type Designer } from './designer.js';
 
+const EXAMPLES_DIR = fileURLToPath(new URL('../../assets/examples/', import.meta.url));
 const skip = skipWithoutChromium('the designer editing test (test/e2e/editing.test.ts)');
 
 describe.skipIf(skip)('designer: editing', () => {
@@ -117,6 +119,20 @@ describe.skipIf(skip)('designer: editing', () => {
     await page.getByTestId('recovery').getByRole('button', { name: 'Restore it' }).click();
     await expect.poll(nodeIds).toEqual(drawn);
     await expect.poll(() => page.getByTestId('doc-state').textContent()).toBe('unsaved changes');
+  });
+
+  it('opens a template from the list, asking first when the drawing has unsaved changes', async () => {
+    const { page } = d;
+    expect(await page.getByTestId('doc-state').textContent()).toBe('unsaved changes');
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => asked.push(dialog.message()));
+    await page.getByTestId('templates').selectOption('04-nat');
+    const template = JSON.parse(readFileSync(join(EXAMPLES_DIR, '04-nat.json'), 'utf8')) as { nodes: { id: string }[] };
+    await expect.poll(nodeIds).toEqual(template.nodes.map((n) => n.id).sort());
+    expect(asked).toEqual(['The drawing has unsaved changes. Discard them?']);
+    // A fresh drawing: nothing to undo, nothing unsaved.
+    expect(await page.getByTestId('undo').isDisabled()).toBe(true);
+    expect(await page.getByTestId('doc-state').textContent()).toBe('');
   });
 
   it('saves an SSH host with its secret kept out of any file', async () => {
