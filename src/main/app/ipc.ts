@@ -2,26 +2,13 @@
  * The only place main touches ipcMain (a lint rule keeps it so): one handler per request channel
  * of the contract. Like Electron Fiddle it drops calls that do not come from our window's top
  * frame at app://bundle; unlike it, it parses every payload with the channel's zod schema before
- * a handler sees it. Replies are `{ ok, value }` or `{ ok: false, error }` with a message only.
+ * a handler sees it (the contract's `dispatchRequest`, which the browser entry calls too). Replies
+ * are the contract's `Reply`: `{ ok, value }` or `{ ok: false, error }` with a message only.
  */
 import { ipcMain, type IpcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import {
-  EVENT_CHANNELS,
-  REQUEST_CHANNELS,
-  parsePayload,
-  type EventSink,
-  type Handlers,
-  type ParsedPayload,
-  type RequestChannel,
-  type ResponseOf,
-} from '../../shared/ipc/contract.js';
+import { EVENT_CHANNELS, REQUEST_CHANNELS, dispatchRequest, type EventSink, type Handlers, type Reply, type RequestChannel } from '../../shared/ipc/contract.js';
 import { isAppUrl } from './bundle-protocol.js';
 
-/** What a request channel replies over IPC; the preload turns it back into resolve/reject. */
-export type IpcReply<T = unknown> = { ok: true; value: T } | { ok: false; error: string };
-
-/** Longest error message sent to the renderer. */
-const MAX_ERROR_LENGTH = 2000;
 export const REFUSED_SENDER = 'request refused: it did not come from the Netns Designer window';
 
 /** Whether an invoke comes from the top frame of one of our windows, showing the app's page. */
@@ -30,15 +17,6 @@ export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'sender' | 'send
   if (!frame || frame.parent !== null) return false;
   if (!isOurWindow(event.sender)) return false;
   return isAppUrl(frame.url);
-}
-
-/** The message of a thrown value, for the renderer: no stack, no cause chain, bounded length. */
-export function errorMessage(error: unknown): string {
-  let message: string;
-  if (error instanceof Error) message = error.message || error.name;
-  else if (typeof error === 'string') message = error;
-  else message = 'internal error';
-  return message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH)}…` : message;
 }
 
 /** Events to `contents`; dropped once it is destroyed (a closed window, a crashed renderer). */
@@ -51,33 +29,21 @@ export function webContentsSink(contents: Pick<WebContents, 'send' | 'isDestroye
   };
 }
 
-function dispatch<C extends RequestChannel>(handlers: Handlers, channel: C, payload: ParsedPayload<C>, sink: EventSink): Promise<ResponseOf<C>> {
-  // Handlers is a mapped type; TypeScript cannot index it by a generic key and keep the link.
-  const handler = handlers[channel] as (payload: ParsedPayload<C>, sender: EventSink) => Promise<ResponseOf<C>>;
-  return handler(payload, sink);
-}
-
-/** Handles one invoke: sender check, payload parse, handler call, reply. */
+/** Handles one invoke: sender check, then the contract's one dispatcher (parse, handler, reply). */
 export async function handleRequest(
   handlers: Handlers,
   isOurWindow: (contents: WebContents) => boolean,
   channel: RequestChannel,
   event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>,
   payload: unknown,
-): Promise<IpcReply> {
+): Promise<Reply> {
   if (!isTrustedSender(event, isOurWindow)) {
     console.warn(`ipc: dropped ${channel} from an unknown sender`);
     return { ok: false, error: REFUSED_SENDER };
   }
-  try {
-    const parsed = parsePayload(channel, payload);
-    const value = await dispatch(handlers, parsed.channel, parsed.payload, webContentsSink(event.sender));
-    return { ok: true, value };
-  } catch (error) {
-    // A programming error is worth a stack in main's log; the renderer still gets the message only.
-    if (error instanceof TypeError || error instanceof ReferenceError) console.error(`ipc: ${channel} failed:`, error);
-    return { ok: false, error: errorMessage(error) };
-  }
+  const reply = await dispatchRequest(handlers, channel, payload, webContentsSink(event.sender));
+  if (reply.ok) return reply;
+  return { ok: false, error: reply.error };
 }
 
 /** Registers a handler for every request channel of the contract on `ipc`. */

@@ -13,7 +13,8 @@ import { createTargetStore } from '../services/targets.js';
 import type { FileService } from '../services/types.js';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, APP_URL, bundleHandler } from './bundle-protocol.js';
 import { electronDialogs } from './dialogs.js';
-import { errorMessage, registerAppHandlers, webContentsSink } from './ipc.js';
+import { registerAppHandlers, webContentsSink } from './ipc.js';
+import { errorMessage } from '../../shared/ipc/contract.js';
 import { dispatchMenuCommand, menuTemplate, type MenuActions } from './menu.js';
 import {
   CONTENT_SECURITY_POLICY,

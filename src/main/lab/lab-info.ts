@@ -4,6 +4,7 @@
  * processes, no file system.
  */
 import { z } from 'zod';
+import { DEFAULT_LAB_NAME, labNameProblem } from '../../shared/ipc/contract.js';
 
 /** Addresses and interface names of every sandbox lab host: documentation ranges only. */
 export const LAB_NET = {
@@ -24,8 +25,7 @@ export const LAB_NET = {
   httpPort: 80,
 } as const;
 
-/** The lab name used when `--name` is not given. */
-export const DEFAULT_LAB_NAME = 'default';
+export { DEFAULT_LAB_NAME, labNameProblem } from '../../shared/ipc/contract.js';
 
 /** Where lab state lives unless NSD_LAB_DIR says otherwise. */
 export const DEFAULT_LAB_BASE = '/run/nsd-lab';
@@ -33,13 +33,6 @@ export const DEFAULT_LAB_BASE = '/run/nsd-lab';
 /** The page the upstream HTTP server answers every request with. */
 export const UPSTREAM_PAGE = 'nsd lab upstream: hello from 203.0.113.1\n';
 
-/** Why `name` cannot name a lab, or undefined when it can. */
-export function labNameProblem(name: string): string | undefined {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/.test(name)) {
-    return `lab name ${JSON.stringify(name)}: use 1-32 letters, digits, "-" or "_", starting with a letter or digit`;
-  }
-  return undefined;
-}
 
 /** The base directory of all labs: NSD_LAB_DIR when set, /run/nsd-lab otherwise. */
 export function labBaseDir(env: Record<string, string | undefined>): string {
@@ -47,8 +40,13 @@ export function labBaseDir(env: Record<string, string | undefined>): string {
   return dir !== undefined && dir !== '' ? dir.replace(/\/+$/, '') || '/' : DEFAULT_LAB_BASE;
 }
 
-/** The state directory of lab `name`. */
+/**
+ * The state directory of lab `name`. Refuses (throws) a name that is not a lab name: the
+ * directory is created and removed recursively as root, so no caller is trusted to have checked.
+ */
 export function labDir(name: string, env: Record<string, string | undefined>): string {
+  const problem = labNameProblem(name);
+  if (problem !== undefined) throw new Error(problem);
   const base = labBaseDir(env);
   return `${base === '/' ? '' : base}/${name}`;
 }

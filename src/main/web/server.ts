@@ -11,7 +11,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { EventChannel, EventMap, EventSink, Handlers } from '../../shared/ipc/contract.js';
-import { parsePayload, RequestError } from '../../shared/ipc/contract.js';
+import { dispatchRequest, errorMessage, RequestError } from '../../shared/ipc/contract.js';
 import { bundlePath, CONTENT_SECURITY_POLICY, readBundleFile } from '../app/bundle-protocol.js';
 
 export interface WebServerOptions {
@@ -117,20 +117,20 @@ export function startWebServer(options: WebServerOptions): Promise<WebServer> {
     }
     const match = /^\/api\/invoke\/([a-z:-]+)$/.exec(url.pathname);
     if (!match || req.method !== 'POST') return send(res, 404, { ok: false, error: 'no such endpoint' });
+    let payload: unknown;
     try {
       const body = await readBody(req);
-      const { channel, payload } = parsePayload(match[1]!, body ? (JSON.parse(body) as unknown) : {});
-      const handler = options.handlers[channel] as (p: unknown, s: EventSink) => Promise<unknown>;
-      const value = await handler(payload, sinkFor(client));
-      send(res, 200, { ok: true, value: value ?? null });
+      payload = body ? (JSON.parse(body) as unknown) : {};
     } catch (e) {
-      const status = e instanceof RequestError || e instanceof SyntaxError ? 400 : 200;
-      send(res, status, { ok: false, error: (e as Error).message });
+      return send(res, 400, { ok: false, error: e instanceof SyntaxError ? 'the request body is not JSON' : errorMessage(e) });
     }
+    const reply = await dispatchRequest(options.handlers, match[1]!, payload, sinkFor(client));
+    if (reply.ok) return send(res, 200, reply);
+    send(res, reply.refused ? 400 : 200, { ok: false, error: reply.error });
   }
 
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => send(res, 500, { ok: false, error: (e as Error).message }));
+    handle(req, res).catch((e: unknown) => send(res, 500, { ok: false, error: errorMessage(e) }));
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

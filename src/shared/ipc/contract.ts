@@ -17,10 +17,31 @@ const Token = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not an id');
 /** A path the user chose; main decides where it may go. */
 const PathText = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'contains a NUL byte');
 
+/** The lab host name used when none is given. */
+export const DEFAULT_LAB_NAME = 'default';
+
+/**
+ * The one rule for a sandbox lab host's name. The name becomes a directory under the lab base
+ * (created and recursively removed as root), so nothing but plain characters ever passes: no
+ * `.`, no `/`, no empty name. Every channel, the CLI's `--name` and `labDir` itself use it.
+ */
+export function labNameProblem(name: string): string | undefined {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/.test(name)) {
+    return `lab name ${JSON.stringify(name.slice(0, 40))}: use 1-32 letters, digits, "-" or "_", starting with a letter or digit`;
+  }
+  return undefined;
+}
+
+/** A sandbox lab host's name, checked by `labNameProblem`; absent means the default lab host. */
+export const LabName = z.string().superRefine((name, ctx) => {
+  const problem = labNameProblem(name);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 /** Where a run goes: a saved SSH host, or the local sandbox lab host. */
 export const TargetRef = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('ssh'), id: Token }),
-  z.strictObject({ kind: z.literal('lab'), name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/).default('default') }),
+  z.strictObject({ kind: z.literal('lab'), name: LabName.default(DEFAULT_LAB_NAME) }),
 ]);
 export type TargetRef = z.infer<typeof TargetRef>;
 
@@ -107,9 +128,9 @@ export const requests = {
   'targets:list': { payload: z.strictObject({}), response: [] as SavedTarget[] },
   'targets:save': { payload: SaveTargetRequest, response: {} as SavedTarget },
   'targets:remove': { payload: z.strictObject({ id: Token }), response: undefined as void },
-  'lab:status': { payload: z.strictObject({ name: z.string().max(32).optional() }), response: {} as LabState },
-  'lab:up': { payload: z.strictObject({ name: z.string().max(32).optional() }), response: {} as LabState },
-  'lab:down': { payload: z.strictObject({ name: z.string().max(32).optional() }), response: {} as LabState },
+  'lab:status': { payload: z.strictObject({ name: LabName.optional() }), response: {} as LabState },
+  'lab:up': { payload: z.strictObject({ name: LabName.optional() }), response: {} as LabState },
+  'lab:down': { payload: z.strictObject({ name: LabName.optional() }), response: {} as LabState },
   'run:start': {
     payload: z.strictObject({
       doc: DocPayload,
@@ -165,6 +186,44 @@ export function parsePayload<C extends RequestChannel>(channel: string, payload:
     throw new RequestError(`${channel}: ${issue?.path.join('.') || 'payload'}: ${issue?.message ?? 'invalid'}`);
   }
   return { channel: channel as C, payload: result.data as ParsedPayload<C> };
+}
+
+/** What every request channel answers, over Electron IPC and the browser entry alike. */
+export type Reply<T = unknown> = { ok: true; value: T } | { ok: false; error: string; refused?: true };
+
+/** Longest error message sent to a client. */
+const MAX_ERROR_LENGTH = 2000;
+
+/** The message of a thrown value, for a client: no stack, no cause chain, bounded length. */
+export function errorMessage(error: unknown): string {
+  let message: string;
+  if (error instanceof Error) message = error.message || error.name;
+  else if (typeof error === 'string') message = error;
+  else message = 'internal error';
+  return message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH)}…` : message;
+}
+
+/**
+ * The one dispatcher both transports call: parses the payload with its channel's schema, runs the
+ * handler, and turns every outcome into a Reply. `refused` marks a request refused at the
+ * boundary (unknown channel, bad payload), which the browser entry answers with HTTP 400.
+ */
+export async function dispatchRequest(handlers: Handlers, channel: string, payload: unknown, sink: EventSink): Promise<Reply> {
+  let parsed: { channel: RequestChannel; payload: unknown };
+  try {
+    parsed = parsePayload(channel, payload);
+  } catch (error) {
+    return { ok: false, error: errorMessage(error), refused: true };
+  }
+  try {
+    // Handlers is a mapped type; TypeScript cannot index it by a runtime key and keep the link.
+    const handler = handlers[parsed.channel] as (payload: unknown, sender: EventSink) => Promise<unknown>;
+    return { ok: true, value: (await handler(parsed.payload, sink)) ?? null };
+  } catch (error) {
+    // A programming error is worth a stack in main's log; the client still gets the message only.
+    if (error instanceof TypeError || error instanceof ReferenceError) console.error(`${channel} failed:`, error);
+    return { ok: false, error: errorMessage(error) };
+  }
 }
 
 /** The handlers main implements, one per request channel. */

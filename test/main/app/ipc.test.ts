@@ -5,7 +5,8 @@ import { REQUEST_CHANNELS, type EventSink, type Handlers } from '../../../src/sh
 const electron = vi.hoisted(() => ({ ipcMain: { handle: vi.fn() } }));
 vi.mock('electron', () => electron);
 
-const { REFUSED_SENDER, errorMessage, registerAppHandlers, registerHandlers, webContentsSink } = await import('../../../src/main/app/ipc.js');
+const { REFUSED_SENDER, registerAppHandlers, registerHandlers, webContentsSink } = await import('../../../src/main/app/ipc.js');
+const { errorMessage } = await import('../../../src/shared/ipc/contract.js');
 
 type Listener = (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown;
 
