@@ -113,7 +113,8 @@ SSH options (deploy, verify, destroy, status):
       --accept-new    trust an unknown host key (stored in ~/.config/netns-designer/known_hosts);
                       a changed key is always refused
       --socket PATH   connect through a unix socket (a local sandbox lab host)
-      --timeout SECS  stop the run on the host after this long (default 600)
+      --timeout SECS  give up after this long, connecting included: the run on the
+                      host is stopped (default 600)
       --json          one JSON event per line
 
 Lab host (nsd lab):
