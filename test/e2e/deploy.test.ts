@@ -101,7 +101,7 @@ describe.skipIf(skip)('designer: deploy the NAT template to the sandbox lab host
       expect(await page.evaluate(() => window.__nsdCanvas!.cy.$('.step-failed').map((e) => e.id()))).toEqual(['blue']);
       await d.shot('2-04-failed-step');
 
-      await page.getByTestId('failed-step').getByRole('button', { name: 'Destroy' }).click();
+      await page.getByTestId('rollback').getByRole('button', { name: 'Destroy' }).click();
       await expect.poll(() => page.getByTestId('run-summary').textContent(), { timeout: 60_000 }).toMatch(/^destroy: done/);
       await page.getByTestId('status').click();
       await expect.poll(() => page.getByTestId('run-summary').textContent(), { timeout: 60_000 }).toBe('status: the lab is down');

@@ -17,6 +17,8 @@ export interface RunView {
   probes: ProbeResult[];
   error: { kind: string; message: string } | null;
   finished: { ok: boolean; exitCode: number; durationMs: number } | null;
+  /** A step past preflight started: the host may hold part of the lab. */
+  built: boolean;
 }
 
 /** Lines kept in the output view; older ones are dropped (the count says so). */
@@ -25,7 +27,7 @@ export const MAX_LINES = 5000;
 /** A new run's view; `earlier` keeps the output of the run it follows (verify right after a deploy). */
 export function startRun(runId: string, action: RunAction, target: string, at = Date.now(), earlier: RunView['lines'] = []): RunView {
   const lines = earlier.length > MAX_LINES / 2 ? earlier.slice(earlier.length - MAX_LINES / 2) : earlier.slice();
-  return { runId, action, target, startedAt: at, current: null, done: 0, total: 0, lines, failed: null, probes: [], error: null, finished: null };
+  return { runId, action, target, startedAt: at, current: null, done: 0, total: 0, lines, failed: null, probes: [], error: null, finished: null, built: false };
 }
 
 function push(view: RunView, stream: RunView['lines'][number]['stream'], text: string): RunView['lines'] {
@@ -39,7 +41,7 @@ export function runReducer(view: RunView, event: RunEvent): RunView {
     case 'connected':
       return { ...view, lines: push(view, 'info', `connected to ${event.user}@${event.host} (${event.fingerprint})${event.sudo ? ', using sudo' : ''}`) };
     case 'step-started':
-      return { ...view, current: event.step, total: event.step.total, done: event.step.index - 1 };
+      return { ...view, current: event.step, total: event.step.total, done: event.step.index - 1, built: view.built || event.step.phase !== 'preflight' };
     case 'step-finished':
       return { ...view, current: null, total: event.step.total, done: event.step.index };
     case 'output':
@@ -82,6 +84,14 @@ const STATUS_OF: Record<number, string> = { 0: 'up', 3: 'partly up', 4: 'down' }
 export function runWentWell(view: RunView): boolean {
   if (!view.finished) return false;
   return view.finished.ok || (view.action === 'status' && !view.error && STATUS_OF[view.finished.exitCode] !== undefined);
+}
+
+/**
+ * Whether to offer Destroy as the rollback of a deploy that did not go well: only when it built
+ * something. A deploy refused in preflight (a name conflict, a missing tool) changed nothing.
+ */
+export function offersRollback(view: RunView): boolean {
+  return view.action === 'up' && view.finished !== null && !view.finished.ok && view.built;
 }
 
 /** A one-line summary: "verify: 12 passed, 1 failed in 3.2 s". */
