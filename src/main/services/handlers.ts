@@ -84,6 +84,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         platform: process.platform,
         nativeDialogs: deps.dialogs !== undefined,
         lab,
+        secrets: deps.targets.secretsKept(),
         ...(deps.mode === 'browser' ? { workspace: deps.files.resolve('.') } : {}),
       }),
     'templates:list': () => {

@@ -3,6 +3,7 @@
  * requests and events as the Electron preload, carried by fetch with a bearer token.
  */
 import type { DesignerApi, EventChannel, EventMap, RequestChannel, RequestPayload, ResponseOf } from '../../shared/ipc/contract.js';
+import { SERVER_GONE } from '../state/status.js';
 
 function clientId(): string {
   const bytes = new Uint8Array(12);
@@ -57,11 +58,17 @@ export function httpApi(token: string, base = ''): DesignerApi {
   return {
     async invoke<C extends RequestChannel>(channel: C, payload: RequestPayload<C>): Promise<ResponseOf<C>> {
       await ready;
-      const res = await fetch(`${base}/api/invoke/${channel}`, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json' },
-        body: JSON.stringify(payload ?? {}),
-      });
+      let res: Response;
+      try {
+        res = await fetch(`${base}/api/invoke/${channel}`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: JSON.stringify(payload ?? {}),
+        });
+      } catch {
+        // fetch rejects only when no answer came at all ("Failed to fetch"): nothing listens there any more.
+        throw new Error(SERVER_GONE);
+      }
       const body = (await res.json()) as { ok: true; value: ResponseOf<C> } | { ok: false; error: string };
       if (!body.ok) throw new Error(body.error);
       return body.value;

@@ -88,7 +88,12 @@ export interface AppInfo {
   lab: { available: boolean; reason?: string };
   /** Where browser-mode files live (paths are relative to it). */
   workspace?: string;
+  /** How saved hosts' secrets are kept here: encrypted with the OS keychain, or in this process's memory only (never written). */
+  secrets: SecretsKept;
 }
+
+/** Where saved hosts' passwords and passphrases live: the OS keychain, or memory only. */
+export type SecretsKept = 'keychain' | 'memory';
 
 export interface Template {
   id: string;

@@ -27,7 +27,8 @@ describe('designer command', () => {
     const link = /(http:\/\/127\.0\.0\.1:\d+)\/#token=([\w-]+)/.exec(out.stdout)!;
     expect((await fetch(`${link[1]}/`)).status).toBe(200);
     const info = await fetch(`${link[1]}/api/invoke/app:info`, { method: 'POST', headers: { authorization: `Bearer ${link[2]}`, 'x-nsd-client': 'test-client-1', 'content-type': 'application/json' }, body: '{}' });
-    expect(((await info.json()) as { value: { mode: string; workspace: string } }).value).toMatchObject({ mode: 'browser', workspace: dir });
+    // No keychain in the browser entry: the Hosts dialog must not claim one.
+    expect(((await info.json()) as { value: { mode: string; workspace: string } }).value).toMatchObject({ mode: 'browser', workspace: dir, secrets: 'memory' });
     stop.abort();
     expect(await running).toBe(0);
     await expect(fetch(`${link[1]}/`)).rejects.toThrow();
