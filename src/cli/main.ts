@@ -19,17 +19,7 @@ import type { TerminalInfo } from './progress.js';
 import { LabUsageError, parseLabArgs, type LabArgs } from '../main/lab/lab-args.js';
 import { labCommand } from '../main/lab/lab-command.js';
 import { designerCommand } from '../main/web/designer-command.js';
-
-/** Exit codes, stable for scripts. */
-export const EXIT = {
-  ok: 0,
-  /** The document has errors (or is not JSON). Warnings alone exit 0. */
-  problems: 1,
-  /** Bad command line, or a file that cannot be read or written. */
-  usage: 2,
-  /** A bug in nsd: the compiler threw. */
-  internal: 3,
-} as const;
+import { EXIT, EXIT_MEANINGS } from '../shared/exit-codes.js';
 
 /** What the CLI may touch; `nodeIo()` is the real one. */
 export interface CliIo {
@@ -130,17 +120,7 @@ Options:
   -V, --version       print the version
 
 Exit status:
-  0  ok (warnings may have been printed)
-  1  the document has errors
-  2  usage error, or a file that cannot be read or written
-  3  internal error in nsd (please report it)
-  4  SSH: cannot connect, host key not trusted or changed, or login refused
-  5  SSH: sudo refused
-  6  lab.sh failed at a step (the step is named)
-  7  verify: a probe did not match its expectation
-  8  timed out, cancelled, or the connection dropped
-  9  status: the lab is partly up      10  status: the lab is down
- 11  lab: the lab host could not be built or removed
+${EXIT_MEANINGS.map(([code, meaning]) => `${String(code).padStart(3)}  ${meaning}`).join('\n')}
 
 The script runs as: sudo ./lab.sh up|down|status|verify
 `;

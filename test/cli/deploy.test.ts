@@ -7,9 +7,9 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEPLOY_EXIT } from '../../src/cli/deploy.js';
 import { EXAMPLES_DIR } from '../../src/cli/main.js';
 import { runNsd } from '../support/cli.js';
+import { EXIT } from '../../src/shared/exit-codes.js';
 
 let home: string;
 let silent: Server;
@@ -39,7 +39,7 @@ describe('deploy', () => {
     const r = await runNsd(['deploy', join(EXAMPLES_DIR, '01-veth-pair.json'), '--host', `root@127.0.0.1:${port}`, '--timeout', '1'], { env: env() });
     const took = Date.now() - started;
     expect(r.stderr).toContain(`nsd: the time limit of 1 s ran out while connecting to 127.0.0.1:${port}; nothing ran`);
-    expect(r.code).toBe(DEPLOY_EXIT.interrupted);
+    expect(r.code).toBe(EXIT.interrupted);
     // The login clock alone would wait 15 s.
     expect(took).toBeLessThan(10_000);
   }, 30_000);

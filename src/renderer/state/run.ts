@@ -3,6 +3,7 @@
  * output, the probe results and the reachability matrix. Pure, tested under Node.
  */
 import type { ProbeResult, RunAction, RunEvent, StepRef } from '../../shared/deploy/events.js';
+import { LAB_SH_STATUS } from '../../shared/exit-codes.js';
 
 export interface RunView {
   runId: string;
@@ -77,8 +78,8 @@ export function reachabilityMatrix(probes: readonly ProbeResult[]): Matrix {
   return { rows, cols, cells };
 }
 
-/** lab.sh status exit codes: 0 up, 3 partly up, 4 down. */
-const STATUS_OF: Record<number, string> = { 0: 'up', 3: 'partly up', 4: 'down' };
+/** What lab.sh status's exit code says about the lab. */
+const STATUS_OF: Record<number, string> = { [LAB_SH_STATUS.up]: 'up', [LAB_SH_STATUS.partlyUp]: 'partly up', [LAB_SH_STATUS.down]: 'down' };
 
 /** True when a finished run went as asked; a status run that reports "down" went fine too. */
 export function runWentWell(view: RunView): boolean {
