@@ -7,7 +7,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLES_DIR } from '../../src/cli/main.js';
+import { EXAMPLES_DIR } from '../../src/main/package-paths.js';
 import { runNsd } from '../support/cli.js';
 import { EXIT } from '../../src/shared/exit-codes.js';
 
