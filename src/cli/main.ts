@@ -16,7 +16,7 @@ import { appendCreatingDir } from '../main/ssh/host-key-store.js';
 import type { TerminalInfo } from './progress.js';
 import { LabUsageError, parseLabArgs, type LabArgs } from '../main/lab/lab-args.js';
 import { labCommand } from '../main/lab/lab-command.js';
-import { designerCommand } from '../main/web/designer-command.js';
+import { designerCommand } from './designer.js';
 import { EXIT, EXIT_MEANINGS } from '../shared/exit-codes.js';
 import { EXAMPLES_DIR, packageVersion, readExamples } from '../main/package-paths.js';
 

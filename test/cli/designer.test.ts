@@ -2,14 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { designerCommand } from '../../../src/main/web/designer-command.js';
+import { designerCommand } from '../../src/cli/designer.js';
 
 function io() {
   const out = { stdout: '', stderr: '' };
   return { out, io: { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), env: {}, cwd: tmpdir() } };
 }
 
-describe('designer command', () => {
+describe('designer', () => {
   it('says how to build the designer when it is not built', async () => {
     const { out, io: cli } = io();
     const code = await designerCommand({ signal: AbortSignal.abort(), staticDir: join(tmpdir(), 'nsd-no-such-renderer') }, cli);
