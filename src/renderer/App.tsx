@@ -19,8 +19,8 @@ import { Properties } from './panels/Properties.js';
 import { RunPanel } from './panels/RunPanel.js';
 import { ScriptPanel } from './panels/ScriptPanel.js';
 import { documentText, editorReducer, initialEditor, isDirty } from './state/editor.js';
-import { runReducer, startRun, type RunView } from './state/run.js';
-import { labBusyStatus, labDoneStatus, runStatus, type StatusText } from './state/status.js';
+import { runCutOff, runReducer, startRun, type RunView } from './state/run.js';
+import { labBusyStatus, labDoneStatus, runStatus, SERVER_GONE, type StatusText } from './state/status.js';
 import { SHORTCUT_HELP, shortcutFor } from './shortcuts.js';
 
 const GRID = 25;
@@ -312,6 +312,16 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       offKey();
     };
   }, [api, commands, target, fail, tell]);
+
+  // The browser entry's server stopped: say so at once, and end a run whose events can no longer come.
+  useEffect(
+    () =>
+      api.onServerGone?.(() => {
+        tell({ text: SERVER_GONE, error: true });
+        setRun((current) => (current ? runCutOff(current) : current));
+      }),
+    [api, tell],
+  );
 
   // A finished run replaces whatever the status bar said while it ran (once: `finished` is set once per run).
   const finishedRun = run?.finished ? run : null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeResult, RunEvent, StepRef } from '../../src/shared/deploy/events.js';
-import { MAX_LINES, offersRollback, reachabilityMatrix, runReducer, runSummary, runWentWell, startRun } from '../../src/renderer/state/run.js';
+import { MAX_LINES, offersRollback, runCutOff, reachabilityMatrix, runReducer, runSummary, runWentWell, startRun } from '../../src/renderer/state/run.js';
 
 const step = (index: number, total = 3): StepRef => ({ index, total, id: `links/s${index}`, phase: 'links', element: `l${index}`, title: `step ${index}` });
 const probe = (over: Partial<ProbeResult>): ProbeResult => ({
@@ -65,6 +65,19 @@ describe('run view', () => {
     expect(offersRollback(fold([{ type: 'step-started', at: 1, step: step(2) }]))).toBe(false);
     expect(offersRollback(fold([{ type: 'step-started', at: 1, step: step(2) }, { type: 'finished', at: 2, action: 'up', ok: true, exitCode: 0, durationMs: 1 }]))).toBe(false);
     expect(offersRollback(fold([{ type: 'step-started', at: 1, step: step(2) }, { type: 'finished', at: 2, action: 'down', ok: false, exitCode: 1, durationMs: 1 }], 'down'))).toBe(false);
+  });
+
+  it('ends a run cut off by the server stopping as failed, saying its outcome is unknown and what to do', () => {
+    const running = fold([{ type: 'step-started', at: 1, step: step(2) }]);
+    const cut = runCutOff(running, 2500);
+    expect(cut.finished).toEqual({ ok: false, exitCode: -1, durationMs: 2500 });
+    expect(cut.current).toBeNull();
+    expect(runWentWell(cut)).toBe(false);
+    expect(runSummary(cut)).toMatch(/^deploy: the designer's server stopped during the run, .* run Status$/);
+    expect(cut.lines.at(-1)?.text).toContain("the designer's server stopped");
+    // A run that had ended keeps its outcome.
+    const done = fold([{ type: 'finished', at: 1, action: 'up', ok: true, exitCode: 0, durationMs: 1 }]);
+    expect(runCutOff(done)).toBe(done);
   });
 
   it('keeps the latest result per probe and summarises passes and failures', () => {

@@ -87,6 +87,13 @@ export function runWentWell(view: RunView): boolean {
   return view.finished.ok || (view.action === 'status' && !view.error && STATUS_OF[view.finished.exitCode] !== undefined);
 }
 
+/** Ends a run whose events can no longer come (the designer's server stopped): failed, outcome unknown. */
+export function runCutOff(view: RunView, at = Date.now()): RunView {
+  if (view.finished) return view;
+  const message = 'the designer\'s server stopped during the run, so how far it got on the host is unknown; start "nsd designer" again, open its new link and run Status';
+  return { ...view, current: null, error: { kind: 'connection-lost', message }, lines: push(view, 'info', `error: ${message}`), finished: { ok: false, exitCode: -1, durationMs: at - view.startedAt } };
+}
+
 /**
  * Whether to offer Destroy as the rollback of a deploy that did not go well: only when it built
  * something. A deploy refused in preflight (a name conflict, a missing tool) changed nothing.

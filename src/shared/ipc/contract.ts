@@ -177,6 +177,8 @@ export const EVENT_CHANNELS: EventChannel[] = ['run:event', 'run:host-key-prompt
 export interface DesignerApi {
   invoke<C extends RequestChannel>(channel: C, payload: RequestPayload<C>): Promise<ResponseOf<C>>;
   on<E extends EventChannel>(channel: E, listener: (payload: EventMap[E]) => void): () => void;
+  /** Browser entry only: called once when its server stops answering (the preload's main cannot go away alone). */
+  onServerGone?(listener: () => void): () => void;
 }
 
 /** A request refused at the boundary: names the channel and the bad field. */
