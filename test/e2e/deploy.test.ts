@@ -123,7 +123,7 @@ describe.skipIf(skip)('designer: deploy the NAT template to the sandbox lab host
       await page.getByTestId('deploy').click();
       await expect.poll(() => page.getByTestId('run-summary').textContent(), { timeout: 90_000 }).toMatch(/^deploy: failed at step 1\/\d+ \(preflight\)$/);
       expect(await page.getByTestId('failed-step').count()).toBe(1);
-      expect(await page.getByTestId('rollback').count()).toBe(0);
+      expect(await page.getByText('Roll back with').count()).toBe(0);
       await d.shot('2-05-preflight-refused');
     } finally {
       inLab(...enter, 'ip', 'netns', 'delete', 'red');
