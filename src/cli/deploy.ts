@@ -8,31 +8,11 @@ import { basename } from 'node:path';
 import { compileValidated } from '../shared/compiler/index.js';
 import { formatProblem } from '../shared/compiler/problems.js';
 import { validateText } from '../shared/compiler/validate.js';
-import type { RunAction, RunErrorKind, RunEvent } from '../shared/deploy/events.js';
+import type { RunAction, RunEvent } from '../shared/deploy/events.js';
+import { EXIT, EXIT_OF_LAB_SH_STATUS, EXIT_OF_RUN_ERROR } from '../shared/exit-codes.js';
 import { localDeployEnv, runDeploySession, type DeployEnv, type DeploySecrets } from '../main/deploy/deploy-session.js';
 import { parseTarget, TargetError } from '../main/ssh/target.js';
 import { isStepLine, ProgressOutput, type TerminalInfo } from './progress.js';
-
-/** Exit codes of the deploy commands (0-3 are shared with the other commands). */
-export const DEPLOY_EXIT = {
-  ok: 0,
-  problems: 1,
-  usage: 2,
-  /** Could not connect, host key not trusted or changed, or login refused. */
-  connect: 4,
-  /** Logged in, but sudo refused. */
-  sudo: 5,
-  /** lab.sh failed at a step (the step is named). */
-  script: 6,
-  /** verify ran and some probe did not match its expectation. */
-  probes: 7,
-  /** Timed out, cancelled, or the connection dropped mid-run. */
-  interrupted: 8,
-  /** status: the lab is partly up. */
-  partlyUp: 9,
-  /** status: the lab is down. */
-  down: 10,
-} as const;
 
 export interface DeployIo {
   stdout(text: string): void;
@@ -59,17 +39,6 @@ export interface DeployArgs {
   signal?: AbortSignal;
 }
 
-const EXIT_OF: Record<RunErrorKind, number> = {
-  connect: DEPLOY_EXIT.connect,
-  'host-key-unknown': DEPLOY_EXIT.connect,
-  'host-key-changed': DEPLOY_EXIT.connect,
-  auth: DEPLOY_EXIT.connect,
-  sudo: DEPLOY_EXIT.sudo,
-  script: DEPLOY_EXIT.script,
-  timeout: DEPLOY_EXIT.interrupted,
-  cancelled: DEPLOY_EXIT.interrupted,
-  'connection-lost': DEPLOY_EXIT.interrupted,
-};
 
 /** Runs one deploy command; resolves to the exit code. */
 export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<number> {
@@ -78,12 +47,12 @@ export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<num
     text = await io.readFile(args.file);
   } catch (e) {
     io.stderr(`nsd: cannot read ${args.file}: ${(e as Error).message}\n`);
-    return DEPLOY_EXIT.usage;
+    return EXIT.usage;
   }
   const compiled = compileValidated(validateText(text), { source: basename(args.file) });
   const problems = compiled.ok ? compiled.warnings : compiled.problems;
   for (const p of problems) io.stderr(`${formatProblem(p, args.file)}\n`);
-  if (!compiled.ok) return DEPLOY_EXIT.problems;
+  if (!compiled.ok) return EXIT.problems;
 
   // What the user typed wrong is a usage error here; the session would report it as a failed connection.
   try {
@@ -91,7 +60,7 @@ export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<num
   } catch (e) {
     if (!(e instanceof TargetError)) throw e;
     io.stderr(`nsd: ${e.message}\n`);
-    return DEPLOY_EXIT.usage;
+    return EXIT.usage;
   }
   const secrets: DeploySecrets = {
     ...(io.env.NSD_SSH_PASSWORD !== undefined ? { password: io.env.NSD_SSH_PASSWORD } : {}),
@@ -106,7 +75,7 @@ export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<num
     }
     if (secrets.privateKey === '') {
       io.stderr(`nsd: cannot read the key ${args.identity}\n`);
-      return DEPLOY_EXIT.usage;
+      return EXIT.usage;
     }
   }
   const env: DeployEnv = { ...localDeployEnv(io.env), readFile: io.readFile, appendFile: io.appendFile };
@@ -129,11 +98,11 @@ export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<num
     },
     env,
   );
-  if (outcome.ok) return DEPLOY_EXIT.ok;
-  if (args.action === 'verify' && outcome.failedProbes > 0 && outcome.error?.kind === 'script') return DEPLOY_EXIT.probes;
-  if (args.action === 'status' && outcome.exitCode === 3) return DEPLOY_EXIT.partlyUp;
-  if (args.action === 'status' && outcome.exitCode === 4) return DEPLOY_EXIT.down;
-  return EXIT_OF[outcome.error?.kind ?? 'script'];
+  if (outcome.ok) return EXIT.ok;
+  if (args.action === 'verify' && outcome.failedProbes > 0 && outcome.error?.kind === 'script') return EXIT.probes;
+  const statusExit = args.action === 'status' && outcome.exitCode !== null ? EXIT_OF_LAB_SH_STATUS[outcome.exitCode] : undefined;
+  if (statusExit !== undefined) return statusExit;
+  return EXIT_OF_RUN_ERROR[outcome.error?.kind ?? 'script'];
 }
 
 /** Prints the events for people: lab.sh's lines, a progress line on a terminal, and nsd's own notes. */

@@ -3,9 +3,7 @@
  * and an injected `CliIo`, and returns an exit code, so tests run it in-process; `nsd.ts` is
  * the thin entry point that wires it to the real process.
  */
-import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { topologyJsonSchema } from '../shared/model/topology.js';
@@ -18,18 +16,9 @@ import { appendCreatingDir } from '../main/ssh/host-key-store.js';
 import type { TerminalInfo } from './progress.js';
 import { LabUsageError, parseLabArgs, type LabArgs } from '../main/lab/lab-args.js';
 import { labCommand } from '../main/lab/lab-command.js';
-import { designerCommand } from '../main/web/designer-command.js';
-
-/** Exit codes, stable for scripts. */
-export const EXIT = {
-  ok: 0,
-  /** The document has errors (or is not JSON). Warnings alone exit 0. */
-  problems: 1,
-  /** Bad command line, or a file that cannot be read or written. */
-  usage: 2,
-  /** A bug in nsd: the compiler threw. */
-  internal: 3,
-} as const;
+import { designerCommand } from './designer.js';
+import { EXIT, EXIT_MEANINGS } from '../shared/exit-codes.js';
+import { EXAMPLES_DIR, packageVersion, readExamples } from '../main/package-paths.js';
 
 /** What the CLI may touch; `nodeIo()` is the real one. */
 export interface CliIo {
@@ -50,12 +39,6 @@ export interface CliIo {
 /** The path label used in messages for standard input. */
 const STDIN_LABEL = '<stdin>';
 
-/** The repository (or installed package) root: `src/cli` and `dist/cli` are both two levels down. */
-const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Where the bundled example topologies live. */
-export const EXAMPLES_DIR = join(PACKAGE_ROOT, 'assets', 'examples');
-
 /** The real process: stdout/stderr, the file system, and `-` for stdin. */
 export function nodeIo(): CliIo {
   return {
@@ -74,12 +57,6 @@ export function nodeIo(): CliIo {
     },
     terminal: { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true, ...(process.stderr.columns ? { columns: process.stderr.columns } : {}) },
   };
-}
-
-/** The package version, from package.json. */
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: string };
-  return pkg.version ?? '0.0.0';
 }
 
 export const HELP = `nsd - Netns Designer on the command line
@@ -113,7 +90,8 @@ SSH options (deploy, verify, destroy, status):
       --accept-new    trust an unknown host key (stored in ~/.config/netns-designer/known_hosts);
                       a changed key is always refused
       --socket PATH   connect through a unix socket (a local sandbox lab host)
-      --timeout SECS  stop the run on the host after this long (default 600)
+      --timeout SECS  give up after this long, connecting included: the run on the
+                      host is stopped (default 600)
       --json          one JSON event per line
 
 Lab host (nsd lab):
@@ -129,17 +107,7 @@ Options:
   -V, --version       print the version
 
 Exit status:
-  0  ok (warnings may have been printed)
-  1  the document has errors
-  2  usage error, or a file that cannot be read or written
-  3  internal error in nsd (please report it)
-  4  SSH: cannot connect, host key not trusted or changed, or login refused
-  5  SSH: sudo refused
-  6  lab.sh failed at a step (the step is named)
-  7  verify: a probe did not match its expectation
-  8  timed out, cancelled, or the connection dropped
-  9  status: the lab is partly up      10  status: the lab is down
- 11  lab: the lab host could not be built or removed
+${EXIT_MEANINGS.map(([code, meaning]) => `${String(code).padStart(3)}  ${meaning}`).join('\n')}
 
 The script runs as: sudo ./lab.sh up|down|status|verify
 `;
@@ -252,7 +220,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   if (parsed === 'version') {
-    io.stdout(`${version()}\n`);
+    io.stdout(`${packageVersion()}\n`);
     return EXIT.ok;
   }
   try {
@@ -261,7 +229,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         io.stdout(`${JSON.stringify(topologyJsonSchema(), null, 2)}\n`);
         return EXIT.ok;
       case 'examples':
-        return await examples(parsed, io);
+        return examples(parsed, io);
       case 'validate':
         return await validateCommand(parsed, io);
       case 'compile':
@@ -402,21 +370,8 @@ async function compileCommand(args: Parsed, io: CliIo): Promise<number> {
   return EXIT.ok;
 }
 
-interface ExampleInfo {
-  name: string;
-  path: string;
-  title: string;
-  description: string;
-}
-
-async function examples(args: Parsed, io: CliIo): Promise<number> {
-  const files = (await readdir(EXAMPLES_DIR)).filter((f) => f.endsWith('.json')).sort();
-  const list: ExampleInfo[] = [];
-  for (const f of files) {
-    const path = join(EXAMPLES_DIR, f);
-    const doc = JSON.parse(await readFile(path, 'utf8')) as { title?: string; description?: string };
-    list.push({ name: f.replace(/\.json$/, ''), path, title: doc.title ?? '', description: doc.description ?? '' });
-  }
+function examples(args: Parsed, io: CliIo): number {
+  const list = readExamples().map(({ id, path, title, description }) => ({ name: id, path, title, description }));
   if (args.json) {
     printJson(list, io);
     return EXIT.ok;

@@ -19,7 +19,8 @@ import { Properties } from './panels/Properties.js';
 import { RunPanel } from './panels/RunPanel.js';
 import { ScriptPanel } from './panels/ScriptPanel.js';
 import { documentText, editorReducer, initialEditor, isDirty } from './state/editor.js';
-import { runReducer, startRun, type RunView } from './state/run.js';
+import { runCutOff, runReducer, startRun, type RunView } from './state/run.js';
+import { labBusyStatus, labDoneStatus, runStatus, SERVER_GONE, type StatusText } from './state/status.js';
 import { SHORTCUT_HELP, shortcutFor } from './shortcuts.js';
 
 const GRID = 25;
@@ -58,6 +59,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   const dirty = useMemo(() => isDirty(editor), [editor.history.present, editor.savedText]);
 
   const say = useCallback((text: string, error = false) => setStatus({ text, error }), []);
+  const tell = useCallback((status: StatusText) => setStatus(status), []);
   const fail = useCallback((e: unknown) => say((e as Error).message, true), [say]);
   const dispatch = useCallback((command: EditorCommand, mergeKey?: string) => dispatchEditor({ type: 'command', command, ...(mergeKey !== undefined ? { mergeKey } : {}) }), []);
 
@@ -184,16 +186,20 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       if (target.kind === 'lab' && action === 'up' && labRef.current?.state !== 'healthy') {
         // Deploying to the sandbox lab host starts it first: trying the app needs no extra step.
         setLabBusy(true);
-        say('Starting the sandbox lab host…');
+        tell(labBusyStatus('up'));
         try {
-          setLab(await api.invoke('lab:up', { name: target.name }));
+          const started = await api.invoke('lab:up', { name: target.name });
+          setLab(started);
+          tell(labDoneStatus(started, 'up'));
         } finally {
           setLabBusy(false);
         }
       }
       const started = await api.invoke('run:start', { doc, target, action });
       if (!started.ok) return say(started.message, true);
-      setRun(startRun(started.runId, action, target.kind === 'lab' ? 'local sandbox lab host' : (targets.find((t) => t.id === target.id)?.label ?? target.id), Date.now(), earlier));
+      const view = startRun(started.runId, action, target.kind === 'lab' ? 'local sandbox lab host' : (targets.find((t) => t.id === target.id)?.label ?? target.id), Date.now(), earlier);
+      setRun(view);
+      tell(runStatus(view));
     };
     const all: Record<MenuCommand, () => unknown> = {
       new: () => confirmDiscard() && dispatchEditor({ type: 'load', doc: emptyDocument(), path: null }),
@@ -252,7 +258,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       status: () => run('status'),
     };
     return { all, run };
-  }, [api, info, doc, editor.path, editor.selection, elements, compiled.ok, errorCount, target, targets, pathFor, confirmDiscard, load, dispatch, say]);
+  }, [api, info, doc, editor.path, editor.selection, elements, compiled.ok, errorCount, target, targets, pathFor, confirmDiscard, load, dispatch, say, tell]);
 
   // Keys and menu items act on what the user sees now. Listeners registered by an effect would
   // be swapped only after paint, so a Ctrl+C right after a Shift+click could copy the previous
@@ -305,7 +311,23 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       offEvent();
       offKey();
     };
-  }, [api, commands, target, fail]);
+  }, [api, commands, target, fail, tell]);
+
+  // The browser entry's server stopped: say so at once, and end a run whose events can no longer come.
+  useEffect(
+    () =>
+      api.onServerGone?.(() => {
+        tell({ text: SERVER_GONE, error: true });
+        setRun((current) => (current ? runCutOff(current) : current));
+      }),
+    [api, tell],
+  );
+
+  // A finished run replaces whatever the status bar said while it ran (once: `finished` is set once per run).
+  const finishedRun = run?.finished ? run : null;
+  useEffect(() => {
+    if (finishedRun) tell(runStatus(finishedRun));
+  }, [finishedRun?.runId, finishedRun?.finished, tell]);
 
   // Keyboard shortcuts (in Electron the menu's accelerators deliver most of them instead).
   useEffect(() => {
@@ -455,12 +477,12 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
           labBusy={labBusy}
           onLab={(action) => {
             setLabBusy(true);
-            say(action === 'up' ? 'Starting the sandbox lab host…' : 'Stopping the sandbox lab host…');
+            tell(labBusyStatus(action));
             api
               .invoke(action === 'up' ? 'lab:up' : 'lab:down', {})
               .then((s) => {
                 setLab(s);
-                say(`Lab host: ${s.state}`);
+                tell(labDoneStatus(s, action));
               }, fail)
               .finally(() => setLabBusy(false));
           }}
@@ -502,6 +524,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       {showTargets && (
         <TargetsDialog
           targets={targets}
+          secrets={info?.secrets}
           onClose={() => setShowTargets(false)}
           onRemove={(id) => void api.invoke('targets:remove', { id }).then(() => api.invoke('targets:list', {}).then(setTargets), fail)}
           onSave={async (form: TargetForm) => {

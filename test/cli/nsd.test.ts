@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLES_DIR, EXIT, HELP } from '../../src/cli/main.js';
+import { HELP } from '../../src/cli/main.js';
+import { EXAMPLES_DIR } from '../../src/main/package-paths.js';
 import { runNsd } from '../support/cli.js';
 import { topologyJsonSchema } from '../../src/shared/model/topology.js';
+import { EXIT } from '../../src/shared/exit-codes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -1,16 +1,12 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { topologyJsonSchema } from '../../src/shared/model/topology.js';
+import { readExamples, SCHEMA_FILE } from '../../src/main/package-paths.js';
 
-const EXAMPLES_DIR = fileURLToPath(new URL('../../assets/examples/', import.meta.url));
-const SCHEMA_FILE = new URL('../../schema/topology.schema.json', import.meta.url);
-
-async function examples(): Promise<[string, unknown][]> {
-  const files = (await readdir(EXAMPLES_DIR)).filter((f) => f.endsWith('.json')).sort();
-  return Promise.all(files.map(async (f) => [f, JSON.parse(await readFile(join(EXAMPLES_DIR, f), 'utf8')) as unknown] as [string, unknown]));
+/** The examples as written, their `$schema` pointer included. */
+function examples(): [string, unknown][] {
+  return readExamples().map((e) => [`${e.id}.json`, JSON.parse(e.text) as unknown]);
 }
 
 async function compiledSchema() {
@@ -26,7 +22,7 @@ describe('schema/topology.schema.json', () => {
 
   it('accepts every bundled example', async () => {
     const check = await compiledSchema();
-    const list = await examples();
+    const list = examples();
     expect(list.length).toBeGreaterThanOrEqual(6);
     for (const [file, doc] of list) {
       expect(check(doc), `${file}: ${JSON.stringify(check.errors)}`).toBe(true);
@@ -42,7 +38,7 @@ describe('schema/topology.schema.json', () => {
     { what: 'a missing lab name', change: (d) => { delete d.name; } },
 ])('rejects $what', async ({ change }) => {
     const check = await compiledSchema();
-    const [, doc] = (await examples())[0]!;
+    const [, doc] = (examples())[0]!;
     const broken = structuredClone(doc) as Doc;
     change(broken);
     expect(check(broken)).toBe(false);

@@ -42,6 +42,8 @@ describe.skipIf(skip)('designer: deploy the NAT template to the sandbox lab host
     // The deploy runs `up`, then verify on its own; the summary ends with the probe counts.
     await expect.poll(() => page.getByTestId('run-summary').textContent(), { timeout: 90_000 }).toMatch(/^verify: done in [\d.]+ s, \d+ probes passed, 0 failed$/);
     const summary = (await page.getByTestId('run-summary').textContent()) ?? '';
+    // The status bar moved on from "Starting the sandbox lab host…" to what the last run did.
+    await expect.poll(() => page.getByTestId('status-bar').textContent()).toBe(summary);
     const passed = Number(/(\d+) probes passed/.exec(summary)?.[1]);
     expect(passed).toBeGreaterThan(0);
     const cells = page.getByTestId('matrix').locator('td.pass, td.fail');
@@ -101,7 +103,7 @@ describe.skipIf(skip)('designer: deploy the NAT template to the sandbox lab host
       expect(await page.evaluate(() => window.__nsdCanvas!.cy.$('.step-failed').map((e) => e.id()))).toEqual(['blue']);
       await d.shot('2-04-failed-step');
 
-      await page.getByTestId('failed-step').getByRole('button', { name: 'Destroy' }).click();
+      await page.getByTestId('rollback').getByRole('button', { name: 'Destroy' }).click();
       await expect.poll(() => page.getByTestId('run-summary').textContent(), { timeout: 60_000 }).toMatch(/^destroy: done/);
       await page.getByTestId('status').click();
       await expect.poll(() => page.getByTestId('run-summary').textContent(), { timeout: 60_000 }).toBe('status: the lab is down');
@@ -111,10 +113,28 @@ describe.skipIf(skip)('designer: deploy the NAT template to the sandbox lab host
     }
   });
 
+  it('offers no rollback when preflight refused the deploy: nothing was built', async () => {
+    const { page } = d;
+    const inLab = (...argv: string[]) => spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+    const enter = enterLab('default', env());
+    // A namespace the lab did not make, with a name the lab uses: preflight stops before any change.
+    expect(inLab(...enter, 'ip', 'netns', 'add', 'red').status).toBe(0);
+    try {
+      await page.getByTestId('deploy').click();
+      await expect.poll(() => page.getByTestId('run-summary').textContent(), { timeout: 90_000 }).toMatch(/^deploy: failed at step 1\/\d+ \(preflight\)$/);
+      expect(await page.getByTestId('failed-step').count()).toBe(1);
+      expect(await page.getByText('Roll back with').count()).toBe(0);
+      await d.shot('2-05-preflight-refused');
+    } finally {
+      inLab(...enter, 'ip', 'netns', 'delete', 'red');
+    }
+  });
+
   it('stops the lab host from the app', async () => {
     const { page } = d;
     await page.getByTestId('lab-toggle').click();
     await expect.poll(() => page.getByTestId('lab-toggle').textContent(), { timeout: 60_000 }).toBe('Start lab host');
+    expect(await page.getByTestId('status-bar').textContent()).toMatch(/^Lab host: (absent|down)$/);
     expect(d.errors).toEqual([]);
   });
 });

@@ -7,12 +7,12 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEPLOY_EXIT } from '../../src/cli/deploy.js';
 import { CLEAR_LINE } from '../../src/cli/progress.js';
 import type { CliIo } from '../../src/cli/main.js';
 import { runNsd, type CliOutcome } from '../support/cli.js';
 import { EXAMPLES_DIR } from '../support/examples.js';
 import { requireSshd, withSshd, type Sshd } from './sshd.js';
+import { EXIT } from '../../src/shared/exit-codes.js';
 
 const skip = requireSshd('the nsd deploy command tests (test/lab/cli-deploy.test.ts)');
 
@@ -42,25 +42,25 @@ describe.skipIf(skip)('nsd deploy over SSH', () => {
         const before = await sb.snapshot();
 
         const status0 = await nsd('status', file, ...ssh);
-        expect(status0.code).toBe(DEPLOY_EXIT.down);
+        expect(status0.code).toBe(EXIT.down);
 
         const up = await nsd('deploy', file, ...ssh);
-        expect(up.code, up.stderr).toBe(DEPLOY_EXIT.ok);
+        expect(up.code, up.stderr).toBe(EXIT.ok);
         // Sent as "bash -s", the script has no file on the host: it says to use nsd.
         expect(up.stdout).toContain('lab port-forward is up. Check it with: nsd verify 05-port-forward.json --host ...\n');
         expect(up.stderr).toMatch(/connected to root@198\.51\.100\.2:22 \(SHA256:/);
 
         const verify = await nsd('verify', file, ...ssh, '--json');
-        expect(verify.code).toBe(DEPLOY_EXIT.ok);
+        expect(verify.code).toBe(EXIT.ok);
         const events = verify.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; probe?: { result: string } });
         expect(events[0]!.type).toBe('connected');
         expect(events.filter((e) => e.type === 'probe').map((e) => e.probe!.result)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass', 'pass']);
         expect(events.at(-1)!.type).toBe('finished');
 
-        expect((await nsd('status', file, ...ssh)).code).toBe(DEPLOY_EXIT.ok);
+        expect((await nsd('status', file, ...ssh)).code).toBe(EXIT.ok);
         // On a terminal the numbered step lines become one progress line on stderr, rewritten in place.
         const down = await cli(home, { terminal: { stdout: true, stderr: true, columns: 100 } })('destroy', file, ...ssh);
-        expect(down.code, down.stderr).toBe(DEPLOY_EXIT.ok);
+        expect(down.code, down.stderr).toBe(EXIT.ok);
         expect(down.stdout).not.toMatch(/^\[ *\d+\/\d+\] /m);
         expect(down.stdout).toContain('lab port-forward is down.\n');
         expect(down.stderr).toMatch(new RegExp(`${CLEAR_LINE.replace(/[[\]\\]/g, '\\$&')}\\[ 1/\\d+\\] preflight  `));
@@ -79,11 +79,11 @@ describe.skipIf(skip)('nsd deploy over SSH', () => {
         const file = join(EXAMPLES_DIR, '01-veth-pair.json');
         const ssh = ['--host', `root@${sshd.host}`, '-i', key, '--socket', sshd.socketPath];
         const refused = await nsd('status', file, ...ssh);
-        expect(refused.code).toBe(DEPLOY_EXIT.connect);
+        expect(refused.code).toBe(EXIT.connect);
         expect(refused.stderr).toMatch(/is not known \(SHA256:.*\) and was not trusted; nothing was run/);
-        expect((await nsd('status', file, ...ssh, '--accept-new')).code).toBe(DEPLOY_EXIT.down);
+        expect((await nsd('status', file, ...ssh, '--accept-new')).code).toBe(EXIT.down);
         expect(await readFile(join(home, '.config', 'netns-designer', 'known_hosts'), 'utf8')).toBe(sshd.knownHosts);
-        expect((await nsd('status', file, ...ssh)).code).toBe(DEPLOY_EXIT.down);
+        expect((await nsd('status', file, ...ssh)).code).toBe(EXIT.down);
       }, { upstream: false }),
     120_000,
   );
@@ -99,25 +99,25 @@ describe.skipIf(skip)('nsd deploy over SSH', () => {
 
         // The lab is not up: its probes find nothing.
         const verify = await nsd('verify', file, ...ssh);
-        expect(verify.code, verify.stderr).toBe(DEPLOY_EXIT.probes);
+        expect(verify.code, verify.stderr).toBe(EXIT.probes);
         expect(verify.stderr).toMatch(/^nsd: probe \S+: /m);
 
         await sb.lab(['ip', 'link', 'add', 'vnet0', 'type', 'bridge']);
         const refused = await nsd('deploy', file, ...ssh);
-        expect(refused.code).toBe(DEPLOY_EXIT.script);
+        expect(refused.code).toBe(EXIT.script);
         expect(refused.stderr).toMatch(/^nsd: up failed at step 1\/\d+ \(preflight\): /m);
         await sb.lab(['ip', 'link', 'del', 'vnet0']);
 
         const slow = await nsd('deploy', file, ...ssh, '--timeout', '0.05');
-        expect(slow.code, slow.stderr).toBe(DEPLOY_EXIT.interrupted);
-        expect((await nsd('destroy', file, ...ssh)).code).toBe(DEPLOY_EXIT.ok);
+        expect(slow.code, slow.stderr).toBe(EXIT.interrupted);
+        expect((await nsd('destroy', file, ...ssh)).code).toBe(EXIT.ok);
 
         const bob = ['--host', `bob@${sshd.host}`, '--socket', sshd.socketPath];
         const sudo = await cli(home, {}, { NSD_SSH_PASSWORD: sshd.users.bob.password, NSD_SUDO_PASSWORD: 'not it' })('deploy', file, ...bob, '--sudo');
-        expect(sudo.code, sudo.stderr).toBe(DEPLOY_EXIT.sudo);
+        expect(sudo.code, sudo.stderr).toBe(EXIT.sudo);
         expect(sudo.stderr).toContain('nsd: sudo refused on the host');
         const login = await cli(home, {}, { NSD_SSH_PASSWORD: 'not it' })('deploy', file, ...bob, '--sudo');
-        expect(login.code).toBe(DEPLOY_EXIT.connect);
+        expect(login.code).toBe(EXIT.connect);
       }, { upstream: false }),
     120_000,
   );

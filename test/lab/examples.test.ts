@@ -2,25 +2,21 @@
  * The shipped example topologies, deployed for real: each compiled lab.sh goes up, verifies,
  * is idempotent, and comes down without a trace, inside a disposable sandbox lab host.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/shared/compiler/index.js';
+import { readExamples } from '../../src/main/package-paths.js';
 import { faultyIptablesPath, requireLab, SANDBOX, withSandbox, type RunResult, type Sandbox } from './sandbox.js';
 
 const skip = requireLab('the example topology lab tests (test/lab/examples.test.ts)');
 
-const EXAMPLES_DIR = fileURLToPath(new URL('../../assets/examples/', import.meta.url));
-const EXAMPLES = readdirSync(EXAMPLES_DIR)
-  .filter((f) => f.endsWith('.json'))
-  .sort();
+const BY_FILE = new Map(readExamples().map((e) => [`${e.id}.json`, e]));
+const EXAMPLES = [...BY_FILE.keys()];
 
 const TIMEOUT = 120_000;
 
 /** The lab.sh of an example; throws with the compiler's problems when it does not compile. */
 function scriptOf(file: string): string {
-  const result = compile(JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')));
+  const result = compile(BY_FILE.get(file)!.doc);
   if (!result.ok) throw new Error(`${file} does not compile:\n${JSON.stringify(result.problems, null, 2)}`);
   return result.script;
 }

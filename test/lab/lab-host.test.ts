@@ -12,16 +12,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLabInfo, UPSTREAM_PAGE, type LabInfo } from '../../src/main/lab/lab-info.js';
-import { LAB_EXIT, labDown } from '../../src/main/lab/lab-host.js';
+import { labDown } from '../../src/main/lab/lab-host.js';
 import { labPaths } from '../../src/main/lab/lab-scripts.js';
 import { shellJoin } from '../../src/shared/compiler/shell.js';
-import { DEPLOY_EXIT } from '../../src/cli/deploy.js';
 import type { RunEvent } from '../../src/shared/deploy/events.js';
 import { runNsd, type CliOutcome } from '../support/cli.js';
 import { EXAMPLES_DIR } from '../support/examples.js';
 import { hasTool, skipUnless } from '../support/tools.js';
 import { processesInSessions, rootNamespaceReading } from './sandbox.js';
 import { requireSshd } from './sshd.js';
+import { EXIT } from '../../src/shared/exit-codes.js';
 
 const skip = requireSshd('the nsd lab host tests (test/lab/lab-host.test.ts)');
 const skipSsh = skip || skipUnless('the nsd lab OpenSSH login test', { 'ssh (openssh-client)': hasTool('ssh') });
@@ -154,7 +154,7 @@ describe.skipIf(skip).sequential('nsd lab', () => {
     before = await machineReading();
     const r = await nsd('lab', 'up', '--name', name, '--json');
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(LAB_EXIT.ok);
+    expect(r.code).toBe(EXIT.ok);
     const printed = JSON.parse(r.stdout) as LabInfo & { created: boolean };
     expect(printed.created).toBe(true);
     const paths = labPaths(join(base, name));
@@ -173,7 +173,7 @@ describe.skipIf(skip).sequential('nsd lab', () => {
 
   it('prints the same details for people without --json', async () => {
     const r = await nsd('lab', 'up', '--name', name);
-    expect(r.code).toBe(LAB_EXIT.ok);
+    expect(r.code).toBe(EXIT.ok);
     expect(r.stdout).toMatch(/^Lab ".*" is already up; nothing changed\./);
     for (const part of [info.socket, info.privateKey, info.hostKeyFingerprint, info.hostKeyLine, `nsd lab down --name ${name}`]) expect(r.stdout).toContain(part);
   });
@@ -221,7 +221,7 @@ describe.skipIf(skip).sequential('nsd lab', () => {
 
   it('reports the holder, lab host, sshd and forwarder running with "nsd lab status"', async () => {
     const r = await nsd('lab', 'status', '--name', name, '--json');
-    expect(r.code).toBe(LAB_EXIT.ok);
+    expect(r.code).toBe(EXIT.ok);
     const status = JSON.parse(r.stdout) as { state: string; problems: string[]; processes: Record<string, { alive: boolean }>; banner: string; lab: LabInfo };
     expect(status.state).toBe('healthy');
     expect(status.problems).toEqual([]);
@@ -229,7 +229,7 @@ describe.skipIf(skip).sequential('nsd lab', () => {
     expect(status.banner).toMatch(/^SSH-2\.0-OpenSSH/);
     expect(status.lab).toEqual(info);
     const human = await nsd('lab', 'status', '--name', name);
-    expect(human.code).toBe(LAB_EXIT.ok);
+    expect(human.code).toBe(EXIT.ok);
     expect(human.stdout).toMatch(/^Lab ".*" is up\.\n[\s\S]*sshd {8}running \(pid \d+\)/);
   });
 
@@ -239,7 +239,7 @@ describe.skipIf(skip).sequential('nsd lab', () => {
     const contents = files.map((f) => readFileSync(f, 'utf8'));
     const processes = processesInPidNamespace(pidNs);
     const r = await nsd('lab', 'up', '--name', name, '--json');
-    expect(r.code).toBe(LAB_EXIT.ok);
+    expect(r.code).toBe(EXIT.ok);
     expect(JSON.parse(r.stdout)).toEqual({ ...info, created: false });
     expect(files.map((f) => readFileSync(f, 'utf8'))).toEqual(contents);
     expect(processesInPidNamespace(pidNs)).toEqual(processes);
@@ -252,18 +252,18 @@ describe.skipIf(skip).sequential('nsd lab', () => {
   it('kills everything with "nsd lab down" and leaves nothing behind', async () => {
     const r = await nsd('lab', 'down', '--name', name);
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(LAB_EXIT.ok);
+    expect(r.code).toBe(EXIT.ok);
     expect(r.stdout).toContain(`Lab "${name}" is down`);
     expect(existsSync(join(base, name))).toBe(false);
     expect(processesInPidNamespace(pidNs)).toEqual([]);
     expect(processesInSessions(sessions)).toEqual([]);
     expect(await machineReading()).toBe(before);
     const status = await nsd('lab', 'status', '--name', name);
-    expect(status.code).toBe(LAB_EXIT.down);
+    expect(status.code).toBe(EXIT.down);
     expect(status.stdout).toContain('does not exist');
     // down is idempotent.
     const again = await nsd('lab', 'down', '--name', name);
-    expect(again.code).toBe(LAB_EXIT.ok);
+    expect(again.code).toBe(EXIT.ok);
     expect(again.stdout).toContain('nothing to do');
   });
 });
@@ -274,7 +274,7 @@ describe.skipIf(skip).sequential('nsd lab after a crash', () => {
     const before = await machineReading();
     const up = await nsd('lab', 'up', '--name', name);
     expect(up.stderr).toBe('');
-    expect(up.code).toBe(LAB_EXIT.ok);
+    expect(up.code).toBe(EXIT.ok);
     const paths = labPaths(join(base, name));
     const pidNs = readFileSync(paths.pidNamespace, 'utf8').trim();
     const holderPid = Number(readFileSync(paths.holderPid, 'utf8'));
@@ -288,26 +288,26 @@ describe.skipIf(skip).sequential('nsd lab after a crash', () => {
     // The socket may stop answering a moment before the killed sshd is reaped: wait for both.
     for (let i = 0; i < 50; i++) {
       status = await nsd('lab', 'status', '--name', name);
-      if (status.code !== LAB_EXIT.ok && status.stdout.includes('sshd is not running')) break;
+      if (status.code !== EXIT.ok && status.stdout.includes('sshd is not running')) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(status?.code).toBe(LAB_EXIT.partlyUp);
+    expect(status?.code).toBe(EXIT.partlyUp);
     expect(status?.stdout).toContain('sshd is not running');
     const refused = await nsd('lab', 'up', '--name', name);
-    expect(refused.code).toBe(LAB_EXIT.partlyUp);
+    expect(refused.code).toBe(EXIT.partlyUp);
     expect(refused.stderr).toMatch(/partly up .*take it down first: nsd lab down --name/);
 
     // The holder is killed by hand: the kernel takes the whole lab down with it.
     process.kill(holderPid, 'SIGKILL');
     for (let i = 0; i < 100 && processesInPidNamespace(pidNs).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
     const down = await nsd('lab', 'status', '--name', name);
-    expect(down.code).toBe(LAB_EXIT.down);
+    expect(down.code).toBe(EXIT.down);
     expect(down.stdout).toMatch(/is down \(its processes are gone\)/);
     expect(existsSync(paths.dir)).toBe(true);
 
     const r = await nsd('lab', 'down', '--name', name);
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(LAB_EXIT.ok);
+    expect(r.code).toBe(EXIT.ok);
     expect(existsSync(paths.dir)).toBe(false);
     expect(processesInPidNamespace(pidNs)).toEqual([]);
     expect(processesInSessions(sessions)).toEqual([]);
@@ -316,7 +316,7 @@ describe.skipIf(skip).sequential('nsd lab after a crash', () => {
 
   it('builds a fresh lab over the leftovers of a crashed one', async () => {
     const name = uniqueName('stale');
-    expect((await nsd('lab', 'up', '--name', name)).code).toBe(LAB_EXIT.ok);
+    expect((await nsd('lab', 'up', '--name', name)).code).toBe(EXIT.ok);
     const paths = labPaths(join(base, name));
     const oldKey = readFileSync(paths.hostKey, 'utf8');
     process.kill(Number(readFileSync(paths.holderPid, 'utf8')), 'SIGKILL');
@@ -324,11 +324,11 @@ describe.skipIf(skip).sequential('nsd lab after a crash', () => {
     for (let i = 0; i < 100 && processesInPidNamespace(pidNs).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
     const r = await nsd('lab', 'up', '--name', name, '--json');
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(LAB_EXIT.ok);
+    expect(r.code).toBe(EXIT.ok);
     expect((JSON.parse(r.stdout) as { created: boolean }).created).toBe(true);
     expect(readFileSync(paths.hostKey, 'utf8')).not.toBe(oldKey);
     expect(await banner(paths.socket)).toMatch(/^SSH-2\.0-OpenSSH/);
-    expect((await nsd('lab', 'down', '--name', name)).code).toBe(LAB_EXIT.ok);
+    expect((await nsd('lab', 'down', '--name', name)).code).toBe(EXIT.ok);
     expect(existsSync(paths.dir)).toBe(false);
   });
 });
@@ -338,7 +338,7 @@ describe.skipIf(skip).sequential('nsd deploy to a lab host from nsd lab up', () 
     const name = uniqueName('deploy');
     const before = await machineReading();
     const up = await nsd('lab', 'up', '--name', name);
-    expect(up.code, up.stderr).toBe(LAB_EXIT.ok);
+    expect(up.code, up.stderr).toBe(EXIT.ok);
     const info = parseLabInfo(readFileSync(labPaths(join(base, name)).labJson, 'utf8'));
 
     // The deploy command exactly as printed, FILE filled in; a HOME of its own keeps the trusted key out of root's.
@@ -351,14 +351,14 @@ describe.skipIf(skip).sequential('nsd deploy to a lab host from nsd lab up', () 
     const ssh = options.filter((o) => o !== '--accept-new');
     try {
       const built = await deploy('deploy', file, ...options);
-      expect(built.code, built.stderr).toBe(DEPLOY_EXIT.ok);
+      expect(built.code, built.stderr).toBe(EXIT.ok);
       expect(built.stderr).toContain(`nsd: trusting the new host key of ${info.host}:${info.port} (${info.hostKeyFingerprint}), as --accept-new says`);
       expect(built.stdout).toContain('lab port-forward is up.');
       // The key trusted once is remembered: from now on no --accept-new.
       expect(readFileSync(join(home, '.config', 'netns-designer', 'known_hosts'), 'utf8')).toBe(`${info.hostKeyLine}\n`);
 
       const verify = await deploy('verify', file, ...ssh, '--json');
-      expect(verify.code, verify.stdout).toBe(DEPLOY_EXIT.ok);
+      expect(verify.code, verify.stdout).toBe(EXIT.ok);
       const events = verify.stdout.trim().split('\n').map((l) => JSON.parse(l) as RunEvent);
       expect(events[0]).toMatchObject({ type: 'connected', host: `${info.host}:${info.port}`, user: 'root', fingerprint: info.hostKeyFingerprint });
       const probes = events.flatMap((e) => (e.type === 'probe' ? [e.probe] : []));
@@ -367,10 +367,10 @@ describe.skipIf(skip).sequential('nsd deploy to a lab host from nsd lab up', () 
       // The "internet" of the lab host answered: blue reached 203.0.113.1 through the lab's MASQUERADE.
       expect(probes.some((p) => p.address === info.upstream && p.expect === 'reachable')).toBe(true);
 
-      expect((await deploy('status', file, ...ssh)).code).toBe(DEPLOY_EXIT.ok);
+      expect((await deploy('status', file, ...ssh)).code).toBe(EXIT.ok);
       const destroyed = await deploy('destroy', file, ...ssh);
-      expect(destroyed.code, destroyed.stderr).toBe(DEPLOY_EXIT.ok);
-      expect((await deploy('status', file, ...ssh)).code).toBe(DEPLOY_EXIT.down);
+      expect(destroyed.code, destroyed.stderr).toBe(EXIT.ok);
+      expect((await deploy('status', file, ...ssh)).code).toBe(EXIT.down);
       // Nothing of the lab ever reached the machine's own network.
       expect(await machineReading()).toBe(before);
     } finally {
@@ -378,7 +378,7 @@ describe.skipIf(skip).sequential('nsd deploy to a lab host from nsd lab up', () 
     }
 
     const down = await nsd('lab', 'down', '--name', name);
-    expect(down.code, down.stderr).toBe(LAB_EXIT.ok);
+    expect(down.code, down.stderr).toBe(EXIT.ok);
     expect(await machineReading()).toBe(before);
   });
 });
@@ -398,8 +398,8 @@ describe('nsd lab usage', () => {
 
   it('reports a lab that does not exist: status exit 10, down exit 0', async () => {
     const status = await nsd('lab', 'status', '--name', 'never-made', '--json');
-    expect(status.code).toBe(LAB_EXIT.down);
+    expect(status.code).toBe(EXIT.down);
     expect(JSON.parse(status.stdout)).toMatchObject({ name: 'never-made', state: 'absent', lab: null });
-    expect((await nsd('lab', 'down', '--name', 'never-made')).code).toBe(LAB_EXIT.ok);
+    expect((await nsd('lab', 'down', '--name', 'never-made')).code).toBe(EXIT.ok);
   });
 });

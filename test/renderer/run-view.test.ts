@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeResult, RunEvent, StepRef } from '../../src/shared/deploy/events.js';
-import { MAX_LINES, reachabilityMatrix, runReducer, runSummary, runWentWell, startRun } from '../../src/renderer/state/run.js';
+import { MAX_LINES, offersRollback, runCutOff, reachabilityMatrix, runReducer, runSummary, runWentWell, startRun } from '../../src/renderer/state/run.js';
 
 const step = (index: number, total = 3): StepRef => ({ index, total, id: `links/s${index}`, phase: 'links', element: `l${index}`, title: `step ${index}` });
 const probe = (over: Partial<ProbeResult>): ProbeResult => ({
@@ -36,6 +36,48 @@ describe('run view', () => {
     expect(view.failed).toMatchObject({ command: 'ip link add x', stderr: ['RTNETLINK answers: File exists'] });
     expect(runSummary(view)).toBe('deploy: failed at step 2/3 (links/s2)');
     expect(runWentWell(view)).toBe(false);
+  });
+
+  it('offers Destroy as rollback only when a failed deploy built something', () => {
+    const preflight: StepRef = { index: 1, total: 3, id: 'preflight', phase: 'preflight', element: null, title: 'check root, tools and name conflicts' };
+    const refused = fold([
+      { type: 'step-started', at: 1, step: preflight },
+      { type: 'step-failed', at: 2, step: preflight, command: 'nsd_preflight up', exitStatus: 1, stderr: ['namespace red already exists'] },
+      { type: 'finished', at: 3, action: 'up', ok: false, exitCode: 1, durationMs: 100 },
+    ]);
+    expect(offersRollback(refused)).toBe(false);
+    const halfBuilt = fold([
+      { type: 'step-started', at: 1, step: preflight },
+      { type: 'step-finished', at: 2, step: preflight },
+      { type: 'step-started', at: 3, step: step(2) },
+      { type: 'step-failed', at: 4, step: step(2), command: 'ip link add x', exitStatus: 2, stderr: [] },
+      { type: 'finished', at: 5, action: 'up', ok: false, exitCode: 1, durationMs: 100 },
+    ]);
+    expect(offersRollback(halfBuilt)).toBe(true);
+    // Cut off mid-run (time limit, lost connection): no failed step, but part of the lab is there.
+    const cutOff = fold([
+      { type: 'step-started', at: 1, step: step(2) },
+      { type: 'error', at: 2, kind: 'timeout', message: 'the run took longer than 1 s and was stopped' },
+      { type: 'finished', at: 3, action: 'up', ok: false, exitCode: 143, durationMs: 1000 },
+    ]);
+    expect(offersRollback(cutOff)).toBe(true);
+    // Still running, went well, or not a deploy: nothing to roll back.
+    expect(offersRollback(fold([{ type: 'step-started', at: 1, step: step(2) }]))).toBe(false);
+    expect(offersRollback(fold([{ type: 'step-started', at: 1, step: step(2) }, { type: 'finished', at: 2, action: 'up', ok: true, exitCode: 0, durationMs: 1 }]))).toBe(false);
+    expect(offersRollback(fold([{ type: 'step-started', at: 1, step: step(2) }, { type: 'finished', at: 2, action: 'down', ok: false, exitCode: 1, durationMs: 1 }], 'down'))).toBe(false);
+  });
+
+  it('ends a run cut off by the server stopping as failed, saying its outcome is unknown and what to do', () => {
+    const running = fold([{ type: 'step-started', at: 1, step: step(2) }]);
+    const cut = runCutOff(running, 2500);
+    expect(cut.finished).toEqual({ ok: false, exitCode: -1, durationMs: 2500 });
+    expect(cut.current).toBeNull();
+    expect(runWentWell(cut)).toBe(false);
+    expect(runSummary(cut)).toMatch(/^deploy: the designer's server stopped during the run, .* run Status$/);
+    expect(cut.lines.at(-1)?.text).toContain("the designer's server stopped");
+    // A run that had ended keeps its outcome.
+    const done = fold([{ type: 'finished', at: 1, action: 'up', ok: true, exitCode: 0, durationMs: 1 }]);
+    expect(runCutOff(done)).toBe(done);
   });
 
   it('keeps the latest result per probe and summarises passes and failures', () => {

@@ -1,9 +1,8 @@
-/** The bundled example documents, read once for the tests that use them. */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+/** The bundled example documents for the tests, through the package's one examples loader. */
 import { compile, type CompileResult } from '../../src/shared/compiler/index.js';
+import { readExamples } from '../../src/main/package-paths.js';
 
-export const EXAMPLES_DIR = join(import.meta.dirname, '..', '..', 'assets', 'examples');
+export { EXAMPLES_DIR } from '../../src/main/package-paths.js';
 
 export interface Example {
   file: string;
@@ -13,10 +12,7 @@ export interface Example {
 
 /** Every example, in file order. */
 export function loadExamples(): Example[] {
-  return readdirSync(EXAMPLES_DIR)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((file) => ({ file, name: file.replace(/\.json$/, ''), json: JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as unknown }));
+  return readExamples().map((e) => ({ file: `${e.id}.json`, name: e.id, json: e.doc }));
 }
 
 /** One example by file stem, e.g. `04-nat`. */

@@ -28,8 +28,9 @@ import {
   windowOptions,
 } from './window.js';
 import { clampToDisplays, loadWindowState, saveWindowState } from './window-state.js';
+import { PACKAGE_ROOT, RENDERER_DIR } from '../package-paths.js';
 
-/** dist/main/app → dist. */
+/** dist/main/app → dist (the preload is built beside main, not a package path). */
 const DIST = join(import.meta.dirname, '..', '..');
 
 export interface AppPaths {
@@ -42,8 +43,8 @@ export interface AppPaths {
 
 export const DEFAULT_PATHS: AppPaths = {
   preloadPath: join(DIST, 'preload', 'preload.cjs'),
-  rendererRoot: join(DIST, 'renderer'),
-  icon: join(DIST, '..', 'assets', 'icons', 'icon.png'),
+  rendererRoot: RENDERER_DIR,
+  icon: join(PACKAGE_ROOT, 'assets', 'icons', 'icon.png'),
 };
 
 /**

@@ -15,7 +15,7 @@ import { connect, ConnectError, type Connection } from '../ssh/connection.js';
 import { appendCreatingDir, knownHostsPaths } from '../ssh/host-key-store.js';
 import { knownHostsLine, parseKnownHosts } from '../ssh/known-hosts.js';
 import type { Privilege } from '../ssh/remote-command.js';
-import { runAction } from '../ssh/runner.js';
+import { DEFAULT_TIMEOUT_MS, runAction } from '../ssh/runner.js';
 import { expandHome, resolveTarget, TargetError, type Target } from '../ssh/target.js';
 
 /** Where to deploy. */
@@ -59,7 +59,7 @@ export interface DeploySessionRequest {
   confirmHostKey(fingerprint: string, host: string, port: number): Promise<boolean>;
   /** Remember a key trusted through confirmHostKey in the app's store (default true). */
   storeNewHostKey?: boolean;
-  /** The run's time limit on the host, sudo checks included (default 10 minutes). */
+  /** The session's time limit, from connecting to the end of the run on the host (default 10 minutes); time spent asking confirmHostKey does not count. */
   timeoutMs?: number;
   /** Cancels the session: while connecting, or the run on the host. */
   signal?: AbortSignal;
@@ -129,8 +129,9 @@ export async function runDeploySession(req: DeploySessionRequest, env: DeployEnv
   };
   let connection: Connection;
   let target: Target;
+  const clock = sessionClock(req.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   try {
-    ({ connection, target } = await open(req, env));
+    ({ connection, target } = await open(req, env, clock));
   } catch (e) {
     if (e instanceof ConnectError || e instanceof SessionError) return fail(e.kind, e.message);
     throw e;
@@ -154,7 +155,8 @@ export async function runDeploySession(req: DeploySessionRequest, env: DeployEnv
       probes: compiled.plan.probes,
       privilege,
       ...(req.secrets.sudoPassword !== undefined ? { password: req.secrets.sudoPassword } : {}),
-      ...(req.timeoutMs !== undefined ? { timeoutMs: req.timeoutMs } : {}),
+      timeoutMs: clock.limitMs,
+      spentMs: clock.spent(),
       ...(req.signal ? { signal: req.signal } : {}),
       onEvent: (event) => {
         if (event.type === 'probe' && event.probe.result === 'fail') failedProbes++;
@@ -167,8 +169,28 @@ export async function runDeploySession(req: DeploySessionRequest, env: DeployEnv
   }
 }
 
+/** The session's time limit: wall time since the start, less the time a person spent answering a host key question. */
+interface SessionClock {
+  limitMs: number;
+  spent(): number;
+  pausedWhile<T>(question: Promise<T>): Promise<T>;
+}
+
+function sessionClock(limitMs: number): SessionClock {
+  const started = Date.now();
+  let paused = 0;
+  return {
+    limitMs,
+    spent: () => Date.now() - started - paused,
+    pausedWhile: (question) => {
+      const asked = Date.now();
+      return question.finally(() => (paused += Date.now() - asked));
+    },
+  };
+}
+
 /** Resolves the target, reads what the login needs and connects; throws ConnectError or SessionError. */
-async function open(req: DeploySessionRequest, env: DeployEnv): Promise<{ connection: Connection; target: Target }> {
+async function open(req: DeploySessionRequest, env: DeployEnv, clock: SessionClock): Promise<{ connection: Connection; target: Target }> {
   if (req.signal?.aborted) throw new SessionError('cancelled', 'cancelled before it started; nothing ran');
   let target: Target;
   try {
@@ -197,7 +219,9 @@ async function open(req: DeploySessionRequest, env: DeployEnv): Promise<{ connec
     port: target.port,
     username: target.user,
     knownHosts,
-    confirmHostKey: (fingerprint, host, port) => req.confirmHostKey(fingerprint, host, port),
+    confirmHostKey: (fingerprint, host, port) => clock.pausedWhile(req.confirmHostKey(fingerprint, host, port)),
+    timeLeftMs: clock.limitMs - clock.spent(),
+    timeLimitMs: clock.limitMs,
     ...(privateKey !== undefined ? { privateKey } : {}),
     ...(req.secrets.passphrase !== undefined ? { passphrase: req.secrets.passphrase } : {}),
     ...(agent ? { agent } : {}),

@@ -4,7 +4,8 @@
 import type { LabArgs } from './lab-args.js';
 import { formatHealth, type LabHealthState } from './lab-health.js';
 import { formatLabInfo } from './lab-info.js';
-import { LAB_EXIT, LabError, labDown, labStatus, labUp } from './lab-host.js';
+import { LabError, labDown, labStatus, labUp } from './lab-host.js';
+import { EXIT } from '../../shared/exit-codes.js';
 
 export interface LabIo {
   stdout(text: string): void;
@@ -12,7 +13,7 @@ export interface LabIo {
   env: Record<string, string | undefined>;
 }
 
-const STATUS_EXIT: Record<LabHealthState, number> = { healthy: LAB_EXIT.ok, partial: LAB_EXIT.partlyUp, down: LAB_EXIT.down, absent: LAB_EXIT.down };
+const STATUS_EXIT: Record<LabHealthState, number> = { healthy: EXIT.ok, partial: EXIT.partlyUp, down: EXIT.down, absent: EXIT.down };
 
 /** Runs one `nsd lab` action; resolves to its exit code. LabErrors become messages; other errors propagate. */
 export async function labCommand(args: LabArgs, io: LabIo): Promise<number> {
@@ -22,12 +23,12 @@ export async function labCommand(args: LabArgs, io: LabIo): Promise<number> {
         const { info, created } = await labUp(args.name, io.env);
         if (args.json) io.stdout(`${JSON.stringify({ ...info, created }, null, 2)}\n`);
         else io.stdout(formatLabInfo(info, created));
-        return LAB_EXIT.ok;
+        return EXIT.ok;
       }
       case 'down': {
         const { existed, dir } = await labDown(args.name, io.env);
         io.stdout(existed ? `Lab "${args.name}" is down; ${dir} removed.\n` : `Lab "${args.name}" does not exist; nothing to do.\n`);
-        return LAB_EXIT.ok;
+        return EXIT.ok;
       }
       case 'status': {
         const status = await labStatus(args.name, io.env);

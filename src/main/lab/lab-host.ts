@@ -28,24 +28,13 @@ import {
   type LabTools,
 } from './lab-scripts.js';
 import { LAB_TOOLS, prerequisiteProblems, type LabTool, type MachineFacts } from './prerequisites.js';
+import { EXIT } from '../../shared/exit-codes.js';
 
-/** Exit codes of `nsd lab` (0-3 shared with the other commands; 9 and 10 as for `nsd status`). */
-export const LAB_EXIT = {
-  ok: 0,
-  usage: 2,
-  /** status: some of the lab's processes are gone; up: refused, take it down first. */
-  partlyUp: 9,
-  /** status: there is no lab of that name, or its processes are all gone. */
-  down: 10,
-  /** The lab could not be built or removed (missing tools, not root, a step failed). */
-  failed: 11,
-} as const;
-
-/** A failure a user sees: the message says what and how to fix it; `exitCode` is a LAB_EXIT value. */
+/** A failure a user sees: the message says what and how to fix it; `exitCode` is an EXIT value (src/shared/exit-codes.ts). */
 export class LabError extends Error {
   constructor(
     message: string,
-    readonly exitCode: number = LAB_EXIT.failed,
+    readonly exitCode: number = EXIT.labFailed,
   ) {
     super(message);
   }
@@ -227,7 +216,7 @@ export async function labStatus(name: string, env: Env): Promise<LabStatus> {
 /** The prefix that runs a command inside lab `name`'s lab host, e.g. `[...enterLab(n, env), 'ip', 'netns']`. */
 export function enterLab(name: string, env: Env): string[] {
   const labPid = parsePidFile(readText(labPaths(labDir(name, env)).labPid));
-  if (labPid === undefined) throw new LabError(`lab "${name}" is not up (no lab host pid in ${labDir(name, env)})`, LAB_EXIT.down);
+  if (labPid === undefined) throw new LabError(`lab "${name}" is not up (no lab host pid in ${labDir(name, env)})`, EXIT.down);
   return enterLabArgv(labPid);
 }
 
@@ -301,7 +290,7 @@ export async function labUp(name: string, env: Env): Promise<LabUp> {
   const current = await labStatus(name, env);
   if (current.health.state === 'healthy' && current.info) return { info: current.info, created: false, dir };
   if (current.health.state === 'partial') {
-    throw new LabError(`lab "${name}" is partly up (${current.health.problems.join('; ')}); take it down first: nsd lab down --name ${name}`, LAB_EXIT.partlyUp);
+    throw new LabError(`lab "${name}" is partly up (${current.health.problems.join('; ')}); take it down first: nsd lab down --name ${name}`, EXIT.partlyUp);
   }
   // Leftovers of a lab whose processes are gone (a crash): clear them and start afresh.
   if (current.health.state === 'down') await labDown(name, env);

@@ -3,9 +3,6 @@
  * (src/main/app/ipc.ts) and the browser entry (src/main/web/server.ts). Payloads arrive parsed;
  * deploy requests carry a document, which is recompiled here: no shell text crosses the boundary.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { compile } from '../../shared/compiler/index.js';
 import type { Handlers, LabState, Template } from '../../shared/ipc/contract.js';
 import { labDown, labStatus, labUp, LabError, machineFacts } from '../lab/lab-host.js';
@@ -14,6 +11,7 @@ import { formatLabInfo } from '../lab/lab-info.js';
 import type { Dialogs, FileService, TargetStore } from './types.js';
 import { RunRegistry } from './runs.js';
 import { localDeployEnv } from '../deploy/deploy-session.js';
+import { readExamples } from '../package-paths.js';
 
 export interface HandlerDeps {
   mode: 'electron' | 'browser';
@@ -23,29 +21,16 @@ export interface HandlerDeps {
   stateDir: string;
   /** Environment for the sandbox lab host (NSD_LAB_DIR) and SSH (HOME, SSH_AUTH_SOCK). */
   labEnv?: Record<string, string | undefined>;
-  /** Where the templates are; defaults to the package's assets/examples. */
+  /** Where the templates are; defaults to the package's examples (EXAMPLES_DIR). */
   examplesDir?: string;
   version?: string;
 }
-
-const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 function labAvailability(env: Record<string, string | undefined>): { available: boolean; reason?: string } {
   const problems = prerequisiteProblems(machineFacts(env));
   return problems.length === 0 ? { available: true } : { available: false, reason: problems.join('; ') };
 }
 
-/** Loads the bundled examples as one-click templates, in file-name order. */
-export async function loadTemplates(dir: string): Promise<Template[]> {
-  const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
-  return Promise.all(
-    names.map(async (name) => {
-      const doc = JSON.parse(await readFile(join(dir, name), 'utf8')) as { title?: string; description?: string; $schema?: string };
-      delete doc.$schema;
-      return { id: basename(name, '.json'), title: doc.title ?? name, description: doc.description ?? '', doc };
-    }),
-  );
-}
 
 /** Builds every handler of the contract over the given services. */
 export function createHandlers(deps: HandlerDeps): Handlers {
@@ -84,14 +69,17 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         platform: process.platform,
         nativeDialogs: deps.dialogs !== undefined,
         lab,
+        secrets: deps.targets.secretsKept(),
         ...(deps.mode === 'browser' ? { workspace: deps.files.resolve('.') } : {}),
       }),
     'templates:list': () => {
       // The bundled examples do not change while the app runs: read them once.
-      templates ??= loadTemplates(deps.examplesDir ?? join(PACKAGE_ROOT, 'assets', 'examples')).catch((e: unknown) => {
-        templates = undefined; // a read that failed is tried again next time
-        throw e;
-      });
+      templates ??= Promise.resolve()
+        .then(() => readExamples(deps.examplesDir).map(({ id, title, description, doc }): Template => ({ id, title, description, doc })))
+        .catch((e: unknown) => {
+          templates = undefined; // a read that failed is tried again next time
+          throw e;
+        });
       return templates;
     },
     'file:open': async ({ path }) => {

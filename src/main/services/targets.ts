@@ -93,6 +93,8 @@ export function createTargetStore(opts: { file: string; secrets: SecretBox }): T
   }
 
   return {
+    secretsKept: () => (secrets.persistent() ? 'keychain' : 'memory'),
+
     async list() {
       await queue;
       return (await load()).targets.map(view);

@@ -3,7 +3,7 @@
  * shell and the browser entry's loopback server both serve the same handlers built from these.
  */
 import type { z } from 'zod';
-import type { SavedTarget, SaveTargetRequest } from '../../shared/ipc/contract.js';
+import type { SavedTarget, SaveTargetRequest, SecretsKept } from '../../shared/ipc/contract.js';
 
 /** Topology files: atomic saves, recent files, autosave and crash recovery. */
 export interface FileService {
@@ -40,6 +40,8 @@ export interface TargetStore {
   list(): Promise<SavedTarget[]>;
   save(request: z.output<typeof SaveTargetRequest>): Promise<SavedTarget>;
   remove(id: string): Promise<void>;
+  /** How secrets are kept now: with the OS keychain (persistent box), else in memory only. */
+  secretsKept(): SecretsKept;
   /** The target and its decrypted secrets, for a run; undefined when there is no such target. */
   get(id: string): Promise<{ target: SavedTarget; secrets: TargetSecrets } | undefined>;
 }

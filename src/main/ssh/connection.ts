@@ -25,6 +25,13 @@ export interface ConnectOptions {
   confirmHostKey?: (fingerprint: string, host: string, port: number) => Promise<boolean>;
   /** Connect and authentication timeout in ms (default 15 s); the time spent in confirmHostKey does not count. */
   readyTimeoutMs?: number;
+  /**
+   * What is left of the whole run's time limit (the user's --timeout). When it ends before the
+   * login clock, giving up is a 'timeout', named as the user's limit; confirmHostKey's time does not count.
+   */
+  timeLeftMs?: number;
+  /** The whole limit in ms, for the message (default timeLeftMs). */
+  timeLimitMs?: number;
   /** Gives up connecting (a ConnectError of kind 'cancelled'). */
   signal?: AbortSignal;
   /** Narrows and orders the login methods, with ssh's names (PreferredAuthentications). */
@@ -81,7 +88,9 @@ export function connect(options: ConnectOptions): Promise<Connection> {
 
   // Our own limit instead of ssh2's readyTimeout, which would also count the minutes a person
   // takes to read a host key fingerprint: the clock stops while confirmHostKey is asking.
-  const readyMs = options.readyTimeoutMs ?? 15_000;
+  const loginMs = options.readyTimeoutMs ?? 15_000;
+  const limited = options.timeLeftMs !== undefined && options.timeLeftMs < loginMs;
+  const readyMs = limited ? Math.max(0, options.timeLeftMs!) : loginMs;
   let readyTimer: NodeJS.Timeout | undefined;
   let onReadyTimeout = (): void => undefined;
   let over = false;
@@ -149,7 +158,12 @@ export function connect(options: ConnectOptions): Promise<Connection> {
       reject(error);
       client.destroy();
     };
-    onReadyTimeout = () => giveUp(new ConnectError('connect', `no SSH answer from ${options.host}:${port} within ${readyMs / 1000} s`));
+    onReadyTimeout = () =>
+      giveUp(
+        limited
+          ? new ConnectError('timeout', `the time limit of ${(options.timeLimitMs ?? readyMs) / 1000} s ran out while connecting to ${options.host}:${port}; nothing ran`)
+          : new ConnectError('connect', `no SSH answer from ${options.host}:${port} within ${readyMs / 1000} s`),
+      );
     const onAbort = (): void => giveUp(new ConnectError('cancelled', 'cancelled while connecting; nothing ran'));
     options.signal?.addEventListener('abort', onAbort, { once: true });
     client.once('close', () => {

@@ -21,6 +21,8 @@ export interface RunOptions {
   password?: string;
   /** Stop the run after this long (default 10 minutes). */
   timeoutMs?: number;
+  /** Time of timeoutMs already spent before the run (connecting); the run gets the rest. */
+  spentMs?: number;
   signal?: AbortSignal;
   onEvent: (event: RunEvent) => void;
 }
@@ -138,7 +140,7 @@ const START_TIMEOUT_MS = 20_000;
 
 /** Runs the action; resolves when the remote command has ended (or was stopped). */
 export async function runAction(client: Client, options: RunOptions): Promise<RunOutcome> {
-  const stopper = new Stopper(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options.signal);
+  const stopper = new Stopper(Math.max(0, (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) - (options.spentMs ?? 0)), options.signal);
   try {
     return await run(client, options, stopper);
   } finally {

@@ -5,12 +5,12 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createHandlers } from '../services/handlers.js';
 import { createFileService } from '../services/files.js';
 import { memoryBox } from '../services/secret-box.js';
 import { createTargetStore } from '../services/targets.js';
 import { startWebServer, type WebServer } from './server.js';
+import { RENDERER_DIR } from '../package-paths.js';
 
 export interface BrowserDesignerOptions {
   /** Where drawings and exports are read and written (paths from the page resolve inside it). */
@@ -25,9 +25,6 @@ export interface BrowserDesignerOptions {
   env?: Record<string, string | undefined>;
   examplesDir?: string;
 }
-
-/** The package's built renderer. */
-export const RENDERER_DIR = fileURLToPath(new URL('../../../dist/renderer', import.meta.url));
 
 /** Starts the services and the loopback server; close() stops both. */
 export async function startBrowserDesigner(options: BrowserDesignerOptions): Promise<WebServer> {

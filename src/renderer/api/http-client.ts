@@ -3,6 +3,7 @@
  * requests and events as the Electron preload, carried by fetch with a bearer token.
  */
 import type { DesignerApi, EventChannel, EventMap, RequestChannel, RequestPayload, ResponseOf } from '../../shared/ipc/contract.js';
+import { SERVER_GONE } from '../state/status.js';
 
 function clientId(): string {
   const bytes = new Uint8Array(12);
@@ -15,17 +16,36 @@ export function httpApi(token: string, base = ''): DesignerApi {
   const client = clientId();
   const headers = { authorization: `Bearer ${token}`, 'x-nsd-client': client };
   const listeners = new Map<EventChannel, Set<(payload: never) => void>>();
+  const goneListeners = new Set<() => void>();
   let streaming = false;
+  let gone = false;
+  const serverGone = (): void => {
+    if (gone) return;
+    gone = true;
+    for (const listener of goneListeners) listener();
+  };
 
   const dispatch = (message: { channel: EventChannel; payload: unknown }): void => {
     for (const listener of listeners.get(message.channel) ?? []) (listener as (p: unknown) => void)(message.payload);
   };
 
   async function stream(): Promise<void> {
+    let attached = false;
     for (;;) {
       try {
-        const res = await fetch(`${base}/api/events`, { headers });
-        if (!res.ok || !res.body) throw new Error(`events: HTTP ${res.status}`);
+        let res: Response;
+        try {
+          res = await fetch(`${base}/api/events`, { headers });
+        } catch (e) {
+          // The stream was open and now nothing answers: the server stopped (a refused token would be a restart).
+          if (attached) serverGone();
+          throw e;
+        }
+        if (!res.ok || !res.body) {
+          if (attached) serverGone();
+          throw new Error(`events: HTTP ${res.status}`);
+        }
+        attached = true;
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
         let buffer = '';
         for (;;) {
@@ -40,7 +60,7 @@ export function httpApi(token: string, base = ''): DesignerApi {
           }
         }
       } catch {
-        // the server went away or restarted: try again shortly
+        // the server went away or restarted: try again shortly (it may have been a dropped stream only)
       }
       await new Promise((r) => setTimeout(r, 1000));
     }
@@ -57,14 +77,26 @@ export function httpApi(token: string, base = ''): DesignerApi {
   return {
     async invoke<C extends RequestChannel>(channel: C, payload: RequestPayload<C>): Promise<ResponseOf<C>> {
       await ready;
-      const res = await fetch(`${base}/api/invoke/${channel}`, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json' },
-        body: JSON.stringify(payload ?? {}),
-      });
+      let res: Response;
+      try {
+        res = await fetch(`${base}/api/invoke/${channel}`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: JSON.stringify(payload ?? {}),
+        });
+      } catch {
+        // fetch rejects only when no answer came at all ("Failed to fetch"): nothing listens there any more.
+        serverGone();
+        throw new Error(SERVER_GONE);
+      }
       const body = (await res.json()) as { ok: true; value: ResponseOf<C> } | { ok: false; error: string };
       if (!body.ok) throw new Error(body.error);
       return body.value;
+    },
+    onServerGone(listener: () => void): () => void {
+      goneListeners.add(listener);
+      if (gone) listener();
+      return () => goneListeners.delete(listener);
     },
     on<E extends EventChannel>(channel: E, listener: (payload: EventMap[E]) => void): () => void {
       const set = listeners.get(channel) ?? new Set();

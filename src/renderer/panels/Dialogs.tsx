@@ -1,6 +1,7 @@
 /** The app's modal dialogs: host-key trust, saved SSH hosts, and a path prompt for browser mode. */
 import { useState } from 'react';
-import type { SavedTarget } from '../../shared/ipc/contract.js';
+import type { SavedTarget, SecretsKept } from '../../shared/ipc/contract.js';
+import { secretsNote } from '../state/hosts.js';
 
 export function Modal(props: { title: string; children: React.ReactNode; onClose(): void; testId?: string }) {
   return (
@@ -47,7 +48,7 @@ export interface TargetForm {
   sudoPassword: string;
 }
 
-export function TargetsDialog(props: { targets: readonly SavedTarget[]; onSave(form: TargetForm): Promise<string | null>; onRemove(id: string): void; onClose(): void }) {
+export function TargetsDialog(props: { targets: readonly SavedTarget[]; secrets: SecretsKept | undefined; onSave(form: TargetForm): Promise<string | null>; onRemove(id: string): void; onClose(): void }) {
   const blank: TargetForm = { label: '', host: '', identityFile: '', socket: '', sudo: false, password: '', passphrase: '', sudoPassword: '' };
   const [form, setForm] = useState<TargetForm>(blank);
   const [error, setError] = useState<string | null>(null);
@@ -110,7 +111,7 @@ export function TargetsDialog(props: { targets: readonly SavedTarget[]; onSave(f
           <span>sudo password</span>
           <input type="password" value={form.sudoPassword} onChange={(e) => set({ sudoPassword: e.target.value })} placeholder={secretHint(editing?.hasSudoPassword ?? false)} autoComplete="off" />
         </label>
-        <p className="hint">Secrets are encrypted with the system keychain and never written in plain text.</p>
+        <p className="hint" data-testid="secrets-note">{secretsNote(props.secrets)}</p>
         {error && <p className="error">{error}</p>}
         <div className="buttons">
           <button type="button" onClick={props.onClose}>

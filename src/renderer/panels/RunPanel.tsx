@@ -6,7 +6,7 @@
 import { useEffect, useRef } from 'react';
 import { targetKey, type LabState, type SavedTarget, type TargetRef } from '../../shared/ipc/contract.js';
 import type { RunAction } from '../../shared/deploy/events.js';
-import { reachabilityMatrix, runSummary, runWentWell, type RunView } from '../state/run.js';
+import { offersRollback, reachabilityMatrix, runSummary, runWentWell, type RunView } from '../state/run.js';
 
 export interface RunPanelProps {
   targets: readonly SavedTarget[];
@@ -142,12 +142,12 @@ export function RunPanel(props: RunPanelProps) {
               {run.failed.step.element && <span> (element {run.failed.step.element})</span>}
               <code>{run.failed.command}</code>
               {run.failed.stderr.length > 0 && <pre>{run.failed.stderr.join('\n')}</pre>}
-              {run.action === 'up' && run.finished && (
-                <p>
-                  Roll back with <button type="button" onClick={() => props.onRun('down')}>Destroy</button>, or leave the state for inspection.
-                </p>
-              )}
             </div>
+          )}
+          {offersRollback(run) && (
+            <p className="rollback" data-testid="rollback">
+              Roll back with <button type="button" onClick={() => props.onRun('down')}>Destroy</button>, or leave the state for inspection.
+            </p>
           )}
           <Matrix run={run} />
           <pre className="log" ref={log} data-testid="run-log">

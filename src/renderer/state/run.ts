@@ -3,6 +3,7 @@
  * output, the probe results and the reachability matrix. Pure, tested under Node.
  */
 import type { ProbeResult, RunAction, RunEvent, StepRef } from '../../shared/deploy/events.js';
+import { LAB_SH_STATUS } from '../../shared/exit-codes.js';
 
 export interface RunView {
   runId: string;
@@ -17,6 +18,8 @@ export interface RunView {
   probes: ProbeResult[];
   error: { kind: string; message: string } | null;
   finished: { ok: boolean; exitCode: number; durationMs: number } | null;
+  /** A step past preflight started: the host may hold part of the lab. */
+  built: boolean;
 }
 
 /** Lines kept in the output view; older ones are dropped (the count says so). */
@@ -25,7 +28,7 @@ export const MAX_LINES = 5000;
 /** A new run's view; `earlier` keeps the output of the run it follows (verify right after a deploy). */
 export function startRun(runId: string, action: RunAction, target: string, at = Date.now(), earlier: RunView['lines'] = []): RunView {
   const lines = earlier.length > MAX_LINES / 2 ? earlier.slice(earlier.length - MAX_LINES / 2) : earlier.slice();
-  return { runId, action, target, startedAt: at, current: null, done: 0, total: 0, lines, failed: null, probes: [], error: null, finished: null };
+  return { runId, action, target, startedAt: at, current: null, done: 0, total: 0, lines, failed: null, probes: [], error: null, finished: null, built: false };
 }
 
 function push(view: RunView, stream: RunView['lines'][number]['stream'], text: string): RunView['lines'] {
@@ -39,7 +42,7 @@ export function runReducer(view: RunView, event: RunEvent): RunView {
     case 'connected':
       return { ...view, lines: push(view, 'info', `connected to ${event.user}@${event.host} (${event.fingerprint})${event.sudo ? ', using sudo' : ''}`) };
     case 'step-started':
-      return { ...view, current: event.step, total: event.step.total, done: event.step.index - 1 };
+      return { ...view, current: event.step, total: event.step.total, done: event.step.index - 1, built: view.built || event.step.phase !== 'preflight' };
     case 'step-finished':
       return { ...view, current: null, total: event.step.total, done: event.step.index };
     case 'output':
@@ -75,13 +78,28 @@ export function reachabilityMatrix(probes: readonly ProbeResult[]): Matrix {
   return { rows, cols, cells };
 }
 
-/** lab.sh status exit codes: 0 up, 3 partly up, 4 down. */
-const STATUS_OF: Record<number, string> = { 0: 'up', 3: 'partly up', 4: 'down' };
+/** What lab.sh status's exit code says about the lab. */
+const STATUS_OF: Record<number, string> = { [LAB_SH_STATUS.up]: 'up', [LAB_SH_STATUS.partlyUp]: 'partly up', [LAB_SH_STATUS.down]: 'down' };
 
 /** True when a finished run went as asked; a status run that reports "down" went fine too. */
 export function runWentWell(view: RunView): boolean {
   if (!view.finished) return false;
   return view.finished.ok || (view.action === 'status' && !view.error && STATUS_OF[view.finished.exitCode] !== undefined);
+}
+
+/** Ends a run whose events can no longer come (the designer's server stopped): failed, outcome unknown. */
+export function runCutOff(view: RunView, at = Date.now()): RunView {
+  if (view.finished) return view;
+  const message = 'the designer\'s server stopped during the run, so how far it got on the host is unknown; start "nsd designer" again, open its new link and run Status';
+  return { ...view, current: null, error: { kind: 'connection-lost', message }, lines: push(view, 'info', `error: ${message}`), finished: { ok: false, exitCode: -1, durationMs: at - view.startedAt } };
+}
+
+/**
+ * Whether to offer Destroy as the rollback of a deploy that did not go well: only when it built
+ * something. A deploy refused in preflight (a name conflict, a missing tool) changed nothing.
+ */
+export function offersRollback(view: RunView): boolean {
+  return view.action === 'up' && view.finished !== null && !view.finished.ok && view.built;
 }
 
 /** A one-line summary: "verify: 12 passed, 1 failed in 3.2 s". */

@@ -3,6 +3,8 @@
  * tolerates half-built labs, preflight, status and the probe runner. Plain bash, checked
  * with shellcheck through the golden scripts.
  */
+import { LAB_SH_STATUS } from '../exit-codes.js';
+
 export const BASH_LIBRARY = `nsd_die() {
   printf 'lab.sh: %s\\n' "$*" >&2
   exit 1
@@ -263,10 +265,10 @@ nsd_status() {
     printf 'lab %s is up (%d of %d parts present)\\n' "$NSD_LAB" "$present" "$total"
   elif ((owned == 0)); then
     printf 'lab %s is down\\n' "$NSD_LAB"
-    return 4
+    return ${LAB_SH_STATUS.down}
   else
     printf 'lab %s is partly up (%d of %d parts present): run up to finish it or down to remove it\\n' "$NSD_LAB" "$present" "$total"
-    return 3
+    return ${LAB_SH_STATUS.partlyUp}
   fi
 }
 

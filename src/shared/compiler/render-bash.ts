@@ -6,6 +6,7 @@ import { BASH_LIBRARY } from './bash-library.js';
 import type { Plan } from './plan.js';
 import { shellJoin, shellQuote } from './shell.js';
 import { chainHooks, downSteps, upSteps, type Command, type Phase, type Step } from './steps.js';
+import { LAB_SH_STATUS } from '../exit-codes.js';
 
 /** Version of the generator, printed in every script header. */
 export const GENERATOR = 'Netns Designer 0.1.0';
@@ -113,7 +114,7 @@ export function renderScript(plan: Plan, options: { source?: string; up?: Step[]
   out.push('# Usage: sudo ./lab.sh up|down|status|verify');
   out.push('#   up      build the lab; running it again on a built lab changes nothing');
   out.push('#   down    remove what up made, and only that (also after a partial up)');
-  out.push('#   status  show which parts exist (exit 0 up, 3 partly up, 4 down)');
+  out.push(`#   status  show which parts exist (exit ${LAB_SH_STATUS.up} up, ${LAB_SH_STATUS.partlyUp} partly up, ${LAB_SH_STATUS.down} down)`);
   out.push('#   verify  probe reachability and isolation (exit 0 when every probe passes)');
   out.push('#');
   out.push(`# Everything the lab makes carries the interface alias "${plan.tag}"; its iptables rules live in`);

@@ -88,7 +88,12 @@ export interface AppInfo {
   lab: { available: boolean; reason?: string };
   /** Where browser-mode files live (paths are relative to it). */
   workspace?: string;
+  /** How saved hosts' secrets are kept here: encrypted with the OS keychain, or in this process's memory only (never written). */
+  secrets: SecretsKept;
 }
+
+/** Where saved hosts' passwords and passphrases live: the OS keychain, or memory only. */
+export type SecretsKept = 'keychain' | 'memory';
 
 export interface Template {
   id: string;
@@ -172,6 +177,8 @@ export const EVENT_CHANNELS: EventChannel[] = ['run:event', 'run:host-key-prompt
 export interface DesignerApi {
   invoke<C extends RequestChannel>(channel: C, payload: RequestPayload<C>): Promise<ResponseOf<C>>;
   on<E extends EventChannel>(channel: E, listener: (payload: EventMap[E]) => void): () => void;
+  /** Browser entry only: called once when its server stops answering (the preload's main cannot go away alone). */
+  onServerGone?(listener: () => void): () => void;
 }
 
 /** A request refused at the boundary: names the channel and the bad field. */

@@ -38,6 +38,7 @@ describe('RunRegistry', () => {
   const target = (id: string): SavedTarget => ({ id, label: id, host: 'root@198.51.100.9', socket, sudo: false, hasPassword: false, hasPassphrase: false, hasSudoPassword: false });
   const targets: TargetStore = {
     list: () => Promise.resolve([]),
+    secretsKept: () => 'memory',
     save: () => Promise.reject(new Error('not used')),
     remove: () => Promise.resolve(),
     get: (id) => Promise.resolve(id === 'missing' ? undefined : { target: target(id), secrets: {} }),

@@ -121,6 +121,12 @@ describe('targets', () => {
     expect(await next.get(saved.id)).toEqual({ target: { ...saved, hasPassword: false, hasPassphrase: false, hasSudoPassword: false }, secrets: {} });
   });
 
+  it('says how it keeps secrets: the keychain when the box is persistent, else memory', () => {
+    expect(store(memoryBox()).targets.secretsKept()).toBe('memory');
+    expect(store(safeStorageBox({ ...fakeKeychain(), getSelectedStorageBackend: () => 'basic_text' }, 'linux')).targets.secretsKept()).toBe('memory');
+    expect(store(safeStorageBox(fakeKeychain(), 'linux')).targets.secretsKept()).toBe('keychain');
+  });
+
   it('treats the basic_text keychain as not persistent and writes no secret', async () => {
     const keychain = { ...fakeKeychain(), getSelectedStorageBackend: () => 'basic_text' };
     const { file, targets } = store(safeStorageBox(keychain, 'linux'));

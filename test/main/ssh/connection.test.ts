@@ -54,6 +54,17 @@ describe('connection', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it("gives up as a 'timeout' naming the user's limit when it runs out before the login clock", async () => {
+    const path = await server('silent-limited', () => undefined);
+    const e = await refusal(connect({ ...base, sock: createConnection(path), readyTimeoutMs: 5_000, timeLeftMs: 200, timeLimitMs: 1_000 }));
+    expect(e.kind).toBe('timeout');
+    expect(e.message).toBe('the time limit of 1 s ran out while connecting to lab:22; nothing ran');
+    // A limit longer than the login clock leaves the login clock in charge.
+    const path2 = await server('silent-unlimited', () => undefined);
+    const e2 = await refusal(connect({ ...base, sock: createConnection(path2), readyTimeoutMs: 200, timeLeftMs: 60_000 }));
+    expect(e2.kind).toBe('connect');
+  });
+
   it('stops connecting when cancelled', async () => {
     const path = await server('silent-too', () => undefined);
     const abort = new AbortController();

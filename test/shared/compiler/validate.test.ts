@@ -1,9 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MAX_PROBLEMS, validate, validateText } from '../../../src/shared/compiler/validate.js';
-
-const EXAMPLES_DIR = fileURLToPath(new URL('../../../assets/examples/', import.meta.url));
+import { readExamples } from '../../../src/main/package-paths.js';
 
 /** severity, element, path, a substring of the message. */
 type Expected = [severity: 'error' | 'warning', element: string | null, path: string, message: string];
@@ -86,11 +83,11 @@ describe('validate', () => {
   });
 
   it('accepts every bundled example with no errors and no warnings', () => {
-    const files = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json'));
-    expect(files.length).toBeGreaterThanOrEqual(6);
-    for (const file of files) {
-      const result = validateText(readFileSync(`${EXAMPLES_DIR}/${file}`, 'utf8'));
-      expect({ file, problems: result.ok ? result.warnings : result.problems }).toEqual({ file, problems: [] });
+    const examples = readExamples();
+    expect(examples.length).toBeGreaterThanOrEqual(6);
+    for (const { id, text } of examples) {
+      const result = validateText(text);
+      expect({ id, problems: result.ok ? result.warnings : result.problems }).toEqual({ id, problems: [] });
     }
   });
 

@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { RENDERER_DIR, startBrowserDesigner } from './launch.js';
+import { startBrowserDesigner } from '../main/web/launch.js';
+import { RENDERER_DIR } from '../main/package-paths.js';
 
 export interface DesignerArgs {
   port?: number;
