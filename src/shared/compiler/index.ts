@@ -6,7 +6,7 @@ import { plan, type Plan } from './plan.js';
 import type { Problem } from './problems.js';
 import { renderScript } from './render-bash.js';
 import { downSteps, upSteps, type Step } from './steps.js';
-import { validate, type ValidationResult } from './validate.js';
+import { validate, type ValidationResult } from './validate/index.js';
 
 export type CompileResult =
   | { ok: true; doc: TopologyDocument; plan: Plan; up: Step[]; down: Step[]; script: string; warnings: Problem[] }

@@ -7,7 +7,7 @@ import { formatIp, parseCidr, parseIp, subnetText, type Family } from '../model/
 import type { Route, TopologyDocument } from '../model/topology.js';
 import { planProbes, type PlannedProbe } from './probes.js';
 import { ReachModel, type ForwardingFacts } from './reach.js';
-import { nodeName, resolve, type Iface, type Resolved } from './resolve.js';
+import { nodeName, resolve, type Iface, type Resolved } from '../model/resolve.js';
 
 export interface PlannedRoute {
   family: Family;

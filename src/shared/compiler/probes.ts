@@ -5,7 +5,7 @@
 import { formatIp, parseIp } from '../model/net.js';
 import type { PlannedPortForward } from './plan.js';
 import { ReachModel, type Verdict } from './reach.js';
-import type { Resolved } from './resolve.js';
+import type { Resolved } from '../model/resolve.js';
 
 /** Up to this many namespaces, verify probes every pair; above it, each namespace probes its ring neighbour. */
 export const ALL_PAIRS_LIMIT = 16;

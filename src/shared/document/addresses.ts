@@ -4,7 +4,7 @@
  * document already uses is avoided, so a proposal never makes the validator report a clash.
  */
 import { bits, contains, formatIp, networkOf, parseCidr, parseIp, prefixMask, type Cidr, type Family } from '../model/net.js';
-import type { Resolved } from '../compiler/resolve.js';
+import type { Resolved } from '../model/resolve.js';
 import type { Doc } from './view.js';
 
 /** A subnet without a host part: `{family: 4, network: 192.168.15.0, prefix: 24}`. */

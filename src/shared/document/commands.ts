@@ -27,7 +27,7 @@
  */
 import { NAME_MAX, NAME_PATTERN, type NodeKind, type TopologyInput } from '../model/topology.js';
 import { formatIp, parseCidr, parseIp, type Cidr, type Family } from '../model/net.js';
-import type { Iface, Resolved } from '../compiler/resolve.js';
+import type { Iface, Resolved } from '../model/resolve.js';
 import { AddressBook, addressString, inSubnet, subnetOf, subnetString, type Subnet } from './addresses.js';
 import { idForCopy, ifnameCandidates, InterfaceNames, isSchemeName, namedNode, proposeNodeId, uniqueId } from './names.js';
 import { shallowPatch, sameValue } from './patch.js';

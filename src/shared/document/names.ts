@@ -5,7 +5,7 @@
  * name the editor writes is the name the compiler would have picked.
  */
 import { NAME_MAX } from '../model/topology.js';
-import { fitIfName, shortHash, type Netns, type Resolved } from '../compiler/resolve.js';
+import { fitIfName, shortHash, type Netns, type Resolved } from '../model/resolve.js';
 import { nodeNameOf, type NodeInput } from './view.js';
 
 /** The tutorial's namespace names, used in this order before ns1, ns2, ... */

@@ -4,7 +4,7 @@
  * document to be valid, because the editor works on half-finished drawings.
  */
 import type { TopologyDocument, TopologyInput } from '../model/topology.js';
-import { resolve, type Resolved } from '../compiler/resolve.js';
+import { resolve, type Resolved } from '../model/resolve.js';
 
 /** A document as written by the user (defaults optional). */
 export type Doc = TopologyInput;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { validate } from '../../../src/shared/compiler/validate.js';
+import { validate } from '../../../src/shared/compiler/validate/index.js';
 import { compile, formatProblem } from '../../../src/shared/compiler/index.js';
 import { resolveDocument } from '../../../src/shared/document/view.js';
-import { byteLength } from '../../../src/shared/compiler/resolve.js';
+import { byteLength } from '../../../src/shared/model/resolve.js';
 import {
   CommandError,
   copySelection,
