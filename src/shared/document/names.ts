@@ -1,7 +1,7 @@
 /**
  * Name proposals for new elements, in the tutorial's style: namespaces red, blue, green...,
  * routers router1, bridges vnet0, links red-blue, interfaces veth-red / veth-red-br. Interface
- * names follow the compiler's own generator (resolve.ts) and its 15-byte fitting, so an explicit
+ * names follow the compiler's own generator (src/shared/model/resolve.ts) and its 15-byte fitting, so an explicit
  * name the editor writes is the name the compiler would have picked.
  */
 import { NAME_MAX } from '../model/topology.js';

@@ -14,14 +14,15 @@ export const NAME_MAX = 64;
 /** Longest lab name: it is part of iptables chain names (28 bytes at most). */
 export const LAB_NAME_MAX = 16;
 
-const nameRule = 'use a letter or digit first, then only letters, digits, "_", "." or "-"';
+/** How to write a valid name, for messages. */
+export const NAME_RULE = 'use a letter or digit first, then only letters, digits, "_", "." or "-"';
 
 function name(max: number, what: string) {
   return z
     .string()
-    .min(1, { message: `${what} is empty; ${nameRule}` })
+    .min(1, { message: `${what} is empty; ${NAME_RULE}` })
     .max(max, { message: `${what} is longer than ${max} characters; shorten it` })
-    .regex(NAME_PATTERN, { message: `${what} is not a valid name; ${nameRule}` });
+    .regex(NAME_PATTERN, { message: `${what} is not a valid name; ${NAME_RULE}` });
 }
 
 /** An element id: unique across nodes, links, probes and notes. */
