@@ -13,14 +13,14 @@ export const RESERVED_IFNAMES: ReadonlySet<string> = new Set(['lo', 'all', 'defa
  * invalid lladdr'). Names after `dev`, `name`, `master` and `netns` are read literally, and
  * namespace names are never misread. Words up to 15 bytes only: longer ones are no interface name.
  */
-const IP_LINK_KEYWORDS = [
+export const IP_LINK_KEYWORDS: readonly string[] = [
   'allmulticast', 'arp', 'brd', 'carrier', 'dev', 'down', 'gro_max_size', 'group', 'gso_max_segs', 'gso_max_size', 'index', 'link-netns',
   'mode', 'mtu', 'multicast', 'name', 'netns', 'parentdev', 'promisc', 'protodown', 'qlen', 'state', 'trailers', 'up', 'vf', 'vrf',
   'xdp', 'xdpdrv', 'xdpgeneric', 'xdpoffload',
 ];
 
 /** Keywords iproute2 also accepts abbreviated (its matches()): any prefix of them, down to one letter, is read as the keyword. */
-const IP_LINK_ABBREVIATED_KEYWORDS = [
+export const IP_LINK_ABBREVIATED_KEYWORDS: readonly string[] = [
   'address', 'addrgenmode', 'alias', 'broadcast', 'dynamic', 'help', 'link-netnsid', 'master', 'nomaster', 'numrxqueues', 'numtxqueues',
   'txqlen', 'txqueuelen', 'type',
 ];
