@@ -17,17 +17,12 @@ import { checkLinks } from './links.js';
 import { checkNames } from './names.js';
 import { checkNat } from './nat.js';
 import { checkProbes } from './probes.js';
-import { documentProblem, failure, sortProblems } from './results.js';
+import { documentProblem, failure, sortProblems, type ValidationResult } from './results.js';
 import { checkRoutes } from './routes.js';
 import { oversizedArrays, schemaProblems } from './schema.js';
 
-export { MAX_PROBLEMS } from './results.js';
+export { MAX_PROBLEMS, type ValidationResult } from './results.js';
 export { decodeUtf8, InvalidUtf8Error } from './json.js';
-
-/** Either the checked document with its resolved view and warnings, or everything wrong with it. */
-export type ValidationResult =
-  | { ok: true; doc: TopologyDocument; resolved: Resolved; warnings: Problem[] }
-  | { ok: false; problems: Problem[] };
 
 /** Largest JSON text validateText reads, in bytes. */
 export const MAX_TEXT_BYTES = 20 * 1024 * 1024;

@@ -1,8 +1,14 @@
 /**
  * The validator's result: problems sorted (errors first, then by path) and capped.
  */
+import type { Resolved } from '../../model/resolve.js';
+import type { TopologyDocument } from '../../model/topology.js';
 import type { Problem } from '../problems.js';
-import type { ValidationResult } from './index.js';
+
+/** Either the checked document with its resolved view and warnings, or everything wrong with it. */
+export type ValidationResult =
+  | { ok: true; doc: TopologyDocument; resolved: Resolved; warnings: Problem[] }
+  | { ok: false; problems: Problem[] };
 
 /** Problems listed at most; the rest are summed up in one final problem. */
 export const MAX_PROBLEMS = 1000;

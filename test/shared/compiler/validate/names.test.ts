@@ -2,6 +2,18 @@ import { describe } from 'vitest';
 import { table } from './cases.js';
 
 describe('names', () => {
+  describe('reports namespace and bridge name clashes', () => {
+    table([
+      {
+        name: 'two namespaces with one name',
+        patch: { 'nodes[4].name': 'red' },
+        problems: [['error', 'blue', 'nodes[4].name', 'namespace name "red" is already used by node red']],
+      },
+      { name: 'two bridges with one name', patch: { 'nodes[5]': { id: 'vnet1', kind: 'bridge', name: 'vnet0' } }, problems: [['error', 'vnet1', 'nodes[5].name', 'bridge name "vnet0" is already used by the bridge vnet0']] },
+      { name: 'a bridge named like the uplink', patch: { 'nodes[2].id': 'eth0', 'links[1].b.node': 'eth0', 'links[2].b.node': 'eth0' }, problems: [['error', 'eth0', 'nodes[2].id', `bridge name "eth0" is already used by the host's uplink`]] },
+    ]);
+  });
+
   describe('reports interface name clashes', () => {
     table([
       {
