@@ -1,5 +1,6 @@
 /**
- * The JSON stage: malformed JSON becomes one problem naming line, column and what was expected.
+ * The text stages: bytes become text only as strict UTF-8 (decodeUtf8, for the places files are
+ * read), and malformed JSON becomes one problem naming line, column and what was expected.
  */
 import type { Problem } from '../problems.js';
 import { quote } from './format.js';
