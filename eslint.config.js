@@ -8,6 +8,12 @@ import { defineConfig } from 'eslint/config';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+const typedIpcOnly = {
+  name: 'electron',
+  importNames: ['ipcMain', 'ipcRenderer'],
+  message: 'use the typed IPC contract: src/main/app/ipc.ts (main) or window.nsd (renderer)',
+};
+
 export default defineConfig(
   {
     ignores: ['dist/**', 'out/**', 'release/**', 'coverage/**', 'test-results/**', 'node_modules/**', '.nsd-bench/**'],
@@ -46,13 +52,7 @@ export default defineConfig(
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            {
-              name: 'electron',
-              importNames: ['ipcMain', 'ipcRenderer'],
-              message: 'use the typed IPC contract: src/main/app/ipc.ts (main) or window.nsd (renderer)',
-            },
-          ],
+          paths: [typedIpcOnly],
         },
       ],
       'no-restricted-syntax': [
@@ -64,6 +64,25 @@ export default defineConfig(
         {
           selector: 'ObjectPattern > Property[key.name=/^(ipcMain|ipcRenderer)$/]',
           message: 'use the typed IPC contract: src/main/app/ipc.ts (main) or window.nsd (renderer)',
+        },
+      ],
+    },
+  },
+  {
+    // Layers: the model knows nothing above it, and the editor's document commands read the
+    // model, never the compiler (the facts both need live in src/shared/model).
+    files: ['src/shared/model/**', 'src/shared/document/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [typedIpcOnly],
+          patterns: [
+            {
+              group: ['**/compiler/**', '**/compiler', '**/document/**', '**/deploy/**', '**/ipc/**', '**/main/**', '**/renderer/**', '**/cli/**'],
+              message: 'src/shared/model and src/shared/document depend only on src/shared/model (and document on itself); move the shared fact into src/shared/model',
+            },
+          ],
         },
       ],
     },

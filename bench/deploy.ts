@@ -66,7 +66,7 @@ async function measure(count: number): Promise<{ count: number; ssh: Times; loca
         }
       }
       const med = (side: 'ssh' | 'local', what: keyof Times): number => median(rounds.map((r) => r[side][what]));
-      return { count, ssh: { up: med('ssh', 'up'), verify: med('ssh', 'verify') }, local: { up: med('local', 'up'), verify: med('local', 'verify') }, probes: c.plan.probes.length };
+      return { count, ssh: { up: med('ssh', 'up'), verify: med('ssh', 'verify') }, local: { up: med('local', 'up'), verify: med('local', 'verify') }, probes: c.probes.length };
     } finally {
       conn.client.end();
     }

@@ -47,7 +47,7 @@ function measure(count: number): Row {
     if (!result.ok) throw new Error(`generated lab of ${count} is invalid: ${result.problems[0]?.message}`);
     heapMb = Math.max(heapMb, (process.memoryUsage().heapUsed - before) / 1e6);
     scriptMb = result.script.length / 1e6;
-    probes = result.plan.probes.length;
+    probes = result.probes.length;
   }
   const medianMs = median(times);
   return { namespaces: count, medianMs, perNamespaceUs: (medianMs * 1000) / count, heapMb, scriptMb, probes };

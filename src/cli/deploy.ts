@@ -7,7 +7,7 @@
 import { basename } from 'node:path';
 import { compileValidated } from '../shared/compiler/index.js';
 import { formatProblem } from '../shared/compiler/problems.js';
-import { validateText } from '../shared/compiler/validate.js';
+import { validateText } from '../shared/compiler/validate/index.js';
 import type { RunAction, RunEvent } from '../shared/deploy/events.js';
 import { EXIT, EXIT_OF_LAB_SH_STATUS, EXIT_OF_RUN_ERROR } from '../shared/exit-codes.js';
 import { localDeployEnv, runDeploySession, type DeployEnv, type DeploySecrets } from '../main/deploy/deploy-session.js';

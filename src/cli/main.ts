@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { topologyJsonSchema } from '../shared/model/topology.js';
 import { compileValidated } from '../shared/compiler/index.js';
-import { validateText } from '../shared/compiler/validate.js';
+import { decodeUtf8, validateText } from '../shared/compiler/validate/index.js';
 import { formatProblem, type Problem } from '../shared/compiler/problems.js';
 import type { RunAction } from '../shared/deploy/events.js';
 import { deployCommand } from './deploy.js';
@@ -44,11 +44,12 @@ export function nodeIo(): CliIo {
   return {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
+    // Strict UTF-8: a byte that is no character is refused with its place, never turned into U+FFFD.
     readFile: async (path) => {
-      if (path !== '-') return readFile(path, 'utf8');
+      if (path !== '-') return decodeUtf8(await readFile(path));
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-      return Buffer.concat(chunks).toString('utf8');
+      return decodeUtf8(Buffer.concat(chunks));
     },
     writeFile: async (path, data, mode) => {
       await writeFile(path, data, { mode });

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/shared/compiler/index.js';
 import type { Problem } from '../../src/shared/compiler/problems.js';
-import { MAX_PROBLEMS, validate, validateText } from '../../src/shared/compiler/validate.js';
+import { decodeUtf8, InvalidUtf8Error, MAX_PROBLEMS, validate, validateText } from '../../src/shared/compiler/validate/index.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/bad-input/', import.meta.url));
 
@@ -17,7 +17,7 @@ const cases = readdirSync(DIR)
   .sort()
   .map((file) => ({
     file,
-    text: readFileSync(`${DIR}/${file}`, 'utf8'),
+    bytes: readFileSync(`${DIR}/${file}`),
     expected: (JSON.parse(readFileSync(`${DIR}/${file.replace(/\.json$/, '.expect.json')}`, 'utf8')) as Expectation).problems,
   }));
 
@@ -53,16 +53,25 @@ describe('bad input corpus', () => {
   });
 
   it.each(cases.map((c) => [c.file, c] as const))('%s is rejected with exactly the expected problems and no script', (_file, c) => {
-    const problems = rejected(c.text);
+    // Bytes come in through decodeUtf8, as in the CLI and the app's file service.
+    let text: string;
+    try {
+      text = decodeUtf8(c.bytes);
+    } catch (e) {
+      if (!(e instanceof InvalidUtf8Error)) throw e;
+      expectProblems([{ severity: 'error', element: null, path: '', message: e.message }], c.expected);
+      return;
+    }
+    const problems = rejected(text);
     expectProblems(problems, c.expected);
-    const parsed = parsedOrUndefined(c.text);
+    const parsed = parsedOrUndefined(text);
     if (parsed) expectNoScript(parsed.value, problems);
   });
 
   it('does not pollute Object.prototype through __proto__ or constructor keys', () => {
     const c = cases.find((x) => x.file === 'proto-pollution.json');
     expect(c).toBeDefined();
-    rejected(c!.text);
+    rejected(c!.bytes.toString('utf8'));
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

@@ -107,6 +107,16 @@ describe('nsd', () => {
         expect(r2.stderr).toContain('is a directory');
       }
     });
+
+    it('refuses a file that is not UTF-8, naming line, column and byte offset', async () => {
+      const path = join(dir, 'latin1.json');
+      await writeFile(path, Buffer.concat([Buffer.from('{"version": 1,\n "name": "pair", "title": "caf'), Buffer.from([0xe9]), Buffer.from('"}')]));
+      for (const cmd of ['validate', 'compile']) {
+        const r = await nsd(cmd, path);
+        expect(r.code).toBe(EXIT.usage);
+        expect(r.stderr).toBe(`nsd: cannot read ${path}: the file is not valid UTF-8: byte 0xe9 at line 2, column 31 (byte offset 45) starts no character; save the file as UTF-8\n`);
+      }
+    });
   });
 
   describe('validate', () => {

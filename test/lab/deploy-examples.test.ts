@@ -31,7 +31,7 @@ describe.skipIf(skip)('deploy every example over SSH', () => {
 
           const verify = await run(conn, c, 'verify');
           const probes = verify.events.flatMap((e) => (e.type === 'probe' ? [e.probe] : []));
-          expect(probes.map((p) => [p.id, p.result, p.cause])).toEqual(c.plan.probes.map((p) => [p.id, 'pass', undefined]));
+          expect(probes.map((p) => [p.id, p.result, p.cause])).toEqual(c.probes.map((p) => [p.id, 'pass', undefined]));
           expect(verify.outcome.ok).toBe(true);
 
           const afterUp = await sb.snapshot();

@@ -28,7 +28,7 @@ describe.skipIf(skip)('deploy over SSH', () => {
 
           const verify = await run(conn, c, 'verify');
           const probes = verify.events.flatMap((e) => (e.type === 'probe' ? [e.probe] : []));
-          expect(probes.map((p) => [p.id, p.result])).toEqual(c.plan.probes.map((p) => [p.id, 'pass']));
+          expect(probes.map((p) => [p.id, p.result])).toEqual(c.probes.map((p) => [p.id, 'pass']));
 
           const afterUp = await sb.snapshot();
           expect((await run(conn, c, 'up')).outcome.ok).toBe(true);

@@ -29,9 +29,9 @@ describe.skipIf(skip)('run events from lab.sh', () => {
         // Run from a file, the script names that file when it says how to go on.
         expect(up.some((e) => e.type === 'output' && /^lab port-forward is up\. Check it with: sudo bash \/\S+\/lab-\d+\.sh verify$/.test(e.line))).toBe(true);
 
-        const verify = await runParsed(sb, c.script, 'verify', new RunOutputParser('verify', { probes: c.plan.probes }));
+        const verify = await runParsed(sb, c.script, 'verify', new RunOutputParser('verify', { probes: c.probes }));
         const probes = verify.flatMap((e) => (e.type === 'probe' ? [e.probe] : []));
-        expect(probes.map((p) => p.id)).toEqual(c.plan.probes.map((p) => p.id));
+        expect(probes.map((p) => p.id)).toEqual(c.probes.map((p) => p.id));
         expect(probes.filter((p) => p.result !== 'pass')).toEqual([]);
 
         const down = await runParsed(sb, c.script, 'down', new RunOutputParser('down', { steps: c.down }));

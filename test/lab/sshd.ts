@@ -268,7 +268,7 @@ export async function runCompiled(conn: Connection, c: Compiled, action: RunActi
     action,
     script: c.script,
     steps,
-    probes: c.plan.probes,
+    probes: c.probes,
     privilege: 'root',
     timeoutMs: 60_000,
     ...extra,

@@ -3,7 +3,7 @@ import type { Doc } from '../../src/shared/document/commands.js';
 import type { ProbeResult } from '../../src/shared/deploy/events.js';
 import { canvasElements } from '../../src/renderer/canvas/elements.js';
 import { drawingSvg } from '../../src/renderer/export/svg.js';
-import { validate } from '../../src/shared/compiler/validate.js';
+import { validate } from '../../src/shared/compiler/validate/index.js';
 import { loadExample } from '../support/examples.js';
 
 const bridge = (): Doc => loadExample('02-bridge') as Doc;

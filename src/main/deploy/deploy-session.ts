@@ -152,7 +152,7 @@ export async function runDeploySession(req: DeploySessionRequest, env: DeployEnv
       action: req.action,
       script: compiled.script,
       steps: req.action === 'up' ? compiled.up : req.action === 'down' ? compiled.down : [],
-      probes: compiled.plan.probes,
+      probes: compiled.probes,
       privilege,
       ...(req.secrets.sudoPassword !== undefined ? { password: req.secrets.sudoPassword } : {}),
       timeoutMs: clock.limitMs,

@@ -8,6 +8,7 @@ import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { z } from 'zod';
+import { decodeUtf8, InvalidUtf8Error } from '../../shared/compiler/validate/index.js';
 import type { FileService } from './types.js';
 
 /** The largest topology file read (also the largest the contract lets the UI save). */
@@ -192,7 +193,12 @@ export function createFileService(opts: { stateDir: string; workspace?: string }
             break;
           }
         }
-        text = buffer.subarray(0, length).toString('utf8');
+        try {
+          text = decodeUtf8(buffer.subarray(0, length));
+        } catch (e) {
+          if (e instanceof InvalidUtf8Error) throw new Error(`${file}: ${e.message}`);
+          throw e;
+        }
       } finally {
         await handle.close();
       }

@@ -315,10 +315,11 @@ nsd_spawn() { # COMMAND...
 # One probe; writes a result line to DIR/N: id, from, to, kind, expect, observed, result, ms, reason.
 nsd_probe() { # DIR N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON
   local dir=$1 n=$2 id=$3 netns=$4 from=$5 to=$6 kind=$7 address=$8 port=$9 expect=\${10} reason=\${11}
-  local observed=unreachable ms=- out
+  local observed=unreachable ms=- out family=IPv4
   if [[ $address == @uplink ]]; then address=$NSD_UPLINK_ADDRESS; fi
+  if [[ $address == @uplink6 ]]; then address=$NSD_UPLINK_ADDRESS6 family=IPv6; fi
   if [[ -z $address ]]; then
-    observed=unknown reason="the uplink $NSD_UPLINK has no IPv4 address"
+    observed=unknown reason="the uplink $NSD_UPLINK has no $family address"
   elif [[ $kind == ping ]]; then
     if out=$(nsd_in "$netns" ping -n -c 1 -w 2 "$address" 2>&1); then
       observed=reachable

@@ -1,15 +1,17 @@
 /**
- * The compiler's front door: validate -> plan -> steps -> render.
+ * The compiler's front door, one stage after the other: validate -> plan -> probes (what verify
+ * checks) -> steps -> render.
  */
 import type { TopologyDocument } from '../model/topology.js';
 import { plan, type Plan } from './plan.js';
+import { planProbes, type PlannedProbe } from './probes.js';
 import type { Problem } from './problems.js';
 import { renderScript } from './render-bash.js';
 import { downSteps, upSteps, type Step } from './steps.js';
-import { validate, type ValidationResult } from './validate.js';
+import { validate, type ValidationResult } from './validate/index.js';
 
 export type CompileResult =
-  | { ok: true; doc: TopologyDocument; plan: Plan; up: Step[]; down: Step[]; script: string; warnings: Problem[] }
+  | { ok: true; doc: TopologyDocument; plan: Plan; probes: PlannedProbe[]; up: Step[]; down: Step[]; script: string; warnings: Problem[] }
   | { ok: false; problems: Problem[] };
 
 /** Validates `input` (parsed JSON) and, when it has no errors, plans it and renders `lab.sh`. */
@@ -21,9 +23,10 @@ export function compile(input: unknown, options: { source?: string } = {}): Comp
 export function compileValidated(v: ValidationResult, options: { source?: string } = {}): CompileResult {
   if (!v.ok) return { ok: false, problems: v.problems };
   const p = plan(v.doc, v.resolved);
+  const probes = planProbes(p, v.resolved);
   const up = upSteps(p);
   const down = downSteps(p);
-  return { ok: true, doc: v.doc, plan: p, up, down, script: renderScript(p, { ...options, up, down }), warnings: v.warnings };
+  return { ok: true, doc: v.doc, plan: p, probes, up, down, script: renderScript(p, probes, { ...options, up, down }), warnings: v.warnings };
 }
 
 export type PreviewResult =
@@ -32,16 +35,17 @@ export type PreviewResult =
 
 /**
  * What the designer's live preview needs after each edit: the problems, or the up and down
- * steps. It skips probe planning and the bash rendering (compile() does both, for lab.sh).
+ * steps. It skips the probe planning stage and the bash rendering (compile() does both, for lab.sh).
  */
 export function compilePreview(input: unknown): PreviewResult {
   const v = validate(input);
   if (!v.ok) return { ok: false, problems: v.problems };
-  const p = plan(v.doc, v.resolved, { probes: false });
+  const p = plan(v.doc, v.resolved);
   return { ok: true, doc: v.doc, plan: p, up: upSteps(p), down: downSteps(p), warnings: v.warnings };
 }
 
 export { plan, type Plan } from './plan.js';
+export { planProbes, type PlannedProbe } from './probes.js';
 export { renderScript } from './render-bash.js';
 export { upSteps, downSteps, PHASES, type Step, type Command, type Phase } from './steps.js';
 export { formatProblem, hasErrors, type Problem } from './problems.js';

@@ -1,13 +1,12 @@
 /**
  * plan(): turns a validated document into concrete decisions: every namespace, bridge and veth
- * with final names and addresses, every route, which nodes forward, the lab's iptables chains
- * and rules, and the probes that `verify` runs. Nothing after this step makes a decision.
+ * with final names and addresses, every route, which nodes forward, and the lab's iptables
+ * chains and rules. Probe planning (probes.ts) is the next stage and reads this plan; the steps
+ * and the renderer make no decision of their own.
  */
 import { formatIp, parseCidr, parseIp, subnetText, type Family } from '../model/net.js';
 import type { Route, TopologyDocument } from '../model/topology.js';
-import { planProbes, type PlannedProbe } from './probes.js';
-import { ReachModel, type ForwardingFacts } from './reach.js';
-import { nodeName, resolve, type Iface, type Resolved } from './resolve.js';
+import { nodeName, resolve, type Iface, type Resolved } from '../model/resolve.js';
 
 export interface PlannedRoute {
   family: Family;
@@ -94,7 +93,6 @@ export interface Plan {
     portForwards: PlannedPortForward[];
   };
   chains: PlannedChains;
-  probes: PlannedProbe[];
   /** What preflight must find free (or already tagged): root-namespace interface names. */
   rootNames: string[];
   /** Namespace-side veth names, which exist briefly in the root namespace while a pair is made. */
@@ -121,7 +119,7 @@ function planRoute(route: Route): PlannedRoute {
 }
 
 /** Plans a validated document (use validate() first: plan() trusts its input). */
-export function plan(doc: TopologyDocument, resolved: Resolved = resolve(doc), options: { probes?: boolean } = {}): Plan {
+export function plan(doc: TopologyDocument, resolved: Resolved = resolve(doc)): Plan {
   const r = resolved;
   const hostNode = r.hostId !== undefined ? r.nodes.get(r.hostId) : undefined;
   const host = hostNode?.kind === 'host' ? hostNode : undefined;
@@ -215,14 +213,6 @@ export function plan(doc: TopologyDocument, resolved: Resolved = resolve(doc), o
     };
   });
 
-  const facts: ForwardingFacts = {
-    forwarding: new Set(namespaces.filter((n) => n.forwarding).map((n) => n.node)),
-    hostForwards: hostForwarding.length > 0,
-    masquerade: masquerade.map((m) => m.source),
-  };
-  // The designer's live preview shows up/down only and skips the reachability model.
-  const probes = options.probes === false ? [] : planProbes(r, new ReachModel(r, facts), portForwards);
-
   const rootNames = [
     ...bridges.map((b) => b.name),
     ...veths.flatMap((v) => [v.a, v.b]).filter((i) => i.netns === null).map((i) => i.name),
@@ -243,7 +233,6 @@ export function plan(doc: TopologyDocument, resolved: Resolved = resolve(doc), o
     },
     firewall: { families: firewallFamilies, acceptIfaces, masquerade, portForwards },
     chains,
-    probes,
     rootNames,
     transitNames: [...new Set(transitNames)],
     needsIptables: firewallFamilies.length > 0 || masquerade.length > 0 || portForwards.length > 0,

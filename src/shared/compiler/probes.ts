@@ -1,11 +1,13 @@
 /**
- * Probe planning for `verify`: from the model, derive what must reach what (and what must not),
- * each with an expectation and the reason behind it, plus the user's own probes.
+ * Probe planning for `verify`, the compile stage after plan(): from the plan's forwarding
+ * decisions and the reachability model, derive what must reach what (and what must not), each
+ * with an expectation and the reason behind it, plus the user's own probes. The designer's live
+ * preview skips this stage; lab.sh and the runner use it.
  */
 import { formatIp, parseIp } from '../model/net.js';
-import type { PlannedPortForward } from './plan.js';
-import { ReachModel, type Verdict } from './reach.js';
-import type { Resolved } from './resolve.js';
+import type { Resolved } from '../model/resolve.js';
+import type { Plan } from './plan.js';
+import { ReachModel, type ForwardingFacts, type Verdict } from './reach.js';
 
 /** Up to this many namespaces, verify probes every pair; above it, each namespace probes its ring neighbour. */
 export const ALL_PAIRS_LIMIT = 16;
@@ -18,7 +20,7 @@ export interface PlannedProbe {
   fromLabel: string;
   toLabel: string;
   kind: 'ping' | 'tcp';
-  /** Address to reach; `@uplink` stands for the host's uplink address, found at run time. */
+  /** Address to reach; `@uplink` and `@uplink6` stand for the host's uplink IPv4 and IPv6 address, found at run time. */
   address: string;
   port?: number;
   expect: 'reachable' | 'unreachable';
@@ -46,8 +48,14 @@ function expectation(v: Verdict): Pick<PlannedProbe, 'expect' | 'reason'> {
   return { expect: v.reachable ? 'reachable' : 'unreachable', reason: v.reason };
 }
 
-/** Derives the probes for a resolved, planned topology. */
-export function planProbes(r: Resolved, model: ReachModel, portForwards: readonly PlannedPortForward[]): PlannedProbe[] {
+/** Derives the probes for a planned topology and its resolved view. */
+export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
+  const facts: ForwardingFacts = {
+    forwarding: new Set(p.namespaces.filter((n) => n.forwarding).map((n) => n.node)),
+    hostForwards: p.host.forwarding.length > 0,
+    masquerade: p.firewall.masquerade.map((m) => m.source),
+  };
+  const model = new ReachModel(r, facts);
   const probes: PlannedProbe[] = [];
   const firstAddress = firstAddressFinder(r);
   const namespaces = [...r.nodes.values()].filter((n) => n.kind === 'namespace');
@@ -111,20 +119,21 @@ export function planProbes(r: Resolved, model: ReachModel, portForwards: readonl
     }
   }
 
-  for (const p of portForwards) {
-    if (p.proto !== 'tcp' || p.netns === undefined) continue;
+  for (const f of p.firewall.portForwards) {
+    if (f.proto !== 'tcp' || f.netns === undefined) continue;
     probes.push({
-      id: `${hostLabel}->${p.id}`,
+      id: `${hostLabel}->${f.id}`,
       netns: null,
       fromLabel: hostLabel,
-      toLabel: p.id,
+      toLabel: f.id,
       kind: 'tcp',
-      address: '@uplink',
-      port: p.hostPort,
+      // The DNAT rule is in the table of the forward's family, so the probe aims at the uplink's address of that family.
+      address: f.family === 6 ? '@uplink6' : '@uplink',
+      port: f.hostPort,
       expect: 'reachable',
-      reason: `port ${p.hostPort} on the uplink is forwarded to ${p.to}:${p.toPort}`,
+      reason: `port ${f.hostPort} on the uplink is forwarded to ${f.to}:${f.toPort}`,
       origin: 'port-forward',
-      listen: { netns: p.netns, address: p.to, port: p.toPort },
+      listen: { netns: f.netns, address: f.to, port: f.toPort },
     });
   }
 

@@ -5,7 +5,7 @@
  * a reason a user can read.
  */
 import { contains, formatIp, parseCidr, parseIp, prefixMask, type Family } from '../model/net.js';
-import { ROOT_KEY, type Iface, type Resolved, type Segment } from './resolve.js';
+import { ROOT_KEY, type Iface, type Resolved, type Segment } from '../model/resolve.js';
 
 /** A node taking part in routing: a namespace node id, the host key, or the outside world. */
 export const OUTSIDE = '#outside';

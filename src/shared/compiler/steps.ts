@@ -5,7 +5,7 @@
  */
 import type { Family } from '../model/net.js';
 import type { Plan, PlannedRoute } from './plan.js';
-import type { Iface } from './resolve.js';
+import type { Iface } from '../model/resolve.js';
 
 /** The phases of `up`, in order; `down` walks them backwards. */
 export const PHASES = ['preflight', 'namespaces', 'bridges', 'links', 'addresses', 'up', 'routes', 'forwarding', 'nat', 'verify'] as const;

@@ -3,8 +3,8 @@
  * then 192.168.16.0/24, ...) and the next free host address on a segment. Everything the
  * document already uses is avoided, so a proposal never makes the validator report a clash.
  */
-import { bits, contains, formatIp, networkOf, parseCidr, parseIp, prefixMask, type Cidr, type Family } from '../model/net.js';
-import type { Resolved } from '../compiler/resolve.js';
+import { bits, contains, formatIp, ipKey, networkOf, overlaps, parseCidr, parseIp, type Cidr, type Family } from '../model/net.js';
+import type { Resolved } from '../model/resolve.js';
 import type { Doc } from './view.js';
 
 /** A subnet without a host part: `{family: 4, network: 192.168.15.0, prefix: 24}`. */
@@ -40,14 +40,8 @@ export function hostRange(s: Subnet): { first: bigint; last: bigint } {
   return s.prefix >= 127 ? { first: s.network, last: end } : { first: s.network + 1n, last: end };
 }
 
-function overlap(x: Subnet, y: Subnet): boolean {
-  if (x.family !== y.family) return false;
-  const shorter = Math.min(x.prefix, y.prefix);
-  const mask = prefixMask(x.family, shorter);
-  return (x.network & mask) === (y.network & mask);
-}
-
-const ipKey = (family: Family, value: bigint): string => `${family}:${value}`;
+/** The subnet as the model's prefix shape, for its contains and overlaps. */
+const asPrefix = (s: Subnet) => ({ family: s.family, value: s.network, prefix: s.prefix });
 
 /** The /24 containing an IPv4 address, as a key. */
 const slash24 = (value: bigint): bigint => value >> 8n;
@@ -103,7 +97,7 @@ export class AddressBook {
 
   /** True when the subnet overlaps any used subnet. */
   overlapsUsed(s: Subnet): boolean {
-    for (const w of this.wide.values()) if (overlap(w, s)) return true;
+    for (const w of this.wide.values()) if (overlaps(asPrefix(w), asPrefix(s))) return true;
     if (s.family !== 4) return false;
     if (s.prefix >= 24) return this.blocks24.has(slash24(s.network));
     const first = slash24(s.network);
@@ -177,5 +171,5 @@ function* freshCandidates(): Generator<Subnet> {
 
 /** True when `value` lies in the subnet. */
 export function inSubnet(s: Subnet, family: Family, value: bigint): boolean {
-  return contains({ family: s.family, value: s.network, prefix: s.prefix }, family, value);
+  return contains(asPrefix(s), family, value);
 }

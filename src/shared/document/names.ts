@@ -1,11 +1,11 @@
 /**
  * Name proposals for new elements, in the tutorial's style: namespaces red, blue, green...,
  * routers router1, bridges vnet0, links red-blue, interfaces veth-red / veth-red-br. Interface
- * names follow the compiler's own generator (resolve.ts) and its 15-byte fitting, so an explicit
+ * names follow the compiler's own generator (src/shared/model/resolve.ts) and its 15-byte fitting, so an explicit
  * name the editor writes is the name the compiler would have picked.
  */
 import { NAME_MAX } from '../model/topology.js';
-import { fitIfName, shortHash, type Netns, type Resolved } from '../compiler/resolve.js';
+import { fitIfName, shortHash, type Netns, type Resolved } from '../model/resolve.js';
 import { nodeNameOf, type NodeInput } from './view.js';
 
 /** The tutorial's namespace names, used in this order before ns1, ns2, ... */

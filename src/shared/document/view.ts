@@ -1,10 +1,10 @@
 /**
  * The editor's read-only view of a document as written: lookups that every command needs
- * (element ids, node names) and the compiler's resolved view, computed without requiring the
- * document to be valid, because the editor works on half-finished drawings.
+ * (element ids, node names) and the model's resolved view (the one the compiler plans from),
+ * computed without requiring the document to be valid: the editor works on half-finished drawings.
  */
 import type { TopologyDocument, TopologyInput } from '../model/topology.js';
-import { resolve, type Resolved } from '../compiler/resolve.js';
+import { resolve, type Resolved } from '../model/resolve.js';
 
 /** A document as written by the user (defaults optional). */
 export type Doc = TopologyInput;
@@ -84,7 +84,7 @@ export function lenientDocument(doc: Doc): TopologyDocument {
   };
 }
 
-/** The compiler's resolved view of a document as written: effective interface names, segments, addresses. */
+/** The resolved view (src/shared/model/resolve.ts) of a document as written: effective interface names, segments, addresses. */
 export function resolveDocument(doc: Doc): Resolved {
   return resolve(lenientDocument(doc));
 }

@@ -116,6 +116,16 @@ export function contains(c: { family: Family; value: bigint; prefix: number }, f
   return c.family === family && (address & prefixMask(family, c.prefix)) === networkOf(c);
 }
 
+/** True when two subnets share any address (one contains the other): 10.1.0.0/16 and 10.1.5.0/24. */
+export function overlaps(x: { family: Family; value: bigint; prefix: number }, y: { family: Family; value: bigint; prefix: number }): boolean {
+  return x.family === y.family && (contains(x, y.family, networkOf(y)) || contains(y, x.family, networkOf(x)));
+}
+
+/** One key per address, `4:3232239361`: what "the same address" means across families and spellings. */
+export function ipKey(family: Family, value: bigint): string {
+  return `${family}:${value}`;
+}
+
 /** Formats an address; IPv6 uses the RFC 5952 shortest form. */
 export function formatIp(family: Family, value: bigint): string {
   if (family === 4) {

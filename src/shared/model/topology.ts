@@ -14,14 +14,15 @@ export const NAME_MAX = 64;
 /** Longest lab name: it is part of iptables chain names (28 bytes at most). */
 export const LAB_NAME_MAX = 16;
 
-const nameRule = 'use a letter or digit first, then only letters, digits, "_", "." or "-"';
+/** How to write a valid name, for messages. */
+export const NAME_RULE = 'use a letter or digit first, then only letters, digits, "_", "." or "-"';
 
 function name(max: number, what: string) {
   return z
     .string()
-    .min(1, { message: `${what} is empty; ${nameRule}` })
+    .min(1, { message: `${what} is empty; ${NAME_RULE}` })
     .max(max, { message: `${what} is longer than ${max} characters; shorten it` })
-    .regex(NAME_PATTERN, { message: `${what} is not a valid name; ${nameRule}` });
+    .regex(NAME_PATTERN, { message: `${what} is not a valid name; ${NAME_RULE}` });
 }
 
 /** An element id: unique across nodes, links, probes and notes. */
@@ -57,7 +58,28 @@ export const RouteDestination = z
 
 export const Position = z.strictObject({ x: z.number().finite(), y: z.number().finite() }).describe('Canvas position; ignored by the compiler.');
 
-const Notes = z.string().max(10_000).describe('Free text; ignored by the compiler.');
+/**
+ * Text without control characters: a NUL makes lab.sh a binary file bash refuses to run, and an
+ * escape sequence would rewrite the terminal of whoever prints it. Multi-line text keeps its
+ * tabs and line breaks; one-line text has none.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const MULTILINE_TEXT_PATTERN = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/;
+/** One line of text: no control characters at all. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const ONE_LINE_TEXT_PATTERN = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
+
+function freeText(max: number, multiline: boolean) {
+  const message = multiline
+    ? 'is not plain text: it has a control character (shown as \\u....); remove it (tabs and line breaks are fine)'
+    : 'is not one line of plain text: it has a control character or line break (shown as \\u.... or \\n); remove it';
+  return z
+    .string()
+    .max(max)
+    .regex(multiline ? MULTILINE_TEXT_PATTERN : ONE_LINE_TEXT_PATTERN, { message });
+}
+
+const Notes = freeText(10_000, true).describe('Free text; ignored by the compiler.');
 
 export const Route = z
   .strictObject({
@@ -155,11 +177,11 @@ export const Probe = z.strictObject({
 export const Note = z.strictObject({ id: Id, text: Notes, position: Position.optional() });
 
 export const TopologyDocument = z.strictObject({
-  $schema: z.string().max(2000).optional().describe('Where editors find this JSON Schema; ignored by the compiler.'),
+  $schema: freeText(2000, false).optional().describe('Where editors find this JSON Schema; ignored by the compiler.'),
   version: z.literal(1).describe('Document format version.'),
   name: LabName,
-  title: z.string().max(200).optional(),
-  description: z.string().max(10_000).optional(),
+  title: freeText(200, true).optional().describe('A line or two about the lab; lab.sh folds line breaks into one comment line.'),
+  description: freeText(10_000, true).optional(),
   nodes: z.array(Node).max(100_000).default([]),
   links: z.array(Link).max(200_000).default([]),
   nat: Nat.default({ masquerade: [], portForwards: [] }),

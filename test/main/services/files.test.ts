@@ -75,6 +75,14 @@ describe('files', () => {
       expect((await files.open(exact)).text.length).toBe(MAX_FILE_BYTES);
     });
 
+    it('refuses a file that is not UTF-8 and says where, instead of opening it with U+FFFD in it', async () => {
+      const dir = scratch();
+      const files = createFileService({ stateDir: join(dir, 'state') });
+      const path = join(dir, 'latin1.json');
+      writeFileSync(path, Buffer.concat([Buffer.from('{\n  "title": "caf'), Buffer.from([0xe9]), Buffer.from('"}')]));
+      await expect(files.open(path)).rejects.toThrow(`${path}: the file is not valid UTF-8: byte 0xe9 at line 2, column 16 (byte offset 17)`);
+    });
+
     it('refuses to read a directory or a missing file, with the path in the message', async () => {
       const dir = scratch();
       const files = createFileService({ stateDir: join(dir, 'state') });

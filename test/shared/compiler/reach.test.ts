@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { TopologyDocument, type TopologyInput } from '../../../src/shared/model/topology.js';
 import { plan } from '../../../src/shared/compiler/plan.js';
+import { planProbes } from '../../../src/shared/compiler/probes.js';
+import { resolve } from '../../../src/shared/model/resolve.js';
 import { loadExample } from '../../support/examples.js';
 
 function probes(input: unknown) {
-  return plan(TopologyDocument.parse(input)).probes;
+  const r = resolve(TopologyDocument.parse(input));
+  return planProbes(plan(r.doc, r), r);
 }
 
 function expectations(input: unknown): Record<string, string> {

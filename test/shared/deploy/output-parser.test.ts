@@ -65,7 +65,7 @@ describe('RunOutputParser', () => {
 
   it('parses probe lines and explains failures with the planned reason', () => {
     const c = compiled('06-router');
-    const parser = new RunOutputParser('verify', { probes: c.plan.probes });
+    const parser = new RunOutputParser('verify', { probes: c.probes });
     const events = parser.push(
       'stdout',
       [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validate } from '../../../src/shared/compiler/validate.js';
+import { validate } from '../../../src/shared/compiler/validate/index.js';
 import { emptyDocument, perform, CommandError, type Doc, type EditorCommand } from '../../../src/shared/document/commands.js';
 import { apply, canRedo, canUndo, createHistory, HISTORY_LIMIT, redo, undo, type History } from '../../../src/shared/document/history.js';
 import { loadExample } from '../../support/examples.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NAME_MAX, TopologyDocument, type TopologyInput } from '../../../src/shared/model/topology.js';
-import { byteLength, fitIfName, resolve } from '../../../src/shared/compiler/resolve.js';
+import { byteLength, fitIfName, resolve } from '../../../src/shared/model/resolve.js';
 import {
   NAMESPACE_NAMES,
   fitId,

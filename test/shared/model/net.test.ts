@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contains, formatIp, isNetworkOrBroadcast, parseCidr, parseIp, subnetText } from '../../../src/shared/model/net.js';
+import { contains, formatIp, ipKey, isNetworkOrBroadcast, overlaps, parseCidr, parseIp, subnetText } from '../../../src/shared/model/net.js';
 
 describe('net', () => {
   it.each([
@@ -43,5 +43,25 @@ describe('net', () => {
     ['fd00::1/64', false],
   ])('%s is a network or broadcast address: %s', (text, expected) => {
     expect(isNetworkOrBroadcast(parseCidr(text)!)).toBe(expected);
+  });
+
+  it.each([
+    ['10.1.0.0/16', '10.1.5.0/24', true],
+    ['10.1.5.0/24', '10.1.0.0/16', true],
+    ['10.1.0.1/24', '10.1.0.200/24', true],
+    ['10.1.0.0/24', '10.1.1.0/24', false],
+    ['0.0.0.0/0', '192.168.15.0/24', true],
+    ['fd00:1::/48', 'fd00:1:0:5::/64', true],
+    ['fd00:1::/64', 'fd00:2::/64', false],
+    ['10.0.0.0/8', '::/0', false],
+  ])('%s and %s overlap: %s', (x, y, expected) => {
+    expect(overlaps(parseCidr(x)!, parseCidr(y)!)).toBe(expected);
+  });
+
+  it('keys an address by family and value, so spellings agree and families do not collide', () => {
+    const a = parseIp('fd00:0:0::1')!;
+    const b = parseIp('FD00::1')!;
+    expect(ipKey(a.family, a.value)).toBe(ipKey(b.family, b.value));
+    expect(ipKey(4, 1n)).not.toBe(ipKey(6, 1n));
   });
 });

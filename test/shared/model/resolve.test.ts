@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TopologyDocument, type TopologyInput } from '../../../src/shared/model/topology.js';
-import { byteLength, fitIfName, resolve } from '../../../src/shared/compiler/resolve.js';
+import { addressOwners, byteLength, fitIfName, hasAddress, resolve, segmentSubnets } from '../../../src/shared/model/resolve.js';
 import { loadExample } from '../../support/examples.js';
 
 function resolved(input: TopologyInput) {
@@ -98,3 +98,39 @@ describe('resolve (generated names across namespaces)', () => {
     expect(r.ifaces.find((i) => i.key === 'l1.a')!.name).toBe('veth-red-blue');
   });
 });
+
+describe('resolve (address facts)', () => {
+  const doc = TopologyDocument.parse({
+    version: 1,
+    name: 'facts',
+    nodes: [
+      { id: 'vnet0', kind: 'bridge', addresses: ['192.168.15.5/24'] },
+      { id: 'red', kind: 'namespace' },
+      { id: 'blue', kind: 'namespace' },
+      { id: 'lonely', kind: 'namespace' },
+      { id: 'empty', kind: 'bridge' },
+      { id: 'internet', kind: 'internet', target: '203.0.113.1' },
+    ],
+    links: [
+      { id: 'red-vnet0', a: { node: 'red', addresses: ['192.168.15.1/24', 'fd00:15::1/64'] }, b: { node: 'vnet0' } },
+      { id: 'blue-vnet0', a: { node: 'blue', addresses: ['192.168.15.1/24'] }, b: { node: 'vnet0' } },
+    ],
+  });
+  const r = resolve(doc);
+
+  it('holds each segment to the first address of each family on it', () => {
+    const segment = r.segments.find((s) => s.bridges.includes('vnet0'))!;
+    expect(segmentSubnets(segment.members).map((c) => c.text)).toEqual(['192.168.15.5/24', 'fd00:15::1/64']);
+  });
+
+  it('gives an address to the first interface in segment order; a later one with it is the duplicate', () => {
+    const owners = addressOwners(r);
+    expect(owners.get('4:3232239361')?.key).toBe('red-vnet0.a');
+    expect(owners.get('4:3232239365')?.key).toBe('vnet0');
+  });
+
+  it('knows which nodes a probe can aim at', () => {
+    expect(['vnet0', 'red', 'lonely', 'empty', 'internet'].map((id) => hasAddress(r, r.nodes.get(id)!))).toEqual([true, true, false, false, true]);
+  });
+});
+

@@ -1,11 +1,11 @@
 /**
  * Resolves a schema-valid document into concrete things: which namespace each interface lives
  * in, its final name (generated when omitted), which L2 segment it is on, and which addresses
- * each node owns. Both the validator and the planner read this one view. It never throws on
+ * each node owns. The validator, the planner and the editor read this one view. It never throws on
  * semantic mistakes (a link to a missing node is skipped); the validator reports those.
  */
-import { IFNAME_MAX, type Link, type Node, type TopologyDocument } from '../model/topology.js';
-import { parseCidr, subnetText, type Cidr } from '../model/net.js';
+import { IFNAME_MAX, type Link, type Node, type TopologyDocument } from './topology.js';
+import { ipKey, parseCidr, type Cidr } from './net.js';
 
 /** Where an interface lives: a namespace name, or null for the host's root namespace. */
 export type Netns = string | null;
@@ -301,12 +301,26 @@ function generateName(node: Node, other: Node, scope: NameScope, avoid: NameScop
   return other.kind === 'namespace' ? pick(`veth-${peer}-host`, `veth-${peer}-h`) : pick(`veth-host-${peer}`);
 }
 
-/** Every L3 interface on the segment, excluding `self`. */
-export function neighbours(r: Resolved, self: Iface): Iface[] {
-  return r.segments.find((s) => s.id === self.segment)?.members.filter((m) => m !== self) ?? [];
+/** The first address of each family on a segment's members: the subnet the segment is held to. */
+export function segmentSubnets(members: readonly Iface[]): Cidr[] {
+  const out: Cidr[] = [];
+  for (const m of members) for (const c of m.addresses) if (!out.some((s) => s.family === c.family)) out.push(c);
+  return out;
 }
 
-/** The subnets of all addresses on a segment, for messages. */
-export function segmentSubnets(seg: Segment): string[] {
-  return [...new Set(seg.members.flatMap((m) => m.addresses.map((a) => subnetText(a))))];
+/**
+ * The interface owning each address (by ipKey), first come in segment order: a later interface
+ * with the same address is the duplicate the validator reports.
+ */
+export function addressOwners(r: Resolved): Map<string, Iface> {
+  const owners = new Map<string, Iface>();
+  for (const s of r.segments) for (const m of s.members) for (const c of m.addresses) if (!owners.has(ipKey(c.family, c.value))) owners.set(ipKey(c.family, c.value), m);
+  return owners;
+}
+
+/** True when a probe can aim at the node: the Internet node's target, a bridge's or a node's own interface address. */
+export function hasAddress(r: Resolved, node: Node): boolean {
+  if (node.kind === 'internet') return node.target !== undefined;
+  if (node.kind === 'bridge') return node.addresses.length > 0;
+  return (r.l3ByNode.get(node.id) ?? []).some((i) => i.addresses.length > 0);
 }

@@ -1,0 +1,69 @@
+/**
+ * Names: namespace names once, interface names free in the root namespace (where namespace ends
+ * are created first) and in each namespace, none reserved by the kernel, none the ip command
+ * reads as a keyword.
+ */
+import { ipKeyword, RESERVED_IFNAMES } from '../../model/names.js';
+import type { Iface } from '../../model/resolve.js';
+import { describeIface, report, type Context } from './context.js';
+
+/** Where an interface's name is written, and how to change it. */
+function nameField(ctx: Context, i: Iface): { path: string; fix: string } {
+  if (i.kind === 'bridge') {
+    const node = ctx.r.nodes.get(i.element);
+    return { path: `${i.path}.${node?.kind === 'bridge' && node.name !== undefined ? 'name' : 'id'}`, fix: 'pick another name' };
+  }
+  if (i.generated) return { path: i.path, fix: `the name was generated, so set "ifname" on this end to another name` };
+  return { path: `${i.path}.ifname`, fix: 'pick another name' };
+}
+
+/** Reports namespace and interface names that clash, are reserved, or that ip misreads. */
+export function checkNames(ctx: Context): void {
+  const { r } = ctx;
+  const namespaces = new Map<string, string>();
+  for (const [id, netns] of r.netnsOf) {
+    const other = namespaces.get(netns);
+    const index = ctx.nodeIndex.get(id)!;
+    const node = r.doc.nodes[index];
+    if (other === undefined) namespaces.set(netns, id);
+    else report(ctx, 'error', id, `nodes[${index}].${node?.kind === 'namespace' && node.name !== undefined ? 'name' : 'id'}`, `namespace name "${netns}" is already used by node ${other}; pick another name`);
+  }
+
+  // Root-namespace names first: namespace ends are created there too before they move.
+  const root = new Map<string, string>();
+  const host = r.hostId === undefined ? undefined : r.nodes.get(r.hostId);
+  if (host?.kind === 'host') root.set(host.uplink, "the host's uplink");
+  const rootIfaces = r.ifaces.filter((i) => i.netns === null);
+  const nsIfaces = r.ifaces.filter((i) => i.netns !== null);
+  for (const i of [...rootIfaces, ...nsIfaces]) {
+    const { path, fix } = nameField(ctx, i);
+    const what = i.kind === 'bridge' ? 'bridge name' : 'interface name';
+    if (RESERVED_IFNAMES.has(i.name)) {
+      report(ctx, 'error', i.element, path, `${what} "${i.name}" is reserved by the kernel ("lo" is the loopback device, "all" and "default" name sysctl settings); ${fix}`);
+      continue;
+    }
+    const keyword = ipKeyword(i.name);
+    if (keyword !== undefined) {
+      const as = keyword === i.name ? `its keyword "${keyword}"` : `"${keyword}" (ip accepts keywords abbreviated)`;
+      report(ctx, 'error', i.element, path, `${what} "${i.name}" is read by the ip command as ${as}, so lab.sh could not create or configure it; ${fix}`);
+      continue;
+    }
+    const rootOwner = root.get(i.name);
+    if (i.netns === null) {
+      if (rootOwner) report(ctx, 'error', i.element, path, `${what} "${i.name}" is already used by ${rootOwner} in the host's root namespace; ${fix}`);
+      else root.set(i.name, describeIface(i));
+    } else if (rootOwner) {
+      report(ctx, 'error', i.element, path, `interface name "${i.name}" is also used by ${rootOwner} in the host's root namespace, where veth ends are created before moving into ${i.netns}; ${fix}`);
+    }
+  }
+  const perNamespace = new Map<string, Iface>();
+  for (const i of nsIfaces) {
+    const key = `${i.netns}\u0000${i.name}`;
+    const other = perNamespace.get(key);
+    if (!other) perNamespace.set(key, i);
+    else if (!RESERVED_IFNAMES.has(i.name)) {
+      const { path, fix } = nameField(ctx, i);
+      report(ctx, 'error', i.element, path, `interface name "${i.name}" is already used in namespace ${i.netns} by link ${other.element}; ${fix}`);
+    }
+  }
+}
