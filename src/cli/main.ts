@@ -16,8 +16,8 @@ import type { RunAction } from '../shared/deploy/events.js';
 import { deployCommand } from './deploy.js';
 import { appendCreatingDir } from '../main/ssh/host-key-store.js';
 import type { TerminalInfo } from './progress.js';
-import { LabUsageError, parseLabArgs, type LabArgs } from '../main/lab/lab-args.js';
-import { labCommand } from '../main/lab/lab-command.js';
+import { LabUsageError, parseLabArgs, type LabArgs } from './lab-args.js';
+import { labCommand } from './lab.js';
 import { designerCommand } from '../main/web/designer-command.js';
 
 /** Exit codes, stable for scripts. */

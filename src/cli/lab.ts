@@ -2,9 +2,9 @@
  * `nsd lab up|down|status`: runs lab-host.ts and prints what happened, human or JSON.
  */
 import type { LabArgs } from './lab-args.js';
-import { formatHealth, type LabHealthState } from './lab-health.js';
-import { formatLabInfo } from './lab-info.js';
-import { LAB_EXIT, LabError, labDown, labStatus, labUp } from './lab-host.js';
+import { formatHealth, type LabHealthState } from '../main/lab/lab-health.js';
+import { formatLabInfo } from '../main/lab/lab-info.js';
+import { LAB_EXIT, LabError, labDown, labStatus, labUp } from '../main/lab/lab-host.js';
 
 export interface LabIo {
   stdout(text: string): void;
