@@ -7,7 +7,7 @@ import { useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, use
 import { compile, compilePreview } from '../shared/compiler/index.js';
 import { copySelection, emptyDocument, type Clipboard, type Doc, type EditorCommand } from '../shared/document/commands.js';
 import { autoLayout, freeSpot, snap } from '../shared/document/layout.js';
-import type { AppInfo, DesignerApi, LabState, MenuCommand, SavedTarget, TargetRef, Template } from '../shared/ipc/contract.js';
+import { DEFAULT_LAB_NAME, type AppInfo, type DesignerApi, type LabState, type MenuCommand, type SavedTarget, type TargetRef, type Template } from '../shared/ipc/contract.js';
 import type { ProbeResult, RunAction } from '../shared/deploy/events.js';
 import { Canvas, type CanvasHandle } from './canvas/Canvas.js';
 import { canvasElements } from './canvas/elements.js';
@@ -19,6 +19,7 @@ import { Properties } from './panels/Properties.js';
 import { RunPanel } from './panels/RunPanel.js';
 import { ScriptPanel } from './panels/ScriptPanel.js';
 import { documentText, editorReducer, initialEditor, isDirty } from './state/editor.js';
+import { labTargetLabel, sortLabs, withLabState } from './state/lab-hosts.js';
 import { runReducer, startRun, type RunView } from './state/run.js';
 import { SHORTCUT_HELP, shortcutFor } from './shortcuts.js';
 
@@ -36,7 +37,8 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   const [templates, setTemplates] = useState<Template[]>([]);
   const [targets, setTargets] = useState<SavedTarget[]>([]);
   const [target, setTarget] = useState<TargetRef | null>(null);
-  const [lab, setLab] = useState<LabState | null>(null);
+  const [labs, setLabs] = useState<LabState[]>([]);
+  const setLab = useCallback((state: LabState) => setLabs((all) => withLabState(all, state)), []);
   const [labBusy, setLabBusy] = useState(false);
   const [run, setRun] = useState<RunView | null>(null);
   const [hostKey, setHostKey] = useState<{ runId: string; host: string; port: number; fingerprint: string } | null>(null);
@@ -52,8 +54,8 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   const canvas = useRef<CanvasHandle>(null);
   const runRef = useRef<RunView | null>(null);
   runRef.current = run;
-  const labRef = useRef<LabState | null>(null);
-  labRef.current = lab;
+  const labRef = useRef<LabState | undefined>(undefined);
+  labRef.current = target?.kind === 'lab' ? labs.find((l) => l.name === target.name) : undefined;
   // Serialising the drawing is not free at hundreds of namespaces: once per change, not per render.
   const dirty = useMemo(() => isDirty(editor), [editor.history.present, editor.savedText]);
 
@@ -100,9 +102,9 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   }, [api, fail]);
   useEffect(() => {
     if (!info?.lab.available) return;
-    api.invoke('lab:status', {}).then(setLab, fail);
+    api.invoke('lab:list', {}).then((all) => setLabs(sortLabs(all)), fail);
     // Where the sandbox lab host can run, it is the target until the user picks another.
-    setTarget((t) => t ?? { kind: 'lab', name: 'default' });
+    setTarget((t) => t ?? { kind: 'lab', name: DEFAULT_LAB_NAME });
   }, [api, info, fail]);
 
   // Autosave a second after the last change; a crash loses at most that.
@@ -193,7 +195,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       }
       const started = await api.invoke('run:start', { doc, target, action });
       if (!started.ok) return say(started.message, true);
-      setRun(startRun(started.runId, action, target.kind === 'lab' ? 'local sandbox lab host' : (targets.find((t) => t.id === target.id)?.label ?? target.id), Date.now(), earlier));
+      setRun(startRun(started.runId, action, target.kind === 'lab' ? labTargetLabel(target.name, undefined, String) : (targets.find((t) => t.id === target.id)?.label ?? target.id), Date.now(), earlier));
     };
     const all: Record<MenuCommand, () => unknown> = {
       new: () => confirmDiscard() && dispatchEditor({ type: 'load', doc: emptyDocument(), path: null }),
@@ -297,7 +299,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
         const current = runRef.current;
         // The deploy's output stays above the verification that follows it.
         if (current?.runId === runId && current.action === 'up' && event.ok) void commands.run('verify', [...current.lines, { stream: 'info', text: '— verify —' }]).catch(fail);
-        if (current?.runId === runId && target?.kind === 'lab') void api.invoke('lab:status', {}).then(setLab, () => undefined);
+        if (current?.runId === runId && target?.kind === 'lab') void api.invoke('lab:status', { name: target.name }).then(setLab, () => undefined);
       }
     });
     const offKey = api.on('run:host-key-prompt', (p) => setHostKey(p));
@@ -442,7 +444,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
         />
         <RunPanel
           targets={targets}
-          lab={lab}
+          labs={labs}
           labAvailable={info?.lab.available ?? false}
           target={target}
           run={run}
@@ -454,16 +456,30 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
           onManageTargets={() => setShowTargets(true)}
           labBusy={labBusy}
           onLab={(action) => {
+            if (target?.kind !== 'lab') return;
             setLabBusy(true);
             say(action === 'up' ? 'Starting the sandbox lab host…' : 'Stopping the sandbox lab host…');
             api
-              .invoke(action === 'up' ? 'lab:up' : 'lab:down', {})
+              .invoke(action === 'up' ? 'lab:up' : 'lab:down', { name: target.name })
               .then((s) => {
                 setLab(s);
-                say(`Lab host: ${s.state}`);
+                say(`Lab host "${s.name}": ${s.state}`);
               }, fail)
               .finally(() => setLabBusy(false));
           }}
+          onNewLab={(name) => {
+            setLabBusy(true);
+            say(`Starting the sandbox lab host "${name}"…`);
+            api
+              .invoke('lab:up', { name })
+              .then((s) => {
+                setLab(s);
+                setTarget({ kind: 'lab', name: s.name });
+                say(`Lab host "${s.name}": ${s.state}`);
+              }, fail)
+              .finally(() => setLabBusy(false));
+          }}
+          onRefreshLabs={() => void api.invoke('lab:list', {}).then((all) => setLabs(sortLabs(all)), () => undefined)}
         />
       </section>
       <footer className={`status${status?.error ? ' error' : ''}`} data-testid="status-bar" role="status">

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLabInfo, UPSTREAM_PAGE, type LabInfo } from '../../src/main/lab/lab-info.js';
-import { enterLab, LAB_EXIT, labDown } from '../../src/main/lab/lab-host.js';
+import { enterLab, LAB_EXIT, labDown, labNames, labOccupancy } from '../../src/main/lab/lab-host.js';
 import { labPaths } from '../../src/main/lab/lab-scripts.js';
 import { shellJoin } from '../../src/shared/compiler/shell.js';
 import { DEPLOY_EXIT } from '../../src/cli/deploy.js';
@@ -382,6 +382,13 @@ describe.skipIf(skip).sequential('nsd deploy to a lab host from nsd lab up', () 
       expect(existsSync(appStore)).toBe(false);
       // lab.sh keeps its state in the lab host's private /run/nsd; the machine's gains nothing.
       expect((await inLabHost(name, ['ls', '/run/nsd'])).stdout).toContain('port-forward');
+      // What occupies the lab host: the lab, found by the tag on its namespaces, since about now.
+      const occupancy = labOccupancy(name, env());
+      expect(occupancy.untagged).toEqual([]);
+      expect(occupancy.occupants.map((o) => o.lab)).toEqual(['port-forward']);
+      expect(occupancy.occupants[0]!.namespaces.length).toBeGreaterThan(0);
+      expect(Math.abs(Date.parse(occupancy.occupants[0]!.since!) - Date.now())).toBeLessThan(120_000);
+      expect(labNames(env())).toContain(name);
       expect(privateDirsOfMachine()).toBe(machineDirs);
 
       const verify = await deploy('verify', file, ...ssh, '--json');
@@ -398,6 +405,7 @@ describe.skipIf(skip).sequential('nsd deploy to a lab host from nsd lab up', () 
       const destroyed = await deploy('destroy', file, ...ssh);
       expect(destroyed.code, destroyed.stderr).toBe(DEPLOY_EXIT.ok);
       expect((await deploy('status', file, ...ssh)).code).toBe(DEPLOY_EXIT.down);
+      expect(labOccupancy(name, env())).toEqual({ occupants: [], untagged: [] });
       // lab.sh removed its (empty) /run/nsd: a directory of the lab host's private /run, which is still mounted.
       // (The lab host's /run lies over the holder's, which is private as well: the last line is the one in use.)
       expect((await inLabHost(name, ['findmnt', '-n', '-o', 'TARGET,FSTYPE,SOURCE', '-T', '/run'])).stdout.trim().split('\n').at(-1)!.split(/\s+/)).toEqual(['/run', 'tmpfs', 'nsd-lab[/run]']);
