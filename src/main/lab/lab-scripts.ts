@@ -89,10 +89,11 @@ const cmd = (...argv: string[]): string => shellJoin(argv);
 /**
  * Gives the calling mount namespace a /run of its own (and, with `etc`, an /etc whose changes
  * stay in it), so that nothing the lab does reaches the machine's files and nothing anyone does
- * to the machine's directories unmounts the lab's: every private mount point (/run/nsd,
- * /run/netns, /etc/netns) is a directory of a private tmpfs, never a directory of the machine,
- * which a `rmdir` from another mount namespace would detach (lab.sh removes /run/nsd when it is
- * empty). The one tmpfs is mounted on `mounts`, inside the lab's own state directory; the state
+ * to the machine's directories unmounts the lab's: /run/nsd, /run/netns and /etc/netns lie on
+ * private filesystems, and every mount point is a directory of those, never a directory of the
+ * machine, which a `rmdir` from another mount namespace would detach (lab.sh removes /run/nsd
+ * when it is empty; with /run/nsd a mount point on the machine's /run, that once sent a lab
+ * host's state into the machine's /run/nsd). The one tmpfs is mounted on `mounts`, inside the lab's own state directory; the state
  * directory stays reachable at its path when it lies under /run. `-n`: /run/mount/utab is the
  * machine's, and is not written either.
  */
@@ -109,13 +110,47 @@ export function privateMountLines(mounts: string, stateDir: string, etc: boolean
     );
   }
   // A bind of the directory onto itself makes it a mount that can move onto /run.
-  lines.push(cmd('mount', '-n', '--bind', run, run), cmd('mkdir', '-p', `${run}/netns`, `${run}/nsd`, `${run}/sshd`));
+  // A fresh /run as on a booted host: sshd's privilege separation directory and ip's netns
+  // directory; lab.sh makes /run/nsd when it needs it (and removes it when it is empty again).
+  lines.push(cmd('mount', '-n', '--bind', run, run), cmd('mkdir', '-p', `${run}/netns`, `${run}/sshd`));
   if (stateDir.startsWith('/run/')) {
     const inside = `${run}${stateDir.slice('/run'.length)}`;
     lines.push(cmd('mkdir', '-p', inside), cmd('mount', '-n', '--bind', stateDir, inside));
   }
   lines.push(cmd('mount', '-n', '--move', run, '/run'), cmd('chmod', '0755', '/run'));
   return lines;
+}
+
+/**
+ * The sandbox's network, built in the holder's private network namespace: the lab host (netns
+ * `lab`) with `mgmt0` towards the sandbox's `lab-mgmt`, and, with `upstream`, its `eth0`
+ * towards the "internet" (netns `upstream`) and a default route through it, like a real host.
+ * The addresses are LAB_NET's. The test harness (test/lab/sandbox.ts) builds the same network.
+ */
+export function sandboxNetworkLines(options: { upstream: boolean } = { upstream: true }): string[] {
+  const lines = [
+    cmd('ip', 'netns', 'add', 'lab'),
+    cmd('ip', '-n', 'lab', 'link', 'set', 'lo', 'up'),
+    // Moving a link into a namespace drops its addresses: create in place, then address, then up.
+    cmd('ip', 'link', 'add', sandboxInterface, 'type', 'veth', 'peer', 'name', mgmtInterface, 'netns', 'lab'),
+    cmd('ip', 'addr', 'add', `${sandboxAddress}/${len}`, 'dev', sandboxInterface),
+    cmd('ip', 'link', 'set', sandboxInterface, 'up'),
+    cmd('ip', '-n', 'lab', 'addr', 'add', `${mgmtAddress}/${len}`, 'dev', mgmtInterface),
+    cmd('ip', '-n', 'lab', 'link', 'set', mgmtInterface, 'up'),
+  ];
+  if (!options.upstream) return lines;
+  return [
+    ...lines,
+    cmd('ip', 'netns', 'add', 'upstream'),
+    cmd('ip', '-n', 'upstream', 'link', 'set', 'lo', 'up'),
+    cmd('ip', '-n', 'lab', 'link', 'add', uplink, 'type', 'veth', 'peer', 'name', upstreamInterface, 'netns', 'upstream'),
+    cmd('ip', '-n', 'upstream', 'addr', 'add', `${upstreamAddress}/${len}`, 'dev', upstreamInterface),
+    cmd('ip', '-n', 'upstream', 'link', 'set', upstreamInterface, 'up'),
+    cmd('ip', '-n', 'lab', 'addr', 'add', `${uplinkAddress}/${len}`, 'dev', uplink),
+    cmd('ip', '-n', 'lab', 'link', 'set', uplink, 'up'),
+    // The upstream has no route back to the lab's private subnets, so only masqueraded traffic gets answers.
+    cmd('ip', '-n', 'lab', 'route', 'add', 'default', 'via', upstreamAddress),
+  ];
 }
 
 /**
@@ -132,24 +167,7 @@ export function holderScript(paths: LabPaths, tools: LabTools): string {
     cmd('ip', 'link', 'set', 'lo', 'up'),
     // A private /run (so /run/netns): the lab's namespace names never show in the machine's `ip netns`.
     ...privateMountLines(paths.holderMounts, paths.dir, false),
-    cmd('ip', 'netns', 'add', 'lab'),
-    cmd('ip', 'netns', 'add', 'upstream'),
-    cmd('ip', '-n', 'lab', 'link', 'set', 'lo', 'up'),
-    cmd('ip', '-n', 'upstream', 'link', 'set', 'lo', 'up'),
-    // Moving a link into a namespace drops its addresses: create in place, then address, then up.
-    cmd('ip', 'link', 'add', sandboxInterface, 'type', 'veth', 'peer', 'name', mgmtInterface, 'netns', 'lab'),
-    cmd('ip', 'addr', 'add', `${sandboxAddress}/${len}`, 'dev', sandboxInterface),
-    cmd('ip', 'link', 'set', sandboxInterface, 'up'),
-    cmd('ip', '-n', 'lab', 'addr', 'add', `${mgmtAddress}/${len}`, 'dev', mgmtInterface),
-    cmd('ip', '-n', 'lab', 'link', 'set', mgmtInterface, 'up'),
-    cmd('ip', '-n', 'lab', 'link', 'add', uplink, 'type', 'veth', 'peer', 'name', upstreamInterface, 'netns', 'upstream'),
-    cmd('ip', '-n', 'upstream', 'addr', 'add', `${upstreamAddress}/${len}`, 'dev', upstreamInterface),
-    cmd('ip', '-n', 'upstream', 'link', 'set', upstreamInterface, 'up'),
-    cmd('ip', '-n', 'lab', 'addr', 'add', `${uplinkAddress}/${len}`, 'dev', uplink),
-    cmd('ip', '-n', 'lab', 'link', 'set', uplink, 'up'),
-    // Like a real host: a default route via its gateway. The upstream has no route back to the
-    // lab's private subnets, so only masqueraded traffic gets answers.
-    cmd('ip', '-n', 'lab', 'route', 'add', 'default', 'via', upstreamAddress),
+    ...sandboxNetworkLines(),
     `${cmd('ip', 'netns', 'exec', 'upstream', tools.node, paths.upstreamServer, upstreamAddress, String(LAB_NET.httpPort))} >>${cmd(paths.upstreamLog)} 2>&1 &`,
     `${cmd('ip', 'netns', 'exec', 'lab', 'unshare', '--mount', '--propagation', 'private', '--', 'bash', paths.labHostScript)} >>${cmd(paths.holderLog)} 2>&1 &`,
     'echo "nsd lab holder: ready"',
