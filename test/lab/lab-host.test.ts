@@ -389,6 +389,9 @@ describe.skipIf(skip).sequential('nsd deploy to a lab host from nsd lab up', () 
       expect(occupancy.occupants[0]!.namespaces.length).toBeGreaterThan(0);
       expect(Math.abs(Date.parse(occupancy.occupants[0]!.since!) - Date.now())).toBeLessThan(120_000);
       expect(labNames(env())).toContain(name);
+      const status = await nsd('lab', 'status', '--name', name);
+      expect(status.stdout).toMatch(/^ {2}holds {7}lab port-forward: \S+/m);
+      expect(JSON.parse((await nsd('lab', 'status', '--name', name, '--json')).stdout)).toMatchObject({ occupancy: { occupants: [{ lab: 'port-forward' }], untagged: [] } });
       expect(privateDirsOfMachine()).toBe(machineDirs);
 
       const verify = await deploy('verify', file, ...ssh, '--json');

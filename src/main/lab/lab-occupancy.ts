@@ -52,3 +52,11 @@ export function parseOccupancy(output: string): LabOccupancy {
   occupants.sort((a, b) => (a.since ?? '').localeCompare(b.since ?? '') || a.lab.localeCompare(b.lab));
   return { occupants, untagged: untagged.sort() };
 }
+
+/** How `nsd lab status` prints what a lab host holds: one line per lab, then namespaces no lab made. */
+export function formatOccupancy(o: LabOccupancy): string {
+  if (o.occupants.length === 0 && o.untagged.length === 0) return '  holds       nothing deployed\n';
+  const lines = o.occupants.map((x, i) => `  ${i === 0 ? 'holds      ' : '           '} lab ${x.lab}: ${x.namespaces.join(', ')}${x.since ? ` (since ${x.since})` : ''}`);
+  if (o.untagged.length > 0) lines.push(`  not by nsd  ${o.untagged.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { OCCUPANCY_SCRIPT, parseOccupancy } from '../../../src/main/lab/lab-occupancy.js';
+import { formatOccupancy, OCCUPANCY_SCRIPT, parseOccupancy } from '../../../src/main/lab/lab-occupancy.js';
 
 const lo = (alias?: string): string => JSON.stringify([{ ifindex: 1, ifname: 'lo', flags: ['LOOPBACK', 'UP'], ...(alias !== undefined ? { ifalias: alias } : {}) }]);
 
@@ -30,5 +30,12 @@ describe('lab-occupancy', () => {
 
   it('is a script bash can parse', () => {
     expect(spawnSync('bash', ['-n', '-c', OCCUPANCY_SCRIPT]).status).toBe(0);
+  });
+
+  it('prints what a lab host holds for nsd lab status', () => {
+    expect(formatOccupancy({ occupants: [], untagged: [] })).toBe('  holds       nothing deployed\n');
+    expect(formatOccupancy({ occupants: [{ lab: 'nat', namespaces: ['blue', 'red'], since: '2026-11-30T12:00:00.000Z' }, { lab: 'bridge', namespaces: ['a'] }], untagged: ['x'] })).toBe(
+      ['  holds       lab nat: blue, red (since 2026-11-30T12:00:00.000Z)', '              lab bridge: a', '  not by nsd  x', ''].join('\n'),
+    );
   });
 });
