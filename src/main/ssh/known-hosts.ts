@@ -129,14 +129,14 @@ export function hostKeyVerdict(input: { entries: readonly KnownHostEntry[]; host
   const lines = offending.map(where).join(', ');
   const name = hostLookupName(host, port);
   const files = [...new Set(offending.map((e) => e.source?.file).filter((f): f is string => f !== undefined))];
-  const remove = files.length > 0 ? ` (ssh-keygen -R '${name}' -f ${files.join(' / ')})` : '';
+  const remove = files.length > 0 ? ` (${files.map((f) => `ssh-keygen -R '${name}' -f ${f}`).join('; ')})` : '';
   if (status === 'revoked') {
     return { decision: 'refuse', status, message: `the host key of ${host}:${port} (${print}) has been revoked; refusing to connect. Revoked key in ${lines}.` };
   }
   return {
     decision: 'refuse',
     status,
-    message: `the host key of ${host}:${port} has CHANGED (now ${print}); someone may be intercepting the connection, or the host was reinstalled. Refusing to connect. Offending key in ${lines}: remove that line${remove} only if you know why the key changed.`,
+    message: `the host key of ${host}:${port} has CHANGED (now ${print}); someone may be intercepting the connection, or the host was reinstalled. Refusing to connect. Offending key in ${lines}: remove it${remove} only if you know why the key changed.`,
   };
 }
 

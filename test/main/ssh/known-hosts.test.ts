@@ -81,7 +81,7 @@ describe.skipIf(skip)('known-hosts', () => {
       expect(message).toContain('Offending key in /home/ada/.ssh/known_hosts:3');
       expect(message).toContain("ssh-keygen -R 'lab.example' -f /home/ada/.ssh/known_hosts");
       const both = hostKeyVerdict({ entries: [...parseKnownHosts(bLine, '/u'), ...parseKnownHosts(`\n${bLine}`, '/app')], host: 'lab.example', port: 22, key: a.blob });
-      expect((both as { message: string }).message).toContain('Offending key in /u:1, /app:2');
+      expect((both as { message: string }).message).toContain("Offending key in /u:1, /app:2: remove it (ssh-keygen -R 'lab.example' -f /u; ssh-keygen -R 'lab.example' -f /app)");
       const revoked = hostKeyVerdict({ entries: parseKnownHosts(`${aLine}\n@revoked ${aLine}\n`, '/k'), host: 'lab.example', port: 22, key: a.blob });
       expect(revoked).toMatchObject({ decision: 'refuse', status: 'revoked' });
       expect((revoked as { message: string }).message).toContain('Revoked key in /k:2');
