@@ -89,7 +89,8 @@ export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<num
       secrets,
       confirmHostKey: (fingerprint, host, port) => {
         if (!args.acceptNew) return Promise.resolve(false);
-        io.stderr(`nsd: trusting the new host key of ${host}:${port} (${fingerprint}), as --accept-new says\n`);
+        // Remembered only once the login succeeds (the session says so then): a refused login stores nothing.
+        io.stderr(`nsd: accepting the new host key of ${host}:${port} (${fingerprint}) for this connection, as --accept-new says\n`);
         return Promise.resolve(true);
       },
       ...(args.timeoutSeconds !== undefined ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),

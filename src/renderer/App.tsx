@@ -7,7 +7,7 @@ import { useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, use
 import { compile, compilePreview } from '../shared/compiler/index.js';
 import { copySelection, emptyDocument, type Clipboard, type Doc, type EditorCommand } from '../shared/document/commands.js';
 import { autoLayout, freeSpot, snap } from '../shared/document/layout.js';
-import type { AppInfo, DesignerApi, LabState, MenuCommand, SavedTarget, TargetRef, Template } from '../shared/ipc/contract.js';
+import { DEFAULT_LAB_NAME, type AppInfo, type DesignerApi, type LabState, type MenuCommand, type SavedTarget, type TargetRef, type Template } from '../shared/ipc/contract.js';
 import type { ProbeResult, RunAction } from '../shared/deploy/events.js';
 import { Canvas, type CanvasHandle } from './canvas/Canvas.js';
 import { canvasElements } from './canvas/elements.js';
@@ -19,6 +19,7 @@ import { Properties } from './panels/Properties.js';
 import { RunPanel } from './panels/RunPanel.js';
 import { ScriptPanel } from './panels/ScriptPanel.js';
 import { documentText, editorReducer, initialEditor, isDirty } from './state/editor.js';
+import { labTargetLabel, sortLabs, withLabState } from './state/lab-hosts.js';
 import { runCutOff, runReducer, startRun, type RunView } from './state/run.js';
 import { labBusyStatus, labDoneStatus, runStatus, SERVER_GONE, type StatusText } from './state/status.js';
 import { SHORTCUT_HELP, shortcutFor } from './shortcuts.js';
@@ -37,7 +38,8 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   const [templates, setTemplates] = useState<Template[]>([]);
   const [targets, setTargets] = useState<SavedTarget[]>([]);
   const [target, setTarget] = useState<TargetRef | null>(null);
-  const [lab, setLab] = useState<LabState | null>(null);
+  const [labs, setLabs] = useState<LabState[]>([]);
+  const setLab = useCallback((state: LabState) => setLabs((all) => withLabState(all, state)), []);
   const [labBusy, setLabBusy] = useState(false);
   const [run, setRun] = useState<RunView | null>(null);
   const [hostKey, setHostKey] = useState<{ runId: string; host: string; port: number; fingerprint: string } | null>(null);
@@ -53,8 +55,8 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   const canvas = useRef<CanvasHandle>(null);
   const runRef = useRef<RunView | null>(null);
   runRef.current = run;
-  const labRef = useRef<LabState | null>(null);
-  labRef.current = lab;
+  const labRef = useRef<LabState | undefined>(undefined);
+  labRef.current = target?.kind === 'lab' ? labs.find((l) => l.name === target.name) : undefined;
   // Serialising the drawing is not free at hundreds of namespaces: once per change, not per render.
   const dirty = useMemo(() => isDirty(editor), [editor.history.present, editor.savedText]);
 
@@ -102,9 +104,9 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   }, [api, fail]);
   useEffect(() => {
     if (!info?.lab.available) return;
-    api.invoke('lab:status', {}).then(setLab, fail);
+    api.invoke('lab:list', {}).then((all) => setLabs(sortLabs(all)), fail);
     // Where the sandbox lab host can run, it is the target until the user picks another.
-    setTarget((t) => t ?? { kind: 'lab', name: 'default' });
+    setTarget((t) => t ?? { kind: 'lab', name: DEFAULT_LAB_NAME });
   }, [api, info, fail]);
 
   // Autosave a second after the last change; a crash loses at most that.
@@ -186,7 +188,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       if (target.kind === 'lab' && action === 'up' && labRef.current?.state !== 'healthy') {
         // Deploying to the sandbox lab host starts it first: trying the app needs no extra step.
         setLabBusy(true);
-        tell(labBusyStatus('up'));
+        tell(labBusyStatus('up', target.name));
         try {
           const started = await api.invoke('lab:up', { name: target.name });
           setLab(started);
@@ -197,7 +199,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       }
       const started = await api.invoke('run:start', { doc, target, action });
       if (!started.ok) return say(started.message, true);
-      const view = startRun(started.runId, action, target.kind === 'lab' ? 'local sandbox lab host' : (targets.find((t) => t.id === target.id)?.label ?? target.id), Date.now(), earlier);
+      const view = startRun(started.runId, action, target.kind === 'lab' ? labTargetLabel(target.name, undefined, String) : (targets.find((t) => t.id === target.id)?.label ?? target.id), Date.now(), earlier);
       setRun(view);
       tell(runStatus(view));
     };
@@ -303,7 +305,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
         const current = runRef.current;
         // The deploy's output stays above the verification that follows it.
         if (current?.runId === runId && current.action === 'up' && event.ok) void commands.run('verify', [...current.lines, { stream: 'info', text: '— verify —' }]).catch(fail);
-        if (current?.runId === runId && target?.kind === 'lab') void api.invoke('lab:status', {}).then(setLab, () => undefined);
+        if (current?.runId === runId && target?.kind === 'lab') void api.invoke('lab:status', { name: target.name }).then(setLab, () => undefined);
       }
     });
     const offKey = api.on('run:host-key-prompt', (p) => setHostKey(p));
@@ -464,7 +466,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
         />
         <RunPanel
           targets={targets}
-          lab={lab}
+          labs={labs}
           labAvailable={info?.lab.available ?? false}
           target={target}
           run={run}
@@ -476,16 +478,30 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
           onManageTargets={() => setShowTargets(true)}
           labBusy={labBusy}
           onLab={(action) => {
+            if (target?.kind !== 'lab') return;
             setLabBusy(true);
-            tell(labBusyStatus(action));
+            tell(labBusyStatus(action, target.name));
             api
-              .invoke(action === 'up' ? 'lab:up' : 'lab:down', {})
+              .invoke(action === 'up' ? 'lab:up' : 'lab:down', { name: target.name })
               .then((s) => {
                 setLab(s);
                 tell(labDoneStatus(s, action));
               }, fail)
               .finally(() => setLabBusy(false));
           }}
+          onNewLab={(name) => {
+            setLabBusy(true);
+            tell(labBusyStatus('up', name));
+            api
+              .invoke('lab:up', { name })
+              .then((s) => {
+                setLab(s);
+                setTarget({ kind: 'lab', name: s.name });
+                tell(labDoneStatus(s, 'up'));
+              }, fail)
+              .finally(() => setLabBusy(false));
+          }}
+          onRefreshLabs={() => void api.invoke('lab:list', {}).then((all) => setLabs(sortLabs(all)), () => undefined)}
         />
       </section>
       <footer className={`status${status?.error ? ' error' : ''}`} data-testid="status-bar" role="status">

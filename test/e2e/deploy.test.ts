@@ -134,7 +134,7 @@ describe.skipIf(skip)('designer: deploy the NAT template to the sandbox lab host
     const { page } = d;
     await page.getByTestId('lab-toggle').click();
     await expect.poll(() => page.getByTestId('lab-toggle').textContent(), { timeout: 60_000 }).toBe('Start lab host');
-    expect(await page.getByTestId('status-bar').textContent()).toMatch(/^Lab host: (absent|down)$/);
+    expect(await page.getByTestId('status-bar').textContent()).toMatch(/^Lab host "default": (absent|down)$/);
     expect(d.errors).toEqual([]);
   });
 });

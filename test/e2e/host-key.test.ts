@@ -1,9 +1,11 @@
 /**
  * A saved SSH host the app has never seen: its key fingerprint is shown before anything runs;
  * refused, nothing runs; trusted, it is remembered in the app's own known_hosts and not asked
- * again. The host is a sandbox lab host reached through its socket, with a HOME of the test's.
+ * again. The host is a sandbox lab host's sshd reached through a link to its socket in the
+ * test's HOME (no lab.json beside it, so known_hosts decides, as for any host). Through the lab
+ * host's own socket it is trusted by its lab.json: never asked, never stored.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,7 +42,9 @@ describe.skipIf(skip)('designer: an unknown host key', () => {
     await page.getByTestId('target-label').fill('sandbox');
     await page.getByTestId('target-host').fill(`root@${info.host}`);
     await page.getByTestId('target-key').fill(info.privateKey);
-    await page.getByTestId('target-socket').fill(info.socket);
+    const relay = join(home, 'relay.sock');
+    symlinkSync(info.socket, relay);
+    await page.getByTestId('target-socket').fill(relay);
     await page.getByTestId('target-save').click();
     await page.getByTestId('targets-dialog').getByRole('button', { name: 'Close' }).click();
     expect(await page.getByTestId('target').inputValue()).toMatch(/^ssh:/);
@@ -66,6 +70,21 @@ describe.skipIf(skip)('designer: an unknown host key', () => {
     await expect.poll(() => page.getByTestId('run-summary').textContent(), { timeout: 30_000 }).toBe('status: the lab is down');
     expect(await prompt.count()).toBe(0);
     await d.shot('6-02-trusted');
+
+    // The same sshd through the lab host's own socket: trusted by its lab.json, even though the
+    // store now holds the key under the same address; nothing asked, nothing added to the store.
+    const stored = readFileSync(store, 'utf8');
+    await page.getByRole('button', { name: 'Hosts…' }).click();
+    await page.getByTestId('target-label').fill('sandbox itself');
+    await page.getByTestId('target-host').fill(`root@${info.host}`);
+    await page.getByTestId('target-key').fill(info.privateKey);
+    await page.getByTestId('target-socket').fill(info.socket);
+    await page.getByTestId('target-save').click();
+    await page.getByTestId('targets-dialog').getByRole('button', { name: 'Close' }).click();
+    await page.getByTestId('status').click();
+    await expect.poll(() => page.getByTestId('run-summary').textContent(), { timeout: 30_000 }).toBe('status: the lab is down');
+    expect(await prompt.count()).toBe(0);
+    expect(readFileSync(store, 'utf8')).toBe(stored);
     expect(d.errors).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
  * `nsd deploy | verify | status | destroy` end to end against a real sshd in a sandbox lab
  * host, with the exit codes a script can rely on.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,8 +81,21 @@ describe.skipIf(skip)('nsd deploy over SSH', () => {
         const refused = await nsd('status', file, ...ssh);
         expect(refused.code).toBe(EXIT.connect);
         expect(refused.stderr).toMatch(/is not known \(SHA256:.*\) and was not trusted; nothing was run/);
-        expect((await nsd('status', file, ...ssh, '--accept-new')).code).toBe(EXIT.down);
-        expect(await readFile(join(home, '.config', 'netns-designer', 'known_hosts'), 'utf8')).toBe(sshd.knownHosts);
+        const store = join(home, '.config', 'netns-designer', 'known_hosts');
+        // A refused login remembers nothing, and says no more than it did.
+        const wrongKey = join(home, 'not-the-key');
+        writeFileSync(wrongKey, sshd.users.alice.key, { mode: 0o600 });
+        const refusedLogin = await cli(home, {}, { NSD_SSH_PASSPHRASE: sshd.users.alice.passphrase })('status', file, '--host', `root@${sshd.host}`, '-i', wrongKey, '--socket', sshd.socketPath, '--accept-new');
+        expect(refusedLogin.code).toBe(EXIT.connect);
+        expect(refusedLogin.stderr).toMatch(/accepting the new host key of 198\.51\.100\.2:22 \(SHA256:\S+\) for this connection, as --accept-new says/);
+        expect(refusedLogin.stderr).not.toMatch(/trusting|remembered/);
+        expect(existsSync(store)).toBe(false);
+
+        const accepted = await nsd('status', file, ...ssh, '--accept-new');
+        expect(accepted.code).toBe(EXIT.down);
+        expect(accepted.stderr).toContain(`remembered the host key of 198.51.100.2:22 (`);
+        expect(accepted.stderr).toContain(`) in ${store}`);
+        expect(await readFile(store, 'utf8')).toBe(sshd.knownHosts);
         expect((await nsd('status', file, ...ssh)).code).toBe(EXIT.down);
       }, { upstream: false }),
     120_000,

@@ -1,13 +1,20 @@
 /**
  * The deploy session the CLI and the app share, against a real sshd: the connected event comes
- * first and names the key, a key trusted through confirmHostKey is stored (or not, when asked
- * not to), and cancelling while the host key question is open runs nothing.
+ * first and names the key, a key trusted through confirmHostKey is stored, a sandbox lab host
+ * is trusted by the lab.json beside its socket (never asked, never stored), and cancelling while
+ * the host key question is open runs nothing.
  */
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { LabInfo } from '../../src/main/lab/lab-info.js';
+import { fingerprint } from '../../src/main/ssh/known-hosts.js';
 import type { RunEvent } from '../../src/shared/deploy/events.js';
 import { runDeploySession, type DeployEnv, type DeploySessionRequest } from '../../src/main/deploy/deploy-session.js';
 import { compileExample } from '../support/examples.js';
 import { requireSshd, withSshd, type Sshd } from './sshd.js';
+
+/** Some other ed25519 host key. */
+const OTHER_KEY = 'AAAAC3NzaC1lZDI1NTE5AAAAIHb2s0lRQ0bUcMSavQ3mdmW9fL0UtGDDv2KQMhGH1rGY';
 
 const skip = requireSshd('the deploy session tests against a real sshd (test/lab/deploy-session.test.ts)');
 
@@ -38,7 +45,7 @@ function request(sshd: Sshd, overrides: Partial<DeploySessionRequest>, events: R
 
 describe.skipIf(skip)('deploy session over SSH', () => {
   it(
-    'reports connected first, stores a trusted key in the app store unless told not to, and runs the action',
+    'reports connected first, stores a trusted key in the app store, and runs the action',
     () =>
       withSshd(
         async (sb, sshd) => {
@@ -57,12 +64,56 @@ describe.skipIf(skip)('deploy session over SSH', () => {
           expect(green).toMatchObject({ ok: true, failedProbes: 0 });
           expect(verify.filter((e) => e.type === 'probe').length).toBeGreaterThan(0);
 
-          // As the app does for the sandbox lab host, trusted by its lab.json: asked, but never stored.
-          const other = machine();
-          const down = await runDeploySession(request(sshd, { action: 'down', storeNewHostKey: false }, []), other);
+          const down = await runDeploySession(request(sshd, { action: 'down' }, []), env);
           expect(down.ok).toBe(true);
-          expect(other.files.size).toBe(0);
           expect(await sb.lab(['ip', 'netns', 'list'])).toMatchObject({ code: 0, stdout: '' });
+        },
+        { upstream: false },
+      ),
+    120_000,
+  );
+
+  it(
+    'trusts a sandbox lab host by the lab.json beside its socket: never asks, ignores known_hosts, stores nothing, and refuses another key',
+    () =>
+      withSshd(
+        async (_sb, sshd) => {
+          const labJson = join(dirname(sshd.socketPath), 'lab.json');
+          const key = Buffer.from(sshd.hostKeyBase64, 'base64');
+          const info: LabInfo = {
+            name: 'demo',
+            socket: sshd.socketPath,
+            host: '198.51.100.2',
+            port: 22,
+            user: 'root',
+            privateKey: '/lab/id_ed25519',
+            hostKeyFingerprint: fingerprint(key),
+            hostKeyLine: sshd.knownHosts.trim(),
+            knownHosts: '/lab/known_hosts',
+            sshConfig: '/lab/ssh_config',
+            upstream: '203.0.113.1',
+            uplink: 'eth0',
+            createdAt: new Date().toISOString(),
+          };
+          const env = machine();
+          env.files.set(labJson, JSON.stringify(info));
+          // An earlier lab host's key for the same address, as an older nsd stored it: not consulted.
+          const stale = `${sshd.host} ssh-ed25519 ${OTHER_KEY}\n`;
+          env.files.set('/xdg/netns-designer/known_hosts', stale);
+          const events: RunEvent[] = [];
+          const outcome = await runDeploySession(request(sshd, { action: 'down', confirmHostKey: () => Promise.reject(new Error('asked')) }, events), env);
+          expect(outcome.ok, JSON.stringify(events)).toBe(true);
+          expect(events[0]).toMatchObject({ type: 'connected', fingerprint: info.hostKeyFingerprint });
+          expect([...env.files.keys()].sort()).toEqual(['/xdg/netns-designer/known_hosts', labJson].sort());
+          expect(env.files.get('/xdg/netns-designer/known_hosts')).toBe(stale);
+
+          // The lab.json names another key: refused, whatever known_hosts says, with the way out.
+          env.files.set(labJson, JSON.stringify({ ...info, hostKeyLine: `198.51.100.2 ssh-ed25519 ${OTHER_KEY}`, hostKeyFingerprint: fingerprint(Buffer.from(OTHER_KEY, 'base64')) }));
+          env.files.set('/xdg/netns-designer/known_hosts', sshd.knownHosts);
+          const refused = await runDeploySession(request(sshd, { confirmHostKey: () => Promise.resolve(true) }, []), env);
+          expect(refused.error?.kind).toBe('host-key-changed');
+          expect(refused.error?.message).toContain(`not the ${fingerprint(Buffer.from(OTHER_KEY, 'base64'))} that ${labJson} records`);
+          expect(refused.error?.message).toContain('nsd lab down --name demo; nsd lab up --name demo');
         },
         { upstream: false },
       ),

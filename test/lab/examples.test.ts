@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/shared/compiler/index.js';
 import { readExamples } from '../../src/main/package-paths.js';
-import { faultyIptablesPath, requireLab, SANDBOX, withSandbox, type RunResult, type Sandbox } from './sandbox.js';
+import { faultyIptablesPath, requireLab, withSandbox, type RunResult, type Sandbox } from './sandbox.js';
+import { LAB_NET } from '../../src/main/lab/lab-info.js';
 
 const skip = requireLab('the example topology lab tests (test/lab/examples.test.ts)');
 
@@ -79,15 +80,15 @@ describe.skipIf(skip).sequential('example topologies in a sandbox lab host', () 
         await lab(sb, script, 'up', file);
         const upstream = await sb.startHttpServer();
 
-        const ping = await sb.inNamespace('blue', ['ping', '-c1', '-W2', SANDBOX.upstreamAddress]);
+        const ping = await sb.inNamespace('blue', ['ping', '-c1', '-W2', LAB_NET.upstreamAddress]);
         expect(ping.code, `ping 203.0.113.1 from blue\n${show(ping)}`).toBe(0);
 
-        const got = await sb.httpGet({ ns: 'blue' }, `http://${SANDBOX.upstreamAddress}/`);
+        const got = await sb.httpGet({ ns: 'blue' }, `http://${LAB_NET.upstreamAddress}/`);
         expect(got, `blue fetches http://203.0.113.1/: ${JSON.stringify(got)}`).toMatchObject({ ok: true, body: upstream.marker });
-        expect(upstream.clients(), 'the upstream server sees the lab host address, not 192.168.15.2').toEqual([SANDBOX.labUplinkAddress]);
+        expect(upstream.clients(), 'the upstream server sees the lab host address, not 192.168.15.2').toEqual([LAB_NET.uplinkAddress]);
 
         // Red has no default route in 04: the NAT does not make it reachable from outside.
-        const red = await sb.inNamespace('red', ['ping', '-c1', '-W1', SANDBOX.upstreamAddress]);
+        const red = await sb.inNamespace('red', ['ping', '-c1', '-W1', LAB_NET.upstreamAddress]);
         expect(red.code, `ping 203.0.113.1 from red should fail\n${show(red)}`).not.toBe(0);
 
         await upstream.stop();
@@ -107,11 +108,11 @@ describe.skipIf(skip).sequential('example topologies in a sandbox lab host', () 
         await lab(sb, script, 'up', file);
         const upstream = await sb.startHttpServer();
         const blue = await sb.startHttpServerAt({ ns: 'blue' }, '192.168.15.2', 80, 'served-by-blue');
-        const forwarded = `http://${SANDBOX.labUplinkAddress}:80/`;
+        const forwarded = `http://${LAB_NET.uplinkAddress}:80/`;
 
         const fromOutside = await sb.httpGet('upstream', forwarded);
         expect(fromOutside, `upstream fetches ${forwarded}: ${JSON.stringify(fromOutside)}`).toMatchObject({ ok: true, body: 'served-by-blue' });
-        expect(blue.clients(), 'blue sees the outside client address (DNAT without SNAT)').toEqual([SANDBOX.upstreamAddress]);
+        expect(blue.clients(), 'blue sees the outside client address (DNAT without SNAT)').toEqual([LAB_NET.upstreamAddress]);
 
         const fromHost = await sb.httpGet('lab', forwarded);
         expect(fromHost, `the lab host fetches ${forwarded} (OUTPUT DNAT): ${JSON.stringify(fromHost)}`).toMatchObject({ ok: true, body: 'served-by-blue' });
@@ -119,13 +120,13 @@ describe.skipIf(skip).sequential('example topologies in a sandbox lab host', () 
 
         // The tutorial's unscoped "-p tcp --dport 80 -j DNAT" would send these back to blue.
         for (const ns of ['blue', 'red']) {
-          const out = await sb.httpGet({ ns }, `http://${SANDBOX.upstreamAddress}:80/`);
+          const out = await sb.httpGet({ ns }, `http://${LAB_NET.upstreamAddress}:80/`);
           expect(out, `${ns}'s own request to http://203.0.113.1:80/ must reach the upstream: ${JSON.stringify(out)}`).toMatchObject({
             ok: true,
             body: upstream.marker,
           });
         }
-        expect(upstream.clients(), 'the upstream sees both namespaces masqueraded').toEqual([SANDBOX.labUplinkAddress, SANDBOX.labUplinkAddress]);
+        expect(upstream.clients(), 'the upstream sees both namespaces masqueraded').toEqual([LAB_NET.uplinkAddress, LAB_NET.uplinkAddress]);
         expect(blue.clients(), 'blue\'s server got no request from the namespaces\' outgoing traffic').toHaveLength(2);
 
         await lab(sb, script, 'verify', file);
@@ -205,7 +206,7 @@ describe.skipIf(skip).sequential('example topologies in a sandbox lab host', () 
           expect(before).toContain(':FORWARD DROP');
           await lab(sb, script, 'up', file);
           await lab(sb, script, 'verify', file);
-          const ping = await sb.inNamespace('blue', ['ping', '-c1', '-W2', SANDBOX.upstreamAddress]);
+          const ping = await sb.inNamespace('blue', ['ping', '-c1', '-W2', LAB_NET.upstreamAddress]);
           expect(ping.code, `ping 203.0.113.1 from blue under FORWARD DROP\n${show(ping)}`).toBe(0);
           await expectCleanDown(sb, script, file, before);
           const policy = await sb.lab(['iptables', '-S', 'FORWARD']);

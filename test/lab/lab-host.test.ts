@@ -6,13 +6,13 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLabInfo, UPSTREAM_PAGE, type LabInfo } from '../../src/main/lab/lab-info.js';
-import { labDown } from '../../src/main/lab/lab-host.js';
+import { enterLab, labDown, labNames, labOccupancy } from '../../src/main/lab/lab-host.js';
 import { labPaths } from '../../src/main/lab/lab-scripts.js';
 import { shellJoin } from '../../src/shared/compiler/shell.js';
 import type { RunEvent } from '../../src/shared/deploy/events.js';
@@ -78,6 +78,26 @@ function processesInPidNamespace(pidNs: string): string[] {
   return found;
 }
 
+/** The machine's own directories a lab host keeps private copies of, with what they hold. */
+function privateDirsOfMachine(): string {
+  return ['/run/nsd', '/run/netns', '/run/sshd', '/etc/netns']
+    .map((dir) => `${dir}: ${existsSync(dir) ? (readdirSync(dir, { recursive: true }) as string[]).sort().join(' ') : '(absent)'}`)
+    .join('\n');
+}
+
+/** Runs argv inside lab `name`'s lab host (its network, mounts and pids). */
+function inLabHost(name: string, argv: string[]): Promise<Outcome> {
+  const [cmd, ...args] = [...enterLab(name, env()), ...argv];
+  return new Promise((resolve) => {
+    const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
 function readdirSafe(dir: string): string[] {
   return spawnSync('ls', ['-1', dir], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
 }
@@ -135,7 +155,8 @@ function sshOptions(info: LabInfo, key: string, knownHostsFile: string): string[
 }
 
 beforeAll(() => {
-  base = mkdtempSync(join(tmpdir(), 'nsd-lab-'));
+  // Under /run, like the default /run/nsd-lab: the lab host's private /run must keep it reachable.
+  base = mkdtempSync('/run/nsd-lab-test-');
 });
 
 afterAll(async () => {
@@ -348,14 +369,30 @@ describe.skipIf(skip).sequential('nsd deploy to a lab host from nsd lab up', () 
     const file = join(EXAMPLES_DIR, '05-port-forward.json');
     const home = mkdtempSync(join(tmpdir(), 'nsd-lab-home-'));
     const deploy = (...argv: string[]): Promise<Outcome> => runNsd(argv, { env: { ...env(), HOME: home, XDG_CONFIG_HOME: join(home, '.config'), SSH_AUTH_SOCK: '' } });
-    const ssh = options.filter((o) => o !== '--accept-new');
+    const ssh = options;
+    const appStore = join(home, '.config', 'netns-designer', 'known_hosts');
+    const machineDirs = privateDirsOfMachine();
     try {
       const built = await deploy('deploy', file, ...options);
       expect(built.code, built.stderr).toBe(EXIT.ok);
-      expect(built.stderr).toContain(`nsd: trusting the new host key of ${info.host}:${info.port} (${info.hostKeyFingerprint}), as --accept-new says`);
+      expect(built.stderr).toContain(`nsd: connected to root@${info.host}:${info.port} (${info.hostKeyFingerprint})`);
       expect(built.stdout).toContain('lab port-forward is up.');
-      // The key trusted once is remembered: from now on no --accept-new.
-      expect(readFileSync(join(home, '.config', 'netns-designer', 'known_hosts'), 'utf8')).toBe(`${info.hostKeyLine}\n`);
+      // Trusted by the lab's own lab.json: nothing asked, nothing written to known_hosts.
+      expect(built.stderr).not.toMatch(/accepting|remembered/);
+      expect(existsSync(appStore)).toBe(false);
+      // lab.sh keeps its state in the lab host's private /run/nsd; the machine's gains nothing.
+      expect((await inLabHost(name, ['ls', '/run/nsd'])).stdout).toContain('port-forward');
+      // What occupies the lab host: the lab, found by the tag on its namespaces, since about now.
+      const occupancy = labOccupancy(name, env());
+      expect(occupancy.untagged).toEqual([]);
+      expect(occupancy.occupants.map((o) => o.lab)).toEqual(['port-forward']);
+      expect(occupancy.occupants[0]!.namespaces.length).toBeGreaterThan(0);
+      expect(Math.abs(Date.parse(occupancy.occupants[0]!.since!) - Date.now())).toBeLessThan(120_000);
+      expect(labNames(env())).toContain(name);
+      const status = await nsd('lab', 'status', '--name', name);
+      expect(status.stdout).toMatch(/^ {2}holds {7}lab port-forward: \S+/m);
+      expect(JSON.parse((await nsd('lab', 'status', '--name', name, '--json')).stdout)).toMatchObject({ occupancy: { occupants: [{ lab: 'port-forward' }], untagged: [] } });
+      expect(privateDirsOfMachine()).toBe(machineDirs);
 
       const verify = await deploy('verify', file, ...ssh, '--json');
       expect(verify.code, verify.stdout).toBe(EXIT.ok);
@@ -371,6 +408,12 @@ describe.skipIf(skip).sequential('nsd deploy to a lab host from nsd lab up', () 
       const destroyed = await deploy('destroy', file, ...ssh);
       expect(destroyed.code, destroyed.stderr).toBe(EXIT.ok);
       expect((await deploy('status', file, ...ssh)).code).toBe(EXIT.down);
+      expect(labOccupancy(name, env())).toEqual({ occupants: [], untagged: [] });
+      // lab.sh removed its (empty) /run/nsd: a directory of the lab host's private /run, which is still mounted.
+      // (The lab host's /run lies over the holder's, which is private as well: the last line is the one in use.)
+      expect((await inLabHost(name, ['findmnt', '-n', '-o', 'TARGET,FSTYPE,SOURCE', '-T', '/run'])).stdout.trim().split('\n').at(-1)!.split(/\s+/)).toEqual(['/run', 'tmpfs', 'nsd-lab[/run]']);
+      expect((await inLabHost(name, ['findmnt', '-n', '-o', 'TARGET,FSTYPE', '-T', '/etc/netns'])).stdout.trim().split(/\s+/)).toEqual(['/etc/netns', 'tmpfs']);
+      expect(privateDirsOfMachine()).toBe(machineDirs);
       // Nothing of the lab ever reached the machine's own network.
       expect(await machineReading()).toBe(before);
     } finally {
@@ -381,6 +424,48 @@ describe.skipIf(skip).sequential('nsd deploy to a lab host from nsd lab up', () 
     expect(down.code, down.stderr).toBe(EXIT.ok);
     expect(await machineReading()).toBe(before);
   });
+});
+
+describe.skipIf(skip).sequential('nsd deploy to a rebuilt lab host', () => {
+  it('deploys with the same printed command after "nsd lab down; nsd lab up" gave the lab host a new key, and never writes its key into known_hosts', async () => {
+    const name = uniqueName('rebuild');
+    const home = mkdtempSync(join(tmpdir(), 'nsd-lab-home-'));
+    const deploy = (...argv: string[]): Promise<Outcome> => runNsd(argv, { env: { ...env(), HOME: home, XDG_CONFIG_HOME: join(home, '.config'), SSH_AUTH_SOCK: '' } });
+    const file = join(EXAMPLES_DIR, '01-veth-pair.json');
+    const appStore = join(home, '.config', 'netns-designer', 'known_hosts');
+    const command = (stdout: string): string[] => /^ {2}nsd deploy FILE (--host .*)$/m.exec(stdout)![1]!.split(' ');
+    try {
+      const first = await nsd('lab', 'up', '--name', name);
+      expect(first.code, first.stderr).toBe(EXIT.ok);
+      const firstInfo = parseLabInfo(readFileSync(labPaths(join(base, name)).labJson, 'utf8'));
+      // As the README used to print it, with --accept-new: that once stored the throwaway key.
+      const options = [...command(first.stdout), '--accept-new'];
+      const built = await deploy('deploy', file, ...options);
+      expect(built.code, built.stderr).toBe(EXIT.ok);
+      expect((await deploy('destroy', file, ...options)).code).toBe(EXIT.ok);
+      expect(existsSync(appStore)).toBe(false);
+
+      expect((await nsd('lab', 'down', '--name', name)).code).toBe(EXIT.ok);
+      const second = await nsd('lab', 'up', '--name', name);
+      expect(second.code, second.stderr).toBe(EXIT.ok);
+      const secondInfo = parseLabInfo(readFileSync(labPaths(join(base, name)).labJson, 'utf8'));
+      expect(secondInfo.hostKeyFingerprint).not.toBe(firstInfo.hostKeyFingerprint);
+      expect(command(second.stdout)).toEqual(command(first.stdout));
+      // A stale line for the lab address, as an older nsd left it in the app's store: through the socket it is not consulted.
+      mkdirSync(join(home, '.config', 'netns-designer'), { recursive: true });
+      writeFileSync(appStore, `${firstInfo.hostKeyLine}\n`);
+
+      const again = await deploy('deploy', file, ...options);
+      expect(again.code, again.stderr).toBe(EXIT.ok);
+      expect(again.stderr).toContain(`(${secondInfo.hostKeyFingerprint})`);
+      expect((await deploy('destroy', file, ...options)).code).toBe(EXIT.ok);
+      expect(readFileSync(appStore, 'utf8')).toBe(`${firstInfo.hostKeyLine}\n`);
+      expect(existsSync(join(home, '.ssh', 'known_hosts'))).toBe(false);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+    expect((await nsd('lab', 'down', '--name', name)).code).toBe(EXIT.ok);
+  }, 60_000);
 });
 
 describe('nsd lab usage', () => {

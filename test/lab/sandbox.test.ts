@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { normalizeRuleset, processesInSessions, requireLab, rootNamespaceReading, Sandbox, SANDBOX, withSandbox } from './sandbox.js';
+import { normalizeRuleset, processesInSessions, requireLab, rootNamespaceReading, Sandbox, withSandbox } from './sandbox.js';
+import { LAB_NET } from '../../src/main/lab/lab-info.js';
 
 const skip = requireLab('the sandbox lab host tests (test/lab/sandbox.test.ts)');
 
@@ -30,20 +31,22 @@ describe('normalizeRuleset', () => {
 });
 
 describe.skipIf(skip).sequential('Sandbox', () => {
-  it('creates a lab host whose /run/netns and /etc/netns are private and empty', async () => {
+  it('creates a lab host whose /run and /etc/netns are private and empty, as nsd lab up makes them', async () => {
     await withSandbox(async (sb) => {
       const list = await sb.lab(['ip', 'netns', 'list']);
       expect(list.code).toBe(0);
       expect(list.stdout).toBe('');
 
-      const eth0 = await sb.lab(['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0']);
-      expect(eth0.stdout).toContain(`${SANDBOX.labMgmtAddress}/24`);
-      expect((await sb.lab(['ping', '-c1', '-W2', SANDBOX.runnerAddress])).code).toBe(0);
+      const mgmt = await sb.lab(['ip', '-o', '-4', 'addr', 'show', 'dev', LAB_NET.mgmtInterface]);
+      expect(mgmt.stdout).toContain(`${LAB_NET.mgmtAddress}/24`);
+      expect((await sb.lab(['ping', '-c1', '-W2', LAB_NET.sandboxAddress])).code).toBe(0);
 
-      for (const dir of ['/run/netns', '/etc/netns', '/run/nsd']) {
-        const fs = await sb.lab(['findmnt', '-n', '-o', 'FSTYPE', '--mountpoint', dir]);
-        // /run/netns has the sandbox's tmpfs under the lab host's own: the top one counts.
-        expect(fs.stdout.trim().split('\n').pop(), `${dir} in the lab host`).toBe('tmpfs');
+      // /run (so /run/netns and /run/nsd) and /etc/netns are the lab host's own tmpfs; /run lies
+      // over the holder's private one, so the last line is the one in use.
+      for (const dir of ['/run', '/etc/netns']) {
+        const fs = await sb.lab(['findmnt', '-n', '-o', 'TARGET,FSTYPE,SOURCE', '--mountpoint', dir]);
+        expect(fs.stdout.trim().split('\n').pop()?.split(/\s+/).slice(0, 2), `${dir} in the lab host`).toEqual([dir, 'tmpfs']);
+        expect(fs.stdout.trim().split('\n').pop()?.split(/\s+/)[2], `${dir} in the lab host`).toMatch(/^nsd-lab/);
       }
       // A namespace and a resolv.conf made in the lab host stay in the lab host.
       expect((await sb.lab(['ip', 'netns', 'add', 'probe-ns'])).code).toBe(0);
@@ -68,19 +71,19 @@ describe.skipIf(skip).sequential('Sandbox', () => {
 
   it('reaches the upstream 203.0.113.1 from the lab host when upstream is on, and keeps a management path', async () => {
     await withSandbox(async (sb) => {
-      const ping = await sb.lab(['ping', '-c1', '-W2', SANDBOX.upstreamAddress]);
+      const ping = await sb.lab(['ping', '-c1', '-W2', LAB_NET.upstreamAddress]);
       expect(ping.code, ping.stdout + ping.stderr).toBe(0);
       const eth0 = await sb.lab(['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0']);
-      expect(eth0.stdout).toContain(`${SANDBOX.labUplinkAddress}/24`);
-      const mgmt = await sb.lab(['ping', '-c1', '-W2', SANDBOX.runnerAddress]);
+      expect(eth0.stdout).toContain(`${LAB_NET.uplinkAddress}/24`);
+      const mgmt = await sb.lab(['ping', '-c1', '-W2', LAB_NET.sandboxAddress]);
       expect(mgmt.code, mgmt.stdout + mgmt.stderr).toBe(0);
       // The upstream has no route to the runner's management subnet: it is the internet, not a LAN.
-      expect((await sb.upstream(['ip', 'route', 'get', SANDBOX.runnerAddress])).code).not.toBe(0);
+      expect((await sb.upstream(['ip', 'route', 'get', LAB_NET.sandboxAddress])).code).not.toBe(0);
 
       const server = await sb.startHttpServer();
-      const got = await sb.httpGet('lab', `http://${SANDBOX.upstreamAddress}/`);
+      const got = await sb.httpGet('lab', `http://${LAB_NET.upstreamAddress}/`);
       expect(got, JSON.stringify(got)).toMatchObject({ ok: true, status: 200, body: 'served-by-upstream' });
-      expect(server.clients()).toEqual([SANDBOX.labUplinkAddress]);
+      expect(server.clients()).toEqual([LAB_NET.uplinkAddress]);
     }, { upstream: true });
   }, 60_000);
 
@@ -93,10 +96,10 @@ describe.skipIf(skip).sequential('Sandbox', () => {
   it('returns the same snapshot twice for an untouched lab host, and a different one after a change', async () => {
     await withSandbox(async (sb) => {
       const first = await sb.snapshot();
-      await sb.lab(['ping', '-c1', '-W2', SANDBOX.upstreamAddress]);
+      await sb.lab(['ping', '-c1', '-W2', LAB_NET.upstreamAddress]);
       const second = await sb.snapshot();
       expect(second).toBe(first);
-      expect(first).toContain(`eth0 inet ${SANDBOX.labUplinkAddress}/24`);
+      expect(first).toContain(`eth0 inet ${LAB_NET.uplinkAddress}/24`);
 
       await sb.lab(['iptables', '-P', 'FORWARD', 'DROP']);
       const dropped = await sb.snapshot();

@@ -8,23 +8,14 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { LAB_NET } from '../../src/main/lab/lab-info.js';
 import { join } from 'node:path';
+import { shellJoin } from '../../src/shared/compiler/shell.js';
+import { privateMountLines, sandboxNetworkLines } from '../../src/main/lab/lab-scripts.js';
 import { hasTool, pathWithSbin, skipFor } from '../support/tools.js';
 
-/** Addresses of the sandbox: documentation ranges only. */
-export const SANDBOX = {
-  /** The runner's end of the management veth (in the sandbox's private root namespace). */
-  runnerAddress: '198.51.100.1',
-  /** The lab host's management address (eth0 without upstream, mgmt0 with it). */
-  labMgmtAddress: '198.51.100.2',
-  /** The lab host's uplink address when an upstream exists (its eth0). */
-  labUplinkAddress: '203.0.113.2',
-  /** The "internet" server address in the upstream namespace. */
-  upstreamAddress: '203.0.113.1',
-} as const;
-
 export interface SandboxOptions {
-  /** Give the lab host an eth0 towards an `upstream` namespace (203.0.113.1) instead of the runner. */
+  /** Give the lab host an eth0 towards an `upstream` namespace (LAB_NET.upstreamAddress) and a default route through it. */
   upstream?: boolean;
 }
 
@@ -271,45 +262,20 @@ function parseJson<T>(text: string, what: string): T {
 /** Flags the kernel flips on its own as carriers come and go. */
 const VOLATILE_FLAGS = new Set(['LOWER_UP', 'NO-CARRIER', 'M-DOWN', 'DORMANT', 'ECHO']);
 
-/** The holder: a private net + mount namespace that builds the lab host and then waits. */
-function holderScript(upstream: boolean, parentPid: number): string {
-  const { runnerAddress: r, labMgmtAddress: m, labUplinkAddress: u, upstreamAddress: g } = SANDBOX;
-  const labMounts = [
-    'mount -t tmpfs tmpfs /run/netns',
-    'mkdir -p /run/nsd /etc/netns',
-    'mount -t tmpfs tmpfs /run/nsd',
-    'mount -t tmpfs tmpfs /etc/netns',
-    'echo LAB-READY',
-    'exec sleep infinity',
-  ].join('; ');
+/**
+ * The holder: a private net + mount namespace that builds the lab host and then waits. The
+ * network and the private mounts are the ones `nsd lab up` builds (lab-scripts.ts), with the
+ * sandbox's temp directory `dir` as the state directory.
+ */
+function holderScript(upstream: boolean, parentPid: number, dir: string): string {
+  const labHost = [...privateMountLines(`${dir}/lab-host-mounts`, dir, true), 'echo LAB-READY', 'exec sleep infinity'].join('\n');
   return [
     'set -euo pipefail',
     'ip link set lo up',
-    'mkdir -p /run/netns',
-    'mount -t tmpfs tmpfs /run/netns',
-    'ip netns add lab',
-    'ip -n lab link set lo up',
-    ...(upstream
-      ? [
-          `ip link add ws0 type veth peer name mgmt0 netns lab`,
-          `ip -n lab addr add ${m}/24 dev mgmt0`,
-          `ip -n lab link set mgmt0 up`,
-          'ip netns add upstream',
-          'ip -n upstream link set lo up',
-          'ip -n lab link add eth0 type veth peer name eth0 netns upstream',
-          `ip -n lab addr add ${u}/24 dev eth0`,
-          'ip -n lab link set eth0 up',
-          `ip -n upstream addr add ${g}/24 dev eth0`,
-          'ip -n upstream link set eth0 up',
-          // A real host has a default route via its gateway; the upstream has no route back to
-          // the lab's private subnets, so only masqueraded traffic gets answers.
-          `ip -n lab route add default via ${g}`,
-        ]
-      : [`ip link add ws0 type veth peer name eth0 netns lab`, `ip -n lab addr add ${m}/24 dev eth0`, `ip -n lab link set eth0 up`]),
-    `ip addr add ${r}/24 dev ws0`,
-    'ip link set ws0 up',
-    // The lab host's own /run/netns, /run/nsd and /etc/netns: what a topology deploys stays private.
-    `ip netns exec lab unshare -m --propagation private sh -c '${labMounts}' &`,
+    ...privateMountLines(`${dir}/holder-mounts`, dir, false),
+    ...sandboxNetworkLines({ upstream }),
+    // The lab host's own /run and /etc: what a topology deploys stays private.
+    `${shellJoin(['ip', 'netns', 'exec', 'lab', 'unshare', '--mount', '--propagation', 'private', '--', 'bash', '-c', labHost])} &`,
     'echo "LAB-PID $!"',
     ...(upstream ? ['ip netns exec upstream sleep infinity &', 'echo "UPSTREAM-PID $!"'] : []),
     'echo HOLDER-READY',
@@ -359,7 +325,7 @@ export class Sandbox {
   static async create(opts: SandboxOptions = {}): Promise<Sandbox> {
     const upstream = opts.upstream ?? false;
     const tmpDir = mkdtempSync(join(tmpdir(), 'nsd-sandbox-'));
-    const holder = spawn('unshare', ['--net', '--mount', '--propagation', 'private', '--fork', '--', 'bash', '-c', holderScript(upstream, process.pid)], {
+    const holder = spawn('unshare', ['--net', '--mount', '--propagation', 'private', '--fork', '--', 'bash', '-c', holderScript(upstream, process.pid, tmpDir)], {
       env: baseEnv(),
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -469,7 +435,7 @@ export class Sandbox {
 
   /** The "internet" web server: 203.0.113.1:80 in the upstream namespace. */
   startHttpServer(marker = 'served-by-upstream'): Promise<HttpServer> {
-    return this.startHttpServerAt('upstream', SANDBOX.upstreamAddress, 80, marker);
+    return this.startHttpServerAt('upstream', LAB_NET.upstreamAddress, LAB_NET.httpPort, marker);
   }
 
   /** Fetches `url` from `place` with python3 urllib (no proxy, 5 s timeout). */
@@ -545,7 +511,9 @@ export class Sandbox {
     section('iptables-save', [normalizeRuleset(await read(['iptables-save']))]);
     section('ip6tables-save', [normalizeRuleset(await read(['ip6tables-save']))]);
     section('sysctl', (await read(['sysctl', 'net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv4.conf.all.route_localnet'])).split('\n').filter(Boolean));
-    section('ls -R /etc/netns /run/nsd', (await read(['ls', '-AR', '/etc/netns', '/run/nsd'])).split('\n'));
+    // lab.sh makes /run/nsd when it needs it and removes it when empty: absent and empty read alike.
+    const files = 'for d in /etc/netns /run/nsd; do echo "$d:"; if [ -d "$d" ]; then (cd "$d" && find . -mindepth 1 | sort); fi; done';
+    section('files under /etc/netns and /run/nsd', (await read(['bash', '-c', files])).split('\n'));
     return sections.join('\n') + '\n';
   }
 

@@ -13,7 +13,8 @@ import { connect, type ConnectOptions, type Connection } from '../../src/main/ss
 import { parseKnownHosts } from '../../src/main/ssh/known-hosts.js';
 import { runAction, type RunOptions, type RunOutcome } from '../../src/main/ssh/runner.js';
 import { hasTool, skipUnless } from '../support/tools.js';
-import { requireLab, SANDBOX, withSandbox, type BackgroundProcess, type Sandbox, type SandboxOptions } from './sandbox.js';
+import { requireLab, withSandbox, type BackgroundProcess, type Sandbox, type SandboxOptions } from './sandbox.js';
+import { LAB_NET } from '../../src/main/lab/lab-info.js';
 
 /** Pipes every connection on a unix socket to host:port (run inside the lab host). */
 const FORWARDER = `
@@ -139,7 +140,7 @@ export async function startSshd(sb: Sandbox, options: SshdOptions = {}): Promise
   writeFileSync(join(dir, 'authorized_keys', 'alice'), readFileSync(join(dir, 'keys', 'alice.pub')), { mode: 0o644 });
   const bobPassword = 'bob sudo pw';
   await privateUsers(sb, dir, bobPassword);
-  const host = SANDBOX.labMgmtAddress;
+  const host = LAB_NET.mgmtAddress;
   writeFileSync(
     join(dir, 'sshd_config'),
     [
@@ -163,7 +164,6 @@ export async function startSshd(sb: Sandbox, options: SshdOptions = {}): Promise
   mkdirSync(join(dir, 'received'), { mode: 0o1777 });
   chmodSync(join(dir, 'received'), 0o1777);
   writeFileSync(join(dir, 'shim', 'bash'), `#!/bin/sh\ntee "${join(dir, 'received')}/$(id -un)" | /bin/bash "$@"\n`, { mode: 0o755 });
-  mkdirSync('/run/sshd', { recursive: true });
   // A clean home for root inside the lab host only: this machine's ~/.bashrc (pyenv init) reads
   // standard input, which a non-interactive SSH session's bash sources before the command.
   mkdirSync(join(dir, 'home'), { recursive: true, mode: 0o700 });

@@ -7,12 +7,12 @@ const lab = (state: LabState['state'], problems: string[] = []): LabState => ({ 
 
 describe('status', () => {
   it('replaces "Starting the sandbox lab host…" with the state it reached', () => {
-    expect(labBusyStatus('up').text).toBe('Starting the sandbox lab host…');
-    expect(labDoneStatus(lab('healthy'), 'up')).toEqual({ text: 'Lab host: healthy', error: false });
-    expect(labDoneStatus(lab('partial', ['sshd is not running']), 'up')).toEqual({ text: 'Lab host: partial: sshd is not running', error: true });
-    expect(labBusyStatus('down').text).toBe('Stopping the sandbox lab host…');
-    expect(labDoneStatus(lab('absent'), 'down')).toEqual({ text: 'Lab host: absent', error: false });
-    expect(labDoneStatus(lab('healthy'), 'down')).toEqual({ text: 'Lab host: healthy', error: true });
+    expect(labBusyStatus('up', 'default').text).toBe('Starting the sandbox lab host "default"…');
+    expect(labDoneStatus(lab('healthy'), 'up')).toEqual({ text: 'Lab host "default": healthy', error: false });
+    expect(labDoneStatus(lab('partial', ['sshd is not running']), 'up')).toEqual({ text: 'Lab host "default": partial: sshd is not running', error: true });
+    expect(labBusyStatus('down', 'mine').text).toBe('Stopping the sandbox lab host "mine"…');
+    expect(labDoneStatus(lab('absent'), 'down')).toEqual({ text: 'Lab host "default": absent', error: false });
+    expect(labDoneStatus(lab('healthy'), 'down')).toEqual({ text: 'Lab host "default": healthy', error: true });
   });
 
   it('tells a run while it runs and when it ends, as an error when it went wrong', () => {

@@ -1,19 +1,21 @@
 /**
  * One deploy run from start to end, for the CLI and the desktop app alike: resolve the target
- * through ~/.ssh/config, check its host key against known_hosts and the app's own store, pick
- * the login, connect, remember a newly trusted key, run one lab.sh action and report it as
+ * through ~/.ssh/config, check its host key against known_hosts and the app's own store (a
+ * sandbox lab host: against the key in the lab.json beside its socket), pick the login, connect, remember a newly trusted key, run one lab.sh action and report it as
  * RunEvents. Connection, login and sudo problems become an `error` event and the outcome; they
  * are never thrown.
  */
 import { readFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { homedir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CompileResult } from '../../shared/compiler/index.js';
 import type { RunAction, RunErrorKind, RunEvent } from '../../shared/deploy/events.js';
 import { connect, ConnectError, type Connection } from '../ssh/connection.js';
 import { appendCreatingDir, knownHostsPaths } from '../ssh/host-key-store.js';
-import { knownHostsLine, parseKnownHosts } from '../ssh/known-hosts.js';
+import { labHostKeyPin } from '../lab/lab-info.js';
+import { labPaths } from '../lab/lab-scripts.js';
+import { knownHostsLine, parseKnownHosts, type PinnedHostKey } from '../ssh/known-hosts.js';
 import type { Privilege } from '../ssh/remote-command.js';
 import { DEFAULT_TIMEOUT_MS, runAction } from '../ssh/runner.js';
 import { expandHome, resolveTarget, TargetError, type Target } from '../ssh/target.js';
@@ -57,8 +59,6 @@ export interface DeploySessionRequest {
   secrets: DeploySecrets;
   /** Asked for a host key that is not known yet; resolve true to trust it. */
   confirmHostKey(fingerprint: string, host: string, port: number): Promise<boolean>;
-  /** Remember a key trusted through confirmHostKey in the app's store (default true). */
-  storeNewHostKey?: boolean;
   /** The session's time limit, from connecting to the end of the run on the host (default 10 minutes); time spent asking confirmHostKey does not count. */
   timeoutMs?: number;
   /** Cancels the session: while connecting, or the run on the host. */
@@ -137,15 +137,19 @@ export async function runDeploySession(req: DeploySessionRequest, env: DeployEnv
     throw e;
   }
   try {
-    if (connection.newlyTrusted && req.storeNewHostKey !== false) {
-      const store = appKnownHostsPath(env);
-      await env.appendFile(store, knownHostsLine(target.host, target.port, connection.hostKey)).catch((e: Error) => {
-        // Not fatal: the key was trusted for this run; the next one asks again.
-        req.onEvent({ type: 'output', at: Date.now(), stream: 'stderr', line: `warning: cannot remember the host key in ${store}: ${e.message}` });
-      });
-    }
     const privilege = privilegeFor(target.user, req.target, req.secrets);
     req.onEvent({ type: 'connected', at: Date.now(), host: `${target.host}:${target.port}`, user: target.user, fingerprint: connection.fingerprint, sudo: privilege !== 'root' });
+    // Only now, logged in: a key accepted for a login that was then refused is not remembered.
+    if (connection.newlyTrusted) {
+      const store = appKnownHostsPath(env);
+      await env.appendFile(store, knownHostsLine(target.host, target.port, connection.hostKey)).then(
+        () => req.onEvent({ type: 'output', at: Date.now(), stream: 'stderr', line: `remembered the host key of ${target.host}:${target.port} (${connection.fingerprint}) in ${store}` }),
+        (e: Error) => {
+          // Not fatal: the key was trusted for this run; the next one asks again.
+          req.onEvent({ type: 'output', at: Date.now(), stream: 'stderr', line: `warning: cannot remember the host key in ${store}: ${e.message}` });
+        },
+      );
+    }
     let failedProbes = 0;
     const { compiled } = req;
     const outcome = await runAction(connection.client, {
@@ -189,6 +193,12 @@ function sessionClock(limitMs: number): SessionClock {
   };
 }
 
+/** The sandbox lab host's own key when `socket` is a lab host's (its lab.json lies beside it). */
+async function labPin(env: DeployEnv, socket: string): Promise<PinnedHostKey | undefined> {
+  const labJson = labPaths(dirname(socket)).labJson;
+  return labHostKeyPin(socket, labJson, await readOptional(env, labJson));
+}
+
 /** Resolves the target, reads what the login needs and connects; throws ConnectError or SessionError. */
 async function open(req: DeploySessionRequest, env: DeployEnv, clock: SessionClock): Promise<{ connection: Connection; target: Target }> {
   if (req.signal?.aborted) throw new SessionError('cancelled', 'cancelled before it started; nothing ran');
@@ -200,7 +210,9 @@ async function open(req: DeploySessionRequest, env: DeployEnv, clock: SessionClo
     throw new SessionError('connect', `cannot read ~/.ssh/config for ${req.target.host}: ${(e as Error).message}`);
   }
   const stores = knownHostsPaths({ ...env.env, HOME: env.home });
-  const knownHosts = parseKnownHosts(`${await readOptional(env, stores.user)}\n${await readOptional(env, stores.app)}`);
+  const knownHosts = [...parseKnownHosts(await readOptional(env, stores.user), stores.user), ...parseKnownHosts(await readOptional(env, stores.app), stores.app)];
+  const socket = req.target.socket !== undefined ? expandHome(req.target.socket, env.home) : undefined;
+  const pinnedHostKey = socket !== undefined ? await labPin(env, socket) : undefined;
 
   let privateKey = req.secrets.privateKey;
   if (privateKey === undefined) {
@@ -219,6 +231,7 @@ async function open(req: DeploySessionRequest, env: DeployEnv, clock: SessionClo
     port: target.port,
     username: target.user,
     knownHosts,
+    ...(pinnedHostKey ? { pinnedHostKey } : {}),
     confirmHostKey: (fingerprint, host, port) => clock.pausedWhile(req.confirmHostKey(fingerprint, host, port)),
     timeLeftMs: clock.limitMs - clock.spent(),
     timeLimitMs: clock.limitMs,
@@ -226,7 +239,7 @@ async function open(req: DeploySessionRequest, env: DeployEnv, clock: SessionClo
     ...(req.secrets.passphrase !== undefined ? { passphrase: req.secrets.passphrase } : {}),
     ...(agent ? { agent } : {}),
     ...(req.secrets.password !== undefined ? { password: req.secrets.password } : {}),
-    ...(req.target.socket !== undefined ? { sock: createConnection(expandHome(req.target.socket, env.home)) } : {}),
+    ...(socket !== undefined ? { sock: createConnection(socket) } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
   });
   return { connection, target };

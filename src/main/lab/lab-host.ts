@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { assessLab, isLiveState, parseNsPids, parsePidFile, parseProcStat, type LabHealth, type LabProbe } from './lab-health.js';
-import { hostKeyLineFor, labBaseDir, labDir, labDirProblem, labInfoSchema, parseKeygenFingerprint, parseLabInfo, LAB_NET, type LabInfo } from './lab-info.js';
+import { hostKeyLineFor, labBaseDir, labDir, labDirProblem, labInfoSchema, labNameProblem, parseKeygenFingerprint, parseLabInfo, LAB_NET, type LabInfo } from './lab-info.js';
 import {
   enterLabArgv,
   forwarderArgv,
@@ -27,6 +27,8 @@ import {
   type LabPaths,
   type LabTools,
 } from './lab-scripts.js';
+import { OCCUPANCY_SCRIPT, parseOccupancy } from './lab-occupancy.js';
+import type { LabOccupancy } from '../../shared/ipc/contract.js';
 import { LAB_TOOLS, prerequisiteProblems, type LabTool, type MachineFacts } from './prerequisites.js';
 import { EXIT } from '../../shared/exit-codes.js';
 
@@ -218,6 +220,26 @@ export function enterLab(name: string, env: Env): string[] {
   const labPid = parsePidFile(readText(labPaths(labDir(name, env)).labPid));
   if (labPid === undefined) throw new LabError(`lab "${name}" is not up (no lab host pid in ${labDir(name, env)})`, EXIT.down);
   return enterLabArgv(labPid);
+}
+
+/** What is deployed in lab `name`'s lab host (read inside it); throws LabError when it is not up or cannot be read. */
+export function labOccupancy(name: string, env: Env): LabOccupancy {
+  const argv = [...enterLab(name, env), 'bash', '-c', OCCUPANCY_SCRIPT];
+  const [cmd, ...args] = argv;
+  const r = spawnSync(cmd!, args, { env: childEnv(env), encoding: 'utf8', timeout: 10_000 });
+  if (r.error || r.status !== 0) throw new LabError(`cannot list what lab "${name}" holds: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`);
+  return parseOccupancy(r.stdout);
+}
+
+/** The names of the lab hosts under the lab base directory (those whose directory is a lab name), sorted. */
+export function labNames(env: Env): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(labBaseDir(env), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return [];
+  }
+  return entries.filter((n) => labNameProblem(n) === undefined).sort();
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

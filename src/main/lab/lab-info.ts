@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_LAB_NAME, labNameProblem } from '../../shared/ipc/contract.js';
+import type { PinnedHostKey } from '../ssh/known-hosts.js';
 
 /** Addresses and interface names of every sandbox lab host: documentation ranges only. */
 export const LAB_NET = {
@@ -60,8 +61,8 @@ const MAX_SOCKET_PATH = 107;
  */
 export function labDirProblem(dir: string): string | undefined {
   if (!dir.startsWith('/')) return `lab directory ${JSON.stringify(dir)} is not absolute; set NSD_LAB_DIR to an absolute path`;
-  if (!/^[A-Za-z0-9_./+@=,:-]+$/.test(dir)) {
-    return `lab directory ${JSON.stringify(dir)} holds characters sshd_config cannot take (spaces, quotes, ...); set NSD_LAB_DIR to a plain path`;
+  if (!/^[A-Za-z0-9_./+@-]+$/.test(dir)) {
+    return `lab directory ${JSON.stringify(dir)} holds characters sshd_config or mount options cannot take (spaces, quotes, ",", ":", "=", ...); set NSD_LAB_DIR to a plain path`;
   }
   if (Buffer.byteLength(`${dir}/ssh.sock`) > MAX_SOCKET_PATH) {
     return `lab directory ${dir} is too long for a unix socket path (${MAX_SOCKET_PATH} bytes at most for ${dir}/ssh.sock); set NSD_LAB_DIR to a shorter path`;
@@ -129,6 +130,33 @@ export function hostKeyLineFor(publicKey: string, host: string = LAB_NET.mgmtAdd
   return `${host} ${type} ${blob}`;
 }
 
+/** `nsd lab CMD` with `--name` when the lab is not the default one. */
+export function labCommandLine(action: 'up' | 'down' | 'status', name: string): string {
+  return `nsd lab ${action}${name === DEFAULT_LAB_NAME ? '' : ` --name ${name}`}`;
+}
+
+/**
+ * The host key a deploy through `socket` must see, when `labJsonText` (the lab.json in the
+ * socket's directory, at `labJsonPath`) describes a lab host served on that very socket:
+ * the sandbox lab host is trusted by its own record, never through known_hosts. Undefined when
+ * the text is no valid lab.json of that socket (then known_hosts decides, as for any host).
+ */
+export function labHostKeyPin(socket: string, labJsonPath: string, labJsonText: string): PinnedHostKey | undefined {
+  let info: LabInfo;
+  try {
+    info = parseLabInfo(labJsonText, labJsonPath);
+  } catch {
+    return undefined;
+  }
+  if (info.socket !== socket) return undefined;
+  const blob = info.hostKeyLine.split(' ')[2]!;
+  return {
+    key: Buffer.from(blob, 'base64'),
+    source: labJsonPath,
+    fix: `The sandbox lab host behind ${socket} is not the one its lab.json describes; rebuild it: ${labCommandLine('down', info.name)}; ${labCommandLine('up', info.name)}`,
+  };
+}
+
 /** How the CLI prints a lab's connection details. */
 export function formatLabInfo(info: LabInfo, created: boolean): string {
   const q = (s: string): string => (/^[A-Za-z0-9_./:@=,+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
@@ -143,12 +171,12 @@ export function formatLabInfo(info: LabInfo, created: boolean): string {
     `  upstream       ${info.upstream} (HTTP on port ${LAB_NET.httpPort}), via the lab host's ${info.uplink}`,
     '',
     'Deploy a topology to it:',
-    `  nsd deploy FILE --host ${info.user}@${info.host} -i ${q(info.privateKey)} --socket ${q(info.socket)} --accept-new`,
-    `  (--accept-new trusts the host key once; check it is ${info.hostKeyFingerprint}, or add the known_hosts line above to ~/.ssh/known_hosts)`,
+    `  nsd deploy FILE --host ${info.user}@${info.host} -i ${q(info.privateKey)} --socket ${q(info.socket)}`,
+    `  (through this socket the host key is checked against ${info.hostKeyFingerprint} from its lab.json; nothing is written to known_hosts)`,
     'Log in with OpenSSH:',
     `  ssh -F ${q(info.sshConfig)} lab`,
     'Take it down:',
-    `  nsd lab down${info.name === DEFAULT_LAB_NAME ? '' : ` --name ${info.name}`}`,
+    `  ${labCommandLine('down', info.name)}`,
     '',
   ].join('\n');
 }

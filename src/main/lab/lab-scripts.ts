@@ -23,6 +23,9 @@ export interface LabPaths {
   hostKey: string;
   clientKey: string;
   socket: string;
+  /** Mount points of the holder's and the lab host's private tmpfs (their /run, the lab host's /etc overlay). */
+  holderMounts: string;
+  labHostMounts: string;
   /** Outer pid of `unshare` (the holder; its process group is the lab's). */
   holderPid: string;
   /** The pid namespace the holder made ("pid:[4026532...]"): every lab process is in it. */
@@ -58,6 +61,8 @@ export function labPaths(dir: string): LabPaths {
     hostKey: p('ssh_host_ed25519_key'),
     clientKey: p('id_ed25519'),
     socket: p('ssh.sock'),
+    holderMounts: p('holder-mounts'),
+    labHostMounts: p('lab-host-mounts'),
     holderPid: p('holder.pid'),
     pidNamespace: p('holder.pidns'),
     forwarderPid: p('forwarder.pid'),
@@ -82,6 +87,73 @@ const { sandboxAddress, sandboxInterface, mgmtAddress, mgmtInterface, uplink, up
 const cmd = (...argv: string[]): string => shellJoin(argv);
 
 /**
+ * Gives the calling mount namespace a /run of its own (and, with `etc`, an /etc whose changes
+ * stay in it), so that nothing the lab does reaches the machine's files and nothing anyone does
+ * to the machine's directories unmounts the lab's: /run/nsd, /run/netns and /etc/netns lie on
+ * private filesystems, and every mount point is a directory of those, never a directory of the
+ * machine, which a `rmdir` from another mount namespace would detach (lab.sh removes /run/nsd
+ * when it is empty; with /run/nsd a mount point on the machine's /run, that once sent a lab
+ * host's state into the machine's /run/nsd). The one tmpfs is mounted on `mounts`, inside the lab's own state directory; the state
+ * directory stays reachable at its path when it lies under /run. `-n`: /run/mount/utab is the
+ * machine's, and is not written either.
+ */
+export function privateMountLines(mounts: string, stateDir: string, etc: boolean): string[] {
+  const run = `${mounts}/run`;
+  const lines = [cmd('mkdir', '-p', mounts), cmd('mount', '-n', '-t', 'tmpfs', '-o', 'mode=0700', 'nsd-lab', mounts), cmd('mkdir', '-p', run)];
+  if (etc) {
+    // Before /run moves: the upper and work directories are reached through the state directory.
+    lines.push(
+      cmd('mkdir', '-p', `${mounts}/etc-upper`, `${mounts}/etc-work`),
+      cmd('mount', '-n', '-t', 'overlay', 'nsd-lab', '-o', `lowerdir=/etc,upperdir=${mounts}/etc-upper,workdir=${mounts}/etc-work`, '/etc'),
+      cmd('mkdir', '-p', '/etc/netns'),
+      cmd('mount', '-n', '-t', 'tmpfs', '-o', 'mode=0755', 'nsd-lab', '/etc/netns'),
+    );
+  }
+  // A bind of the directory onto itself makes it a mount that can move onto /run.
+  // A fresh /run as on a booted host: sshd's privilege separation directory and ip's netns
+  // directory; lab.sh makes /run/nsd when it needs it (and removes it when it is empty again).
+  lines.push(cmd('mount', '-n', '--bind', run, run), cmd('mkdir', '-p', `${run}/netns`, `${run}/sshd`));
+  if (stateDir.startsWith('/run/')) {
+    const inside = `${run}${stateDir.slice('/run'.length)}`;
+    lines.push(cmd('mkdir', '-p', inside), cmd('mount', '-n', '--bind', stateDir, inside));
+  }
+  lines.push(cmd('mount', '-n', '--move', run, '/run'), cmd('chmod', '0755', '/run'));
+  return lines;
+}
+
+/**
+ * The sandbox's network, built in the holder's private network namespace: the lab host (netns
+ * `lab`) with `mgmt0` towards the sandbox's `lab-mgmt`, and, with `upstream`, its `eth0`
+ * towards the "internet" (netns `upstream`) and a default route through it, like a real host.
+ * The addresses are LAB_NET's. The test harness (test/lab/sandbox.ts) builds the same network.
+ */
+export function sandboxNetworkLines(options: { upstream: boolean } = { upstream: true }): string[] {
+  const lines = [
+    cmd('ip', 'netns', 'add', 'lab'),
+    cmd('ip', '-n', 'lab', 'link', 'set', 'lo', 'up'),
+    // Moving a link into a namespace drops its addresses: create in place, then address, then up.
+    cmd('ip', 'link', 'add', sandboxInterface, 'type', 'veth', 'peer', 'name', mgmtInterface, 'netns', 'lab'),
+    cmd('ip', 'addr', 'add', `${sandboxAddress}/${len}`, 'dev', sandboxInterface),
+    cmd('ip', 'link', 'set', sandboxInterface, 'up'),
+    cmd('ip', '-n', 'lab', 'addr', 'add', `${mgmtAddress}/${len}`, 'dev', mgmtInterface),
+    cmd('ip', '-n', 'lab', 'link', 'set', mgmtInterface, 'up'),
+  ];
+  if (!options.upstream) return lines;
+  return [
+    ...lines,
+    cmd('ip', 'netns', 'add', 'upstream'),
+    cmd('ip', '-n', 'upstream', 'link', 'set', 'lo', 'up'),
+    cmd('ip', '-n', 'lab', 'link', 'add', uplink, 'type', 'veth', 'peer', 'name', upstreamInterface, 'netns', 'upstream'),
+    cmd('ip', '-n', 'upstream', 'addr', 'add', `${upstreamAddress}/${len}`, 'dev', upstreamInterface),
+    cmd('ip', '-n', 'upstream', 'link', 'set', upstreamInterface, 'up'),
+    cmd('ip', '-n', 'lab', 'addr', 'add', `${uplinkAddress}/${len}`, 'dev', uplink),
+    cmd('ip', '-n', 'lab', 'link', 'set', uplink, 'up'),
+    // The upstream has no route back to the lab's private subnets, so only masqueraded traffic gets answers.
+    cmd('ip', '-n', 'lab', 'route', 'add', 'default', 'via', upstreamAddress),
+  ];
+}
+
+/**
  * The holder: runs as pid 1 of a fresh pid namespace, in a fresh network and mount namespace
  * (see `holderArgv`). It builds the sandbox's namespaces and links, starts the upstream web
  * server and the lab host, then reaps orphans until it is killed. When it dies the kernel kills
@@ -93,27 +165,9 @@ export function holderScript(paths: LabPaths, tools: LabTools): string {
     '# nsd lab holder: pid 1 of the lab, in its own network, mount and pid namespaces.',
     'set -euo pipefail',
     cmd('ip', 'link', 'set', 'lo', 'up'),
-    // A private /run/netns: the lab's namespace names never show in the machine's `ip netns`.
-    cmd('mkdir', '-p', '/run/netns'),
-    cmd('mount', '-t', 'tmpfs', '-o', 'mode=0755', 'nsd-lab', '/run/netns'),
-    cmd('ip', 'netns', 'add', 'lab'),
-    cmd('ip', 'netns', 'add', 'upstream'),
-    cmd('ip', '-n', 'lab', 'link', 'set', 'lo', 'up'),
-    cmd('ip', '-n', 'upstream', 'link', 'set', 'lo', 'up'),
-    // Moving a link into a namespace drops its addresses: create in place, then address, then up.
-    cmd('ip', 'link', 'add', sandboxInterface, 'type', 'veth', 'peer', 'name', mgmtInterface, 'netns', 'lab'),
-    cmd('ip', 'addr', 'add', `${sandboxAddress}/${len}`, 'dev', sandboxInterface),
-    cmd('ip', 'link', 'set', sandboxInterface, 'up'),
-    cmd('ip', '-n', 'lab', 'addr', 'add', `${mgmtAddress}/${len}`, 'dev', mgmtInterface),
-    cmd('ip', '-n', 'lab', 'link', 'set', mgmtInterface, 'up'),
-    cmd('ip', '-n', 'lab', 'link', 'add', uplink, 'type', 'veth', 'peer', 'name', upstreamInterface, 'netns', 'upstream'),
-    cmd('ip', '-n', 'upstream', 'addr', 'add', `${upstreamAddress}/${len}`, 'dev', upstreamInterface),
-    cmd('ip', '-n', 'upstream', 'link', 'set', upstreamInterface, 'up'),
-    cmd('ip', '-n', 'lab', 'addr', 'add', `${uplinkAddress}/${len}`, 'dev', uplink),
-    cmd('ip', '-n', 'lab', 'link', 'set', uplink, 'up'),
-    // Like a real host: a default route via its gateway. The upstream has no route back to the
-    // lab's private subnets, so only masqueraded traffic gets answers.
-    cmd('ip', '-n', 'lab', 'route', 'add', 'default', 'via', upstreamAddress),
+    // A private /run (so /run/netns): the lab's namespace names never show in the machine's `ip netns`.
+    ...privateMountLines(paths.holderMounts, paths.dir, false),
+    ...sandboxNetworkLines(),
     `${cmd('ip', 'netns', 'exec', 'upstream', tools.node, paths.upstreamServer, upstreamAddress, String(LAB_NET.httpPort))} >>${cmd(paths.upstreamLog)} 2>&1 &`,
     `${cmd('ip', 'netns', 'exec', 'lab', 'unshare', '--mount', '--propagation', 'private', '--', 'bash', paths.labHostScript)} >>${cmd(paths.holderLog)} 2>&1 &`,
     'echo "nsd lab holder: ready"',
@@ -124,10 +178,10 @@ export function holderScript(paths: LabPaths, tools: LabTools): string {
 }
 
 /**
- * The lab host's holder: in netns `lab`, with a mount namespace of its own whose /run/netns,
- * /run/nsd and /etc/netns are private (what a topology deploys stays inside the lab host) and
- * whose /root is an empty tmpfs (the machine's own dotfiles never run in lab sessions). It runs
- * sshd in the foreground and keeps the mount namespace alive after.
+ * The lab host's holder: in netns `lab`, with a mount namespace of its own whose /run and /etc
+ * are private (privateMountLines: what a topology deploys stays inside the lab host) and whose
+ * /root is an empty tmpfs (the machine's own dotfiles never run in lab sessions). It runs sshd
+ * in the foreground and keeps the mount namespace alive after.
  */
 export function labHostScript(paths: LabPaths, tools: LabTools): string {
   return [
@@ -135,11 +189,8 @@ export function labHostScript(paths: LabPaths, tools: LabTools): string {
     '# nsd lab host: netns lab, a private mount namespace, sshd on the management address.',
     'set -euo pipefail',
     `echo "$$" >${cmd(paths.labInnerPid)}`,
-    cmd('mount', '-t', 'tmpfs', '-o', 'mode=0755', 'nsd-lab', '/run/netns'),
-    cmd('mkdir', '-p', '/run/nsd', '/etc/netns', '/run/sshd'),
-    cmd('mount', '-t', 'tmpfs', '-o', 'mode=0755', 'nsd-lab', '/run/nsd'),
-    cmd('mount', '-t', 'tmpfs', '-o', 'mode=0755', 'nsd-lab', '/etc/netns'),
-    cmd('mount', '-t', 'tmpfs', '-o', 'mode=0700', 'nsd-lab', '/root'),
+    ...privateMountLines(paths.labHostMounts, paths.dir, true),
+    cmd('mount', '-n', '-t', 'tmpfs', '-o', 'mode=0700', 'nsd-lab', '/root'),
     `${cmd(tools.sshd, '-D', '-e', '-f', paths.sshdConfig)} >>${cmd(paths.sshdLog)} 2>&1 &`,
     'wait || true',
     'echo "nsd lab host: sshd exited" >&2',

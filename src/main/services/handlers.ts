@@ -4,8 +4,8 @@
  * deploy requests carry a document, which is recompiled here: no shell text crosses the boundary.
  */
 import { compile } from '../../shared/compiler/index.js';
-import type { Handlers, LabState, Template } from '../../shared/ipc/contract.js';
-import { labDown, labStatus, labUp, LabError, machineFacts } from '../lab/lab-host.js';
+import { DEFAULT_LAB_NAME, type Handlers, type LabOccupancy, type LabState, type Template } from '../../shared/ipc/contract.js';
+import { labDown, labNames, labOccupancy, labStatus, labUp, LabError, machineFacts } from '../lab/lab-host.js';
 import { prerequisiteProblems } from '../lab/prerequisites.js';
 import { formatLabInfo } from '../lab/lab-info.js';
 import type { Dialogs, FileService, TargetStore } from './types.js';
@@ -45,10 +45,25 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   });
 
   const labState = async (name: string | undefined): Promise<LabState> => {
-    const labName = name ?? 'default';
+    const labName = name ?? DEFAULT_LAB_NAME;
     if (!lab.available) return { name: labName, state: 'unavailable', problems: [lab.reason ?? 'not available here'] };
     const s = await labStatus(labName, env);
-    return { name: labName, state: s.health.state, problems: s.health.problems, ...(s.info ? { details: formatLabInfo(s.info, false) } : {}) };
+    const problems = [...s.health.problems];
+    let occupancy: LabOccupancy | undefined;
+    if (s.health.state === 'healthy') {
+      try {
+        occupancy = labOccupancy(labName, env);
+      } catch (e) {
+        problems.push((e as Error).message);
+      }
+    }
+    return {
+      name: labName,
+      state: s.health.state,
+      problems,
+      ...(s.info ? { details: formatLabInfo(s.info, false), createdAt: s.info.createdAt } : {}),
+      ...(occupancy ? { occupancy } : {}),
+    };
   };
   const labFailure = (e: unknown): never => {
     if (e instanceof LabError) throw new Error(e.message);
@@ -108,15 +123,17 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'targets:list': () => deps.targets.list(),
     'targets:save': (request) => deps.targets.save(request),
     'targets:remove': ({ id }) => deps.targets.remove(id),
+    // The default lab host is always listed: it is where a deploy goes unless the user picks another.
+    'lab:list': () => Promise.all([...new Set([DEFAULT_LAB_NAME, ...(lab.available ? labNames(env) : [])])].map((n) => labState(n))),
     'lab:status': ({ name }) => labState(name),
     'lab:up': async ({ name }) => {
       if (!lab.available) throw new Error(`the sandbox lab host is not available here: ${lab.reason ?? ''}`);
-      await labUp(name ?? 'default', env).catch(labFailure);
+      await labUp(name ?? DEFAULT_LAB_NAME, env).catch(labFailure);
       return labState(name);
     },
     'lab:down': async ({ name }) => {
       if (!lab.available) throw new Error(`the sandbox lab host is not available here: ${lab.reason ?? ''}`);
-      await labDown(name ?? 'default', env).catch(labFailure);
+      await labDown(name ?? DEFAULT_LAB_NAME, env).catch(labFailure);
       return labState(name);
     },
     'run:start': (payload, sink) => runs.start(payload, sink),

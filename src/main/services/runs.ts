@@ -15,8 +15,6 @@ type StartPayload = z.output<(typeof requests)['run:start']['payload']>;
 interface Resolved {
   target: DeployTarget;
   secrets: DeploySecrets;
-  /** A host key that is trusted without asking (the local lab host's own). */
-  expectedFingerprint?: string;
 }
 
 const BUSY: RunStart = { ok: false, problems: [], message: 'a run on this host is still going; wait for it to finish or cancel it first' };
@@ -52,11 +50,8 @@ export class RunRegistry {
         return `the sandbox lab host "${ref.name}" is not up (${status.health.state}${status.health.problems.length ? `: ${status.health.problems.join('; ')}` : ''}); start it first`;
       }
       const info = status.info;
-      return {
-        target: { host: `${info.user}@${info.host}:${info.port}`, identityFile: info.privateKey, socket: info.socket, sudo: false },
-        secrets: {},
-        expectedFingerprint: info.hostKeyFingerprint,
-      };
+      // Through its socket the session trusts the lab host by its lab.json key and stores nothing.
+      return { target: { host: `${info.user}@${info.host}:${info.port}`, identityFile: info.privateKey, socket: info.socket, sudo: false }, secrets: {} };
     }
     const saved = await this.deps.targets.get(ref.id);
     if (!saved) return `there is no saved host with id ${ref.id}; pick a host from the list`;
@@ -92,7 +87,6 @@ export class RunRegistry {
     const entry: { abort: AbortController; target: string; answer?: (trust: boolean) => void } = { abort, target: key };
     this.active.set(runId, entry);
     const confirmHostKey = (fingerprint: string, host: string, port: number): Promise<boolean> => {
-      if (resolved.expectedFingerprint !== undefined) return Promise.resolve(fingerprint === resolved.expectedFingerprint);
       if (this.deps.confirmHostKey) return this.deps.confirmHostKey(host, port, fingerprint);
       return new Promise<boolean>((answer) => {
         const timer = setTimeout(() => finish(false), HOST_KEY_WAIT_MS);
@@ -117,8 +111,6 @@ export class RunRegistry {
         target: resolved.target,
         secrets: resolved.secrets,
         confirmHostKey,
-        // The lab host is rebuilt with a new key each time: trust it by its lab.json, never store it.
-        storeNewHostKey: resolved.expectedFingerprint === undefined,
         ...(payload.timeoutSeconds !== undefined ? { timeoutMs: payload.timeoutSeconds * 1000 } : {}),
         signal: abort.signal,
         onEvent: (event) => {

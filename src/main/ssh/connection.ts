@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import ssh2, { Client, type ConnectConfig } from 'ssh2';
 import { authMethods } from './auth-methods.js';
 import type { RunErrorKind } from '../../shared/deploy/events.js';
-import { checkHostKey, fingerprint, type KnownHostEntry } from './known-hosts.js';
+import { fingerprint, hostKeyVerdict, type KnownHostEntry, type PinnedHostKey } from './known-hosts.js';
 
 export interface ConnectOptions {
   host: string;
@@ -21,6 +21,8 @@ export interface ConnectOptions {
   /** An already connected stream to the SSH server (a tunnel or a unix socket to a sandbox). */
   sock?: Duplex;
   knownHosts: readonly KnownHostEntry[];
+  /** The one key to accept (the sandbox lab host's, from its lab.json); known_hosts is then not consulted. */
+  pinnedHostKey?: PinnedHostKey;
   /** Asked for a key that is not known yet; resolve true to trust it. */
   confirmHostKey?: (fingerprint: string, host: string, port: number) => Promise<boolean>;
   /** Connect and authentication timeout in ms (default 15 s); the time spent in confirmHostKey does not count. */
@@ -121,17 +123,14 @@ export function connect(options: ConnectOptions): Promise<Connection> {
     ...(options.password !== undefined ? { password: options.password } : {}),
     hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
       const print = fingerprint(key);
-      const status = checkHostKey(options.knownHosts, options.host, port, key);
-      if (status === 'known') {
+      const verdict = hostKeyVerdict({ entries: options.knownHosts, host: options.host, port, key, ...(options.pinnedHostKey ? { pinned: options.pinnedHostKey } : {}) });
+      if (verdict.decision === 'trust') {
         accepted = { key, newlyTrusted: false };
         verify(true);
         return;
       }
-      if (status === 'changed' || status === 'revoked') {
-        refusal = new ConnectError(
-          'host-key-changed',
-          `the host key of ${options.host}:${port} has ${status === 'revoked' ? 'been revoked' : 'CHANGED'} (now ${print}); someone may be intercepting the connection, or the host was reinstalled. Refusing to connect; remove the old key from known_hosts only if you know why it changed.`,
-        );
+      if (verdict.decision === 'refuse') {
+        refusal = new ConnectError('host-key-changed', verdict.message);
         verify(false);
         return;
       }

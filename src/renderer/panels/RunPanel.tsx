@@ -3,14 +3,16 @@
  * up / verify / status / down, watch the steps and the output stream, cancel, roll back, and
  * read the probe results as a reachability matrix.
  */
-import { useEffect, useRef } from 'react';
-import { targetKey, type LabState, type SavedTarget, type TargetRef } from '../../shared/ipc/contract.js';
+import { useEffect, useRef, useState } from 'react';
+import { DEFAULT_LAB_NAME, labNameProblem, targetKey, type LabState, type SavedTarget, type TargetRef } from '../../shared/ipc/contract.js';
+import { labTargetLabel, occupancyDetails } from '../state/lab-hosts.js';
 import type { RunAction } from '../../shared/deploy/events.js';
 import { offersRollback, reachabilityMatrix, runSummary, runWentWell, type RunView } from '../state/run.js';
 
 export interface RunPanelProps {
   targets: readonly SavedTarget[];
-  lab: LabState | null;
+  /** Every sandbox lab host of this machine, default first. */
+  labs: readonly LabState[];
   labAvailable: boolean;
   target: TargetRef | null;
   run: RunView | null;
@@ -21,7 +23,43 @@ export interface RunPanelProps {
   onCancel(): void;
   onManageTargets(): void;
   onLab(action: 'up' | 'down'): void;
+  /** Start (build) a lab host of this name and make it the target. */
+  onNewLab(name: string): void;
+  /** Read the lab hosts again (what occupies them changes under us). */
+  onRefreshLabs(): void;
   labBusy: boolean;
+}
+
+const clock = (iso: string): string => new Date(iso).toLocaleTimeString(undefined, { hourCycle: 'h23' });
+
+/** A name field and a button that start a lab host of one's own, checked with the one lab-name rule. */
+function NewLabHost(props: { labs: readonly LabState[]; busy: boolean; onNewLab(name: string): void }) {
+  const [name, setName] = useState('');
+  const problem = name === '' ? undefined : (labNameProblem(name) ?? (props.labs.some((l) => l.name === name && l.state !== 'absent') ? `lab host "${name}" exists already; pick it in the list` : undefined));
+  return (
+    <form
+      className="new-lab"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (name === '' || problem !== undefined) return;
+        props.onNewLab(name);
+        setName('');
+      }}
+    >
+      <label className="field">
+        <span>own lab host</span>
+        <input data-testid="new-lab-name" value={name} placeholder="a name, e.g. ada-lab" maxLength={40} onChange={(e) => setName(e.target.value)} aria-invalid={problem !== undefined} />
+      </label>
+      <button type="submit" data-testid="new-lab-start" disabled={props.busy || name === '' || problem !== undefined}>
+        Start it
+      </button>
+      {problem && (
+        <span className="problem" data-testid="new-lab-problem">
+          {problem}
+        </span>
+      )}
+    </form>
+  );
 }
 
 function Matrix({ run }: { run: RunView }) {
@@ -73,6 +111,10 @@ export function RunPanel(props: RunPanelProps) {
   const run = props.run;
   const disabled = props.running || props.target === null || props.blocked !== null;
   const progress = run && run.total > 0 ? Math.round((100 * run.done) / run.total) : run?.finished ? 100 : 0;
+  const target = props.target;
+  const lab = target?.kind === 'lab' ? props.labs.find((l) => l.name === target.name) : undefined;
+  // The default lab host is offered even before its state is known; a lab target not (yet) listed too.
+  const labNames = [...new Set([...(props.labAvailable ? [DEFAULT_LAB_NAME] : []), ...props.labs.map((l) => l.name), ...(target?.kind === 'lab' ? [target.name] : [])])];
   return (
     <section className="run-panel" aria-label="Deploy">
       <div className="run-controls">
@@ -81,13 +123,18 @@ export function RunPanel(props: RunPanelProps) {
           <select
             data-testid="target"
             value={props.target === null ? '' : targetKey(props.target)}
+            onFocus={props.onRefreshLabs}
             onChange={(e) => {
               const v = e.target.value;
               props.onTarget(v === '' ? null : v.startsWith('lab:') ? { kind: 'lab', name: v.slice(4) } : { kind: 'ssh', id: v.slice(4) });
             }}
           >
             <option value="">choose a host…</option>
-            {props.labAvailable && <option value="lab:default">local sandbox lab host{props.lab ? ` (${props.lab.state})` : ''}</option>}
+            {labNames.map((name) => (
+              <option key={`lab:${name}`} value={`lab:${name}`}>
+                {labTargetLabel(name, props.labs.find((l) => l.name === name), clock)}
+              </option>
+            ))}
             {props.targets.map((t) => (
               <option key={t.id} value={`ssh:${t.id}`}>
                 {t.label} ({t.host})
@@ -99,11 +146,22 @@ export function RunPanel(props: RunPanelProps) {
           Hosts…
         </button>
         {props.target?.kind === 'lab' && (
-          <button type="button" disabled={props.labBusy || props.running} data-testid="lab-toggle" onClick={() => props.onLab(props.lab?.state === 'healthy' ? 'down' : 'up')}>
-            {props.labBusy ? 'working…' : props.lab?.state === 'healthy' ? 'Stop lab host' : 'Start lab host'}
+          <button type="button" disabled={props.labBusy || props.running} data-testid="lab-toggle" onClick={() => props.onLab(lab?.state === 'healthy' ? 'down' : 'up')}>
+            {props.labBusy ? 'working…' : lab?.state === 'healthy' ? 'Stop lab host' : 'Start lab host'}
           </button>
         )}
       </div>
+      {lab && occupancyDetails(lab, clock).length > 0 && (
+        <p className="lab-occupancy" data-testid="lab-occupancy">
+          {occupancyDetails(lab, clock).map((line, i) => (
+            <span key={i}>
+              {line}
+              <br />
+            </span>
+          ))}
+        </p>
+      )}
+      {props.labAvailable && <NewLabHost labs={props.labs} busy={props.labBusy || props.running} onNewLab={props.onNewLab} />}
       <div className="run-actions">
         <button type="button" className="primary" disabled={disabled} onClick={() => props.onRun('up')} data-testid="deploy" title="Deploy (Ctrl+Enter)">
           Deploy

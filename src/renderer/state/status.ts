@@ -16,16 +16,16 @@ export const SERVER_GONE =
   'The designer\'s server has stopped, so this page can no longer open, save or deploy. Start it again with "nsd designer" ' +
   '(npm run designer in a checkout) in the same workspace and open the new link it prints; unsaved changes autosaved before it stopped are offered back there.';
 
-/** While the sandbox lab host starts or stops. */
-export function labBusyStatus(action: 'up' | 'down'): StatusText {
-  return { text: action === 'up' ? 'Starting the sandbox lab host…' : 'Stopping the sandbox lab host…', error: false };
+/** While sandbox lab host `name` starts or stops. */
+export function labBusyStatus(action: 'up' | 'down', name: string): StatusText {
+  return { text: `${action === 'up' ? 'Starting' : 'Stopping'} the sandbox lab host "${name}"…`, error: false };
 }
 
 /** After the sandbox lab host was started (`wanted` 'up') or stopped ('down'): its state, and its problems when it is not as asked. */
 export function labDoneStatus(lab: LabState, wanted: 'up' | 'down'): StatusText {
   const asked = wanted === 'up' ? lab.state === 'healthy' : lab.state === 'down' || lab.state === 'absent';
   const problems = !asked && lab.problems.length > 0 ? `: ${lab.problems.join('; ')}` : '';
-  return { text: `Lab host: ${lab.state}${problems}`, error: !asked };
+  return { text: `Lab host "${lab.name}": ${lab.state}${problems}`, error: !asked };
 }
 
 /** A run as the status bar tells it: what runs where, then its summary. */

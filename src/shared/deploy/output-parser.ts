@@ -27,6 +27,12 @@ export class RunOutputParser {
   private current: StepRef | undefined;
   private stepStderr: string[] = [];
   private failed = false;
+  /**
+   * A step-failed event waiting for the step's stderr. lab.sh writes its "FAILED at step" summary
+   * (after the command's own errors) to stderr before the `@nsd failed` line on stdout, but the
+   * two streams travel apart: under load sshd may send the stdout line first.
+   */
+  private held: Extract<RunEvent, { type: 'step-failed' }> | undefined;
   private readonly started: number;
   private readonly now: () => number;
 
@@ -49,7 +55,20 @@ export class RunOutputParser {
     const text = this.pending[stream] + chunk;
     const lines = text.split('\n');
     this.pending[stream] = lines.pop() ?? '';
-    return lines.flatMap((line) => this.line(stream, line.replace(/\r$/, '')));
+    const events = lines.flatMap((line) => this.line(stream, line.replace(/\r$/, '')));
+    // The summary arrives in one write: the chunk that brings it brings the whole of it.
+    if (this.held && this.hasSummary()) events.push(this.release());
+    return events;
+  }
+
+  private hasSummary(): boolean {
+    return this.stepStderr.some((l) => l.startsWith('FAILED at step '));
+  }
+
+  private release(): RunEvent {
+    const event = { ...this.held!, stderr: [...this.stepStderr] };
+    this.held = undefined;
+    return event;
   }
 
   /** Flushes partial lines and reports the end of the run. */
@@ -59,6 +78,7 @@ export class RunOutputParser {
       if (this.pending[stream] !== '') events.push(...this.line(stream, this.pending[stream]));
       this.pending[stream] = '';
     }
+    if (this.held) events.push(this.release());
     if (this.current && !this.failed) {
       // A step that ends the script without the ERR trap (preflight's own exit) still failed.
       events.push(
@@ -100,7 +120,10 @@ export class RunOutputParser {
     if (word === 'failed' && rest.length >= 2) {
       this.failed = true;
       const step = this.current ?? this.ref(Number(rest[0]), this.options.steps?.length ?? 0);
-      return [{ type: 'step-failed', at, step, exitStatus: Number(rest[1]), command: rest.slice(2).join(' '), stderr: [...this.stepStderr] }];
+      const failed = { type: 'step-failed' as const, at, step, exitStatus: Number(rest[1]), command: rest.slice(2).join(' '), stderr: [...this.stepStderr] };
+      if (this.hasSummary()) return [failed];
+      this.held = failed;
+      return [];
     }
     if (word === 'done') {
       const events: RunEvent[] = this.current ? [{ type: 'step-finished', at, step: this.current }] : [];

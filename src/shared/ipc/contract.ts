@@ -102,12 +102,31 @@ export interface Template {
   doc: unknown;
 }
 
+/** A topology deployed in a sandbox lab host (its namespaces carry lab.sh's tag `nsd:LAB`). */
+export interface LabOccupant {
+  /** The lab's name: the `name` of the drawing it was compiled from. */
+  lab: string;
+  namespaces: string[];
+  /** When its oldest namespace was made (ISO time), when known. */
+  since?: string;
+}
+
+/** Everything deployed in a lab host: the labs, and namespaces no lab tagged (made by hand). */
+export interface LabOccupancy {
+  occupants: LabOccupant[];
+  untagged: string[];
+}
+
 export interface LabState {
   name: string;
   state: 'healthy' | 'partial' | 'down' | 'absent' | 'unavailable';
   problems: string[];
   /** `ssh` details when up. */
   details?: string;
+  /** When the lab host was built (ISO time), when up. */
+  createdAt?: string;
+  /** What is deployed in it, when it is up and could be read. */
+  occupancy?: LabOccupancy;
 }
 
 export type RunStart = { ok: true; runId: string } | { ok: false; problems: Problem[]; message: string };
@@ -133,6 +152,7 @@ export const requests = {
   'targets:list': { payload: z.strictObject({}), response: [] as SavedTarget[] },
   'targets:save': { payload: SaveTargetRequest, response: {} as SavedTarget },
   'targets:remove': { payload: z.strictObject({ id: Token }), response: undefined as void },
+  'lab:list': { payload: z.strictObject({}), response: [] as LabState[] },
   'lab:status': { payload: z.strictObject({ name: LabName.optional() }), response: {} as LabState },
   'lab:up': { payload: z.strictObject({ name: LabName.optional() }), response: {} as LabState },
   'lab:down': { payload: z.strictObject({ name: LabName.optional() }), response: {} as LabState },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fingerprint } from '../../../src/main/ssh/known-hosts.js';
 import {
   DEFAULT_LAB_BASE,
   formatLabInfo,
@@ -6,6 +7,7 @@ import {
   labBaseDir,
   labDir,
   labDirProblem,
+  labHostKeyPin,
   labInfoSchema,
   labNameProblem,
   parseKeygenFingerprint,
@@ -49,8 +51,8 @@ describe('lab-info', () => {
   it.each([
     ['/run/nsd-lab/demo', undefined],
     ['relative/demo', /not absolute/],
-    ['/tmp/a b/demo', /characters sshd_config cannot take/],
-    ['/tmp/"x"/demo', /characters sshd_config cannot take/],
+    ['/tmp/a b/demo', /characters sshd_config or mount options cannot take/],
+    ['/tmp/"x"/demo', /characters sshd_config or mount options cannot take/],
     [`/tmp/${'d'.repeat(100)}`, /too long for a unix socket/],
   ])('checks the state directory %s', (dir, expected) => {
     const problem = labDirProblem(dir);
@@ -90,9 +92,24 @@ describe('lab-info', () => {
     const text = formatLabInfo(INFO, true);
     expect(text).toMatch(/^Lab "demo" is up\./);
     for (const part of [INFO.socket, INFO.privateKey, INFO.hostKeyFingerprint, INFO.hostKeyLine, '203.0.113.1', 'eth0']) expect(text).toContain(part);
-    expect(text).toContain(`nsd deploy FILE --host root@198.51.100.2 -i ${INFO.privateKey} --socket ${INFO.socket} --accept-new`);
+    // No --accept-new: through the socket the lab host is trusted by its lab.json key.
+    expect(text).toContain(`nsd deploy FILE --host root@198.51.100.2 -i ${INFO.privateKey} --socket ${INFO.socket}\n`);
+    expect(text).toContain(`checked against ${INFO.hostKeyFingerprint} from its lab.json; nothing is written to known_hosts`);
     expect(text).toContain(`ssh -F ${INFO.sshConfig} lab`);
     expect(text).toContain('nsd lab down --name demo');
     expect(formatLabInfo({ ...INFO, name: 'default' }, false)).toMatch(/^Lab "default" is already up; nothing changed\.[\s\S]*nsd lab down\n/);
+  });
+
+  it('pins the lab host key from the lab.json of the very socket a deploy goes through', () => {
+    const text = JSON.stringify(INFO);
+    const pin = labHostKeyPin(INFO.socket, '/run/nsd-lab/demo/lab.json', text);
+    expect(pin?.key.toString('base64')).toBe(INFO.hostKeyLine.split(' ')[2]);
+    expect(fingerprint(pin!.key)).toBe(INFO.hostKeyFingerprint);
+    expect(pin?.source).toBe('/run/nsd-lab/demo/lab.json');
+    expect(pin?.fix).toContain('nsd lab down --name demo; nsd lab up --name demo');
+    // Another socket, no lab.json, or a broken one: known_hosts decides, as for any host.
+    expect(labHostKeyPin('/run/nsd-lab/other/ssh.sock', '/run/nsd-lab/other/lab.json', text)).toBeUndefined();
+    expect(labHostKeyPin(INFO.socket, '/run/nsd-lab/demo/lab.json', '')).toBeUndefined();
+    expect(labHostKeyPin(INFO.socket, '/run/nsd-lab/demo/lab.json', JSON.stringify({ ...INFO, hostKeyLine: 'x' }))).toBeUndefined();
   });
 });

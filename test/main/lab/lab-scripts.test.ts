@@ -12,6 +12,7 @@ import {
   keygenArgv,
   labHostScript,
   labPaths,
+  privateMountLines,
   sshClientConfig,
   sshdConfig,
   sshProxySource,
@@ -46,7 +47,7 @@ describe('lab-scripts', () => {
     const lines = holderScript(paths, tools).split('\n');
     const at = (text: string): number => lines.findIndex((l) => l.includes(text));
     expect(lines[2]).toBe('set -euo pipefail');
-    expect(at('mount -t tmpfs -o mode=0755 nsd-lab /run/netns')).toBeLessThan(at('ip netns add lab'));
+    expect(at('mount -n --move /run/nsd-lab/demo/holder-mounts/run /run')).toBeLessThan(at('ip netns add lab'));
     expect(at('ip link add lab-mgmt type veth peer name mgmt0 netns lab')).toBeLessThan(at('ip -n lab addr add 198.51.100.2/24 dev mgmt0'));
     expect(at('ip -n lab addr add 198.51.100.2/24 dev mgmt0')).toBeLessThan(at('ip -n lab link set mgmt0 up'));
     expect(at('ip -n lab link set eth0 up')).toBeLessThan(at('ip -n lab route add default via 203.0.113.1'));
@@ -57,15 +58,33 @@ describe('lab-scripts', () => {
     expect(lines.at(-2)).toBe('while :; do wait || true; sleep 1; done');
   });
 
-  it('gives the lab host private /run/netns, /run/nsd, /etc/netns and /root before sshd starts', () => {
+  it('gives the lab host a private /run and /etc (its /run/nsd, /run/netns, /etc/netns) and /root before sshd starts', () => {
     const lines = labHostScript(paths, tools).split('\n');
+    const at = (text: string): number => lines.findIndex((l) => l === text);
     const sshd = lines.findIndex((l) => l.startsWith('/usr/sbin/sshd -D -e -f /run/nsd-lab/demo/sshd_config'));
-    for (const dir of ['/run/netns', '/run/nsd', '/etc/netns', '/root']) {
-      const mount = lines.findIndex((l) => l.startsWith('mount -t tmpfs') && l.endsWith(` ${dir}`));
-      expect(mount, dir).toBeGreaterThan(0);
-      expect(mount, dir).toBeLessThan(sshd);
+    const mounts = '/run/nsd-lab/demo/lab-host-mounts';
+    for (const line of [
+      `mount -n -t tmpfs -o mode=0700 nsd-lab ${mounts}`,
+      `mount -n -t overlay nsd-lab -o lowerdir=/etc,upperdir=${mounts}/etc-upper,workdir=${mounts}/etc-work /etc`,
+      'mount -n -t tmpfs -o mode=0755 nsd-lab /etc/netns',
+      `mount -n --move ${mounts}/run /run`,
+      'mount -n -t tmpfs -o mode=0700 nsd-lab /root',
+    ]) {
+      expect(at(line), line).toBeGreaterThan(0);
+      expect(at(line), line).toBeLessThan(sshd);
     }
-    expect(lines.findIndex((l) => l.includes('mkdir -p /run/nsd /etc/netns /run/sshd'))).toBeLessThan(sshd);
+    // The overlay's directories are reached through the state directory, before /run moves over it.
+    expect(at(`mount -n --move ${mounts}/run /run`)).toBeGreaterThan(at('mount -n -t tmpfs -o mode=0755 nsd-lab /etc/netns'));
+    // /run/nsd, /run/netns and /run/sshd are directories of the private /run, never mount points on the machine's.
+    expect(at(`mkdir -p ${mounts}/run/netns ${mounts}/run/sshd`)).toBeLessThan(at(`mount -n --move ${mounts}/run /run`));
+    expect(lines.filter((l) => /(^| )\/run\/(nsd|netns|sshd)( |$)/.test(l))).toEqual([]);
+    // The state directory stays reachable at its path inside the private /run.
+    expect(at(`mount -n --bind /run/nsd-lab/demo ${mounts}/run/nsd-lab/demo`)).toBeLessThan(at(`mount -n --move ${mounts}/run /run`));
+  });
+
+  it('binds the state directory into the private /run only when it lies under /run', () => {
+    expect(privateMountLines('/tmp/x/demo/m', '/tmp/x/demo', false).some((l) => l.includes('--bind /tmp/x/demo '))).toBe(false);
+    expect(privateMountLines('/tmp/x/demo/m', '/tmp/x/demo', false).some((l) => l.includes('overlay'))).toBe(false);
   });
 
   it('quotes every word, so an odd path stays one word', () => {

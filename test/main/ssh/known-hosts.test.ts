@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkHostKey, fingerprint, knownHostsLine, parseKnownHosts } from '../../../src/main/ssh/known-hosts.js';
+import { checkHostKey, fingerprint, hostKeyVerdict, knownHostsLine, parseKnownHosts } from '../../../src/main/ssh/known-hosts.js';
 import { hasTool, skipUnless } from '../../support/tools.js';
 
 const skip = skipUnless('the known_hosts tests with real ssh-keygen keys', { 'ssh-keygen': hasTool('ssh-keygen') });
@@ -60,5 +60,43 @@ describe.skipIf(skip)('known-hosts', () => {
     const line = knownHostsLine('10.0.0.7', 2200, a.blob);
     expect(line).toBe(`[10.0.0.7]:2200 ${type} ${base64}\n`);
     expect(checkHostKey(parseKnownHosts(line), '10.0.0.7', 2200, a.blob)).toBe('known');
+  });
+
+  describe('hostKeyVerdict', () => {
+    const bLine = `lab.example ${b.pub.split(' ').slice(0, 2).join(' ')}`;
+    const aLine = `lab.example ${type} ${base64}`;
+    const entries = [...parseKnownHosts(`# mine\n${aLine}\n`, '/home/ada/.ssh/known_hosts'), ...parseKnownHosts(`other ${type} ${base64}\n\n${bLine}\n`, '/home/ada/.config/netns-designer/known_hosts')];
+    const pinned = { key: a.blob, source: '/run/nsd-lab/demo/lab.json', fix: 'rebuild it: nsd lab down; nsd lab up' };
+
+    it('trusts a listed key, asks about an unknown one', () => {
+      expect(hostKeyVerdict({ entries: parseKnownHosts(aLine), host: 'lab.example', port: 22, key: a.blob })).toEqual({ decision: 'trust', by: 'known_hosts' });
+      expect(hostKeyVerdict({ entries, host: 'new.example', port: 22, key: a.blob })).toEqual({ decision: 'ask' });
+    });
+
+    it('refuses a changed key naming every file and line to remove, as OpenSSH\'s "Offending key in FILE:LINE"', () => {
+      const verdict = hostKeyVerdict({ entries: parseKnownHosts(`# x\n\n${bLine}\n`, '/home/ada/.ssh/known_hosts'), host: 'lab.example', port: 22, key: a.blob });
+      expect(verdict).toMatchObject({ decision: 'refuse', status: 'changed' });
+      const message = (verdict as { message: string }).message;
+      expect(message).toContain(`has CHANGED (now ${fingerprint(a.blob)})`);
+      expect(message).toContain('Offending key in /home/ada/.ssh/known_hosts:3');
+      expect(message).toContain("ssh-keygen -R 'lab.example' -f /home/ada/.ssh/known_hosts");
+      const both = hostKeyVerdict({ entries: [...parseKnownHosts(bLine, '/u'), ...parseKnownHosts(`\n${bLine}`, '/app')], host: 'lab.example', port: 22, key: a.blob });
+      expect((both as { message: string }).message).toContain("Offending key in /u:1, /app:2: remove it (ssh-keygen -R 'lab.example' -f /u; ssh-keygen -R 'lab.example' -f /app)");
+      const revoked = hostKeyVerdict({ entries: parseKnownHosts(`${aLine}\n@revoked ${aLine}\n`, '/k'), host: 'lab.example', port: 22, key: a.blob });
+      expect(revoked).toMatchObject({ decision: 'refuse', status: 'revoked' });
+      expect((revoked as { message: string }).message).toContain('Revoked key in /k:2');
+    });
+
+    it('trusts a pinned key alone: known_hosts entries for the address neither help nor refuse', () => {
+      // The user's files hold another key for the address (an old lab host): the pin still wins.
+      expect(hostKeyVerdict({ entries, host: 'lab.example', port: 22, key: a.blob, pinned })).toEqual({ decision: 'trust', by: 'pinned' });
+      expect(hostKeyVerdict({ entries: parseKnownHosts(bLine), host: 'lab.example', port: 22, key: a.blob, pinned })).toEqual({ decision: 'trust', by: 'pinned' });
+      // A key known_hosts lists, but not the pinned one: refused, never asked.
+      const other = hostKeyVerdict({ entries: parseKnownHosts(bLine), host: 'lab.example', port: 22, key: b.blob, pinned });
+      expect(other).toMatchObject({ decision: 'refuse', status: 'changed' });
+      expect((other as { message: string }).message).toBe(
+        `the host key of lab.example:22 is ${fingerprint(b.blob)}, not the ${fingerprint(a.blob)} that /run/nsd-lab/demo/lab.json records; refusing to connect. rebuild it: nsd lab down; nsd lab up`,
+      );
+    });
   });
 });

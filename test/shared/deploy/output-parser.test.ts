@@ -56,6 +56,30 @@ describe('RunOutputParser', () => {
     expect(events.filter((e) => e.type === 'step-finished')).toEqual([]);
   });
 
+  it('waits for the step stderr that sshd sent after the failure line, so the failed step still shows it', () => {
+    const c = compiled('04-nat');
+    const index = c.up.findIndex((s) => s.id === 'forwarding/chain/ipv4') + 1;
+    const run = (stderrFirst: boolean): RunEvent[] => {
+      const parser = new RunOutputParser('up', { steps: c.up });
+      const stderr = (): RunEvent[] => parser.push('stderr', 'iptables: Permission denied.\n\nFAILED at step 9/20 (forwarding, -): chain\n  command: iptables\n  exit status: 4\n');
+      const marker = (): RunEvent[] => parser.push('stdout', `@nsd failed ${index} 4 iptables -t filter -N NSD-nat-FWD\n`);
+      const start = parser.push('stdout', `@nsd step ${index} ${c.up.length}\n`);
+      const middle = stderrFirst ? [...stderr(), ...marker()] : [...marker(), ...stderr()];
+      return [...start, ...middle, ...parser.end(4)];
+    };
+    const inOrder = run(true);
+    const swapped = run(false);
+    const failed = (events: RunEvent[]) => events.find((e) => e.type === 'step-failed') as Extract<RunEvent, { type: 'step-failed' }>;
+    expect(failed(swapped).stderr).toEqual(['iptables: Permission denied.', '', 'FAILED at step 9/20 (forwarding, -): chain', '  command: iptables', '  exit status: 4']);
+    expect({ ...failed(swapped), at: 0 }).toEqual({ ...failed(inOrder), at: 0 });
+    // The failure comes after the lines it quotes, and before the end.
+    expect(types(swapped).slice(-2)).toEqual(['step-failed', 'finished']);
+    // A failure line whose summary never comes is still reported, at the end.
+    const parser = new RunOutputParser('up', { steps: c.up });
+    const cut = [...parser.push('stdout', `@nsd step ${index} ${c.up.length}\n@nsd failed ${index} 4 iptables\n`), ...parser.end(4)];
+    expect(types(cut)).toEqual(['step-started', 'step-failed', 'finished']);
+  });
+
   it('turns an exit without the ERR trap (a preflight refusal) into a failure of the running step', () => {
     const c = compiled('02-bridge');
     const parser = new RunOutputParser('up', { steps: c.up });

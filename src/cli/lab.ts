@@ -2,10 +2,12 @@
  * `nsd lab up|down|status`: runs lab-host.ts and prints what happened, human or JSON.
  */
 import type { LabArgs } from './lab-args.js';
-import { formatHealth, type LabHealthState } from './lab-health.js';
-import { formatLabInfo } from './lab-info.js';
-import { LabError, labDown, labStatus, labUp } from './lab-host.js';
-import { EXIT } from '../../shared/exit-codes.js';
+import { formatHealth, type LabHealthState } from '../main/lab/lab-health.js';
+import { formatLabInfo } from '../main/lab/lab-info.js';
+import { LabError, labDown, labOccupancy, labStatus, labUp } from '../main/lab/lab-host.js';
+import { formatOccupancy } from '../main/lab/lab-occupancy.js';
+import type { LabOccupancy } from '../shared/ipc/contract.js';
+import { EXIT } from '../shared/exit-codes.js';
 
 export interface LabIo {
   stdout(text: string): void;
@@ -32,11 +34,25 @@ export async function labCommand(args: LabArgs, io: LabIo): Promise<number> {
       }
       case 'status': {
         const status = await labStatus(args.name, io.env);
+        // What is deployed in it, when it is up (a lab host others use on this machine may hold their labs).
+        let occupancy: LabOccupancy | undefined;
+        let unreadable: string | undefined;
+        if (status.health.state === 'healthy') {
+          try {
+            occupancy = labOccupancy(args.name, io.env);
+          } catch (e) {
+            if (!(e instanceof LabError)) throw e;
+            unreadable = e.message;
+          }
+        }
         if (args.json) {
           const { name, dir, probe, health, info } = status;
-          io.stdout(`${JSON.stringify({ name, dir, state: health.state, problems: health.problems, processes: { holder: probe.holder, labHost: probe.labHost, sshd: probe.sshd, forwarder: probe.forwarder }, banner: probe.banner ?? null, lab: info ?? null }, null, 2)}\n`);
+          const problems = unreadable !== undefined ? [...health.problems, unreadable] : health.problems;
+          io.stdout(`${JSON.stringify({ name, dir, state: health.state, problems, processes: { holder: probe.holder, labHost: probe.labHost, sshd: probe.sshd, forwarder: probe.forwarder }, banner: probe.banner ?? null, lab: info ?? null, occupancy: occupancy ?? null }, null, 2)}\n`);
         } else {
           io.stdout(formatHealth(status.name, status.dir, status.probe, status.health));
+          if (occupancy) io.stdout(formatOccupancy(occupancy));
+          if (unreadable !== undefined) io.stdout(`  holds       unknown: ${unreadable}\n`);
         }
         return STATUS_EXIT[status.health.state];
       }

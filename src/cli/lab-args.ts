@@ -1,7 +1,7 @@
 /**
  * The arguments of `nsd lab up|down|status [--name NAME] [--json]`, checked. Pure.
  */
-import { DEFAULT_LAB_NAME, labNameProblem } from './lab-info.js';
+import { DEFAULT_LAB_NAME, labNameProblem } from '../main/lab/lab-info.js';
 
 export type LabAction = 'up' | 'down' | 'status';
 

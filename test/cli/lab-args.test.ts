@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LabUsageError, parseLabArgs } from '../../../src/main/lab/lab-args.js';
+import { LabUsageError, parseLabArgs } from '../../src/cli/lab-args.js';
 
 describe('lab-args', () => {
   it.each([
