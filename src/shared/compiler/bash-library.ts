@@ -44,6 +44,7 @@ nsd_on_error() { # STATUS COMMAND
     "$NSD_STEP" "$NSD_TOTAL" "$NSD_PHASE" "$NSD_ELEMENT" "$NSD_TITLE" "$2" "$1" >&2
   nsd_event "failed $NSD_STEP $1 $2"
   if [[ $NSD_ACTION == up ]]; then
+    if [[ -n \${NSD_LOCK_FD-} ]]; then nsd_about failed || true; fi
     printf 'The lab is partly up: "%s" removes what was made; "%s" resumes after a fix.\\n' "$(nsd_again down)" "$(nsd_again up)" >&2
   fi
   exit "$1"
@@ -87,32 +88,113 @@ nsd_host_link_owned() { # IFNAME (after nsd_read_host_links)
   [[ \${NSD_HOST_ALIAS[$1]-} == "$NSD_TAG" ]]
 }
 
-nsd_remember() { # FILE LINE: lab state kept for down
-  mkdir -p "$NSD_STATE"
-  printf '%s\\n' "$2" >>"$NSD_STATE/$1"
+# Takes the lock of FILE (flock), waiting up to WAIT seconds; NSD_FLOCK_FD then holds it.
+# Returns 1 when another process keeps it. A lock file removed while we waited (the last
+# down of a lab removes its state) is stale: the new one is locked instead.
+nsd_flock() { # FILE WAIT
+  local fd
+  while :; do
+    mkdir -p "\${1%/*}"
+    { exec {fd}>>"$1"; } 2>/dev/null || continue
+    if ! flock -w "$2" "$fd"; then
+      exec {fd}>&-
+      return 1
+    fi
+    if [[ /dev/fd/$fd -ef $1 ]]; then
+      NSD_FLOCK_FD=$fd
+      return 0
+    fi
+    exec {fd}>&-
+  done
 }
 
-# Sets a host sysctl, remembering the value it had before the lab so down can restore it.
-nsd_sysctl() { # KEY VALUE
-  if [[ ! -e $NSD_STATE/sysctl.$1 ]]; then
-    mkdir -p "$NSD_STATE"
-    sysctl -n "$1" >"$NSD_STATE/sysctl.$1"
+# One run of a lab at a time: up and down hold the lab's lock until they end; a second run
+# waits a few seconds, then gives up, naming the run that holds it and changing nothing.
+nsd_lock() { # ACTION
+  if ! nsd_flock "$NSD_STATE/lock" "\${NSD_LOCK_WAIT:-5}"; then
+    local holder='another run'
+    if [[ -r $NSD_STATE/holder ]]; then holder=$(<"$NSD_STATE/holder"); fi
+    printf 'lab.sh: lab %s is busy: %s holds it; nothing was changed. Run %s again when it has ended.\\n' "$NSD_LAB" "$holder" "$1" >&2
+    exit 5
   fi
+  NSD_LOCK_FD=$NSD_FLOCK_FD
+  printf 'lab.sh %s (pid %d%s) since %(%F %T %z)T\\n' "$1" "$$" "\${SSH_CLIENT:+, over SSH from \${SSH_CLIENT%% *}}" -1 >"$NSD_STATE/holder"
+}
+
+# The record: what this lab made on the host, one line per object, appended (one write each)
+# BEFORE the object is made, so an interruption anywhere leaves only things the record names.
+# Lines: netns NAME | link NAME | dns NAME | dir PATH | addr WHERE DEV ADDRESS |
+# route WHERE WORDS... | sysctl WHERE KEY | chain IPTABLES TABLE CHAIN |
+# rule IPTABLES TABLE CHAIN WORDS... | jump IPTABLES TABLE PARENT CHAIN (WHERE: a namespace, or - for the host).
+nsd_record_open() {
+  local line
+  declare -gA NSD_RECORDED=()
+  NSD_RECORD_LINES=()
+  if [[ -e $NSD_STATE/record ]]; then mapfile -t NSD_RECORD_LINES <"$NSD_STATE/record"; fi
+  for line in "\${NSD_RECORD_LINES[@]}"; do NSD_RECORDED[$line]=1; done
+}
+
+nsd_record() { # KIND WORD...
+  local line="$*"
+  if [[ -n \${NSD_RECORDED[$line]-} ]]; then return 0; fi
+  if [[ -z \${NSD_RECORD_FD-} ]]; then exec {NSD_RECORD_FD}>>"$NSD_STATE/record"; fi
+  printf '%s\\n' "$line" >&"$NSD_RECORD_FD"
+  NSD_RECORDED[$line]=1
+  NSD_RECORD_LINES+=("$line")
+}
+
+nsd_recorded() { # KIND WORD...
+  [[ -n \${NSD_RECORDED["$*"]-} ]]
+}
+
+# About the lab, for nsd labs: its title, drawing, generator, when and how its last run went.
+nsd_about() { # STATE
+  printf 'lab=%s\\ntitle=%s\\nsource=%s\\ngenerator=%s\\nupdated=%(%F %T %z)T\\nstate=%s\\n' \\
+    "$NSD_LAB" "$NSD_LAB_TITLE" "$NSD_SOURCE" "$NSD_GENERATOR" -1 "$1" >"$NSD_STATE/about.new"
+  mv -f "$NSD_STATE/about.new" "$NSD_STATE/about"
+}
+
+# Host settings (sysctls) are shared by every lab that needs them: each lab leaves a mark, the
+# first saves the value from before, and the last one to go down puts it back.
+nsd_shared_lock() {
+  nsd_flock "$NSD_SHARED/lock" 30 || nsd_die "cannot lock $NSD_SHARED/lock"
+  NSD_SHARED_FD=$NSD_FLOCK_FD
+}
+
+nsd_shared_unlock() {
+  local files
+  shopt -s nullglob
+  files=("$NSD_SHARED"/*)
+  shopt -u nullglob
+  if [[ \${#files[@]} -eq 1 ]]; then
+    rm -f "$NSD_SHARED/lock"
+    rmdir "$NSD_SHARED" 2>/dev/null || true
+  fi
+  exec {NSD_SHARED_FD}>&-
+}
+
+nsd_sysctl() { # KEY VALUE (the record names it already)
+  nsd_shared_lock
+  if [[ ! -e $NSD_SHARED/$1 ]]; then sysctl -n "$1" >"$NSD_SHARED/$1"; fi
+  : >"$NSD_SHARED/$1@$NSD_LAB"
   sysctl -qw "$1=$2"
+  nsd_shared_unlock
 }
 
-nsd_sysctl_restore() { # KEY
-  local saved=$NSD_STATE/sysctl.$1
-  if [[ -e $saved ]]; then
-    sysctl -qw "$1=$(<"$saved")"
-    rm -f "$saved"
+nsd_sysctl_release() { # KEY
+  nsd_shared_lock
+  rm -f "$NSD_SHARED/$1@$NSD_LAB"
+  if [[ -e $NSD_SHARED/$1 ]] && ! compgen -G "$NSD_SHARED/$1@*" >/dev/null; then
+    sysctl -qw "$1=$(<"$NSD_SHARED/$1")"
+    rm -f "$NSD_SHARED/$1"
   fi
+  nsd_shared_unlock
 }
 
-nsd_ensure_dir() { # DIR: made once; down removes it again if the lab made it
+nsd_ensure_dir() { # DIR: made once; down removes it again (when empty) if the lab made it
   if [[ ! -d $1 ]]; then
+    nsd_record dir "$1"
     mkdir -p "$1"
-    nsd_remember created-dirs "$1"
   fi
 }
 
@@ -120,14 +202,25 @@ nsd_quietly() { # COMMAND...: for teardown of things that may already be gone
   "$@" >/dev/null 2>&1 || true
 }
 
-nsd_link_remove() { # IFNAME: deletes a host interface only if this lab made it
-  if nsd_owned_link "$1"; then ip link del dev "$1"; fi
+# The alias of a host interface (after nsd_read_host_links): this lab's when it carries the
+# lab's tag, or no alias at all while the record names it (an interruption between making it and
+# tagging it). Anything else belongs to someone else.
+nsd_host_link_ours() { # IFNAME
+  local alias=\${NSD_HOST_ALIAS[$1]-}
+  [[ $alias == "$NSD_TAG" ]] || { [[ -z $alias ]] && nsd_recorded link "$1"; }
+}
+
+nsd_netns_ours() { # NAME: exists, and is this lab's (tagged, or untagged and recorded)
+  local out
+  nsd_has_netns "$1" || return 1
+  out=$(ip -n "$1" -o link show dev lo 2>/dev/null) || return 1
+  [[ $out == *"alias $NSD_TAG" ]] || { [[ $out != *' alias '* ]] && nsd_recorded netns "$1"; }
 }
 
 nsd_netns_remove() { # NAME
   nsd_has_netns "$1" || return 0
-  if ! nsd_owned_link lo "$1"; then
-    printf 'lab.sh: leaving namespace %s alone: it does not carry the tag %s\\n' "$1" "$NSD_TAG" >&2
+  if ! nsd_netns_ours "$1"; then
+    printf 'lab.sh: leaving namespace %s alone: it carries another tag than %s\\n' "$1" "$NSD_TAG" >&2
     return 0
   fi
   # A process left inside keeps the namespace (and its veths) alive after "ip netns del".
@@ -148,28 +241,69 @@ nsd_netns_remove() { # NAME
   ip netns del "$1"
 }
 
-nsd_dns_remove() { # NAME
-  rm -f "/etc/netns/$1/resolv.conf"
-  rmdir "/etc/netns/$1" 2>/dev/null || true
-}
-
-nsd_chain_remove() { # IPTABLES TABLE PARENT CHAIN: the jump (tagged) first, then the chain
+nsd_jump_remove() { # IPTABLES TABLE PARENT CHAIN: the lab's tagged jump, however often it is there
   local ipt=$1 table=$2 parent=$3 chain=$4
   command -v "$ipt" >/dev/null || return 0
   while "$ipt" -t "$table" -C "$parent" -m comment --comment "$NSD_TAG" -j "$chain" 2>/dev/null; do
     "$ipt" -t "$table" -D "$parent" -m comment --comment "$NSD_TAG" -j "$chain"
   done
+}
+
+nsd_chain_remove() { # IPTABLES TABLE CHAIN (its jumps are gone already)
+  local ipt=$1 table=$2 chain=$3
+  command -v "$ipt" >/dev/null || return 0
   if "$ipt" -t "$table" -n -L "$chain" >/dev/null 2>&1; then
     "$ipt" -t "$table" -F "$chain"
     "$ipt" -t "$table" -X "$chain"
   fi
 }
 
+# Removes every object of KIND that the record names and that is still this lab's, newest
+# first, whatever the drawing says now; what is already gone is skipped.
+nsd_undo() { # KIND
+  local i line words=()
+  if [[ $1 == link ]]; then nsd_read_host_links; fi
+  for ((i = \${#NSD_RECORD_LINES[@]} - 1; i >= 0; i--)); do
+    line=\${NSD_RECORD_LINES[i]}
+    [[ $line == "$1 "* ]] || continue
+    set -f
+    # shellcheck disable=SC2206
+    words=($line)
+    set +f
+    case $1 in
+      jump) nsd_jump_remove "\${words[@]:1}" ;;
+      chain) nsd_chain_remove "\${words[@]:1}" ;;
+      route)
+        # Host routes only: a namespace's routes go with the namespace.
+        if [[ \${words[1]} == - ]]; then
+          if [[ \${words[2]} == -6 ]]; then nsd_quietly ip -6 route del "\${words[@]:3}"; else nsd_quietly ip route del "\${words[@]:2}"; fi
+        fi
+        ;;
+      link)
+        if nsd_host_has_link "\${words[1]}"; then
+          if nsd_host_link_ours "\${words[1]}"; then
+            # Deleting one end of a veth pair deletes the other, which may be next in the list.
+            ip link del dev "\${words[1]}" 2>/dev/null || ! ip link show dev "\${words[1]}" >/dev/null 2>&1 || ip link del dev "\${words[1]}"
+          else
+            printf 'lab.sh: leaving interface %s alone: it carries another tag than %s\\n' "\${words[1]}" "$NSD_TAG" >&2
+          fi
+        fi
+        ;;
+      netns) nsd_netns_remove "\${words[1]}" ;;
+      dns)
+        rm -f "/etc/netns/\${words[1]}/resolv.conf"
+        rmdir "/etc/netns/\${words[1]}" 2>/dev/null || true
+        ;;
+      sysctl) if [[ \${words[1]} == - ]]; then nsd_sysctl_release "\${words[2]}"; fi ;;
+      dir) rmdir "\${words[1]}" 2>/dev/null || true ;;
+    esac
+  done
+}
+
+# Forgets the lab: its record, its about file and, last, its lock (a run waiting for it then
+# locks a fresh file; see nsd_flock).
 nsd_state_remove() {
-  local dirs=() dir
-  if [[ -e $NSD_STATE/created-dirs ]]; then mapfile -t dirs <"$NSD_STATE/created-dirs"; fi
-  for dir in "\${dirs[@]}"; do rmdir "$dir" 2>/dev/null || true; done
-  rm -f "$NSD_STATE/created-dirs"
+  rm -f "$NSD_STATE/record" "$NSD_STATE/about" "$NSD_STATE/holder" "$NSD_STATE/lock"
   rmdir "$NSD_STATE" 2>/dev/null || true
   rmdir "\${NSD_STATE%/*}" 2>/dev/null || true
 }
@@ -187,22 +321,33 @@ nsd_preflight() { # ACTION
     nsd_die "missing tools: \${missing[*]} (on Debian or Ubuntu: apt-get install iproute2 procps iptables iputils-ping util-linux)"
   fi
   ip netns list >/dev/null 2>&1 || nsd_die "ip netns does not work here: this kernel or iproute2 lacks network namespace support"
+  [[ $1 == up || $1 == down ]] || return 0
+  command -v flock >/dev/null || nsd_die "missing tools: flock (on Debian or Ubuntu: apt-get install util-linux)"
+  nsd_lock "$1"
+  nsd_record_open
   [[ $1 == up ]] || return 0
 
+  # A name the record holds is this lab's even untagged: an earlier run was interrupted between
+  # making it and tagging it.
   for name in "\${NSD_NAMESPACES[@]}"; do
-    if nsd_has_netns "$name" && ! nsd_owned_link lo "$name"; then
+    if nsd_has_netns "$name" && ! nsd_netns_ours "$name"; then
       conflicts+=("namespace $name exists and was not made by this lab (ip netns del $name, or rename it in the drawing)")
+    fi
+  done
+  for name in "\${NSD_DNS[@]}"; do
+    if [[ -e /etc/netns/$name/resolv.conf ]] && ! nsd_recorded dns "$name"; then
+      conflicts+=("/etc/netns/$name/resolv.conf exists and was not made by this lab (rm -r /etc/netns/$name, or rename namespace $name in the drawing)")
     fi
   done
   nsd_read_host_links
   for name in "\${NSD_HOST_LINKS[@]}"; do
-    if nsd_host_has_link "$name" && ! nsd_host_link_owned "$name"; then
+    if nsd_host_has_link "$name" && ! nsd_host_link_ours "$name"; then
       conflicts+=("interface $name exists in the host and was not made by this lab (ip link del $name, or rename it in the drawing)")
     fi
   done
   for name in "\${NSD_TRANSIT_LINKS[@]}"; do
     if nsd_host_has_link "$name"; then
-      if nsd_host_link_owned "$name"; then
+      if nsd_host_link_ours "$name"; then
         ip link del dev "$name" # left in the host by an interrupted run
       else
         conflicts+=("interface $name exists in the host; the lab needs that name there while it creates a veth pair")
@@ -215,6 +360,8 @@ nsd_preflight() { # ACTION
   if ((\${#conflicts[@]} > 0)); then
     printf 'lab.sh: cannot build lab %s:\\n' "$NSD_LAB" >&2
     printf '  - %s\\n' "\${conflicts[@]}" >&2
+    # Refused before making anything: a lab that did not exist leaves no state behind either.
+    if ((\${#NSD_RECORD_LINES[@]} == 0)); then nsd_state_remove; fi
     exit 1
   fi
   if ((NSD_NEEDS_IPTABLES)) && iptables -S FORWARD 2>/dev/null | grep -qx -- '-P FORWARD DROP'; then
@@ -223,6 +370,7 @@ nsd_preflight() { # ACTION
   if [[ -d /proc/sys/net/bridge ]]; then
     nsd_note "br_netfilter is loaded: bridged frames pass through iptables; the lab's FORWARD rules let them through"
   fi
+  nsd_about building
 }
 
 nsd_status() {

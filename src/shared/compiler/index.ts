@@ -22,7 +22,7 @@ export function compileValidated(v: ValidationResult, options: { source?: string
   if (!v.ok) return { ok: false, problems: v.problems };
   const p = plan(v.doc, v.resolved);
   const up = upSteps(p);
-  const down = downSteps(p);
+  const down = downSteps();
   return { ok: true, doc: v.doc, plan: p, up, down, script: renderScript(p, { ...options, up, down }), warnings: v.warnings };
 }
 
@@ -38,7 +38,7 @@ export function compilePreview(input: unknown): PreviewResult {
   const v = validate(input);
   if (!v.ok) return { ok: false, problems: v.problems };
   const p = plan(v.doc, v.resolved, { probes: false });
-  return { ok: true, doc: v.doc, plan: p, up: upSteps(p), down: downSteps(p), warnings: v.warnings };
+  return { ok: true, doc: v.doc, plan: p, up: upSteps(p), down: downSteps(), warnings: v.warnings };
 }
 
 export { plan, type Plan } from './plan.js';

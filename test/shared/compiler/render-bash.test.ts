@@ -46,11 +46,14 @@ describe('render-bash', () => {
     expect(spawnSync('ls', [dir], { encoding: 'utf8' }).stdout).toBe('');
   });
 
-  it('keeps free text from the drawing inside comments', () => {
+  it('keeps free text from the drawing inside comments, and in one quoted word for the record', () => {
     const json = structuredClone(loadExamples()[0]!.json) as Record<string, unknown>;
-    json.title = 'two rooms\nreboot\r\n# and more';
+    json.title = "two rooms\nreboot\r\n# and 'more'";
     const script = scriptOf('x.json', json);
-    expect(script.split('\n').filter((l) => l.includes('reboot'))).toEqual(['# lab.sh for the network lab "veth-pair": two rooms reboot # and more']);
+    expect(script.split('\n').filter((l) => l.includes('reboot'))).toEqual([
+      `# lab.sh for the network lab "veth-pair": two rooms reboot # and 'more'`,
+      `readonly NSD_LAB_TITLE='two rooms reboot # and '\\''more'\\'''`,
+    ]);
   });
 
   describe.skipIf(skipUnless('shellcheck of the golden scripts', { shellcheck: hasTool('shellcheck') }))('shellcheck', () => {
