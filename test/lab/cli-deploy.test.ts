@@ -71,6 +71,56 @@ describe.skipIf(skip)('nsd deploy over SSH', () => {
   );
 
   it(
+    'lists the labs on the host, destroys one by name without its drawing, and exits 12 while another run holds the lab',
+    () =>
+      withSshd(async (sb, sshd) => {
+        const { home, key } = homeFor(sshd, true);
+        const nsd = cli(home);
+        const ssh = ['--host', `root@${sshd.host}`, '-i', key, '--socket', sshd.socketPath];
+        const before = await sb.snapshot();
+        const empty = await nsd('labs', ...ssh);
+        expect(empty.code, empty.stderr).toBe(DEPLOY_EXIT.ok);
+        expect(empty.stdout).toContain('no lab on this host has a record in /run/nsd\n');
+
+        // 04-nat beside 05-port-forward, with names of its own.
+        const nat = join(home, 'nat.json');
+        writeFileSync(nat, (await readFile(join(EXAMPLES_DIR, '04-nat.json'), 'utf8')).replaceAll('red', 'red2').replaceAll('blue', 'blue2').replaceAll('vnet0', 'vnet1').replaceAll('192.168.15.', '192.168.16.'));
+        for (const file of [nat, join(EXAMPLES_DIR, '05-port-forward.json')]) {
+          const up = await nsd('deploy', file, ...ssh);
+          expect(up.code, up.stderr).toBe(DEPLOY_EXIT.ok);
+        }
+        const labs = await nsd('labs', ...ssh);
+        expect(labs.code, labs.stderr).toBe(DEPLOY_EXIT.ok);
+        const rows = labs.stdout.split('\n').filter((l) => /^(LAB|nat|port-forward) /.test(l));
+        expect(rows[0]).toMatch(/^LAB +STATE +RECORDED +UPDATED +DRAWING +TITLE$/);
+        expect(rows[1]).toMatch(/^nat +up +\d+ +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4} +nat\.json +Outside access through NAT$/);
+        expect(rows[2]).toMatch(/^port-forward +up +\d+ +.* +05-port-forward\.json +A web server in a namespace, reachable from outside$/);
+
+        // Another run holds port-forward: destroy waits a few seconds, then refuses, changing nothing.
+        const holder = sb.spawnAt('lab', ['flock', '/run/nsd/port-forward/lock', 'sh', '-c', 'echo locked; sleep 60']);
+        await holder.waitFor(/locked/);
+        const busy = await nsd('destroy', '--lab', 'port-forward', ...ssh);
+        expect(busy.code).toBe(DEPLOY_EXIT.busy);
+        expect(busy.stderr).toContain('lab.sh: lab port-forward is busy');
+        expect((await nsd('labs', ...ssh)).stdout).toMatch(/^port-forward +busy /m);
+        await holder.stop();
+
+        for (const lab of ['nat', 'port-forward']) {
+          const down = await nsd('destroy', '--lab', lab, ...ssh);
+          expect(down.code, down.stderr).toBe(DEPLOY_EXIT.ok);
+          expect(down.stdout).toContain(`lab ${lab} is down.\n`);
+        }
+        expect(await sb.snapshot()).toBe(before);
+
+        const bad = await nsd('destroy', '--lab', '../etc', ...ssh);
+        expect(bad.code).toBe(DEPLOY_EXIT.usage);
+        expect(bad.stderr).toContain('lab name "../etc" is not a valid name');
+        expect((await nsd('destroy', '--lab', 'nat', join(EXAMPLES_DIR, '04-nat.json'), ...ssh)).code).toBe(DEPLOY_EXIT.usage);
+      }),
+    120_000,
+  );
+
+  it(
     'refuses an unknown host key unless --accept-new, then remembers it',
     () =>
       withSshd(async (_sb, sshd) => {

@@ -418,6 +418,37 @@ nsd_status() {
   fi
 }
 
+# Every lab on this host that has a record, from its about file: what nsd labs shows.
+nsd_labs() {
+  local dir key value name state parts lines=() any=0
+  local -A info
+  printf '%-20s %-12s %-8s %-26s %-24s %s\n' LAB STATE RECORDED UPDATED DRAWING TITLE
+  for dir in "\${NSD_STATE%/*}"/*/; do
+    dir=\${dir%/}
+    [[ -e $dir/record || -e $dir/about ]] || continue
+    any=1
+    info=([lab]=\${dir##*/} [state]=unknown [updated]=- [source]=- [title]=-)
+    if [[ -r $dir/about ]]; then
+      while IFS='=' read -r key value; do info[$key]=$value; done <"$dir/about"
+    fi
+    parts=0
+    if [[ -r $dir/record ]]; then
+      mapfile -t lines <"$dir/record"
+      parts=\${#lines[@]}
+    fi
+    state=\${info[state]}
+    # A run that holds the lock is still going; a build nobody holds any more was interrupted.
+    if [[ -e $dir/lock ]] && ! flock -n "$dir/lock" true 2>/dev/null; then
+      state=busy
+    elif [[ $state == building ]]; then
+      state=interrupted
+    fi
+    name=\${info[lab]}
+    printf '%-20s %-12s %-8s %-26s %-24s %s\n' "$name" "$state" "$parts" "\${info[updated]}" "\${info[source]}" "\${info[title]}"
+  done
+  if ((any == 0)); then printf 'no lab on this host has a record in %s\n' "\${NSD_STATE%/*}"; fi
+}
+
 # Runs a command inside a namespace's network, or in the host for "-". nsenter is lighter than
 # ip netns exec (no private mount namespace), which counts when hundreds of probes run.
 nsd_in() { # NETNS COMMAND...

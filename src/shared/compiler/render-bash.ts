@@ -112,11 +112,12 @@ export function renderScript(plan: Plan, options: { source?: string; up?: Step[]
   out.push('#');
   out.push(`# ${plan.namespaces.length} namespace(s), ${plan.bridges.length} bridge(s), ${plan.veths.length} veth pair(s), ${plan.firewall.masquerade.length} masquerade rule(s), ${plan.firewall.portForwards.length} port forward(s), ${plan.probes.length} probe(s).`);
   out.push('#');
-  out.push('# Usage: sudo ./lab.sh up|down|status|verify');
+  out.push('# Usage: sudo ./lab.sh up|down|status|verify|labs');
   out.push('#   up      build the lab; running it again on a built lab changes nothing');
   out.push('#   down    remove what up made, and only that (also after a partial up or an edited drawing)');
   out.push('#   status  show which parts exist (exit 0 up, 3 partly up, 4 down)');
   out.push('#   verify  probe reachability and isolation (exit 0 when every probe passes)');
+  out.push('#   labs    list the labs on this host that have a record: state, objects recorded, when, drawing, title');
   out.push('#');
   out.push(`# Everything the lab makes carries the interface alias "${plan.tag}"; its iptables rules live in`);
   out.push(`# its own chains (${plan.chains.forward}, ${plan.chains.prerouting}, ...). Before making anything, up writes it to`);
@@ -165,11 +166,12 @@ export function renderScript(plan: Plan, options: { source?: string; up?: Step[]
   out.push('    ;;');
   out.push('  status) nsd_status ;;');
   out.push('  verify) nsd_verify ;;');
+  out.push('  labs) nsd_labs ;;');
   out.push('  -h | --help | help)');
-  out.push('    if [[ -n $NSD_SELF ]]; then sed -n "2,/^set -Eeuo/p" "$NSD_SELF" | sed "\\$d; s/^# \\{0,1\\}//"; else echo \'usage: lab.sh up|down|status|verify\'; fi');
+  out.push('    if [[ -n $NSD_SELF ]]; then sed -n "2,/^set -Eeuo/p" "$NSD_SELF" | sed "\\$d; s/^# \\{0,1\\}//"; else echo \'usage: lab.sh up|down|status|verify|labs\'; fi');
   out.push('    ;;');
   out.push('  *)');
-  out.push(`    printf 'usage: %s up|down|status|verify\\n' "\${NSD_SELF:-lab.sh}" >&2`);
+  out.push(`    printf 'usage: %s up|down|status|verify|labs\\n' "\${NSD_SELF:-lab.sh}" >&2`);
   out.push('    exit 2');
   out.push('    ;;');
   out.push('esac');
