@@ -258,46 +258,143 @@ nsd_chain_remove() { # IPTABLES TABLE CHAIN (its jumps are gone already)
   fi
 }
 
+nsd_host_link_remove() { # IFNAME (after nsd_read_host_links): only when it is this lab's
+  nsd_host_has_link "$1" || return 0
+  if nsd_host_link_ours "$1"; then
+    # Deleting one end of a veth pair deletes the other, which may be next in the list.
+    ip link del dev "$1" 2>/dev/null || ! ip link show dev "$1" >/dev/null 2>&1 || ip link del dev "$1"
+  else
+    printf 'lab.sh: leaving interface %s alone: it carries another tag than %s\\n' "$1" "$NSD_TAG" >&2
+  fi
+}
+
+# Removes the object one record line names, if it is still there and this lab's. For down
+# (MODE down) what goes with a namespace or a chain anyway is skipped; apply (MODE apply)
+# removes it too, because the namespace or the chain stays.
+nsd_remove() { # MODE KIND WORD...
+  local mode=$1 kind=$2
+  shift 2
+  case $kind in
+    jump) nsd_jump_remove "$@" ;;
+    chain) nsd_chain_remove "$@" ;;
+    route)
+      if [[ $1 == - || $mode == apply ]]; then
+        local in=()
+        if [[ $1 != - ]]; then in=(-n "$1"); fi
+        if [[ $2 == -6 ]]; then nsd_quietly ip "\${in[@]}" -6 route del "\${@:3}"; else nsd_quietly ip "\${in[@]}" route del "\${@:2}"; fi
+      fi
+      ;;
+    addr)
+      if [[ $mode == apply ]]; then
+        if [[ $1 == - ]]; then nsd_quietly ip addr del "$3" dev "$2"; else nsd_quietly ip -n "$1" addr del "$3" dev "$2"; fi
+      fi
+      ;;
+    sysctl)
+      if [[ $1 == - ]]; then
+        nsd_sysctl_release "$2"
+      elif [[ $mode == apply ]] && nsd_has_netns "$1"; then
+        nsd_quietly nsenter --net="/run/netns/$1" sysctl -qw "$2=0"
+      fi
+      ;;
+    veth) # FIRST WHERE MASTER SECOND WHERE MASTER MTU: the pair changed; up makes it anew
+      if [[ $mode == apply ]]; then
+        if [[ $2 == - ]]; then nsd_host_link_remove "$1"; else nsd_quietly ip -n "$2" link del dev "$1"; fi
+        nsd_read_host_links
+        if [[ $5 == - ]]; then nsd_host_link_remove "$4"; else nsd_quietly ip -n "$5" link del dev "$4"; fi
+        nsd_read_host_links
+      fi
+      ;;
+    bridge) if [[ $mode == apply ]]; then nsd_host_link_remove "$1" && nsd_read_host_links; fi ;;
+    link) nsd_host_link_remove "$1" ;;
+    netns) nsd_netns_remove "$1" ;;
+    dns)
+      rm -f "/etc/netns/$1/resolv.conf"
+      rmdir "/etc/netns/$1" 2>/dev/null || true
+      ;;
+    dir) if [[ $mode == down ]]; then rmdir "$1" 2>/dev/null || true; fi ;;
+  esac
+}
+
+nsd_words() { # LINE: splits a record line into NSD_WORDS (no globbing)
+  set -f
+  # shellcheck disable=SC2206
+  NSD_WORDS=($1)
+  set +f
+}
+
 # Removes every object of KIND that the record names and that is still this lab's, newest
 # first, whatever the drawing says now; what is already gone is skipped.
 nsd_undo() { # KIND
-  local i line words=()
+  local i line
   if [[ $1 == link ]]; then nsd_read_host_links; fi
   for ((i = \${#NSD_RECORD_LINES[@]} - 1; i >= 0; i--)); do
     line=\${NSD_RECORD_LINES[i]}
     [[ $line == "$1 "* ]] || continue
-    set -f
-    # shellcheck disable=SC2206
-    words=($line)
-    set +f
-    case $1 in
-      jump) nsd_jump_remove "\${words[@]:1}" ;;
-      chain) nsd_chain_remove "\${words[@]:1}" ;;
-      route)
-        # Host routes only: a namespace's routes go with the namespace.
-        if [[ \${words[1]} == - ]]; then
-          if [[ \${words[2]} == -6 ]]; then nsd_quietly ip -6 route del "\${words[@]:3}"; else nsd_quietly ip route del "\${words[@]:2}"; fi
-        fi
-        ;;
-      link)
-        if nsd_host_has_link "\${words[1]}"; then
-          if nsd_host_link_ours "\${words[1]}"; then
-            # Deleting one end of a veth pair deletes the other, which may be next in the list.
-            ip link del dev "\${words[1]}" 2>/dev/null || ! ip link show dev "\${words[1]}" >/dev/null 2>&1 || ip link del dev "\${words[1]}"
-          else
-            printf 'lab.sh: leaving interface %s alone: it carries another tag than %s\\n' "\${words[1]}" "$NSD_TAG" >&2
-          fi
-        fi
-        ;;
-      netns) nsd_netns_remove "\${words[1]}" ;;
-      dns)
-        rm -f "/etc/netns/\${words[1]}/resolv.conf"
-        rmdir "/etc/netns/\${words[1]}" 2>/dev/null || true
-        ;;
-      sysctl) if [[ \${words[1]} == - ]]; then nsd_sysctl_release "\${words[2]}"; fi ;;
-      dir) rmdir "\${words[1]}" 2>/dev/null || true ;;
-    esac
+    nsd_words "$line"
+    nsd_remove down "\${NSD_WORDS[@]}"
   done
+}
+
+# Apply, when up runs where the lab is already up: first remove what the record has and this
+# drawing does not (a removed or renamed element, an old address, route, DNS file, rule or
+# setting), newest first, and forget it; the steps after it add what is new and leave the rest
+# untouched. A chain whose rules changed is emptied and refilled in the drawing's order.
+nsd_apply() {
+  local line i kind key n=0
+  local -A want=() have_rules=() want_rules=() refill=() gone=()
+  for line in "\${NSD_WANT[@]}"; do
+    want[$line]=1
+    if [[ $line == 'rule '* ]]; then
+      nsd_words "$line"
+      key="\${NSD_WORDS[*]:1:3}"
+      want_rules[$key]+="$line"$'\\n'
+    fi
+  done
+  for line in "\${NSD_RECORD_LINES[@]}"; do
+    if [[ $line == 'rule '* ]]; then
+      nsd_words "$line"
+      key="\${NSD_WORDS[*]:1:3}"
+      have_rules[$key]+="$line"$'\\n'
+    fi
+  done
+  for key in "\${!have_rules[@]}"; do
+    if [[ \${have_rules[$key]} != "\${want_rules[$key]-}" ]]; then refill[$key]=1; fi
+  done
+  nsd_read_host_links
+  for kind in jump rule chain route addr sysctl veth bridge link netns dns; do
+    for ((i = \${#NSD_RECORD_LINES[@]} - 1; i >= 0; i--)); do
+      line=\${NSD_RECORD_LINES[i]}
+      [[ $line == "$kind "* ]] || continue
+      nsd_words "$line"
+      if [[ $kind == rule ]]; then
+        key="\${NSD_WORDS[*]:1:3}"
+        [[ -n \${refill[$key]-} ]] || continue
+        if [[ -z \${gone[$key]-} ]]; then
+          gone[$key]=1
+          printf '         ~ %s %s chain %s: its rules changed, refilled in order\\n' "\${NSD_WORDS[@]:1:3}"
+          if "\${NSD_WORDS[1]}" -t "\${NSD_WORDS[2]}" -n -L "\${NSD_WORDS[3]}" >/dev/null 2>&1; then "\${NSD_WORDS[1]}" -t "\${NSD_WORDS[2]}" -F "\${NSD_WORDS[3]}"; fi
+        fi
+      elif [[ -n \${want[$line]-} ]]; then
+        continue
+      else
+        printf '         - %s\\n' "$line"
+        nsd_remove apply "\${NSD_WORDS[@]}"
+      fi
+      NSD_RECORD_LINES[i]=''
+      n=$((n + 1))
+    done
+  done
+  ((n > 0)) || return 0
+  # The record without what is gone, replaced in one rename; lines added from here on go to the new file.
+  local keep=()
+  for line in "\${NSD_RECORD_LINES[@]}"; do
+    if [[ -n $line ]]; then keep+=("$line"); fi
+  done
+  if ((\${#keep[@]} > 0)); then printf '%s\\n' "\${keep[@]}" >"$NSD_STATE/record.new"; else : >"$NSD_STATE/record.new"; fi
+  mv -f "$NSD_STATE/record.new" "$NSD_STATE/record"
+  if [[ -n \${NSD_RECORD_FD-} ]]; then exec {NSD_RECORD_FD}>&-; fi
+  unset NSD_RECORD_FD
+  nsd_record_open
 }
 
 # Forgets the lab: its record, its about file and, last, its lock (a run waiting for it then

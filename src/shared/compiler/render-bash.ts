@@ -5,7 +5,7 @@
 import { BASH_LIBRARY } from './bash-library.js';
 import type { Plan } from './plan.js';
 import { shellJoin, shellQuote } from './shell.js';
-import { chainHooks, downSteps, forwardingKey, upSteps, type Command, type Phase, type Step } from './steps.js';
+import { chainHooks, downSteps, forwardingKey, recordLines, upSteps, type Command, type Phase, type Step } from './steps.js';
 
 /** Version of the generator, printed in every script header. */
 export const GENERATOR = 'Netns Designer 0.1.0';
@@ -147,6 +147,8 @@ export function renderScript(plan: Plan, options: { source?: string; up?: Step[]
   out.push(bashArray('NSD_TRANSIT_LINKS', plan.transitNames));
   out.push(bashArray('NSD_CHAINS', ([4, 6] as const).flatMap((f) => chainHooks(plan, f).map((h) => `${f === 4 ? 'iptables' : 'ip6tables'}:${h.table}:${h.parent}:${h.chain}`))));
   out.push(bashArray('NSD_SYSCTLS', plan.host.forwarding.map(forwardingKey)));
+  out.push('# What up records for this drawing: on a running lab, the rest of its record is removed first (apply).');
+  out.push(bashArray('NSD_WANT', recordLines(up)));
   out.push("NSD_ACTION='' NSD_STEP=0 NSD_TOTAL=0 NSD_PHASE=- NSD_ELEMENT=- NSD_TITLE=-");
   out.push("NSD_UPLINK_ADDRESS='' NSD_LISTENERS=() NSD_PROBES=() NSD_RUNNING=0");
   out.push('');

@@ -45,6 +45,8 @@ export interface Step {
 export const RECORD_KINDS = {
   netns: 'NAME',
   link: 'NAME (made in the host; each end of a veth pair)',
+  veth: 'FIRST WHERE MASTER SECOND WHERE MASTER MTU (what makes the pair: when it changes, apply makes it anew)',
+  bridge: 'NAME MTU (likewise)',
   dns: 'NAME (/etc/netns/NAME/resolv.conf)',
   dir: 'PATH (made by the lab, removed when empty)',
   addr: 'WHERE DEV ADDRESS',
@@ -139,7 +141,8 @@ export function upSteps(plan: Plan): Step[] {
   };
   const tag = plan.tag;
 
-  add({ id: 'preflight', phase: 'preflight', element: null, title: 'check root, tools and name conflicts', commands: [cmd('nsd_preflight', 'up')] });
+  add({ id: 'preflight', phase: 'preflight', element: null, title: 'check root, tools and name conflicts; lock the lab, read its record', commands: [cmd('nsd_preflight', 'up')] });
+  add({ id: 'apply', phase: 'preflight', element: null, title: 'remove what the record has and this drawing does not (when the lab runs already)', commands: [cmd('nsd_apply')] });
 
   let madeEtcNetns = false;
   for (const ns of plan.namespaces) {
@@ -180,7 +183,10 @@ export function upSteps(plan: Plan): Step[] {
       phase: 'bridges',
       element: b.node,
       title: `bridge ${b.name}`,
-      records: [['link', b.name]],
+      records: [
+        ['bridge', b.name, b.mtu !== undefined ? String(b.mtu) : HOST],
+        ['link', b.name],
+      ],
       unless: ip(null, 'link', 'show', 'dev', b.name),
       commands: [ip(null, 'link', 'add', b.name, 'type', 'bridge')],
       after: [ip(null, 'link', 'set', b.name, 'alias', tag)],
@@ -204,6 +210,7 @@ export function upSteps(plan: Plan): Step[] {
       element: v.link,
       title: `veth pair ${first.name} (${where(first)}) <-> ${second.name} (${where(second)})`,
       records: [
+        ['veth', ...[first, second].flatMap((e) => [e.name, e.netns ?? HOST, e.master ?? HOST]), v.mtu !== undefined ? String(v.mtu) : HOST],
         ['link', first.name],
         ['link', second.name],
       ],
@@ -386,6 +393,11 @@ export function downSteps(): Step[] {
     undo('dir', 'namespaces', 'remove the directories the lab made, when empty'),
     { id: 'state', phase: 'preflight', element: null, title: 'forget the lab: its record and its lock', commands: [cmd('nsd_state_remove')] },
   ];
+}
+
+/** The record lines a fresh up of the plan writes, in order: what apply keeps, the rest of the record goes. */
+export function recordLines(steps: readonly Step[]): string[] {
+  return steps.flatMap((s) => (s.records ?? []).map((r) => r.join(' ')));
 }
 
 /** Stable grouping by phase: steps keep their order within a phase. */

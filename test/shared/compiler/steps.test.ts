@@ -34,6 +34,7 @@ describe('steps', () => {
   it('writes the tutorial commands for two namespaces on a veth', () => {
     expect(lines(upSteps(planOf(loadExample('01-veth-pair'))))).toEqual([
       'nsd_preflight up',
+      'nsd_apply',
       'ip netns add red',
       'ip netns add blue',
       'ip link add veth-red type veth peer name veth-blue',
@@ -100,8 +101,8 @@ describe('steps', () => {
     const records = (id: string) => steps.find((s) => s.id === id)?.records?.map((r) => r.join(' '));
     expect(records('namespaces/red')).toEqual(['netns red']);
     expect(records('namespaces/red/dns')).toEqual(['dns red']);
-    expect(records('bridges/vnet0')).toEqual(['link vnet0']);
-    expect(records('links/red-vnet0')).toEqual(['link veth-red', 'link veth-red-br']);
+    expect(records('bridges/vnet0')).toEqual(['bridge vnet0 -', 'link vnet0']);
+    expect(records('links/red-vnet0')).toEqual(['veth veth-red red - veth-red-br - vnet0 -', 'link veth-red', 'link veth-red-br']);
     expect(records('addresses/red-vnet0/veth-red/192.168.15.1/24')).toEqual(['addr red veth-red 192.168.15.1/24']);
     expect(records('routes/red/default')).toEqual(['route red default via 192.168.15.5']);
     expect(records('forwarding/host/ipv4')).toEqual(['sysctl - net.ipv4.ip_forward']);
