@@ -71,6 +71,50 @@ describe.skipIf(skip)('nsd deploy over SSH', () => {
   );
 
   it(
+    'deploys an edited drawing over a running lab: the old parts go, verify passes, status is up, destroy leaves nothing',
+    () =>
+      withSshd(async (sb, sshd) => {
+        const { home, key } = homeFor(sshd, true);
+        const nsd = cli(home);
+        const ssh = ['--host', `root@${sshd.host}`, '-i', key, '--socket', sshd.socketPath];
+        const before = await sb.snapshot();
+        expect((await nsd('deploy', join(EXAMPLES_DIR, '05-port-forward.json'), ...ssh)).code).toBe(DEPLOY_EXIT.ok);
+
+        // The edit of issue 9: blue and its link removed, red renamed green, new addresses, the port forward moved along.
+        const doc = JSON.parse(
+          (await readFile(join(EXAMPLES_DIR, '05-port-forward.json'), 'utf8')).replaceAll('192.168.15.', '192.168.25.').replaceAll('"red"', '"green"').replaceAll('red-vnet0', 'green-vnet0'),
+        ) as { nodes: { id: string }[]; links: { id: string }[]; nat: { portForwards: { to: string }[] } };
+        doc.nodes = doc.nodes.filter((n) => n.id !== 'blue');
+        doc.links = doc.links.filter((l) => l.id !== 'blue-vnet0');
+        doc.nat.portForwards[0]!.to = '192.168.25.1';
+        const edited = join(home, 'edited.json');
+        writeFileSync(edited, JSON.stringify(doc));
+
+        const apply = await nsd('deploy', edited, ...ssh);
+        expect(apply.code, apply.stderr).toBe(DEPLOY_EXIT.ok);
+        const netns = (await sb.lab(['ip', 'netns', 'list'])).stdout;
+        expect(netns).toContain('green');
+        expect(netns).not.toMatch(/\b(red|blue)\b/);
+        expect((await sb.lab(['ls', '/etc/netns'])).stdout.split('\n').filter(Boolean)).toEqual(['green']);
+        expect((await sb.lab(['iptables-save', '-t', 'nat'])).stdout).not.toContain('192.168.15.');
+        const verify = await nsd('verify', edited, ...ssh);
+        expect(verify.code, `${verify.stdout}${verify.stderr}`).toBe(DEPLOY_EXIT.ok);
+        expect((await nsd('status', edited, ...ssh)).code).toBe(DEPLOY_EXIT.ok);
+
+        // Two deploys of the lab at once: one waits for the other; one state, no failure.
+        const applied = await sb.snapshot();
+        const both = await Promise.all([nsd('deploy', edited, ...ssh), nsd('deploy', edited, ...ssh)]);
+        expect(both.map((r) => r.code), both.map((r) => r.stderr).join('\n')).toEqual([DEPLOY_EXIT.ok, DEPLOY_EXIT.ok]);
+        expect(await sb.snapshot()).toBe(applied);
+
+        // Destroy with the original drawing: the record, not the drawing, says what goes.
+        expect((await nsd('destroy', join(EXAMPLES_DIR, '05-port-forward.json'), ...ssh)).code).toBe(DEPLOY_EXIT.ok);
+        expect(await sb.snapshot()).toBe(before);
+      }),
+    120_000,
+  );
+
+  it(
     'lists the labs on the host, destroys one by name without its drawing, and exits 12 while another run holds the lab',
     () =>
       withSshd(async (sb, sshd) => {
