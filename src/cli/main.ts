@@ -93,6 +93,8 @@ Usage:
   nsd deploy FILE --host [user@]host[:port] [-i KEY] [--sudo] [--accept-new]
                                       build the lab on a remote host over SSH
   nsd verify FILE --host ...          run its probes there
+  nsd plan FILE --host ...            what deploy would change on the running lab there:
+                                      - removed, ~ refilled, + added; changes nothing
   nsd destroy FILE --host ...         remove it there: everything its record on the host names
   nsd destroy --lab NAME --host ...   the same without the drawing
   nsd labs --host ...                 list the labs on the host: state, objects recorded, when,
@@ -107,7 +109,7 @@ Usage:
 
 FILE may be "-" for standard input (not for the SSH commands).
 
-SSH options (deploy, verify, destroy, status, labs):
+SSH options (deploy, verify, destroy, status, plan, labs):
       --host TARGET   [user@]host[:port]; ~/.ssh/config aliases work (HostName, Port, User, IdentityFile)
   -i, --identity KEY  private key (default: IdentityFile, ~/.ssh/id_ed25519, ~/.ssh/id_rsa);
                       passphrase from NSD_SSH_PASSPHRASE; ssh-agent via SSH_AUTH_SOCK;
@@ -145,7 +147,7 @@ Exit status:
  11  lab: the lab host could not be built or removed
  12  deploy, destroy: another run of the same lab holds it (nothing was changed)
 
-The script runs as: sudo ./lab.sh up|down|status|verify|labs
+The script runs as: sudo ./lab.sh up|down|status|verify|plan|labs
 `;
 
 const OPTIONS = {
@@ -168,7 +170,7 @@ const OPTIONS = {
 type OptionName = keyof typeof OPTIONS;
 
 /** The deploy commands and the lab.sh action each runs. */
-const DEPLOY_ACTIONS: Record<string, HostAction> = { deploy: 'up', verify: 'verify', destroy: 'down', status: 'status', labs: 'labs' };
+const DEPLOY_ACTIONS: Record<string, HostAction> = { deploy: 'up', verify: 'verify', destroy: 'down', status: 'status', plan: 'plan', labs: 'labs' };
 
 /** The deploy commands that act on the host's records, not on a drawing: no FILE (labs), or --lab NAME instead (destroy). */
 const WITHOUT_FILE: Record<string, 'never' | 'with --lab'> = { labs: 'never', destroy: 'with --lab' };

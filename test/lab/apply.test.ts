@@ -132,6 +132,45 @@ describe.skipIf(skip)('apply', () => {
   );
 
   it(
+    'plan says what up would remove, refill and add, and changes nothing',
+    () =>
+      withSandbox(async (sb) => {
+        const base = example('05-port-forward');
+        const edited = EDITS[0]!.edit(example('05-port-forward'));
+        const before = await sb.snapshot();
+        const fresh = await ok(sb.runScript(scriptOf(base), ['plan']));
+        expect(fresh.stdout).toContain('+ netns red\n');
+        expect(fresh.stdout).toMatch(/^plan for lab port-forward: \d+ to add, 0 to remove, 0 chain\(s\) to refill; the rest stays as it is$/m);
+        expect(await sb.snapshot()).toBe(before);
+
+        await ok(sb.runScript(scriptOf(base), ['up']));
+        const running = await sb.snapshot();
+        const plan = await ok(sb.runScript(scriptOf(edited), ['plan']));
+        const lines = plan.stdout.split('\n').filter((l) => /^[-+~] /.test(l));
+        expect(lines).toEqual([
+          '~ iptables nat chain NSD-port-forward-OUT: its rules change (refilled in order)',
+          '~ iptables nat chain NSD-port-forward-PRE: its rules change (refilled in order)',
+          '~ iptables filter chain NSD-port-forward-FWD: its rules change (refilled in order)',
+          '- route blue default via 192.168.15.5',
+          '- addr blue veth-blue 192.168.15.2/24',
+          '- veth veth-blue blue - veth-blue-br - vnet0 -',
+          '- link veth-blue-br',
+          '- link veth-blue',
+          '- netns blue',
+          '- dns blue',
+        ]);
+        expect(plan.stdout).toContain('plan for lab port-forward: 0 to add, 7 to remove, 3 chain(s) to refill; the rest stays as it is\n');
+        expect(await sb.snapshot()).toBe(running);
+
+        await ok(sb.runScript(scriptOf(edited), ['up']));
+        expect((await ok(sb.runScript(scriptOf(edited), ['plan']))).stdout).toContain('plan for lab port-forward: 0 to add, 0 to remove, 0 chain(s) to refill');
+        await ok(sb.runScript(scriptOf(edited), ['down']));
+        expect(await sb.snapshot()).toBe(before);
+      }),
+    TIMEOUT,
+  );
+
+  it(
     'leaves unchanged parts alone: a process in an unchanged namespace keeps running, and says what it removed',
     () =>
       withSandbox(async (sb) => {

@@ -90,6 +90,13 @@ describe.skipIf(skip)('nsd deploy over SSH', () => {
         const edited = join(home, 'edited.json');
         writeFileSync(edited, JSON.stringify(doc));
 
+        const plan = await nsd('plan', edited, ...ssh);
+        expect(plan.code, plan.stderr).toBe(DEPLOY_EXIT.ok);
+        expect(plan.stdout).toContain('- netns blue\n');
+        expect(plan.stdout).toContain('+ netns green\n');
+        expect(plan.stdout).toMatch(/^plan for lab port-forward: \d+ to add, \d+ to remove, 4 chain\(s\) to refill/m);
+        expect((await sb.lab(['ip', 'netns', 'list'])).stdout).not.toContain('green');
+
         const apply = await nsd('deploy', edited, ...ssh);
         expect(apply.code, apply.stderr).toBe(DEPLOY_EXIT.ok);
         const netns = (await sb.lab(['ip', 'netns', 'list'])).stdout;

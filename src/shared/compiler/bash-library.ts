@@ -339,8 +339,9 @@ nsd_undo() { # KIND
 # drawing does not (a removed or renamed element, an old address, route, DNS file, rule or
 # setting), newest first, and forget it; the steps after it add what is new and leave the rest
 # untouched. A chain whose rules changed is emptied and refilled in the drawing's order.
-nsd_apply() {
-  local line i kind key n=0
+# With "plan" it only says what it would remove (-), refill (~) and add (+), and changes nothing.
+nsd_apply() { # [plan]
+  local plan=\${1-} line i kind key n=0 added=0 refilled=0
   local -A want=() have_rules=() want_rules=() refill=() gone=()
   for line in "\${NSD_WANT[@]}"; do
     want[$line]=1
@@ -360,7 +361,7 @@ nsd_apply() {
   for key in "\${!have_rules[@]}"; do
     if [[ \${have_rules[$key]} != "\${want_rules[$key]-}" ]]; then refill[$key]=1; fi
   done
-  nsd_read_host_links
+  if [[ -z $plan ]]; then nsd_read_host_links; fi
   for kind in jump rule chain route addr sysctl veth bridge link netns dns; do
     for ((i = \${#NSD_RECORD_LINES[@]} - 1; i >= 0; i--)); do
       line=\${NSD_RECORD_LINES[i]}
@@ -371,19 +372,43 @@ nsd_apply() {
         [[ -n \${refill[$key]-} ]] || continue
         if [[ -z \${gone[$key]-} ]]; then
           gone[$key]=1
+          refilled=$((refilled + 1))
+          if [[ -n $plan ]]; then
+            printf '~ %s %s chain %s: its rules change (refilled in order)\\n' "\${NSD_WORDS[@]:1:3}"
+            continue
+          fi
           printf '         ~ %s %s chain %s: its rules changed, refilled in order\\n' "\${NSD_WORDS[@]:1:3}"
           if "\${NSD_WORDS[1]}" -t "\${NSD_WORDS[2]}" -n -L "\${NSD_WORDS[3]}" >/dev/null 2>&1; then "\${NSD_WORDS[1]}" -t "\${NSD_WORDS[2]}" -F "\${NSD_WORDS[3]}"; fi
         fi
       elif [[ -n \${want[$line]-} ]]; then
         continue
+      elif [[ -n $plan ]]; then
+        printf -- '- %s\\n' "$line"
+        n=$((n + 1))
+        continue
       else
         printf '         - %s\\n' "$line"
         nsd_remove apply "\${NSD_WORDS[@]}"
       fi
+      [[ -z $plan ]] || continue
       NSD_RECORD_LINES[i]=''
       n=$((n + 1))
     done
   done
+  if [[ -n $plan ]]; then
+    for line in "\${NSD_WANT[@]}"; do
+      nsd_recorded "$line" && continue
+      if [[ $line == 'rule '* ]]; then
+        nsd_words "$line"
+        key="\${NSD_WORDS[*]:1:3}"
+        [[ -z \${refill[$key]-} ]] || continue
+      fi
+      printf '+ %s\\n' "$line"
+      added=$((added + 1))
+    done
+    printf 'plan for lab %s: %d to add, %d to remove, %d chain(s) to refill; the rest stays as it is\\n' "$NSD_LAB" "$added" "$n" "$refilled"
+    return 0
+  fi
   ((n > 0)) || return 0
   # The record without what is gone, replaced in one rename; lines added from here on go to the new file.
   local keep=()
