@@ -210,10 +210,18 @@ nsd_host_link_ours() { # IFNAME
   [[ $alias == "$NSD_TAG" ]] || { [[ -z $alias ]] && nsd_recorded link "$1"; }
 }
 
-nsd_netns_ours() { # NAME: exists, and is this lab's (tagged, or untagged and recorded)
+# A namespace is this lab's when it is tagged, or untagged and recorded. "ip netns add" makes a
+# file, then mounts the namespace on it: killed in between it leaves a file that is no namespace
+# (NSD_NETNS_HALF=1 then), this lab's too when recorded.
+nsd_netns_ours() { # NAME
   local out
+  NSD_NETNS_HALF=0
   nsd_has_netns "$1" || return 1
-  out=$(ip -n "$1" -o link show dev lo 2>/dev/null) || return 1
+  if ! out=$(ip -n "$1" -o link show dev lo 2>/dev/null); then
+    NSD_NETNS_HALF=1
+    nsd_recorded netns "$1"
+    return
+  fi
   [[ $out == *"alias $NSD_TAG" ]] || { [[ $out != *' alias '* ]] && nsd_recorded netns "$1"; }
 }
 
@@ -224,8 +232,8 @@ nsd_netns_remove() { # NAME
     return 0
   fi
   # A process left inside keeps the namespace (and its veths) alive after "ip netns del".
-  local pids
-  pids=$(ip netns pids "$1" | tr '\\n' ' ')
+  local pids=''
+  if ((NSD_NETNS_HALF == 0)); then pids=$(ip netns pids "$1" | tr '\\n' ' '); fi
   if [[ -n \${pids// /} ]]; then
     printf '         stopping processes in %s: %s\\n' "$1" "$pids"
     # shellcheck disable=SC2086
@@ -452,8 +460,11 @@ nsd_preflight() { # ACTION
   # A name the record holds is this lab's even untagged: an earlier run was interrupted between
   # making it and tagging it.
   for name in "\${NSD_NAMESPACES[@]}"; do
-    if nsd_has_netns "$name" && ! nsd_netns_ours "$name"; then
+    nsd_has_netns "$name" || continue
+    if ! nsd_netns_ours "$name"; then
       conflicts+=("namespace $name exists and was not made by this lab (ip netns del $name, or rename it in the drawing)")
+    elif ((NSD_NETNS_HALF)); then
+      ip netns del "$name" # half made by an interrupted run: up makes it again
     fi
   done
   for name in "\${NSD_DNS[@]}"; do
