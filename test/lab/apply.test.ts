@@ -139,7 +139,8 @@ describe.skipIf(skip)('apply', () => {
         const edited = EDITS[0]!.edit(example('05-port-forward'));
         const before = await sb.snapshot();
         const fresh = await ok(sb.runScript(scriptOf(base), ['plan']));
-        expect(fresh.stdout).toContain('+ netns red\n');
+        expect(fresh.stdout).toContain('+ netns red  [red]\n');
+        expect(fresh.stdout).toContain('+ jump iptables nat PREROUTING NSD-port-forward-PRE  [lab]\n');
         expect(fresh.stdout).toMatch(/^plan for lab port-forward: \d+ to add, 0 to remove, 0 chain\(s\) to refill; the rest stays as it is$/m);
         expect(await sb.snapshot()).toBe(before);
 

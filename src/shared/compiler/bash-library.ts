@@ -404,14 +404,15 @@ nsd_apply() { # [plan]
     done
   done
   if [[ -n $plan ]]; then
-    for line in "\${NSD_WANT[@]}"; do
+    for i in "\${!NSD_WANT[@]}"; do
+      line=\${NSD_WANT[i]}
       nsd_recorded "$line" && continue
       if [[ $line == 'rule '* ]]; then
         nsd_words "$line"
         key="\${NSD_WORDS[*]:1:3}"
         [[ -z \${refill[$key]-} ]] || continue
       fi
-      printf '+ %s\\n' "$line"
+      printf '+ %s  [%s]\\n' "$line" "\${NSD_WANT_OF[i]}"
       added=$((added + 1))
     done
     printf 'plan for lab %s: %d to add, %d to remove, %d chain(s) to refill; the rest stays as it is\\n' "$NSD_LAB" "$added" "$n" "$refilled"

@@ -148,8 +148,11 @@ export function renderScript(plan: Plan, options: { source?: string; up?: Step[]
   out.push(bashArray('NSD_TRANSIT_LINKS', plan.transitNames));
   out.push(bashArray('NSD_CHAINS', ([4, 6] as const).flatMap((f) => chainHooks(plan, f).map((h) => `${f === 4 ? 'iptables' : 'ip6tables'}:${h.table}:${h.parent}:${h.chain}`))));
   out.push(bashArray('NSD_SYSCTLS', plan.host.forwarding.map(forwardingKey)));
-  out.push('# What up records for this drawing: on a running lab, the rest of its record is removed first (apply).');
-  out.push(bashArray('NSD_WANT', recordLines(up)));
+  const wanted = recordLines(up);
+  out.push('# What up records for this drawing, and the element of each: on a running lab, the rest of its');
+  out.push('# record is removed first (apply).');
+  out.push(bashArray('NSD_WANT', wanted.map((w) => w.line)));
+  out.push(bashArray('NSD_WANT_OF', wanted.map((w) => w.element ?? 'lab')));
   out.push("NSD_ACTION='' NSD_STEP=0 NSD_TOTAL=0 NSD_PHASE=- NSD_ELEMENT=- NSD_TITLE=-");
   out.push("NSD_UPLINK_ADDRESS='' NSD_LISTENERS=() NSD_PROBES=() NSD_RUNNING=0");
   out.push('');

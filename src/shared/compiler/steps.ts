@@ -395,9 +395,9 @@ export function downSteps(): Step[] {
   ];
 }
 
-/** The record lines a fresh up of the plan writes, in order: what apply keeps, the rest of the record goes. */
-export function recordLines(steps: readonly Step[]): string[] {
-  return steps.flatMap((s) => (s.records ?? []).map((r) => r.join(' ')));
+/** The record lines a fresh up of the plan writes, in order, each with its step's element: what apply keeps, the rest of the record goes. */
+export function recordLines(steps: readonly Step[]): Array<{ line: string; element: string | null }> {
+  return steps.flatMap((s) => (s.records ?? []).map((r) => ({ line: r.join(' '), element: s.element })));
 }
 
 /** Stable grouping by phase: steps keep their order within a phase. */
