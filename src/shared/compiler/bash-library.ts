@@ -92,8 +92,10 @@ nsd_host_link_owned() { # IFNAME (after nsd_read_host_links)
 # Returns 1 when another process keeps it. A lock file removed while we waited (the last
 # down of a lab removes its state) is stale: the new one is locked instead.
 nsd_flock() { # FILE WAIT
-  local fd
+  local fd tries=0
   while :; do
+    tries=$((tries + 1))
+    if ((tries > 100)); then nsd_die "cannot open the lock file $1"; fi
     mkdir -p "\${1%/*}"
     { exec {fd}>>"$1"; } 2>/dev/null || continue
     if ! flock -w "$2" "$fd"; then
@@ -350,6 +352,8 @@ nsd_undo() { # KIND
 # With "plan" it only says what it would remove (-), refill (~) and add (+), and changes nothing.
 nsd_apply() { # [plan]
   local plan=\${1-} line i kind key n=0 added=0 refilled=0
+  # A fresh lab has nothing to remove (and a big one would pay for reading what it wants).
+  if [[ -z $plan ]] && ((\${#NSD_RECORD_LINES[@]} == 0)); then return 0; fi
   local -A want=() have_rules=() want_rules=() refill=() gone=()
   for line in "\${NSD_WANT[@]}"; do
     want[$line]=1
