@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/shared/compiler/index.js';
+import { CommandError, perform, type Doc as CommandDoc, type EditorCommand } from '../../src/shared/document/commands.js';
 import { loadExample } from '../support/examples.js';
 import { requireLab, withSandbox, type RunResult, type Sandbox } from './sandbox.js';
 
@@ -128,6 +129,62 @@ describe.skipIf(skip)('apply', () => {
   it.each(EDITS.map((e) => [e.name, e] as const))(
     '%s: the lab equals a fresh deploy of the edited drawing, and down leaves nothing',
     (_name, e) => withSandbox((sb) => checkApply(sb, example(e.base ?? '05-port-forward'), e.edit(example(e.base ?? '05-port-forward')))),
+    TIMEOUT,
+  );
+
+  it.each([1, 2, 3, 4, 5, 6])(
+    'property, seed %i: random edits from the editor commands, applied one after another, each equal to a fresh deploy',
+    (seed) =>
+      withSandbox(async (sb) => {
+        const before = await sb.snapshot();
+        let state = seed * 7919;
+        const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31), state / 2 ** 31);
+        const pick = <T,>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+        let doc = example('04-nat') as unknown as Doc & CommandDoc;
+        await ok(sb.runScript(scriptOf(doc), ['up']));
+        const done: string[] = [];
+        for (let tries = 0; done.length < 5 && tries < 200; tries++) {
+          const ids = (kind: string) => doc.nodes.filter((n) => n.kind === kind).map((n) => n.id);
+          const namespaces = ids('namespace');
+          const bridges = ids('bridge');
+          const commands: EditorCommand[] = [
+            { type: 'addNode', kind: 'namespace', position: { x: 0, y: 0 } },
+            { type: 'addNode', kind: 'bridge', position: { x: 0, y: 0 } },
+            ...namespaces.map((n): EditorCommand => ({ type: 'connect', from: n, to: pick([...bridges, ...namespaces]) })),
+            ...namespaces.map((n): EditorCommand => ({ type: 'delete', ids: [n] })),
+            ...doc.links.map((l): EditorCommand => ({ type: 'delete', ids: [l.id] })),
+            ...namespaces.map((n): EditorCommand => ({ type: 'updateNode', id: n, patch: { id: `${n}x` } })),
+            ...bridges.map((b): EditorCommand => ({ type: 'updateNode', id: b, patch: { addresses: [`10.${Math.floor(random() * 200)}.0.1/24`] } })),
+          ];
+          const command = pick(commands);
+          let next: typeof doc;
+          try {
+            next = perform(doc, command).doc as typeof doc;
+            // A bare new node is nothing on the host yet: connect it in the same edit.
+            if (command.type === 'addNode') {
+              const added = next.nodes.find((n) => !doc.nodes.some((o) => o.id === n.id))!;
+              next = perform(next, { type: 'connect', from: added.id, to: pick(ids('bridge').length > 0 ? ids('bridge') : namespaces) }).doc as typeof doc;
+            }
+          } catch (e) {
+            if (e instanceof CommandError) continue;
+            throw e;
+          }
+          if (next === doc || !compile(next).ok) continue;
+          done.push(JSON.stringify(command));
+          const what = `seed ${seed}, edits ${done.join(' then ')}`;
+          const applied = await sb.runScript(scriptOf(next), ['up']);
+          expect(applied.code, `${what}\n${applied.stdout}${applied.stderr}`).toBe(0);
+          const afterApply = await sb.snapshot();
+          await ok(sb.runScript(scriptOf(next), ['down']));
+          expect(await sb.snapshot(), what).toBe(before);
+          await ok(sb.runScript(scriptOf(next), ['up']));
+          expect(afterApply, what).toBe(await sb.snapshot());
+          doc = next;
+        }
+        expect(done).toHaveLength(5);
+        await ok(sb.runScript(scriptOf(doc), ['down']));
+        expect(await sb.snapshot()).toBe(before);
+      }),
     TIMEOUT,
   );
 
