@@ -125,9 +125,10 @@ nsd_lock() { # ACTION
 
 # The record: what this lab made on the host, one line per object, appended (one write each)
 # BEFORE the object is made, so an interruption anywhere leaves only things the record names.
-# Lines: netns NAME | link NAME | dns NAME | dir PATH | addr WHERE DEV ADDRESS |
-# route WHERE WORDS... | sysctl WHERE KEY | chain IPTABLES TABLE CHAIN |
-# rule IPTABLES TABLE CHAIN WORDS... | jump IPTABLES TABLE PARENT CHAIN (WHERE: a namespace, or - for the host).
+# Lines: netns NAME | link NAME | veth FIRST WHERE MASTER SECOND WHERE MASTER MTU | bridge NAME MTU |
+# dns NAME | dir PATH | addr WHERE DEV ADDRESS | route WHERE WORDS... | sysctl WHERE KEY |
+# chain IPTABLES TABLE CHAIN | rule IPTABLES TABLE CHAIN WORDS... | jump IPTABLES TABLE PARENT CHAIN
+# (WHERE: a namespace, or - for the host; the compiler's RECORD_KINDS says the same).
 nsd_record_open() {
   local line
   declare -gA NSD_RECORDED=()
@@ -177,7 +178,10 @@ nsd_shared_unlock() {
 
 nsd_sysctl() { # KEY VALUE (the record names it already)
   nsd_shared_lock
-  if [[ ! -e $NSD_SHARED/$1 ]]; then sysctl -n "$1" >"$NSD_SHARED/$1"; fi
+  if [[ ! -e $NSD_SHARED/$1 ]]; then
+    sysctl -n "$1" >"$NSD_SHARED/$1.new"
+    mv -f "$NSD_SHARED/$1.new" "$NSD_SHARED/$1"
+  fi
   : >"$NSD_SHARED/$1@$NSD_LAB"
   sysctl -qw "$1=$2"
   nsd_shared_unlock
