@@ -209,13 +209,13 @@ describe.skipIf(skip)('apply', () => {
           '~ iptables nat chain NSD-port-forward-OUT: its rules change (refilled in order)',
           '~ iptables nat chain NSD-port-forward-PRE: its rules change (refilled in order)',
           '~ iptables filter chain NSD-port-forward-FWD: its rules change (refilled in order)',
-          '- route blue default via 192.168.15.5',
-          '- addr blue veth-blue 192.168.15.2/24',
-          '- veth veth-blue blue - veth-blue-br - vnet0 -',
-          '- link veth-blue-br',
-          '- link veth-blue',
-          '- netns blue',
-          '- dns blue',
+          '- route blue default via 192.168.15.5  [blue]',
+          '- addr blue veth-blue 192.168.15.2/24  [blue-vnet0]',
+          '- veth veth-blue blue - veth-blue-br - vnet0 -  [blue-vnet0]',
+          '- link veth-blue-br  [blue-vnet0]',
+          '- link veth-blue  [blue-vnet0]',
+          '- netns blue  [blue]',
+          '- dns blue  [blue]',
         ]);
         expect(plan.stdout).toContain('plan for lab port-forward: 0 to add, 7 to remove, 3 chain(s) to refill; the rest stays as it is\n');
         expect(await sb.snapshot()).toBe(running);
@@ -237,8 +237,8 @@ describe.skipIf(skip)('apply', () => {
         const server = await sb.startHttpServerAt({ ns: 'red' }, '192.168.15.1', 8000, 'still-here');
         const edited = replaced(replaced(base, '"blue"', '"cyan"'), 'blue-vnet0', 'cyan-vnet0');
         const applied = await ok(sb.runScript(scriptOf(edited), ['up']));
-        expect(applied.stdout).toContain('         - netns blue\n');
-        expect(applied.stdout).toContain('         - link veth-blue-br\n');
+        expect(applied.stdout).toContain('         - netns blue  [blue]\n');
+        expect(applied.stdout).toContain('         - link veth-blue-br  [blue-vnet0]\n');
         expect(applied.stdout).not.toContain('netns red');
         expect((await sb.httpGet({ ns: 'cyan' }, 'http://192.168.15.1:8000/')).body).toBe('still-here');
         await server.stop();

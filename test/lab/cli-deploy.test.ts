@@ -92,7 +92,8 @@ describe.skipIf(skip)('nsd deploy over SSH', () => {
 
         const plan = await nsd('plan', edited, ...ssh);
         expect(plan.code, plan.stderr).toBe(DEPLOY_EXIT.ok);
-        expect(plan.stdout).toContain('- netns blue\n');
+        expect(plan.stdout).toContain('- netns blue  [blue]\n');
+        expect(plan.stdout).toContain('- route red default via 192.168.15.5  [red]\n');
         expect(plan.stdout).toContain('+ netns green  [green]\n');
         expect(plan.stdout).toContain('+ addr green veth-green 192.168.25.1/24  [green-vnet0]\n');
         expect(plan.stdout).toMatch(/^plan for lab port-forward: \d+ to add, \d+ to remove, 4 chain\(s\) to refill/m);

@@ -101,8 +101,8 @@ describe.skipIf(skip)('the lab record', () => {
         const before = await sb.snapshot();
         await ok(sb.runScript(scriptOf(loadExample('05-port-forward')), ['up']));
         const record = (await sh(sb, 'cat /run/nsd/port-forward/record')).stdout;
-        expect(record).toContain('netns blue\n');
-        expect(record).toContain('jump iptables nat PREROUTING NSD-port-forward-PRE\n');
+        expect(record).toContain('netns blue\tblue\n');
+        expect(record).toContain('jump iptables nat PREROUTING NSD-port-forward-PRE\t-\n');
         expect((await sh(sb, 'cat /run/nsd/port-forward/about')).stdout).toMatch(/^lab=port-forward\ntitle=A web server in a namespace, reachable from outside\nsource=test\.json\ngenerator=.*\nupdated=.*\nstate=up\n$/);
 
         const down = await ok(sb.runScript(scriptOf(editedPortForward()), ['down']));

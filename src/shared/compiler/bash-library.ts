@@ -128,22 +128,28 @@ nsd_lock() { # ACTION
 # Lines: netns NAME | link NAME | veth FIRST WHERE MASTER SECOND WHERE MASTER MTU | bridge NAME MTU |
 # dns NAME | dir PATH | addr WHERE DEV ADDRESS | route WHERE WORDS... | sysctl WHERE KEY |
 # chain IPTABLES TABLE CHAIN | rule IPTABLES TABLE CHAIN WORDS... | jump IPTABLES TABLE PARENT CHAIN
-# (WHERE: a namespace, or - for the host; the compiler's RECORD_KINDS says the same).
+# (WHERE: a namespace, or - for the host; the compiler's RECORD_KINDS says the same). After a tab,
+# each line names the drawing's element it belongs to (- for the lab as a whole), for plan.
 nsd_record_open() {
-  local line
+  local line lines=()
   declare -gA NSD_RECORDED=()
-  NSD_RECORD_LINES=()
-  if [[ -e $NSD_STATE/record ]]; then mapfile -t NSD_RECORD_LINES <"$NSD_STATE/record"; fi
-  for line in "\${NSD_RECORD_LINES[@]}"; do NSD_RECORDED[$line]=1; done
+  NSD_RECORD_LINES=() NSD_RECORD_OF=()
+  if [[ -e $NSD_STATE/record ]]; then mapfile -t lines <"$NSD_STATE/record"; fi
+  for line in "\${lines[@]}"; do
+    NSD_RECORD_LINES+=("\${line%%$'\\t'*}")
+    if [[ $line == *$'\\t'* ]]; then NSD_RECORD_OF+=("\${line#*$'\\t'}"); else NSD_RECORD_OF+=(-); fi
+    NSD_RECORDED[\${line%%$'\\t'*}]=1
+  done
 }
 
-nsd_record() { # KIND WORD...
+nsd_record() { # KIND WORD... (for the element of the running step)
   local line="$*"
   if [[ -n \${NSD_RECORDED[$line]-} ]]; then return 0; fi
   if [[ -z \${NSD_RECORD_FD-} ]]; then exec {NSD_RECORD_FD}>>"$NSD_STATE/record"; fi
-  printf '%s\\n' "$line" >&"$NSD_RECORD_FD"
+  printf '%s\\t%s\\n' "$line" "$NSD_ELEMENT" >&"$NSD_RECORD_FD"
   NSD_RECORDED[$line]=1
   NSD_RECORD_LINES+=("$line")
+  NSD_RECORD_OF+=("$NSD_ELEMENT")
 }
 
 nsd_recorded() { # KIND WORD...
@@ -399,11 +405,11 @@ nsd_apply() { # [plan]
       elif [[ -n \${want[$line]-} ]]; then
         continue
       elif [[ -n $plan ]]; then
-        printf -- '- %s\\n' "$line"
+        printf -- '- %s  [%s]\\n' "$line" "\${NSD_RECORD_OF[i]/#-/lab}"
         n=$((n + 1))
         continue
       else
-        printf '         - %s\\n' "$line"
+        printf '         - %s  [%s]\\n' "$line" "\${NSD_RECORD_OF[i]/#-/lab}"
         nsd_remove apply "\${NSD_WORDS[@]}"
       fi
       [[ -z $plan ]] || continue
@@ -429,8 +435,8 @@ nsd_apply() { # [plan]
   ((n > 0)) || return 0
   # The record without what is gone, replaced in one rename; lines added from here on go to the new file.
   local keep=()
-  for line in "\${NSD_RECORD_LINES[@]}"; do
-    if [[ -n $line ]]; then keep+=("$line"); fi
+  for i in "\${!NSD_RECORD_LINES[@]}"; do
+    if [[ -n \${NSD_RECORD_LINES[i]} ]]; then keep+=("\${NSD_RECORD_LINES[i]}"$'\\t'"\${NSD_RECORD_OF[i]}"); fi
   done
   if ((\${#keep[@]} > 0)); then printf '%s\\n' "\${keep[@]}" >"$NSD_STATE/record.new"; else : >"$NSD_STATE/record.new"; fi
   mv -f "$NSD_STATE/record.new" "$NSD_STATE/record"
