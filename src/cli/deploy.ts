@@ -1,6 +1,7 @@
 /**
- * `nsd deploy|verify|destroy|status FILE --host [user@]host[:port]`: compiles the document and
- * runs one lab.sh action over SSH through the deploy session the desktop app uses too, printing
+ * `nsd deploy|verify|destroy|status FILE --host [user@]host[:port]`, `nsd destroy --lab NAME` and
+ * `nsd labs`: compiles the document (for --lab and labs, an empty drawing of that name: down
+ * follows the lab's record on the host, labs reads every record) and runs one lab.sh action over SSH through the deploy session the desktop app uses too, printing
  * lab.sh's own output (on a terminal with a progress line; with --json one RunEvent per line),
  * and exits with a code per failure class.
  */
@@ -8,8 +9,8 @@ import { basename } from 'node:path';
 import { compileValidated } from '../shared/compiler/index.js';
 import { formatProblem } from '../shared/compiler/problems.js';
 import { validateText } from '../shared/compiler/validate/index.js';
-import type { RunAction, RunEvent } from '../shared/deploy/events.js';
-import { EXIT, EXIT_OF_LAB_SH_STATUS, EXIT_OF_RUN_ERROR } from '../shared/exit-codes.js';
+import type { HostAction, RunEvent } from '../shared/deploy/events.js';
+import { EXIT, EXIT_OF_LAB_SH_STATUS, EXIT_OF_RUN_ERROR, LAB_SH_BUSY } from '../shared/exit-codes.js';
 import { localDeployEnv, runDeploySession, type DeployEnv, type DeploySecrets } from '../main/deploy/deploy-session.js';
 import { parseTarget, TargetError } from '../main/ssh/target.js';
 import { isStepLine, ProgressOutput, type TerminalInfo } from './progress.js';
@@ -25,8 +26,10 @@ export interface DeployIo {
 }
 
 export interface DeployArgs {
-  action: RunAction;
-  file: string;
+  action: HostAction;
+  /** The drawing; without it, `lab` names the lab (destroy) or nothing does (labs). */
+  file?: string;
+  lab?: string;
   host: string;
   identity?: string;
   sudo: boolean;
@@ -43,16 +46,24 @@ export interface DeployArgs {
 /** Runs one deploy command; resolves to the exit code. */
 export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<number> {
   let text: string;
-  try {
-    text = await io.readFile(args.file);
-  } catch (e) {
-    io.stderr(`nsd: cannot read ${args.file}: ${(e as Error).message}\n`);
-    return EXIT.usage;
+  let label: string;
+  if (args.file !== undefined) {
+    label = args.file;
+    try {
+      text = await io.readFile(args.file);
+    } catch (e) {
+      io.stderr(`nsd: cannot read ${args.file}: ${(e as Error).message}\n`);
+      return EXIT.usage;
+    }
+  } else {
+    // No drawing: down follows the lab's record and labs reads every record, so an empty lab of that name is all they need.
+    label = args.lab !== undefined ? `--lab ${args.lab}` : 'labs';
+    text = JSON.stringify({ version: 1, name: args.lab ?? 'labs', nodes: [], links: [] });
   }
-  const compiled = compileValidated(validateText(text), { source: basename(args.file) });
+  const compiled = compileValidated(validateText(text), { source: args.file !== undefined ? basename(args.file) : label });
   const problems = compiled.ok ? compiled.warnings : compiled.problems;
-  for (const p of problems) io.stderr(`${formatProblem(p, args.file)}\n`);
-  if (!compiled.ok) return EXIT.problems;
+  for (const p of problems) io.stderr(`${formatProblem(p, label)}\n`);
+  if (!compiled.ok) return args.file !== undefined ? EXIT.problems : EXIT.usage;
 
   // What the user typed wrong is a usage error here; the session would report it as a failed connection.
   try {
@@ -100,6 +111,7 @@ export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<num
     env,
   );
   if (outcome.ok) return EXIT.ok;
+  if ((args.action === 'up' || args.action === 'down') && outcome.exitCode === LAB_SH_BUSY) return EXIT.busy;
   if (args.action === 'verify' && outcome.failedProbes > 0 && outcome.error?.kind === 'script') return EXIT.probes;
   const statusExit = args.action === 'status' && outcome.exitCode !== null ? EXIT_OF_LAB_SH_STATUS[outcome.exitCode] : undefined;
   if (statusExit !== undefined) return statusExit;
@@ -107,7 +119,7 @@ export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<num
 }
 
 /** Prints the events for people: lab.sh's lines, a progress line on a terminal, and nsd's own notes. */
-function humanOutput(action: RunAction, io: DeployIo): (event: RunEvent) => void {
+function humanOutput(action: HostAction, io: DeployIo): (event: RunEvent) => void {
   const out = new ProgressOutput(io, io.terminal);
   // The progress line says what lab.sh's numbered line would; printing both to one terminal is noise.
   const hideStepLines = out.active && io.terminal?.stdout === true;

@@ -10,7 +10,7 @@ import { topologyJsonSchema } from '../shared/model/topology.js';
 import { compileValidated } from '../shared/compiler/index.js';
 import { decodeUtf8, validateText } from '../shared/compiler/validate/index.js';
 import { formatProblem, type Problem } from '../shared/compiler/problems.js';
-import type { RunAction } from '../shared/deploy/events.js';
+import type { HostAction } from '../shared/deploy/events.js';
 import { deployCommand } from './deploy.js';
 import { appendCreatingDir } from '../main/ssh/host-key-store.js';
 import type { TerminalInfo } from './progress.js';
@@ -71,7 +71,12 @@ Usage:
   nsd deploy FILE --host [user@]host[:port] [-i KEY] [--sudo] [--accept-new]
                                       build the lab on a remote host over SSH
   nsd verify FILE --host ...          run its probes there
-  nsd destroy FILE --host ...         remove it there
+  nsd plan FILE --host ...            what deploy would change on the running lab there:
+                                      - removed, ~ refilled, + added; changes nothing
+  nsd destroy FILE --host ...         remove it there: everything its record on the host names
+  nsd destroy --lab NAME --host ...   the same without the drawing
+  nsd labs --host ...                 list the labs on the host: state, objects recorded, when,
+                                      drawing, title
   nsd status FILE --host ...          show which parts exist there
   nsd lab up|down|status [--name NAME] [--json]
                                       a disposable local lab host to deploy to (Linux, root)
@@ -82,7 +87,7 @@ Usage:
 
 FILE may be "-" for standard input (not for the SSH commands).
 
-SSH options (deploy, verify, destroy, status):
+SSH options (deploy, verify, destroy, status, plan, labs):
       --host TARGET   [user@]host[:port]; ~/.ssh/config aliases work (HostName, Port, User, IdentityFile)
   -i, --identity KEY  private key (default: IdentityFile, ~/.ssh/id_ed25519, ~/.ssh/id_rsa);
                       passphrase from NSD_SSH_PASSPHRASE; ssh-agent via SSH_AUTH_SOCK;
@@ -110,7 +115,7 @@ Options:
 Exit status:
 ${EXIT_MEANINGS.map(([code, meaning]) => `${String(code).padStart(3)}  ${meaning}`).join('\n')}
 
-The script runs as: sudo ./lab.sh up|down|status|verify
+The script runs as: sudo ./lab.sh up|down|status|verify|plan|labs
 `;
 
 const OPTIONS = {
@@ -121,6 +126,7 @@ const OPTIONS = {
   'accept-new': { type: 'boolean' },
   socket: { type: 'string' },
   timeout: { type: 'string' },
+  lab: { type: 'string' },
   name: { type: 'string' },
   port: { type: 'string' },
   workspace: { type: 'string' },
@@ -132,7 +138,10 @@ const OPTIONS = {
 type OptionName = keyof typeof OPTIONS;
 
 /** The deploy commands and the lab.sh action each runs. */
-const DEPLOY_ACTIONS: Record<string, RunAction> = { deploy: 'up', verify: 'verify', destroy: 'down', status: 'status' };
+const DEPLOY_ACTIONS: Record<string, HostAction> = { deploy: 'up', verify: 'verify', destroy: 'down', status: 'status', plan: 'plan', labs: 'labs' };
+
+/** The deploy commands that act on the host's records, not on a drawing: no FILE (labs), or --lab NAME instead (destroy). */
+const WITHOUT_FILE: Record<string, 'never' | 'with --lab'> = { labs: 'never', destroy: 'with --lab' };
 
 /** Which options and how many file arguments each command takes. */
 const COMMANDS: Record<string, { options: OptionName[]; file: boolean }> = {
@@ -141,7 +150,10 @@ const COMMANDS: Record<string, { options: OptionName[]; file: boolean }> = {
   schema: { options: [], file: false },
   examples: { options: ['json'], file: false },
   ...Object.fromEntries(
-    Object.keys(DEPLOY_ACTIONS).map((c) => [c, { options: ['json', 'host', 'identity', 'sudo', 'accept-new', 'socket', 'timeout'] as OptionName[], file: true }]),
+    Object.keys(DEPLOY_ACTIONS).map((c) => [
+      c,
+      { options: ['json', 'host', 'identity', 'sudo', 'accept-new', 'socket', 'timeout', ...(c === 'destroy' ? (['lab'] as const) : [])] as OptionName[], file: WITHOUT_FILE[c] !== 'never' },
+    ]),
   ),
   lab: { options: ['json', 'name'], file: false },
   designer: { options: ['port', 'workspace'], file: false },
@@ -188,8 +200,11 @@ function parse(argv: string[]): Parsed | 'help' | 'version' {
       throw e;
     }
   }
-  if (spec.file && rest.length === 0) throw new UsageError(`"${command}" needs a FILE argument`);
-  const extra = spec.file ? rest.slice(1) : rest;
+  const byLab = typeof values.lab === 'string';
+  if (byLab && rest.length > 0) throw new UsageError(`"${command}" takes a FILE or --lab NAME, not both`);
+  if (byLab && values.lab === '') throw new UsageError('--lab needs a lab name');
+  if (spec.file && !byLab && rest.length === 0) throw new UsageError(`"${command}" needs a FILE argument${WITHOUT_FILE[command] === 'with --lab' ? ' (or --lab NAME)' : ''}`);
+  const extra = spec.file && !byLab ? rest.slice(1) : rest;
   if (extra.length > 0) throw new UsageError(`"${command}" takes ${spec.file ? 'one FILE' : 'no arguments'}; unexpected "${extra[0]}"`);
   if (values.output === '') throw new UsageError('-o needs a file name');
   if (command === 'designer' && values.port !== undefined && !/^\d{1,5}$/.test(String(values.port))) throw new UsageError('--port takes a port number');
@@ -199,7 +214,7 @@ function parse(argv: string[]): Parsed | 'help' | 'version' {
   }
   return {
     command,
-    ...(spec.file ? { file: rest[0]! } : {}),
+    ...(spec.file && !byLab ? { file: rest[0]! } : {}),
     ...(typeof values.output === 'string' ? { output: values.output } : {}),
     json: values.json === true,
     values,
@@ -280,7 +295,8 @@ async function deploy(args: Parsed, io: CliIo): Promise<number> {
     return await deployCommand(
       {
         action: DEPLOY_ACTIONS[args.command]!,
-        file: args.file!,
+        ...(args.file !== undefined ? { file: args.file } : {}),
+        ...(typeof v.lab === 'string' ? { lab: v.lab } : {}),
         host: v.host as string,
         sudo: v.sudo === true,
         acceptNew: v['accept-new'] === true,

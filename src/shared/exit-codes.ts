@@ -31,6 +31,8 @@ export const EXIT = {
   down: 10,
   /** nsd lab: the lab host could not be built or removed. */
   labFailed: 11,
+  /** deploy, destroy: another run of the same lab holds its lock on the host; nothing was changed. */
+  busy: 12,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -49,6 +51,7 @@ export const EXIT_MEANINGS: readonly (readonly [ExitCode, string])[] = [
   [EXIT.partlyUp, 'status: the lab (for nsd lab status, the lab host) is partly up'],
   [EXIT.down, 'status: the lab (for nsd lab status, the lab host) is down'],
   [EXIT.labFailed, 'nsd lab: the lab host could not be built or removed'],
+  [EXIT.busy, 'deploy, destroy: another run of the same lab holds it on the host (nothing was changed)'],
 ];
 
 /** Why a deploy command failed, as its exit code. */
@@ -66,6 +69,9 @@ export const EXIT_OF_RUN_ERROR: Record<RunErrorKind, ExitCode> = {
 
 /** lab.sh status's own exit codes (the script runs without nsd too, so they are its own). */
 export const LAB_SH_STATUS = { up: 0, partlyUp: 3, down: 4 } as const;
+
+/** lab.sh up/down's own exit status when another run of the lab holds its lock (nsd_lock). */
+export const LAB_SH_BUSY = 5;
 
 /** nsd status's exit code for each lab.sh status code. */
 export const EXIT_OF_LAB_SH_STATUS: Record<number, ExitCode> = {

@@ -88,6 +88,13 @@ describe('nsd', () => {
       { argv: ['validate', 'a.json', '-o', 'x.sh'], says: '"validate" does not take --output' },
       { argv: ['schema', 'extra'], says: 'takes no arguments' },
       { argv: ['compile', 'a.json', '-o'], says: "'-o, --output <value>' argument missing" },
+      { argv: ['destroy', '--host', 'h'], says: '"destroy" needs a FILE argument (or --lab NAME)' },
+      { argv: ['destroy', 'a.json', '--lab', 'nat', '--host', 'h'], says: '"destroy" takes a FILE or --lab NAME, not both' },
+      { argv: ['destroy', '--lab', '', '--host', 'h'], says: '--lab needs a lab name' },
+      { argv: ['deploy', 'a.json', '--lab', 'nat', '--host', 'h'], says: '"deploy" does not take --lab' },
+      { argv: ['plan', '--host', 'h'], says: '"plan" needs a FILE argument' },
+      { argv: ['labs', 'a.json', '--host', 'h'], says: '"labs" takes no arguments; unexpected "a.json"' },
+      { argv: ['labs'], says: '"labs" needs --host' },
     ])('exits 2 with a message for $argv', async ({ argv, says }) => {
       const r = await nsd(...argv);
       expect(r.code).toBe(EXIT.usage);

@@ -71,6 +71,109 @@ describe.skipIf(skip)('nsd deploy over SSH', () => {
   );
 
   it(
+    'deploys an edited drawing over a running lab: the old parts go, verify passes, status is up, destroy leaves nothing',
+    () =>
+      withSshd(async (sb, sshd) => {
+        const { home, key } = homeFor(sshd, true);
+        const nsd = cli(home);
+        const ssh = ['--host', `root@${sshd.host}`, '-i', key, '--socket', sshd.socketPath];
+        const before = await sb.snapshot();
+        expect((await nsd('deploy', join(EXAMPLES_DIR, '05-port-forward.json'), ...ssh)).code).toBe(EXIT.ok);
+
+        // The edit of issue 9: blue and its link removed, red renamed green, new addresses, the port forward moved along.
+        const doc = JSON.parse(
+          (await readFile(join(EXAMPLES_DIR, '05-port-forward.json'), 'utf8')).replaceAll('192.168.15.', '192.168.25.').replaceAll('"red"', '"green"').replaceAll('red-vnet0', 'green-vnet0'),
+        ) as { nodes: { id: string }[]; links: { id: string }[]; nat: { portForwards: { to: string }[] } };
+        doc.nodes = doc.nodes.filter((n) => n.id !== 'blue');
+        doc.links = doc.links.filter((l) => l.id !== 'blue-vnet0');
+        doc.nat.portForwards[0]!.to = '192.168.25.1';
+        const edited = join(home, 'edited.json');
+        writeFileSync(edited, JSON.stringify(doc));
+
+        const plan = await nsd('plan', edited, ...ssh);
+        expect(plan.code, plan.stderr).toBe(EXIT.ok);
+        expect(plan.stdout).toContain('- netns blue  [blue]\n');
+        expect(plan.stdout).toContain('- route red default via 192.168.15.5  [red]\n');
+        expect(plan.stdout).toContain('+ netns green  [green]\n');
+        expect(plan.stdout).toContain('+ addr green veth-green 192.168.25.1/24  [green-vnet0]\n');
+        expect(plan.stdout).toMatch(/^plan for lab port-forward: \d+ to add, \d+ to remove, 4 chain\(s\) to refill/m);
+        expect((await sb.lab(['ip', 'netns', 'list'])).stdout).not.toContain('green');
+
+        const apply = await nsd('deploy', edited, ...ssh);
+        expect(apply.code, apply.stderr).toBe(EXIT.ok);
+        const netns = (await sb.lab(['ip', 'netns', 'list'])).stdout;
+        expect(netns).toContain('green');
+        expect(netns).not.toMatch(/\b(red|blue)\b/);
+        expect((await sb.lab(['ls', '/etc/netns'])).stdout.split('\n').filter(Boolean)).toEqual(['green']);
+        expect((await sb.lab(['iptables-save', '-t', 'nat'])).stdout).not.toContain('192.168.15.');
+        const verify = await nsd('verify', edited, ...ssh);
+        expect(verify.code, `${verify.stdout}${verify.stderr}`).toBe(EXIT.ok);
+        expect((await nsd('status', edited, ...ssh)).code).toBe(EXIT.ok);
+
+        // Two deploys of the lab at once: one waits for the other; one state, no failure.
+        const applied = await sb.snapshot();
+        const both = await Promise.all([nsd('deploy', edited, ...ssh), nsd('deploy', edited, ...ssh)]);
+        expect(both.map((r) => r.code), both.map((r) => r.stderr).join('\n')).toEqual([EXIT.ok, EXIT.ok]);
+        expect(await sb.snapshot()).toBe(applied);
+
+        // Destroy with the original drawing: the record, not the drawing, says what goes.
+        expect((await nsd('destroy', join(EXAMPLES_DIR, '05-port-forward.json'), ...ssh)).code).toBe(EXIT.ok);
+        expect(await sb.snapshot()).toBe(before);
+      }),
+    120_000,
+  );
+
+  it(
+    'lists the labs on the host, destroys one by name without its drawing, and exits 12 while another run holds the lab',
+    () =>
+      withSshd(async (sb, sshd) => {
+        const { home, key } = homeFor(sshd, true);
+        const nsd = cli(home);
+        const ssh = ['--host', `root@${sshd.host}`, '-i', key, '--socket', sshd.socketPath];
+        const before = await sb.snapshot();
+        const empty = await nsd('labs', ...ssh);
+        expect(empty.code, empty.stderr).toBe(EXIT.ok);
+        expect(empty.stdout).toContain('no lab on this host has a record in /run/nsd\n');
+
+        // 04-nat beside 05-port-forward, with names of its own.
+        const nat = join(home, 'nat.json');
+        writeFileSync(nat, (await readFile(join(EXAMPLES_DIR, '04-nat.json'), 'utf8')).replaceAll('red', 'red2').replaceAll('blue', 'blue2').replaceAll('vnet0', 'vnet1').replaceAll('192.168.15.', '192.168.16.'));
+        for (const file of [nat, join(EXAMPLES_DIR, '05-port-forward.json')]) {
+          const up = await nsd('deploy', file, ...ssh);
+          expect(up.code, up.stderr).toBe(EXIT.ok);
+        }
+        const labs = await nsd('labs', ...ssh);
+        expect(labs.code, labs.stderr).toBe(EXIT.ok);
+        const rows = labs.stdout.split('\n').filter((l) => /^(LAB|nat|port-forward) /.test(l));
+        expect(rows[0]).toMatch(/^LAB +STATE +RECORDED +UPDATED +DRAWING +TITLE$/);
+        expect(rows[1]).toMatch(/^nat +up +\d+ +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4} +nat\.json +Outside access through NAT$/);
+        expect(rows[2]).toMatch(/^port-forward +up +\d+ +.* +05-port-forward\.json +A web server in a namespace, reachable from outside$/);
+
+        // Another run holds port-forward: destroy waits a few seconds, then refuses, changing nothing.
+        const holder = sb.spawnAt('lab', ['flock', '/run/nsd/port-forward/lock', 'sh', '-c', 'echo locked; sleep 60']);
+        await holder.waitFor(/locked/);
+        const busy = await nsd('destroy', '--lab', 'port-forward', ...ssh);
+        expect(busy.code).toBe(EXIT.busy);
+        expect(busy.stderr).toContain('lab.sh: lab port-forward is busy');
+        expect((await nsd('labs', ...ssh)).stdout).toMatch(/^port-forward +busy /m);
+        await holder.stop();
+
+        for (const lab of ['nat', 'port-forward']) {
+          const down = await nsd('destroy', '--lab', lab, ...ssh);
+          expect(down.code, down.stderr).toBe(EXIT.ok);
+          expect(down.stdout).toContain(`lab ${lab} is down.\n`);
+        }
+        expect(await sb.snapshot()).toBe(before);
+
+        const bad = await nsd('destroy', '--lab', '../etc', ...ssh);
+        expect(bad.code).toBe(EXIT.usage);
+        expect(bad.stderr).toContain('lab name "../etc" is not a valid name');
+        expect((await nsd('destroy', '--lab', 'nat', join(EXAMPLES_DIR, '04-nat.json'), ...ssh)).code).toBe(EXIT.usage);
+      }),
+    120_000,
+  );
+
+  it(
     'refuses an unknown host key unless --accept-new, then remembers it',
     () =>
       withSshd(async (_sb, sshd) => {

@@ -423,7 +423,8 @@ describe.skipIf(skip).sequential('nsd deploy to a lab host from nsd lab up', () 
     const down = await nsd('lab', 'down', '--name', name);
     expect(down.code, down.stderr).toBe(EXIT.ok);
     expect(await machineReading()).toBe(before);
-  });
+    // Seven commands over SSH and two lab host builds: about 4.5 s on an idle machine, past the 5 s default on a busy one.
+  }, 120_000);
 });
 
 describe.skipIf(skip).sequential('nsd deploy to a rebuilt lab host', () => {

@@ -242,6 +242,7 @@ export async function rootNamespaceReading(): Promise<string> {
 
 interface LinkJson {
   ifname: string;
+  ifalias?: string;
   flags?: string[];
   mtu?: number;
   master?: string;
@@ -458,9 +459,10 @@ export class Sandbox {
 
   /**
    * A normalized text of the lab host's state: namespaces, links (name, kind, flags without
-   * carrier bits, mtu, master), addresses (no IPv6 link-local), routes and rules, iptables and
-   * ip6tables rules (no counters, no comments, no empty ACCEPT-only tables), forwarding sysctls
-   * and the files under /etc/netns and /run/nsd. Equal texts mean "no trace left".
+   * carrier bits, mtu, master, alias), addresses (no IPv6 link-local), routes and rules, iptables
+   * and ip6tables rules (no counters, no empty ACCEPT-only tables), forwarding sysctls and the
+   * files under /etc/netns and /run/nsd; and inside each namespace its links, addresses, routes
+   * and forwarding sysctls. Equal texts mean "no trace left", or "the same lab".
    */
   async snapshot(): Promise<string> {
     const read = async (argv: string[]): Promise<string> => {
@@ -474,38 +476,43 @@ export class Sandbox {
     const netns = (await read(['ip', 'netns', 'list'])).split('\n').filter(Boolean).map((l) => l.replace(/ \(id: \d+\)$/, ''));
     section('ip netns list', netns.sort());
 
-    const links = parseJson<LinkJson[]>(await read(['ip', '-d', '-j', 'link', 'show']), 'ip -d -j link');
-    section(
-      'ip link',
+    const linkLines = (links: LinkJson[]) =>
       links
         .map((l) => {
           const flags = (l.flags ?? []).filter((f) => !VOLATILE_FLAGS.has(f)).join(',');
           const kind = l.linkinfo?.info_kind ?? l.link_type ?? '';
-          return `${l.ifname} kind ${kind} <${flags}> mtu ${l.mtu ?? '?'}${l.master ? ` master ${l.master}` : ''}${l.link ? ` peer ${l.link}` : ''}`;
+          return `${l.ifname} kind ${kind} <${flags}> mtu ${l.mtu ?? '?'}${l.master ? ` master ${l.master}` : ''}${l.link ? ` peer ${l.link}` : ''}${l.ifalias ? ` alias ${l.ifalias}` : ''}`;
         })
-        .sort(),
-    );
-
-    const addrs = parseJson<LinkJson[]>(await read(['ip', '-j', 'addr', 'show']), 'ip -j addr');
-    section(
-      'ip addr',
+        .sort();
+    const addrLines = (addrs: LinkJson[]) =>
       addrs
         .flatMap((l) =>
           (l.addr_info ?? [])
             .filter((a) => !(a.family === 'inet6' && a.scope === 'link'))
             .map((a) => `${l.ifname} ${a.family} ${a.local}/${a.prefixlen} scope ${a.scope ?? '?'}${a.label && a.label !== l.ifname ? ` label ${a.label}` : ''}`),
         )
-        .sort(),
-    );
-
+        .sort();
     const routes = (text: string) =>
       text
         .split('\n')
         .filter((l) => l.trim() !== '' && !l.startsWith('fe80::/64 '))
         .map((l) => l.replace(/ linkdown\b/g, '').trimEnd())
         .sort();
+    const forwardingKeys = ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding'];
+
+    section('ip link', linkLines(parseJson<LinkJson[]>(await read(['ip', '-d', '-j', 'link', 'show']), 'ip -d -j link')));
+    section('ip addr', addrLines(parseJson<LinkJson[]>(await read(['ip', '-j', 'addr', 'show']), 'ip -j addr')));
     section('ip route', routes(await read(['ip', 'route', 'show'])));
     section('ip -6 route', routes(await read(['ip', '-6', 'route', 'show'])));
+
+    // Inside every namespace of the lab host: its links, addresses, routes and forwarding.
+    for (const ns of [...netns].sort()) {
+      section(`netns ${ns}: ip link`, linkLines(parseJson<LinkJson[]>(await read(['ip', '-n', ns, '-d', '-j', 'link', 'show']), `ip -n ${ns} link`)));
+      section(`netns ${ns}: ip addr`, addrLines(parseJson<LinkJson[]>(await read(['ip', '-n', ns, '-j', 'addr', 'show']), `ip -n ${ns} addr`)));
+      section(`netns ${ns}: ip route`, routes(await read(['ip', '-n', ns, 'route', 'show'])));
+      section(`netns ${ns}: ip -6 route`, routes(await read(['ip', '-n', ns, '-6', 'route', 'show'])));
+      section(`netns ${ns}: sysctl`, (await read(['nsenter', `--net=/run/netns/${ns}`, 'sysctl', ...forwardingKeys])).split('\n').filter(Boolean));
+    }
     section('ip rule', (await read(['ip', 'rule', 'show'])).split('\n').filter(Boolean));
     section('ip -6 rule', (await read(['ip', '-6', 'rule', 'show'])).split('\n').filter(Boolean));
     section('iptables-save', [normalizeRuleset(await read(['iptables-save']))]);

@@ -10,7 +10,7 @@ import { createConnection } from 'node:net';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CompileResult } from '../../shared/compiler/index.js';
-import type { RunAction, RunErrorKind, RunEvent } from '../../shared/deploy/events.js';
+import type { HostAction, RunErrorKind, RunEvent } from '../../shared/deploy/events.js';
 import { connect, ConnectError, type Connection } from '../ssh/connection.js';
 import { appendCreatingDir, knownHostsPaths } from '../ssh/host-key-store.js';
 import { labHostKeyPin } from '../lab/lab-info.js';
@@ -53,7 +53,7 @@ export interface DeployEnv {
 }
 
 export interface DeploySessionRequest {
-  action: RunAction;
+  action: HostAction;
   compiled: Extract<CompileResult, { ok: true }>;
   target: DeployTarget;
   secrets: DeploySecrets;

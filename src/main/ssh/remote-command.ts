@@ -2,7 +2,7 @@
  * The one command line the runner executes on the host. The script itself never appears on
  * a command line: it arrives on standard input (`bash -s`), as does a sudo password.
  */
-import type { RunAction } from '../../shared/deploy/events.js';
+import type { HostAction } from '../../shared/deploy/events.js';
 
 /** How the runner becomes root on the host. */
 export type Privilege = 'root' | 'sudo' | 'sudo-password';
@@ -20,7 +20,7 @@ export function withPidLine(command: string): string {
 export const PID_LINE = /^@nsd pid (\d+)\n/m;
 
 /** The command that runs lab.sh ACTION from standard input, with the privilege asked for. */
-export function remoteCommand(action: RunAction, privilege: Privilege): string {
+export function remoteCommand(action: HostAction, privilege: Privilege): string {
   const run = `env NSD_EVENTS=1 bash -s -- ${action}`;
   switch (privilege) {
     case 'root':

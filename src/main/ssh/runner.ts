@@ -6,12 +6,12 @@
 import type { Client, ClientChannel } from 'ssh2';
 import type { PlannedProbe } from '../../shared/compiler/probes.js';
 import type { Step } from '../../shared/compiler/steps.js';
-import type { RunAction, RunErrorKind, RunEvent } from '../../shared/deploy/events.js';
+import type { HostAction, RunErrorKind, RunEvent } from '../../shared/deploy/events.js';
 import { RunOutputParser } from '../../shared/deploy/output-parser.js';
 import { killCommand, PID_LINE, remoteCommand, SUDO_WITHOUT_PASSWORD, sudoCheckCommand, withPidLine, type Privilege } from './remote-command.js';
 
 export interface RunOptions {
-  action: RunAction;
+  action: HostAction;
   /** The exact lab.sh text (compile().script). */
   script: string;
   steps?: readonly Step[];

@@ -9,7 +9,8 @@ export function stepsText(steps: readonly Step[]): string {
   const out: string[] = [];
   for (const s of steps) {
     out.push(`# ${s.title}`);
-    for (const c of s.commands) out.push(shellJoin(c.argv) + (c.stdoutTo !== undefined ? ` > ${shellJoin([c.stdoutTo])}` : ''));
+    // `after` holds the ownership tag, which runs also when the step's guard finds its object made.
+    for (const c of [...s.commands, ...(s.after ?? [])]) out.push(shellJoin(c.argv) + (c.stdoutTo !== undefined ? ` > ${shellJoin([c.stdoutTo])}` : ''));
   }
   return out.join('\n');
 }

@@ -3,7 +3,7 @@
  * tolerates half-built labs, preflight, status and the probe runner. Plain bash, checked
  * with shellcheck through the golden scripts.
  */
-import { LAB_SH_STATUS } from '../exit-codes.js';
+import { LAB_SH_BUSY, LAB_SH_STATUS } from '../exit-codes.js';
 
 export const BASH_LIBRARY = `nsd_die() {
   printf 'lab.sh: %s\\n' "$*" >&2
@@ -46,6 +46,7 @@ nsd_on_error() { # STATUS COMMAND
     "$NSD_STEP" "$NSD_TOTAL" "$NSD_PHASE" "$NSD_ELEMENT" "$NSD_TITLE" "$2" "$1" >&2
   nsd_event "failed $NSD_STEP $1 $2"
   if [[ $NSD_ACTION == up ]]; then
+    if [[ -n \${NSD_LOCK_FD-} ]]; then nsd_about failed || true; fi
     printf 'The lab is partly up: "%s" removes what was made; "%s" resumes after a fix.\\n' "$(nsd_again down)" "$(nsd_again up)" >&2
   fi
   exit "$1"
@@ -89,32 +90,125 @@ nsd_host_link_owned() { # IFNAME (after nsd_read_host_links)
   [[ \${NSD_HOST_ALIAS[$1]-} == "$NSD_TAG" ]]
 }
 
-nsd_remember() { # FILE LINE: lab state kept for down
-  mkdir -p "$NSD_STATE"
-  printf '%s\\n' "$2" >>"$NSD_STATE/$1"
+# Takes the lock of FILE (flock), waiting up to WAIT seconds; NSD_FLOCK_FD then holds it.
+# Returns 1 when another process keeps it. A lock file removed while we waited (the last
+# down of a lab removes its state) is stale: the new one is locked instead.
+nsd_flock() { # FILE WAIT
+  local fd tries=0
+  while :; do
+    tries=$((tries + 1))
+    if ((tries > 100)); then nsd_die "cannot open the lock file $1"; fi
+    mkdir -p "\${1%/*}"
+    { exec {fd}>>"$1"; } 2>/dev/null || continue
+    if ! flock -w "$2" "$fd"; then
+      exec {fd}>&-
+      return 1
+    fi
+    if [[ /dev/fd/$fd -ef $1 ]]; then
+      NSD_FLOCK_FD=$fd
+      return 0
+    fi
+    exec {fd}>&-
+  done
 }
 
-# Sets a host sysctl, remembering the value it had before the lab so down can restore it.
-nsd_sysctl() { # KEY VALUE
-  if [[ ! -e $NSD_STATE/sysctl.$1 ]]; then
-    mkdir -p "$NSD_STATE"
-    sysctl -n "$1" >"$NSD_STATE/sysctl.$1"
+# One run of a lab at a time: up and down hold the lab's lock until they end; a second run
+# waits a few seconds, then gives up, naming the run that holds it and changing nothing.
+nsd_lock() { # ACTION
+  if ! nsd_flock "$NSD_STATE/lock" "\${NSD_LOCK_WAIT:-5}"; then
+    local holder='another run'
+    if [[ -r $NSD_STATE/holder ]]; then holder=$(<"$NSD_STATE/holder"); fi
+    printf 'lab.sh: lab %s is busy: %s holds it; nothing was changed. Run %s again when it has ended.\\n' "$NSD_LAB" "$holder" "$1" >&2
+    exit ${LAB_SH_BUSY}
   fi
+  NSD_LOCK_FD=$NSD_FLOCK_FD
+  printf 'lab.sh %s (pid %d%s) since %(%F %T %z)T\\n' "$1" "$$" "\${SSH_CLIENT:+, over SSH from \${SSH_CLIENT%% *}}" -1 >"$NSD_STATE/holder"
+}
+
+# The record: what this lab made on the host, one line per object, appended (one write each)
+# BEFORE the object is made, so an interruption anywhere leaves only things the record names.
+# Lines: netns NAME | link NAME | veth FIRST WHERE MASTER SECOND WHERE MASTER MTU | bridge NAME MTU |
+# dns NAME | dir PATH | addr WHERE DEV ADDRESS | route WHERE WORDS... | sysctl WHERE KEY |
+# chain IPTABLES TABLE CHAIN | rule IPTABLES TABLE CHAIN WORDS... | jump IPTABLES TABLE PARENT CHAIN
+# (WHERE: a namespace, or - for the host; the compiler's RECORD_KINDS says the same). After a tab,
+# each line names the drawing's element it belongs to (- for the lab as a whole), for plan.
+nsd_record_open() {
+  local line lines=()
+  declare -gA NSD_RECORDED=()
+  NSD_RECORD_LINES=() NSD_RECORD_OF=()
+  if [[ -e $NSD_STATE/record ]]; then mapfile -t lines <"$NSD_STATE/record"; fi
+  for line in "\${lines[@]}"; do
+    NSD_RECORD_LINES+=("\${line%%$'\\t'*}")
+    if [[ $line == *$'\\t'* ]]; then NSD_RECORD_OF+=("\${line#*$'\\t'}"); else NSD_RECORD_OF+=(-); fi
+    NSD_RECORDED[\${line%%$'\\t'*}]=1
+  done
+}
+
+nsd_record() { # KIND WORD... (for the element of the running step)
+  local line="$*"
+  if [[ -n \${NSD_RECORDED[$line]-} ]]; then return 0; fi
+  if [[ -z \${NSD_RECORD_FD-} ]]; then exec {NSD_RECORD_FD}>>"$NSD_STATE/record"; fi
+  printf '%s\\t%s\\n' "$line" "$NSD_ELEMENT" >&"$NSD_RECORD_FD"
+  NSD_RECORDED[$line]=1
+  NSD_RECORD_LINES+=("$line")
+  NSD_RECORD_OF+=("$NSD_ELEMENT")
+}
+
+nsd_recorded() { # KIND WORD...
+  [[ -n \${NSD_RECORDED["$*"]-} ]]
+}
+
+# About the lab, for nsd labs: its title, drawing, generator, when and how its last run went.
+nsd_about() { # STATE
+  printf 'lab=%s\\ntitle=%s\\nsource=%s\\ngenerator=%s\\nupdated=%(%F %T %z)T\\nstate=%s\\n' \\
+    "$NSD_LAB" "$NSD_LAB_TITLE" "$NSD_SOURCE" "$NSD_GENERATOR" -1 "$1" >"$NSD_STATE/about.new"
+  mv -f "$NSD_STATE/about.new" "$NSD_STATE/about"
+}
+
+# Host settings (sysctls) are shared by every lab that needs them: each lab leaves a mark, the
+# first saves the value from before, and the last one to go down puts it back.
+nsd_shared_lock() {
+  nsd_flock "$NSD_SHARED/lock" 30 || nsd_die "cannot lock $NSD_SHARED/lock"
+  NSD_SHARED_FD=$NSD_FLOCK_FD
+}
+
+nsd_shared_unlock() {
+  local files
+  shopt -s nullglob
+  files=("$NSD_SHARED"/*)
+  shopt -u nullglob
+  if [[ \${#files[@]} -eq 1 ]]; then
+    rm -f "$NSD_SHARED/lock"
+    rmdir "$NSD_SHARED" 2>/dev/null || true
+  fi
+  exec {NSD_SHARED_FD}>&-
+}
+
+nsd_sysctl() { # KEY VALUE (the record names it already)
+  nsd_shared_lock
+  if [[ ! -e $NSD_SHARED/$1 ]]; then
+    sysctl -n "$1" >"$NSD_SHARED/$1.new"
+    mv -f "$NSD_SHARED/$1.new" "$NSD_SHARED/$1"
+  fi
+  : >"$NSD_SHARED/$1@$NSD_LAB"
   sysctl -qw "$1=$2"
+  nsd_shared_unlock
 }
 
-nsd_sysctl_restore() { # KEY
-  local saved=$NSD_STATE/sysctl.$1
-  if [[ -e $saved ]]; then
-    sysctl -qw "$1=$(<"$saved")"
-    rm -f "$saved"
+nsd_sysctl_release() { # KEY
+  nsd_shared_lock
+  rm -f "$NSD_SHARED/$1@$NSD_LAB"
+  if [[ -e $NSD_SHARED/$1 ]] && ! compgen -G "$NSD_SHARED/$1@*" >/dev/null; then
+    sysctl -qw "$1=$(<"$NSD_SHARED/$1")"
+    rm -f "$NSD_SHARED/$1"
   fi
+  nsd_shared_unlock
 }
 
-nsd_ensure_dir() { # DIR: made once; down removes it again if the lab made it
+nsd_ensure_dir() { # DIR: made once; down removes it again (when empty) if the lab made it
   if [[ ! -d $1 ]]; then
+    nsd_record dir "$1"
     mkdir -p "$1"
-    nsd_remember created-dirs "$1"
   fi
 }
 
@@ -122,19 +216,38 @@ nsd_quietly() { # COMMAND...: for teardown of things that may already be gone
   "$@" >/dev/null 2>&1 || true
 }
 
-nsd_link_remove() { # IFNAME: deletes a host interface only if this lab made it
-  if nsd_owned_link "$1"; then ip link del dev "$1"; fi
+# The alias of a host interface (after nsd_read_host_links): this lab's when it carries the
+# lab's tag, or no alias at all while the record names it (an interruption between making it and
+# tagging it). Anything else belongs to someone else.
+nsd_host_link_ours() { # IFNAME
+  local alias=\${NSD_HOST_ALIAS[$1]-}
+  [[ $alias == "$NSD_TAG" ]] || { [[ -z $alias ]] && nsd_recorded link "$1"; }
+}
+
+# A namespace is this lab's when it is tagged, or untagged and recorded. "ip netns add" makes a
+# file, then mounts the namespace on it: killed in between it leaves a file that is no namespace
+# (NSD_NETNS_HALF=1 then), this lab's too when recorded.
+nsd_netns_ours() { # NAME
+  local out
+  NSD_NETNS_HALF=0
+  nsd_has_netns "$1" || return 1
+  if ! out=$(ip -n "$1" -o link show dev lo 2>/dev/null); then
+    NSD_NETNS_HALF=1
+    nsd_recorded netns "$1"
+    return
+  fi
+  [[ $out == *"alias $NSD_TAG" ]] || { [[ $out != *' alias '* ]] && nsd_recorded netns "$1"; }
 }
 
 nsd_netns_remove() { # NAME
   nsd_has_netns "$1" || return 0
-  if ! nsd_owned_link lo "$1"; then
-    printf 'lab.sh: leaving namespace %s alone: it does not carry the tag %s\\n' "$1" "$NSD_TAG" >&2
+  if ! nsd_netns_ours "$1"; then
+    printf 'lab.sh: leaving namespace %s alone: it carries another tag than %s\\n' "$1" "$NSD_TAG" >&2
     return 0
   fi
   # A process left inside keeps the namespace (and its veths) alive after "ip netns del".
-  local pids
-  pids=$(ip netns pids "$1" | tr '\\n' ' ')
+  local pids=''
+  if ((NSD_NETNS_HALF == 0)); then pids=$(ip netns pids "$1" | tr '\\n' ' '); fi
   if [[ -n \${pids// /} ]]; then
     printf '         stopping processes in %s: %s\\n' "$1" "$pids"
     # shellcheck disable=SC2086
@@ -150,28 +263,194 @@ nsd_netns_remove() { # NAME
   ip netns del "$1"
 }
 
-nsd_dns_remove() { # NAME
-  rm -f "/etc/netns/$1/resolv.conf"
-  rmdir "/etc/netns/$1" 2>/dev/null || true
-}
-
-nsd_chain_remove() { # IPTABLES TABLE PARENT CHAIN: the jump (tagged) first, then the chain
+nsd_jump_remove() { # IPTABLES TABLE PARENT CHAIN: the lab's tagged jump, however often it is there
   local ipt=$1 table=$2 parent=$3 chain=$4
   command -v "$ipt" >/dev/null || return 0
   while "$ipt" -t "$table" -C "$parent" -m comment --comment "$NSD_TAG" -j "$chain" 2>/dev/null; do
     "$ipt" -t "$table" -D "$parent" -m comment --comment "$NSD_TAG" -j "$chain"
   done
+}
+
+nsd_chain_remove() { # IPTABLES TABLE CHAIN (its jumps are gone already)
+  local ipt=$1 table=$2 chain=$3
+  command -v "$ipt" >/dev/null || return 0
   if "$ipt" -t "$table" -n -L "$chain" >/dev/null 2>&1; then
     "$ipt" -t "$table" -F "$chain"
     "$ipt" -t "$table" -X "$chain"
   fi
 }
 
+nsd_host_link_remove() { # IFNAME (after nsd_read_host_links): only when it is this lab's
+  nsd_host_has_link "$1" || return 0
+  if nsd_host_link_ours "$1"; then
+    # Deleting one end of a veth pair deletes the other, which may be next in the list.
+    ip link del dev "$1" 2>/dev/null || ! ip link show dev "$1" >/dev/null 2>&1 || ip link del dev "$1"
+  else
+    printf 'lab.sh: leaving interface %s alone: it carries another tag than %s\\n' "$1" "$NSD_TAG" >&2
+  fi
+}
+
+# Removes the object one record line names, if it is still there and this lab's. For down
+# (MODE down) what goes with a namespace or a chain anyway is skipped; apply (MODE apply)
+# removes it too, because the namespace or the chain stays.
+nsd_remove() { # MODE KIND WORD...
+  local mode=$1 kind=$2
+  shift 2
+  case $kind in
+    jump) nsd_jump_remove "$@" ;;
+    chain) nsd_chain_remove "$@" ;;
+    route)
+      if [[ $1 == - || $mode == apply ]]; then
+        local in=()
+        if [[ $1 != - ]]; then in=(-n "$1"); fi
+        if [[ $2 == -6 ]]; then nsd_quietly ip "\${in[@]}" -6 route del "\${@:3}"; else nsd_quietly ip "\${in[@]}" route del "\${@:2}"; fi
+      fi
+      ;;
+    addr)
+      if [[ $mode == apply ]]; then
+        if [[ $1 == - ]]; then nsd_quietly ip addr del "$3" dev "$2"; else nsd_quietly ip -n "$1" addr del "$3" dev "$2"; fi
+      fi
+      ;;
+    sysctl)
+      if [[ $1 == - ]]; then
+        nsd_sysctl_release "$2"
+      elif [[ $mode == apply ]] && nsd_has_netns "$1"; then
+        nsd_quietly nsenter --net="/run/netns/$1" sysctl -qw "$2=0"
+      fi
+      ;;
+    veth) # FIRST WHERE MASTER SECOND WHERE MASTER MTU: the pair changed; up makes it anew
+      if [[ $mode == apply ]]; then
+        if [[ $2 == - ]]; then nsd_host_link_remove "$1"; else nsd_quietly ip -n "$2" link del dev "$1"; fi
+        nsd_read_host_links
+        if [[ $5 == - ]]; then nsd_host_link_remove "$4"; else nsd_quietly ip -n "$5" link del dev "$4"; fi
+        nsd_read_host_links
+      fi
+      ;;
+    bridge) if [[ $mode == apply ]]; then nsd_host_link_remove "$1" && nsd_read_host_links; fi ;;
+    link) nsd_host_link_remove "$1" ;;
+    netns) nsd_netns_remove "$1" ;;
+    dns)
+      rm -f "/etc/netns/$1/resolv.conf"
+      rmdir "/etc/netns/$1" 2>/dev/null || true
+      ;;
+    dir) if [[ $mode == down ]]; then rmdir "$1" 2>/dev/null || true; fi ;;
+  esac
+}
+
+nsd_words() { # LINE: splits a record line into NSD_WORDS (no globbing)
+  set -f
+  # shellcheck disable=SC2206
+  NSD_WORDS=($1)
+  set +f
+}
+
+# Removes every object of KIND that the record names and that is still this lab's, newest
+# first, whatever the drawing says now; what is already gone is skipped.
+nsd_undo() { # KIND
+  local i line
+  if [[ $1 == link ]]; then nsd_read_host_links; fi
+  for ((i = \${#NSD_RECORD_LINES[@]} - 1; i >= 0; i--)); do
+    line=\${NSD_RECORD_LINES[i]}
+    [[ $line == "$1 "* ]] || continue
+    nsd_words "$line"
+    nsd_remove down "\${NSD_WORDS[@]}"
+  done
+}
+
+# Apply, when up runs where the lab is already up: first remove what the record has and this
+# drawing does not (a removed or renamed element, an old address, route, DNS file, rule or
+# setting), newest first, and forget it; the steps after it add what is new and leave the rest
+# untouched. A chain whose rules changed is emptied and refilled in the drawing's order.
+# With "plan" it only says what it would remove (-), refill (~) and add (+), and changes nothing.
+nsd_apply() { # [plan]
+  local plan=\${1-} line i kind key n=0 added=0 refilled=0
+  # A fresh lab has nothing to remove (and a big one would pay for reading what it wants).
+  if [[ -z $plan ]] && ((\${#NSD_RECORD_LINES[@]} == 0)); then return 0; fi
+  local -A want=() have_rules=() want_rules=() refill=() gone=()
+  for line in "\${NSD_WANT[@]}"; do
+    want[$line]=1
+    if [[ $line == 'rule '* ]]; then
+      nsd_words "$line"
+      key="\${NSD_WORDS[*]:1:3}"
+      want_rules[$key]+="$line"$'\\n'
+    fi
+  done
+  for line in "\${NSD_RECORD_LINES[@]}"; do
+    if [[ $line == 'rule '* ]]; then
+      nsd_words "$line"
+      key="\${NSD_WORDS[*]:1:3}"
+      have_rules[$key]+="$line"$'\\n'
+    fi
+  done
+  for key in "\${!have_rules[@]}"; do
+    if [[ \${have_rules[$key]} != "\${want_rules[$key]-}" ]]; then refill[$key]=1; fi
+  done
+  if [[ -z $plan ]]; then nsd_read_host_links; fi
+  for kind in jump rule chain route addr sysctl veth bridge link netns dns; do
+    for ((i = \${#NSD_RECORD_LINES[@]} - 1; i >= 0; i--)); do
+      line=\${NSD_RECORD_LINES[i]}
+      [[ $line == "$kind "* ]] || continue
+      nsd_words "$line"
+      if [[ $kind == rule ]]; then
+        key="\${NSD_WORDS[*]:1:3}"
+        [[ -n \${refill[$key]-} ]] || continue
+        if [[ -z \${gone[$key]-} ]]; then
+          gone[$key]=1
+          refilled=$((refilled + 1))
+          if [[ -n $plan ]]; then
+            printf '~ %s %s chain %s: its rules change (refilled in order)\\n' "\${NSD_WORDS[@]:1:3}"
+            continue
+          fi
+          printf '         ~ %s %s chain %s: its rules changed, refilled in order\\n' "\${NSD_WORDS[@]:1:3}"
+          if "\${NSD_WORDS[1]}" -t "\${NSD_WORDS[2]}" -n -L "\${NSD_WORDS[3]}" >/dev/null 2>&1; then "\${NSD_WORDS[1]}" -t "\${NSD_WORDS[2]}" -F "\${NSD_WORDS[3]}"; fi
+        fi
+      elif [[ -n \${want[$line]-} ]]; then
+        continue
+      elif [[ -n $plan ]]; then
+        printf -- '- %s  [%s]\\n' "$line" "\${NSD_RECORD_OF[i]/#-/lab}"
+        n=$((n + 1))
+        continue
+      else
+        printf '         - %s  [%s]\\n' "$line" "\${NSD_RECORD_OF[i]/#-/lab}"
+        nsd_remove apply "\${NSD_WORDS[@]}"
+      fi
+      [[ -z $plan ]] || continue
+      NSD_RECORD_LINES[i]=''
+      n=$((n + 1))
+    done
+  done
+  if [[ -n $plan ]]; then
+    for i in "\${!NSD_WANT[@]}"; do
+      line=\${NSD_WANT[i]}
+      nsd_recorded "$line" && continue
+      if [[ $line == 'rule '* ]]; then
+        nsd_words "$line"
+        key="\${NSD_WORDS[*]:1:3}"
+        [[ -z \${refill[$key]-} ]] || continue
+      fi
+      printf '+ %s  [%s]\\n' "$line" "\${NSD_WANT_OF[i]}"
+      added=$((added + 1))
+    done
+    printf 'plan for lab %s: %d to add, %d to remove, %d chain(s) to refill; the rest stays as it is\\n' "$NSD_LAB" "$added" "$n" "$refilled"
+    return 0
+  fi
+  ((n > 0)) || return 0
+  # The record without what is gone, replaced in one rename; lines added from here on go to the new file.
+  local keep=()
+  for i in "\${!NSD_RECORD_LINES[@]}"; do
+    if [[ -n \${NSD_RECORD_LINES[i]} ]]; then keep+=("\${NSD_RECORD_LINES[i]}"$'\\t'"\${NSD_RECORD_OF[i]}"); fi
+  done
+  if ((\${#keep[@]} > 0)); then printf '%s\\n' "\${keep[@]}" >"$NSD_STATE/record.new"; else : >"$NSD_STATE/record.new"; fi
+  mv -f "$NSD_STATE/record.new" "$NSD_STATE/record"
+  if [[ -n \${NSD_RECORD_FD-} ]]; then exec {NSD_RECORD_FD}>&-; fi
+  unset NSD_RECORD_FD
+  nsd_record_open
+}
+
+# Forgets the lab: its record, its about file and, last, its lock (a run waiting for it then
+# locks a fresh file; see nsd_flock).
 nsd_state_remove() {
-  local dirs=() dir
-  if [[ -e $NSD_STATE/created-dirs ]]; then mapfile -t dirs <"$NSD_STATE/created-dirs"; fi
-  for dir in "\${dirs[@]}"; do rmdir "$dir" 2>/dev/null || true; done
-  rm -f "$NSD_STATE/created-dirs"
+  rm -f "$NSD_STATE/record" "$NSD_STATE/about" "$NSD_STATE/holder" "$NSD_STATE/lock"
   rmdir "$NSD_STATE" 2>/dev/null || true
   rmdir "\${NSD_STATE%/*}" 2>/dev/null || true
 }
@@ -189,22 +468,36 @@ nsd_preflight() { # ACTION
     nsd_die "missing tools: \${missing[*]} (on Debian or Ubuntu: apt-get install iproute2 procps iptables iputils-ping util-linux)"
   fi
   ip netns list >/dev/null 2>&1 || nsd_die "ip netns does not work here: this kernel or iproute2 lacks network namespace support"
+  [[ $1 == up || $1 == down ]] || return 0
+  command -v flock >/dev/null || nsd_die "missing tools: flock (on Debian or Ubuntu: apt-get install util-linux)"
+  nsd_lock "$1"
+  nsd_record_open
   [[ $1 == up ]] || return 0
 
+  # A name the record holds is this lab's even untagged: an earlier run was interrupted between
+  # making it and tagging it.
   for name in "\${NSD_NAMESPACES[@]}"; do
-    if nsd_has_netns "$name" && ! nsd_owned_link lo "$name"; then
+    nsd_has_netns "$name" || continue
+    if ! nsd_netns_ours "$name"; then
       conflicts+=("namespace $name exists and was not made by this lab (ip netns del $name, or rename it in the drawing)")
+    elif ((NSD_NETNS_HALF)); then
+      ip netns del "$name" # half made by an interrupted run: up makes it again
+    fi
+  done
+  for name in "\${NSD_DNS[@]}"; do
+    if [[ -e /etc/netns/$name/resolv.conf ]] && ! nsd_recorded dns "$name"; then
+      conflicts+=("/etc/netns/$name/resolv.conf exists and was not made by this lab (rm -r /etc/netns/$name, or rename namespace $name in the drawing)")
     fi
   done
   nsd_read_host_links
   for name in "\${NSD_HOST_LINKS[@]}"; do
-    if nsd_host_has_link "$name" && ! nsd_host_link_owned "$name"; then
+    if nsd_host_has_link "$name" && ! nsd_host_link_ours "$name"; then
       conflicts+=("interface $name exists in the host and was not made by this lab (ip link del $name, or rename it in the drawing)")
     fi
   done
   for name in "\${NSD_TRANSIT_LINKS[@]}"; do
     if nsd_host_has_link "$name"; then
-      if nsd_host_link_owned "$name"; then
+      if nsd_host_link_ours "$name"; then
         ip link del dev "$name" # left in the host by an interrupted run
       else
         conflicts+=("interface $name exists in the host; the lab needs that name there while it creates a veth pair")
@@ -217,6 +510,8 @@ nsd_preflight() { # ACTION
   if ((\${#conflicts[@]} > 0)); then
     printf 'lab.sh: cannot build lab %s:\\n' "$NSD_LAB" >&2
     printf '  - %s\\n' "\${conflicts[@]}" >&2
+    # Refused before making anything: a lab that did not exist leaves no state behind either.
+    if ((\${#NSD_RECORD_LINES[@]} == 0)); then nsd_state_remove; fi
     exit 1
   fi
   if ((NSD_NEEDS_IPTABLES)) && iptables -S FORWARD 2>/dev/null | grep -qx -- '-P FORWARD DROP'; then
@@ -225,6 +520,7 @@ nsd_preflight() { # ACTION
   if [[ -d /proc/sys/net/bridge ]]; then
     nsd_note "br_netfilter is loaded: bridged frames pass through iptables; the lab's FORWARD rules let them through"
   fi
+  nsd_about building
 }
 
 nsd_status() {
@@ -270,6 +566,37 @@ nsd_status() {
     printf 'lab %s is partly up (%d of %d parts present): run up to finish it or down to remove it\\n' "$NSD_LAB" "$present" "$total"
     return ${LAB_SH_STATUS.partlyUp}
   fi
+}
+
+# Every lab on this host that has a record, from its about file: what nsd labs shows.
+nsd_labs() {
+  local dir key value name state parts lines=() any=0
+  local -A info
+  printf '%-20s %-12s %-8s %-26s %-24s %s\n' LAB STATE RECORDED UPDATED DRAWING TITLE
+  for dir in "\${NSD_STATE%/*}"/*/; do
+    dir=\${dir%/}
+    [[ -e $dir/record || -e $dir/about ]] || continue
+    any=1
+    info=([lab]=\${dir##*/} [state]=unknown [updated]=- [source]=- [title]=-)
+    if [[ -r $dir/about ]]; then
+      while IFS='=' read -r key value; do info[$key]=$value; done <"$dir/about"
+    fi
+    parts=0
+    if [[ -r $dir/record ]]; then
+      mapfile -t lines <"$dir/record"
+      parts=\${#lines[@]}
+    fi
+    state=\${info[state]}
+    # A run that holds the lock is still going; a build nobody holds any more was interrupted.
+    if [[ -e $dir/lock ]] && ! flock -n "$dir/lock" true 2>/dev/null; then
+      state=busy
+    elif [[ $state == building ]]; then
+      state=interrupted
+    fi
+    name=\${info[lab]}
+    printf '%-20s %-12s %-8s %-26s %-24s %s\n' "$name" "$state" "$parts" "\${info[updated]}" "\${info[source]}" "\${info[title]}"
+  done
+  if ((any == 0)); then printf 'no lab on this host has a record in %s\n' "\${NSD_STATE%/*}"; fi
 }
 
 # Runs a command inside a namespace's network, or in the host for "-". nsenter is lighter than

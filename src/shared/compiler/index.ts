@@ -25,7 +25,7 @@ export function compileValidated(v: ValidationResult, options: { source?: string
   const p = plan(v.doc, v.resolved);
   const probes = planProbes(p, v.resolved);
   const up = upSteps(p);
-  const down = downSteps(p);
+  const down = downSteps();
   return { ok: true, doc: v.doc, plan: p, probes, up, down, script: renderScript(p, probes, { ...options, up, down }), warnings: v.warnings };
 }
 
@@ -41,7 +41,7 @@ export function compilePreview(input: unknown): PreviewResult {
   const v = validate(input);
   if (!v.ok) return { ok: false, problems: v.problems };
   const p = plan(v.doc, v.resolved);
-  return { ok: true, doc: v.doc, plan: p, up: upSteps(p), down: downSteps(p), warnings: v.warnings };
+  return { ok: true, doc: v.doc, plan: p, up: upSteps(p), down: downSteps(), warnings: v.warnings };
 }
 
 export { plan, type Plan } from './plan.js';

@@ -6,7 +6,7 @@ import { BASH_LIBRARY } from './bash-library.js';
 import type { Plan } from './plan.js';
 import type { PlannedProbe } from './probes.js';
 import { shellJoin, shellQuote } from './shell.js';
-import { chainHooks, downSteps, upSteps, type Command, type Phase, type Step } from './steps.js';
+import { chainHooks, downSteps, forwardingKey, recordLines, upSteps, type Command, type Phase, type Step } from './steps.js';
 import { LAB_SH_STATUS } from '../exit-codes.js';
 
 /** Version of the generator, printed in every script header. */
@@ -31,6 +31,7 @@ function renderCommand(c: Command): string {
 
 function renderStep(s: Step, out: string[]): void {
   out.push(`  nsd_step ${shellQuote(s.element ?? '-')} ${shellQuote(s.title)}`);
+  for (const r of s.records ?? []) out.push(`  nsd_record ${shellJoin(r)}`);
   if (!s.unless) {
     for (const c of s.commands) out.push(`  ${renderCommand(c)}`);
   } else if (s.commands.length === 1) {
@@ -40,16 +41,17 @@ function renderStep(s: Step, out: string[]): void {
     for (const c of s.commands) out.push(`    ${renderCommand(c)}`);
     out.push('  fi');
   }
+  for (const c of s.after ?? []) out.push(`  ${renderCommand(c)}`);
 }
 
-function renderSteps(name: string, action: string, steps: Step[], out: string[], trailer: string[]): void {
+function renderSteps(name: string, action: string, steps: Step[], out: string[], trailer: string[], notes = true): void {
   out.push(`${name}() {`);
   out.push(`  NSD_ACTION=${action} NSD_STEP=0 NSD_TOTAL=${steps.length}`);
   let phase: Phase | undefined;
   for (const s of steps) {
     if (s.phase !== phase) {
       phase = s.phase;
-      out.push('', `  # ${PHASE_NOTES[phase]}`, `  NSD_PHASE=${phase}`);
+      out.push('', ...(notes ? [`  # ${PHASE_NOTES[phase]}`] : []), `  NSD_PHASE=${phase}`);
     }
     renderStep(s, out);
   }
@@ -101,7 +103,7 @@ function renderVerify(probes: readonly PlannedProbe[], out: string[]): void {
 /** Renders the complete, self-contained `lab.sh` for a plan and its probes (pass the steps when you already have them). */
 export function renderScript(plan: Plan, probes: readonly PlannedProbe[], options: { source?: string; up?: Step[]; down?: Step[] } = {}): string {
   const up = options.up ?? upSteps(plan);
-  const down = options.down ?? downSteps(plan);
+  const down = options.down ?? downSteps();
   const out: string[] = [];
   const iptables = [...new Set([...plan.firewall.families, ...plan.firewall.masquerade.map((m) => m.family), ...plan.firewall.portForwards.map((p) => p.family)])]
     .sort()
@@ -115,15 +117,19 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   out.push('#');
   out.push(`# ${plan.namespaces.length} namespace(s), ${plan.bridges.length} bridge(s), ${plan.veths.length} veth pair(s), ${plan.firewall.masquerade.length} masquerade rule(s), ${plan.firewall.portForwards.length} port forward(s), ${probes.length} probe(s).`);
   out.push('#');
-  out.push('# Usage: sudo ./lab.sh up|down|status|verify');
+  out.push('# Usage: sudo ./lab.sh up|down|status|verify|plan|labs');
   out.push('#   up      build the lab; running it again on a built lab changes nothing');
-  out.push('#   down    remove what up made, and only that (also after a partial up)');
+  out.push('#   down    remove what up made, and only that (also after a partial up or an edited drawing)');
   out.push(`#   status  show which parts exist (exit ${LAB_SH_STATUS.up} up, ${LAB_SH_STATUS.partlyUp} partly up, ${LAB_SH_STATUS.down} down)`);
   out.push('#   verify  probe reachability and isolation (exit 0 when every probe passes)');
+  out.push('#   plan    what up would change on a running lab: - removed, ~ refilled, + added (changes nothing)');
+  out.push('#   labs    list the labs on this host that have a record: state, objects recorded, when, drawing, title');
   out.push('#');
   out.push(`# Everything the lab makes carries the interface alias "${plan.tag}"; its iptables rules live in`);
-  out.push(`# its own chains (${plan.chains.forward}, ${plan.chains.prerouting}, ...), and the host settings it changes are saved in`);
-  out.push('# $NSD_STATE_DIR (default /run/nsd) so that down restores them.');
+  out.push(`# its own chains (${plan.chains.forward}, ${plan.chains.prerouting}, ...). Before making anything, up writes it to`);
+  out.push(`# the lab's record, $NSD_STATE_DIR/${plan.lab}/record (default /run/nsd/${plan.lab}/record); down removes what the`);
+  out.push('# record names. One run of a lab at a time (a lock beside the record); host settings that several');
+  out.push('# labs need are put back when the last of them goes down.');
   out.push('set -Eeuo pipefail');
   out.push('');
   out.push(`readonly NSD_LAB=${shellQuote(plan.lab)}`);
@@ -132,25 +138,37 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   out.push(`readonly NSD_SOURCE=${shellQuote(options.source ?? 'FILE')}`);
   out.push('readonly NSD_SELF=${BASH_SOURCE[0]-}');
   out.push(`readonly NSD_TAG=${shellQuote(plan.tag)}`);
+  out.push(`readonly NSD_LAB_TITLE=${shellQuote(oneLine(plan.title))}`);
+  out.push(`readonly NSD_GENERATOR=${shellQuote(GENERATOR)}`);
+  out.push('# The lab\'s record, lock and about file; host settings shared by labs live in .shared beside it.');
   out.push(`readonly NSD_STATE="\${NSD_STATE_DIR:-/run/nsd}/${plan.lab}"`);
+  out.push('readonly NSD_SHARED="${NSD_STATE_DIR:-/run/nsd}/.shared"');
   out.push(`readonly NSD_UPLINK=${shellQuote(nat ? (plan.host.uplink ?? 'eth0') : '')}`);
   out.push(`readonly NSD_FORWARD_CHAIN=${shellQuote(plan.chains.forward)}`);
   out.push(`readonly NSD_NEEDS_IPTABLES=${plan.needsIptables ? 1 : 0}`);
   out.push(bashArray('NSD_IPTABLES', iptables));
   out.push(bashArray('NSD_NAMESPACES', plan.namespaces.map((n) => n.name)));
+  out.push(bashArray('NSD_DNS', plan.namespaces.filter((n) => n.dns.length > 0).map((n) => n.name)));
   out.push(bashArray('NSD_HOST_LINKS', hostLinks));
   out.push(bashArray('NSD_TRANSIT_LINKS', plan.transitNames));
   out.push(bashArray('NSD_CHAINS', ([4, 6] as const).flatMap((f) => chainHooks(plan, f).map((h) => `${f === 4 ? 'iptables' : 'ip6tables'}:${h.table}:${h.parent}:${h.chain}`))));
-  out.push(bashArray('NSD_SYSCTLS', plan.host.forwarding.map((f) => (f === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding'))));
+  out.push(bashArray('NSD_SYSCTLS', plan.host.forwarding.map(forwardingKey)));
+  const wanted = recordLines(up);
+  out.push('# What up records for this drawing, and the element of each: on a running lab, the rest of its');
+  out.push('# record is removed first (apply).');
+  out.push(bashArray('NSD_WANT', wanted.map((w) => w.line)));
+  out.push(bashArray('NSD_WANT_OF', wanted.map((w) => w.element ?? 'lab')));
   out.push("NSD_ACTION='' NSD_STEP=0 NSD_TOTAL=0 NSD_PHASE=- NSD_ELEMENT=- NSD_TITLE=-");
   out.push("NSD_UPLINK_ADDRESS='' NSD_UPLINK_ADDRESS6='' NSD_LISTENERS=() NSD_PROBES=() NSD_RUNNING=0");
   out.push('');
   out.push(BASH_LIBRARY);
   renderSteps('nsd_up', 'up', up, out, [
+    'nsd_about up',
     `printf 'lab %s is up. Check it with: %s\\n' "$NSD_LAB" "$(nsd_again verify)"`,
     'nsd_event "done up"',
   ]);
-  renderSteps('nsd_down', 'down', down, out, [`printf 'lab %s is down.\\n' "$NSD_LAB"`, 'nsd_event "done down"']);
+  // The notes explain the order of up; down follows the record, kind by kind.
+  renderSteps('nsd_down', 'down', down, out, [`printf 'lab %s is down.\\n' "$NSD_LAB"`, 'nsd_event "done down"'], false);
   renderVerify(probes, out);
   out.push('case ${1:-} in');
   out.push('  up | down)');
@@ -159,11 +177,17 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   out.push('    ;;');
   out.push('  status) nsd_status ;;');
   out.push('  verify) nsd_verify ;;');
+  out.push('  plan)');
+  out.push('    nsd_preflight plan');
+  out.push('    nsd_record_open');
+  out.push('    nsd_apply plan');
+  out.push('    ;;');
+  out.push('  labs) nsd_labs ;;');
   out.push('  -h | --help | help)');
-  out.push('    if [[ -n $NSD_SELF ]]; then sed -n "2,/^set -Eeuo/p" "$NSD_SELF" | sed "\\$d; s/^# \\{0,1\\}//"; else echo \'usage: lab.sh up|down|status|verify\'; fi');
+  out.push('    if [[ -n $NSD_SELF ]]; then sed -n "2,/^set -Eeuo/p" "$NSD_SELF" | sed "\\$d; s/^# \\{0,1\\}//"; else echo \'usage: lab.sh up|down|status|verify|plan|labs\'; fi');
   out.push('    ;;');
   out.push('  *)');
-  out.push(`    printf 'usage: %s up|down|status|verify\\n' "\${NSD_SELF:-lab.sh}" >&2`);
+  out.push(`    printf 'usage: %s up|down|status|verify|plan|labs\\n' "\${NSD_SELF:-lab.sh}" >&2`);
   out.push('    exit 2');
   out.push('    ;;');
   out.push('esac');

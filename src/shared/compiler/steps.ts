@@ -25,10 +25,40 @@ export interface Step {
   element: string | null;
   /** What the step does, for progress output. */
   title: string;
+  /**
+   * What the step is about to make, as lines of the lab's record on the host (see
+   * RECORD_KINDS): written before the commands run, so an interruption leaves nothing unnamed.
+   */
+  records?: string[][];
   /** When this check succeeds the commands are skipped (the step is already done). */
   unless?: Command;
   commands: Command[];
+  /** Run even when `unless` holds: the ownership tag, which an interrupted run may not have set. */
+  after?: Command[];
 }
+
+/**
+ * The kinds of record lines and their words (WHERE is a namespace name, or `-` for the host).
+ * `down` removes what the record names; the last words of route and rule lines are the
+ * arguments of `ip route replace` and of the iptables rule.
+ */
+export const RECORD_KINDS = {
+  netns: 'NAME',
+  link: 'NAME (made in the host; each end of a veth pair)',
+  veth: 'FIRST WHERE MASTER SECOND WHERE MASTER MTU (what makes the pair: when it changes, apply makes it anew)',
+  bridge: 'NAME MTU (likewise)',
+  dns: 'NAME (/etc/netns/NAME/resolv.conf)',
+  dir: 'PATH (made by the lab, removed when empty)',
+  addr: 'WHERE DEV ADDRESS',
+  route: 'WHERE [-6] TO [via GW] [dev DEV] [metric N]',
+  sysctl: 'WHERE KEY',
+  chain: 'IPTABLES TABLE CHAIN',
+  rule: 'IPTABLES TABLE CHAIN RULE...',
+  jump: 'IPTABLES TABLE PARENT CHAIN',
+} as const;
+export type RecordKind = keyof typeof RECORD_KINDS;
+
+const HOST = '-';
 
 const cmd = (...argv: string[]): Command => ({ argv });
 
@@ -58,6 +88,18 @@ function routeArgs(r: PlannedRoute): string[] {
     ...(r.dev !== undefined ? ['dev', r.dev] : []),
     ...(r.metric !== undefined ? ['metric', String(r.metric)] : []),
   ];
+}
+
+function routeRecord(where: string, r: PlannedRoute): string[] {
+  // Without `route replace`, the words select the route for `ip [-6] route del`.
+  const args = routeArgs(r);
+  const at = args.indexOf('route');
+  return ['route', where, ...args.slice(0, at), ...args.slice(at + 2)];
+}
+
+/** The sysctl that turns on forwarding for an address family. */
+export function forwardingKey(f: Family): string {
+  return f === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding';
 }
 
 function addressArgs(text: string, dev: string): string[] {
@@ -99,7 +141,8 @@ export function upSteps(plan: Plan): Step[] {
   };
   const tag = plan.tag;
 
-  add({ id: 'preflight', phase: 'preflight', element: null, title: 'check root, tools and name conflicts', commands: [cmd('nsd_preflight', 'up')] });
+  add({ id: 'preflight', phase: 'preflight', element: null, title: 'check root, tools and name conflicts; lock the lab, read its record', commands: [cmd('nsd_preflight', 'up')] });
+  add({ id: 'apply', phase: 'preflight', element: null, title: 'remove what the record has and this drawing does not (when the lab runs already)', commands: [cmd('nsd_apply')] });
 
   let madeEtcNetns = false;
   for (const ns of plan.namespaces) {
@@ -108,9 +151,11 @@ export function upSteps(plan: Plan): Step[] {
       phase: 'namespaces',
       element: ns.node,
       title: `namespace ${ns.name}`,
+      records: [['netns', ns.name]],
       unless: cmd('nsd_has_netns', ns.name),
+      commands: [cmd('ip', 'netns', 'add', ns.name)],
       // The alias on lo marks the namespace as this lab's, so down never deletes a stranger's.
-      commands: [cmd('ip', 'netns', 'add', ns.name), ip(ns.name, 'link', 'set', 'lo', 'alias', tag)],
+      after: [ip(ns.name, 'link', 'set', 'lo', 'alias', tag)],
     });
     if (ns.dns.length > 0) {
       if (!madeEtcNetns) {
@@ -123,6 +168,7 @@ export function upSteps(plan: Plan): Step[] {
         phase: 'namespaces',
         element: ns.node,
         title: `DNS for ${ns.name}: ${ns.dns.join(', ')} in /etc/netns/${ns.name}/resolv.conf`,
+        records: [['dns', ns.name]],
         commands: [
           cmd('mkdir', '-p', `/etc/netns/${ns.name}`),
           { argv: ['printf', 'nameserver %s\\n', ...ns.dns], stdoutTo: `/etc/netns/${ns.name}/resolv.conf` },
@@ -137,8 +183,13 @@ export function upSteps(plan: Plan): Step[] {
       phase: 'bridges',
       element: b.node,
       title: `bridge ${b.name}`,
+      records: [
+        ['bridge', b.name, b.mtu !== undefined ? String(b.mtu) : HOST],
+        ['link', b.name],
+      ],
       unless: ip(null, 'link', 'show', 'dev', b.name),
-      commands: [ip(null, 'link', 'add', b.name, 'type', 'bridge'), ip(null, 'link', 'set', b.name, 'alias', tag)],
+      commands: [ip(null, 'link', 'add', b.name, 'type', 'bridge')],
+      after: [ip(null, 'link', 'set', b.name, 'alias', tag)],
     });
     if (b.mtu !== undefined) add({ id: `bridges/${b.node}/mtu`, phase: 'bridges', element: b.node, title: `MTU ${b.mtu} on ${b.name}`, commands: [ip(null, 'link', 'set', b.name, 'mtu', String(b.mtu))] });
   }
@@ -158,8 +209,15 @@ export function upSteps(plan: Plan): Step[] {
       phase: 'links',
       element: v.link,
       title: `veth pair ${first.name} (${where(first)}) <-> ${second.name} (${where(second)})`,
+      records: [
+        ['veth', ...[first, second].flatMap((e) => [e.name, e.netns ?? HOST, e.master ?? HOST]), v.mtu !== undefined ? String(v.mtu) : HOST],
+        ['link', first.name],
+        ['link', second.name],
+      ],
       unless: ip(first.netns, 'link', 'show', 'dev', first.name),
       commands,
+      // With both ends in the host the check holds as soon as the pair exists, tagged or not.
+      ...(first.netns === null && second.netns === null ? { after: [ip(null, 'link', 'set', first.name, 'alias', tag), ip(null, 'link', 'set', second.name, 'alias', tag)] } : {}),
     });
     for (const end of [v.a, v.b]) {
       if (end.master) {
@@ -169,12 +227,19 @@ export function upSteps(plan: Plan): Step[] {
   }
 
   for (const b of plan.bridges) {
-    for (const a of b.addresses) add({ id: `addresses/${b.node}/${a}`, phase: 'addresses', element: b.node, title: `${a} on bridge ${b.name}`, commands: [ip(null, ...addressArgs(a, b.name))] });
+    for (const a of b.addresses) add({ id: `addresses/${b.node}/${a}`, phase: 'addresses', element: b.node, title: `${a} on bridge ${b.name}`, records: [['addr', HOST, b.name, a]], commands: [ip(null, ...addressArgs(a, b.name))] });
   }
   for (const v of plan.veths) {
     for (const end of [v.a, v.b]) {
       for (const a of end.addresses) {
-        add({ id: `addresses/${v.link}/${end.name}/${a.text}`, phase: 'addresses', element: v.link, title: `${a.text} on ${end.name} ${where(end)}`, commands: [ip(end.netns, ...addressArgs(a.text, end.name))] });
+        add({
+          id: `addresses/${v.link}/${end.name}/${a.text}`,
+          phase: 'addresses',
+          element: v.link,
+          title: `${a.text} on ${end.name} ${where(end)}`,
+          records: [['addr', end.netns ?? HOST, end.name, a.text]],
+          commands: [ip(end.netns, ...addressArgs(a.text, end.name))],
+        });
       }
     }
   }
@@ -193,27 +258,53 @@ export function upSteps(plan: Plan): Step[] {
 
   // Routes need their gateway's subnet on an interface that is up: after addresses and links.
   for (const ns of plan.namespaces) {
-    for (const r of ns.routes) add({ id: `routes/${ns.node}/${r.to}`, phase: 'routes', element: ns.node, title: `route ${r.to}${r.via ? ` via ${r.via}` : ''} in ${ns.name}`, commands: [ip(ns.name, ...routeArgs(r))] });
+    for (const r of ns.routes) {
+      add({ id: `routes/${ns.node}/${r.to}`, phase: 'routes', element: ns.node, title: `route ${r.to}${r.via ? ` via ${r.via}` : ''} in ${ns.name}`, records: [routeRecord(ns.name, r)], commands: [ip(ns.name, ...routeArgs(r))] });
+    }
   }
-  for (const r of plan.host.routes) add({ id: `routes/host/${r.to}`, phase: 'routes', element: 'host', title: `host route ${r.to}${r.via ? ` via ${r.via}` : ''}`, commands: [ip(null, ...routeArgs(r))] });
+  for (const r of plan.host.routes) {
+    add({ id: `routes/host/${r.to}`, phase: 'routes', element: 'host', title: `host route ${r.to}${r.via ? ` via ${r.via}` : ''}`, records: [routeRecord(HOST, r)], commands: [ip(null, ...routeArgs(r))] });
+  }
 
   for (const ns of plan.namespaces) {
     if (!ns.forwarding) continue;
-    const commands = [cmd('ip', 'netns', 'exec', ns.name, 'sysctl', '-qw', 'net.ipv4.ip_forward=1')];
-    if (ns.families.includes(6)) commands.push(cmd('ip', 'netns', 'exec', ns.name, 'sysctl', '-qw', 'net.ipv6.conf.all.forwarding=1'));
-    add({ id: `forwarding/${ns.node}`, phase: 'forwarding', element: ns.node, title: `${ns.name} forwards (router)`, commands });
+    const keys = [forwardingKey(4), ...(ns.families.includes(6) ? [forwardingKey(6)] : [])];
+    add({
+      id: `forwarding/${ns.node}`,
+      phase: 'forwarding',
+      element: ns.node,
+      title: `${ns.name} forwards (router)`,
+      records: keys.map((k) => ['sysctl', ns.name, k]),
+      commands: keys.map((k) => cmd('ip', 'netns', 'exec', ns.name, 'sysctl', '-qw', `${k}=1`)),
+    });
   }
   for (const f of plan.host.forwarding) {
-    const key = f === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding';
-    // nsd_sysctl remembers the host's value the first time, so down can put it back.
-    add({ id: `forwarding/host/ipv${f}`, phase: 'forwarding', element: 'host', title: `host forwards IPv${f} (${key}=1)`, commands: [cmd('nsd_sysctl', key, '1')] });
+    const key = forwardingKey(f);
+    // Shared with other labs: nsd_sysctl counts the labs that need it and keeps the value from before the first.
+    add({ id: `forwarding/host/ipv${f}`, phase: 'forwarding', element: 'host', title: `host forwards IPv${f} (${key}=1)`, records: [['sysctl', HOST, key]], commands: [cmd('nsd_sysctl', key, '1')] });
   }
   for (const f of plan.firewall.families) {
     const ipt = iptablesFor(f);
     const chain = plan.chains.forward;
-    add({ id: `forwarding/chain/ipv${f}`, phase: 'forwarding', element: null, title: `${ipt} chain ${chain}: accept the lab's traffic even under a FORWARD policy of DROP (Docker, br_netfilter)`, unless: cmd(ipt, '-t', 'filter', '-n', '-L', chain), commands: [cmd(ipt, '-t', 'filter', '-N', chain)] });
+    add({
+      id: `forwarding/chain/ipv${f}`,
+      phase: 'forwarding',
+      element: null,
+      title: `${ipt} chain ${chain}: accept the lab's traffic even under a FORWARD policy of DROP (Docker, br_netfilter)`,
+      records: [['chain', ipt, 'filter', chain]],
+      unless: cmd(ipt, '-t', 'filter', '-n', '-L', chain),
+      commands: [cmd(ipt, '-t', 'filter', '-N', chain)],
+    });
     for (const [n, rule] of forwardRules(plan, f).entries()) {
-      add({ id: `forwarding/rule/ipv${f}/${n + 1}`, phase: 'forwarding', element: null, title: `${chain}: ${rule.join(' ')}`, unless: cmd(ipt, '-t', 'filter', '-C', chain, ...rule), commands: [cmd(ipt, '-t', 'filter', '-A', chain, ...rule)] });
+      add({
+        id: `forwarding/rule/ipv${f}/${n + 1}`,
+        phase: 'forwarding',
+        element: null,
+        title: `${chain}: ${rule.join(' ')}`,
+        records: [['rule', ipt, 'filter', chain, ...rule]],
+        unless: cmd(ipt, '-t', 'filter', '-C', chain, ...rule),
+        commands: [cmd(ipt, '-t', 'filter', '-A', chain, ...rule)],
+      });
     }
   }
 
@@ -221,11 +312,19 @@ export function upSteps(plan: Plan): Step[] {
     const ipt = iptablesFor(f);
     const natChains = chainHooks(plan, f).filter((h) => h.table === 'nat');
     for (const h of natChains) {
-      add({ id: `nat/chain/ipv${f}/${h.chain}`, phase: 'nat', element: null, title: `${ipt} nat chain ${h.chain}`, unless: cmd(ipt, '-t', 'nat', '-n', '-L', h.chain), commands: [cmd(ipt, '-t', 'nat', '-N', h.chain)] });
+      add({ id: `nat/chain/ipv${f}/${h.chain}`, phase: 'nat', element: null, title: `${ipt} nat chain ${h.chain}`, records: [['chain', ipt, 'nat', h.chain]], unless: cmd(ipt, '-t', 'nat', '-n', '-L', h.chain), commands: [cmd(ipt, '-t', 'nat', '-N', h.chain)] });
     }
     for (const m of plan.firewall.masquerade.filter((x) => x.family === f)) {
       const rule = ['-s', m.source, '-o', m.out, '-j', 'MASQUERADE'];
-      add({ id: `nat/${m.id}`, phase: 'nat', element: m.id, title: `masquerade ${m.source} out of ${m.out}`, unless: cmd(ipt, '-t', 'nat', '-C', plan.chains.postrouting, ...rule), commands: [cmd(ipt, '-t', 'nat', '-A', plan.chains.postrouting, ...rule)] });
+      add({
+        id: `nat/${m.id}`,
+        phase: 'nat',
+        element: m.id,
+        title: `masquerade ${m.source} out of ${m.out}`,
+        records: [['rule', ipt, 'nat', plan.chains.postrouting, ...rule]],
+        unless: cmd(ipt, '-t', 'nat', '-C', plan.chains.postrouting, ...rule),
+        commands: [cmd(ipt, '-t', 'nat', '-A', plan.chains.postrouting, ...rule)],
+      });
     }
     for (const p of plan.firewall.portForwards.filter((x) => x.family === f)) {
       const to = f === 6 ? `[${p.to}]:${p.toPort}` : `${p.to}:${p.toPort}`;
@@ -235,8 +334,24 @@ export function upSteps(plan: Plan): Step[] {
       const pre = ['-i', p.uplink, ...match, ...dnat];
       // Packets the host sends itself skip PREROUTING; loopback is excluded (127/8 cannot be routed to a namespace).
       const out = [...(f === 4 ? ['!', '-d', '127.0.0.0/8'] : ['!', '-d', '::1/128']), ...match, ...dnat];
-      add({ id: `nat/${p.id}/prerouting`, phase: 'nat', element: p.id, title: `forward ${p.proto} port ${p.hostPort} from outside (${p.uplink}) to ${to}`, unless: cmd(ipt, '-t', 'nat', '-C', plan.chains.prerouting, ...pre), commands: [cmd(ipt, '-t', 'nat', '-A', plan.chains.prerouting, ...pre)] });
-      add({ id: `nat/${p.id}/output`, phase: 'nat', element: p.id, title: `forward ${p.proto} port ${p.hostPort} from the host itself to ${to}`, unless: cmd(ipt, '-t', 'nat', '-C', plan.chains.output, ...out), commands: [cmd(ipt, '-t', 'nat', '-A', plan.chains.output, ...out)] });
+      add({
+        id: `nat/${p.id}/prerouting`,
+        phase: 'nat',
+        element: p.id,
+        title: `forward ${p.proto} port ${p.hostPort} from outside (${p.uplink}) to ${to}`,
+        records: [['rule', ipt, 'nat', plan.chains.prerouting, ...pre]],
+        unless: cmd(ipt, '-t', 'nat', '-C', plan.chains.prerouting, ...pre),
+        commands: [cmd(ipt, '-t', 'nat', '-A', plan.chains.prerouting, ...pre)],
+      });
+      add({
+        id: `nat/${p.id}/output`,
+        phase: 'nat',
+        element: p.id,
+        title: `forward ${p.proto} port ${p.hostPort} from the host itself to ${to}`,
+        records: [['rule', ipt, 'nat', plan.chains.output, ...out]],
+        unless: cmd(ipt, '-t', 'nat', '-C', plan.chains.output, ...out),
+        commands: [cmd(ipt, '-t', 'nat', '-A', plan.chains.output, ...out)],
+      });
     }
   }
 
@@ -250,6 +365,7 @@ export function upSteps(plan: Plan): Step[] {
         phase: h.table === 'filter' ? 'forwarding' : 'nat',
         element: null,
         title: `${ipt} ${h.table} ${h.parent} -> ${h.chain}`,
+        records: [['jump', ipt, h.table, h.parent, h.chain]],
         unless: cmd(ipt, '-t', h.table, '-C', h.parent, ...jump),
         commands: [cmd(ipt, '-t', h.table, h.insert ? '-I' : '-A', h.parent, ...(h.insert ? ['1'] : []), ...jump)],
       });
@@ -259,43 +375,29 @@ export function upSteps(plan: Plan): Step[] {
   return sortByPhase(steps);
 }
 
-/** The ordered steps of `down`: every step tolerates things that are already gone. */
-export function downSteps(plan: Plan): Step[] {
-  const steps: Step[] = [];
-  steps.push({ id: 'preflight', phase: 'preflight', element: null, title: 'check root and tools', commands: [cmd('nsd_preflight', 'down')] });
-  for (const f of [4, 6] as const) {
-    const ipt = iptablesFor(f);
-    for (const h of chainHooks(plan, f)) {
-      steps.push({
-        id: `${h.table === 'filter' ? 'forwarding' : 'nat'}/ipv${f}/${h.chain}`,
-        phase: h.table === 'filter' ? 'forwarding' : 'nat',
-        element: null,
-        title: `remove ${ipt} ${h.table} chain ${h.chain} and its jump from ${h.parent}`,
-        commands: [cmd('nsd_chain_remove', ipt, h.table, h.parent, h.chain)],
-      });
-    }
-  }
-  for (const f of plan.host.forwarding) {
-    const key = f === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding';
-    steps.push({ id: `forwarding/host/ipv${f}`, phase: 'forwarding', element: 'host', title: `restore the host's ${key}`, commands: [cmd('nsd_sysctl_restore', key)] });
-  }
-  for (const r of plan.host.routes) {
-    steps.push({ id: `routes/host/${r.to}`, phase: 'routes', element: 'host', title: `remove host route ${r.to}`, commands: [cmd('nsd_quietly', 'ip', ...(r.family === 6 ? ['-6'] : []), 'route', 'del', r.to, ...(r.via ? ['via', r.via] : []))] });
-  }
-  for (const v of plan.veths) {
-    // Deleting one end deletes the pair at once; waiting for a namespace's deletion to reap
-    // its root-side peer is asynchronous and would make a quick `up` fail with "File exists".
-    const names = [v.a, v.b].filter((e) => e.netns === null).map((e) => e.name);
-    const transit = [v.a, v.b].filter((e) => e.netns !== null).map((e) => e.name);
-    steps.push({ id: `links/${v.link}`, phase: 'links', element: v.link, title: `remove veth pair ${v.a.name} <-> ${v.b.name}`, commands: [...names, ...transit].map((n) => cmd('nsd_link_remove', n)) });
-  }
-  for (const ns of plan.namespaces) {
-    steps.push({ id: `namespaces/${ns.node}`, phase: 'namespaces', element: ns.node, title: `remove namespace ${ns.name} (and the processes in it)`, commands: [cmd('nsd_netns_remove', ns.name)] });
-    if (ns.dns.length > 0) steps.push({ id: `namespaces/${ns.node}/dns`, phase: 'namespaces', element: ns.node, title: `remove /etc/netns/${ns.name}`, commands: [cmd('nsd_dns_remove', ns.name)] });
-  }
-  for (const b of plan.bridges) steps.push({ id: `bridges/${b.node}`, phase: 'bridges', element: b.node, title: `remove bridge ${b.name}`, commands: [cmd('nsd_link_remove', b.name)] });
-  steps.push({ id: 'state', phase: 'preflight', element: null, title: 'forget the saved host settings', commands: [cmd('nsd_state_remove')] });
-  return steps;
+/**
+ * The steps of `down`: everything the lab's record on the host names, whatever the drawing says
+ * now (so they need no plan), kind by kind; each skips what is gone or is no longer the lab's.
+ */
+export function downSteps(): Step[] {
+  const undo = (kind: RecordKind, phase: Phase, title: string): Step => ({ id: `${phase}/${kind}`, phase, element: null, title, commands: [cmd('nsd_undo', kind)] });
+  return [
+    { id: 'preflight', phase: 'preflight', element: null, title: 'check root and tools, lock the lab, read its record', commands: [cmd('nsd_preflight', 'down')] },
+    undo('jump', 'nat', "remove the jumps from the host's iptables chains into the lab's chains"),
+    undo('chain', 'nat', "remove the lab's iptables chains and their rules"),
+    undo('route', 'routes', 'remove the host routes'),
+    undo('link', 'links', "remove the host's veth pairs and bridges"),
+    undo('netns', 'namespaces', 'remove the namespaces (and the processes in them)'),
+    undo('dns', 'namespaces', 'remove the DNS files in /etc/netns'),
+    undo('sysctl', 'forwarding', 'put back the host settings no other lab needs'),
+    undo('dir', 'namespaces', 'remove the directories the lab made, when empty'),
+    { id: 'state', phase: 'preflight', element: null, title: 'forget the lab: its record and its lock', commands: [cmd('nsd_state_remove')] },
+  ];
+}
+
+/** The record lines a fresh up of the plan writes, in order, each with its step's element: what apply keeps, the rest of the record goes. */
+export function recordLines(steps: readonly Step[]): Array<{ line: string; element: string | null }> {
+  return steps.flatMap((s) => (s.records ?? []).map((r) => ({ line: r.join(' '), element: s.element })));
 }
 
 /** Stable grouping by phase: steps keep their order within a phase. */

@@ -4,8 +4,11 @@
  */
 import type { Phase } from '../compiler/steps.js';
 
-/** The four things lab.sh does. */
+/** The four things lab.sh does to its own lab. */
 export type RunAction = 'up' | 'down' | 'status' | 'verify';
+
+/** What a run of lab.sh on a host can be: one of its RunActions, `plan` (what up would change; changes nothing) or `labs` (every lab on the host that has a record). */
+export type HostAction = RunAction | 'plan' | 'labs';
 
 /** Why a run could not start or could not finish, for exit codes and UI messages. */
 export type RunErrorKind =
@@ -53,5 +56,5 @@ export type RunEvent =
   | { type: 'output'; at: number; stream: 'stdout' | 'stderr'; line: string; step?: StepRef }
   | { type: 'step-failed'; at: number; step: StepRef; command: string; exitStatus: number; stderr: string[] }
   | { type: 'probe'; at: number; probe: ProbeResult }
-  | { type: 'finished'; at: number; action: RunAction; ok: boolean; exitCode: number; durationMs: number }
+  | { type: 'finished'; at: number; action: HostAction; ok: boolean; exitCode: number; durationMs: number }
   | { type: 'error'; at: number; kind: RunErrorKind; message: string };

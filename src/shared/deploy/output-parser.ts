@@ -6,7 +6,7 @@
 import type { PlannedProbe } from '../compiler/probes.js';
 import type { Step } from '../compiler/steps.js';
 import { diagnose } from './diagnose.js';
-import type { ProbeResult, RunAction, RunEvent, StepRef } from './events.js';
+import type { HostAction, ProbeResult, RunEvent, StepRef } from './events.js';
 
 /** How many stderr lines of the running step a step-failed event carries. */
 const STDERR_KEPT = 50;
@@ -40,7 +40,7 @@ export class RunOutputParser {
 
   /** `steps` may be given directly (compile().up or .down), or with probes and a clock as options. */
   constructor(
-    private readonly action: RunAction,
+    private readonly action: HostAction,
     stepsOrOptions: readonly Step[] | ParserOptions = {},
     now?: () => number,
   ) {

@@ -46,11 +46,14 @@ describe('render-bash', () => {
     expect(spawnSync('ls', [dir], { encoding: 'utf8' }).stdout).toBe('');
   });
 
-  it('keeps free text from the drawing inside comments', () => {
+  it('keeps free text from the drawing inside comments, and in one quoted word for the record', () => {
     const json = structuredClone(loadExamples()[0]!.json) as Record<string, unknown>;
-    json.title = 'two rooms\nreboot\r\n# and more';
+    json.title = "two rooms\nreboot\r\n# and 'more'";
     const script = scriptOf('x.json', json);
-    expect(script.split('\n').filter((l) => l.includes('reboot'))).toEqual(['# lab.sh for the network lab "veth-pair": two rooms reboot # and more']);
+    expect(script.split('\n').filter((l) => l.includes('reboot'))).toEqual([
+      `# lab.sh for the network lab "veth-pair": two rooms reboot # and 'more'`,
+      `readonly NSD_LAB_TITLE='two rooms reboot # and '\\''more'\\'''`,
+    ]);
   });
 
   describe.skipIf(skipUnless('shellcheck of the golden scripts', { shellcheck: hasTool('shellcheck') }))('shellcheck', () => {
@@ -90,10 +93,10 @@ describe('render-bash', () => {
       const script = scriptOf('04-nat.json', loadExamples()[3]!.json);
       const file = join(dir, 'nat.sh');
       writeFileSync(file, script);
-      expect(spawnSync('bash', [file, 'explode'], { encoding: 'utf8' }).stderr).toBe(`usage: ${file} up|down|status|verify\n`);
+      expect(spawnSync('bash', [file, 'explode'], { encoding: 'utf8' }).stderr).toBe(`usage: ${file} up|down|status|verify|plan|labs\n`);
       const piped = spawnSync('bash', ['-s', '--', 'explode'], { encoding: 'utf8', input: script });
-      expect(piped.stderr).toBe('usage: lab.sh up|down|status|verify\n');
-      expect(spawnSync('bash', ['-s', '--', 'help'], { encoding: 'utf8', input: script }).stdout).toBe('usage: lab.sh up|down|status|verify\n');
+      expect(piped.stderr).toBe('usage: lab.sh up|down|status|verify|plan|labs\n');
+      expect(spawnSync('bash', ['-s', '--', 'help'], { encoding: 'utf8', input: script }).stdout).toBe('usage: lab.sh up|down|status|verify|plan|labs\n');
     });
   });
 

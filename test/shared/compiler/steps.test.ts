@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TopologyDocument } from '../../../src/shared/model/topology.js';
 import { plan } from '../../../src/shared/compiler/plan.js';
-import { downSteps, PHASES, upSteps, type Step } from '../../../src/shared/compiler/steps.js';
+import { downSteps, PHASES, RECORD_KINDS, upSteps, type Step } from '../../../src/shared/compiler/steps.js';
 import { loadExample, loadExamples } from '../../support/examples.js';
 
 const planOf = (input: unknown) => plan(TopologyDocument.parse(input));
@@ -34,10 +34,9 @@ describe('steps', () => {
   it('writes the tutorial commands for two namespaces on a veth', () => {
     expect(lines(upSteps(planOf(loadExample('01-veth-pair'))))).toEqual([
       'nsd_preflight up',
+      'nsd_apply',
       'ip netns add red',
-      'ip -n red link set lo alias nsd:veth-pair',
       'ip netns add blue',
-      'ip -n blue link set lo alias nsd:veth-pair',
       'ip link add veth-red type veth peer name veth-blue',
       'ip link set veth-red alias nsd:veth-pair',
       'ip link set veth-blue alias nsd:veth-pair',
@@ -56,7 +55,7 @@ describe('steps', () => {
     expect(lines(upSteps(planOf(loadExample('06-router'))))).toContain('ip netns exec router sysctl -qw net.ipv4.ip_forward=1');
     const nat = lines(upSteps(planOf(loadExample('04-nat'))));
     expect(nat).toContain('nsd_sysctl net.ipv4.ip_forward 1');
-    expect(lines(downSteps(planOf(loadExample('04-nat'))))).toContain('nsd_sysctl_restore net.ipv4.ip_forward');
+    
   });
 
   it('scopes the port forward to packets for the host, from outside and from the host itself', () => {
@@ -79,24 +78,59 @@ describe('steps', () => {
     }
   });
 
-  it('tears down in reverse: rules first, then links, namespaces, bridges, state', () => {
-    const down = downSteps(planOf(loadExample('05-port-forward'))).map((s) => s.commands[0]!.argv.slice(0, 2).join(' '));
-    expect(down).toEqual([
+  it('tears down from the record, kind by kind, whatever the drawing says: rules first, then links, namespaces, files, settings, state', () => {
+    expect(downSteps().map((s) => s.commands.map((c) => c.argv.join(' ')).join('; '))).toEqual([
       'nsd_preflight down',
-      'nsd_chain_remove iptables',
-      'nsd_chain_remove iptables',
-      'nsd_chain_remove iptables',
-      'nsd_chain_remove iptables',
-      'nsd_sysctl_restore net.ipv4.ip_forward',
-      'nsd_link_remove veth-red-br',
-      'nsd_link_remove veth-blue-br',
-      'nsd_netns_remove red',
-      'nsd_dns_remove red',
-      'nsd_netns_remove blue',
-      'nsd_dns_remove blue',
-      'nsd_link_remove vnet0',
+      'nsd_undo jump',
+      'nsd_undo chain',
+      'nsd_undo route',
+      'nsd_undo link',
+      'nsd_undo netns',
+      'nsd_undo dns',
+      'nsd_undo sysctl',
+      'nsd_undo dir',
       'nsd_state_remove',
     ]);
+    // Every kind a step records is one that down knows.
+    const kinds = new Set(Object.keys(RECORD_KINDS));
+    for (const { json } of loadExamples()) for (const s of upSteps(planOf(json))) for (const r of s.records ?? []) expect(kinds, `${s.id}: ${r.join(' ')}`).toContain(r[0]);
+  });
+
+  it('records every object before the step that makes it, with the words down needs to remove it', () => {
+    const steps = upSteps(planOf(loadExample('05-port-forward')));
+    const records = (id: string) => steps.find((s) => s.id === id)?.records?.map((r) => r.join(' '));
+    expect(records('namespaces/red')).toEqual(['netns red']);
+    expect(records('namespaces/red/dns')).toEqual(['dns red']);
+    expect(records('bridges/vnet0')).toEqual(['bridge vnet0 -', 'link vnet0']);
+    expect(records('links/red-vnet0')).toEqual(['veth veth-red red - veth-red-br - vnet0 -', 'link veth-red', 'link veth-red-br']);
+    expect(records('addresses/red-vnet0/veth-red/192.168.15.1/24')).toEqual(['addr red veth-red 192.168.15.1/24']);
+    expect(records('routes/red/default')).toEqual(['route red default via 192.168.15.5']);
+    expect(records('forwarding/host/ipv4')).toEqual(['sysctl - net.ipv4.ip_forward']);
+    expect(records('forwarding/jump/ipv4/FORWARD')).toEqual(['jump iptables filter FORWARD NSD-port-forward-FWD']);
+    expect(records('nat/masq-vnet0')).toEqual(['rule iptables nat NSD-port-forward-POST -s 192.168.15.0/24 -o eth0 -j MASQUERADE']);
+    // Every step that makes something with a guard says what it makes.
+    for (const s of steps) if (s.unless) expect(s.records, s.id).toBeDefined();
+  });
+
+  it('records IPv6 host routes so that down deletes them with ip -6', () => {
+    const p = planOf({
+      version: 1,
+      name: 'v6',
+      nodes: [
+        { id: 'host', kind: 'host', routes: [{ to: 'fd01::/64', via: 'fd00::1', metric: 5 }] },
+        { id: 'red', kind: 'namespace' },
+      ],
+      links: [{ id: 'l', a: { node: 'red', addresses: ['fd00::1/64'] }, b: { node: 'host', addresses: ['fd00::2/64'] } }],
+    });
+    expect(upSteps(p).find((s) => s.id === 'routes/host/fd01::/64')?.records).toEqual([['route', '-', '-6', 'fd01::/64', 'via', 'fd00::1', 'metric', '5']]);
+  });
+
+  it('tags what an interrupted run may have left untagged, even when the guard says it exists', () => {
+    const steps = upSteps(planOf(loadExample('03-host-bridge')));
+    const ns = steps.find((s) => s.id === 'namespaces/red')!;
+    expect(ns.commands.map((c) => c.argv.join(' '))).toEqual(['ip netns add red']);
+    expect(ns.after?.map((c) => c.argv.join(' '))).toEqual(['ip -n red link set lo alias nsd:host-bridge']);
+    expect(steps.find((s) => s.id === 'bridges/vnet0')!.after?.map((c) => c.argv.join(' '))).toEqual(['ip link set vnet0 alias nsd:host-bridge']);
   });
 
   it('adds IPv6 addresses without duplicate address detection, and IPv6 routes with -6', () => {

@@ -30,8 +30,9 @@ describe('RunOutputParser', () => {
     ];
     expect(types(events)).toEqual(['step-started', 'output', 'step-finished', 'step-started', 'output', 'step-finished', 'finished']);
     const second = events[3] as Extract<RunEvent, { type: 'step-started' }>;
-    expect(second.step).toEqual({ index: 2, total: c.up.length, id: 'namespaces/red', phase: 'namespaces', element: 'red', title: 'namespace red' });
-    expect(events[4]).toMatchObject({ type: 'output', stream: 'stderr', line: 'a warning', step: { id: 'namespaces/red' } });
+    const { id, phase, element, title } = c.up[1]!;
+    expect(second.step).toEqual({ index: 2, total: c.up.length, id, phase, element, title });
+    expect(events[4]).toMatchObject({ type: 'output', stream: 'stderr', line: 'a warning', step: { id } });
     expect(events.at(-1)).toMatchObject({ type: 'finished', action: 'up', ok: true, exitCode: 0, durationMs: 60 });
   });
 

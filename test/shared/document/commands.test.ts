@@ -21,7 +21,7 @@ describe('commands', () => {
     if (!compiled.ok) throw new Error(compiled.problems.map((p) => formatProblem(p)).join('\n'));
     const lines = compiled.script.split('\n').map((l) => l.trim());
     for (const expected of [
-      'ip link add vnet0 type bridge',
+      'ip link show dev vnet0 >/dev/null 2>&1 || ip link add vnet0 type bridge',
       'ip link add veth-red type veth peer name veth-red-br',
       'ip link add veth-blue type veth peer name veth-blue-br',
       'ip link set veth-red-br master vnet0',
