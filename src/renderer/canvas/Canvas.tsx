@@ -4,14 +4,19 @@
  * it never owns state, so undo, files and compile never see cytoscape.
  */
 import cytoscape, { type Core, type EventObject, type NodeSingular } from 'cytoscape';
-import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
+import { useEffect, useImperativeHandle, useRef, useState, useSyncExternalStore, type Ref } from 'react';
+import { currentTheme, subscribeTheme } from '../theme.js';
 import type { CanvasEdge, CanvasNode } from './elements.js';
-import { canvasStyle } from './style.js';
+import { CANVAS_COLORS, canvasStyle, IFNAME_ZOOM } from './style.js';
+import { Minimap } from './Minimap.js';
+import { Search } from './Search.js';
 
 export interface CanvasHandle {
   fit(): void;
   zoom(factor: number): void;
   center(id: string): void;
+  /** Opens the search box (Ctrl+F). */
+  search(): void;
   png(): string;
   /** The middle of what is in view, in drawing coordinates. */
   viewCenter(): { x: number; y: number };
@@ -67,11 +72,14 @@ export function Canvas(props: CanvasProps) {
   /** A click's selection not yet reported to the store: the canvas is ahead, the store must not undo it. */
   const pendingReport = useRef(false);
   const [tooltip, setTooltip] = useState<{ text: string; x: number; y: number } | null>(null);
+  const [cyState, setCyState] = useState<Core | null>(null);
+  const [searching, setSearching] = useState(false);
+  const theme = useSyncExternalStore(subscribeTheme, currentTheme);
 
   useEffect(() => {
     const cy = cytoscape({
       container: container.current,
-      style: canvasStyle,
+      style: canvasStyle(currentTheme()),
       boxSelectionEnabled: true,
       // A click selects one element; Shift or Ctrl + click, or a box drag, add to the selection.
       selectionType: 'single',
@@ -79,6 +87,7 @@ export function Canvas(props: CanvasProps) {
       maxZoom: 4,
     });
     cyRef.current = cy;
+    setCyState(cy);
     let selectTimer: ReturnType<typeof setTimeout> | undefined;
     const reportSelection = (): void => {
       if (syncing.current) return;
@@ -160,8 +169,32 @@ export function Canvas(props: CanvasProps) {
       const text = e.target.data('tooltip') as string | undefined;
       const pos = e.renderedPosition ?? { x: 0, y: 0 };
       if (text) setTooltip({ text, x: pos.x + 12, y: pos.y + 12 });
+      if (e.target.isEdge()) e.target.addClass('hover');
     });
-    cy.on('mouseout', 'node, edge', () => setTooltip(null));
+    cy.on('mouseout', 'node, edge', (e: EventObject) => {
+      setTooltip(null);
+      if (e.target.isEdge()) e.target.removeClass('hover');
+    });
+    // The interface names on the cables: drawn from a zoom where they are readable.
+    let ifnamesShown = false;
+    const showIfnames = (): void => {
+      const wanted = cy.zoom() >= IFNAME_ZOOM;
+      if (wanted === ifnamesShown) return;
+      ifnamesShown = wanted;
+      cy.batch(() => (wanted ? cy.edges().addClass('show-ifnames') : cy.edges().removeClass('show-ifnames')));
+    };
+    cy.on('zoom', showIfnames);
+    cy.on('add', 'edge', (e: EventObject) => {
+      if (ifnamesShown) e.target.addClass('show-ifnames');
+    });
+    // Ctrl+F: search the drawing (the browser's own find cannot see into the canvas).
+    const onKey = (e: KeyboardEvent): void => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'f') {
+        e.preventDefault();
+        setSearching(true);
+      }
+    };
+    window.addEventListener('keydown', onKey);
 
     window.__nsdCanvas = {
       cy,
@@ -176,6 +209,7 @@ export function Canvas(props: CanvasProps) {
     };
     return () => {
       clearTimeout(selectTimer);
+      window.removeEventListener('keydown', onKey);
       cy.destroy();
       cyRef.current = null;
       delete window.__nsdCanvas;
@@ -208,12 +242,14 @@ export function Canvas(props: CanvasProps) {
         const ele = cy.getElementById(e.id);
         if (!ele.empty() && (ele.data('source') !== e.source || ele.data('target') !== e.target)) ele.remove();
         if (ele.empty() || ele.removed()) {
-          cy.add({ group: 'edges', data: { id: e.id, source: e.source, target: e.target, label: e.label, tooltip: e.tooltip }, classes: e.classes });
+          cy.add({ group: 'edges', data: { id: e.id, source: e.source, target: e.target, label: e.label, sourceLabel: e.sourceLabel, targetLabel: e.targetLabel, tooltip: e.tooltip }, classes: e.classes });
           continue;
         }
         if (ele.data('label') !== e.label) ele.data('label', e.label);
+        if (ele.data('sourceLabel') !== e.sourceLabel) ele.data('sourceLabel', e.sourceLabel);
+        if (ele.data('targetLabel') !== e.targetLabel) ele.data('targetLabel', e.targetLabel);
         if (ele.data('tooltip') !== e.tooltip) ele.data('tooltip', e.tooltip);
-        setClasses(ele, e.classes);
+        setClasses(ele, [...e.classes, ...(ele.hasClass('show-ifnames') ? ['show-ifnames'] : []), ...(ele.hasClass('hover') ? ['hover'] : [])]);
       }
       cy.elements()
         .filter((ele) => !wanted.has(ele.id()) && !ele.hasClass('ghost'))
@@ -246,7 +282,13 @@ export function Canvas(props: CanvasProps) {
     if (!props.linkMode) (cy as unknown as { nsdExitLinkMode?: () => void }).nsdExitLinkMode?.();
   }, [props.linkMode]);
 
+  // The theme changed: restyle (cytoscape draws on a canvas, CSS variables do not reach it).
+  useEffect(() => {
+    cyRef.current?.style(canvasStyle(theme));
+  }, [theme]);
+
   useImperativeHandle(props.handle, () => ({
+    search: () => setSearching(true),
     fit: () => cyRef.current && fitView(cyRef.current),
     zoom: (factor) => {
       const cy = cyRef.current;
@@ -258,7 +300,7 @@ export function Canvas(props: CanvasProps) {
       const ele = cy?.getElementById(id);
       if (cy && ele && !ele.empty()) cy.animate({ center: { eles: ele } }, { duration: 200 });
     },
-    png: () => cyRef.current?.png({ output: 'base64uri', full: true, scale: 2, bg: '#ffffff' }) ?? '',
+    png: () => cyRef.current?.png({ output: 'base64uri', full: true, scale: 2, bg: CANVAS_COLORS[currentTheme()].labelBg }) ?? '',
     viewCenter: () => {
       const cy = cyRef.current;
       if (!cy) return { x: 300, y: 200 };
@@ -295,6 +337,15 @@ export function Canvas(props: CanvasProps) {
       }}
     >
       <div ref={container} className="cy" />
+      <Minimap cy={cyState} theme={theme} />
+      {searching && cyState && (
+        <Search
+          cy={cyState}
+          nodes={props.nodes}
+          onSelect={(id) => latest.current.onSelect([id])}
+          onClose={() => setSearching(false)}
+        />
+      )}
       {tooltip && (
         <div className="tooltip" role="tooltip" style={{ left: tooltip.x, top: tooltip.y }}>
           {tooltip.text}

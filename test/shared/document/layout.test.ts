@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freeSpot, autoLayout, COLUMN_WIDTH, ROW_HEIGHT, snap } from '../../../src/shared/document/layout.js';
+import { freeSpot, autoLayout, COLUMN_WIDTH, FIRST_RING, layoutGraph, placeGroups, ringRadii, RING_GAP, ROW_HEIGHT, separateGroups, settle, snap } from '../../../src/shared/document/layout.js';
 import type { Doc, Pos } from '../../../src/shared/document/commands.js';
 import { loadExample } from '../../support/examples.js';
 
@@ -116,5 +116,79 @@ describe('freeSpot', () => {
     const far = freeSpot({ x: 300, y: 200 }, crowded);
     expect(crowded.every((t) => Math.abs(t.x - far.x) >= 100 || Math.abs(t.y - far.y) >= 100)).toBe(true);
     expect([far.x % 25, far.y % 25]).toEqual([0, 0]);
+  });
+});
+
+describe('layout graph (what the engine places)', () => {
+  it('makes each bridge one disc for its plain namespaces, and places routers, the host and the internet itself', () => {
+    const doc = bigLab(2, 30);
+    const g = layoutGraph(doc);
+    expect(g.nodes.map((n) => n.id).sort()).toEqual(['br0', 'br1', 'host', 'internet', 'r']);
+    expect(g.groups.get('br0')).toEqual(Array.from({ length: 30 }, (_, i) => `n0-${i}`));
+    const disc = g.nodes.find((n) => n.id === 'br0')!;
+    expect(disc.w).toBe(2 * (ringRadii(30).at(-1)!.radius + RING_GAP / 2));
+    // host and internet are a part of their own here: joined to the routers' part.
+    expect(g.edges.map((e) => e.id).sort()).toEqual(['join:internet', 'r-br0', 'r-br1', 'up']);
+  });
+
+  it('joins a bridge with addresses to the host, and parts on their own to the biggest part', () => {
+    const doc: Doc = {
+      version: 1,
+      name: 't',
+      nodes: [
+        { id: 'host', kind: 'host' },
+        { id: 'br', kind: 'bridge', addresses: ['10.0.0.254/24'] },
+        { id: 'a', kind: 'namespace' },
+        { id: 'lonely', kind: 'namespace' },
+      ],
+      links: [{ id: 'l', a: { node: 'a' }, b: { node: 'br' } }],
+    };
+    const g = layoutGraph(doc);
+    expect(g.edges.map((e) => [e.source, e.target])).toEqual([
+      ['br', 'host'],
+      ['lonely', 'br'],
+    ]);
+  });
+
+  it('counts a namespace with two cables, or on a namespace, as placed by the engine', () => {
+    const doc: Doc = {
+      version: 1,
+      name: 't',
+      nodes: [{ id: 'br', kind: 'bridge' }, { id: 'two', kind: 'namespace' }, { id: 'x', kind: 'namespace' }, { id: 'y', kind: 'namespace' }],
+      links: [
+        { id: 'l1', a: { node: 'two' }, b: { node: 'br' } },
+        { id: 'l2', a: { node: 'two' }, b: { node: 'x' } },
+        { id: 'l3', a: { node: 'x' }, b: { node: 'y' } },
+      ],
+    };
+    expect(layoutGraph(doc).groups.size).toBe(0);
+  });
+
+  it('fills rings around the bridge, the first at FIRST_RING, neighbours a ring gap apart', () => {
+    expect(ringRadii(0)).toEqual([]);
+    expect(ringRadii(3)).toEqual([{ radius: FIRST_RING, size: 3 }]);
+    const rings = ringRadii(100);
+    expect(rings.reduce((sum, r) => sum + r.size, 0)).toBe(100);
+    for (const r of rings.slice(0, -1)) expect((2 * Math.PI * r.radius) / r.size).toBeGreaterThanOrEqual(RING_GAP);
+    const g = layoutGraph(bigLab(1, 40));
+    const p = placeGroups(g, { br0: { x: 1000, y: 500 } });
+    for (let i = 0; i < 40; i++) {
+      const d = Math.hypot(p[`n0-${i}`]!.x - 1000, p[`n0-${i}`]!.y - 500);
+      expect(d).toBeGreaterThanOrEqual(FIRST_RING - 0.001);
+      expect(d).toBeLessThanOrEqual(rings.at(-1)!.radius);
+    }
+  });
+
+  it('pushes overlapping discs apart until they keep a gap', () => {
+    const g = layoutGraph(bigLab(3, 50));
+    const p = separateGroups(g, { br0: { x: 0, y: 0 }, br1: { x: 10, y: 0 }, br2: { x: 0, y: 0 }, r: { x: 5, y: 5 }, host: { x: 0, y: 0 }, internet: { x: 0, y: 0 } });
+    const r = g.nodes.find((n) => n.id === 'br0')!.w / 2;
+    for (const [a, b] of [['br0', 'br1'], ['br0', 'br2'], ['br1', 'br2']] as const) {
+      expect(Math.hypot(p[a]!.x - p[b]!.x, p[a]!.y - p[b]!.y)).toBeGreaterThanOrEqual(2 * r);
+    }
+  });
+
+  it('settles positions on the grid, a taken spot sending the later node to the nearest free one', () => {
+    expect(settle({ a: { x: 12, y: 13 }, b: { x: 2, y: 24 }, c: { x: 101, y: 0 } })).toEqual({ a: { x: 0, y: 25 }, b: { x: -25, y: 0 }, c: { x: 100, y: 0 } });
   });
 });
