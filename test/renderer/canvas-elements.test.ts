@@ -134,3 +134,19 @@ describe('svg export', () => {
     expect(svg).toContain(`<text x="${x}" y="${red.y + ((vnet0.y - red.y) * END_LABEL_OFFSET) / length}" font-size="10" fill="#1d2733" text-anchor="middle">192.168.15.1/24</text>`);
   });
 });
+
+describe('interface names on the cables', () => {
+  it('follow a rename, and an edit elsewhere keeps them', () => {
+    const doc = bridge();
+    const red = () => canvasElements(doc, none).edges.find((e) => e.source === 'red' || e.target === 'red')!.label;
+    expect(red()).toBe('veth-red ↔ veth-red-br');
+    const ns = doc.nodes!.find((n) => n.id === 'red')!;
+    if (ns.kind !== 'namespace') throw new Error('red is a namespace');
+    ns.dns = ['9.9.9.9'];
+    expect(red()).toBe('veth-red ↔ veth-red-br');
+    ns.name = 'rouge';
+    expect(red()).toBe('veth-rouge ↔ veth-rouge-br');
+    doc.links!.find((l) => l.a.node === 'red')!.a.ifname = 'eth0';
+    expect(red()).toBe('eth0 ↔ veth-rouge-br');
+  });
+});

@@ -122,6 +122,31 @@ function probePaths(doc: Doc, probes: readonly ProbeResult[], owners: ReadonlyMa
   return out;
 }
 
+/** The last drawing's interface names, by what they depend on: an edit elsewhere (DNS, routes, positions) reuses them. */
+let namesCache: { key: string; names: Map<string, { a?: string; b?: string }> } | undefined;
+
+/**
+ * Interface names as the script will name them (generated ones included), per link. Resolving
+ * the drawing costs more than everything else here at 1,000 namespaces, so the names are kept
+ * while what they depend on stays the same: the nodes' ids, kinds and names, the host's uplink
+ * and the links' ends.
+ */
+function interfaceNames(doc: Doc): Map<string, { a?: string; b?: string }> {
+  const parts: string[] = [];
+  for (const n of doc.nodes ?? []) parts.push(`${n.id}\t${n.kind}\t${'name' in n ? String(n.name) : ''}\t${n.kind === 'host' ? String(n.uplink) : ''}`);
+  for (const l of doc.links ?? []) parts.push(`${l.id}\t${l.a.node}\t${String(l.a.ifname)}\t${l.b.node}\t${String(l.b.ifname)}`);
+  const key = parts.join('\n');
+  if (namesCache?.key === key) return namesCache.names;
+  const names = new Map<string, { a?: string; b?: string }>();
+  try {
+    for (const r of resolveDocument(doc).links) names.set(r.link.id, { ...(r.a ? { a: r.a.name } : {}), ...(r.b ? { b: r.b.name } : {}) });
+  } catch {
+    // a drawing too broken to resolve: the names written in it
+  }
+  namesCache = { key, names };
+  return names;
+}
+
 /** The canvas elements for `doc`; nodes without a position are placed on a grid. */
 export function canvasElements(doc: Doc, marks: Marks): { nodes: CanvasNode[]; edges: CanvasEdge[] } {
   const problemsOf = new Map<string, Problem[]>();
@@ -192,13 +217,7 @@ export function canvasElements(doc: Doc, marks: Marks): { nodes: CanvasNode[]; e
     nodes.push({ id: note.id, label: note.text, kind: 'note', position: note.position ?? { x: 100 + i * 180, y: 40 }, classes: [], tooltip: '', badges: [], terms: [] });
   }
   const nodeIds = new Set(nodes.map((n) => n.id));
-  // Interface names as the script will name them (generated ones included).
-  const ifnames = new Map<string, { a?: string; b?: string }>();
-  try {
-    for (const r of resolveDocument(doc).links) ifnames.set(r.link.id, { ...(r.a ? { a: r.a.name } : {}), ...(r.b ? { b: r.b.name } : {}) });
-  } catch {
-    // a drawing too broken to resolve: the names written in it
-  }
+  const ifnames = interfaceNames(doc);
   const edges: CanvasEdge[] = [];
   for (const l of doc.links ?? []) {
     if (!nodeIds.has(l.a.node) || !nodeIds.has(l.b.node)) continue;
