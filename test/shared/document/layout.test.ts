@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { freeSpot, autoLayout, COLUMN_WIDTH, FIRST_RING, layoutGraph, placeGroups, ringRadii, RING_GAP, ROW_HEIGHT, separateGroups, settle, snap } from '../../../src/shared/document/layout.js';
+import { freeSpot, FIRST_RING, layoutGraph, placeGroups, ringRadii, RING_GAP, separateGroups, settle, snap } from '../../../src/shared/document/layout.js';
 import type { Doc, Pos } from '../../../src/shared/document/commands.js';
-import { loadExample } from '../../support/examples.js';
-
-const example = (name: string) => loadExample(name) as Doc;
 
 /** A lab of `bridges` bridges with `perBridge` namespaces each, a router, a host and the internet. */
 function bigLab(bridges: number, perBridge: number): Doc {
@@ -20,24 +17,7 @@ function bigLab(bridges: number, perBridge: number): Doc {
   return { version: 1, name: 'big', nodes, links };
 }
 
-function expectApart(positions: Record<string, Pos>): void {
-  const seen = new Set<string>();
-  for (const p of Object.values(positions)) {
-    const key = `${p.x},${p.y}`;
-    expect(seen.has(key)).toBe(false);
-    seen.add(key);
-  }
-  const byRow = new Map<number, number[]>();
-  for (const p of Object.values(positions)) byRow.set(p.y, [...(byRow.get(p.y) ?? []), p.x]);
-  for (const xs of byRow.values()) {
-    xs.sort((a, b) => a - b);
-    for (let i = 1; i < xs.length; i++) expect(xs[i]! - xs[i - 1]!).toBeGreaterThanOrEqual(COLUMN_WIDTH);
-  }
-  const ys = [...byRow.keys()].sort((a, b) => a - b);
-  for (let i = 1; i < ys.length; i++) expect(ys[i]! - ys[i - 1]!).toBeGreaterThanOrEqual(ROW_HEIGHT);
-}
-
-describe('layout', () => {
+describe('snap', () => {
   it.each<[Pos, number | undefined, Pos]>([
     [{ x: 12, y: 13 }, undefined, { x: 0, y: 25 }],
     [{ x: 37.4, y: 62.6 }, undefined, { x: 25, y: 75 }],
@@ -47,59 +27,6 @@ describe('layout', () => {
     const out = grid === undefined ? snap(pos) : snap(pos, grid);
     expect(out).toEqual(expected);
     expect(Object.is(out.x, -0)).toBe(false);
-  });
-
-  it('puts the internet on top, then the host, bridges and routers, then namespaces', () => {
-    const doc = example('05-port-forward');
-    const p = autoLayout(doc);
-    expect(Object.keys(p).sort()).toEqual(['blue', 'host', 'internet', 'red', 'vnet0']);
-    expect(p.internet!.y).toBeLessThan(p.host!.y);
-    expect(p.host!.y).toBeLessThan(p.vnet0!.y);
-    expect(p.vnet0!.y).toBeLessThan(p.red!.y);
-    expect(p.red!.y).toBe(p.blue!.y);
-    expect(p.red!.x).toBeLessThan(p.blue!.x);
-    // One node per row is centred over the two namespaces.
-    expect(p.vnet0!.x).toBe((p.red!.x + p.blue!.x) / 2);
-    expect(p.internet!.x).toBe(p.vnet0!.x);
-  });
-
-  it('puts routers in the bridges row and namespaces under their bridge', () => {
-    const p = autoLayout(example('06-router'));
-    expect(p.router!.y).toBe(p.vnet0!.y);
-    expect(p.red!.y).toBeGreaterThan(p.vnet0!.y);
-    expect(p.vnet0!.x).toBeLessThan(p.vnet1!.x);
-    // red hangs off vnet0, blue and green off vnet1.
-    expect(p.red!.x).toBeLessThan(p.blue!.x);
-    expect(p.red!.x).toBeLessThan(p.green!.x);
-  });
-
-  it('lays out 600 nodes deterministically, on the grid, with no two nodes overlapping', () => {
-    const doc = bigLab(6, 100);
-    const p = autoLayout(doc);
-    expect(Object.keys(p)).toHaveLength(doc.nodes!.length);
-    expect(autoLayout(doc)).toEqual(p);
-    for (const pos of Object.values(p)) expect(snap(pos)).toEqual(pos);
-    expectApart(p);
-    const width = Math.max(...Object.values(p).map((q) => q.x)) - Math.min(...Object.values(p).map((q) => q.x));
-    const height = Math.max(...Object.values(p).map((q) => q.y)) - Math.min(...Object.values(p).map((q) => q.y));
-    // Wrapped into rows: wider than tall, but far from one 600-node row.
-    expect(width).toBeGreaterThan(height);
-    expect(width).toBeLessThan(100 * COLUMN_WIDTH);
-    // Namespaces of the first bridge come before those of the last.
-    expect(p['n0-0']!.y).toBeLessThanOrEqual(p['n5-0']!.y);
-  });
-
-  it('ignores links to missing nodes and lays out nodes without links', () => {
-    const doc: Doc = {
-      version: 1,
-      name: 't',
-      nodes: [{ id: 'a', kind: 'namespace' }, { id: 'b', kind: 'namespace' }],
-      links: [{ id: 'l', a: { node: 'a' }, b: { node: 'gone' } }],
-    };
-    const p = autoLayout(doc);
-    expect(Object.keys(p)).toEqual(['a', 'b']);
-    expectApart(p);
-    expect(autoLayout({ version: 1, name: 'e' })).toEqual({});
   });
 });
 
