@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bridgedLab } from '../../bench/topologies.js';
 import type { Doc } from '../../src/shared/document/commands.js';
-import { MIN_READABLE_PX, IFNAME_ZOOM, CANVAS_COLORS } from '../../src/renderer/canvas/style.js';
+import { MIN_READABLE_PX, IFNAME_ZOOM, ICON_ZOOM, CANVAS_COLORS } from '../../src/renderer/canvas/style.js';
 import { READABLE_ZOOM } from '../../src/renderer/canvas/Search.js';
 import { openDesigner, positionOf, skipWithoutChromium, type Designer } from './designer.js';
 
@@ -127,6 +127,10 @@ describe.skipIf(skip)('designer workspace: a 1,000-namespace drawing', () => {
 
   it('after Layout + Fit shows each segment as a group around its bridge, in one undo step', async () => {
     const { page } = d;
+    // Opened far out: no icons drawn (specks at this zoom).
+    const icon = () => page.evaluate(() => String(window.__nsdCanvas!.cy.$id('ns0').style('background-image')));
+    expect(await page.evaluate(() => window.__nsdCanvas!.cy.zoom())).toBeLessThan(ICON_ZOOM);
+    expect(await icon()).toBe('none');
     await d.shot('12-06-big-before-layout');
     await page.getByTestId('layout').click();
     await page.keyboard.press('f');
@@ -168,6 +172,8 @@ describe.skipIf(skip)('designer workspace: a 1,000-namespace drawing', () => {
     expect(await page.evaluate(() => window.__nsdCanvas!.cy.$(':selected').map((e) => e.id()))).toEqual(['ns73']);
     expect(await page.evaluate(() => window.__nsdCanvas!.cy.zoom())).toBeGreaterThanOrEqual(READABLE_ZOOM);
     expect(await centred('ns73')).toBeLessThan(2);
+    // Zoomed in to it: the icons are back.
+    expect(await page.evaluate(() => String(window.__nsdCanvas!.cy.$id('ns73').style('background-image')))).toMatch(/^data:image\/svg\+xml/);
     // The exact name first, then ns730 to ns739.
     expect(await page.getByTestId('search-count').textContent()).toBe('1 of 11');
     await d.shot('12-08-search-name');

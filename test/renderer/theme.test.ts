@@ -31,6 +31,9 @@ describe('theme', () => {
       expect(node.color).toBe(CANVAS_COLORS[theme].text);
       const bridge = style.find((s) => s.selector === 'node[kind = "bridge"]')!.style;
       expect(decodeURIComponent(String(bridge['background-image']))).toContain(ICON_PATHS.bridge);
+      // Zoomed far out: no icons.
+      const far = canvasStyle(theme, false) as { selector: string; style: Record<string, unknown> }[];
+      expect(far.some((s) => 'background-image' in s.style && s.style['background-image'] !== 'none')).toBe(false);
     }
   });
 });

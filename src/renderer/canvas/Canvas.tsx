@@ -7,7 +7,7 @@ import cytoscape, { type Core, type EventObject, type NodeSingular } from 'cytos
 import { useEffect, useImperativeHandle, useRef, useState, useSyncExternalStore, type Ref } from 'react';
 import { currentTheme, subscribeTheme } from '../theme.js';
 import type { CanvasEdge, CanvasNode } from './elements.js';
-import { CANVAS_COLORS, canvasStyle, IFNAME_ZOOM } from './style.js';
+import { CANVAS_COLORS, canvasStyle, ICON_ZOOM, IFNAME_ZOOM } from './style.js';
 import { Minimap } from './Minimap.js';
 import { Search } from './Search.js';
 
@@ -75,6 +75,7 @@ export function Canvas(props: CanvasProps) {
   const [cyState, setCyState] = useState<Core | null>(null);
   const [searching, setSearching] = useState(false);
   const theme = useSyncExternalStore(subscribeTheme, currentTheme);
+  const iconsShown = useRef(true);
 
   useEffect(() => {
     const cy = cytoscape({
@@ -184,6 +185,14 @@ export function Canvas(props: CanvasProps) {
       cy.batch(() => (wanted ? cy.edges().addClass('show-ifnames') : cy.edges().removeClass('show-ifnames')));
     };
     cy.on('zoom', showIfnames);
+    // The icons: left out when zoomed far out.
+    const showIcons = (): void => {
+      const wanted = cy.zoom() >= ICON_ZOOM;
+      if (wanted === iconsShown.current) return;
+      iconsShown.current = wanted;
+      cy.style(canvasStyle(currentTheme(), wanted));
+    };
+    cy.on('zoom', showIcons);
     cy.on('add', 'edge', (e: EventObject) => {
       if (ifnamesShown) e.target.addClass('show-ifnames');
     });
@@ -221,6 +230,21 @@ export function Canvas(props: CanvasProps) {
     const cy = cyRef.current;
     if (!cy) return;
     const first = cy.nodes().length === 0;
+    if (first && props.nodes.length > 1) {
+      // A drawing that will be fitted far out: style it without icons before adding it, not after.
+      const box = { x1: Infinity, y1: Infinity, x2: -Infinity, y2: -Infinity };
+      for (const { position: p } of props.nodes) {
+        box.x1 = Math.min(box.x1, p.x);
+        box.y1 = Math.min(box.y1, p.y);
+        box.x2 = Math.max(box.x2, p.x);
+        box.y2 = Math.max(box.y2, p.y);
+      }
+      const fit = Math.min((cy.width() - 80) / (box.x2 - box.x1 + 100), (cy.height() - 80) / (box.y2 - box.y1 + 100));
+      if (fit < ICON_ZOOM && iconsShown.current) {
+        iconsShown.current = false;
+        cy.style(canvasStyle(currentTheme(), false));
+      }
+    }
     cy.batch(() => {
       const wanted = new Set<string>();
       for (const n of props.nodes) {
@@ -284,7 +308,7 @@ export function Canvas(props: CanvasProps) {
 
   // The theme changed: restyle (cytoscape draws on a canvas, CSS variables do not reach it).
   useEffect(() => {
-    cyRef.current?.style(canvasStyle(theme));
+    cyRef.current?.style(canvasStyle(theme, iconsShown.current));
   }, [theme]);
 
   useImperativeHandle(props.handle, () => ({

@@ -12,6 +12,8 @@ import { iconUri, type IconKind } from './icons.js';
 export const MIN_READABLE_PX = 8;
 /** The interface names on a cable: only from this zoom on (and on hover). */
 export const IFNAME_ZOOM = 1.2;
+/** The icons: only from this zoom on (smaller they are specks, and drawing a thousand costs). */
+export const ICON_ZOOM = 0.4;
 
 interface Colors {
   text: string;
@@ -80,7 +82,8 @@ const SHAPES: Record<IconKind, Record<string, string | number>> = {
   internet: { shape: 'ellipse', width: 70, height: 44 },
 };
 
-export function canvasStyle(theme: Theme): StylesheetJson {
+/** The stylesheet for `theme`; without the icons when `icons` is false (zoomed out below ICON_ZOOM). */
+export function canvasStyle(theme: Theme, icons = true): StylesheetJson {
   const c = CANVAS_COLORS[theme];
   return [
     {
@@ -110,7 +113,7 @@ export function canvasStyle(theme: Theme): StylesheetJson {
     },
     ...KINDS.map((kind) => ({
       selector: `node[kind = "${kind}"]`,
-      style: { ...SHAPES[kind], 'background-color': c.kinds[kind].fill, 'border-color': c.kinds[kind].border, 'background-image': iconUri(kind, theme) },
+      style: { ...SHAPES[kind], 'background-color': c.kinds[kind].fill, 'border-color': c.kinds[kind].border, ...(icons ? { 'background-image': iconUri(kind, theme) } : {}) },
     })),
     { selector: 'node[kind = "bridge"]', style: { 'background-width': '22px', 'background-height': '22px' } },
     {
