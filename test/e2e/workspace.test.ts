@@ -1,7 +1,7 @@
 /**
  * The designer's workspace (issue 12): icons per node kind, each address at its end of the
  * cable and the interface names at a readable zoom, NAT badges on the host and the internet,
- * dark mode; and on a 1,000-namespace drawing: Layout groups each segment around its bridge,
+ * a refused self-link that says why, dark mode; and on a 1,000-namespace drawing: Layout groups each segment around its bridge,
  * search (Ctrl+F) by name and by address, the minimap, and labels hidden when unreadable.
  */
 import { writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { bridgedLab } from '../../bench/topologies.js';
 import type { Doc } from '../../src/shared/document/commands.js';
 import { MIN_READABLE_PX, IFNAME_ZOOM, ICON_ZOOM, CANVAS_COLORS } from '../../src/renderer/canvas/style.js';
 import { READABLE_ZOOM } from '../../src/renderer/canvas/Search.js';
-import { openDesigner, positionOf, skipWithoutChromium, type Designer } from './designer.js';
+import { canvasIds, clickElement, openDesigner, positionOf, skipWithoutChromium, type Designer } from './designer.js';
 
 const skip = skipWithoutChromium('the designer workspace test (test/e2e/workspace.test.ts)');
 
@@ -65,6 +65,23 @@ describe.skipIf(skip)('designer workspace: what the drawing shows', () => {
     }, IFNAME_ZOOM + 0.3);
     expect(await page.evaluate(() => String(window.__nsdCanvas!.cy.$id('blue-vnet0').style('label')))).toBe('veth-blue ↔ veth-blue-br');
     await d.shot('12-03-zoomed-ifnames');
+    expect(d.errors).toEqual([]);
+  });
+
+  it('says why a link from a node to itself is refused', async () => {
+    const { page } = d;
+    await page.keyboard.press('f');
+    const before = await canvasIds(page);
+    await page.getByTestId('link-mode').click();
+    await clickElement(page, 'red');
+    await clickElement(page, 'red');
+    await expect.poll(() => page.getByTestId('status-bar').textContent()).toBe('red cannot be connected to itself; drag the link to another node');
+    expect(await canvasIds(page)).toEqual(before);
+    // Link mode goes on: the next two clicks link red to blue.
+    await clickElement(page, 'red');
+    await clickElement(page, 'blue');
+    await expect.poll(async () => (await canvasIds(page)).length).toBe(before.length + 1);
+    await page.keyboard.press('Escape');
     expect(d.errors).toEqual([]);
   });
 });

@@ -127,9 +127,21 @@ export function Canvas(props: CanvasProps) {
         const b = n.boundingBox({ includeLabels: false });
         return pos.x >= b.x1 && pos.x <= b.x2 && pos.y >= b.y1 && pos.y <= b.y2;
       })[0];
+    /** True once the press that chose the source was released on it: the next click is the second of click-click. */
+    let armed = false;
     cy.on('tapstart', 'node', (e: EventObject) => {
       if (!latest.current.linkMode || e.target.data('kind') === 'note') return;
       if (source && source.id() !== e.target.id()) return; // the second click of click-click: handled on tapend
+      if (source && armed) {
+        // Clicked the source again: a link to itself, which the editor refuses, saying why.
+        const self = source.id();
+        source.removeClass('link-source');
+        source = null;
+        armed = false;
+        clearGhost();
+        latest.current.onConnect(self, self);
+        return;
+      }
       source = e.target as NodeSingular;
       source.addClass('link-source');
       clearGhost();
@@ -149,6 +161,7 @@ export function Canvas(props: CanvasProps) {
         const from = source.id();
         source.removeClass('link-source');
         source = null;
+        armed = false;
         clearGhost();
         latest.current.onConnect(from, target.id());
         return;
@@ -157,11 +170,13 @@ export function Canvas(props: CanvasProps) {
         source.removeClass('link-source');
         source = null;
       }
+      armed = source !== null;
       clearGhost();
     });
     const exitLinkMode = (): void => {
       source?.removeClass('link-source');
       source = null;
+      armed = false;
       clearGhost();
     };
     (cy as unknown as { nsdExitLinkMode: () => void }).nsdExitLinkMode = exitLinkMode;
