@@ -1,7 +1,7 @@
 /**
  * The designer's workspace (issue 12): icons per node kind, each address at its end of the
  * cable and the interface names at a readable zoom, NAT badges on the host and the internet,
- * a refused self-link that says why, dark mode; and on a 1,000-namespace drawing: Layout groups each segment around its bridge,
+ * a refused self-link that says why, a new port forward on the target's port, dark mode; and on a 1,000-namespace drawing: Layout groups each segment around its bridge,
  * search (Ctrl+F) by name and by address, the minimap, and labels hidden when unreadable.
  */
 import { writeFileSync } from 'node:fs';
@@ -82,6 +82,25 @@ describe.skipIf(skip)('designer workspace: what the drawing shows', () => {
     await clickElement(page, 'blue');
     await expect.poll(async () => (await canvasIds(page)).length).toBe(before.length + 1);
     await page.keyboard.press('Escape');
+    expect(d.errors).toEqual([]);
+  });
+});
+
+describe.skipIf(skip)('designer workspace: a new port forward', () => {
+  let d: Designer;
+  afterAll(async () => {
+    await d?.close();
+  });
+
+  it("proposes the target's port on the host (80 for a web server), to a namespace's address", async () => {
+    d = await openDesigner({ query: 'template=04-nat' });
+    const { page } = d;
+    const forwards = page.getByTestId('port-forwards');
+    await forwards.getByRole('button', { name: '+ add' }).click();
+    const values = await forwards.locator('input').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+    expect(values).toEqual(['80', '192.168.15.1', '80']);
+    await expect.poll(() => page.getByTestId('problems').textContent()).toContain('0 errors');
+    await d.shot('12-11-new-port-forward');
     expect(d.errors).toEqual([]);
   });
 });
