@@ -238,6 +238,15 @@ describe.skipIf(skip)('designer workspace: a 1,000-namespace drawing', () => {
     expect(centre(after).x).toBeLessThan((bounds.x1 + bounds.x2) / 2);
     expect(centre(after).y).toBeLessThan((bounds.y1 + bounds.y2) / 2);
     expect(centre(after)).not.toEqual(centre(before));
+    // Drag from there to the middle: the view follows, to the host between the segments.
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const canvas = (await page.getByTestId('canvas').boundingBox())!;
+    const host = await positionOf(page, 'host');
+    expect(Math.abs(host.x - (canvas.x + canvas.width / 2))).toBeLessThan(canvas.width / 4);
+    expect(Math.abs(host.y - (canvas.y + canvas.height / 2))).toBeLessThan(canvas.height / 4);
     await d.shot('12-10-minimap');
     expect(d.errors).toEqual([]);
   });
