@@ -68,6 +68,22 @@ describe.skipIf(skip)('designer workspace: what the drawing shows', () => {
     expect(d.errors).toEqual([]);
   });
 
+  it('lets a key act on the selection a click just made, even before the click was reported', async () => {
+    const { page } = d;
+    await page.keyboard.press('f');
+    await clickElement(page, 'red');
+    await expect.poll(() => page.getByTestId('properties').locator('h3').textContent()).toContain('red');
+    // A click that unselects (its report waits for a timer), and Ctrl+A in the same task: select-all must win.
+    await page.evaluate(() => {
+      window.__nsdCanvas!.cy.$(':selected').unselect();
+      window.dispatchEvent(new KeyboardEvent('keydown', { key: 'a', ctrlKey: true, bubbles: true }));
+    });
+    await page.waitForTimeout(50);
+    const all = await page.evaluate(() => window.__nsdCanvas!.cy.$(':selected').length);
+    expect(all).toBe((await canvasIds(page)).length);
+    await page.keyboard.press('Escape');
+  });
+
   it('says why a link from a node to itself is refused', async () => {
     const { page } = d;
     await page.keyboard.press('f');

@@ -211,14 +211,22 @@ export function Canvas(props: CanvasProps) {
     cy.on('add', 'edge', (e: EventObject) => {
       if (ifnamesShown) e.target.addClass('show-ifnames');
     });
+    // A key acts on the selection the user sees: a click's report still waiting for its timer is
+    // made now, before the key's command (Ctrl+A, Delete) changes the selection it would undo.
     // Ctrl+F: search the drawing (the browser's own find cannot see into the canvas).
     const onKey = (e: KeyboardEvent): void => {
+      if (pendingReport.current) {
+        clearTimeout(selectTimer);
+        pendingReport.current = false;
+        latest.current.onSelect(cy.$(':selected').map((ele) => ele.id()));
+      }
       if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'f') {
         e.preventDefault();
         setSearching(true);
       }
     };
-    window.addEventListener('keydown', onKey);
+    // Capture: before the designer's own key listener.
+    window.addEventListener('keydown', onKey, true);
 
     window.__nsdCanvas = {
       cy,
@@ -233,7 +241,7 @@ export function Canvas(props: CanvasProps) {
     };
     return () => {
       clearTimeout(selectTimer);
-      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('keydown', onKey, true);
       cy.destroy();
       cyRef.current = null;
       delete window.__nsdCanvas;
