@@ -6,10 +6,12 @@
 import { useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { compile, compilePreview } from '../shared/compiler/index.js';
 import { copySelection, emptyDocument, type Clipboard, type Doc, type EditorCommand } from '../shared/document/commands.js';
-import { autoLayout, freeSpot, snap } from '../shared/document/layout.js';
+import { freeSpot, snap } from '../shared/document/layout.js';
 import { DEFAULT_LAB_NAME, type AppInfo, type DesignerApi, type LabState, type MenuCommand, type SavedTarget, type TargetRef, type Template } from '../shared/ipc/contract.js';
 import type { ProbeResult, RunAction } from '../shared/deploy/events.js';
+import { arrange } from './canvas/arrange.js';
 import { Canvas, type CanvasHandle } from './canvas/Canvas.js';
+import { ThemeToggle } from './ThemeToggle.js';
 import { canvasElements } from './canvas/elements.js';
 import { drawingSvg } from './export/svg.js';
 import { HostKeyPrompt, Modal, PathPrompt, TargetsDialog, type TargetForm } from './panels/Dialogs.js';
@@ -250,7 +252,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       'zoom-out': () => canvas.current?.zoom(0.8),
       fit: () => canvas.current?.fit(),
       layout: () => {
-        const positions = autoLayout(doc);
+        const positions = arrange(doc);
         dispatch({ type: 'move', moves: Object.entries(positions).map(([id, position]) => ({ id, position })) });
         requestAnimationFrame(() => canvas.current?.fit());
       },
@@ -418,6 +420,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
         <button type="button" onClick={() => setShowHelp(true)} title="Keyboard shortcuts (?)" data-testid="help">
           ?
         </button>
+        <ThemeToggle />
         <span className="doc-state" data-testid="doc-state">{dirty ? 'unsaved changes' : editor.path ? 'saved' : ''}</span>
       </header>
       {recovery && (

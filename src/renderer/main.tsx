@@ -8,9 +8,11 @@ import { z } from 'zod';
 import { emptyDocument, type Doc } from '../shared/document/commands.js';
 import { pickApi } from './api/index.js';
 import { App } from './App.js';
+import { startTheme } from './theme.js';
 
 // The window's CSP forbids eval; zod must not even try its compiled fast path.
 z.config({ jitless: true });
+startTheme();
 
 /** The template a fresh window opens with: the tutorial's bridge with the host on it. */
 const DEFAULT_TEMPLATE = '03-host-bridge';

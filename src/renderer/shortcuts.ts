@@ -13,6 +13,7 @@ export const SHORTCUT_HELP: readonly (readonly [keys: string, what: string])[] =
   ['Ctrl+A', 'select everything'],
   ['Ctrl+Z  Ctrl+Shift+Z  Ctrl+Y', 'undo, redo (a drag is one step)'],
   ['Ctrl+L', 'auto-layout'],
+  ['Ctrl+F', 'find a node by name or address'],
   ['F  Ctrl+0', 'fit the drawing'],
   ['+  -', 'zoom'],
   ['G', 'snap to the grid on or off'],

@@ -56,6 +56,8 @@ describe.skipIf(skip)('designer: deploy the NAT template to the sandbox lab host
     });
     expect(marks.fail).toEqual([]);
     expect(marks.pass).toEqual(expect.arrayContaining(['red', 'blue']));
+    // And the cables the probes crossed, and the internet node the NAT probes reached.
+    expect(marks.pass).toEqual(expect.arrayContaining(['red-vnet0', 'blue-vnet0', 'host-internet', 'internet']));
     await d.shot('2-02-verified');
 
     // A probe that expects isolation where there is none: verify paints it red and says why.

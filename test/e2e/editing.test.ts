@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canvasIds, clickElement, drawLink, openDesigner, skipWithoutChromium, type Designer } from './designer.js';
+import type { Doc } from '../../src/shared/document/commands.js';
+import { FIRST_RING } from '../../src/shared/document/layout.js';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../assets/examples/', import.meta.url));
 const skip = skipWithoutChromium('the designer editing test (test/e2e/editing.test.ts)');
@@ -86,17 +88,20 @@ describe.skipIf(skip)('designer: editing', () => {
     await expect.poll(() => help.count()).toBe(0);
   });
 
-  it('lays the drawing out in layers on the grid', async () => {
+  it('lays the drawing out on the grid, each namespace in a ring around its bridge', async () => {
     const { page } = d;
     await page.getByTestId('layout').click();
-    const positions = await page.evaluate(() => {
-      const doc = (window as unknown as { __nsdDoc: () => { nodes: { id: string; kind: string; position: { x: number; y: number } }[] } }).__nsdDoc();
-      return doc.nodes.map((n) => ({ kind: n.kind, ...n.position }));
-    });
-    for (const p of positions) expect([p.x % 25, p.y % 25]).toEqual([0, 0]);
-    const bridgesY = Math.max(...positions.filter((p) => p.kind === 'bridge').map((p) => p.y));
-    const namespacesY = Math.min(...positions.filter((p) => p.kind === 'namespace').map((p) => p.y));
-    expect(namespacesY).toBeGreaterThan(bridgesY);
+    const doc = await page.evaluate(() => (window as unknown as { __nsdDoc: () => Doc }).__nsdDoc());
+    const at = new Map((doc.nodes ?? []).map((n) => [n.id, n.position!]));
+    for (const p of at.values()) expect([Math.abs(p.x % 25), Math.abs(p.y % 25)]).toEqual([0, 0]);
+    const members = (doc.links ?? []).filter((l) => l.b.node === 'vnet0').map((l) => l.a.node);
+    expect(members.length).toBeGreaterThanOrEqual(3);
+    const bridge = at.get('vnet0')!;
+    for (const m of members) {
+      const p = at.get(m)!;
+      // The first ring, give or take the snap to the grid.
+      expect(Math.abs(Math.hypot(p.x - bridge.x, p.y - bridge.y) - FIRST_RING)).toBeLessThanOrEqual(25);
+    }
     await d.shot('5-02-layout');
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Doc } from '../../src/shared/document/commands.js';
 import type { ProbeResult } from '../../src/shared/deploy/events.js';
 import { canvasElements } from '../../src/renderer/canvas/elements.js';
-import { drawingSvg } from '../../src/renderer/export/svg.js';
+import { drawingSvg, END_LABEL_OFFSET } from '../../src/renderer/export/svg.js';
 import { validate } from '../../src/shared/compiler/validate/index.js';
 import { loadExample } from '../support/examples.js';
 
@@ -10,13 +10,52 @@ const bridge = (): Doc => loadExample('02-bridge') as Doc;
 const none = { problems: [], probes: [], failedElement: null };
 
 describe('canvas elements', () => {
-  it('draws every node with its addresses and every link with its interface names', () => {
+  it('draws every node with its name, each address at its end of the cable, and the interface names on the cable', () => {
     const { nodes, edges } = canvasElements(bridge(), none);
     expect(nodes.map((n) => n.id)).toEqual(['vnet0', 'red', 'blue', 'green']);
-    expect(nodes.find((n) => n.id === 'red')?.label).toBe('red\n192.168.15.1/24');
+    expect(nodes.find((n) => n.id === 'red')?.label).toBe('red');
     expect(nodes.find((n) => n.id === 'vnet0')?.kind).toBe('bridge');
     expect(edges).toHaveLength(3);
+    const red = edges.find((e) => e.source === 'red' || e.target === 'red')!;
+    const [redEnd, bridgeEnd] = red.source === 'red' ? [red.sourceLabel, red.targetLabel] : [red.targetLabel, red.sourceLabel];
+    expect(redEnd).toBe('192.168.15.1/24');
+    expect(bridgeEnd).toBe('');
+    // The generated names, as the script names them.
+    expect(red.label).toBe('veth-red ↔ veth-red-br');
+    expect(red.tooltip).toBe('red veth-red 192.168.15.1/24 ↔ vnet0 veth-red-br');
     expect(edges.every((e) => e.classes.length === 0)).toBe(true);
+  });
+
+  it("shows a router's two addresses each at its own cable", () => {
+    const { edges } = canvasElements(loadExample('06-router') as Doc, none);
+    const ends = edges.flatMap((e) => [
+      [e.source, e.sourceLabel],
+      [e.target, e.targetLabel],
+    ]);
+    const router = ends.filter(([node, label]) => node === 'router' && label !== '').map(([, label]) => label);
+    expect(router).toHaveLength(2);
+    expect(new Set(router).size).toBe(2);
+  });
+
+  it('badges NAT on the host and port forwards on the internet node, naming the target', () => {
+    const { nodes } = canvasElements(loadExample('05-port-forward') as Doc, none);
+    const host = nodes.find((n) => n.id === 'host')!;
+    expect(host.badges).toEqual(['MASQ 192.168.15.0/24', 'tcp 80 -> blue:80']);
+    expect(host.label).toBe('host\nMASQ 192.168.15.0/24\ntcp 80 -> blue:80');
+    expect(nodes.find((n) => n.id === 'internet')?.badges).toEqual(['tcp 80 -> blue:80']);
+    expect(nodes.find((n) => n.id === 'vnet0')?.label).toBe('vnet0\n192.168.15.5/24');
+  });
+
+  it('names a masquerade rule\'s outgoing interface only when it is not the uplink', () => {
+    const doc = loadExample('05-port-forward') as Doc;
+    doc.nat!.masquerade![0]!.out = 'wlan0';
+    expect(canvasElements(doc, none).nodes.find((n) => n.id === 'host')?.badges[0]).toBe('MASQ 192.168.15.0/24 out wlan0');
+  });
+
+  it('lets search find a node by id, name and address', () => {
+    const { nodes } = canvasElements(loadExample('05-port-forward') as Doc, none);
+    expect(nodes.find((n) => n.id === 'blue')?.terms).toEqual(['blue', '192.168.15.2/24', '192.168.15.2']);
+    expect(nodes.find((n) => n.id === 'vnet0')?.terms).toContain('192.168.15.5');
   });
 
   it('marks the elements the validator complains about, with the message as tooltip', () => {
@@ -43,10 +82,29 @@ describe('canvas elements', () => {
     expect(edges[0]?.classes).toEqual(['probe-fail']);
   });
 
+  it('paints every cable on the way of a probe, and the internet node it reaches through the host', () => {
+    const doc = loadExample('05-port-forward') as Doc;
+    const probes: ProbeResult[] = [
+      { id: 'red->internet', from: 'red', to: '203.0.113.1', kind: 'ping', address: '203.0.113.1', expect: 'reachable', observed: 'reachable', result: 'pass' },
+      { id: 'blue->red', from: 'blue', to: 'red', kind: 'ping', address: '192.168.15.1', expect: 'reachable', observed: 'unreachable', result: 'fail' },
+    ];
+    const { nodes, edges } = canvasElements(doc, { ...none, probes });
+    const classes = (id: string) => [...nodes, ...edges].find((e) => e.id === id)?.classes;
+    // red -> vnet0 -> (the bridge's address: the host) -> uplink -> internet.
+    expect(classes('host-internet')).toEqual(['probe-pass']);
+    expect(classes('internet')).toEqual(['probe-pass']);
+    // blue -> vnet0 -> red: both cables, and blue itself, failed (a failure outweighs a pass).
+    expect(classes('blue-vnet0')).toEqual(['probe-fail']);
+    expect(classes('red-vnet0')).toEqual(['probe-fail']);
+    expect(edges.find((e) => e.id === 'red-vnet0')?.tooltip).toMatch(/^probe blue->red: blue → red \(ping\) expected reachable, observed unreachable\n/);
+    expect(classes('blue')).toEqual(['probe-fail']);
+    expect(classes('vnet0')).toEqual([]);
+  });
+
   it('draws notes as note nodes with their text', () => {
     const doc: Doc = { ...bridge(), notes: [{ id: 'note1', text: 'the tutorial, step 5', position: { x: 1, y: 2 } }] };
     const { nodes } = canvasElements(doc, none);
-    expect(nodes.at(-1)).toEqual({ id: 'note1', label: 'the tutorial, step 5', kind: 'note', position: { x: 1, y: 2 }, classes: [], tooltip: '' });
+    expect(nodes.at(-1)).toEqual({ id: 'note1', label: 'the tutorial, step 5', kind: 'note', position: { x: 1, y: 2 }, classes: [], tooltip: '', badges: [], terms: [] });
   });
 
   it('marks the element of the failing step', () => {
@@ -66,5 +124,29 @@ describe('svg export', () => {
     expect(svg).toContain('>r&lt;&amp;&gt;</text>');
     expect(svg.match(/<line /g)).toHaveLength(3);
     expect(svg.match(/<rect [^>]*rx="6"/g)).toHaveLength(4);
+    // Each node's icon, and red's address at red's end of its cable.
+    expect(svg.match(/<path transform=/g)).toHaveLength(4);
+    const red = nodes.find((n) => n.id === 'r<&>')!.position;
+    const cable = edges.find((e) => e.source === 'r<&>')!;
+    const vnet0 = nodes.find((n) => n.id === cable.target)!.position;
+    const length = Math.hypot(vnet0.x - red.x, vnet0.y - red.y);
+    const x = red.x + ((vnet0.x - red.x) * END_LABEL_OFFSET) / length;
+    expect(svg).toContain(`<text x="${x}" y="${red.y + ((vnet0.y - red.y) * END_LABEL_OFFSET) / length}" font-size="10" fill="#1d2733" text-anchor="middle">192.168.15.1/24</text>`);
+  });
+});
+
+describe('interface names on the cables', () => {
+  it('follow a rename, and an edit elsewhere keeps them', () => {
+    const doc = bridge();
+    const red = () => canvasElements(doc, none).edges.find((e) => e.source === 'red' || e.target === 'red')!.label;
+    expect(red()).toBe('veth-red ↔ veth-red-br');
+    const ns = doc.nodes!.find((n) => n.id === 'red')!;
+    if (ns.kind !== 'namespace') throw new Error('red is a namespace');
+    ns.dns = ['9.9.9.9'];
+    expect(red()).toBe('veth-red ↔ veth-red-br');
+    ns.name = 'rouge';
+    expect(red()).toBe('veth-rouge ↔ veth-rouge-br');
+    doc.links!.find((l) => l.a.node === 'red')!.a.ifname = 'eth0';
+    expect(red()).toBe('eth0 ↔ veth-rouge-br');
   });
 });

@@ -4,14 +4,19 @@
  * it never owns state, so undo, files and compile never see cytoscape.
  */
 import cytoscape, { type Core, type EventObject, type NodeSingular } from 'cytoscape';
-import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
+import { useEffect, useImperativeHandle, useRef, useState, useSyncExternalStore, type Ref } from 'react';
+import { currentTheme, subscribeTheme } from '../theme.js';
 import type { CanvasEdge, CanvasNode } from './elements.js';
-import { canvasStyle } from './style.js';
+import { CANVAS_COLORS, canvasStyle, ICON_ZOOM, IFNAME_ZOOM } from './style.js';
+import { Minimap } from './Minimap.js';
+import { Search } from './Search.js';
 
 export interface CanvasHandle {
   fit(): void;
   zoom(factor: number): void;
   center(id: string): void;
+  /** Opens the search box (Ctrl+F). */
+  search(): void;
   png(): string;
   /** The middle of what is in view, in drawing coordinates. */
   viewCenter(): { x: number; y: number };
@@ -67,11 +72,15 @@ export function Canvas(props: CanvasProps) {
   /** A click's selection not yet reported to the store: the canvas is ahead, the store must not undo it. */
   const pendingReport = useRef(false);
   const [tooltip, setTooltip] = useState<{ text: string; x: number; y: number } | null>(null);
+  const [cyState, setCyState] = useState<Core | null>(null);
+  const [searching, setSearching] = useState(false);
+  const theme = useSyncExternalStore(subscribeTheme, currentTheme);
+  const iconsShown = useRef(true);
 
   useEffect(() => {
     const cy = cytoscape({
       container: container.current,
-      style: canvasStyle,
+      style: canvasStyle(currentTheme()),
       boxSelectionEnabled: true,
       // A click selects one element; Shift or Ctrl + click, or a box drag, add to the selection.
       selectionType: 'single',
@@ -79,6 +88,7 @@ export function Canvas(props: CanvasProps) {
       maxZoom: 4,
     });
     cyRef.current = cy;
+    setCyState(cy);
     let selectTimer: ReturnType<typeof setTimeout> | undefined;
     const reportSelection = (): void => {
       if (syncing.current) return;
@@ -117,9 +127,21 @@ export function Canvas(props: CanvasProps) {
         const b = n.boundingBox({ includeLabels: false });
         return pos.x >= b.x1 && pos.x <= b.x2 && pos.y >= b.y1 && pos.y <= b.y2;
       })[0];
+    /** True once the press that chose the source was released on it: the next click is the second of click-click. */
+    let armed = false;
     cy.on('tapstart', 'node', (e: EventObject) => {
       if (!latest.current.linkMode || e.target.data('kind') === 'note') return;
       if (source && source.id() !== e.target.id()) return; // the second click of click-click: handled on tapend
+      if (source && armed) {
+        // Clicked the source again: a link to itself, which the editor refuses, saying why.
+        const self = source.id();
+        source.removeClass('link-source');
+        source = null;
+        armed = false;
+        clearGhost();
+        latest.current.onConnect(self, self);
+        return;
+      }
       source = e.target as NodeSingular;
       source.addClass('link-source');
       clearGhost();
@@ -139,6 +161,7 @@ export function Canvas(props: CanvasProps) {
         const from = source.id();
         source.removeClass('link-source');
         source = null;
+        armed = false;
         clearGhost();
         latest.current.onConnect(from, target.id());
         return;
@@ -147,11 +170,13 @@ export function Canvas(props: CanvasProps) {
         source.removeClass('link-source');
         source = null;
       }
+      armed = source !== null;
       clearGhost();
     });
     const exitLinkMode = (): void => {
       source?.removeClass('link-source');
       source = null;
+      armed = false;
       clearGhost();
     };
     (cy as unknown as { nsdExitLinkMode: () => void }).nsdExitLinkMode = exitLinkMode;
@@ -160,8 +185,48 @@ export function Canvas(props: CanvasProps) {
       const text = e.target.data('tooltip') as string | undefined;
       const pos = e.renderedPosition ?? { x: 0, y: 0 };
       if (text) setTooltip({ text, x: pos.x + 12, y: pos.y + 12 });
+      if (e.target.isEdge()) e.target.addClass('hover');
     });
-    cy.on('mouseout', 'node, edge', () => setTooltip(null));
+    cy.on('mouseout', 'node, edge', (e: EventObject) => {
+      setTooltip(null);
+      if (e.target.isEdge()) e.target.removeClass('hover');
+    });
+    // The interface names on the cables: drawn from a zoom where they are readable.
+    let ifnamesShown = false;
+    const showIfnames = (): void => {
+      const wanted = cy.zoom() >= IFNAME_ZOOM;
+      if (wanted === ifnamesShown) return;
+      ifnamesShown = wanted;
+      cy.batch(() => (wanted ? cy.edges().addClass('show-ifnames') : cy.edges().removeClass('show-ifnames')));
+    };
+    cy.on('zoom', showIfnames);
+    // The icons: left out when zoomed far out.
+    const showIcons = (): void => {
+      const wanted = cy.zoom() >= ICON_ZOOM;
+      if (wanted === iconsShown.current) return;
+      iconsShown.current = wanted;
+      cy.style(canvasStyle(currentTheme(), wanted));
+    };
+    cy.on('zoom', showIcons);
+    cy.on('add', 'edge', (e: EventObject) => {
+      if (ifnamesShown) e.target.addClass('show-ifnames');
+    });
+    // A key acts on the selection the user sees: a click's report still waiting for its timer is
+    // made now, before the key's command (Ctrl+A, Delete) changes the selection it would undo.
+    // Ctrl+F: search the drawing (the browser's own find cannot see into the canvas).
+    const onKey = (e: KeyboardEvent): void => {
+      if (pendingReport.current) {
+        clearTimeout(selectTimer);
+        pendingReport.current = false;
+        latest.current.onSelect(cy.$(':selected').map((ele) => ele.id()));
+      }
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'f') {
+        e.preventDefault();
+        setSearching(true);
+      }
+    };
+    // Capture: before the designer's own key listener.
+    window.addEventListener('keydown', onKey, true);
 
     window.__nsdCanvas = {
       cy,
@@ -176,6 +241,7 @@ export function Canvas(props: CanvasProps) {
     };
     return () => {
       clearTimeout(selectTimer);
+      window.removeEventListener('keydown', onKey, true);
       cy.destroy();
       cyRef.current = null;
       delete window.__nsdCanvas;
@@ -187,6 +253,21 @@ export function Canvas(props: CanvasProps) {
     const cy = cyRef.current;
     if (!cy) return;
     const first = cy.nodes().length === 0;
+    if (first && props.nodes.length > 1) {
+      // A drawing that will be fitted far out: style it without icons before adding it, not after.
+      const box = { x1: Infinity, y1: Infinity, x2: -Infinity, y2: -Infinity };
+      for (const { position: p } of props.nodes) {
+        box.x1 = Math.min(box.x1, p.x);
+        box.y1 = Math.min(box.y1, p.y);
+        box.x2 = Math.max(box.x2, p.x);
+        box.y2 = Math.max(box.y2, p.y);
+      }
+      const fit = Math.min((cy.width() - 80) / (box.x2 - box.x1 + 100), (cy.height() - 80) / (box.y2 - box.y1 + 100));
+      if (fit < ICON_ZOOM && iconsShown.current) {
+        iconsShown.current = false;
+        cy.style(canvasStyle(currentTheme(), false));
+      }
+    }
     cy.batch(() => {
       const wanted = new Set<string>();
       for (const n of props.nodes) {
@@ -208,12 +289,14 @@ export function Canvas(props: CanvasProps) {
         const ele = cy.getElementById(e.id);
         if (!ele.empty() && (ele.data('source') !== e.source || ele.data('target') !== e.target)) ele.remove();
         if (ele.empty() || ele.removed()) {
-          cy.add({ group: 'edges', data: { id: e.id, source: e.source, target: e.target, label: e.label, tooltip: e.tooltip }, classes: e.classes });
+          cy.add({ group: 'edges', data: { id: e.id, source: e.source, target: e.target, label: e.label, sourceLabel: e.sourceLabel, targetLabel: e.targetLabel, tooltip: e.tooltip }, classes: e.classes });
           continue;
         }
         if (ele.data('label') !== e.label) ele.data('label', e.label);
+        if (ele.data('sourceLabel') !== e.sourceLabel) ele.data('sourceLabel', e.sourceLabel);
+        if (ele.data('targetLabel') !== e.targetLabel) ele.data('targetLabel', e.targetLabel);
         if (ele.data('tooltip') !== e.tooltip) ele.data('tooltip', e.tooltip);
-        setClasses(ele, e.classes);
+        setClasses(ele, [...e.classes, ...(ele.hasClass('show-ifnames') ? ['show-ifnames'] : []), ...(ele.hasClass('hover') ? ['hover'] : [])]);
       }
       cy.elements()
         .filter((ele) => !wanted.has(ele.id()) && !ele.hasClass('ghost'))
@@ -246,7 +329,13 @@ export function Canvas(props: CanvasProps) {
     if (!props.linkMode) (cy as unknown as { nsdExitLinkMode?: () => void }).nsdExitLinkMode?.();
   }, [props.linkMode]);
 
+  // The theme changed: restyle (cytoscape draws on a canvas, CSS variables do not reach it).
+  useEffect(() => {
+    cyRef.current?.style(canvasStyle(theme, iconsShown.current));
+  }, [theme]);
+
   useImperativeHandle(props.handle, () => ({
+    search: () => setSearching(true),
     fit: () => cyRef.current && fitView(cyRef.current),
     zoom: (factor) => {
       const cy = cyRef.current;
@@ -258,7 +347,7 @@ export function Canvas(props: CanvasProps) {
       const ele = cy?.getElementById(id);
       if (cy && ele && !ele.empty()) cy.animate({ center: { eles: ele } }, { duration: 200 });
     },
-    png: () => cyRef.current?.png({ output: 'base64uri', full: true, scale: 2, bg: '#ffffff' }) ?? '',
+    png: () => cyRef.current?.png({ output: 'base64uri', full: true, scale: 2, bg: CANVAS_COLORS[currentTheme()].labelBg }) ?? '',
     viewCenter: () => {
       const cy = cyRef.current;
       if (!cy) return { x: 300, y: 200 };
@@ -295,6 +384,15 @@ export function Canvas(props: CanvasProps) {
       }}
     >
       <div ref={container} className="cy" />
+      <Minimap cy={cyState} theme={theme} />
+      {searching && cyState && (
+        <Search
+          cy={cyState}
+          nodes={props.nodes}
+          onSelect={(id) => latest.current.onSelect([id])}
+          onClose={() => setSearching(false)}
+        />
+      )}
       {tooltip && (
         <div className="tooltip" role="tooltip" style={{ left: tooltip.x, top: tooltip.y }}>
           {tooltip.text}

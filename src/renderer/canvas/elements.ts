@@ -6,22 +6,32 @@
 import type { Doc } from '../../shared/document/commands.js';
 import type { ProbeResult } from '../../shared/deploy/events.js';
 import type { Problem } from '../../shared/compiler/problems.js';
+import { resolveDocument } from '../../shared/document/view.js';
 
 export interface CanvasNode {
   id: string;
+  /** The name, then a bridge's own addresses, then the badges. */
   label: string;
   kind: 'namespace' | 'router' | 'bridge' | 'host' | 'internet' | 'note';
   position: { x: number; y: number };
   classes: string[];
   /** Text shown on hover: problems and failed probes. */
   tooltip: string;
+  /** What NAT does here: "MASQ 192.168.15.0/24", "tcp 80 -> blue:80" (host and internet). */
+  badges: string[];
+  /** What search matches: id, name and addresses (with and without the prefix length). */
+  terms: string[];
 }
 
 export interface CanvasEdge {
   id: string;
   source: string;
   target: string;
+  /** The interface names, "veth-red ↔ veth-red-br": drawn at a readable zoom, and on hover. */
   label: string;
+  /** The addresses of each end, drawn at that end of the cable. */
+  sourceLabel: string;
+  targetLabel: string;
   classes: string[];
   tooltip: string;
 }
@@ -33,21 +43,108 @@ export interface Marks {
   failedElement: string | null;
 }
 
-/** Every node's addresses: a bridge's own, then those on its link ends. */
-function addressesByNode(doc: Doc): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  const add = (id: string, list: readonly string[] | undefined): void => {
-    if (!list || list.length === 0) return;
-    const current = out.get(id);
-    if (current) current.push(...list);
-    else out.set(id, [...list]);
-  };
-  for (const n of doc.nodes ?? []) if (n.kind === 'bridge') add(n.id, n.addresses);
+const ipOf = (cidr: string): string => cidr.split('/')[0]!;
+
+/** The node holding each address (without prefix): link ends, then bridges (the host's). */
+function ownerOfAddress(doc: Doc): Map<string, string> {
+  const out = new Map<string, string>();
   for (const l of doc.links ?? []) {
-    add(l.a.node, l.a.addresses);
-    add(l.b.node, l.b.addresses);
+    for (const end of [l.a, l.b]) for (const a of end.addresses ?? []) if (!out.has(ipOf(a))) out.set(ipOf(a), end.node);
+  }
+  for (const n of doc.nodes ?? []) if (n.kind === 'bridge') for (const a of n.addresses ?? []) if (!out.has(ipOf(a))) out.set(ipOf(a), n.id);
+  return out;
+}
+
+/** The NAT badges: every masquerade rule, then every port forward, with its target's name. */
+function natBadges(doc: Doc, owners: ReadonlyMap<string, string>): { masquerade: string[]; forwards: string[] } {
+  const host = (doc.nodes ?? []).find((n) => n.kind === 'host');
+  const uplink = host?.kind === 'host' && host.uplink ? host.uplink : 'eth0';
+  // The outgoing interface only when it is not the host's uplink (the default).
+  const masquerade = (doc.nat?.masquerade ?? []).map((m) => `MASQ ${m.source}${m.out && m.out !== uplink ? ` out ${m.out}` : ''}`);
+  const forwards = (doc.nat?.portForwards ?? []).map((f) => `${f.proto ?? 'tcp'} ${f.hostPort} -> ${owners.get(f.to) ?? f.to}:${f.toPort ?? f.hostPort}`);
+  return { masquerade, forwards };
+}
+
+/**
+ * The cables a probe's packets cross: the shortest path over the links from its source to the
+ * node it targets (a node id, the node holding its address, else the internet node). A bridge
+ * with addresses counts as joined to the host, as the kernel joins them.
+ */
+function probePaths(doc: Doc, probes: readonly ProbeResult[], owners: ReadonlyMap<string, string>): Map<ProbeResult, { links: string[]; to: string | undefined }> {
+  const out = new Map<ProbeResult, { links: string[]; to: string | undefined }>();
+  if (probes.length === 0) return out;
+  const nodes = new Set((doc.nodes ?? []).map((n) => n.id));
+  const adjacent = new Map<string, { node: string; link: string | null }[]>();
+  const join = (x: string, y: string, link: string | null): void => {
+    for (const [p, q] of [[x, y], [y, x]] as const) {
+      const list = adjacent.get(p);
+      if (list) list.push({ node: q, link });
+      else adjacent.set(p, [{ node: q, link }]);
+    }
+  };
+  for (const l of doc.links ?? []) if (nodes.has(l.a.node) && nodes.has(l.b.node)) join(l.a.node, l.b.node, l.id);
+  const host = (doc.nodes ?? []).find((n) => n.kind === 'host');
+  const internet = (doc.nodes ?? []).find((n) => n.kind === 'internet');
+  if (host) for (const n of doc.nodes ?? []) if (n.kind === 'bridge' && (n.addresses ?? []).length > 0) join(n.id, host.id, null);
+  // One breadth-first search per source, shared by its probes.
+  const trees = new Map<string, Map<string, { from: string; link: string | null }>>();
+  const treeOf = (from: string): Map<string, { from: string; link: string | null }> => {
+    let tree = trees.get(from);
+    if (tree) return tree;
+    tree = new Map([[from, { from, link: null }]]);
+    const queue = [from];
+    for (let i = 0; i < queue.length; i++) {
+      const at = queue[i]!;
+      for (const next of adjacent.get(at) ?? []) {
+        if (tree.has(next.node)) continue;
+        tree.set(next.node, { from: at, link: next.link });
+        queue.push(next.node);
+      }
+    }
+    trees.set(from, tree);
+    return tree;
+  };
+  for (const probe of probes) {
+    const to = nodes.has(probe.to) ? probe.to : (owners.get(ipOf(probe.address)) ?? owners.get(probe.to) ?? internet?.id);
+    const links: string[] = [];
+    if (to !== undefined && nodes.has(probe.from)) {
+      const tree = treeOf(probe.from);
+      if (tree.has(to)) {
+        for (let at = to; at !== probe.from; ) {
+          const step = tree.get(at)!;
+          if (step.link !== null) links.push(step.link);
+          at = step.from;
+        }
+      }
+    }
+    out.set(probe, { links, to });
   }
   return out;
+}
+
+/** The last drawing's interface names, by what they depend on: an edit elsewhere (DNS, routes, positions) reuses them. */
+let namesCache: { key: string; names: Map<string, { a?: string; b?: string }> } | undefined;
+
+/**
+ * Interface names as the script will name them (generated ones included), per link. Resolving
+ * the drawing costs more than everything else here at 1,000 namespaces, so the names are kept
+ * while what they depend on stays the same: the nodes' ids, kinds and names, the host's uplink
+ * and the links' ends.
+ */
+function interfaceNames(doc: Doc): Map<string, { a?: string; b?: string }> {
+  const parts: string[] = [];
+  for (const n of doc.nodes ?? []) parts.push(`${n.id}\t${n.kind}\t${'name' in n ? String(n.name) : ''}\t${n.kind === 'host' ? String(n.uplink) : ''}`);
+  for (const l of doc.links ?? []) parts.push(`${l.id}\t${l.a.node}\t${String(l.a.ifname)}\t${l.b.node}\t${String(l.b.ifname)}`);
+  const key = parts.join('\n');
+  if (namesCache?.key === key) return namesCache.names;
+  const names = new Map<string, { a?: string; b?: string }>();
+  try {
+    for (const r of resolveDocument(doc).links) names.set(r.link.id, { ...(r.a ? { a: r.a.name } : {}), ...(r.b ? { b: r.b.name } : {}) });
+  } catch {
+    // a drawing too broken to resolve: the names written in it
+  }
+  namesCache = { key, names };
+  return names;
 }
 
 /** The canvas elements for `doc`; nodes without a position are placed on a grid. */
@@ -59,26 +156,23 @@ export function canvasElements(doc: Doc, marks: Marks): { nodes: CanvasNode[]; e
     list.push(p);
     problemsOf.set(p.element, list);
   }
-  // A probe paints its source node, and the link when it runs between two directly linked nodes.
+  const owners = ownerOfAddress(doc);
+  // A probe paints its source node, every cable on its way, and the internet node when it goes there.
   const probeState = new Map<string, { pass: number; fail: number; lines: string[] }>();
-  const mark = (id: string, probe: ProbeResult): void => {
+  const mark = (id: string, probe: ProbeResult, explain: boolean): void => {
     const s = probeState.get(id) ?? { pass: 0, fail: 0, lines: [] };
     if (probe.result === 'pass') s.pass++;
     if (probe.result === 'fail') {
       s.fail++;
-      s.lines.push(`probe ${probe.id}: ${probe.from} → ${probe.to} (${probe.kind}) expected ${probe.expect}, observed ${probe.observed}${probe.cause ? `: ${probe.cause}` : ''}`);
+      if (explain) s.lines.push(`probe ${probe.id}: ${probe.from} → ${probe.to} (${probe.kind}) expected ${probe.expect}, observed ${probe.observed}${probe.cause ? `: ${probe.cause}` : ''}`);
     }
     probeState.set(id, s);
   };
-  const linkBetween = new Map<string, string>();
-  for (const l of doc.links ?? []) {
-    linkBetween.set(`${l.a.node}\n${l.b.node}`, l.id);
-    linkBetween.set(`${l.b.node}\n${l.a.node}`, l.id);
-  }
-  for (const probe of marks.probes) {
-    mark(probe.from, probe);
-    const link = linkBetween.get(`${probe.from}\n${probe.to}`);
-    if (link !== undefined) mark(link, probe);
+  const internetIds = new Set((doc.nodes ?? []).filter((n) => n.kind === 'internet').map((n) => n.id));
+  for (const [probe, path] of probePaths(doc, marks.probes, owners)) {
+    mark(probe.from, probe, true);
+    for (const link of path.links) mark(link, probe, true);
+    if (path.to !== undefined && internetIds.has(path.to)) mark(path.to, probe, true);
   }
   const classesFor = (id: string): { classes: string[]; tooltip: string } => {
     const classes: string[] = [];
@@ -96,29 +190,56 @@ export function canvasElements(doc: Doc, marks: Marks): { nodes: CanvasNode[]; e
     return { classes, tooltip: lines.join('\n') };
   };
 
-  const addressesOf = addressesByNode(doc);
+  const addressesOf = new Map<string, string[]>();
+  for (const l of doc.links ?? []) {
+    for (const end of [l.a, l.b]) if ((end.addresses ?? []).length > 0) addressesOf.set(end.node, [...(addressesOf.get(end.node) ?? []), ...end.addresses!]);
+  }
+  const nat = natBadges(doc, owners);
   const nodes: CanvasNode[] = (doc.nodes ?? []).map((n, i) => {
     const kind = n.kind === 'namespace' && n.router ? 'router' : n.kind;
     const name = (n.kind === 'namespace' || n.kind === 'bridge') && n.name && n.name !== n.id ? `${n.id} (${n.name})` : n.id;
-    const addresses = n.kind === 'internet' ? (n.target ? [n.target] : []) : n.kind === 'host' ? [] : (addressesOf.get(n.id) ?? []);
-    const label = addresses.length > 0 ? `${name}\n${addresses.join('\n')}` : name;
+    // A bridge's addresses are its own (the host's on the segment): under its name. The others sit at their cable ends.
+    const own = n.kind === 'bridge' ? (n.addresses ?? []) : n.kind === 'internet' && n.target ? [n.target] : [];
+    const badges = n.kind === 'host' ? [...nat.masquerade, ...nat.forwards] : n.kind === 'internet' ? nat.forwards : [];
+    const addresses = [...own, ...(addressesOf.get(n.id) ?? [])];
+    const terms = [n.id, ...(name !== n.id && 'name' in n && n.name ? [n.name] : []), ...addresses, ...addresses.map(ipOf)];
     return {
       id: n.id,
-      label,
+      label: [name, ...own, ...badges].join('\n'),
       kind,
       position: n.position ?? { x: 100 + (i % 10) * 120, y: 100 + Math.floor(i / 10) * 120 },
       ...classesFor(n.id),
+      badges,
+      terms,
     };
   });
   for (const [i, note] of (doc.notes ?? []).entries()) {
-    nodes.push({ id: note.id, label: note.text, kind: 'note', position: note.position ?? { x: 100 + i * 180, y: 40 }, classes: [], tooltip: '' });
+    nodes.push({ id: note.id, label: note.text, kind: 'note', position: note.position ?? { x: 100 + i * 180, y: 40 }, classes: [], tooltip: '', badges: [], terms: [] });
   }
   const nodeIds = new Set(nodes.map((n) => n.id));
+  const ifnames = interfaceNames(doc);
   const edges: CanvasEdge[] = [];
   for (const l of doc.links ?? []) {
     if (!nodeIds.has(l.a.node) || !nodeIds.has(l.b.node)) continue;
-    const label = [l.a.ifname, l.b.ifname].filter((s): s is string => !!s).join(' ↔ ');
-    edges.push({ id: l.id, source: l.a.node, target: l.b.node, label, ...classesFor(l.id) });
+    const names = ifnames.get(l.id);
+    const a = l.a.ifname ?? names?.a;
+    const b = l.b.ifname ?? names?.b;
+    const label = [a, b].filter((s): s is string => !!s).join(' ↔ ');
+    const { classes, tooltip } = classesFor(l.id);
+    const end = (node: string, ifname: string | undefined, addresses: readonly string[] | undefined): string =>
+      `${node}${ifname ? ` ${ifname}` : ''}${addresses && addresses.length > 0 ? ` ${addresses.join(', ')}` : ''}`;
+    const ends = `${end(l.a.node, a, l.a.addresses)} ↔ ${end(l.b.node, b, l.b.addresses)}`;
+    edges.push({
+      id: l.id,
+      source: l.a.node,
+      target: l.b.node,
+      label,
+      sourceLabel: (l.a.addresses ?? []).join('\n'),
+      targetLabel: (l.b.addresses ?? []).join('\n'),
+      classes,
+      // Problems first: they are why one hovers.
+      tooltip: tooltip ? `${tooltip}\n${ends}` : ends,
+    });
   }
   return { nodes, edges };
 }

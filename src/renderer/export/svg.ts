@@ -1,8 +1,13 @@
 /**
- * The drawing as a standalone SVG (cytoscape draws to canvas only): node shapes per kind,
- * links, labels, and the marks; positions come from the canvas. Pure, tested under Node.
+ * The drawing as a standalone SVG (cytoscape draws to canvas only): node shapes and icons per
+ * kind, links with each end's addresses, labels, and the marks; positions come from the
+ * canvas. Pure, tested under Node.
  */
 import type { CanvasEdge, CanvasNode } from '../canvas/elements.js';
+import { ICON_INK, ICON_PATHS } from '../canvas/icons.js';
+
+/** How far from its node an end's addresses are drawn along the cable (as the canvas' source-text-offset). */
+export const END_LABEL_OFFSET = 36;
 
 const FILL: Record<CanvasNode['kind'], string> = { namespace: '#d9e8f6', router: '#f3e3c3', bridge: '#e1f0dc', host: '#ece4f6', internet: '#f2f2f2', note: '#fff8c5' };
 const STROKE: Record<CanvasNode['kind'], string> = { namespace: '#44607a', router: '#8a6420', bridge: '#4b7a3d', host: '#6b4f8a', internet: '#777777', note: '#d4b000' };
@@ -37,6 +42,14 @@ export function drawingSvg(nodes: readonly CanvasNode[], edges: readonly CanvasE
     if (!a || !b) continue;
     out.push(`<line x1="${a.x}" y1="${a.y}" x2="${b.x}" y2="${b.y}" stroke="${markColor(e.classes, '#6c7a89')}" stroke-width="2"><title>${esc(e.id)}</title></line>`);
     if (e.label) out.push(`<text x="${(a.x + b.x) / 2}" y="${(a.y + b.y) / 2 - 4}" font-size="9" fill="#55606b" text-anchor="middle">${esc(e.label)}</text>`);
+    // Each end's addresses near that end, as the canvas draws them.
+    const length = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+    for (const [from, to, text] of [[a, b, e.sourceLabel], [b, a, e.targetLabel]] as const) {
+      if (!text) continue;
+      const x = from.x + ((to.x - from.x) * END_LABEL_OFFSET) / length;
+      const y = from.y + ((to.y - from.y) * END_LABEL_OFFSET) / length;
+      text.split('\n').forEach((line, i) => out.push(`<text x="${x}" y="${y + i * 11}" font-size="10" fill="#1d2733" text-anchor="middle">${esc(line)}</text>`));
+    }
   }
   for (const n of nodes) {
     const { w, h } = size(n);
@@ -46,6 +59,7 @@ export function drawingSvg(nodes: readonly CanvasNode[], edges: readonly CanvasE
     if (n.kind === 'internet') out.push(`<ellipse cx="${x}" cy="${y}" rx="${w / 2}" ry="${h / 2}" ${common}/>`);
     else if (n.kind === 'router') out.push(`<polygon points="${x},${y - h / 2} ${x + w / 2},${y} ${x},${y + h / 2} ${x - w / 2},${y}" ${common}/>`);
     else out.push(`<rect x="${x - w / 2}" y="${y - h / 2}" width="${w}" height="${h}" rx="6" ${common}/>`);
+    if (n.kind !== 'note') out.push(`<path transform="translate(${x - 12} ${y - 12})" d="${ICON_PATHS[n.kind]}" fill="none" stroke="${ICON_INK.light}" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round"/>`);
     n.label.split('\n').forEach((line, i) => {
       out.push(`<text x="${x}" y="${y + h / 2 + 13 + i * 13}" font-size="11" fill="#1d2733" text-anchor="middle">${esc(line)}</text>`);
     });

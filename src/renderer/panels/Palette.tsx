@@ -1,5 +1,8 @@
 /** The palette: drag an element kind onto the canvas (or click it to drop it in the middle). */
+import { useSyncExternalStore } from 'react';
 import type { NodeKind } from '../../shared/model/topology.js';
+import { iconUri } from '../canvas/icons.js';
+import { currentTheme, subscribeTheme } from '../theme.js';
 
 export interface PaletteItem {
   kind: NodeKind | 'note';
@@ -23,6 +26,7 @@ export function paletteKey(item: PaletteItem): string {
 }
 
 export function Palette(props: { onAdd(item: PaletteItem): void }) {
+  const theme = useSyncExternalStore(subscribeTheme, currentTheme);
   return (
     <nav className="palette" aria-label="Palette">
       {PALETTE.map((item) => (
@@ -39,7 +43,7 @@ export function Palette(props: { onAdd(item: PaletteItem): void }) {
           }}
           onClick={() => props.onAdd(item)}
         >
-          <span className="icon" aria-hidden />
+          {item.kind === 'note' ? <span className="icon" aria-hidden /> : <img className="icon" src={iconUri(item.router ? 'router' : item.kind, theme)} alt="" />}
           {item.label}
         </button>
       ))}

@@ -4,6 +4,7 @@
  * of the element are shown under the field they belong to.
  */
 import type { Doc, EditorCommand } from '../../shared/document/commands.js';
+import { proposePortForward } from '../../shared/document/nat.js';
 import { fieldOf, type Problem } from '../../shared/compiler/problems.js';
 import { Check, Field, RowList, Select, numberOrUndefined, splitList } from './fields.js';
 
@@ -184,7 +185,7 @@ function DocumentProperties({ props }: { props: PropertiesProps }) {
         title="Port forwards (from outside and from the host)"
         testId="port-forwards"
         rows={nat.portForwards}
-        onAdd={() => setPf([...nat.portForwards, { id: freeId('fwd', nat.portForwards), proto: 'tcp', hostPort: 8080, to: '192.168.15.2', toPort: 80 }], 'pf.add')}
+        onAdd={() => setPf([...nat.portForwards, { id: freeId('fwd', nat.portForwards), ...proposePortForward(doc) }], 'pf.add')}
         onRemove={(i) => setPf(nat.portForwards.filter((_, j) => j !== i), 'pf.remove')}
         render={(f, i) => {
           const set = (patch: Partial<Pf>, k: string) => setPf(nat.portForwards.map((x, j) => (j === i ? clean({ ...x, ...patch }) : x)), `pf.${i}.${k}`);

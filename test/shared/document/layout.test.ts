@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { freeSpot, autoLayout, COLUMN_WIDTH, ROW_HEIGHT, snap } from '../../../src/shared/document/layout.js';
+import { freeSpot, FIRST_RING, layoutGraph, placeGroups, ringRadii, RING_GAP, separateGroups, settle, snap } from '../../../src/shared/document/layout.js';
 import type { Doc, Pos } from '../../../src/shared/document/commands.js';
-import { loadExample } from '../../support/examples.js';
-
-const example = (name: string) => loadExample(name) as Doc;
 
 /** A lab of `bridges` bridges with `perBridge` namespaces each, a router, a host and the internet. */
 function bigLab(bridges: number, perBridge: number): Doc {
@@ -20,24 +17,7 @@ function bigLab(bridges: number, perBridge: number): Doc {
   return { version: 1, name: 'big', nodes, links };
 }
 
-function expectApart(positions: Record<string, Pos>): void {
-  const seen = new Set<string>();
-  for (const p of Object.values(positions)) {
-    const key = `${p.x},${p.y}`;
-    expect(seen.has(key)).toBe(false);
-    seen.add(key);
-  }
-  const byRow = new Map<number, number[]>();
-  for (const p of Object.values(positions)) byRow.set(p.y, [...(byRow.get(p.y) ?? []), p.x]);
-  for (const xs of byRow.values()) {
-    xs.sort((a, b) => a - b);
-    for (let i = 1; i < xs.length; i++) expect(xs[i]! - xs[i - 1]!).toBeGreaterThanOrEqual(COLUMN_WIDTH);
-  }
-  const ys = [...byRow.keys()].sort((a, b) => a - b);
-  for (let i = 1; i < ys.length; i++) expect(ys[i]! - ys[i - 1]!).toBeGreaterThanOrEqual(ROW_HEIGHT);
-}
-
-describe('layout', () => {
+describe('snap', () => {
   it.each<[Pos, number | undefined, Pos]>([
     [{ x: 12, y: 13 }, undefined, { x: 0, y: 25 }],
     [{ x: 37.4, y: 62.6 }, undefined, { x: 25, y: 75 }],
@@ -47,59 +27,6 @@ describe('layout', () => {
     const out = grid === undefined ? snap(pos) : snap(pos, grid);
     expect(out).toEqual(expected);
     expect(Object.is(out.x, -0)).toBe(false);
-  });
-
-  it('puts the internet on top, then the host, bridges and routers, then namespaces', () => {
-    const doc = example('05-port-forward');
-    const p = autoLayout(doc);
-    expect(Object.keys(p).sort()).toEqual(['blue', 'host', 'internet', 'red', 'vnet0']);
-    expect(p.internet!.y).toBeLessThan(p.host!.y);
-    expect(p.host!.y).toBeLessThan(p.vnet0!.y);
-    expect(p.vnet0!.y).toBeLessThan(p.red!.y);
-    expect(p.red!.y).toBe(p.blue!.y);
-    expect(p.red!.x).toBeLessThan(p.blue!.x);
-    // One node per row is centred over the two namespaces.
-    expect(p.vnet0!.x).toBe((p.red!.x + p.blue!.x) / 2);
-    expect(p.internet!.x).toBe(p.vnet0!.x);
-  });
-
-  it('puts routers in the bridges row and namespaces under their bridge', () => {
-    const p = autoLayout(example('06-router'));
-    expect(p.router!.y).toBe(p.vnet0!.y);
-    expect(p.red!.y).toBeGreaterThan(p.vnet0!.y);
-    expect(p.vnet0!.x).toBeLessThan(p.vnet1!.x);
-    // red hangs off vnet0, blue and green off vnet1.
-    expect(p.red!.x).toBeLessThan(p.blue!.x);
-    expect(p.red!.x).toBeLessThan(p.green!.x);
-  });
-
-  it('lays out 600 nodes deterministically, on the grid, with no two nodes overlapping', () => {
-    const doc = bigLab(6, 100);
-    const p = autoLayout(doc);
-    expect(Object.keys(p)).toHaveLength(doc.nodes!.length);
-    expect(autoLayout(doc)).toEqual(p);
-    for (const pos of Object.values(p)) expect(snap(pos)).toEqual(pos);
-    expectApart(p);
-    const width = Math.max(...Object.values(p).map((q) => q.x)) - Math.min(...Object.values(p).map((q) => q.x));
-    const height = Math.max(...Object.values(p).map((q) => q.y)) - Math.min(...Object.values(p).map((q) => q.y));
-    // Wrapped into rows: wider than tall, but far from one 600-node row.
-    expect(width).toBeGreaterThan(height);
-    expect(width).toBeLessThan(100 * COLUMN_WIDTH);
-    // Namespaces of the first bridge come before those of the last.
-    expect(p['n0-0']!.y).toBeLessThanOrEqual(p['n5-0']!.y);
-  });
-
-  it('ignores links to missing nodes and lays out nodes without links', () => {
-    const doc: Doc = {
-      version: 1,
-      name: 't',
-      nodes: [{ id: 'a', kind: 'namespace' }, { id: 'b', kind: 'namespace' }],
-      links: [{ id: 'l', a: { node: 'a' }, b: { node: 'gone' } }],
-    };
-    const p = autoLayout(doc);
-    expect(Object.keys(p)).toEqual(['a', 'b']);
-    expectApart(p);
-    expect(autoLayout({ version: 1, name: 'e' })).toEqual({});
   });
 });
 
@@ -116,5 +43,79 @@ describe('freeSpot', () => {
     const far = freeSpot({ x: 300, y: 200 }, crowded);
     expect(crowded.every((t) => Math.abs(t.x - far.x) >= 100 || Math.abs(t.y - far.y) >= 100)).toBe(true);
     expect([far.x % 25, far.y % 25]).toEqual([0, 0]);
+  });
+});
+
+describe('layout graph (what the engine places)', () => {
+  it('makes each bridge one disc for its plain namespaces, and places routers, the host and the internet itself', () => {
+    const doc = bigLab(2, 30);
+    const g = layoutGraph(doc);
+    expect(g.nodes.map((n) => n.id).sort()).toEqual(['br0', 'br1', 'host', 'internet', 'r']);
+    expect(g.groups.get('br0')).toEqual(Array.from({ length: 30 }, (_, i) => `n0-${i}`));
+    const disc = g.nodes.find((n) => n.id === 'br0')!;
+    expect(disc.w).toBe(2 * (ringRadii(30).at(-1)!.radius + RING_GAP / 2));
+    // host and internet are a part of their own here: joined to the routers' part.
+    expect(g.edges.map((e) => e.id).sort()).toEqual(['join:internet', 'r-br0', 'r-br1', 'up']);
+  });
+
+  it('joins a bridge with addresses to the host, and parts on their own to the biggest part', () => {
+    const doc: Doc = {
+      version: 1,
+      name: 't',
+      nodes: [
+        { id: 'host', kind: 'host' },
+        { id: 'br', kind: 'bridge', addresses: ['10.0.0.254/24'] },
+        { id: 'a', kind: 'namespace' },
+        { id: 'lonely', kind: 'namespace' },
+      ],
+      links: [{ id: 'l', a: { node: 'a' }, b: { node: 'br' } }],
+    };
+    const g = layoutGraph(doc);
+    expect(g.edges.map((e) => [e.source, e.target])).toEqual([
+      ['br', 'host'],
+      ['lonely', 'br'],
+    ]);
+  });
+
+  it('counts a namespace with two cables, or on a namespace, as placed by the engine', () => {
+    const doc: Doc = {
+      version: 1,
+      name: 't',
+      nodes: [{ id: 'br', kind: 'bridge' }, { id: 'two', kind: 'namespace' }, { id: 'x', kind: 'namespace' }, { id: 'y', kind: 'namespace' }],
+      links: [
+        { id: 'l1', a: { node: 'two' }, b: { node: 'br' } },
+        { id: 'l2', a: { node: 'two' }, b: { node: 'x' } },
+        { id: 'l3', a: { node: 'x' }, b: { node: 'y' } },
+      ],
+    };
+    expect(layoutGraph(doc).groups.size).toBe(0);
+  });
+
+  it('fills rings around the bridge, the first at FIRST_RING, neighbours a ring gap apart', () => {
+    expect(ringRadii(0)).toEqual([]);
+    expect(ringRadii(3)).toEqual([{ radius: FIRST_RING, size: 3 }]);
+    const rings = ringRadii(100);
+    expect(rings.reduce((sum, r) => sum + r.size, 0)).toBe(100);
+    for (const r of rings.slice(0, -1)) expect((2 * Math.PI * r.radius) / r.size).toBeGreaterThanOrEqual(RING_GAP);
+    const g = layoutGraph(bigLab(1, 40));
+    const p = placeGroups(g, { br0: { x: 1000, y: 500 } });
+    for (let i = 0; i < 40; i++) {
+      const d = Math.hypot(p[`n0-${i}`]!.x - 1000, p[`n0-${i}`]!.y - 500);
+      expect(d).toBeGreaterThanOrEqual(FIRST_RING - 0.001);
+      expect(d).toBeLessThanOrEqual(rings.at(-1)!.radius);
+    }
+  });
+
+  it('pushes overlapping discs apart until they keep a gap', () => {
+    const g = layoutGraph(bigLab(3, 50));
+    const p = separateGroups(g, { br0: { x: 0, y: 0 }, br1: { x: 10, y: 0 }, br2: { x: 0, y: 0 }, r: { x: 5, y: 5 }, host: { x: 0, y: 0 }, internet: { x: 0, y: 0 } });
+    const r = g.nodes.find((n) => n.id === 'br0')!.w / 2;
+    for (const [a, b] of [['br0', 'br1'], ['br0', 'br2'], ['br1', 'br2']] as const) {
+      expect(Math.hypot(p[a]!.x - p[b]!.x, p[a]!.y - p[b]!.y)).toBeGreaterThanOrEqual(2 * r);
+    }
+  });
+
+  it('settles positions on the grid, a taken spot sending the later node to the nearest free one', () => {
+    expect(settle({ a: { x: 12, y: 13 }, b: { x: 2, y: 24 }, c: { x: 101, y: 0 } })).toEqual({ a: { x: 0, y: 25 }, b: { x: -25, y: 0 }, c: { x: 100, y: 0 } });
   });
 });
