@@ -8,7 +8,8 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { topologyJsonSchema } from '../shared/model/topology.js';
 import { compileValidated } from '../shared/compiler/index.js';
-import { decodeUtf8, validateText } from '../shared/compiler/validate/index.js';
+import { decodeUtf8, InvalidUtf8Error, validateText, type ValidationResult } from '../shared/compiler/validate/index.js';
+import { documentProblem, failure } from '../shared/compiler/validate/results.js';
 import { formatProblem, type Problem } from '../shared/compiler/problems.js';
 import type { RunAction } from '../shared/deploy/events.js';
 import { deployCommand } from './deploy.js';
@@ -297,10 +298,15 @@ async function deploy(args: Parsed, io: CliIo): Promise<number> {
   }
 }
 
-async function readInput(file: string, io: CliIo): Promise<string | undefined> {
+/**
+ * Reads and validates a document: undefined when the file cannot be read (exit 2). Bytes that
+ * are not UTF-8 are a problem of the document, reported like a JSON syntax error (exit 1).
+ */
+async function readValidated(file: string, io: CliIo): Promise<ValidationResult | undefined> {
   try {
-    return await io.readFile(file);
+    return validateText(await io.readFile(file));
   } catch (e) {
+    if (e instanceof InvalidUtf8Error) return failure([documentProblem('', e.message)]);
     io.stderr(`nsd: cannot read ${file === '-' ? 'standard input' : file}: ${describeFsError(e)}\n`);
     return undefined;
   }
@@ -335,9 +341,8 @@ function printJson(value: unknown, io: CliIo): void {
 
 async function validateCommand(args: Parsed, io: CliIo): Promise<number> {
   const file = args.file!;
-  const text = await readInput(file, io);
-  if (text === undefined) return EXIT.usage;
-  const result = validateText(text);
+  const result = await readValidated(file, io);
+  if (result === undefined) return EXIT.usage;
   const problems = result.ok ? result.warnings : result.problems;
   if (args.json) printJson({ ok: result.ok, file: label(file), problems }, io);
   reportProblems(problems, file, io);
@@ -346,10 +351,10 @@ async function validateCommand(args: Parsed, io: CliIo): Promise<number> {
 
 async function compileCommand(args: Parsed, io: CliIo): Promise<number> {
   const file = args.file!;
-  const text = await readInput(file, io);
-  if (text === undefined) return EXIT.usage;
+  const validated = await readValidated(file, io);
+  if (validated === undefined) return EXIT.usage;
   // validateText owns JSON syntax errors (with their position), so both commands report them alike.
-  const result = compileValidated(validateText(text), file === '-' ? {} : { source: basename(file) });
+  const result = compileValidated(validated, file === '-' ? {} : { source: basename(file) });
   const problems = result.ok ? result.warnings : result.problems;
   reportProblems(problems, file, io);
   if (!result.ok) {

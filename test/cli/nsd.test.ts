@@ -108,14 +108,18 @@ describe('nsd', () => {
       }
     });
 
-    it('refuses a file that is not UTF-8, naming line, column and byte offset', async () => {
+    it('reports a file that is not UTF-8 as a problem of the document, naming line, column and byte offset (exit 1)', async () => {
       const path = join(dir, 'latin1.json');
       await writeFile(path, Buffer.concat([Buffer.from('{"version": 1,\n "name": "pair", "title": "caf'), Buffer.from([0xe9]), Buffer.from('"}')]));
       for (const cmd of ['validate', 'compile']) {
         const r = await nsd(cmd, path);
-        expect(r.code).toBe(EXIT.usage);
-        expect(r.stderr).toBe(`nsd: cannot read ${path}: the file is not valid UTF-8: byte 0xe9 at line 2, column 31 (byte offset 45) starts no character; save the file as UTF-8\n`);
+        expect(r.code).toBe(EXIT.problems);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toBe(`${path}: document: error: the file is not valid UTF-8: byte 0xe9 at line 2, column 31 (byte offset 45) starts no character; save the file as UTF-8\n`);
       }
+      const json = await nsd('validate', path, '--json');
+      expect(json.code).toBe(EXIT.problems);
+      expect((JSON.parse(json.stdout) as { ok: boolean; problems: { message: string }[] }).problems[0]!.message).toMatch(/not valid UTF-8: byte 0xe9 at line 2, column 31/);
     });
   });
 
