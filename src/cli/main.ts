@@ -8,6 +8,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { topologyJsonSchema } from '../shared/model/topology.js';
 import { compileValidated } from '../shared/compiler/index.js';
+import { renderPlain } from '../shared/compiler/render-plain.js';
 import { decodeUtf8, InvalidUtf8Error, validateText, type ValidationResult } from '../shared/compiler/validate/index.js';
 import { documentProblem, failure } from '../shared/compiler/validate/results.js';
 import { formatProblem, type Problem } from '../shared/compiler/problems.js';
@@ -65,7 +66,7 @@ export const HELP = `nsd - Netns Designer on the command line
 
 Usage:
   nsd validate FILE [--json]          check a topology document
-  nsd compile FILE [-o lab.sh] [--json]
+  nsd compile FILE [-o lab.sh] [--plain] [--json]
                                       compile it to a bash script (stdout without -o)
   nsd schema                          print the JSON Schema of the document format
   nsd examples [--json]               list the bundled example topologies
@@ -104,6 +105,8 @@ Lab host (nsd lab):
 
 Options:
   -o, --output PATH   write the script to PATH (mode 0755) instead of stdout
+      --plain         compile: the plain commands in order, as the tutorial writes them (no
+                      checks, tags or verify), for reading and teaching, instead of lab.sh
       --json          print a machine-readable result on stdout
   -h, --help          show this help
   -V, --version       print the version
@@ -126,6 +129,7 @@ const OPTIONS = {
   port: { type: 'string' },
   workspace: { type: 'string' },
   json: { type: 'boolean' },
+  plain: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -138,7 +142,7 @@ const DEPLOY_ACTIONS: Record<string, RunAction> = { deploy: 'up', verify: 'verif
 /** Which options and how many file arguments each command takes. */
 const COMMANDS: Record<string, { options: OptionName[]; file: boolean }> = {
   validate: { options: ['json'], file: true },
-  compile: { options: ['json', 'output'], file: true },
+  compile: { options: ['json', 'output', 'plain'], file: true },
   schema: { options: [], file: false },
   examples: { options: ['json'], file: false },
   ...Object.fromEntries(
@@ -361,9 +365,10 @@ async function compileCommand(args: Parsed, io: CliIo): Promise<number> {
     if (args.json) printJson({ ok: false, file: label(file), problems }, io);
     return EXIT.problems;
   }
+  const script = args.values.plain === true ? renderPlain(result.plan, { up: result.up, down: result.down, ...(file === '-' ? {} : { source: basename(file) }) }) : result.script;
   if (args.output !== undefined) {
     try {
-      await io.writeFile(args.output, result.script, 0o755);
+      await io.writeFile(args.output, script, 0o755);
     } catch (e) {
       io.stderr(`nsd: cannot write ${args.output}: ${describeFsError(e)}\n`);
       return EXIT.usage;
@@ -371,8 +376,8 @@ async function compileCommand(args: Parsed, io: CliIo): Promise<number> {
     if (args.json) printJson({ ok: true, file: label(file), problems, output: args.output }, io);
     return EXIT.ok;
   }
-  if (args.json) printJson({ ok: true, file: label(file), problems, script: result.script }, io);
-  else io.stdout(result.script);
+  if (args.json) printJson({ ok: true, file: label(file), problems, script }, io);
+  else io.stdout(script);
   return EXIT.ok;
 }
 

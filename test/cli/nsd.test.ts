@@ -9,6 +9,8 @@ import { EXAMPLES_DIR } from '../../src/main/package-paths.js';
 import { runNsd } from '../support/cli.js';
 import { topologyJsonSchema } from '../../src/shared/model/topology.js';
 import { EXIT } from '../../src/shared/exit-codes.js';
+import { renderPlain } from '../../src/shared/compiler/render-plain.js';
+import { compileExample } from '../support/examples.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -199,6 +201,20 @@ describe('nsd', () => {
       expect(r.stderr).toBe('');
       expect(r.stdout.startsWith('#!')).toBe(true);
       expect(r.stdout).toContain('vnet0');
+    });
+
+    it('writes the plain commands with --plain (stdout, -o and --json alike), lab.sh without it', async () => {
+      const c = compileExample('02-bridge');
+      const plain = renderPlain(c.plan, { up: c.up, down: c.down, source: '02-bridge.json' });
+      const r = await nsd('compile', example('02-bridge'), '--plain');
+      expect(r).toEqual({ code: EXIT.ok, stdout: plain, stderr: '' });
+      expect((await nsd('compile', example('02-bridge'))).stdout).toBe(c.script);
+      const out = join(dir, 'plain.sh');
+      expect((await nsd('compile', example('02-bridge'), '--plain', '-o', out)).code).toBe(EXIT.ok);
+      expect(await readFile(out, 'utf8')).toBe(plain);
+      const json = JSON.parse((await nsd('compile', example('02-bridge'), '--plain', '--json')).stdout) as { script: string };
+      expect(json.script).toBe(plain);
+      expect((await nsd('validate', example('02-bridge'), '--plain')).code).toBe(EXIT.usage);
     });
 
     it('writes an executable file with -o, also over an existing non-executable one', async () => {
