@@ -183,6 +183,14 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       const done = await api.invoke('export:image', { format, data, suggestedName: `${doc.name}.${format}`, ...(path !== undefined ? { path } : {}) });
       if (done) say(`Exported ${done.path}`);
     };
+    const exportScript = async (plain: boolean): Promise<void> => {
+      if (!compiled.ok) return say(`Fix the ${errorCount} error(s) in the problems list before exporting the script.`, true);
+      const path = await pathFor(plain ? 'Export the plain commands as' : 'Export the script as', `${doc.name}${plain ? '-plain' : ''}.sh`);
+      if (path === null) return;
+      const done = await api.invoke('export:script', { doc, ...(path !== undefined ? { path } : {}), ...(plain ? { plain } : {}) });
+      const file = done?.path.split(/[\\/]/).pop();
+      if (done) say(plain ? `Exported ${done.path} (plain commands for reading; lab.sh is the script to run)` : `Exported ${done.path} (run it with: sudo bash ${file} up)`);
+    };
     const run = async (action: RunAction, earlier: RunView['lines'] = []): Promise<void> => {
       if (!target) return say('Choose a host to run on first.', true);
       if (target.kind === 'lab' && action === 'up' && labRef.current?.state !== 'healthy') {
@@ -216,13 +224,8 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       },
       save: () => save(false),
       'save-as': () => save(true),
-      'export-script': async () => {
-        if (!compiled.ok) return say(`Fix the ${errorCount} error(s) in the problems list before exporting the script.`, true);
-        const path = await pathFor('Export the script as', `${doc.name}.sh`);
-        if (path === null) return;
-        const done = await api.invoke('export:script', { doc, ...(path !== undefined ? { path } : {}) });
-        if (done) say(`Exported ${done.path} (run it with: sudo bash ${done.path.split(/[\\/]/).pop()} up)`);
-      },
+      'export-script': () => exportScript(false),
+      'export-plain': () => exportScript(true),
       'export-png': () => exportImage('png'),
       'export-svg': () => exportImage('svg'),
       undo: () => dispatchEditor({ type: 'undo' }),
@@ -462,6 +465,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
           down={compiled.ok ? compiled.down : null}
           fullScript={compiled.ok ? fullScript : null}
           onExport={() => runCommand('export-script')}
+          onExportPlain={() => runCommand('export-plain')}
           onCopied={(text) => navigator.clipboard.writeText(text).then(() => say('Copied to the clipboard'), fail)}
         />
         <RunPanel
