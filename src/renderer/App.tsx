@@ -18,7 +18,8 @@ import { Problems } from './panels/Problems.js';
 import { Properties } from './panels/Properties.js';
 import { RunPanel } from './panels/RunPanel.js';
 import { ScriptPanel } from './panels/ScriptPanel.js';
-import { documentText, editorReducer, initialEditor, isDirty } from './state/editor.js';
+import { Toast } from './panels/Toast.js';
+import { autosaveAction, documentText, editorReducer, initialEditor, isDirty } from './state/editor.js';
 import { labTargetLabel, sortLabs, withLabState } from './state/lab-hosts.js';
 import { runCutOff, runReducer, startRun, type RunView } from './state/run.js';
 import { labBusyStatus, labDoneStatus, runStatus, SERVER_GONE, type StatusText } from './state/status.js';
@@ -63,6 +64,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   const say = useCallback((text: string, error = false) => setStatus({ text, error }), []);
   const tell = useCallback((status: StatusText) => setStatus(status), []);
   const fail = useCallback((e: unknown) => say((e as Error).message, true), [say]);
+  const dismissToast = useCallback(() => dispatchEditor({ type: 'dismiss' }), []);
   const dispatch = useCallback((command: EditorCommand, mergeKey?: string) => dispatchEditor({ type: 'command', command, ...(mergeKey !== undefined ? { mergeKey } : {}) }), []);
 
   // The live compile follows the document a frame behind typing, so input never waits for it.
@@ -109,10 +111,20 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
     setTarget((t) => t ?? { kind: 'lab', name: DEFAULT_LAB_NAME });
   }, [api, info, fail]);
 
-  // Autosave a second after the last change; a crash loses at most that.
+  // Autosave a second after the last change; a crash loses at most that. Back at the saved
+  // drawing (undo), the autosave goes, so the recovery banner never offers a stale drawing.
+  const autosaved = useRef(false);
   useEffect(() => {
-    if (!dirty) return;
-    const timer = setTimeout(() => void api.invoke('file:autosave', { text: documentText(doc), path: editor.path }).catch(() => undefined), 1000);
+    const action = autosaveAction(dirty, autosaved.current);
+    if (action === 'discard') {
+      autosaved.current = false;
+      void api.invoke('file:discard-recovery', {}).catch(() => undefined);
+    }
+    if (action !== 'save') return;
+    const timer = setTimeout(() => {
+      autosaved.current = true;
+      void api.invoke('file:autosave', { text: documentText(doc), path: editor.path }).catch(() => undefined);
+    }, 1000);
     return () => clearTimeout(timer);
   }, [api, doc, dirty, editor.path]);
 
@@ -447,6 +459,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
             if (item) addFromPalette(item, position);
           }}
         />
+        <Toast error={editor.error} notice={editor.notice} onUndo={() => dispatchEditor({ type: 'undo' })} onDismiss={dismissToast} />
         {(doc.nodes ?? []).length === 0 && <p className="empty-hint">Drag a Namespace or a Bridge from the palette onto the canvas, then draw links with Link (L).</p>}
       </main>
       <aside className="side">
@@ -455,6 +468,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       <section className="bottom">
         <Problems
           problems={problems}
+          onFix={(command) => dispatch(command)}
           onSelect={(id) => {
             dispatchEditor({ type: 'select', ids: [id] });
             canvas.current?.center(id);

@@ -107,6 +107,8 @@ export function Canvas(props: CanvasProps) {
 
     // Link mode: press on a node, release on another (or click one, then the other).
     let source: NodeSingular | null = null;
+    // A second click on the link's own source is a self-link: connect refuses it and says why.
+    let again = false;
     const ghost = { node: 'nsd-ghost-end', edge: 'nsd-ghost-edge' };
     const clearGhost = (): void => {
       cy.remove(`#${ghost.node}, #${ghost.edge}`);
@@ -120,6 +122,7 @@ export function Canvas(props: CanvasProps) {
     cy.on('tapstart', 'node', (e: EventObject) => {
       if (!latest.current.linkMode || e.target.data('kind') === 'note') return;
       if (source && source.id() !== e.target.id()) return; // the second click of click-click: handled on tapend
+      again = source !== null;
       source = e.target as NodeSingular;
       source.addClass('link-source');
       clearGhost();
@@ -135,7 +138,7 @@ export function Canvas(props: CanvasProps) {
       if (!latest.current.linkMode || !source) return;
       const found = nodeAt(e.position);
       const target = found?.data('kind') === 'note' ? undefined : found;
-      if (target && target.id() !== source.id()) {
+      if (target && (target.id() !== source.id() || again)) {
         const from = source.id();
         source.removeClass('link-source');
         source = null;
