@@ -5,6 +5,9 @@
  */
 import type { Doc, EditorCommand } from '../../shared/document/commands.js';
 import { fieldOf, type Problem } from '../../shared/compiler/problems.js';
+import { namedNode, shortenedFrom } from '../../shared/document/names.js';
+import { proposePortForward } from '../../shared/document/port-forward.js';
+import { IFNAME_MAX } from '../../shared/model/topology.js';
 import { Check, Field, RowList, Select, numberOrUndefined, splitList } from './fields.js';
 
 type Dispatch = (command: EditorCommand, mergeKey?: string) => void;
@@ -122,12 +125,15 @@ function LinkProperties({ link, props }: { link: AnyLink; props: PropertiesProps
   const end = (side: 'a' | 'b') => {
     const e = link[side];
     const set = (patch: Record<string, unknown>, field: string) => props.dispatch({ type: 'updateLink', id, patch: { [side]: clean({ ...e, ...patch }) } }, `edit:${id}:${side}.${field}`);
+    const self = props.doc.nodes?.find((n) => n.id === e.node);
+    const other = props.doc.nodes?.find((n) => n.id === link[side === 'a' ? 'b' : 'a'].node);
+    const full = e.ifname && self && other ? shortenedFrom(e.ifname, namedNode(self), namedNode(other)) : undefined;
     return (
       <fieldset className="end" key={side}>
         <legend>
           end {side}: <code>{e.node}</code>
         </legend>
-        <Field label="interface" value={e.ifname ?? ''} placeholder="generated" onChange={(v) => set({ ifname: v || undefined }, 'ifname')} testId={`prop-${side}-ifname`} problems={p(`${side}.ifname`)} />
+        <Field label="interface" value={e.ifname ?? ''} placeholder="generated" onChange={(v) => set({ ifname: v || undefined }, 'ifname')} testId={`prop-${side}-ifname`} problems={p(`${side}.ifname`)} note={full ? `shortened from ${full}: Linux allows ${IFNAME_MAX} characters` : undefined} />
  <Field label="addresses" value={(e.addresses ?? []).join(', ')} placeholder={props.doc.nodes?.find((n) => n.id === e.node)?.kind === 'bridge' ? 'none: a bridge port has no address' : '192.168.15.1/24'} onChange={(v) => set({ addresses: splitList(v) }, 'addresses')} testId={`prop-${side}-addresses`} problems={p(`${side}.addresses`)} />
       </fieldset>
     );
@@ -184,7 +190,7 @@ function DocumentProperties({ props }: { props: PropertiesProps }) {
         title="Port forwards (from outside and from the host)"
         testId="port-forwards"
         rows={nat.portForwards}
-        onAdd={() => setPf([...nat.portForwards, { id: freeId('fwd', nat.portForwards), proto: 'tcp', hostPort: 8080, to: '192.168.15.2', toPort: 80 }], 'pf.add')}
+        onAdd={() => setPf([...nat.portForwards, proposePortForward(doc, freeId('fwd', nat.portForwards))], 'pf.add')}
         onRemove={(i) => setPf(nat.portForwards.filter((_, j) => j !== i), 'pf.remove')}
         render={(f, i) => {
           const set = (patch: Partial<Pf>, k: string) => setPf(nat.portForwards.map((x, j) => (j === i ? clean({ ...x, ...patch }) : x)), `pf.${i}.${k}`);
