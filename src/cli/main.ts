@@ -8,7 +8,9 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { topologyJsonSchema } from '../shared/model/topology.js';
 import { compileValidated } from '../shared/compiler/index.js';
-import { decodeUtf8, validateText } from '../shared/compiler/validate/index.js';
+import { renderPlain } from '../shared/compiler/render-plain.js';
+import { decodeUtf8, InvalidUtf8Error, validateText, type ValidationResult } from '../shared/compiler/validate/index.js';
+import { documentProblem, failure } from '../shared/compiler/validate/results.js';
 import { formatProblem, type Problem } from '../shared/compiler/problems.js';
 import type { HostAction } from '../shared/deploy/events.js';
 import { deployCommand } from './deploy.js';
@@ -64,7 +66,7 @@ export const HELP = `nsd - Netns Designer on the command line
 
 Usage:
   nsd validate FILE [--json]          check a topology document
-  nsd compile FILE [-o lab.sh] [--json]
+  nsd compile FILE [-o lab.sh] [--plain] [--json]
                                       compile it to a bash script (stdout without -o)
   nsd schema                          print the JSON Schema of the document format
   nsd examples [--json]               list the bundled example topologies
@@ -108,6 +110,8 @@ Lab host (nsd lab):
 
 Options:
   -o, --output PATH   write the script to PATH (mode 0755) instead of stdout
+      --plain         compile: the plain commands in order, as the tutorial writes them (no
+                      checks, tags or verify), for reading and teaching, instead of lab.sh
       --json          print a machine-readable result on stdout
   -h, --help          show this help
   -V, --version       print the version
@@ -131,6 +135,7 @@ const OPTIONS = {
   port: { type: 'string' },
   workspace: { type: 'string' },
   json: { type: 'boolean' },
+  plain: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -146,7 +151,7 @@ const WITHOUT_FILE: Record<string, 'never' | 'with --lab'> = { labs: 'never', de
 /** Which options and how many file arguments each command takes. */
 const COMMANDS: Record<string, { options: OptionName[]; file: boolean }> = {
   validate: { options: ['json'], file: true },
-  compile: { options: ['json', 'output'], file: true },
+  compile: { options: ['json', 'output', 'plain'], file: true },
   schema: { options: [], file: false },
   examples: { options: ['json'], file: false },
   ...Object.fromEntries(
@@ -313,10 +318,15 @@ async function deploy(args: Parsed, io: CliIo): Promise<number> {
   }
 }
 
-async function readInput(file: string, io: CliIo): Promise<string | undefined> {
+/**
+ * Reads and validates a document: undefined when the file cannot be read (exit 2). Bytes that
+ * are not UTF-8 are a problem of the document, reported like a JSON syntax error (exit 1).
+ */
+async function readValidated(file: string, io: CliIo): Promise<ValidationResult | undefined> {
   try {
-    return await io.readFile(file);
+    return validateText(await io.readFile(file));
   } catch (e) {
+    if (e instanceof InvalidUtf8Error) return failure([documentProblem('', e.message)]);
     io.stderr(`nsd: cannot read ${file === '-' ? 'standard input' : file}: ${describeFsError(e)}\n`);
     return undefined;
   }
@@ -351,9 +361,8 @@ function printJson(value: unknown, io: CliIo): void {
 
 async function validateCommand(args: Parsed, io: CliIo): Promise<number> {
   const file = args.file!;
-  const text = await readInput(file, io);
-  if (text === undefined) return EXIT.usage;
-  const result = validateText(text);
+  const result = await readValidated(file, io);
+  if (result === undefined) return EXIT.usage;
   const problems = result.ok ? result.warnings : result.problems;
   if (args.json) printJson({ ok: result.ok, file: label(file), problems }, io);
   reportProblems(problems, file, io);
@@ -362,19 +371,20 @@ async function validateCommand(args: Parsed, io: CliIo): Promise<number> {
 
 async function compileCommand(args: Parsed, io: CliIo): Promise<number> {
   const file = args.file!;
-  const text = await readInput(file, io);
-  if (text === undefined) return EXIT.usage;
+  const validated = await readValidated(file, io);
+  if (validated === undefined) return EXIT.usage;
   // validateText owns JSON syntax errors (with their position), so both commands report them alike.
-  const result = compileValidated(validateText(text), file === '-' ? {} : { source: basename(file) });
+  const result = compileValidated(validated, file === '-' ? {} : { source: basename(file) });
   const problems = result.ok ? result.warnings : result.problems;
   reportProblems(problems, file, io);
   if (!result.ok) {
     if (args.json) printJson({ ok: false, file: label(file), problems }, io);
     return EXIT.problems;
   }
+  const script = args.values.plain === true ? renderPlain(result.plan, { up: result.up, down: result.down, ...(file === '-' ? {} : { source: basename(file) }) }) : result.script;
   if (args.output !== undefined) {
     try {
-      await io.writeFile(args.output, result.script, 0o755);
+      await io.writeFile(args.output, script, 0o755);
     } catch (e) {
       io.stderr(`nsd: cannot write ${args.output}: ${describeFsError(e)}\n`);
       return EXIT.usage;
@@ -382,8 +392,8 @@ async function compileCommand(args: Parsed, io: CliIo): Promise<number> {
     if (args.json) printJson({ ok: true, file: label(file), problems, output: args.output }, io);
     return EXIT.ok;
   }
-  if (args.json) printJson({ ok: true, file: label(file), problems, script: result.script }, io);
-  else io.stdout(result.script);
+  if (args.json) printJson({ ok: true, file: label(file), problems, script }, io);
+  else io.stdout(script);
   return EXIT.ok;
 }
 

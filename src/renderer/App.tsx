@@ -20,7 +20,8 @@ import { Problems } from './panels/Problems.js';
 import { Properties } from './panels/Properties.js';
 import { RunPanel } from './panels/RunPanel.js';
 import { ScriptPanel } from './panels/ScriptPanel.js';
-import { documentText, editorReducer, initialEditor, isDirty } from './state/editor.js';
+import { Toast } from './panels/Toast.js';
+import { autosaveAction, documentText, editorReducer, initialEditor, isDirty } from './state/editor.js';
 import { labTargetLabel, sortLabs, withLabState } from './state/lab-hosts.js';
 import { runCutOff, runReducer, startRun, type RunView } from './state/run.js';
 import { labBusyStatus, labDoneStatus, runStatus, SERVER_GONE, type StatusText } from './state/status.js';
@@ -65,6 +66,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   const say = useCallback((text: string, error = false) => setStatus({ text, error }), []);
   const tell = useCallback((status: StatusText) => setStatus(status), []);
   const fail = useCallback((e: unknown) => say((e as Error).message, true), [say]);
+  const dismissToast = useCallback(() => dispatchEditor({ type: 'dismiss' }), []);
   const dispatch = useCallback((command: EditorCommand, mergeKey?: string) => dispatchEditor({ type: 'command', command, ...(mergeKey !== undefined ? { mergeKey } : {}) }), []);
 
   // The live compile follows the document a frame behind typing, so input never waits for it.
@@ -111,10 +113,20 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
     setTarget((t) => t ?? { kind: 'lab', name: DEFAULT_LAB_NAME });
   }, [api, info, fail]);
 
-  // Autosave a second after the last change; a crash loses at most that.
+  // Autosave a second after the last change; a crash loses at most that. Back at the saved
+  // drawing (undo), the autosave goes, so the recovery banner never offers a stale drawing.
+  const autosaved = useRef(false);
   useEffect(() => {
-    if (!dirty) return;
-    const timer = setTimeout(() => void api.invoke('file:autosave', { text: documentText(doc), path: editor.path }).catch(() => undefined), 1000);
+    const action = autosaveAction(dirty, autosaved.current);
+    if (action === 'discard') {
+      autosaved.current = false;
+      void api.invoke('file:discard-recovery', {}).catch(() => undefined);
+    }
+    if (action !== 'save') return;
+    const timer = setTimeout(() => {
+      autosaved.current = true;
+      void api.invoke('file:autosave', { text: documentText(doc), path: editor.path }).catch(() => undefined);
+    }, 1000);
     return () => clearTimeout(timer);
   }, [api, doc, dirty, editor.path]);
 
@@ -185,6 +197,14 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       const done = await api.invoke('export:image', { format, data, suggestedName: `${doc.name}.${format}`, ...(path !== undefined ? { path } : {}) });
       if (done) say(`Exported ${done.path}`);
     };
+    const exportScript = async (plain: boolean): Promise<void> => {
+      if (!compiled.ok) return say(`Fix the ${errorCount} error(s) in the problems list before exporting the script.`, true);
+      const path = await pathFor(plain ? 'Export the plain commands as' : 'Export the script as', `${doc.name}${plain ? '-plain' : ''}.sh`);
+      if (path === null) return;
+      const done = await api.invoke('export:script', { doc, ...(path !== undefined ? { path } : {}), ...(plain ? { plain } : {}) });
+      const file = done?.path.split(/[\\/]/).pop();
+      if (done) say(plain ? `Exported ${done.path} (plain commands for reading; lab.sh is the script to run)` : `Exported ${done.path} (run it with: sudo bash ${file} up)`);
+    };
     const run = async (action: RunAction, earlier: RunView['lines'] = []): Promise<void> => {
       if (!target) return say('Choose a host to run on first.', true);
       if (target.kind === 'lab' && action === 'up' && labRef.current?.state !== 'healthy') {
@@ -218,13 +238,8 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       },
       save: () => save(false),
       'save-as': () => save(true),
-      'export-script': async () => {
-        if (!compiled.ok) return say(`Fix the ${errorCount} error(s) in the problems list before exporting the script.`, true);
-        const path = await pathFor('Export the script as', `${doc.name}.sh`);
-        if (path === null) return;
-        const done = await api.invoke('export:script', { doc, ...(path !== undefined ? { path } : {}) });
-        if (done) say(`Exported ${done.path} (run it with: sudo bash ${done.path.split(/[\\/]/).pop()} up)`);
-      },
+      'export-script': () => exportScript(false),
+      'export-plain': () => exportScript(true),
       'export-png': () => exportImage('png'),
       'export-svg': () => exportImage('svg'),
       undo: () => dispatchEditor({ type: 'undo' }),
@@ -447,6 +462,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
             if (item) addFromPalette(item, position);
           }}
         />
+        <Toast error={editor.error} notice={editor.notice} onUndo={() => dispatchEditor({ type: 'undo' })} onDismiss={dismissToast} />
         {(doc.nodes ?? []).length === 0 && <p className="empty-hint">Drag a Namespace or a Bridge from the palette onto the canvas, then draw links with Link (L).</p>}
       </main>
       <aside className="side">
@@ -455,6 +471,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       <section className="bottom">
         <Problems
           problems={problems}
+          onFix={(command) => dispatch(command)}
           onSelect={(id) => {
             dispatchEditor({ type: 'select', ids: [id] });
             canvas.current?.center(id);
@@ -465,6 +482,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
           down={compiled.ok ? compiled.down : null}
           fullScript={compiled.ok ? fullScript : null}
           onExport={() => runCommand('export-script')}
+          onExportPlain={() => runCommand('export-plain')}
           onCopied={(text) => navigator.clipboard.writeText(text).then(() => say('Copied to the clipboard'), fail)}
         />
         <RunPanel

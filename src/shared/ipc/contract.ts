@@ -144,7 +144,7 @@ export const requests = {
   'file:autosave': { payload: z.strictObject({ text: SafeText(20 * 1024 * 1024), path: PathText.nullable() }), response: undefined as void },
   'file:recovery': { payload: z.strictObject({}), response: null as { text: string; path: string | null; savedAt: string } | null },
   'file:discard-recovery': { payload: z.strictObject({}), response: undefined as void },
-  'export:script': { payload: z.strictObject({ doc: DocPayload, path: PathText.optional() }), response: null as { path: string } | null },
+  'export:script': { payload: z.strictObject({ doc: DocPayload, path: PathText.optional(), plain: z.boolean().optional() }), response: null as { path: string } | null },
   'export:image': {
     payload: z.strictObject({ format: z.enum(['png', 'svg']), data: SafeText(50 * 1024 * 1024), path: PathText.optional(), suggestedName: SafeText(200).optional() }),
     response: null as { path: string } | null,
@@ -177,7 +177,7 @@ export const REQUEST_CHANNELS = Object.keys(requests) as RequestChannel[];
 
 /** Menu and shortcut commands main sends to the renderer. */
 export const MENU_COMMANDS = [
-  'new', 'open', 'save', 'save-as', 'export-script', 'export-png', 'export-svg',
+  'new', 'open', 'save', 'save-as', 'export-script', 'export-plain', 'export-png', 'export-svg',
   'undo', 'redo', 'cut', 'copy', 'paste', 'delete', 'select-all',
   'zoom-in', 'zoom-out', 'fit', 'layout', 'deploy', 'verify', 'destroy', 'status',
 ] as const;
