@@ -22,6 +22,9 @@ import { documentText, editorReducer, initialEditor, isDirty } from './state/edi
 import { runCutOff, runReducer, startRun, type RunView } from './state/run.js';
 import { labBusyStatus, labDoneStatus, runStatus, SERVER_GONE, type StatusText } from './state/status.js';
 import { SHORTCUT_HELP, shortcutFor } from './shortcuts.js';
+import { nodeHasShell } from '../shared/live/remote-commands.js';
+import { ElementMenu, type MenuItem } from './live/ElementMenu.js';
+import { TerminalPanel, type TerminalPanelHandle } from './live/TerminalPanel.js';
 
 const GRID = 25;
 const NO_PROBES: readonly ProbeResult[] = [];
@@ -38,6 +41,9 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   const [targets, setTargets] = useState<SavedTarget[]>([]);
   const [target, setTarget] = useState<TargetRef | null>(null);
   const [lab, setLab] = useState<LabState | null>(null);
+  const terminals = useRef<TerminalPanelHandle>(null);
+  const closeElementMenu = useCallback(() => setElementMenu(null), []);
+  const [elementMenu, setElementMenu] = useState<{ items: MenuItem[]; at: { x: number; y: number } } | null>(null);
   const [labBusy, setLabBusy] = useState(false);
   const [run, setRun] = useState<RunView | null>(null);
   const [hostKey, setHostKey] = useState<{ runId: string; host: string; port: number; fingerprint: string } | null>(null);
@@ -441,7 +447,13 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
             const item = PALETTE.find((p) => (p.router ? 'router' : p.kind) === kind);
             if (item) addFromPalette(item, position);
           }}
+          onElementGesture={(gesture, id, at) => {
+            const shell = nodeHasShell((doc.nodes ?? []).find((n) => n.id === id)?.kind);
+            if (gesture === 'open' && shell) terminals.current?.open(id);
+            if (gesture === 'menu') setElementMenu({ at, items: shell ? [{ label: 'Open terminal', run: () => terminals.current?.open(id) }] : [] });
+          }}
         />
+        <TerminalPanel api={api} doc={doc} target={target} handle={terminals} />
         {(doc.nodes ?? []).length === 0 && <p className="empty-hint">Drag a Namespace or a Bridge from the palette onto the canvas, then draw links with Link (L).</p>}
       </main>
       <aside className="side">
@@ -488,6 +500,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
           }}
         />
       </section>
+      {elementMenu && <ElementMenu {...elementMenu} onClose={closeElementMenu} />}
       <footer className={`status${status?.error ? ' error' : ''}`} data-testid="status-bar" role="status">
         {status?.text ?? 'Ready'}
       </footer>

@@ -10,6 +10,7 @@ import { prerequisiteProblems } from '../lab/prerequisites.js';
 import { formatLabInfo } from '../lab/lab-info.js';
 import type { Dialogs, FileService, TargetStore } from './types.js';
 import { RunRegistry } from './runs.js';
+import { TerminalRegistry } from './terminals.js';
 import { localDeployEnv } from '../deploy/deploy-session.js';
 import { readExamples } from '../package-paths.js';
 
@@ -37,6 +38,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   const env = deps.labEnv ?? process.env;
   const lab = labAvailability(env);
   let templates: Promise<Template[]> | undefined;
+  const terminals = new TerminalRegistry({ targets: deps.targets, env, deployEnv: localDeployEnv(env) });
   const runs = new RunRegistry({
     targets: deps.targets,
     env,
@@ -122,5 +124,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'run:start': (payload, sink) => runs.start(payload, sink),
     'run:cancel': ({ runId }) => Promise.resolve(runs.cancel(runId)),
     'run:host-key': ({ runId, trust }) => Promise.resolve(runs.answerHostKey(runId, trust)),
+    'terminal:open': (payload, sink) => terminals.open(payload, sink),
+    'terminal:input': ({ sessionId, data }) => Promise.resolve(terminals.input(sessionId, data)),
+    'terminal:resize': ({ sessionId, cols, rows }) => Promise.resolve(terminals.resize(sessionId, cols, rows)),
+    'terminal:close': ({ sessionId }) => terminals.close(sessionId).then(() => undefined),
   };
 }

@@ -29,6 +29,8 @@ export interface CanvasProps {
   onMove(moves: { id: string; position: { x: number; y: number } }[]): void;
   onConnect(from: string, to: string): void;
   onDropKind(kind: string, position: { x: number; y: number }): void;
+  /** A double-click on a node, or a right-click on a node or link (`at`: page coordinates). */
+  onElementGesture?(gesture: 'open' | 'menu', id: string, at: { x: number; y: number }): void;
   handle: Ref<CanvasHandle>;
 }
 
@@ -162,6 +164,21 @@ export function Canvas(props: CanvasProps) {
       if (text) setTooltip({ text, x: pos.x + 12, y: pos.y + 12 });
     });
     cy.on('mouseout', 'node, edge', () => setTooltip(null));
+    const gesture = (kind: 'open' | 'menu') => (e: EventObject) => {
+      const rect = container.current?.getBoundingClientRect();
+      const at = e.renderedPosition ?? { x: 0, y: 0 };
+      latest.current.onElementGesture?.(kind, e.target.id() as string, { x: at.x + (rect?.left ?? 0), y: at.y + (rect?.top ?? 0) });
+    };
+    cy.on('dbltap', 'node', gesture('open'));
+    cy.on('cxttap', 'node, edge', gesture('menu'));
+    // The box shrinks when the terminal dock opens under it.
+    const resized = new ResizeObserver(() => {
+      cy.resize();
+      const view = cy.extent();
+      const box = cy.nodes().boundingBox();
+      if (cy.nodes().length > 0 && (box.x1 < view.x1 || box.y1 < view.y1 || box.x2 > view.x2 || box.y2 > view.y2)) fitView(cy);
+    });
+    if (container.current) resized.observe(container.current);
 
     window.__nsdCanvas = {
       cy,
@@ -176,6 +193,7 @@ export function Canvas(props: CanvasProps) {
     };
     return () => {
       clearTimeout(selectTimer);
+      resized.disconnect();
       cy.destroy();
       cyRef.current = null;
       delete window.__nsdCanvas;
@@ -276,6 +294,7 @@ export function Canvas(props: CanvasProps) {
     <div
       className={`canvas${props.linkMode ? ' link-mode' : ''}`}
       data-testid="canvas"
+      onContextMenu={(e) => e.preventDefault()}
       onDragOver={(e) => {
         if (e.dataTransfer.types.includes('application/x-nsd-kind')) {
           e.preventDefault();

@@ -112,6 +112,12 @@ export interface LabState {
 
 export type RunStart = { ok: true; runId: string } | { ok: false; problems: Problem[]; message: string };
 
+const TerminalCols = z.number().int().min(2).max(1000);
+const TerminalRows = z.number().int().min(1).max(500);
+
+/** A terminal opened on a node of the running lab, or why not (a sentence naming the node or the host). */
+export type TerminalOpen = { ok: true; sessionId: string } | { ok: false; message: string };
+
 /** Request channels: payload schema and response type. */
 export const requests = {
   'app:info': { payload: z.strictObject({}), response: {} as AppInfo },
@@ -145,6 +151,20 @@ export const requests = {
     }),
     response: {} as RunStart,
   },
+  'terminal:open': {
+    payload: z.strictObject({
+      doc: DocPayload,
+      target: TargetRef,
+      /** The node's id; main finds its namespace in the compiled plan. */
+      node: SafeText(64),
+      cols: TerminalCols,
+      rows: TerminalRows,
+    }),
+    response: {} as TerminalOpen,
+  },
+  'terminal:input': { payload: z.strictObject({ sessionId: Token, data: SafeText(64 * 1024) }), response: undefined as void },
+  'terminal:resize': { payload: z.strictObject({ sessionId: Token, cols: TerminalCols, rows: TerminalRows }), response: undefined as void },
+  'terminal:close': { payload: z.strictObject({ sessionId: Token }), response: undefined as void },
   'run:cancel': { payload: z.strictObject({ runId: Token }), response: undefined as void },
   'run:host-key': { payload: z.strictObject({ runId: Token, trust: z.boolean() }), response: undefined as void },
 } as const;
@@ -169,9 +189,13 @@ export interface EventMap {
   'run:host-key-prompt': { runId: string; host: string; port: number; fingerprint: string };
   'menu:command': { command: MenuCommand };
   'file:opened': { path: string; text: string };
+  /** Output of a terminal (UTF-8 text as the PTY wrote it). */
+  'terminal:data': { sessionId: string; data: string };
+  /** A terminal's shell ended (`code`), or its connection dropped (`lost`). */
+  'terminal:exit': { sessionId: string; code: number | null; lost: boolean };
 }
 export type EventChannel = keyof EventMap;
-export const EVENT_CHANNELS: EventChannel[] = ['run:event', 'run:host-key-prompt', 'menu:command', 'file:opened'];
+export const EVENT_CHANNELS: EventChannel[] = ['run:event', 'run:host-key-prompt', 'menu:command', 'file:opened', 'terminal:data', 'terminal:exit'];
 
 /** What the renderer calls: implemented by the preload (Electron) and by the browser client. */
 export interface DesignerApi {
@@ -239,4 +263,6 @@ export type Handlers = { [C in RequestChannel]: (payload: ParsedPayload<C>, send
 /** Where a handler's events go: the window (or browser tab) that asked. */
 export interface EventSink {
   send<E extends EventChannel>(channel: E, payload: EventMap[E]): void;
+  /** Calls `listener` once when this client goes away (its WebSocket closes), where the transport can tell. */
+  onClose?(listener: () => void): void;
 }

@@ -46,11 +46,16 @@ function checkName(what: string, name: string, max = 64): string {
   return name;
 }
 
+/** Node kinds that hold a shell: namespaces (routers are namespaces) and the host; bridges and the internet do not. */
+export function nodeHasShell(kind: string | undefined): boolean {
+  return kind === 'namespace' || kind === 'host';
+}
+
 /** The namespace (or the host) of node `nodeId`: namespaces and routers have one, the host node has none; bridges and the internet hold no shell. */
 export function nodeTarget(lab: CompiledLab, nodeId: string): NodeTarget {
   const node = lab.doc.nodes.find((n) => n.id === nodeId);
   if (!node) {
-    const openable = lab.doc.nodes.filter((n) => n.kind === 'namespace' || n.kind === 'host').map((n) => n.id);
+    const openable = lab.doc.nodes.filter((n) => nodeHasShell(n.kind)).map((n) => n.id);
     throw new LiveTargetError(`node "${nodeId}" is not in lab ${lab.plan.lab}; pick one of: ${openable.join(', ') || '(none)'}`);
   }
   if (node.kind === 'host') return { node: node.id, netns: null };
@@ -62,11 +67,14 @@ export function nodeTarget(lab: CompiledLab, nodeId: string): NodeTarget {
   throw new LiveTargetError(`node "${nodeId}" is a ${node.kind}: it has no shell of its own; open a terminal on a namespace, a router or the host`);
 }
 
-/** `argv` run inside the node's namespace (`ip netns exec NS ...`), or as it is on the host; quoted for a root shell. */
+/**
+ * `argv` run inside the node's namespace (`ip netns exec NS ...`), or as it is on the host; quoted
+ * for a root shell, which it replaces (`exec`), so the command is the process a stop signals.
+ */
 export function execCommand(target: NodeTarget, argv: readonly string[]): string {
   if (argv.length === 0) throw new LiveTargetError('no command given; write it after "--"');
   const prefix = target.netns === null ? [] : ['ip', 'netns', 'exec', checkName('namespace', target.netns)];
-  return shellJoin([...prefix, ...argv]);
+  return `exec ${shellJoin([...prefix, ...argv])}`;
 }
 
 /** The prompt of a terminal: the node's id, so several terminals are told apart. */
@@ -140,5 +148,5 @@ export function captureCommand(end: CaptureEnd, options: CaptureOptions): string
     ...(filter ? [filter] : []),
   ];
   const missing = `nsd: tcpdump is not installed on the lab host (on Debian or Ubuntu: apt-get install ${TCPDUMP_PACKAGE})`;
-  return `command -v tcpdump >/dev/null 2>&1 || { echo ${shellQuote(missing)} >&2; exit ${TOOL_MISSING_STATUS}; }; exec ${execCommand(end, argv)}`;
+  return `command -v tcpdump >/dev/null 2>&1 || { echo ${shellQuote(missing)} >&2; exit ${TOOL_MISSING_STATUS}; }; ${execCommand(end, argv)}`;
 }

@@ -36,7 +36,7 @@ describe('remote-commands', () => {
 
   it('uses the namespace name of the plan, not the node id', () => {
     expect(nodeTarget(renamed(), 'red').netns).toBe('ns-red');
-    expect(execCommand(nodeTarget(renamed(), 'red'), ['ip', '-br', 'addr'])).toBe('ip netns exec ns-red ip -br addr');
+    expect(execCommand(nodeTarget(renamed(), 'red'), ['ip', '-br', 'addr'])).toBe('exec ip netns exec ns-red ip -br addr');
   });
 
   it.each([
@@ -60,8 +60,8 @@ describe('remote-commands', () => {
   });
 
   it('opens an interactive bash with the node in its prompt', () => {
-    expect(shellCommand(nodeTarget(lab('01-veth-pair'), 'red'))).toBe("ip netns exec red env 'PS1=red:\\w# ' bash --norc -i");
-    expect(shellCommand(nodeTarget(lab('03-host-bridge'), 'host'))).toBe("env 'PS1=host:\\w# ' bash --norc -i");
+    expect(shellCommand(nodeTarget(lab('01-veth-pair'), 'red'))).toBe("exec ip netns exec red env 'PS1=red:\\w# ' bash --norc -i");
+    expect(shellCommand(nodeTarget(lab('03-host-bridge'), 'host'))).toBe("exec env 'PS1=host:\\w# ' bash --norc -i");
   });
 
   it('finds a link end: its node, namespace and the interface name the compiler generated', () => {

@@ -1,0 +1,157 @@
+/**
+ * The designer's terminals: an interactive shell on a PTY in a node's namespace on the lab
+ * host, one per tab. Terminals on one host share one SSH connection (opened through the
+ * deploy session's openSession: same host-key, login and sudo rules), each on its own channel.
+ * Output goes to the window that opened the terminal as `terminal:data`, the end as
+ * `terminal:exit`; closing a terminal ends its process group on the host.
+ */
+import { randomBytes } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
+import type { z } from 'zod';
+import { compile } from '../../shared/compiler/index.js';
+import { targetKey, type EventSink, type requests, type TerminalOpen } from '../../shared/ipc/contract.js';
+import { LiveTargetError, nodeTarget, shellCommand } from '../../shared/live/remote-commands.js';
+import { openSession, type DeployEnv } from '../deploy/deploy-session.js';
+import { checkPrivilege } from '../ssh/runner.js';
+import type { Privilege } from '../ssh/remote-command.js';
+import { startRemoteProcess, type RemoteProcess } from '../ssh/remote-process.js';
+import type { Connection } from '../ssh/connection.js';
+import { resolveTargetRef } from './runs.js';
+import type { TargetStore } from './types.js';
+
+type OpenPayload = z.output<(typeof requests)['terminal:open']['payload']>;
+
+/** A connection to one host, shared by its terminals. */
+interface HostLink {
+  connection: Connection;
+  privilege: Privilege;
+  passwordLine?: string;
+  users: number;
+}
+
+export class TerminalRegistry {
+  private readonly hosts = new Map<string, Promise<HostLink | string>>();
+  private readonly terminals = new Map<string, { proc: RemoteProcess; host: string }>();
+
+  constructor(
+    private readonly deps: {
+      targets: TargetStore;
+      env: Record<string, string | undefined>;
+      deployEnv: DeployEnv;
+    },
+  ) {}
+
+  /** Opens a shell in `payload.node`'s namespace; its output goes to `sink`. */
+  async open(payload: OpenPayload, sink: EventSink): Promise<TerminalOpen> {
+    const compiled = compile(payload.doc, { source: 'lab.json' });
+    if (!compiled.ok) return { ok: false, message: 'the drawing has errors; fix them first (see the problems list)' };
+    let command: string;
+    try {
+      command = shellCommand(nodeTarget(compiled, payload.node));
+    } catch (e) {
+      if (e instanceof LiveTargetError) return { ok: false, message: e.message };
+      throw e;
+    }
+    const key = targetKey(payload.target);
+    const link = await this.hostLink(key, payload.target);
+    if (typeof link === 'string') return { ok: false, message: link };
+    const sessionId = randomBytes(9).toString('base64url');
+    // One decoder for both streams: a PTY merges them anyway, and a character may span two chunks.
+    const decoder = new StringDecoder('utf8');
+    const forward = (d: Buffer): void => {
+      const data = decoder.write(d);
+      if (data) sink.send('terminal:data', { sessionId, data });
+    };
+    let proc: RemoteProcess;
+    try {
+      proc = await startRemoteProcess(link.connection.client, {
+        command,
+        privilege: link.privilege,
+        ...(link.passwordLine !== undefined ? { passwordLine: link.passwordLine } : {}),
+        pty: { cols: payload.cols, rows: payload.rows, term: 'xterm-256color' },
+        onStdout: forward,
+        onStderr: forward,
+      });
+    } catch (e) {
+      this.release(key, link);
+      return { ok: false, message: `cannot open a shell on ${payload.node}: ${(e as Error).message}` };
+    }
+    this.terminals.set(sessionId, { proc, host: key });
+    // The page that showed it is gone (closed, reloaded): nobody can type into this shell any more.
+    sink.onClose?.(() => void proc.stop());
+    void proc.exited.then((exit) => {
+      this.terminals.delete(sessionId);
+      this.release(key, link);
+      sink.send('terminal:exit', { sessionId, code: exit.code, lost: exit.lost });
+    });
+    return { ok: true, sessionId };
+  }
+
+  input(sessionId: string, data: string): void {
+    this.terminals.get(sessionId)?.proc.write(data);
+  }
+
+  resize(sessionId: string, cols: number, rows: number): void {
+    this.terminals.get(sessionId)?.proc.resize({ cols, rows });
+  }
+
+  /** Ends the terminal's shell (its process group on the host). */
+  async close(sessionId: string): Promise<void> {
+    await this.terminals.get(sessionId)?.proc.stop();
+  }
+
+  /** Ends every terminal (the app quits, the server stops). */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.terminals.values()].map((t) => t.proc.stop()));
+  }
+
+  private hostLink(key: string, ref: OpenPayload['target']): Promise<HostLink | string> {
+    let link = this.hosts.get(key);
+    if (!link) {
+      link = this.connect(ref);
+      this.hosts.set(key, link);
+      void link.then((l) => {
+        if (typeof l === 'string') this.hosts.delete(key);
+        else l.connection.client.once('close', () => this.hosts.get(key) === link && this.hosts.delete(key));
+      });
+    }
+    return link.then((l) => {
+      if (typeof l !== 'string') l.users++;
+      return l;
+    });
+  }
+
+  /** A terminal is gone: the host's connection closes with its last one. */
+  private release(key: string, link: HostLink): void {
+    link.users--;
+    if (link.users > 0) return;
+    this.hosts.delete(key);
+    link.connection.client.end();
+  }
+
+  private async connect(ref: OpenPayload['target']): Promise<HostLink | string> {
+    const resolved = await resolveTargetRef(ref, this.deps);
+    if (typeof resolved === 'string') return resolved;
+    const opened = await openSession(
+      {
+        target: resolved.target,
+        secrets: resolved.secrets,
+        // A terminal does not ask: a host is trusted by a run (Status, Deploy) first.
+        confirmHostKey: (fingerprint) => Promise.resolve(resolved.expectedFingerprint !== undefined && fingerprint === resolved.expectedFingerprint),
+        storeNewHostKey: false,
+        timeoutMs: 30_000,
+      },
+      this.deps.deployEnv,
+      () => undefined,
+    );
+    if (!opened.ok) {
+      return opened.error.kind === 'host-key-unknown' ? `${opened.error.message}; run Status once to trust this host, then open the terminal again` : opened.error.message;
+    }
+    const checked = await checkPrivilege(opened.session.connection.client, opened.session.privilege, resolved.secrets.sudoPassword);
+    if ('privilege' in checked) {
+      return { connection: opened.session.connection, privilege: checked.privilege, ...(checked.passwordLine !== undefined ? { passwordLine: checked.passwordLine } : {}), users: 0 };
+    }
+    opened.session.connection.client.end();
+    return 'error' in checked ? checked.error.message : 'stopped';
+  }
+}
