@@ -134,8 +134,7 @@ export interface CaptureOptions {
  * a sentence naming its package.
  */
 export function captureCommand(end: CaptureEnd, options: CaptureOptions): string {
-  const filter = (options.filter ?? []).join(' ').trim();
-  if (filter.startsWith('-')) throw new LiveTargetError(`the capture filter "${filter}" starts with "-"; a BPF filter is an expression such as "icmp" or "host 10.0.0.1"`);
+  const filter = checkedFilter(options.filter);
   if (options.count !== undefined && !(Number.isInteger(options.count) && options.count > 0)) {
     throw new LiveTargetError(`the packet count ${options.count} is not a positive whole number`);
   }
@@ -147,6 +146,27 @@ export function captureCommand(end: CaptureEnd, options: CaptureOptions): string
     ...(options.count !== undefined ? ['-c', String(options.count)] : []),
     ...(filter ? [filter] : []),
   ];
-  const missing = `nsd: tcpdump is not installed on the lab host (on Debian or Ubuntu: apt-get install ${TCPDUMP_PACKAGE})`;
-  return `command -v tcpdump >/dev/null 2>&1 || { echo ${shellQuote(missing)} >&2; exit ${TOOL_MISSING_STATUS}; }; ${execCommand(end, argv)}`;
+  return `${TCPDUMP_CHECK}; ${execCommand(end, argv)}`;
 }
+
+/**
+ * The designer's capture: one tcpdump on the link end writes the raw pcap stream to stdout
+ * (kept, for Save .pcap), and a second reads that stream back (`tcpdump -r - -l -nn`) to write one
+ * summary line per packet to stderr (the live list): the list and the saved file hold the same
+ * packets. Everything runs in one process group, which a stop ends.
+ */
+export function captureStreamCommand(end: CaptureEnd, options: Pick<CaptureOptions, 'filter'>): string {
+  const filter = checkedFilter(options.filter);
+  const capture = shellJoin(['tcpdump', '-i', end.iface, '-U', '-w', '-', ...(filter ? [filter] : [])]);
+  const pipeline = `{ ${capture} | tee /dev/fd/3 | tcpdump -r - -l -nn >&2; } 3>&1`;
+  return `${TCPDUMP_CHECK}; ${execCommand(end, ['sh', '-c', pipeline])}`;
+}
+
+function checkedFilter(words: readonly string[] | undefined): string {
+  const filter = (words ?? []).join(' ').trim();
+  if (filter.startsWith('-')) throw new LiveTargetError(`the capture filter "${filter}" starts with "-"; a BPF filter is an expression such as "icmp" or "host 10.0.0.1"`);
+  return filter;
+}
+
+/** Ends the command with TOOL_MISSING_STATUS and a sentence naming the package when the host has no tcpdump. */
+const TCPDUMP_CHECK = `command -v tcpdump >/dev/null 2>&1 || { echo ${shellQuote(`nsd: tcpdump is not installed on the lab host (on Debian or Ubuntu: apt-get install ${TCPDUMP_PACKAGE})`)} >&2; exit ${TOOL_MISSING_STATUS}; }`;
