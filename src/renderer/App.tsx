@@ -450,10 +450,18 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
           onElementGesture={(gesture, id, at) => {
             const shell = nodeHasShell((doc.nodes ?? []).find((n) => n.id === id)?.kind);
             if (gesture === 'open' && shell) terminals.current?.open(id);
-            if (gesture === 'menu') setElementMenu({ at, items: shell ? [{ label: 'Open terminal', run: () => terminals.current?.open(id) }] : [] });
+            if (gesture !== 'menu') return;
+            const link = (doc.links ?? []).find((l) => l.id === id);
+            const items: MenuItem[] = shell ? [{ label: 'Open terminal', run: () => terminals.current?.open(id) }] : [];
+            if (link) {
+              items.push({ label: `Capture on end a (${link.a.node})`, run: () => terminals.current?.capture(id, 'a') });
+              items.push({ label: `Capture on end b (${link.b.node})`, run: () => terminals.current?.capture(id, 'b') });
+              items.push({ label: 'Capture on both ends', run: () => (terminals.current?.capture(id, 'a'), terminals.current?.capture(id, 'b')) });
+            }
+            setElementMenu({ at, items });
           }}
         />
-        <TerminalPanel api={api} doc={doc} target={target} handle={terminals} />
+        <TerminalPanel api={api} doc={doc} target={target} handle={terminals} pathFor={pathFor} say={say} />
         {(doc.nodes ?? []).length === 0 && <p className="empty-hint">Drag a Namespace or a Bridge from the palette onto the canvas, then draw links with Link (L).</p>}
       </main>
       <aside className="side">

@@ -1,8 +1,10 @@
 /**
  * Terminals over the running lab: deploy the NAT template to the local sandbox lab host,
  * double-click red for a shell in its namespace, ping blue from it and see the replies; a
- * second tab from blue's context menu; closing the tabs ends their shells on the host.
+ * second tab from blue's context menu; closing the tabs ends their shells on the host. A capture
+ * on blue's link lists the ping's packets and saves them as a pcap.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,13 +16,22 @@ const skip = skipWithoutLabHost('the designer terminal test (test/e2e/terminal.t
 
 /** Shells our terminals started (the lab host's processes are visible from here). */
 function terminalShells(): string[] {
+  return processes('bash --norc -i');
+}
+
+/** Captures running on the lab host. */
+function tcpdumps(): string[] {
+  return processes('tcpdump ');
+}
+
+function processes(text: string): string[] {
   const found: string[] = [];
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
       if (/^\S+ \(.*\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) continue;
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      if (cmd.includes('bash --norc -i')) found.push(`${pid} ${cmd}`);
+      if (cmd.includes(text)) found.push(`${pid} ${cmd}`);
     } catch {
       // gone while we looked
     }
@@ -77,6 +88,50 @@ describe.skipIf(skip)('designer: terminals on the nodes of a deployed lab', () =
     await terminals.getByRole('button', { name: 'Close terminal blue' }).click();
     await terminals.getByRole('button', { name: 'Close terminal red' }).click();
     await expect.poll(() => terminals.count()).toBe(0);
+    await expect.poll(() => terminalShells(), { timeout: 10_000 }).toEqual([]);
+    expect(d.errors).toEqual([]);
+  });
+
+  it('captures the packets on blue\'s link from its context menu, lists them, saves a pcap and stops with its tab', async () => {
+    const { page } = d;
+    const link = await positionOf(page, 'blue-vnet0');
+    await page.mouse.click(link.x, link.y, { button: 'right' });
+    await page.getByTestId('element-menu').getByRole('menuitem', { name: 'Capture on end a (blue)' }).click();
+    const view = page.getByTestId('capture-view');
+    await view.waitFor();
+    await expect.poll(() => tcpdumps().length, { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.getByTestId('capture-filter').fill('icmp');
+    await page.getByTestId('capture-filter').press('Enter');
+    await expect.poll(() => page.getByTestId('terminals').getByRole('tab').allTextContents()).toEqual(['blue-vnet0.a×']);
+    // Let the restarted tcpdump listen before the ping.
+    await expect.poll(() => tcpdumps().some((p) => p.includes('icmp')), { timeout: 30_000 }).toBe(true);
+    await new Promise((r) => setTimeout(r, 500));
+
+    // A terminal on red pings blue across the bridge: the capture on blue's cable sees it.
+    const red = await positionOf(page, 'red');
+    await page.mouse.dblclick(red.x, red.y);
+    await expect.poll(() => page.getByTestId('terminal-screen').textContent(), { timeout: 30_000 }).toContain('red:');
+    await page.keyboard.type('ping -c 3 -i 0.3 192.168.15.2');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('terminal-screen').textContent(), { timeout: 20_000 }).toContain('3 received');
+    await page.getByTestId('terminals').getByRole('tab').filter({ hasText: 'blue-vnet0.a' }).getByRole('button').first().click();
+    await expect.poll(() => page.getByTestId('capture-count').textContent()).toBe('6 packets');
+    const rows = await page.getByTestId('capture-table').locator('tbody tr').allTextContents();
+    expect(rows.filter((r) => r.includes('192.168.15.1192.168.15.2ICMPICMP echo request'))).toHaveLength(3);
+    expect(rows.filter((r) => r.includes('192.168.15.2192.168.15.1ICMPICMP echo reply'))).toHaveLength(3);
+    await d.shot('10-03-capture-blue-link');
+
+    await page.getByTestId('capture-save').click();
+    await page.getByTestId('path-input').fill('ping.pcap');
+    await page.getByTestId('path-ok').click();
+    await expect.poll(() => page.getByTestId('status-bar').textContent()).toMatch(/^Saved 6 packets to .*ping\.pcap$/);
+    const read = execFileSync('tcpdump', ['-r', join(d.workspace, 'ping.pcap'), '-nn'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n');
+    expect(read.filter((l) => l.includes('ICMP echo request'))).toHaveLength(3);
+    expect(read.filter((l) => l.includes('ICMP echo reply'))).toHaveLength(3);
+
+    // Closing the views stops the capture and the shell on the host.
+    for (const name of ['Close terminal blue-vnet0.a', 'Close terminal red']) await page.getByTestId('terminals').getByRole('button', { name }).click();
+    await expect.poll(() => tcpdumps(), { timeout: 10_000 }).toEqual([]);
     await expect.poll(() => terminalShells(), { timeout: 10_000 }).toEqual([]);
     expect(d.errors).toEqual([]);
 

@@ -128,5 +128,17 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'terminal:input': ({ sessionId, data }) => Promise.resolve(terminals.input(sessionId, data)),
     'terminal:resize': ({ sessionId, cols, rows }) => Promise.resolve(terminals.resize(sessionId, cols, rows)),
     'terminal:close': ({ sessionId }) => terminals.close(sessionId).then(() => undefined),
+    'capture:start': (payload, sink) => terminals.startCapture(payload, sink),
+    'capture:stop': ({ sessionId }) => terminals.stopCapture(sessionId),
+    'capture:save': async ({ sessionId, path }) => {
+      const recorded = terminals.recorded(sessionId);
+      if (!recorded) throw new Error('this capture is closed; start it again to save what it sees');
+      if (recorded.pcap.length === 0) throw new Error('the capture has recorded nothing yet: tcpdump has not started, or did not start on the host');
+      const chosen = await choosePath(path, () => deps.dialogs!.saveFile({ suggestedName: 'capture.pcap', kind: 'pcap' }));
+      if (chosen === undefined) return null;
+      const saved = await deps.files.writeExport(chosen, recorded.pcap);
+      return { path: saved.path, packets: recorded.packets };
+    },
+    'capture:close': ({ sessionId }) => terminals.closeCapture(sessionId),
   };
 }

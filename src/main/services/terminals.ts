@@ -1,6 +1,6 @@
 /**
- * The designer's terminals: an interactive shell on a PTY in a node's namespace on the lab
- * host, one per tab. Terminals on one host share one SSH connection (opened through the
+ * The designer's terminals and captures: an interactive shell on a PTY in a node's namespace on
+ * the lab host, one per tab, and tcpdump on a link end, its packets listed as they come. Terminals on one host share one SSH connection (opened through the
  * deploy session's openSession: same host-key, login and sudo rules), each on its own channel.
  * Output goes to the window that opened the terminal as `terminal:data`, the end as
  * `terminal:exit`; closing a terminal ends its process group on the host.
@@ -10,7 +10,8 @@ import { StringDecoder } from 'node:string_decoder';
 import type { z } from 'zod';
 import { compile } from '../../shared/compiler/index.js';
 import { targetKey, type EventSink, type requests, type TerminalOpen } from '../../shared/ipc/contract.js';
-import { LiveTargetError, nodeTarget, shellCommand } from '../../shared/live/remote-commands.js';
+import { captureEnd, captureStreamCommand, LiveTargetError, nodeTarget, shellCommand } from '../../shared/live/remote-commands.js';
+import { parsePacketLine, type PacketRow } from '../../shared/live/packet-summary.js';
 import { openSession, type DeployEnv } from '../deploy/deploy-session.js';
 import { checkPrivilege } from '../ssh/runner.js';
 import type { Privilege } from '../ssh/remote-command.js';
@@ -20,6 +21,18 @@ import { resolveTargetRef } from './runs.js';
 import type { TargetStore } from './types.js';
 
 type OpenPayload = z.output<(typeof requests)['terminal:open']['payload']>;
+type CapturePayload = z.output<(typeof requests)['capture:start']['payload']>;
+
+/** The most a capture keeps for Save .pcap; past it, packets are still listed but no longer kept. */
+export const CAPTURE_KEEP_BYTES = 64 * 1024 * 1024;
+
+/** A capture: its process while it runs, and the pcap stream it recorded (kept after it ends, for Save). */
+interface Capture {
+  proc?: RemoteProcess;
+  pcap: Buffer[];
+  bytes: number;
+  packets: number;
+}
 
 /** A connection to one host, shared by its terminals. */
 interface HostLink {
@@ -32,6 +45,7 @@ interface HostLink {
 export class TerminalRegistry {
   private readonly hosts = new Map<string, Promise<HostLink | string>>();
   private readonly terminals = new Map<string, { proc: RemoteProcess; host: string }>();
+  private readonly captures = new Map<string, Capture>();
 
   constructor(
     private readonly deps: {
@@ -87,6 +101,84 @@ export class TerminalRegistry {
     return { ok: true, sessionId };
   }
 
+  /** Starts tcpdump on a link end; packets go to `sink` as they come, the raw stream is kept for save(). */
+  async startCapture(payload: CapturePayload, sink: EventSink): Promise<TerminalOpen> {
+    const compiled = compile(payload.doc, { source: 'lab.json' });
+    if (!compiled.ok) return { ok: false, message: 'the drawing has errors; fix them first (see the problems list)' };
+    let command: string;
+    try {
+      command = captureStreamCommand(captureEnd(compiled, `${payload.link}.${payload.end}`), { filter: payload.filter.split(/\s+/).filter(Boolean) });
+    } catch (e) {
+      if (e instanceof LiveTargetError) return { ok: false, message: e.message };
+      throw e;
+    }
+    const key = targetKey(payload.target);
+    const link = await this.hostLink(key, payload.target);
+    if (typeof link === 'string') return { ok: false, message: link };
+    const sessionId = randomBytes(9).toString('base64url');
+    const capture: Capture = { pcap: [], bytes: 0, packets: 0 };
+    const decoder = new StringDecoder('utf8');
+    let partial = '';
+    let said = '';
+    const onSummary = (d: Buffer): void => {
+      const lines = (partial + decoder.write(d)).split('\n');
+      partial = lines.pop() ?? '';
+      const packets: PacketRow[] = [];
+      for (const line of lines) {
+        const row = parsePacketLine(line);
+        if (row) packets.push(row);
+        else if (line.trim() && !/^(listening on|reading from file)/.test(line)) said = line.trim();
+      }
+      if (packets.length > 0) {
+        capture.packets += packets.length;
+        sink.send('capture:packets', { sessionId, packets });
+      }
+    };
+    try {
+      capture.proc = await startRemoteProcess(link.connection.client, {
+        command,
+        privilege: link.privilege,
+        ...(link.passwordLine !== undefined ? { passwordLine: link.passwordLine } : {}),
+        onStdout: (d) => {
+          if (capture.bytes + d.length > CAPTURE_KEEP_BYTES) return;
+          capture.pcap.push(d);
+          capture.bytes += d.length;
+        },
+        onStderr: onSummary,
+      });
+    } catch (e) {
+      this.release(key, link);
+      return { ok: false, message: `cannot start a capture on ${payload.link}: ${(e as Error).message}` };
+    }
+    capture.proc.end();
+    this.captures.set(sessionId, capture);
+    sink.onClose?.(() => void this.closeCapture(sessionId));
+    void capture.proc.exited.then((exit) => {
+      delete capture.proc;
+      this.release(key, link);
+      const failed = !exit.lost && exit.code !== 0 && exit.signal === undefined && said !== '';
+      sink.send('capture:exit', { sessionId, code: exit.code, lost: exit.lost, ...(failed ? { message: said } : {}) });
+    });
+    return { ok: true, sessionId };
+  }
+
+  /** Stops a capture; what it recorded stays for save() until closeCapture(). */
+  async stopCapture(sessionId: string): Promise<void> {
+    await this.captures.get(sessionId)?.proc?.stop();
+  }
+
+  /** The pcap stream a capture recorded, and how many packets it listed. */
+  recorded(sessionId: string): { pcap: Buffer; packets: number } | undefined {
+    const c = this.captures.get(sessionId);
+    return c ? { pcap: Buffer.concat(c.pcap), packets: c.packets } : undefined;
+  }
+
+  async closeCapture(sessionId: string): Promise<void> {
+    const c = this.captures.get(sessionId);
+    this.captures.delete(sessionId);
+    await c?.proc?.stop();
+  }
+
   input(sessionId: string, data: string): void {
     this.terminals.get(sessionId)?.proc.write(data);
   }
@@ -103,6 +195,7 @@ export class TerminalRegistry {
   /** Ends every terminal (the app quits, the server stops). */
   async closeAll(): Promise<void> {
     await Promise.all([...this.terminals.values()].map((t) => t.proc.stop()));
+    await Promise.all([...this.captures.keys()].map((id) => this.closeCapture(id)));
   }
 
   private hostLink(key: string, ref: OpenPayload['target']): Promise<HostLink | string> {

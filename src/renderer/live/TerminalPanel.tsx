@@ -1,6 +1,7 @@
 /**
- * Terminal tabs over the running lab: each tab an xterm.js terminal with an interactive shell
- * in a node's namespace on the lab host (main's `terminal:*` channels). Keystrokes go out as
+ * Terminal and capture tabs over the running lab: a terminal tab is an xterm.js terminal with an
+ * interactive shell in a node's namespace on the lab host (main's `terminal:*` channels), a
+ * capture tab a live packet list of a link end (`capture:*`, see CaptureView). Keystrokes go out as
  * they are typed (a WebSocket message in the browser, an IPC message in Electron); the pane's
  * size follows its box; closing a tab ends its shell; a dropped connection offers Reconnect.
  */
@@ -10,10 +11,13 @@ import '@xterm/xterm/css/xterm.css';
 import { useEffect, useImperativeHandle, useReducer, useRef, type Ref } from 'react';
 import type { DesignerApi, TargetRef } from '../../shared/ipc/contract.js';
 import { NO_TABS, tabsReducer, type TerminalTab } from './terminal-tabs.js';
+import { CaptureView } from './CaptureView.js';
 
 export interface TerminalPanelHandle {
   /** Opens a new tab with a shell on `node`. */
   open(node: string): void;
+  /** Opens a new tab with a capture on one end of `link`. */
+  capture(link: string, end: 'a' | 'b'): void;
 }
 
 export interface TerminalPanelProps {
@@ -22,6 +26,10 @@ export interface TerminalPanelProps {
   doc: unknown;
   target: TargetRef | null;
   handle: Ref<TerminalPanelHandle>;
+  /** Where to save a file: undefined lets main's native dialog ask, null is a cancel. */
+  pathFor(title: string, initial: string): Promise<string | undefined | null>;
+  /** Says something in the status bar. */
+  say(text: string, error?: boolean): void;
 }
 
 /** One xterm per tab, kept while the tab exists (its scrollback survives switching tabs). */
@@ -31,9 +39,10 @@ interface Screen {
   element: HTMLDivElement;
 }
 
-export function TerminalPanel({ api, doc, target, handle }: TerminalPanelProps) {
+export function TerminalPanel({ api, doc, target, handle, pathFor, say }: TerminalPanelProps) {
   const [state, dispatch] = useReducer(tabsReducer, NO_TABS);
   const screens = useRef(new Map<string, Screen>());
+  const nextKey = useRef(1);
   const host = useRef<HTMLDivElement>(null);
   const latest = useRef({ state, doc, target });
   latest.current = { state, doc, target };
@@ -61,8 +70,29 @@ export function TerminalPanel({ api, doc, target, handle }: TerminalPanelProps) 
     return screen;
   };
 
+  /** The capture session each capture tab holds in main (kept after it stops, for Save). */
+  const captureSessions = useRef(new Map<string, string>());
+
+  const startCapture = (key: string, link: string, end: 'a' | 'b', filter: string): void => {
+    const { doc: current, target: where } = latest.current;
+    if (!where) return dispatch({ type: 'failed', key, message: 'Choose a host to run on first (the run panel).' });
+    const earlier = captureSessions.current.get(key);
+    if (earlier) void api.invoke('capture:close', { sessionId: earlier }).catch(() => undefined);
+    captureSessions.current.delete(key);
+    api.invoke('capture:start', { doc: current, target: where, link, end, filter }).then(
+      (started) => {
+        if (!started.ok) return dispatch({ type: 'failed', key, message: started.message });
+        captureSessions.current.set(key, started.sessionId);
+        dispatch({ type: 'opened', key, sessionId: started.sessionId });
+      },
+      (e: Error) => dispatch({ type: 'failed', key, message: e.message }),
+    );
+  };
+
   const connect = (key: string, node: string): void => {
     const { doc: current, target: where } = latest.current;
+    const tab = latest.current.state.tabs.find((t) => t.key === key);
+    if (tab?.kind === 'capture') return startCapture(key, tab.node, tab.end ?? 'a', tab.filter ?? '');
     if (!where) {
       dispatch({ type: 'failed', key, message: 'Choose a host to run on first (the run panel).' });
       return;
@@ -83,13 +113,29 @@ export function TerminalPanel({ api, doc, target, handle }: TerminalPanelProps) 
 
   useImperativeHandle(handle, () => ({
     open(node: string) {
-      const key = `t${latest.current.state.next}`;
-      dispatch({ type: 'open', node });
+      const key = `t${nextKey.current++}`;
+      dispatch({ type: 'open', key, node });
       // The tab exists after this render; its screen is made now so its size is known.
       screenFor(key);
       queueMicrotask(() => connect(key, node));
     },
+    capture(link: string, end: 'a' | 'b') {
+      const key = `t${nextKey.current++}`;
+      dispatch({ type: 'capture', key, link, end });
+      queueMicrotask(() => startCapture(key, link, end, ''));
+    },
   }));
+
+  const save = async (sessionId: string): Promise<void> => {
+    try {
+      const path = await pathFor('Save the capture as', 'capture.pcap');
+      if (path === null) return;
+      const saved = await api.invoke('capture:save', { sessionId, ...(path !== undefined ? { path } : {}) });
+      if (saved) say(`Saved ${saved.packets} packet${saved.packets === 1 ? '' : 's'} to ${saved.path}`);
+    } catch (e) {
+      say((e as Error).message, true);
+    }
+  };
 
   useEffect(() => {
     const offData = api.on('terminal:data', ({ sessionId, data }) => {
@@ -97,9 +143,11 @@ export function TerminalPanel({ api, doc, target, handle }: TerminalPanelProps) 
       if (tab) screens.current.get(tab.key)?.term.write(data);
     });
     const offExit = api.on('terminal:exit', (exit) => dispatch({ type: 'exit', ...exit }));
+    const offCapture = api.on('capture:exit', (exit) => dispatch({ type: 'exit', ...exit }));
     return () => {
       offData();
       offExit();
+      offCapture();
     };
   }, [api]);
 
@@ -107,7 +155,7 @@ export function TerminalPanel({ api, doc, target, handle }: TerminalPanelProps) 
   const active = state.tabs.find((t) => t.key === state.active);
   useEffect(() => {
     const box = host.current;
-    if (!box || !active) return;
+    if (!box || !active || active.kind !== 'terminal') return;
     const screen = screenFor(active.key);
     box.replaceChildren(screen.element);
     if (!screen.term.element) screen.term.open(screen.element);
@@ -121,7 +169,10 @@ export function TerminalPanel({ api, doc, target, handle }: TerminalPanelProps) 
 
   // Tabs whose session is gone lose their screen when closed; an open one ends its shell first.
   const close = (tab: TerminalTab): void => {
-    if (tab.sessionId) void api.invoke('terminal:close', { sessionId: tab.sessionId }).catch(() => undefined);
+    const capture = captureSessions.current.get(tab.key);
+    captureSessions.current.delete(tab.key);
+    if (capture) void api.invoke('capture:close', { sessionId: capture }).catch(() => undefined);
+    else if (tab.sessionId) void api.invoke('terminal:close', { sessionId: tab.sessionId }).catch(() => undefined);
     screens.current.get(tab.key)?.term.dispose();
     screens.current.delete(tab.key);
     dispatch({ type: 'close', key: tab.key });
@@ -144,7 +195,7 @@ export function TerminalPanel({ api, doc, target, handle }: TerminalPanelProps) 
       </div>
       {active && active.state !== 'open' && (
         <div className={`live-note ${active.state}`} data-testid="terminal-note">
-          {active.state === 'connecting' ? `Connecting to ${active.node}…` : active.message}
+          {active.state === 'connecting' ? `Connecting to ${active.node}${active.kind === 'capture' ? `.${active.end ?? 'a'}` : ''}…` : active.message}
           {(active.state === 'lost' || active.state === 'ended' || active.state === 'failed') && (
             <button
               type="button"
@@ -159,7 +210,22 @@ export function TerminalPanel({ api, doc, target, handle }: TerminalPanelProps) 
           )}
         </div>
       )}
-      <div className="live-screen" ref={host} data-testid="terminal-screen" />
+      <div className="live-screen" ref={host} data-testid="terminal-screen" hidden={active?.kind !== 'terminal'} />
+      {state.tabs
+        .filter((t) => t.kind === 'capture')
+        .map((t) => (
+          <CaptureView
+            key={t.key}
+            api={api}
+            tab={t}
+            hidden={t.key !== state.active}
+            onSave={(sessionId) => void save(sessionId)}
+            onFilter={(filter) => {
+              dispatch({ type: 'reconnect', key: t.key, filter });
+              startCapture(t.key, t.node, t.end ?? 'a', filter);
+            }}
+          />
+        ))}
     </section>
   );
 }

@@ -1,6 +1,7 @@
 /**
- * The designer's terminal tabs as data: which node each tab is on, its title ("red", then
- * "red (2)" for a second one), and its connection state. What happens on an event is decided
+ * The designer's terminal and capture tabs as data: which node (or link end) each tab is on,
+ * its title ("red", then "red (2)" for a second one; "red-blue.a" for a capture), and its
+ * connection state. What happens on an event is decided
  * here (a pure reducer); the panel only draws it and moves bytes.
  */
 
@@ -9,7 +10,13 @@ export type TabState = 'connecting' | 'open' | 'ended' | 'lost' | 'failed';
 export interface TerminalTab {
   /** The tab's own key (stays the same across Reconnect). */
   key: string;
+  kind: 'terminal' | 'capture';
+  /** The node of a terminal, the link of a capture. */
   node: string;
+  /** A capture's link end. */
+  end?: 'a' | 'b';
+  /** A capture's BPF filter. */
+  filter?: string;
   title: string;
   state: TabState;
   /** The main-side session while connecting succeeded; gone after the end. */
@@ -21,18 +28,17 @@ export interface TerminalTab {
 export interface TerminalTabs {
   tabs: TerminalTab[];
   active: string | null;
-  /** The next tab key. */
-  next: number;
 }
 
-export const NO_TABS: TerminalTabs = { tabs: [], active: null, next: 1 };
+export const NO_TABS: TerminalTabs = { tabs: [], active: null };
 
 export type TabAction =
-  | { type: 'open'; node: string }
-  | { type: 'reconnect'; key: string }
+  | { type: 'open'; key: string; node: string }
+  | { type: 'capture'; key: string; link: string; end: 'a' | 'b' }
+  | { type: 'reconnect'; key: string; filter?: string }
   | { type: 'opened'; key: string; sessionId: string }
   | { type: 'failed'; key: string; message: string }
-  | { type: 'exit'; sessionId: string; code: number | null; lost: boolean }
+  | { type: 'exit'; sessionId: string; code: number | null; lost: boolean; message?: string }
   | { type: 'activate'; key: string }
   | { type: 'close'; key: string };
 
@@ -47,21 +53,30 @@ function update(state: TerminalTabs, key: string, change: (tab: TerminalTab) => 
   return { ...state, tabs: state.tabs.map((t) => (t.key === key ? change(t) : t)) };
 }
 
-/** What the tab says when its shell ended or its connection dropped. */
-export function exitMessage(code: number | null, lost: boolean): string {
+/** What the tab says when its shell (or capture) ended or its connection dropped. */
+export function exitMessage(kind: TerminalTab['kind'], code: number | null, lost: boolean, said?: string): string {
   if (lost) return 'The connection to the lab host was lost.';
+  if (kind === 'capture') return said ? `The capture stopped: ${said}` : 'The capture stopped.';
   return code === null ? 'The shell ended.' : `The shell ended (exit ${code}).`;
 }
 
 export function tabsReducer(state: TerminalTabs, action: TabAction): TerminalTabs {
   switch (action.type) {
     case 'open': {
-      const key = `t${state.next}`;
-      const tab: TerminalTab = { key, node: action.node, title: titleFor(state.tabs, action.node), state: 'connecting' };
-      return { tabs: [...state.tabs, tab], active: key, next: state.next + 1 };
+      const key = action.key;
+      const tab: TerminalTab = { key, kind: 'terminal', node: action.node, title: titleFor(state.tabs, action.node), state: 'connecting' };
+      return { tabs: [...state.tabs, tab], active: key };
+    }
+    case 'capture': {
+      const key = action.key;
+      const tab: TerminalTab = { key, kind: 'capture', node: action.link, end: action.end, filter: '', title: titleFor(state.tabs, `${action.link}.${action.end}`), state: 'connecting' };
+      return { tabs: [...state.tabs, tab], active: key };
     }
     case 'reconnect':
-      return { ...update(state, action.key, ({ sessionId: _gone, message: _said, ...t }) => ({ ...t, state: 'connecting' })), active: action.key };
+      return {
+        ...update(state, action.key, ({ sessionId: _gone, message: _said, ...t }) => ({ ...t, state: 'connecting', ...(action.filter !== undefined && t.kind === 'capture' ? { filter: action.filter } : {}) })),
+        active: action.key,
+      };
     case 'opened':
       return update(state, action.key, (t) => (t.state === 'connecting' ? { ...t, state: 'open', sessionId: action.sessionId } : t));
     case 'failed':
@@ -69,7 +84,7 @@ export function tabsReducer(state: TerminalTabs, action: TabAction): TerminalTab
     case 'exit': {
       const tab = state.tabs.find((t) => t.sessionId === action.sessionId);
       if (!tab) return state;
-      return update(state, tab.key, ({ sessionId: _gone, ...t }) => ({ ...t, state: action.lost ? 'lost' : 'ended', message: exitMessage(action.code, action.lost) }));
+      return update(state, tab.key, ({ sessionId: _gone, ...t }) => ({ ...t, state: action.lost ? 'lost' : 'ended', message: exitMessage(t.kind, action.code, action.lost, action.message) }));
     }
     case 'activate':
       return state.tabs.some((t) => t.key === action.key) ? { ...state, active: action.key } : state;
