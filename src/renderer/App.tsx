@@ -461,7 +461,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
             setElementMenu({ at, items });
           }}
         />
-        <TerminalPanel api={api} doc={doc} target={target} handle={terminals} pathFor={pathFor} say={say} />
+        <TerminalPanel api={api} doc={doc} target={target} handle={terminals} pathFor={pathFor} say={say} onDock={() => requestAnimationFrame(() => requestAnimationFrame(() => canvas.current?.fit()))} />
         {(doc.nodes ?? []).length === 0 && <p className="empty-hint">Drag a Namespace or a Bridge from the palette onto the canvas, then draw links with Link (L).</p>}
       </main>
       <aside className="side">

@@ -172,12 +172,7 @@ export function Canvas(props: CanvasProps) {
     cy.on('dbltap', 'node', gesture('open'));
     cy.on('cxttap', 'node, edge', gesture('menu'));
     // The box shrinks when the terminal dock opens under it.
-    const resized = new ResizeObserver(() => {
-      cy.resize();
-      const view = cy.extent();
-      const box = cy.nodes().boundingBox();
-      if (cy.nodes().length > 0 && (box.x1 < view.x1 || box.y1 < view.y1 || box.x2 > view.x2 || box.y2 > view.y2)) fitView(cy);
-    });
+    const resized = new ResizeObserver(() => cy.resize());
     if (container.current) resized.observe(container.current);
 
     window.__nsdCanvas = {

@@ -30,6 +30,8 @@ export interface TerminalPanelProps {
   pathFor(title: string, initial: string): Promise<string | undefined | null>;
   /** Says something in the status bar. */
   say(text: string, error?: boolean): void;
+  /** The dock opened (its first tab) or closed (its last): the canvas above it changed size. */
+  onDock(open: boolean): void;
 }
 
 /** One xterm per tab, kept while the tab exists (its scrollback survives switching tabs). */
@@ -39,7 +41,7 @@ interface Screen {
   element: HTMLDivElement;
 }
 
-export function TerminalPanel({ api, doc, target, handle, pathFor, say }: TerminalPanelProps) {
+export function TerminalPanel({ api, doc, target, handle, pathFor, say, onDock }: TerminalPanelProps) {
   const [state, dispatch] = useReducer(tabsReducer, NO_TABS);
   const screens = useRef(new Map<string, Screen>());
   const nextKey = useRef(1);
@@ -178,7 +180,16 @@ export function TerminalPanel({ api, doc, target, handle, pathFor, say }: Termin
     dispatch({ type: 'close', key: tab.key });
   };
 
-  if (state.tabs.length === 0) return null;
+  const docked = state.tabs.length > 0;
+  const onDockRef = useRef(onDock);
+  onDockRef.current = onDock;
+  const wasDocked = useRef(false);
+  useEffect(() => {
+    if (docked !== wasDocked.current) onDockRef.current(docked);
+    wasDocked.current = docked;
+  }, [docked]);
+
+  if (!docked) return null;
   return (
     <section className="live-dock" data-testid="terminals" aria-label="Terminals">
       <div className="live-tabs" role="tablist">
