@@ -1,8 +1,9 @@
 /**
  * The designer's terminal service (src/main/services/terminals.ts) against a real sshd: a
  * saved host that logs in as bob with a password and becomes root through sudo with his
- * password; a shell in red answers, several terminals share one SSH connection, and closing
- * them ends their shells on the host.
+ * password; a shell in red answers, several terminals share one SSH connection, closing them
+ * ends their shells on the host; a dropped connection (as root) is told as lost, and a new
+ * terminal connects again.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,6 +94,20 @@ describe.skipIf(skip)('terminals', () => {
         await until('both exits', () => exits.length === 2);
         expect(exits.every((e) => !e.lost)).toBe(true);
         await until('the shells to end on the host', () => shells().length === 0);
+
+        // A dropped connection ends its terminals as lost (the tab offers Reconnect); the next terminal connects again.
+        const root = await targets.save({ label: 'lab as root', host: `root@${sshd.host}`, identityFile: key, socket: sshd.socketPath, sudo: false });
+        const rootTarget = { kind: 'ssh' as const, id: root.id };
+        const again = await registry.open({ doc, target: rootTarget, node: 'red', cols: 80, rows: 24 }, sink);
+        if (!again.ok) throw new Error(again.message);
+        sshd.dropConnections();
+        await until('the lost exit', () => exits.length === 3);
+        expect(exits[2]).toEqual({ sessionId: again.sessionId, code: null, lost: true });
+        const reconnected = await registry.open({ doc, target: rootTarget, node: 'red', cols: 80, rows: 24 }, sink);
+        if (!reconnected.ok) throw new Error(reconnected.message);
+        registry.input(reconnected.sessionId, 'exit 0\n');
+        await until('the reconnected shell to end', () => exits.length === 4);
+        expect(exits[3]).toEqual({ sessionId: reconnected.sessionId, code: 0, lost: false });
         expect((await runNsd(['destroy', file, ...ssh], { env, stdin: undefined })).code).toBe(0);
       }, { upstream: false }),
     120_000,
