@@ -43,7 +43,7 @@ export type LiveArgs = SessionArgs & {
   );
 
 /** Runs exec, shell or capture; resolves to the exit code (the remote command's status when it ran). */
-export async function liveCommand(args: LiveArgs, io: LiveIo): Promise<number> {
+export async function runLiveCommand(args: LiveArgs, io: LiveIo): Promise<number> {
   const prepared = await prepareSession(args, io);
   if (typeof prepared === 'number') return prepared;
   let command: string;

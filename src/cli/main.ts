@@ -17,7 +17,7 @@ import type { TerminalInfo } from './progress.js';
 import { LabUsageError, parseLabArgs, type LabArgs } from '../main/lab/lab-args.js';
 import { labCommand } from '../main/lab/lab-command.js';
 import { designerCommand } from './designer.js';
-import { liveCommand, type LiveArgs, type LocalTerminal } from './live.js';
+import { runLiveCommand, type LiveArgs, type LocalTerminal } from './live.js';
 import { EXIT, EXIT_MEANINGS } from '../shared/exit-codes.js';
 import { EXAMPLES_DIR, packageVersion, readExamples } from '../main/package-paths.js';
 
@@ -400,7 +400,7 @@ async function live(args: Parsed, io: CliIo): Promise<number> {
             ...(typeof v.write === 'string' ? { output: v.write } : {}),
           };
   try {
-    return await liveCommand(liveArgs, {
+    return await runLiveCommand(liveArgs, {
       ...io,
       env: io.env ?? process.env,
       appendFile: io.appendFile ?? appendCreatingDir,
