@@ -26,6 +26,9 @@ import { labTargetLabel, sortLabs, withLabState } from './state/lab-hosts.js';
 import { runCutOff, runReducer, startRun, type RunView } from './state/run.js';
 import { labBusyStatus, labDoneStatus, runStatus, SERVER_GONE, type StatusText } from './state/status.js';
 import { SHORTCUT_HELP, shortcutFor } from './shortcuts.js';
+import { nodeHasShell } from '../shared/live/remote-commands.js';
+import { ElementMenu, type MenuItem } from './live/ElementMenu.js';
+import { TerminalPanel, type TerminalPanelHandle } from './live/TerminalPanel.js';
 
 const GRID = 25;
 const NO_PROBES: readonly ProbeResult[] = [];
@@ -43,6 +46,9 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   const [target, setTarget] = useState<TargetRef | null>(null);
   const [labs, setLabs] = useState<LabState[]>([]);
   const setLab = useCallback((state: LabState) => setLabs((all) => withLabState(all, state)), []);
+  const terminals = useRef<TerminalPanelHandle>(null);
+  const closeElementMenu = useCallback(() => setElementMenu(null), []);
+  const [elementMenu, setElementMenu] = useState<{ items: MenuItem[]; at: { x: number; y: number } } | null>(null);
   const [labBusy, setLabBusy] = useState(false);
   const [run, setRun] = useState<RunView | null>(null);
   const [hostKey, setHostKey] = useState<{ runId: string; host: string; port: number; fingerprint: string } | null>(null);
@@ -461,8 +467,22 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
             const item = PALETTE.find((p) => (p.router ? 'router' : p.kind) === kind);
             if (item) addFromPalette(item, position);
           }}
+          onElementGesture={(gesture, id, at) => {
+            const shell = nodeHasShell((doc.nodes ?? []).find((n) => n.id === id)?.kind);
+            if (gesture === 'open' && shell) terminals.current?.open(id);
+            if (gesture !== 'menu') return;
+            const link = (doc.links ?? []).find((l) => l.id === id);
+            const items: MenuItem[] = shell ? [{ label: 'Open terminal', run: () => terminals.current?.open(id) }] : [];
+            if (link) {
+              items.push({ label: `Capture on end a (${link.a.node})`, run: () => terminals.current?.capture(id, 'a') });
+              items.push({ label: `Capture on end b (${link.b.node})`, run: () => terminals.current?.capture(id, 'b') });
+              items.push({ label: 'Capture on both ends', run: () => (terminals.current?.capture(id, 'a'), terminals.current?.capture(id, 'b')) });
+            }
+            setElementMenu({ at, items });
+          }}
         />
         <Toast error={editor.error} notice={editor.notice} onUndo={() => dispatchEditor({ type: 'undo' })} onDismiss={dismissToast} />
+        <TerminalPanel api={api} doc={doc} target={target} handle={terminals} pathFor={pathFor} say={say} onDock={() => requestAnimationFrame(() => requestAnimationFrame(() => canvas.current?.fit()))} />
         {(doc.nodes ?? []).length === 0 && <p className="empty-hint">Drag a Namespace or a Bridge from the palette onto the canvas, then draw links with Link (L).</p>}
       </main>
       <aside className="side">
@@ -525,6 +545,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
           onRefreshLabs={() => void api.invoke('lab:list', {}).then((all) => setLabs(sortLabs(all)), () => undefined)}
         />
       </section>
+      {elementMenu && <ElementMenu {...elementMenu} onClose={closeElementMenu} />}
       <footer className={`status${status?.error ? ' error' : ''}`} data-testid="status-bar" role="status">
         {status?.text ?? 'Ready'}
       </footer>

@@ -97,6 +97,15 @@ describe('nsd', () => {
       { argv: ['plan', '--host', 'h'], says: '"plan" needs a FILE argument' },
       { argv: ['labs', 'a.json', '--host', 'h'], says: '"labs" takes no arguments; unexpected "a.json"' },
       { argv: ['labs'], says: '"labs" needs --host' },
+      { argv: ['exec', 'a.json', 'red', '--host', 'h'], says: '"exec" needs a command after "--"' },
+      { argv: ['exec', 'a.json', 'red', 'ls', '--host', 'h', '--', 'ls'], says: '"exec" takes the command after "--"; unexpected "ls"' },
+      { argv: ['exec', 'a.json', '--host', 'h', '--', 'ls'], says: '"exec" needs a NODE after FILE' },
+      { argv: ['exec', 'a.json', 'red', '--', 'ls'], says: '"exec" needs --host' },
+      { argv: ['shell', 'a.json', 'red', 'blue', '--host', 'h'], says: '"shell" takes FILE and NODE; unexpected "blue"' },
+      { argv: ['shell', 'a.json', 'red', '--host', 'h', '--', 'ls'], says: '"shell" takes nothing after "--"' },
+      { argv: ['capture', 'a.json', '--host', 'h'], says: '"capture" needs a LINK' },
+      { argv: ['capture', 'a.json', 'l', '--host', 'h', '-c', '0'], says: '-c takes a number of packets' },
+      { argv: ['compile', 'a.json', '-c', '3'], says: '"compile" does not take --count' },
     ])('exits 2 with a message for $argv', async ({ argv, says }) => {
       const r = await nsd(...argv);
       expect(r.code).toBe(EXIT.usage);
