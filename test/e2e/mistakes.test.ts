@@ -140,6 +140,8 @@ describe.skipIf(skip)('designer: mistakes and recoveries', () => {
     await page.mouse.click(red.x, red.y);
     await expect.poll(() => toast().textContent({ timeout: 1_000 }).catch(() => null)).toContain('red cannot be connected to itself');
     expect(await toast().getAttribute('class')).toContain('error');
+    // Two clicks on one node in link mode are a self-link, not a double-click that opens a terminal.
+    expect(await page.getByTestId('terminals').count()).toBe(0);
     await d.shot('12-02-self-link');
     await page.getByTestId('toast-close').click();
     expect(await toast().count()).toBe(0);

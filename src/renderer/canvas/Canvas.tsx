@@ -230,6 +230,8 @@ export function Canvas(props: CanvasProps) {
     // Capture: before the designer's own key listener.
     window.addEventListener('keydown', onKey, true);
     const gesture = (kind: 'open' | 'menu') => (e: EventObject) => {
+      // In link mode two clicks on one node are a (refused) self-link, not a request for a terminal.
+      if (kind === 'open' && latest.current.linkMode) return;
       const rect = container.current?.getBoundingClientRect();
       const at = e.renderedPosition ?? { x: 0, y: 0 };
       latest.current.onElementGesture?.(kind, e.target.id() as string, { x: at.x + (rect?.left ?? 0), y: at.y + (rect?.top ?? 0) });
