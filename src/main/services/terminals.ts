@@ -57,19 +57,9 @@ export class TerminalRegistry {
 
   /** Opens a shell in `payload.node`'s namespace; its output goes to `sink`. */
   async open(payload: OpenPayload, sink: EventSink): Promise<TerminalOpen> {
-    const compiled = compile(payload.doc, { source: 'lab.json' });
-    if (!compiled.ok) return { ok: false, message: 'the drawing has errors; fix them first (see the problems list)' };
-    let command: string;
-    try {
-      command = shellCommand(nodeTarget(compiled, payload.node));
-    } catch (e) {
-      if (e instanceof LiveTargetError) return { ok: false, message: e.message };
-      throw e;
-    }
-    const key = targetKey(payload.target);
-    const link = await this.hostLink(key, payload.target);
-    if (typeof link === 'string') return { ok: false, message: link };
-    const sessionId = randomBytes(9).toString('base64url');
+    const prepared = await this.prepare(payload, (compiled) => shellCommand(nodeTarget(compiled, payload.node)));
+    if ('message' in prepared) return { ok: false, message: prepared.message };
+    const { command, key, link, sessionId } = prepared;
     // One decoder for both streams: a PTY merges them anyway, and a character may span two chunks.
     const decoder = new StringDecoder('utf8');
     const forward = (d: Buffer): void => {
@@ -103,19 +93,11 @@ export class TerminalRegistry {
 
   /** Starts tcpdump on a link end; packets go to `sink` as they come, the raw stream is kept for save(). */
   async startCapture(payload: CapturePayload, sink: EventSink): Promise<TerminalOpen> {
-    const compiled = compile(payload.doc, { source: 'lab.json' });
-    if (!compiled.ok) return { ok: false, message: 'the drawing has errors; fix them first (see the problems list)' };
-    let command: string;
-    try {
-      command = captureStreamCommand(captureEnd(compiled, `${payload.link}.${payload.end}`), { filter: payload.filter.split(/\s+/).filter(Boolean) });
-    } catch (e) {
-      if (e instanceof LiveTargetError) return { ok: false, message: e.message };
-      throw e;
-    }
-    const key = targetKey(payload.target);
-    const link = await this.hostLink(key, payload.target);
-    if (typeof link === 'string') return { ok: false, message: link };
-    const sessionId = randomBytes(9).toString('base64url');
+    const prepared = await this.prepare(payload, (compiled) =>
+      captureStreamCommand(captureEnd(compiled, `${payload.link}.${payload.end}`), { filter: payload.filter.split(/\s+/).filter(Boolean) }),
+    );
+    if ('message' in prepared) return { ok: false, message: prepared.message };
+    const { command, key, link, sessionId } = prepared;
     const capture: Capture = { pcap: [], bytes: 0, packets: 0 };
     const decoder = new StringDecoder('utf8');
     let partial = '';
@@ -196,6 +178,30 @@ export class TerminalRegistry {
   async closeAll(): Promise<void> {
     await Promise.all([...this.terminals.values()].map((t) => t.proc.stop()));
     await Promise.all([...this.captures.keys()].map((id) => this.closeCapture(id)));
+  }
+
+  /**
+   * What a terminal and a capture both need first: the drawing compiled, the command on the host
+   * (from `build`, which may refuse with a LiveTargetError), the host's shared connection and a
+   * new session id; or the sentence that says why not.
+   */
+  private async prepare(
+    payload: { doc: unknown; target: OpenPayload['target'] },
+    build: (compiled: Extract<ReturnType<typeof compile>, { ok: true }>) => string,
+  ): Promise<{ command: string; key: string; link: HostLink; sessionId: string } | { message: string }> {
+    const compiled = compile(payload.doc, { source: 'lab.json' });
+    if (!compiled.ok) return { message: 'the drawing has errors; fix them first (see the problems list)' };
+    let command: string;
+    try {
+      command = build(compiled);
+    } catch (e) {
+      if (e instanceof LiveTargetError) return { message: e.message };
+      throw e;
+    }
+    const key = targetKey(payload.target);
+    const link = await this.hostLink(key, payload.target);
+    if (typeof link === 'string') return { message: link };
+    return { command, key, link, sessionId: randomBytes(9).toString('base64url') };
   }
 
   private hostLink(key: string, ref: OpenPayload['target']): Promise<HostLink | string> {
