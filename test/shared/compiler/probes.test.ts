@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BASH_LIBRARY } from '../../../src/shared/compiler/bash-library.js';
 import { compile, compilePreview, plan, planProbes } from '../../../src/shared/compiler/index.js';
+import { neighbourCost } from '../../../src/shared/compiler/probes.js';
 import { resolve } from '../../../src/shared/model/resolve.js';
 import { TopologyDocument } from '../../../src/shared/model/topology.js';
 import { loadExample } from '../../support/examples.js';
@@ -28,6 +29,29 @@ function dualStackForwards(): unknown {
 }
 
 describe('probes', () => {
+  it('says where each probe leaves neighbour entries and how many at most: both ways, every hop once, one more where it stops', () => {
+    const compiled = compile(loadExample('06-router'));
+    expect(compiled.ok).toBe(true);
+    if (!compiled.ok) return;
+    const footprint = Object.fromEntries(compiled.probes.map((p) => [p.id, [p.touches, p.neighbours]]));
+    // red and blue route through the router: two hops, each learned at both ends.
+    expect(footprint['red->blue']).toEqual([['red', 'router', 'blue'], 4]);
+    // green has no route back to red: the request still went red -> router -> green.
+    expect(footprint['red->green']).toEqual([['red', 'router', 'green'], 5]);
+    // Same segment: one hop.
+    expect(footprint['blue->green']).toEqual([['blue', 'green'], 2]);
+  });
+
+  it('counts the host as "-" and a hop used by an asymmetric answer too', () => {
+    expect(neighbourCost({ reachable: true, path: ['a', 'r1', 'b'], back: ['b', 'r2', 'a'] })).toBe(8);
+    expect(neighbourCost({ reachable: true, path: ['a', 'b'], back: ['b', 'a'] })).toBe(2);
+    const compiled = compile(loadExample('03-host-bridge'));
+    expect(compiled.ok && compiled.probes.filter((p) => p.origin === 'host').map((p) => p.touches)).toEqual([
+      ['-', 'red'],
+      ['-', 'blue'],
+    ]);
+  });
+
   it('aims a port forward probe at the uplink address of the forward\'s family', () => {
     const r = resolve(TopologyDocument.parse(dualStackForwards()));
     const forwards = planProbes(plan(r.doc, r), r).filter((p) => p.origin === 'port-forward');
@@ -43,7 +67,7 @@ describe('probes', () => {
     if (!compiled.ok) return;
     expect(compiled.probes.map((p) => p.id)).toContain('host->web6');
     expect(compiled.script).toContain(`NSD_UPLINK_ADDRESS6=$(ip -6 -o addr show dev "$NSD_UPLINK" scope global | awk '{ split($4, a, "/"); print a[1]; exit }')`);
-    expect(compiled.script).toMatch(/nsd_spawn nsd_probe "\$dir" \d+ 'host->web6' - host web6 tcp @uplink6 8080 reachable /);
+    expect(compiled.script).toMatch(/nsd_queue \d+ '[^']*' \d+ 'host->web6' - host web6 tcp @uplink6 8080 reachable /);
     const preview = compilePreview(dualStackForwards());
     expect(preview.ok && Object.keys(preview)).not.toContain('probes');
   });
