@@ -184,15 +184,35 @@ nsd_shared_unlock() {
   exec {NSD_SHARED_FD}>&-
 }
 
-nsd_sysctl() { # KEY VALUE (the record names it already)
+# With at-least, a limit is only raised, never lowered, and only where this namespace can change it
+# (gc_thresh3 exists in the initial namespace only; preflight said what to do elsewhere).
+nsd_sysctl() { # KEY VALUE [at-least] (the record names it already)
+  if [[ \${3-} == at-least && ! -w /proc/sys/\${1//.//} ]]; then return 0; fi
   nsd_shared_lock
   if [[ ! -e $NSD_SHARED/$1 ]]; then
     sysctl -n "$1" >"$NSD_SHARED/$1.new"
     mv -f "$NSD_SHARED/$1.new" "$NSD_SHARED/$1"
   fi
   : >"$NSD_SHARED/$1@$NSD_LAB"
-  sysctl -qw "$1=$2"
+  if [[ \${3-} != at-least ]] || (($(sysctl -n "$1") < $2)); then sysctl -qw "$1=$2"; fi
   nsd_shared_unlock
+}
+
+# Before up changes anything: says when the lab's namespaces, all talking through their gateways
+# at once, need more neighbour entries than the kernel's shared tables allow, and what to do.
+nsd_neigh_check() {
+  local word key need limit room
+  for word in "\${NSD_NEIGH_NEED[@]}"; do
+    IFS=: read -r NSD_NEIGH_TABLES key need limit <<<"$word"
+    nsd_neigh_read
+    room=$((NSD_NEIGH_LIMIT - NSD_NEIGH_MARGIN))
+    ((need > room)) || continue
+    if [[ -w /proc/sys/\${key//.//} ]]; then
+      nsd_note "this lab needs up to $need neighbour entries ($NSD_NEIGH_TABLES), more than $key=$NSD_NEIGH_LIMIT leaves it: up raises it to $limit, and the last lab to go down puts it back"
+    else
+      printf 'lab.sh: warning: this lab needs up to %d neighbour entries (%s) when its namespaces all talk through their gateways at once; the kernel allows %d for every namespace on the machine together (%s), and new neighbours fail beyond that. Only the host can raise it: sysctl -w %s=%d (verify is not affected: it probes in waves).\\n' "$need" "$NSD_NEIGH_TABLES" "$NSD_NEIGH_LIMIT" "$key" "$key" "$limit" >&2
+    fi
+  done
 }
 
 nsd_sysctl_release() { # KEY
@@ -517,6 +537,7 @@ nsd_preflight() { # ACTION
   if ((NSD_NEEDS_IPTABLES)) && iptables -S FORWARD 2>/dev/null | grep -qx -- '-P FORWARD DROP'; then
     nsd_note "the FORWARD policy is DROP (Docker does this); the lab accepts its own traffic in chain $NSD_FORWARD_CHAIN"
   fi
+  nsd_neigh_check
   if [[ -d /proc/sys/net/bridge ]]; then
     nsd_note "br_netfilter is loaded: bridged frames pass through iptables; the lab's FORWARD rules let them through"
   fi

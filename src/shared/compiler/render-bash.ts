@@ -6,7 +6,7 @@ import { BASH_LIBRARY } from './bash-library.js';
 import type { Plan } from './plan.js';
 import { NEIGHBOUR_MARGIN, type PlannedProbe } from './probes.js';
 import { shellJoin, shellQuote } from './shell.js';
-import { chainHooks, downSteps, forwardingKey, recordLines, upSteps, type Command, type Phase, type Step } from './steps.js';
+import { chainHooks, downSteps, forwardingKey, neighbourKey, neighbourLimit, neighbourNeed, recordLines, upSteps, type Command, type Phase, type Step } from './steps.js';
 import { LAB_SH_STATUS } from '../exit-codes.js';
 
 /** Version of the generator, printed in every script header. */
@@ -179,6 +179,17 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   out.push("NSD_ACTION='' NSD_STEP=0 NSD_TOTAL=0 NSD_PHASE=- NSD_ELEMENT=- NSD_TITLE=-");
   out.push("NSD_UPLINK_ADDRESS='' NSD_UPLINK_ADDRESS6='' NSD_LISTENERS=() NSD_RUNNING=0");
   out.push(`readonly NSD_NEIGH_MARGIN=${NEIGHBOUR_MARGIN}`);
+  const need = neighbourNeed(plan);
+  // TABLE:KEY:NEED:LIMIT for each family whose need does not fit in the kernel's default (preflight checks them).
+  out.push(
+    bashArray(
+      'NSD_NEIGH_NEED',
+      ([4, 6] as const).flatMap((f) => {
+        const limit = neighbourLimit(need[f]);
+        return limit === undefined ? [] : [`${f === 4 ? 'arp_cache' : 'ndisc_cache'}:${neighbourKey(f)}:${need[f]}:${limit}`];
+      }),
+    ),
+  );
   out.push('');
   out.push(BASH_LIBRARY);
   renderSteps('nsd_up', 'up', up, out, [
