@@ -764,7 +764,7 @@ nsd_waves_end() {
     if [[ $observed == unreachable && ($expect == reachable || -n \${NSD_FULL[n]-}) ]]; then retry+=("$n"); fi
   done
   ((\${#retry[@]} > 0)) || return 0
-  nsd_note "trying \${#retry[@]} probe(s) again that saw no answer$( ((\${#NSD_FULL[@]} > 0)) && printf ' (the neighbour table was full during %d)' "\${#NSD_FULL[@]}")"
+  nsd_note "trying \${#retry[@]} probe(s) again that saw no answer$( ((\${#NSD_FULL[@]} > 0)) && printf ' (%d ran while the kernel found a neighbour table full)' "\${#NSD_FULL[@]}")"
   NSD_FULL=()
   for n in "\${retry[@]}"; do eval "nsd_queue \${NSD_QUEUED[n]}"; done
   nsd_wave_end
