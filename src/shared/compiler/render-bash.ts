@@ -105,7 +105,12 @@ function renderVerify(plan: Plan, probes: readonly PlannedProbe[], out: string[]
   out.push(`  NSD_NEIGH_DEVS=(${devs.map(shellQuote).join(' ')})`);
   out.push('  nsd_waves_begin "$dir"');
   out.push('  # COST NAMESPACES: the neighbour entries a probe makes at most, and where they are flushed after its wave.');
-  probes.forEach((p, i) => {
+  // Probes through the same namespaces go in the same wave, so each namespace is flushed about
+  // once: ordered by the first of their namespaces in the plan (the report keeps their numbers).
+  const rank = new Map(plan.namespaces.map((n, i) => [n.name, i]));
+  const first = (p: PlannedProbe): number => p.touches.reduce((m, t) => Math.min(m, rank.get(t) ?? Infinity), Infinity);
+  const order = probes.map((p, i) => ({ p, i, key: first(p) })).sort((x, y) => x.key - y.key || x.i - y.i);
+  order.forEach(({ p, i }) => {
     const args = [String(p.neighbours), p.touches.join(' '), String(i + 1), p.id, p.netns ?? '-', p.fromLabel, p.toLabel, p.kind, p.address, p.port !== undefined ? String(p.port) : '', p.expect, p.reason];
     out.push(`  nsd_queue ${shellJoin(args)}`);
   });

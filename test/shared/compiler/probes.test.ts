@@ -42,6 +42,14 @@ describe('probes', () => {
     expect(footprint['blue->green']).toEqual([['blue', 'green'], 2]);
   });
 
+  it('queues probes through the same namespaces one after the other in lab.sh, keeping their numbers', () => {
+    const compiled = compile(loadExample('04-nat'));
+    expect(compiled.ok).toBe(true);
+    if (!compiled.ok) return;
+    const queued = [...compiled.script.matchAll(/^ {2}nsd_queue \d+ (?:'[^']*'|\S+) (\d+) '([^']+)'/gm)].map((m) => `${m[1]} ${m[2]}`);
+    expect(queued).toEqual(['1 red->blue', '2 host->red', '4 red->internet', '3 host->blue', '5 blue->internet']);
+  });
+
   it('counts the host as "-" and a hop used by an asymmetric answer too', () => {
     expect(neighbourCost({ reachable: true, path: ['a', 'r1', 'b'], back: ['b', 'r2', 'a'] })).toBe(8);
     expect(neighbourCost({ reachable: true, path: ['a', 'b'], back: ['b', 'a'] })).toBe(2);
