@@ -184,15 +184,35 @@ nsd_shared_unlock() {
   exec {NSD_SHARED_FD}>&-
 }
 
-nsd_sysctl() { # KEY VALUE (the record names it already)
+# With at-least, a limit is only raised, never lowered, and only where this namespace can change it
+# (gc_thresh3 exists in the initial namespace only; preflight said what to do elsewhere).
+nsd_sysctl() { # KEY VALUE [at-least] (the record names it already)
+  if [[ \${3-} == at-least && ! -w /proc/sys/\${1//.//} ]]; then return 0; fi
   nsd_shared_lock
   if [[ ! -e $NSD_SHARED/$1 ]]; then
     sysctl -n "$1" >"$NSD_SHARED/$1.new"
     mv -f "$NSD_SHARED/$1.new" "$NSD_SHARED/$1"
   fi
   : >"$NSD_SHARED/$1@$NSD_LAB"
-  sysctl -qw "$1=$2"
+  if [[ \${3-} != at-least ]] || (($(sysctl -n "$1") < $2)); then sysctl -qw "$1=$2"; fi
   nsd_shared_unlock
+}
+
+# Before up changes anything: says when the lab's namespaces, all talking through their gateways
+# at once, need more neighbour entries than the kernel's shared tables allow, and what to do.
+nsd_neigh_check() {
+  local word key need limit room
+  for word in "\${NSD_NEIGH_NEED[@]}"; do
+    IFS=: read -r NSD_NEIGH_TABLES key need limit <<<"$word"
+    nsd_neigh_read
+    room=$((NSD_NEIGH_LIMIT - NSD_NEIGH_MARGIN))
+    ((need > room)) || continue
+    if [[ -w /proc/sys/\${key//.//} ]]; then
+      nsd_note "this lab needs up to $need neighbour entries ($NSD_NEIGH_TABLES), more than $key=$NSD_NEIGH_LIMIT leaves it: up raises it to $limit, and the last lab to go down puts it back"
+    else
+      printf 'lab.sh: warning: this lab needs up to %d neighbour entries (%s) when its namespaces all talk through their gateways at once; the kernel allows %d for every namespace on the machine together (%s), and new neighbours fail beyond that. Only the host can raise it: sysctl -w %s=%d (verify is not affected: it probes in waves).\\n' "$need" "$NSD_NEIGH_TABLES" "$NSD_NEIGH_LIMIT" "$key" "$key" "$limit" >&2
+    fi
+  done
 }
 
 nsd_sysctl_release() { # KEY
@@ -517,6 +537,7 @@ nsd_preflight() { # ACTION
   if ((NSD_NEEDS_IPTABLES)) && iptables -S FORWARD 2>/dev/null | grep -qx -- '-P FORWARD DROP'; then
     nsd_note "the FORWARD policy is DROP (Docker does this); the lab accepts its own traffic in chain $NSD_FORWARD_CHAIN"
   fi
+  nsd_neigh_check
   if [[ -d /proc/sys/net/bridge ]]; then
     nsd_note "br_netfilter is loaded: bridged frames pass through iptables; the lab's FORWARD rules let them through"
   fi
@@ -628,15 +649,132 @@ while True:
   done
 }
 
-# Probes run in parallel, at most 64 at a time.
-nsd_spawn() { # COMMAND...
-  "$@" &
-  NSD_PROBES+=("$!")
+# The kernel's neighbour (ARP and NDP) tables are shared by every namespace on the machine and
+# capped by gc_thresh3 (1024 by default), which only the initial namespace can read or change.
+# An entry stays pinned for about 30 s after use, so a big lab's probes would fill the tables and
+# fail although the lab is right. Probes therefore run in waves that fit in what is free, at most
+# 64 at a time, and after each wave the entries it made are flushed: in the namespaces it touched
+# and on the lab's own host interfaces (NSD_NEIGH_DEVS), nowhere else.
+
+# Reads the tables the probes use (NSD_NEIGH_TABLES: arp_cache, ndisc_cache; ip ntable works in
+# any namespace): NSD_NEIGH_LIMIT (gc_thresh3), NSD_NEIGH_USED, NSD_NEIGH_ROOM (entries free below
+# the limit, less NSD_NEIGH_MARGIN for everything else on the machine; the smallest of the tables)
+# and NSD_NEIGH_FULLS (how often the kernel has found one of them full, -1 when unknown).
+nsd_neigh_read() {
+  local out limit used fulls
+  out=$(ip -s ntable show 2>/dev/null | awk -v tables=" $NSD_NEIGH_TABLES " '
+    $1 == "inet" || $1 == "inet6" { t = index(tables, " " $2 " ") ? $2 : "" }
+    t != "" { for (i = 1; i < NF; i++) {
+        if ($i == "thresh3") limit[t] = $(i + 1)
+        if ($i == "entries") used[t] = $(i + 1)
+        if ($i == "table_fulls") { fulls += $(i + 1); seen = 1 }
+      } }
+    END {
+      room = -1
+      for (t in limit) if (room < 0 || limit[t] - used[t] < room) { room = limit[t] - used[t]; lim = limit[t]; u = used[t] }
+      if (room >= 0) print lim, u, (seen ? fulls : -1)
+    }') || out=''
+  read -r limit used fulls <<<"$out" || true
+  if [[ -z $limit ]]; then
+    limit=1024 used=0 fulls=-1
+    if [[ -r /proc/sys/net/ipv4/neigh/default/gc_thresh3 ]]; then limit=$(</proc/sys/net/ipv4/neigh/default/gc_thresh3); fi
+  fi
+  NSD_NEIGH_LIMIT=$limit NSD_NEIGH_USED=$used NSD_NEIGH_FULLS=$fulls
+  NSD_NEIGH_ROOM=$((limit - used - NSD_NEIGH_MARGIN))
+}
+
+# Flushes the neighbour entries in the given namespaces ("-": the lab's host interfaces), a few at a time.
+nsd_neigh_flush() { # NETNS...
+  local ns running=0
+  for ns in "$@"; do
+    if [[ $ns == - ]]; then
+      ((\${#NSD_NEIGH_DEVS[@]} > 0)) || continue
+      printf 'neigh flush dev %s\\n' "\${NSD_NEIGH_DEVS[@]}" | ip -force -batch - >/dev/null 2>&1 &
+    else
+      ip -n "$ns" neigh flush all >/dev/null 2>&1 &
+    fi
+    NSD_FLUSHES+=("$!")
+    running=$((running + 1))
+    if ((running >= 16)); then
+      wait "\${NSD_FLUSHES[@]}" || true
+      NSD_FLUSHES=() running=0
+    fi
+  done
+  if ((running > 0)); then wait "\${NSD_FLUSHES[@]}" || true; fi
+  NSD_FLUSHES=()
+}
+
+# Starts verify's waves: with too little room left, first flushes the lab's own entries.
+nsd_waves_begin() { # DIR
+  NSD_PROBE_DIR=$1 NSD_WAVE=() NSD_WAVE_PIDS=() NSD_WAVE_COST=0 NSD_QUEUED=() NSD_FULL=() NSD_RUNNING=0
+  declare -gA NSD_WAVE_NS=()
+  nsd_neigh_read
+  if ((NSD_NEIGH_ROOM < NSD_NEIGH_WANT)); then
+    nsd_neigh_flush - "\${NSD_NAMESPACES[@]}"
+    nsd_neigh_read
+  fi
+  if ((NSD_NEIGH_ROOM < NSD_NEIGH_WANT)); then
+    nsd_note "the kernel's neighbour tables are nearly full ($NSD_NEIGH_USED of $NSD_NEIGH_LIMIT entries, net.ipv4.neigh.default.gc_thresh3, shared by every namespace): probes run in small waves; one that meets a full table is tried again, then skipped, saying so"
+  fi
+}
+
+# Queues a probe: it starts now, unless its entries would not fit beside the running wave's;
+# then that wave ends first. COST and NAMESPACES are the probe's footprint (PlannedProbe).
+nsd_queue() { # COST NAMESPACES N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON
+  local ns names
+  if ((NSD_WAVE_COST > 0 && NSD_WAVE_COST + $1 > NSD_NEIGH_ROOM)); then nsd_wave_end; fi
+  NSD_WAVE_COST=$((NSD_WAVE_COST + $1))
+  read -ra names <<<"$2"
+  for ns in "\${names[@]}"; do NSD_WAVE_NS[$ns]=1; done
+  printf -v "NSD_QUEUED[$3]" '%q ' "$@"
+  NSD_WAVE+=("$3")
+  nsd_probe "$NSD_PROBE_DIR" "\${@:3}" &
+  NSD_WAVE_PIDS+=("$!")
   NSD_RUNNING=$((NSD_RUNNING + 1))
   if ((NSD_RUNNING >= 64)); then
-    wait -n
+    wait -n || true
     NSD_RUNNING=$((NSD_RUNNING - 1))
   fi
+}
+
+# Ends a wave: waits for its probes, marks them when the kernel found a table full meanwhile
+# (their "unreachable" proves nothing), and flushes what the wave made.
+nsd_wave_end() {
+  local n fulls=$NSD_NEIGH_FULLS
+  ((\${#NSD_WAVE[@]} > 0)) || return 0
+  wait "\${NSD_WAVE_PIDS[@]}" || true
+  nsd_neigh_read
+  if ((fulls >= 0 && NSD_NEIGH_FULLS > fulls)); then
+    for n in "\${NSD_WAVE[@]}"; do NSD_FULL[n]=1; done
+  fi
+  nsd_neigh_flush "\${!NSD_WAVE_NS[@]}"
+  nsd_neigh_read
+  NSD_WAVE=() NSD_WAVE_PIDS=() NSD_WAVE_COST=0 NSD_RUNNING=0
+  NSD_WAVE_NS=()
+}
+
+# Ends the last wave, then tries once more every probe that saw no answer where one was expected
+# (a lost ARP reply under load) or while a neighbour table was full; one that meets a full table
+# again is skipped, saying why, instead of blaming the lab.
+nsd_waves_end() {
+  local n id from to kind address expect observed result ms reason retry=()
+  nsd_wave_end
+  for n in "\${!NSD_QUEUED[@]}"; do
+    IFS=$'\\t' read -r id from to kind address expect observed result ms reason <"$NSD_PROBE_DIR/$n" || continue
+    if [[ $observed == unreachable && ($expect == reachable || -n \${NSD_FULL[n]-}) ]]; then retry+=("$n"); fi
+  done
+  ((\${#retry[@]} > 0)) || return 0
+  nsd_note "trying \${#retry[@]} probe(s) again that saw no answer$( ((\${#NSD_FULL[@]} > 0)) && printf ' (%d ran while the kernel found a neighbour table full)' "\${#NSD_FULL[@]}")"
+  NSD_FULL=()
+  for n in "\${retry[@]}"; do eval "nsd_queue \${NSD_QUEUED[n]}"; done
+  nsd_wave_end
+  for n in "\${retry[@]}"; do
+    [[ -n \${NSD_FULL[n]-} ]] || continue
+    IFS=$'\\t' read -r id from to kind address expect observed result ms reason <"$NSD_PROBE_DIR/$n" || continue
+    [[ $observed == unreachable ]] || continue
+    reason="the kernel's neighbour table was full while it ran ($NSD_NEIGH_LIMIT entries, shared by every namespace): raise it on the host (sysctl -w net.ipv4.neigh.default.gc_thresh3=$((NSD_NEIGH_LIMIT * 2))) and verify again"
+    printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$id" "$from" "$to" "$kind" "$address" "$expect" unknown skip - "$reason" >"$NSD_PROBE_DIR/$n"
+  done
 }
 
 # One probe; writes a result line to DIR/N: id, from, to, kind, expect, observed, result, ms, reason.

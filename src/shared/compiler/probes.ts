@@ -9,6 +9,12 @@ import type { Resolved } from '../model/resolve.js';
 import type { Plan } from './plan.js';
 import { ReachModel, type ForwardingFacts, type Verdict } from './reach.js';
 
+/**
+ * Neighbour entries verify leaves free for everything else on the machine while it probes: the
+ * tables are shared by every namespace, and other labs and the host keep talking meanwhile.
+ */
+export const NEIGHBOUR_MARGIN = 128;
+
 /** Up to this many namespaces, verify probes every pair; above it, each namespace probes its ring neighbour. */
 export const ALL_PAIRS_LIMIT = 16;
 
@@ -29,6 +35,27 @@ export interface PlannedProbe {
   origin: 'pair' | 'host' | 'outside' | 'port-forward' | 'user';
   /** For tcp probes to a port forward: where verify may start a temporary listener. */
   listen?: { netns: string; address: string; port: number };
+  /**
+   * What the probe leaves in the kernel's neighbour (ARP/NDP) tables, which every namespace
+   * shares: the namespaces along its path (`-` for the host), where verify flushes afterwards,
+   * and at most how many entries it makes (see neighbourCost).
+   */
+  touches: string[];
+  neighbours: number;
+}
+
+/**
+ * Entries a probe makes at most: two per hop there and back (the sender's entry for the next
+ * hop, and the receiver's for the sender, learned from its ARP request or neighbour
+ * solicitation; a hop used both ways counts once), and one more for the hop nobody answers
+ * when the model expects the probe to stop.
+ */
+export function neighbourCost(v: Pick<Verdict, 'path' | 'back' | 'reachable'>): number {
+  const hops = new Set<string>();
+  for (const way of [v.path, v.back ?? []]) {
+    for (let i = 1; i < way.length; i++) hops.add([way[i - 1]!, way[i]!].sort().join('\n'));
+  }
+  return 2 * hops.size + (v.reachable ? 0 : 1);
 }
 
 /** The first address of a node (IPv4 preferred), if it has one; remembered per node. */
@@ -62,6 +89,15 @@ export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
   const netns = (id: string): string => r.netnsOf.get(id) ?? id;
   const hostKey = model.hostKey;
   const hostLabel = r.hostId ?? 'host';
+  const footprint = (v: Verdict): Pick<PlannedProbe, 'touches' | 'neighbours'> => {
+    const touches = new Set<string>();
+    for (const node of [...v.path, ...(v.back ?? [])]) {
+      if (node === hostLabel) touches.add('-');
+      else if (node !== 'outside') touches.add(netns(node));
+    }
+    return { touches: [...touches], neighbours: neighbourCost(v) };
+  };
+  const expected = (v: Verdict): Pick<PlannedProbe, 'expect' | 'reason' | 'touches' | 'neighbours'> => ({ ...expectation(v), ...footprint(v) });
 
   const pair = (from: string, to: string): void => {
     const address = firstAddress(to);
@@ -73,7 +109,7 @@ export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
       toLabel: to,
       kind: 'ping',
       address,
-      ...expectation(model.roundTrip(from, address)),
+      ...expected(model.roundTrip(from, address)),
       origin: 'pair',
     });
   };
@@ -95,7 +131,7 @@ export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
         toLabel: n.id,
         kind: 'ping',
         address,
-        ...expectation(model.roundTrip(hostKey, address)),
+        ...expected(model.roundTrip(hostKey, address)),
         origin: 'host',
       });
     }
@@ -113,7 +149,7 @@ export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
         toLabel: internet.id,
         kind: 'ping',
         address: target,
-        ...expectation(model.roundTrip(n.id, target)),
+        ...expected(model.roundTrip(n.id, target)),
         origin: 'outside',
       });
     }
@@ -132,6 +168,7 @@ export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
       port: f.hostPort,
       expect: 'reachable',
       reason: `port ${f.hostPort} on the uplink is forwarded to ${f.to}:${f.toPort}`,
+      ...footprint(model.roundTrip(hostKey, f.to)),
       origin: 'port-forward',
       listen: { netns: f.netns, address: f.to, port: f.toPort },
     });
@@ -157,6 +194,7 @@ export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
       ...(u.port !== undefined ? { port: u.port } : {}),
       expect: u.expect,
       reason: verdict.reachable === (u.expect === 'reachable') ? verdict.reason : `set by hand; the model predicts ${verdict.reachable ? 'reachable' : 'unreachable'}: ${verdict.reason}`,
+      ...footprint(verdict),
       origin: 'user',
     });
   }

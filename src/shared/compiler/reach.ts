@@ -37,6 +37,8 @@ export interface Verdict {
   reachable: boolean;
   /** Node keys visited, in order (the host is shown as its node id, or "host"). */
   path: string[];
+  /** For a round trip that got there: the answer's way back, as far as it went. */
+  back?: string[];
   /** Why: the first obstacle for unreachable, a one-line route summary otherwise. */
   reason: string;
 }
@@ -185,7 +187,7 @@ export class ReachModel {
     const owner = this.ownerOf(ip.family, ip.value);
     if (there.source === undefined || owner === undefined) return there;
     const back = this.deliver(owner, ip.family, there.source);
-    if (!back.reachable) return { ...back, reason: `no way back: ${back.reason}` };
-    return there;
+    if (!back.reachable) return { reachable: false, path: there.path, back: back.path, reason: `no way back: ${back.reason}` };
+    return { reachable: true, path: there.path, back: back.path, reason: there.reason };
   }
 }

@@ -4,9 +4,9 @@
  */
 import { BASH_LIBRARY } from './bash-library.js';
 import type { Plan } from './plan.js';
-import type { PlannedProbe } from './probes.js';
+import { NEIGHBOUR_MARGIN, type PlannedProbe } from './probes.js';
 import { shellJoin, shellQuote } from './shell.js';
-import { chainHooks, downSteps, forwardingKey, recordLines, upSteps, type Command, type Phase, type Step } from './steps.js';
+import { chainHooks, downSteps, forwardingKey, neighbourKey, neighbourLimit, neighbourNeed, recordLines, upSteps, type Command, type Phase, type Step } from './steps.js';
 import { LAB_SH_STATUS } from '../exit-codes.js';
 
 /** Version of the generator, printed in every script header. */
@@ -63,12 +63,12 @@ function bashArray(name: string, words: readonly string[]): string {
   return `readonly ${name}=(${words.map(shellQuote).join(' ')})`;
 }
 
-function renderVerify(probes: readonly PlannedProbe[], out: string[]): void {
+function renderVerify(plan: Plan, probes: readonly PlannedProbe[], out: string[]): void {
   out.push('nsd_verify() {');
   out.push('  nsd_preflight verify');
   out.push('  local dir');
   out.push('  dir=$(mktemp -d)');
-  out.push('  NSD_LISTENERS=() NSD_PROBES=() NSD_RUNNING=0');
+  out.push('  NSD_LISTENERS=()');
   if (probes.length === 0) {
     out.push("  echo 'this lab has nothing to probe: add addresses, or probes by hand'", '  rm -rf "$dir"', '}', '');
     return;
@@ -88,11 +88,34 @@ function renderVerify(probes: readonly PlannedProbe[], out: string[]): void {
     listeners.add(key);
     out.push(`  nsd_listen ${shellJoin(words)}`);
   }
-  probes.forEach((p, i) => {
-    const args = [String(i + 1), p.id, p.netns ?? '-', p.fromLabel, p.toLabel, p.kind, p.address, p.port !== undefined ? String(p.port) : '', p.expect, p.reason];
-    out.push(`  nsd_spawn nsd_probe "$dir" ${shellJoin(args)}`);
+  // Room for one round of parallel probes before the first wave, or the lab's own entries are flushed first.
+  let total = 0;
+  let most = 0;
+  for (const p of probes) {
+    total += p.neighbours;
+    most = Math.max(most, p.neighbours);
+  }
+  out.push(`  NSD_NEIGH_WANT=${Math.min(total, 64 * most)}`);
+  // The lab's host interfaces that have addresses: only they hold the host's entries for the lab.
+  const devs = [
+    ...plan.bridges.filter((b) => b.addresses.length > 0).map((b) => b.name),
+    ...plan.veths.flatMap((v) => [v.a, v.b]).filter((i) => i.netns === null && i.addresses.length > 0).map((i) => i.name),
+  ];
+  const tables = new Set(probes.map((p) => (p.address.includes(':') || p.address === '@uplink6' ? 'ndisc_cache' : 'arp_cache')));
+  out.push(`  NSD_NEIGH_TABLES=${shellQuote([...tables].sort().join(' '))}`);
+  out.push(`  NSD_NEIGH_DEVS=(${devs.map(shellQuote).join(' ')})`);
+  out.push('  nsd_waves_begin "$dir"');
+  out.push('  # COST NAMESPACES: the neighbour entries a probe makes at most, and where they are flushed after its wave.');
+  // Probes through the same namespaces go in the same wave, so each namespace is flushed about
+  // once: ordered by the first of their namespaces in the plan (the report keeps their numbers).
+  const rank = new Map(plan.namespaces.map((n, i) => [n.name, i]));
+  const first = (p: PlannedProbe): number => p.touches.reduce((m, t) => Math.min(m, rank.get(t) ?? Infinity), Infinity);
+  const order = probes.map((p, i) => ({ p, i, key: first(p) })).sort((x, y) => x.key - y.key || x.i - y.i);
+  order.forEach(({ p, i }) => {
+    const args = [String(p.neighbours), p.touches.join(' '), String(i + 1), p.id, p.netns ?? '-', p.fromLabel, p.toLabel, p.kind, p.address, p.port !== undefined ? String(p.port) : '', p.expect, p.reason];
+    out.push(`  nsd_queue ${shellJoin(args)}`);
   });
-  out.push('  wait "${NSD_PROBES[@]}"');
+  out.push('  nsd_waves_end');
   out.push('  if ((${#NSD_LISTENERS[@]} > 0)); then kill "${NSD_LISTENERS[@]}" 2>/dev/null || true; fi');
   out.push('  local status=0');
   out.push('  nsd_verify_report "$dir" || status=$?');
@@ -160,7 +183,19 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   out.push(bashArray('NSD_WANT', wanted.map((w) => w.line)));
   out.push(bashArray('NSD_WANT_OF', wanted.map((w) => w.element ?? 'lab')));
   out.push("NSD_ACTION='' NSD_STEP=0 NSD_TOTAL=0 NSD_PHASE=- NSD_ELEMENT=- NSD_TITLE=-");
-  out.push("NSD_UPLINK_ADDRESS='' NSD_UPLINK_ADDRESS6='' NSD_LISTENERS=() NSD_PROBES=() NSD_RUNNING=0");
+  out.push("NSD_UPLINK_ADDRESS='' NSD_UPLINK_ADDRESS6='' NSD_LISTENERS=() NSD_RUNNING=0");
+  out.push(`readonly NSD_NEIGH_MARGIN=${NEIGHBOUR_MARGIN}`);
+  const need = neighbourNeed(plan);
+  // TABLE:KEY:NEED:LIMIT for each family whose need does not fit in the kernel's default (preflight checks them).
+  out.push(
+    bashArray(
+      'NSD_NEIGH_NEED',
+      ([4, 6] as const).flatMap((f) => {
+        const limit = neighbourLimit(need[f]);
+        return limit === undefined ? [] : [`${f === 4 ? 'arp_cache' : 'ndisc_cache'}:${neighbourKey(f)}:${need[f]}:${limit}`];
+      }),
+    ),
+  );
   out.push('');
   out.push(BASH_LIBRARY);
   renderSteps('nsd_up', 'up', up, out, [
@@ -170,7 +205,7 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   ]);
   // The notes explain the order of up; down follows the record, kind by kind.
   renderSteps('nsd_down', 'down', down, out, [`printf 'lab %s is down.\\n' "$NSD_LAB"`, 'nsd_event "done down"'], false);
-  renderVerify(probes, out);
+  renderVerify(plan, probes, out);
   out.push('case ${1:-} in');
   out.push('  up | down)');
   out.push("    trap 'nsd_on_error $? \"$BASH_COMMAND\"' ERR");

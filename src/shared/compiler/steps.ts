@@ -6,6 +6,7 @@
 import type { Family } from '../model/net.js';
 import type { Plan, PlannedRoute } from './plan.js';
 import type { Iface } from '../model/resolve.js';
+import { NEIGHBOUR_MARGIN } from './probes.js';
 
 /** The phases of `up`, in order; `down` walks them backwards. */
 export const PHASES = ['preflight', 'namespaces', 'bridges', 'links', 'addresses', 'up', 'routes', 'forwarding', 'nat', 'verify'] as const;
@@ -100,6 +101,32 @@ function routeRecord(where: string, r: PlannedRoute): string[] {
 /** The sysctl that turns on forwarding for an address family. */
 export function forwardingKey(f: Family): string {
   return f === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding';
+}
+
+/** The sysctl that caps the kernel's neighbour table of an address family, for every namespace at once. */
+export function neighbourKey(f: Family): string {
+  return f === 4 ? 'net.ipv4.neigh.default.gc_thresh3' : 'net.ipv6.neigh.default.gc_thresh3';
+}
+
+/** The kernel's default for neighbourKey(): 1024 entries. */
+export const NEIGHBOUR_DEFAULT_LIMIT = 1024;
+
+/**
+ * Neighbour entries the lab holds when every namespace (and the host) has just talked through
+ * each gateway of its routes: one at each end. Beyond the kernel's limit, less NEIGHBOUR_MARGIN
+ * for the rest of the machine, new neighbours fail while the old ones are fresh.
+ */
+export function neighbourNeed(plan: Plan): Record<Family, number> {
+  const pairs: Record<Family, Set<string>> = { 4: new Set(), 6: new Set() };
+  for (const ns of plan.namespaces) for (const r of ns.routes) if (r.via !== undefined) pairs[r.family].add(`${ns.name} ${r.via}`);
+  for (const r of plan.host.routes) if (r.via !== undefined) pairs[r.family].add(`- ${r.via}`);
+  return { 4: 2 * pairs[4].size, 6: 2 * pairs[6].size };
+}
+
+/** The limit a lab asks the host for, when its need does not fit in the default: rounded up to a multiple of 1024. */
+export function neighbourLimit(need: number): number | undefined {
+  if (need + NEIGHBOUR_MARGIN <= NEIGHBOUR_DEFAULT_LIMIT) return undefined;
+  return Math.ceil((need + NEIGHBOUR_MARGIN) / 1024) * 1024;
 }
 
 function addressArgs(text: string, dev: string): string[] {
@@ -282,6 +309,21 @@ export function upSteps(plan: Plan): Step[] {
     const key = forwardingKey(f);
     // Shared with other labs: nsd_sysctl counts the labs that need it and keeps the value from before the first.
     add({ id: `forwarding/host/ipv${f}`, phase: 'forwarding', element: 'host', title: `host forwards IPv${f} (${key}=1)`, records: [['sysctl', HOST, key]], commands: [cmd('nsd_sysctl', key, '1')] });
+  }
+  const need = neighbourNeed(plan);
+  for (const f of [4, 6] as const) {
+    const limit = neighbourLimit(need[f]);
+    if (limit === undefined) continue;
+    const key = neighbourKey(f);
+    // Shared like forwarding; only the initial namespace may change it, elsewhere preflight said what to do.
+    add({
+      id: `forwarding/host/neighbours-ipv${f}`,
+      phase: 'forwarding',
+      element: null,
+      title: `host neighbour table holds at least ${limit} IPv${f} entries (${key}), where this host lets the lab change it`,
+      records: [['sysctl', HOST, key]],
+      commands: [cmd('nsd_sysctl', key, String(limit), 'at-least')],
+    });
   }
   for (const f of plan.firewall.families) {
     const ipt = iptablesFor(f);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BASH_LIBRARY } from '../../../src/shared/compiler/bash-library.js';
 import { compile, compilePreview, plan, planProbes } from '../../../src/shared/compiler/index.js';
+import { neighbourCost } from '../../../src/shared/compiler/probes.js';
 import { resolve } from '../../../src/shared/model/resolve.js';
 import { TopologyDocument } from '../../../src/shared/model/topology.js';
 import { loadExample } from '../../support/examples.js';
@@ -28,6 +29,37 @@ function dualStackForwards(): unknown {
 }
 
 describe('probes', () => {
+  it('says where each probe leaves neighbour entries and how many at most: both ways, every hop once, one more where it stops', () => {
+    const compiled = compile(loadExample('06-router'));
+    expect(compiled.ok).toBe(true);
+    if (!compiled.ok) return;
+    const footprint = Object.fromEntries(compiled.probes.map((p) => [p.id, [p.touches, p.neighbours]]));
+    // red and blue route through the router: two hops, each learned at both ends.
+    expect(footprint['red->blue']).toEqual([['red', 'router', 'blue'], 4]);
+    // green has no route back to red: the request still went red -> router -> green.
+    expect(footprint['red->green']).toEqual([['red', 'router', 'green'], 5]);
+    // Same segment: one hop.
+    expect(footprint['blue->green']).toEqual([['blue', 'green'], 2]);
+  });
+
+  it('queues probes through the same namespaces one after the other in lab.sh, keeping their numbers', () => {
+    const compiled = compile(loadExample('04-nat'));
+    expect(compiled.ok).toBe(true);
+    if (!compiled.ok) return;
+    const queued = [...compiled.script.matchAll(/^ {2}nsd_queue \d+ (?:'[^']*'|\S+) (\d+) '([^']+)'/gm)].map((m) => `${m[1]} ${m[2]}`);
+    expect(queued).toEqual(['1 red->blue', '2 host->red', '4 red->internet', '3 host->blue', '5 blue->internet']);
+  });
+
+  it('counts the host as "-" and a hop used by an asymmetric answer too', () => {
+    expect(neighbourCost({ reachable: true, path: ['a', 'r1', 'b'], back: ['b', 'r2', 'a'] })).toBe(8);
+    expect(neighbourCost({ reachable: true, path: ['a', 'b'], back: ['b', 'a'] })).toBe(2);
+    const compiled = compile(loadExample('03-host-bridge'));
+    expect(compiled.ok && compiled.probes.filter((p) => p.origin === 'host').map((p) => p.touches)).toEqual([
+      ['-', 'red'],
+      ['-', 'blue'],
+    ]);
+  });
+
   it('aims a port forward probe at the uplink address of the forward\'s family', () => {
     const r = resolve(TopologyDocument.parse(dualStackForwards()));
     const forwards = planProbes(plan(r.doc, r), r).filter((p) => p.origin === 'port-forward');
@@ -43,7 +75,7 @@ describe('probes', () => {
     if (!compiled.ok) return;
     expect(compiled.probes.map((p) => p.id)).toContain('host->web6');
     expect(compiled.script).toContain(`NSD_UPLINK_ADDRESS6=$(ip -6 -o addr show dev "$NSD_UPLINK" scope global | awk '{ split($4, a, "/"); print a[1]; exit }')`);
-    expect(compiled.script).toMatch(/nsd_spawn nsd_probe "\$dir" \d+ 'host->web6' - host web6 tcp @uplink6 8080 reachable /);
+    expect(compiled.script).toMatch(/nsd_queue \d+ '[^']*' \d+ 'host->web6' - host web6 tcp @uplink6 8080 reachable /);
     const preview = compilePreview(dualStackForwards());
     expect(preview.ok && Object.keys(preview)).not.toContain('probes');
   });
@@ -59,5 +91,65 @@ describe('probes', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('the wave runner of lab.sh verify', () => {
+    const fn = (name: string) => new RegExp(`^${name}\\(\\) \\{[\\s\\S]*?^\\}$`, 'm').exec(BASH_LIBRARY)![0];
+    // The kernel's tables are shared by the whole machine: filling them for real would break
+    // everyone else's traffic, so the fault (a table found full) is injected here.
+    const fakes = [
+      'nsd_neigh_read() { NSD_NEIGH_LIMIT=1024 NSD_NEIGH_USED=0 NSD_NEIGH_ROOM=5; if ((FULL)); then READS=$((READS + 1)); fi; NSD_NEIGH_FULLS=$READS; }',
+      'nsd_neigh_flush() { echo "flush $(printf "%s\\n" "$@" | sort | tr "\\n" " ")" >>"$NSD_PROBE_DIR.log"; }',
+      // ns2 is unreachable; everything else answers.
+      'nsd_probe() { local observed=reachable result=fail; if [[ $8 == 10.0.0.2 ]]; then observed=unreachable; fi; if [[ $observed == "${10}" ]]; then result=pass; fi; echo "run $3" >>"$1.log"; printf "%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n" "$3" "$5" "$6" "$7" "$8" "${10}" "$observed" "$result" - "${11}" >"$1/$2"; }',
+    ];
+    const run = (full: boolean) => {
+      const dir = mkdtempSync(join(tmpdir(), 'nsd-waves-'));
+      try {
+        const script = [
+          'set -euo pipefail',
+          ...['nsd_note', 'nsd_waves_begin', 'nsd_queue', 'nsd_wave_end', 'nsd_waves_end'].map(fn),
+          ...fakes,
+          `NSD_NEIGH_MARGIN=128 NSD_NEIGH_WANT=0 NSD_NAMESPACES=(a b c) READS=0 FULL=${full ? 1 : 0}`,
+          'nsd_waves_begin "$1/probes"',
+          "nsd_queue 2 'a b' 1 a-b a a b ping 10.0.0.3 '' reachable 'via a -> b'",
+          "nsd_queue 2 'c b' 2 c-b c c b ping 10.0.0.2 '' reachable 'via c -> b'",
+          "nsd_queue 2 '- c' 3 host-c - host c ping 10.0.0.2 '' unreachable 'c is not there'",
+          'nsd_waves_end',
+          'for f in "$1"/probes/*; do cut -f1,7,8,10 "$f"; done',
+          'cat "$1/probes.log"',
+        ].join('\n');
+        const r = spawnSync('bash', ['-c', `mkdir "$1/probes"\n${script}`, '_', dir], { encoding: 'utf8' });
+        expect(r.status, r.stderr).toBe(0);
+        return r.stdout;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+
+    it('fills a wave up to the room the tables have, flushes only where its probes went, and tries an unanswered probe again before failing it', () => {
+      const out = run(false);
+      expect(out).toContain('note: trying 1 probe(s) again that saw no answer\n');
+      expect(out.split('\n').filter((l) => /^(a-b|c-b|host-c)\t/.test(l))).toEqual(['a-b\treachable\tpass\tvia a -> b', 'c-b\tunreachable\tfail\tvia c -> b', 'host-c\tunreachable\tpass\tc is not there']);
+      // Two probes of cost 2 fit in a room of 5; the third starts the next wave; the retry is a wave of its own.
+      // Probes of a wave run in parallel: their order within the wave is free.
+      const waves = out
+        .split('\n')
+        .filter((l) => /^(run|flush) /.test(l))
+        .join('\n')
+        .split(/^(flush .*)$/m)
+        .map((part) => part.split('\n').filter(Boolean).sort().join(', '))
+        .filter(Boolean);
+      expect(waves).toEqual(['run a-b, run c-b', 'flush a b c ', 'run host-c', 'flush - c ', 'run c-b', 'flush b c ']);
+    });
+
+    it('skips, saying why, a probe that saw no answer while the kernel found a neighbour table full, twice', () => {
+      const out = run(true);
+      expect(out).toContain('note: trying 2 probe(s) again that saw no answer (3 ran while the kernel found a neighbour table full)\n');
+      const rows = out.split('\n').filter((l) => /^(a-b|c-b|host-c)\t/.test(l));
+      expect(rows[0]).toBe('a-b\treachable\tpass\tvia a -> b');
+      // An expected "unreachable" proves nothing either when the table was full.
+      for (const row of rows.slice(1)) expect(row).toMatch(/^(c-b|host-c)\tunknown\tskip\tthe kernel's neighbour table was full while it ran \(1024 entries, shared by every namespace\): raise it on the host \(sysctl -w net\.ipv4\.neigh\.default\.gc_thresh3=2048\) and verify again$/);
+    });
   });
 });

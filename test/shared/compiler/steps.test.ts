@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TopologyDocument } from '../../../src/shared/model/topology.js';
 import { plan } from '../../../src/shared/compiler/plan.js';
-import { downSteps, PHASES, RECORD_KINDS, upSteps, type Step } from '../../../src/shared/compiler/steps.js';
+import { downSteps, neighbourNeed, PHASES, RECORD_KINDS, upSteps, type Step } from '../../../src/shared/compiler/steps.js';
 import { loadExample, loadExamples } from '../../support/examples.js';
 
 const planOf = (input: unknown) => plan(TopologyDocument.parse(input));
@@ -12,7 +12,29 @@ const indexOf = (all: string[], text: string) => {
   return i;
 };
 
+/** N namespaces on one bridge, each with a default route through the bridge's address. */
+function gatewayLab(n: number): unknown {
+  const nodes: unknown[] = [{ id: 'vnet0', kind: 'bridge', addresses: ['10.0.0.1/16'] }];
+  const links: unknown[] = [];
+  for (let i = 1; i <= n; i++) {
+    nodes.push({ id: `ns${i}`, kind: 'namespace', routes: [{ to: 'default', via: '10.0.0.1' }] });
+    links.push({ id: `l${i}`, a: { node: `ns${i}`, addresses: [`10.0.${(i + 1) >> 8}.${(i + 1) & 255}/16`] }, b: { node: 'vnet0' } });
+  }
+  return { version: 1, name: 'big', nodes, links };
+}
+
 describe('steps', () => {
+  it('asks the host for a bigger neighbour table, as a recorded shared setting, only when the lab needs more than the default', () => {
+    const big = planOf(gatewayLab(500));
+    expect(neighbourNeed(big)).toEqual({ 4: 1000, 6: 0 });
+    const step = upSteps(big).find((s) => s.id === 'forwarding/host/neighbours-ipv4');
+    expect(step?.records).toEqual([['sysctl', '-', 'net.ipv4.neigh.default.gc_thresh3']]);
+    expect(step?.commands.map((c) => c.argv)).toEqual([['nsd_sysctl', 'net.ipv4.neigh.default.gc_thresh3', '2048', 'at-least']]);
+    // 400 gateways' worth fits in 1024 with the margin left for the rest of the machine.
+    expect(upSteps(planOf(gatewayLab(400))).some((s) => s.id.startsWith('forwarding/host/neighbours'))).toBe(false);
+    for (const e of loadExamples()) expect(upSteps(planOf(e.json)).some((s) => s.id.startsWith('forwarding/host/neighbours'))).toBe(false);
+  });
+
   it.each(loadExamples().map((e) => [e.name, e.json] as const))('keeps the phases in order for %s', (_name, json) => {
     const phases = upSteps(planOf(json)).map((s) => PHASES.indexOf(s.phase));
     expect(phases).toEqual([...phases].sort((a, b) => a - b));

@@ -25,6 +25,8 @@ const planned = (origin: PlannedProbe['origin'], reason: string): PlannedProbe =
   expect: 'reachable',
   reason,
   origin,
+  touches: ['red', 'blue'],
+  neighbours: 2,
 });
 
 describe('diagnose', () => {

@@ -1,0 +1,118 @@
+/**
+ * verify at scale, for real: a correct lab of 300 namespaces on one bridge verifies with zero
+ * failures, although its probes need more neighbour entries than the kernel's shared tables
+ * hold (gc_thresh3, 1024 by default, for every namespace on the machine); and probes that
+ * should fail still do. The lab is the one `/work/shared/bench/bridged-lab.js 300` prints.
+ */
+import { describe, expect, it } from 'vitest';
+import { BASH_LIBRARY } from '../../src/shared/compiler/bash-library.js';
+import { compile } from '../../src/shared/compiler/index.js';
+import { NEIGHBOUR_MARGIN } from '../../src/shared/compiler/probes.js';
+import { parseProbe } from '../../src/shared/deploy/output-parser.js';
+import type { TopologyInput } from '../../src/shared/model/topology.js';
+import { requireLab, withSandbox, type RunResult } from './sandbox.js';
+
+const skip = requireLab('the verify-at-scale lab test (test/lab/verify-scale.test.ts)');
+
+const COUNT = 300;
+
+/** N namespaces ns1..nsN on bridge vnet0 (10.0.0.1/16), each with a default route through it. */
+function bridgedLab(n: number): TopologyInput {
+  const address = (i: number) => `10.0.${(i + 1) >> 8}.${(i + 1) & 255}/16`;
+  const nodes: NonNullable<TopologyInput['nodes']> = [{ id: 'vnet0', kind: 'bridge', addresses: ['10.0.0.1/16'] }];
+  const links: NonNullable<TopologyInput['links']> = [];
+  for (let i = 1; i <= n; i++) {
+    nodes.push({ id: `ns${i}`, kind: 'namespace', routes: [{ to: 'default', via: '10.0.0.1' }] });
+    links.push({ id: `l${i}`, a: { node: `ns${i}`, ifname: `v${i}`, addresses: [address(i)] }, b: { node: 'vnet0', ifname: `v${i}-br` } });
+  }
+  return { version: 1, name: 'scale', nodes, links };
+}
+
+/** The named functions of lab.sh's library, for running them alone. */
+function libraryFunctions(...names: string[]): string {
+  return names.map((n) => new RegExp(`^${n}\\(\\) \\{[\\s\\S]*?^\\}$`, 'm').exec(BASH_LIBRARY)![0]).join('\n');
+}
+
+function show(r: RunResult): string {
+  return `exit ${r.code}\n--- stdout (end)\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr}`;
+}
+
+describe.skipIf(skip)('verify at scale', () => {
+  it(
+    `verifies a correct lab of ${COUNT} namespaces with zero failures, and still fails what really fails`,
+    () =>
+      withSandbox(
+        async (sb) => {
+          const doc = bridgedLab(COUNT);
+          doc.probes = [
+            // Wrong on purpose: ns1 and ns2 share the bridge, so "unreachable" must be reported failed.
+            { id: 'leak', from: 'ns1', to: 'ns2', expect: 'unreachable' },
+            // Nobody has this address: unreachable, as expected.
+            { id: 'nobody', from: 'ns3', to: '10.0.250.250', expect: 'unreachable' },
+          ];
+          const compiled = compile(doc);
+          if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems));
+          // More neighbour entries than the kernel's default limit allows at once.
+          expect(compiled.probes.reduce((sum, p) => sum + p.neighbours, 0)).toBeGreaterThan(1024);
+
+          const up = await sb.runScript(compiled.script, ['up'], { timeoutMs: 240_000 });
+          if (up.code !== 0) throw new Error(`up failed: ${show(up)}`);
+
+          const results = async () => {
+            const r = await sb.runScript(compiled.script, ['verify'], { timeoutMs: 120_000 });
+            const probes = r.stdout.split('\n').flatMap((l) => (l.startsWith('@nsd probe ') ? [parseProbe(l.split(' ').slice(2))] : []));
+            return { r, probes: probes.filter((p) => p !== undefined) };
+          };
+
+          const good = await results();
+          expect(good.probes).toHaveLength(compiled.probes.length);
+          const notPassed = good.probes.filter((p) => p.result !== 'pass').map((p) => `${p.id} ${p.observed} ${p.result}`);
+          expect(notPassed, show(good.r)).toEqual(['leak reachable fail']);
+          expect(good.r.stdout).toMatch(new RegExp(`verify: ${compiled.probes.length - 1} passed, 1 failed, 0 skipped`));
+
+          // A real fault: ns150's cable is down. Its three probes fail (after a second try), nothing else.
+          await sb.lab(['ip', '-n', 'ns150', 'link', 'set', 'v150', 'down']);
+          const broken = await results();
+          const failed = broken.probes.filter((p) => p.result !== 'pass').map((p) => `${p.id} ${p.observed} ${p.result}`);
+          expect(failed.sort(), show(broken.r)).toEqual(['leak reachable fail', 'host->ns150 unreachable fail', 'ns149->ns150 unreachable fail', 'ns150->ns151 unreachable fail'].sort());
+          expect(broken.r.stdout).toContain('note: trying 3 probe(s) again that saw no answer');
+
+          const down = await sb.runScript(compiled.script, ['down'], { timeoutMs: 240_000 });
+          if (down.code !== 0) throw new Error(`down failed: ${show(down)}`);
+        },
+        { upstream: false },
+      ),
+    600_000,
+  );
+
+  it(
+    'preflight says when a lab needs more neighbour entries than the host allows, with the fix; where it cannot change the limit it changes nothing',
+    () =>
+      withSandbox(
+        async (sb) => {
+          const script = [
+            'set -euo pipefail',
+            libraryFunctions('nsd_note', 'nsd_neigh_read', 'nsd_neigh_check', 'nsd_shared_lock', 'nsd_flock', 'nsd_shared_unlock', 'nsd_sysctl'),
+            `NSD_NEIGH_MARGIN=${NEIGHBOUR_MARGIN} NSD_LAB=big NSD_SHARED=$1/.shared`,
+            'NSD_NEIGH_NEED=(arp_cache:net.ipv4.neigh.default.gc_thresh3:20000:20480 arp_cache:net.ipv4.neigh.default.gc_thresh3:2:1024)',
+            'nsd_neigh_check',
+            'nsd_sysctl net.ipv4.neigh.default.gc_thresh3 20480 at-least',
+            'echo "limit $NSD_NEIGH_LIMIT"',
+            'ls -A "$1"',
+          ].join('\n');
+          // The lab host is a namespace of its own: the limit is the kernel's, read-only there.
+          const r = await sb.lab(['bash', '-c', script, '_', sb.tmpDir]);
+          expect(r.code, show(r)).toBe(0);
+          const limit = /limit (\d+)/.exec(r.stdout)?.[1];
+          expect(Number(limit)).toBeGreaterThan(0);
+          expect(r.stderr).toBe(
+            `lab.sh: warning: this lab needs up to 20000 neighbour entries (arp_cache) when its namespaces all talk through their gateways at once; the kernel allows ${limit} for every namespace on the machine together (net.ipv4.neigh.default.gc_thresh3), and new neighbours fail beyond that. Only the host can raise it: sysctl -w net.ipv4.neigh.default.gc_thresh3=20480 (verify is not affected: it probes in waves).\n`,
+          );
+          // No shared-settings mark: nothing was changed, so down has nothing to put back.
+          expect(r.stdout).not.toContain('.shared');
+        },
+        { upstream: false },
+      ),
+    60_000,
+  );
+});
