@@ -10,6 +10,7 @@ import { compileValidated } from '../shared/compiler/index.js';
 import { formatProblem } from '../shared/compiler/problems.js';
 import { validateText } from '../shared/compiler/validate/index.js';
 import type { HostAction, RunEvent } from '../shared/deploy/events.js';
+import { inspectSummary, parseInspect } from '../shared/deploy/inspect.js';
 import { EXIT, EXIT_OF_LAB_SH_STATUS, EXIT_OF_RUN_ERROR, LAB_SH_BUSY } from '../shared/exit-codes.js';
 import { localDeployEnv, runDeploySession, type DeployEnv, type DeploySecrets } from '../main/deploy/deploy-session.js';
 import { parseTarget, TargetError } from '../main/ssh/target.js';
@@ -91,7 +92,17 @@ export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<num
   }
   const env: DeployEnv = { ...localDeployEnv(io.env), readFile: io.readFile, appendFile: io.appendFile };
 
-  const print = args.json ? undefined : humanOutput(args.action, io);
+  // inspect prints one JSON document: kept whole, then printed raw (--json) or summed up.
+  const inspected: string[] = [];
+  const human = args.json ? undefined : humanOutput(args.action, io);
+  const print =
+    args.action !== 'inspect'
+      ? human
+      : (event: RunEvent) => {
+          if (event.type === 'output' && event.stream === 'stdout') inspected.push(event.line);
+          else human?.(event);
+          if (args.json && event.type === 'error') io.stderr(`nsd: ${event.message}\n`);
+        };
   const outcome = await runDeploySession(
     {
       action: args.action,
@@ -110,6 +121,16 @@ export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<num
     },
     env,
   );
+  if (outcome.ok && args.action === 'inspect') {
+    const text = inspected.join('\n');
+    try {
+      const report = parseInspect(text);
+      io.stdout(args.json ? `${text}\n` : `${inspectSummary(report).join('\n')}\n`);
+    } catch (e) {
+      io.stderr(`nsd: ${(e as Error).message}\n`);
+      return EXIT_OF_RUN_ERROR.script;
+    }
+  }
   if (outcome.ok) return EXIT.ok;
   if ((args.action === 'up' || args.action === 'down') && outcome.exitCode === LAB_SH_BUSY) return EXIT.busy;
   if (args.action === 'verify' && outcome.failedProbes > 0 && outcome.error?.kind === 'script') return EXIT.probes;

@@ -7,8 +7,8 @@ import type { Phase } from '../compiler/steps.js';
 /** The four things lab.sh does to its own lab. */
 export type RunAction = 'up' | 'down' | 'status' | 'verify';
 
-/** What a run of lab.sh on a host can be: one of its RunActions, `plan` (what up would change; changes nothing) or `labs` (every lab on the host that has a record). */
-export type HostAction = RunAction | 'plan' | 'labs';
+/** What a run of lab.sh on a host can be: one of its RunActions, `plan` (what up would change; changes nothing), `inspect` (the live state as JSON; changes nothing) or `labs` (every lab on the host that has a record). */
+export type HostAction = RunAction | 'plan' | 'inspect' | 'labs';
 
 /** Why a run could not start or could not finish, for exit codes and UI messages. */
 export type RunErrorKind =
