@@ -11,6 +11,7 @@ import { formatProblem } from '../shared/compiler/problems.js';
 import { validateText } from '../shared/compiler/validate/index.js';
 import type { HostAction, RunEvent } from '../shared/deploy/events.js';
 import { inspectSummary, parseInspect } from '../shared/deploy/inspect.js';
+import { recordOnlyDocument } from '../shared/deploy/record-only.js';
 import { EXIT, EXIT_OF_LAB_SH_STATUS, EXIT_OF_RUN_ERROR, LAB_SH_BUSY } from '../shared/exit-codes.js';
 import { localDeployEnv, runDeploySession, type DeployEnv, type DeploySecrets } from '../main/deploy/deploy-session.js';
 import { parseTarget, TargetError } from '../main/ssh/target.js';
@@ -59,7 +60,7 @@ export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<num
   } else {
     // No drawing: down follows the lab's record and labs reads every record, so an empty lab of that name is all they need.
     label = args.lab !== undefined ? `--lab ${args.lab}` : 'labs';
-    text = JSON.stringify({ version: 1, name: args.lab ?? 'labs', nodes: [], links: [] });
+    text = JSON.stringify(recordOnlyDocument(args.lab ?? 'labs'));
   }
   const compiled = compileValidated(validateText(text), { source: args.file !== undefined ? basename(args.file) : label });
   const problems = compiled.ok ? compiled.warnings : compiled.problems;

@@ -6,7 +6,7 @@
  * recompiles. Pure and browser-safe.
  */
 import { z } from 'zod';
-import type { RunEvent } from '../deploy/events.js';
+import { DESIGNER_ACTIONS, type RunEvent } from '../deploy/events.js';
 import type { Problem } from '../compiler/problems.js';
 
 const SafeText = (max: number) => z.string().max(max);
@@ -160,7 +160,7 @@ export const requests = {
     payload: z.strictObject({
       doc: DocPayload,
       target: TargetRef,
-      action: z.enum(['up', 'down', 'status', 'verify']),
+      action: z.enum(DESIGNER_ACTIONS),
       timeoutSeconds: z.number().int().min(1).max(24 * 3600).optional(),
     }),
     response: {} as RunStart,
