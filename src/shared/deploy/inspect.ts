@@ -5,6 +5,7 @@
  * the drift of each element of the drawing. Browser-safe.
  */
 import { z } from 'zod';
+import type { LiveFacts } from './diagnose.js';
 
 export const INSPECT_STATES = ['present', 'missing', 'different'] as const;
 export type InspectState = (typeof INSPECT_STATES)[number];
@@ -177,4 +178,14 @@ export function inspectSummary(report: InspectReport): string[] {
     if (ns.pids.length > 0) lines.push(`processes  ${ns.name}: ${ns.pids.map((p) => `${p.comm} (${p.pid})`).join(', ')}`);
   }
   return lines;
+}
+
+/** The links of the drawing that inspect saw down, with the nodes at their ends (from the drawing), for diagnose(). */
+export function liveFacts(report: InspectReport, links: ReadonlyArray<{ id: string; a: { node: string }; b: { node: string } }>): LiveFacts {
+  return {
+    downLinks: downLinks(report).map((d) => {
+      const link = links.find((l) => l.id === d.element);
+      return { link: d.element, nodes: link ? [link.a.node, link.b.node] : [], why: d.why };
+    }),
+  };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { downLinks, elementDrift, inspectSummary, parseInspect, type InspectReport } from '../../../src/shared/deploy/inspect.js';
+import { downLinks, elementDrift, inspectSummary, liveFacts, parseInspect, type InspectReport } from '../../../src/shared/deploy/inspect.js';
 
 /** What `lab.sh inspect` printed for the port-forward example right after up, in the sandbox lab host. */
 const FIXTURE = readFileSync(new URL('../../fixtures/inspect/port-forward-up.json', import.meta.url), 'utf8');
@@ -64,5 +64,14 @@ describe('inspectSummary', () => {
     setDown(r, 'red', 'veth-red');
     r.namespaces[1]!.pids.push({ pid: 42, comm: 'python3' });
     expect(inspectSummary(r)).toEqual(['lab port-forward: 27 of 27 parts present, 0 missing, 0 different, 1 link(s) down, 0 extra', 'down       link red-vnet0: veth-red in red is set down', 'processes  blue: python3 (42)']);
+  });
+});
+
+describe('liveFacts', () => {
+  it('gives each link seen down the nodes at its ends in the drawing', () => {
+    const r = fresh();
+    setDown(r, 'red', 'veth-red');
+    const links = [{ id: 'red-vnet0', a: { node: 'red' }, b: { node: 'vnet0' } }];
+    expect(liveFacts(r, links)).toEqual({ downLinks: [{ link: 'red-vnet0', nodes: ['red', 'vnet0'], why: 'veth-red in red is set down' }] });
   });
 });
