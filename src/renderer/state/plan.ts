@@ -60,7 +60,7 @@ export function planHeadline(plan: PlanSummary): string {
 }
 
 /** What the designer does when a run has finished: nothing, another run, or ask before applying a plan. */
-export type AfterRun = { kind: 'none' } | { kind: 'run'; action: 'up' | 'verify' | 'inspect'; changes?: PlanChange[] } | { kind: 'confirm'; plan: PlanSummary };
+export type AfterRun = { kind: 'none' } | { kind: 'run'; action: 'up' | 'verify' | 'inspect' } | { kind: 'confirm'; plan: PlanSummary };
 
 /**
  * The run that follows a finished one: a good deploy is verified; a plan is applied at once when
@@ -74,5 +74,5 @@ export function afterRun(view: { action: string; finished: { ok: boolean } | nul
   if (view.action !== 'plan' || !view.finished.ok) return { kind: 'none' };
   const plan = parsePlan(view.lines.filter((l) => l.stream === 'stdout').map((l) => l.text));
   if (!plan) return { kind: 'none' };
-  return planNeedsConfirmation(plan, parts) ? { kind: 'confirm', plan } : { kind: 'run', action: 'up', changes: plan.changes };
+  return planNeedsConfirmation(plan, parts) ? { kind: 'confirm', plan } : { kind: 'run', action: 'up' };
 }
