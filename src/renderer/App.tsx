@@ -202,9 +202,13 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       // With errors in the drawing, Status and Verify show what the lab's record on the host has (inspect).
       const action = errorCount > 0 && (asked === 'status' || asked === 'verify') ? 'inspect' : asked;
       if (!options.unseen) {
+        // The inspect that follows Verify or Status holds the host for a moment: wait for it.
+        for (let i = 0; inspectRef.current && i < 100; i++) await new Promise((r) => setTimeout(r, 100));
         setPendingPlan(null);
         if (action !== 'inspect') setSeen(null);
       }
+      // Held from before the request, so that a run asked for meanwhile waits for it (above).
+      if (options.unseen) inspectRef.current = startRun('', action, '');
       if (target.kind === 'lab' && (action === 'up' || action === 'plan') && labRef.current?.state !== 'healthy') {
         // Deploying to the sandbox lab host starts it first: trying the app needs no extra step.
         setLabBusy(true);
@@ -217,14 +221,24 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
           setLabBusy(false);
         }
       }
-      const started = await api.invoke('run:start', { doc, target, action });
-      if (!started.ok) return say(started.message, true);
+      const started = await api.invoke('run:start', { doc, target, action }).catch((e: unknown) => {
+        if (options.unseen) inspectRef.current = null;
+        throw e;
+      });
+      if (!started.ok) {
+        // The inspect that follows Verify and Status adds to them; when it cannot start, they stand as they are.
+        if (options.unseen) inspectRef.current = null;
+        else say(started.message, true);
+        return;
+      }
       const view = startRun(started.runId, action, target.kind === 'lab' ? labTargetLabel(target.name, undefined, String) : (targets.find((t) => t.id === target.id)?.label ?? target.id), Date.now(), earlier);
       if (options.changes) view.changes = options.changes;
       if (options.unseen) {
         inspectRef.current = view;
         return;
       }
+      // Events of a quick run (a plan) can come before the next render.
+      runRef.current = view;
       setRun(view);
       tell(runStatus(view));
     };
@@ -297,7 +311,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
     const full = compile(docRef.current);
     const planned = full.ok ? full.probes : [];
     setRun((current) =>
-      current ? { ...current, probes: rediagnose(current.probes, planned, d.live), lines: [...current.lines, ...inspectSummary(report).map((text) => ({ stream: 'info' as const, text: `inspect: ${text}` }))] } : current,
+      current ? { ...current, probes: rediagnose(current.probes, planned, d.live), lines: [...current.lines, ...inspectSummary(report).slice(1).map((text) => ({ stream: 'info' as const, text: `inspect: ${text}` }))] } : current,
     );
   }, []);
 
@@ -348,16 +362,17 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
         }
         return;
       }
-      setRun((current) => (current && current.runId === runId ? runReducer(current, event) : current));
+      const current = runRef.current;
+      if (current?.runId !== runId) return;
+      const done = runReducer(current, event);
+      runRef.current = done;
+      setRun((shown) => (shown && shown.runId === runId ? runReducer(shown, event) : shown));
       if (event.type === 'finished') {
-        const current = runRef.current;
-        if (current?.runId !== runId) return;
-        const done = runReducer(current, event);
         if (done.action === 'inspect') showInspect(done);
         const full = compile(docRef.current);
         const next = afterRun(done, full.ok ? recordLines(full.up).length : 0);
         // The deploy's output stays above the verification that follows it.
-        if (next.kind === 'run' && next.action === 'verify') void commands.run('verify', [...current.lines, { stream: 'info', text: '— verify —' }]).catch(fail);
+        if (next.kind === 'run' && next.action === 'verify') void commands.run('verify', [...current.lines, { stream: 'info', text: '— verify —' }], current.changes ? { changes: current.changes } : {}).catch(fail);
         if (next.kind === 'run' && next.action === 'up') void commands.run('up', [...done.lines, { stream: 'info', text: '— deploy —' }]).catch(fail);
         if (next.kind === 'run' && next.action === 'inspect') void commands.run('inspect', [], { unseen: true }).catch(fail);
         if (next.kind === 'confirm') setPendingPlan(next.plan);

@@ -235,9 +235,9 @@ export function RunPanel(props: RunPanelProps) {
               </button>
             </div>
           )}
-          {run.action === 'up' && run.changes && run.changes.length > 0 && (
+          {run.changes && run.changes.length > 0 && (
             <div className="plan" data-testid="changed">
-              <strong>{run.finished?.ok ? 'Changed' : 'Changing'}:</strong>
+              <strong>{run.action === 'up' && !run.finished?.ok ? 'Changing' : 'Changed'} by the last deploy:</strong>
               <Changes changes={run.changes} testId="changed-list" />
             </div>
           )}
