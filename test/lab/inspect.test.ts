@@ -53,7 +53,7 @@ describe.skipIf(skip)('nsd inspect over SSH', () => {
         // The kernel drops the routes through an interface that goes down.
         expect(drifted.stdout).toContain('missing    route red default via 192.168.15.5  [red]\n');
         expect(drifted.stdout).toContain('down       link red-vnet0: veth-red in red is set down\n');
-        expect(drifted.stdout).toMatch(/^different {2}route blue default via 192\.168\.15\.5 {2}\[blue\]: the route is: default via 192\.168\.15\.9 dev veth-blue/m);
+        expect(drifted.stdout).toMatch(/^different {2}route blue default via 192\.168\.15\.5 {2}\[blue\]: the route is: default via 192\.168\.15\.9 dev veth-blue onlink$/m);
         const seen = elementDrift(parseInspect((await nsd('inspect', file, ...ssh, '--json')).stdout));
         expect(Object.fromEntries([...seen].map(([id, d]) => [id, d.kind]))).toEqual({ 'red-vnet0': 'down', red: 'missing', blue: 'different' });
 

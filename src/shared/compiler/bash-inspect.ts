@@ -61,7 +61,8 @@ nsd_inspect_check() { # KIND WORD...
       local i
       for ((i = 0; i + 1 < \${#words[@]}; i += 2)); do
         if [[ " $out " != *" \${words[i]} \${words[i + 1]} "* ]]; then
-          NSD_NOTE="the route is: \${out%%$'\\n'*}"
+          out=\${out%%$'\\n'*}
+          NSD_NOTE="the route is: \${out% }"
           return 2
         fi
       done
