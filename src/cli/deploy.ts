@@ -6,14 +6,14 @@
  * and exits with a code per failure class.
  */
 import { basename } from 'node:path';
-import { compileValidated } from '../shared/compiler/index.js';
+import { compileValidated, type CompileResult } from '../shared/compiler/index.js';
 import { formatProblem } from '../shared/compiler/problems.js';
 import { validateText } from '../shared/compiler/validate/index.js';
 import type { HostAction, RunEvent } from '../shared/deploy/events.js';
 import { inspectSummary, parseInspect } from '../shared/deploy/inspect.js';
 import { recordOnlyDocument } from '../shared/deploy/record-only.js';
 import { EXIT, EXIT_OF_LAB_SH_STATUS, EXIT_OF_RUN_ERROR, LAB_SH_BUSY } from '../shared/exit-codes.js';
-import { localDeployEnv, runDeploySession, type DeployEnv, type DeploySecrets } from '../main/deploy/deploy-session.js';
+import { localDeployEnv, runDeploySession, type DeployEnv, type DeploySecrets, type DeployTarget } from '../main/deploy/deploy-session.js';
 import { parseTarget, TargetError } from '../main/ssh/target.js';
 import { isStepLine, ProgressOutput, type TerminalInfo } from './progress.js';
 
@@ -45,8 +45,22 @@ export interface DeployArgs {
 }
 
 
-/** Runs one deploy command; resolves to the exit code. */
-export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<number> {
+/** The connection part of the deploy arguments, shared with exec, shell and capture. */
+export type SessionArgs = Pick<DeployArgs, 'file' | 'lab' | 'host' | 'identity' | 'sudo' | 'socket'>;
+
+/** What a command over SSH needs before it connects: the compiled document, the secrets and the environment. */
+export interface PreparedSession {
+  compiled: Extract<CompileResult, { ok: true }>;
+  secrets: DeploySecrets;
+  env: DeployEnv;
+  target: DeployTarget;
+}
+
+/**
+ * Reads and compiles FILE (printing its problems), checks --host and reads the secrets from the
+ * environment; resolves to the exit code when something is wrong.
+ */
+export async function prepareSession(args: SessionArgs, io: DeployIo): Promise<PreparedSession | number> {
   let text: string;
   let label: string;
   if (args.file !== undefined) {
@@ -92,6 +106,15 @@ export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<num
     }
   }
   const env: DeployEnv = { ...localDeployEnv(io.env), readFile: io.readFile, appendFile: io.appendFile };
+  const target: DeployTarget = { host: args.host, sudo: args.sudo, ...(args.identity !== undefined ? { identityFile: args.identity } : {}), ...(args.socket !== undefined ? { socket: args.socket } : {}) };
+  return { compiled, secrets, env, target };
+}
+
+/** Runs one deploy command; resolves to the exit code. */
+export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<number> {
+  const prepared = await prepareSession(args, io);
+  if (typeof prepared === 'number') return prepared;
+  const { compiled, secrets, env, target } = prepared;
 
   // inspect prints one JSON document: kept whole, then printed raw (--json) or summed up.
   const inspected: string[] = [];
@@ -108,14 +131,9 @@ export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<num
     {
       action: args.action,
       compiled,
-      target: { host: args.host, sudo: args.sudo, ...(args.identity !== undefined ? { identityFile: args.identity } : {}), ...(args.socket !== undefined ? { socket: args.socket } : {}) },
+      target,
       secrets,
-      confirmHostKey: (fingerprint, host, port) => {
-        if (!args.acceptNew) return Promise.resolve(false);
-        // Remembered only once the login succeeds (the session says so then): a refused login stores nothing.
-        io.stderr(`nsd: accepting the new host key of ${host}:${port} (${fingerprint}) for this connection, as --accept-new says\n`);
-        return Promise.resolve(true);
-      },
+      confirmHostKey: confirmByFlag(args.acceptNew, io),
       ...(args.timeoutSeconds !== undefined ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
       ...(args.signal ? { signal: args.signal } : {}),
       onEvent: print ?? ((event) => io.stdout(`${JSON.stringify(event)}\n`)),
@@ -138,6 +156,16 @@ export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<num
   const statusExit = args.action === 'status' && outcome.exitCode !== null ? EXIT_OF_LAB_SH_STATUS[outcome.exitCode] : undefined;
   if (statusExit !== undefined) return statusExit;
   return EXIT_OF_RUN_ERROR[outcome.error?.kind ?? 'script'];
+}
+
+/** --accept-new as the session's host-key question: trust an unknown key only with the flag, and say so. */
+export function confirmByFlag(acceptNew: boolean, io: Pick<DeployIo, 'stderr'>): (fingerprint: string, host: string, port: number) => Promise<boolean> {
+  return (fingerprint, host, port) => {
+    if (!acceptNew) return Promise.resolve(false);
+    // Remembered only once the login succeeds (the session says so then): a refused login stores nothing.
+    io.stderr(`nsd: accepting the new host key of ${host}:${port} (${fingerprint}) for this connection, as --accept-new says\n`);
+    return Promise.resolve(true);
+  };
 }
 
 /** Prints the events for people: lab.sh's lines, a progress line on a terminal, and nsd's own notes. */

@@ -8,7 +8,9 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { topologyJsonSchema } from '../shared/model/topology.js';
 import { compileValidated } from '../shared/compiler/index.js';
-import { decodeUtf8, validateText } from '../shared/compiler/validate/index.js';
+import { renderPlain } from '../shared/compiler/render-plain.js';
+import { decodeUtf8, InvalidUtf8Error, validateText, type ValidationResult } from '../shared/compiler/validate/index.js';
+import { documentProblem, failure } from '../shared/compiler/validate/results.js';
 import { formatProblem, type Problem } from '../shared/compiler/problems.js';
 import type { HostAction } from '../shared/deploy/events.js';
 import { deployCommand } from './deploy.js';
@@ -17,6 +19,7 @@ import type { TerminalInfo } from './progress.js';
 import { LabUsageError, parseLabArgs, type LabArgs } from './lab-args.js';
 import { labCommand } from './lab.js';
 import { designerCommand } from './designer.js';
+import { runLiveCommand, type LiveArgs, type LocalTerminal } from './live.js';
 import { EXIT, EXIT_MEANINGS } from '../shared/exit-codes.js';
 import { EXAMPLES_DIR, packageVersion, readExamples } from '../main/package-paths.js';
 
@@ -34,6 +37,22 @@ export interface CliIo {
   env?: Record<string, string | undefined>;
   /** Which streams are terminals (default: neither): the deploy commands then draw a progress line. */
   terminal?: TerminalInfo;
+  /** Standard input for exec and shell (default: none, the remote command reads end of input). */
+  stdin?: NodeJS.ReadableStream;
+  /** Standard input as a terminal, for shell's raw mode and window size. */
+  localTerminal?: LocalTerminal;
+}
+
+/** This process's terminal: raw mode on stdin, the size and resizes of stdout. */
+function processTerminal(): LocalTerminal {
+  return {
+    size: () => ({ cols: process.stdout.columns || 80, rows: process.stdout.rows || 24 }),
+    setRawMode: (raw) => void process.stdin.setRawMode(raw),
+    onResize: (listener) => {
+      process.stdout.on('resize', listener);
+      return () => void process.stdout.off('resize', listener);
+    },
+  };
 }
 
 /** The path label used in messages for standard input. */
@@ -56,6 +75,9 @@ export function nodeIo(): CliIo {
       // `mode` only applies when the file is created; an existing lab.sh keeps its old bits otherwise.
       await chmod(path, mode);
     },
+    // Read only by exec and shell; a terminal on stdin becomes shell's keyboard.
+    stdin: process.stdin,
+    ...(process.stdin.isTTY ? { localTerminal: processTerminal() } : {}),
     terminal: { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true, ...(process.stderr.columns ? { columns: process.stderr.columns } : {}) },
   };
 }
@@ -64,7 +86,7 @@ export const HELP = `nsd - Netns Designer on the command line
 
 Usage:
   nsd validate FILE [--json]          check a topology document
-  nsd compile FILE [-o lab.sh] [--json]
+  nsd compile FILE [-o lab.sh] [--plain] [--json]
                                       compile it to a bash script (stdout without -o)
   nsd schema                          print the JSON Schema of the document format
   nsd examples [--json]               list the bundled example topologies
@@ -81,6 +103,14 @@ Usage:
   nsd labs --host ...                 list the labs on the host: state, objects recorded, when,
                                       drawing, title
   nsd status FILE --host ...          show which parts exist there
+  nsd exec FILE NODE --host ... -- CMD [ARGS...]
+                                      run a command in NODE's namespace (the host node: on the
+                                      host); its output streams, nsd exits with its status
+  nsd shell FILE NODE --host ...      an interactive shell in NODE's namespace (a terminal)
+  nsd capture FILE LINK[.a|.b] --host ... [-c COUNT] [-w OUT.pcap] [FILTER...]
+                                      tcpdump on a link end (LINK is the link's id, end a by
+                                      default): one line per packet, or with -w a pcap file;
+                                      Ctrl-C stops it on the host
   nsd lab up|down|status [--name NAME] [--json]
                                       a disposable local lab host to deploy to (Linux, root)
   nsd designer [--port N] [--workspace DIR]
@@ -90,7 +120,7 @@ Usage:
 
 FILE may be "-" for standard input (not for the SSH commands).
 
-SSH options (deploy, verify, destroy, status, plan, inspect, labs):
+SSH options (deploy, verify, destroy, status, plan, inspect, labs, exec, shell, capture):
       --host TARGET   [user@]host[:port]; ~/.ssh/config aliases work (HostName, Port, User, IdentityFile)
   -i, --identity KEY  private key (default: IdentityFile, ~/.ssh/id_ed25519, ~/.ssh/id_rsa);
                       passphrase from NSD_SSH_PASSPHRASE; ssh-agent via SSH_AUTH_SOCK;
@@ -103,6 +133,11 @@ SSH options (deploy, verify, destroy, status, plan, inspect, labs):
                       host is stopped (default 600)
       --json          one JSON event per line
 
+Capture options:
+  -c, --count N       stop after N packets
+  -w, --write FILE    write the raw packets (pcap, for Wireshark) to FILE, atomically
+  FILTER              a BPF filter, e.g. icmp, "host 10.0.0.2 and tcp port 80"
+
 Lab host (nsd lab):
   up       build a sandbox lab host in private namespaces: sshd behind a unix socket, an
            "internet" at 203.0.113.1; prints how to connect (the same as its lab.json)
@@ -111,6 +146,8 @@ Lab host (nsd lab):
 
 Options:
   -o, --output PATH   write the script to PATH (mode 0755) instead of stdout
+      --plain         compile: the plain commands in order, as the tutorial writes them (no
+                      checks, tags or verify), for reading and teaching, instead of lab.sh
       --json          print a machine-readable result on stdout
   -h, --help          show this help
   -V, --version       print the version
@@ -133,7 +170,10 @@ const OPTIONS = {
   name: { type: 'string' },
   port: { type: 'string' },
   workspace: { type: 'string' },
+  count: { type: 'string', short: 'c' },
+  write: { type: 'string', short: 'w' },
   json: { type: 'boolean' },
+  plain: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -146,10 +186,16 @@ const DEPLOY_ACTIONS: Record<string, HostAction> = { deploy: 'up', verify: 'veri
 /** The deploy commands that act on the host's records, not on a drawing: no FILE (labs), or --lab NAME instead (destroy). */
 const WITHOUT_FILE: Record<string, 'never' | 'with --lab'> = { labs: 'never', destroy: 'with --lab' };
 
+/** The SSH options of the commands that reach into a running lab (exec, shell, capture). */
+const SSH_OPTIONS: OptionName[] = ['host', 'identity', 'sudo', 'accept-new', 'socket', 'timeout'];
+
+/** The live commands: FILE, then a node or link, then more words. */
+const LIVE_COMMANDS = new Set(['exec', 'shell', 'capture']);
+
 /** Which options and how many file arguments each command takes. */
 const COMMANDS: Record<string, { options: OptionName[]; file: boolean }> = {
   validate: { options: ['json'], file: true },
-  compile: { options: ['json', 'output'], file: true },
+  compile: { options: ['json', 'output', 'plain'], file: true },
   schema: { options: [], file: false },
   examples: { options: ['json'], file: false },
   ...Object.fromEntries(
@@ -158,6 +204,9 @@ const COMMANDS: Record<string, { options: OptionName[]; file: boolean }> = {
       { options: ['json', 'host', 'identity', 'sudo', 'accept-new', 'socket', 'timeout', ...(c === 'destroy' ? (['lab'] as const) : [])] as OptionName[], file: WITHOUT_FILE[c] !== 'never' },
     ]),
   ),
+  exec: { options: [...SSH_OPTIONS], file: true },
+  shell: { options: [...SSH_OPTIONS], file: true },
+  capture: { options: [...SSH_OPTIONS, 'count', 'write'], file: true },
   lab: { options: ['json', 'name'], file: false },
   designer: { options: ['port', 'workspace'], file: false },
   help: { options: [], file: false },
@@ -172,9 +221,17 @@ interface Parsed {
   json: boolean;
   values: { [K in OptionName]?: string | boolean };
   lab?: LabArgs;
+  /** exec, shell, capture: what follows FILE (the node or link, then the filter words). */
+  words?: string[];
+  /** exec: the command after "--". */
+  argv?: string[];
 }
 
-function parse(argv: string[]): Parsed | 'help' | 'version' {
+function parse(all: string[]): Parsed | 'help' | 'version' {
+  // Everything after "--" is exec's command, options included.
+  const dashes = all.indexOf('--');
+  const argv = dashes < 0 ? all : all.slice(0, dashes);
+  const tail = dashes < 0 ? undefined : all.slice(dashes + 1);
   let values: { [K in OptionName]?: string | boolean };
   let positionals: string[];
   try {
@@ -207,6 +264,8 @@ function parse(argv: string[]): Parsed | 'help' | 'version' {
   if (byLab && rest.length > 0) throw new UsageError(`"${command}" takes a FILE or --lab NAME, not both`);
   if (byLab && values.lab === '') throw new UsageError('--lab needs a lab name');
   if (spec.file && !byLab && rest.length === 0) throw new UsageError(`"${command}" needs a FILE argument${WITHOUT_FILE[command] === 'with --lab' ? ' (or --lab NAME)' : ''}`);
+  if (tail !== undefined && command !== 'exec') throw new UsageError(`"${command}" takes nothing after "--"`);
+  if (LIVE_COMMANDS.has(command)) return parseLive(command, rest, tail, values);
   const extra = spec.file && !byLab ? rest.slice(1) : rest;
   if (extra.length > 0) throw new UsageError(`"${command}" takes ${spec.file ? 'one FILE' : 'no arguments'}; unexpected "${extra[0]}"`);
   if (values.output === '') throw new UsageError('-o needs a file name');
@@ -222,6 +281,21 @@ function parse(argv: string[]): Parsed | 'help' | 'version' {
     json: values.json === true,
     values,
   };
+}
+
+function parseLive(command: string, rest: string[], tail: string[] | undefined, values: Parsed['values']): Parsed {
+  const [file, what, ...words] = rest;
+  if (what === undefined) throw new UsageError(`"${command}" needs ${command === 'capture' ? 'a LINK (its id, with .a or .b for an end)' : 'a NODE'} after FILE`);
+  if (typeof values.host !== 'string' || values.host === '') throw new UsageError(`"${command}" needs --host [user@]host[:port]`);
+  if (values.timeout !== undefined && !(Number(values.timeout) > 0)) throw new UsageError('--timeout takes a number of seconds');
+  if (command === 'exec') {
+    if (words.length > 0) throw new UsageError(`"exec" takes the command after "--"; unexpected "${words[0]}"`);
+    if (!tail || tail.length === 0) throw new UsageError('"exec" needs a command after "--", e.g. nsd exec lab.json red --host HOST -- ip -br addr');
+  }
+  if (command === 'shell' && words.length > 0) throw new UsageError(`"shell" takes FILE and NODE; unexpected "${words[0]}"`);
+  if (values.count !== undefined && !/^[1-9]\d*$/.test(String(values.count))) throw new UsageError('-c takes a number of packets');
+  if (values.write === '') throw new UsageError('-w needs a file name');
+  return { command, file: file!, json: false, values, words: [what, ...words], ...(tail ? { argv: tail } : {}) };
 }
 
 /** Runs one `nsd` invocation; resolves to the exit code. Never throws. */
@@ -257,6 +331,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await labCommand(parsed.lab!, { stdout: io.stdout, stderr: io.stderr, env: io.env ?? process.env });
       case 'designer':
         return await designer(parsed, io);
+      case 'exec':
+      case 'shell':
+      case 'capture':
+        return await live(parsed, io);
       default:
         return await deploy(parsed, io);
     }
@@ -316,10 +394,58 @@ async function deploy(args: Parsed, io: CliIo): Promise<number> {
   }
 }
 
-async function readInput(file: string, io: CliIo): Promise<string | undefined> {
+async function live(args: Parsed, io: CliIo): Promise<number> {
+  const v = args.values;
+  const [what, ...words] = args.words!;
+  // Ctrl-C stops the command on the host (its process group) before nsd exits; in a shell it is a keystroke.
+  const abort = new AbortController();
+  const onInterrupt = (): void => abort.abort();
+  process.once('SIGINT', onInterrupt);
+  const common = {
+    file: args.file!,
+    host: v.host as string,
+    sudo: v.sudo === true,
+    acceptNew: v['accept-new'] === true,
+    ...(typeof v.identity === 'string' ? { identity: v.identity } : {}),
+    ...(typeof v.socket === 'string' ? { socket: v.socket } : {}),
+    ...(typeof v.timeout === 'string' ? { timeoutSeconds: Number(v.timeout) } : {}),
+    signal: abort.signal,
+  };
+  const liveArgs: LiveArgs =
+    args.command === 'exec'
+      ? { ...common, command: 'exec', node: what!, argv: args.argv! }
+      : args.command === 'shell'
+        ? { ...common, command: 'shell', node: what! }
+        : {
+            ...common,
+            command: 'capture',
+            link: what!,
+            filter: words,
+            ...(typeof v.count === 'string' ? { count: Number(v.count) } : {}),
+            ...(typeof v.write === 'string' ? { output: v.write } : {}),
+          };
   try {
-    return await io.readFile(file);
+    return await runLiveCommand(liveArgs, {
+      ...io,
+      env: io.env ?? process.env,
+      appendFile: io.appendFile ?? appendCreatingDir,
+      ...(io.stdin ? { stdin: io.stdin } : {}),
+      ...(io.localTerminal ? { localTerminal: io.localTerminal } : {}),
+    });
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+  }
+}
+
+/**
+ * Reads and validates a document: undefined when the file cannot be read (exit 2). Bytes that
+ * are not UTF-8 are a problem of the document, reported like a JSON syntax error (exit 1).
+ */
+async function readValidated(file: string, io: CliIo): Promise<ValidationResult | undefined> {
+  try {
+    return validateText(await io.readFile(file));
   } catch (e) {
+    if (e instanceof InvalidUtf8Error) return failure([documentProblem('', e.message)]);
     io.stderr(`nsd: cannot read ${file === '-' ? 'standard input' : file}: ${describeFsError(e)}\n`);
     return undefined;
   }
@@ -354,9 +480,8 @@ function printJson(value: unknown, io: CliIo): void {
 
 async function validateCommand(args: Parsed, io: CliIo): Promise<number> {
   const file = args.file!;
-  const text = await readInput(file, io);
-  if (text === undefined) return EXIT.usage;
-  const result = validateText(text);
+  const result = await readValidated(file, io);
+  if (result === undefined) return EXIT.usage;
   const problems = result.ok ? result.warnings : result.problems;
   if (args.json) printJson({ ok: result.ok, file: label(file), problems }, io);
   reportProblems(problems, file, io);
@@ -365,19 +490,20 @@ async function validateCommand(args: Parsed, io: CliIo): Promise<number> {
 
 async function compileCommand(args: Parsed, io: CliIo): Promise<number> {
   const file = args.file!;
-  const text = await readInput(file, io);
-  if (text === undefined) return EXIT.usage;
+  const validated = await readValidated(file, io);
+  if (validated === undefined) return EXIT.usage;
   // validateText owns JSON syntax errors (with their position), so both commands report them alike.
-  const result = compileValidated(validateText(text), file === '-' ? {} : { source: basename(file) });
+  const result = compileValidated(validated, file === '-' ? {} : { source: basename(file) });
   const problems = result.ok ? result.warnings : result.problems;
   reportProblems(problems, file, io);
   if (!result.ok) {
     if (args.json) printJson({ ok: false, file: label(file), problems }, io);
     return EXIT.problems;
   }
+  const script = args.values.plain === true ? renderPlain(result.plan, { up: result.up, down: result.down, ...(file === '-' ? {} : { source: basename(file) }) }) : result.script;
   if (args.output !== undefined) {
     try {
-      await io.writeFile(args.output, result.script, 0o755);
+      await io.writeFile(args.output, script, 0o755);
     } catch (e) {
       io.stderr(`nsd: cannot write ${args.output}: ${describeFsError(e)}\n`);
       return EXIT.usage;
@@ -385,8 +511,8 @@ async function compileCommand(args: Parsed, io: CliIo): Promise<number> {
     if (args.json) printJson({ ok: true, file: label(file), problems, output: args.output }, io);
     return EXIT.ok;
   }
-  if (args.json) printJson({ ok: true, file: label(file), problems, script: result.script }, io);
-  else io.stdout(result.script);
+  if (args.json) printJson({ ok: true, file: label(file), problems, script }, io);
+  else io.stdout(script);
   return EXIT.ok;
 }
 

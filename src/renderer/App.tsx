@@ -23,13 +23,17 @@ import { Problems } from './panels/Problems.js';
 import { Properties } from './panels/Properties.js';
 import { RunPanel } from './panels/RunPanel.js';
 import { ScriptPanel } from './panels/ScriptPanel.js';
-import { documentText, editorReducer, initialEditor, isDirty } from './state/editor.js';
+import { Toast } from './panels/Toast.js';
+import { autosaveAction, documentText, editorReducer, initialEditor, isDirty } from './state/editor.js';
 import { labTargetLabel, sortLabs, withLabState } from './state/lab-hosts.js';
 import { runCutOff, runReducer, startRun, type RunView } from './state/run.js';
 import { afterRun, type PlanChange, type PlanSummary } from './state/plan.js';
 import { driftOnDrawing, inspectOfRun } from './state/drift.js';
 import { labBusyStatus, labDoneStatus, runStatus, SERVER_GONE, type StatusText } from './state/status.js';
 import { SHORTCUT_HELP, shortcutFor } from './shortcuts.js';
+import { nodeHasShell } from '../shared/live/remote-commands.js';
+import { ElementMenu, type MenuItem } from './live/ElementMenu.js';
+import { TerminalPanel, type TerminalPanelHandle } from './live/TerminalPanel.js';
 
 const GRID = 25;
 const NO_PROBES: readonly ProbeResult[] = [];
@@ -47,6 +51,9 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   const [target, setTarget] = useState<TargetRef | null>(null);
   const [labs, setLabs] = useState<LabState[]>([]);
   const setLab = useCallback((state: LabState) => setLabs((all) => withLabState(all, state)), []);
+  const terminals = useRef<TerminalPanelHandle>(null);
+  const closeElementMenu = useCallback(() => setElementMenu(null), []);
+  const [elementMenu, setElementMenu] = useState<{ items: MenuItem[]; at: { x: number; y: number } } | null>(null);
   const [labBusy, setLabBusy] = useState(false);
   const [run, setRun] = useState<RunView | null>(null);
   // A plan that changes the running lab, waiting for Apply; and what inspect saw (painted on the canvas).
@@ -75,6 +82,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   const say = useCallback((text: string, error = false) => setStatus({ text, error }), []);
   const tell = useCallback((status: StatusText) => setStatus(status), []);
   const fail = useCallback((e: unknown) => say((e as Error).message, true), [say]);
+  const dismissToast = useCallback(() => dispatchEditor({ type: 'dismiss' }), []);
   const dispatch = useCallback((command: EditorCommand, mergeKey?: string) => dispatchEditor({ type: 'command', command, ...(mergeKey !== undefined ? { mergeKey } : {}) }), []);
 
   // The live compile follows the document a frame behind typing, so input never waits for it.
@@ -123,10 +131,20 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
     setTarget((t) => t ?? { kind: 'lab', name: DEFAULT_LAB_NAME });
   }, [api, info, fail]);
 
-  // Autosave a second after the last change; a crash loses at most that.
+  // Autosave a second after the last change; a crash loses at most that. Back at the saved
+  // drawing (undo), the autosave goes, so the recovery banner never offers a stale drawing.
+  const autosaved = useRef(false);
   useEffect(() => {
-    if (!dirty) return;
-    const timer = setTimeout(() => void api.invoke('file:autosave', { text: documentText(doc), path: editor.path }).catch(() => undefined), 1000);
+    const action = autosaveAction(dirty, autosaved.current);
+    if (action === 'discard') {
+      autosaved.current = false;
+      void api.invoke('file:discard-recovery', {}).catch(() => undefined);
+    }
+    if (action !== 'save') return;
+    const timer = setTimeout(() => {
+      autosaved.current = true;
+      void api.invoke('file:autosave', { text: documentText(doc), path: editor.path }).catch(() => undefined);
+    }, 1000);
     return () => clearTimeout(timer);
   }, [api, doc, dirty, editor.path]);
 
@@ -197,6 +215,14 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       const done = await api.invoke('export:image', { format, data, suggestedName: `${doc.name}.${format}`, ...(path !== undefined ? { path } : {}) });
       if (done) say(`Exported ${done.path}`);
     };
+    const exportScript = async (plain: boolean): Promise<void> => {
+      if (!compiled.ok) return say(`Fix the ${errorCount} error(s) in the problems list before exporting the script.`, true);
+      const path = await pathFor(plain ? 'Export the plain commands as' : 'Export the script as', `${doc.name}${plain ? '-plain' : ''}.sh`);
+      if (path === null) return;
+      const done = await api.invoke('export:script', { doc, ...(path !== undefined ? { path } : {}), ...(plain ? { plain } : {}) });
+      const file = done?.path.split(/[\\/]/).pop();
+      if (done) say(plain ? `Exported ${done.path} (plain commands for reading; lab.sh is the script to run)` : `Exported ${done.path} (run it with: sudo bash ${file} up)`);
+    };
     const run = async (asked: DesignerAction, earlier: RunView['lines'] = [], options: { changes?: PlanChange[]; unseen?: boolean } = {}): Promise<void> => {
       if (!target) return say('Choose a host to run on first.', true);
       // With errors in the drawing, Status and Verify show what the lab's record on the host has (inspect).
@@ -255,13 +281,8 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       },
       save: () => save(false),
       'save-as': () => save(true),
-      'export-script': async () => {
-        if (!compiled.ok) return say(`Fix the ${errorCount} error(s) in the problems list before exporting the script.`, true);
-        const path = await pathFor('Export the script as', `${doc.name}.sh`);
-        if (path === null) return;
-        const done = await api.invoke('export:script', { doc, ...(path !== undefined ? { path } : {}) });
-        if (done) say(`Exported ${done.path} (run it with: sudo bash ${done.path.split(/[\\/]/).pop()} up)`);
-      },
+      'export-script': () => exportScript(false),
+      'export-plain': () => exportScript(true),
       'export-png': () => exportImage('png'),
       'export-svg': () => exportImage('svg'),
       undo: () => dispatchEditor({ type: 'undo' }),
@@ -515,7 +536,22 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
             const item = PALETTE.find((p) => (p.router ? 'router' : p.kind) === kind);
             if (item) addFromPalette(item, position);
           }}
+          onElementGesture={(gesture, id, at) => {
+            const shell = nodeHasShell((doc.nodes ?? []).find((n) => n.id === id)?.kind);
+            if (gesture === 'open' && shell) terminals.current?.open(id);
+            if (gesture !== 'menu') return;
+            const link = (doc.links ?? []).find((l) => l.id === id);
+            const items: MenuItem[] = shell ? [{ label: 'Open terminal', run: () => terminals.current?.open(id) }] : [];
+            if (link) {
+              items.push({ label: `Capture on end a (${link.a.node})`, run: () => terminals.current?.capture(id, 'a') });
+              items.push({ label: `Capture on end b (${link.b.node})`, run: () => terminals.current?.capture(id, 'b') });
+              items.push({ label: 'Capture on both ends', run: () => (terminals.current?.capture(id, 'a'), terminals.current?.capture(id, 'b')) });
+            }
+            setElementMenu({ at, items });
+          }}
         />
+        <Toast error={editor.error} notice={editor.notice} onUndo={() => dispatchEditor({ type: 'undo' })} onDismiss={dismissToast} />
+        <TerminalPanel api={api} doc={doc} target={target} handle={terminals} pathFor={pathFor} say={say} onDock={() => requestAnimationFrame(() => requestAnimationFrame(() => canvas.current?.fit()))} />
         {(doc.nodes ?? []).length === 0 && <p className="empty-hint">Drag a Namespace or a Bridge from the palette onto the canvas, then draw links with Link (L).</p>}
       </main>
       <aside className="side">
@@ -524,6 +560,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       <section className="bottom">
         <Problems
           problems={problems}
+          onFix={(command) => dispatch(command)}
           onSelect={(id) => {
             dispatchEditor({ type: 'select', ids: [id] });
             canvas.current?.center(id);
@@ -534,6 +571,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
           down={compiled.ok ? compiled.down : null}
           fullScript={compiled.ok ? fullScript : null}
           onExport={() => runCommand('export-script')}
+          onExportPlain={() => runCommand('export-plain')}
           onCopied={(text) => navigator.clipboard.writeText(text).then(() => say('Copied to the clipboard'), fail)}
         />
         <RunPanel
@@ -581,6 +619,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
           onRefreshLabs={() => void api.invoke('lab:list', {}).then((all) => setLabs(sortLabs(all)), () => undefined)}
         />
       </section>
+      {elementMenu && <ElementMenu {...elementMenu} onClose={closeElementMenu} />}
       <footer className={`status${status?.error ? ' error' : ''}`} data-testid="status-bar" role="status">
         {status?.text ?? 'Ready'}
       </footer>

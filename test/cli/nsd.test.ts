@@ -9,6 +9,8 @@ import { EXAMPLES_DIR } from '../../src/main/package-paths.js';
 import { runNsd } from '../support/cli.js';
 import { topologyJsonSchema } from '../../src/shared/model/topology.js';
 import { EXIT } from '../../src/shared/exit-codes.js';
+import { renderPlain } from '../../src/shared/compiler/render-plain.js';
+import { compileExample } from '../support/examples.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -95,6 +97,15 @@ describe('nsd', () => {
       { argv: ['plan', '--host', 'h'], says: '"plan" needs a FILE argument' },
       { argv: ['labs', 'a.json', '--host', 'h'], says: '"labs" takes no arguments; unexpected "a.json"' },
       { argv: ['labs'], says: '"labs" needs --host' },
+      { argv: ['exec', 'a.json', 'red', '--host', 'h'], says: '"exec" needs a command after "--"' },
+      { argv: ['exec', 'a.json', 'red', 'ls', '--host', 'h', '--', 'ls'], says: '"exec" takes the command after "--"; unexpected "ls"' },
+      { argv: ['exec', 'a.json', '--host', 'h', '--', 'ls'], says: '"exec" needs a NODE after FILE' },
+      { argv: ['exec', 'a.json', 'red', '--', 'ls'], says: '"exec" needs --host' },
+      { argv: ['shell', 'a.json', 'red', 'blue', '--host', 'h'], says: '"shell" takes FILE and NODE; unexpected "blue"' },
+      { argv: ['shell', 'a.json', 'red', '--host', 'h', '--', 'ls'], says: '"shell" takes nothing after "--"' },
+      { argv: ['capture', 'a.json', '--host', 'h'], says: '"capture" needs a LINK' },
+      { argv: ['capture', 'a.json', 'l', '--host', 'h', '-c', '0'], says: '-c takes a number of packets' },
+      { argv: ['compile', 'a.json', '-c', '3'], says: '"compile" does not take --count' },
     ])('exits 2 with a message for $argv', async ({ argv, says }) => {
       const r = await nsd(...argv);
       expect(r.code).toBe(EXIT.usage);
@@ -115,14 +126,18 @@ describe('nsd', () => {
       }
     });
 
-    it('refuses a file that is not UTF-8, naming line, column and byte offset', async () => {
+    it('reports a file that is not UTF-8 as a problem of the document, naming line, column and byte offset (exit 1)', async () => {
       const path = join(dir, 'latin1.json');
       await writeFile(path, Buffer.concat([Buffer.from('{"version": 1,\n "name": "pair", "title": "caf'), Buffer.from([0xe9]), Buffer.from('"}')]));
       for (const cmd of ['validate', 'compile']) {
         const r = await nsd(cmd, path);
-        expect(r.code).toBe(EXIT.usage);
-        expect(r.stderr).toBe(`nsd: cannot read ${path}: the file is not valid UTF-8: byte 0xe9 at line 2, column 31 (byte offset 45) starts no character; save the file as UTF-8\n`);
+        expect(r.code).toBe(EXIT.problems);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toBe(`${path}: document: error: the file is not valid UTF-8: byte 0xe9 at line 2, column 31 (byte offset 45) starts no character; save the file as UTF-8\n`);
       }
+      const json = await nsd('validate', path, '--json');
+      expect(json.code).toBe(EXIT.problems);
+      expect((JSON.parse(json.stdout) as { ok: boolean; problems: { message: string }[] }).problems[0]!.message).toMatch(/not valid UTF-8: byte 0xe9 at line 2, column 31/);
     });
   });
 
@@ -202,6 +217,20 @@ describe('nsd', () => {
       expect(r.stderr).toBe('');
       expect(r.stdout.startsWith('#!')).toBe(true);
       expect(r.stdout).toContain('vnet0');
+    });
+
+    it('writes the plain commands with --plain (stdout, -o and --json alike), lab.sh without it', async () => {
+      const c = compileExample('02-bridge');
+      const plain = renderPlain(c.plan, { up: c.up, down: c.down, source: '02-bridge.json' });
+      const r = await nsd('compile', example('02-bridge'), '--plain');
+      expect(r).toEqual({ code: EXIT.ok, stdout: plain, stderr: '' });
+      expect((await nsd('compile', example('02-bridge'))).stdout).toBe(c.script);
+      const out = join(dir, 'plain.sh');
+      expect((await nsd('compile', example('02-bridge'), '--plain', '-o', out)).code).toBe(EXIT.ok);
+      expect(await readFile(out, 'utf8')).toBe(plain);
+      const json = JSON.parse((await nsd('compile', example('02-bridge'), '--plain', '--json')).stdout) as { script: string };
+      expect(json.script).toBe(plain);
+      expect((await nsd('validate', example('02-bridge'), '--plain')).code).toBe(EXIT.usage);
     });
 
     it('writes an executable file with -o, also over an existing non-executable one', async () => {

@@ -163,7 +163,8 @@ export async function startSshd(sb: Sandbox, options: SshdOptions = {}): Promise
   mkdirSync(join(dir, 'shim'), { recursive: true, mode: 0o755 });
   mkdirSync(join(dir, 'received'), { mode: 0o1777 });
   chmodSync(join(dir, 'received'), 0o1777);
-  writeFileSync(join(dir, 'shim', 'bash'), `#!/bin/sh\ntee "${join(dir, 'received')}/$(id -un)" | /bin/bash "$@"\n`, { mode: 0o755 });
+  // An interactive bash on a terminal (nsd shell) keeps its terminal: only piped input is recorded.
+  writeFileSync(join(dir, 'shim', 'bash'), `#!/bin/sh\n[ -t 0 ] && exec /bin/bash "$@"\ntee "${join(dir, 'received')}/$(id -un)" | /bin/bash "$@"\n`, { mode: 0o755 });
   // A clean home for root inside the lab host only: this machine's ~/.bashrc (pyenv init) reads
   // standard input, which a non-interactive SSH session's bash sources before the command.
   mkdirSync(join(dir, 'home'), { recursive: true, mode: 0o700 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Doc } from '../../src/shared/document/commands.js';
-import { documentText, editorReducer, initialEditor, isDirty } from '../../src/renderer/state/editor.js';
+import { autosaveAction, documentText, editorReducer, initialEditor, isDirty } from '../../src/renderer/state/editor.js';
 import { loadExample } from '../support/examples.js';
 
 const start = () => initialEditor(loadExample('02-bridge') as Doc);
@@ -48,5 +48,36 @@ describe('editor state', () => {
     s = editorReducer(s, { type: 'load', doc: loadExample('01-veth-pair') as Doc, path: null, dirty: true });
     expect(s.history.past).toHaveLength(0);
     expect(isDirty(s)).toBe(true);
+  });
+
+  it('says what a delete took besides the selection, until the next action; undo brings it all back', () => {
+    const base = initialEditor(loadExample('05-port-forward') as Doc);
+    const s = editorReducer(base, { type: 'command', command: { type: 'delete', ids: ['vnet0'] } });
+    expect(s.notice).toBe(
+      'Deleted vnet0. Also removed: 2 links (red-vnet0, blue-vnet0); 2 routes (red: default via 192.168.15.5, blue: default via 192.168.15.5); masquerade rule 192.168.15.0/24; port forward tcp 80 -> 192.168.15.2:80.',
+    );
+    const undone = editorReducer(s, { type: 'undo' });
+    expect(undone.notice).toBeNull();
+    expect(undone.history.present).toBe(base.history.present);
+    expect(editorReducer(s, { type: 'dismiss' }).notice).toBeNull();
+    expect(editorReducer(s, { type: 'command', command: { type: 'connect', from: 'red', to: 'red' } })).toMatchObject({ notice: null, error: 'red cannot be connected to itself; drag the link to another node' });
+    // A delete that takes nothing else along says nothing.
+    expect(editorReducer(base, { type: 'command', command: { type: 'delete', ids: ['web'] } }).notice).toBeNull();
+  });
+
+  it('forgets a refusal when its toast is dismissed', () => {
+    const refused = editorReducer(start(), { type: 'command', command: { type: 'connect', from: 'red', to: 'red' } });
+    expect(refused.error).toMatch(/itself/);
+    const dismissed = editorReducer(refused, { type: 'dismiss' });
+    expect(dismissed.error).toBeNull();
+    expect(editorReducer(dismissed, { type: 'dismiss' })).toBe(dismissed);
+  });
+
+  it('autosaves a changed drawing and discards the autosave once the drawing is back to what is saved', () => {
+    expect(autosaveAction(true, false)).toBe('save');
+    expect(autosaveAction(true, true)).toBe('save');
+    expect(autosaveAction(false, true)).toBe('discard');
+    // A fresh start must leave the recovery of an earlier session alone.
+    expect(autosaveAction(false, false)).toBe('none');
   });
 });

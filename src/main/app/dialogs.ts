@@ -12,6 +12,7 @@ const FILTERS: Record<Kind, FileFilter[]> = {
   script: [{ name: 'Bash script', extensions: ['sh'] }],
   png: [{ name: 'PNG image', extensions: ['png'] }],
   svg: [{ name: 'SVG image', extensions: ['svg'] }],
+  pcap: [{ name: 'Packet capture (Wireshark, tcpdump)', extensions: ['pcap'] }],
 };
 
 /** The Dialogs service over Electron's dialog module; `window()` is the parent, if any. */

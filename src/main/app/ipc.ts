@@ -20,11 +20,23 @@ export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'sender' | 'send
 }
 
 /** Events to `contents`; dropped once it is destroyed (a closed window, a crashed renderer). */
-export function webContentsSink(contents: Pick<WebContents, 'send' | 'isDestroyed'>): EventSink {
+export function webContentsSink(contents: Pick<WebContents, 'send' | 'isDestroyed'> & Partial<Pick<WebContents, 'once'>>): EventSink {
   return {
     send(channel, payload) {
       if (!EVENT_CHANNELS.includes(channel) || contents.isDestroyed()) return;
       contents.send(channel, payload);
+    },
+    // A closed or reloaded window ends what it had opened (its terminals).
+    onClose(listener) {
+      if (contents.isDestroyed()) return listener();
+      let told = false;
+      const once = (): void => {
+        if (told) return;
+        told = true;
+        listener();
+      };
+      contents.once?.('destroyed', once);
+      contents.once?.('did-navigate', once);
     },
   };
 }

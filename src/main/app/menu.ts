@@ -60,6 +60,7 @@ export function menuTemplate(
       item('Save As…', 'save-as', 'CmdOrCtrl+Shift+S'),
       separator,
       item('Export Script…', 'export-script', 'CmdOrCtrl+E'),
+      item('Export Plain Commands…', 'export-plain'),
       item('Export PNG…', 'export-png'),
       item('Export SVG…', 'export-svg'),
       ...(mac ? [] : [separator, { role: 'quit', label: 'Quit', accelerator: 'CmdOrCtrl+Q' } satisfies MenuItemConstructorOptions]),

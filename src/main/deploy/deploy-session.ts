@@ -139,17 +139,7 @@ export async function runDeploySession(req: DeploySessionRequest, env: DeployEnv
   try {
     const privilege = privilegeFor(target.user, req.target, req.secrets);
     req.onEvent({ type: 'connected', at: Date.now(), host: `${target.host}:${target.port}`, user: target.user, fingerprint: connection.fingerprint, sudo: privilege !== 'root' });
-    // Only now, logged in: a key accepted for a login that was then refused is not remembered.
-    if (connection.newlyTrusted) {
-      const store = appKnownHostsPath(env);
-      await env.appendFile(store, knownHostsLine(target.host, target.port, connection.hostKey)).then(
-        () => req.onEvent({ type: 'output', at: Date.now(), stream: 'stderr', line: `remembered the host key of ${target.host}:${target.port} (${connection.fingerprint}) in ${store}` }),
-        (e: Error) => {
-          // Not fatal: the key was trusted for this run; the next one asks again.
-          req.onEvent({ type: 'output', at: Date.now(), stream: 'stderr', line: `warning: cannot remember the host key in ${store}: ${e.message}` });
-        },
-      );
-    }
+    await rememberHostKey(env, connection, target, (line) => req.onEvent({ type: 'output', at: Date.now(), stream: 'stderr', line }));
     let failedProbes = 0;
     const { compiled } = req;
     const outcome = await runAction(connection.client, {
@@ -171,6 +161,48 @@ export async function runDeploySession(req: DeploySessionRequest, env: DeployEnv
   } finally {
     connection.client.end();
   }
+}
+
+/** What opening a session needs: the deploy request without the action and its events. */
+export type SessionOpenRequest = Pick<DeploySessionRequest, 'target' | 'secrets' | 'confirmHostKey' | 'timeoutMs' | 'signal'>;
+
+/** A connected session for work other than a lab.sh action (terminals, exec, capture): same target, host-key, login and sudo rules. */
+export interface OpenSession {
+  connection: Connection;
+  target: Target;
+  /** How this login becomes root, before checkPrivilege() on the host. */
+  privilege: Privilege;
+}
+
+/**
+ * Connects as runDeploySession does (resolving the target, checking and remembering its host
+ * key, picking the login); `warn` hears what is worth saying but not fatal. Problems are returned.
+ */
+export async function openSession(req: SessionOpenRequest, env: DeployEnv, warn: (line: string) => void): Promise<{ ok: true; session: OpenSession } | { ok: false; error: { kind: RunErrorKind; message: string } }> {
+  let opened: { connection: Connection; target: Target };
+  try {
+    opened = await open(req, env, sessionClock(req.timeoutMs ?? DEFAULT_TIMEOUT_MS));
+  } catch (e) {
+    if (e instanceof ConnectError || e instanceof SessionError) return { ok: false, error: { kind: e.kind, message: e.message } };
+    throw e;
+  }
+  const { connection, target } = opened;
+  await rememberHostKey(env, connection, target, warn);
+  return { ok: true, session: { connection, target, privilege: privilegeFor(target.user, req.target, req.secrets) } };
+}
+
+/**
+ * Stores a key trusted through confirmHostKey in the app's known_hosts, and says so. Called only
+ * once logged in: a key accepted for a login that was then refused is not remembered.
+ */
+async function rememberHostKey(env: DeployEnv, connection: Connection, target: Target, say: (line: string) => void): Promise<void> {
+  if (!connection.newlyTrusted) return;
+  const store = appKnownHostsPath(env);
+  await env.appendFile(store, knownHostsLine(target.host, target.port, connection.hostKey)).then(
+    () => say(`remembered the host key of ${target.host}:${target.port} (${connection.fingerprint}) in ${store}`),
+    // Not fatal: the key was trusted for this run; the next one asks again.
+    (e: Error) => say(`warning: cannot remember the host key in ${store}: ${e.message}`),
+  );
 }
 
 /** The session's time limit: wall time since the start, less the time a person spent answering a host key question. */
@@ -200,7 +232,7 @@ async function labPin(env: DeployEnv, socket: string): Promise<PinnedHostKey | u
 }
 
 /** Resolves the target, reads what the login needs and connects; throws ConnectError or SessionError. */
-async function open(req: DeploySessionRequest, env: DeployEnv, clock: SessionClock): Promise<{ connection: Connection; target: Target }> {
+async function open(req: SessionOpenRequest, env: DeployEnv, clock: SessionClock): Promise<{ connection: Connection; target: Target }> {
   if (req.signal?.aborted) throw new SessionError('cancelled', 'cancelled before it started; nothing ran');
   let target: Target;
   try {

@@ -4,12 +4,14 @@
  * deploy requests carry a document, which is recompiled here: no shell text crosses the boundary.
  */
 import { compile } from '../../shared/compiler/index.js';
+import { renderPlain } from '../../shared/compiler/render-plain.js';
 import { DEFAULT_LAB_NAME, type Handlers, type LabOccupancy, type LabState, type Template } from '../../shared/ipc/contract.js';
 import { labDown, labNames, labOccupancy, labStatus, labUp, LabError, machineFacts } from '../lab/lab-host.js';
 import { prerequisiteProblems } from '../lab/prerequisites.js';
 import { formatLabInfo } from '../lab/lab-info.js';
 import type { Dialogs, FileService, TargetStore } from './types.js';
 import { RunRegistry } from './runs.js';
+import { TerminalRegistry } from './terminals.js';
 import { localDeployEnv } from '../deploy/deploy-session.js';
 import { readExamples } from '../package-paths.js';
 
@@ -37,6 +39,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   const env = deps.labEnv ?? process.env;
   const lab = labAvailability(env);
   let templates: Promise<Template[]> | undefined;
+  const terminals = new TerminalRegistry({ targets: deps.targets, env, deployEnv: localDeployEnv(env) });
   const runs = new RunRegistry({
     targets: deps.targets,
     env,
@@ -109,11 +112,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'file:autosave': ({ text, path }) => deps.files.autosave(text, path),
     'file:recovery': () => deps.files.recovery(),
     'file:discard-recovery': () => deps.files.discardRecovery(),
-    'export:script': async ({ doc, path }) => {
+    'export:script': async ({ doc, path, plain }) => {
       const compiled = compile(doc, { source: 'lab.json' });
       if (!compiled.ok) throw new Error(`the drawing has ${compiled.problems.length} problem(s); fix them before exporting (see the problems list)`);
-      const chosen = await choosePath(path, () => deps.dialogs!.saveFile({ suggestedName: `${compiled.doc.name}.sh`, kind: 'script' }));
-      return chosen === undefined ? null : deps.files.writeExport(chosen, compiled.script, 0o755);
+      const chosen = await choosePath(path, () => deps.dialogs!.saveFile({ suggestedName: `${compiled.doc.name}${plain ? '-plain' : ''}.sh`, kind: 'script' }));
+      const script = plain ? renderPlain(compiled.plan, { up: compiled.up, down: compiled.down, source: 'lab.json' }) : compiled.script;
+      return chosen === undefined ? null : deps.files.writeExport(chosen, script, 0o755);
     },
     'export:image': async ({ format, data, path, suggestedName }) => {
       const chosen = await choosePath(path, () => deps.dialogs!.saveFile({ suggestedName: suggestedName ?? `lab.${format}`, kind: format }));
@@ -139,5 +143,21 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'run:start': (payload, sink) => runs.start(payload, sink),
     'run:cancel': ({ runId }) => Promise.resolve(runs.cancel(runId)),
     'run:host-key': ({ runId, trust }) => Promise.resolve(runs.answerHostKey(runId, trust)),
+    'terminal:open': (payload, sink) => terminals.open(payload, sink),
+    'terminal:input': ({ sessionId, data }) => Promise.resolve(terminals.input(sessionId, data)),
+    'terminal:resize': ({ sessionId, cols, rows }) => Promise.resolve(terminals.resize(sessionId, cols, rows)),
+    'terminal:close': ({ sessionId }) => terminals.close(sessionId).then(() => undefined),
+    'capture:start': (payload, sink) => terminals.startCapture(payload, sink),
+    'capture:stop': ({ sessionId }) => terminals.stopCapture(sessionId),
+    'capture:save': async ({ sessionId, path }) => {
+      const recorded = terminals.recorded(sessionId);
+      if (!recorded) throw new Error('this capture is closed; start it again to save what it sees');
+      if (recorded.pcap.length === 0) throw new Error('the capture has recorded nothing yet: tcpdump has not started, or did not start on the host');
+      const chosen = await choosePath(path, () => deps.dialogs!.saveFile({ suggestedName: 'capture.pcap', kind: 'pcap' }));
+      if (chosen === undefined) return null;
+      const saved = await deps.files.writeExport(chosen, recorded.pcap);
+      return { path: saved.path, packets: recorded.packets };
+    },
+    'capture:close': ({ sessionId }) => terminals.closeCapture(sessionId),
   };
 }

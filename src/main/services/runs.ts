@@ -13,9 +13,41 @@ import type { TargetStore } from './types.js';
 
 type StartPayload = z.output<(typeof requests)['run:start']['payload']>;
 
-interface Resolved {
+export interface Resolved {
   target: DeployTarget;
   secrets: DeploySecrets;
+}
+
+/**
+ * Where a TargetRef leads: the sandbox lab host from its lab.json, or a saved host with its
+ * secrets; a sentence when neither is there. Through a lab host's socket the session trusts it by
+ * its lab.json key and stores nothing.
+ */
+export async function resolveTargetRef(ref: StartPayload['target'], deps: { targets: TargetStore; env: Record<string, string | undefined> }): Promise<Resolved | string> {
+  if (ref.kind === 'lab') {
+    const status = await labStatus(ref.name, deps.env);
+    if (status.health.state !== 'healthy' || !status.info) {
+      return `the sandbox lab host "${ref.name}" is not up (${status.health.state}${status.health.problems.length ? `: ${status.health.problems.join('; ')}` : ''}); start it first`;
+    }
+    const info = status.info;
+    return {
+      target: { host: `${info.user}@${info.host}:${info.port}`, identityFile: info.privateKey, socket: info.socket, sudo: false },
+      secrets: {},
+    };
+  }
+  const saved = await deps.targets.get(ref.id);
+  if (!saved) return `there is no saved host with id ${ref.id}; pick a host from the list`;
+  const { target, secrets } = saved;
+  return {
+    target: {
+      host: target.host,
+      sudo: target.sudo,
+      ...(target.identityFile !== undefined ? { identityFile: target.identityFile } : {}),
+      ...(target.socket !== undefined ? { socket: target.socket } : {}),
+    },
+    // TargetSecrets is the saved subset of DeploySecrets (no key text).
+    secrets,
+  };
 }
 
 const BUSY: RunStart = { ok: false, problems: [], message: 'a run on this host is still going; wait for it to finish or cancel it first' };
@@ -44,29 +76,8 @@ export class RunRegistry {
     return [...this.active.keys()];
   }
 
-  private async resolve(ref: StartPayload['target']): Promise<Resolved | string> {
-    if (ref.kind === 'lab') {
-      const status = await labStatus(ref.name, this.deps.env);
-      if (status.health.state !== 'healthy' || !status.info) {
-        return `the sandbox lab host "${ref.name}" is not up (${status.health.state}${status.health.problems.length ? `: ${status.health.problems.join('; ')}` : ''}); start it first`;
-      }
-      const info = status.info;
-      // Through its socket the session trusts the lab host by its lab.json key and stores nothing.
-      return { target: { host: `${info.user}@${info.host}:${info.port}`, identityFile: info.privateKey, socket: info.socket, sudo: false }, secrets: {} };
-    }
-    const saved = await this.deps.targets.get(ref.id);
-    if (!saved) return `there is no saved host with id ${ref.id}; pick a host from the list`;
-    const { target, secrets } = saved;
-    return {
-      target: {
-        host: target.host,
-        sudo: target.sudo,
-        ...(target.identityFile !== undefined ? { identityFile: target.identityFile } : {}),
-        ...(target.socket !== undefined ? { socket: target.socket } : {}),
-      },
-      // TargetSecrets is the saved subset of DeploySecrets (no key text).
-      secrets,
-    };
+  private resolve(ref: StartPayload['target']): Promise<Resolved | string> {
+    return resolveTargetRef(ref, this.deps);
   }
 
   /** Validates and compiles the document, then starts the run; the events go to `sink`. */

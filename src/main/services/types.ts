@@ -49,7 +49,7 @@ export interface TargetStore {
 /** Native dialogs (Electron only); the browser entry has none and takes paths from the UI. */
 export interface Dialogs {
   openTopology(): Promise<string | undefined>;
-  saveFile(options: { suggestedName: string; kind: 'topology' | 'script' | 'png' | 'svg' }): Promise<string | undefined>;
+  saveFile(options: { suggestedName: string; kind: 'topology' | 'script' | 'png' | 'svg' | 'pcap' }): Promise<string | undefined>;
   /** Asks whether to trust an unknown host key (a native message box). */
   confirmHostKey?(host: string, port: number, fingerprint: string): Promise<boolean>;
 }

@@ -3,6 +3,7 @@
  * a command line: it arrives on standard input (`bash -s`), as does a sudo password.
  */
 import type { HostAction } from '../../shared/deploy/events.js';
+import { shellQuote } from '../../shared/compiler/shell.js';
 
 /** How the runner becomes root on the host. */
 export type Privilege = 'root' | 'sudo' | 'sudo-password';
@@ -53,4 +54,34 @@ export function killCommand(pid: number, privilege: Privilege): string {
   const kill = `kill -TERM -${pid} 2>/dev/null; sleep 1; kill -KILL -${pid} 2>/dev/null; true`;
   if (privilege === 'root') return `sh -c '${kill}'`;
   return `${privilege === 'sudo' ? 'sudo -n' : "sudo -k -S -p ''"} sh -c '${kill}'`;
+}
+
+/** The pid line as it arrives through a PTY (which turns "\n" into "\r\n"), or without one. */
+export const LIVE_PID_LINE = /@nsd pid (\d+)\r?\n/;
+
+/** What liveCommand() prints on a PTY with 'sudo-password' once sudo has read the password and input may follow. */
+export const LIVE_READY_LINE = /@nsd ready\r?\n/;
+
+/** True when liveCommand() prints LIVE_READY_LINE before the command runs. */
+export function liveCommandSaysReady(privilege: Privilege, pty: boolean): boolean {
+  return pty && privilege === 'sudo-password';
+}
+
+/**
+ * The command line that runs `rootCommand` (a command line for a root shell, see
+ * src/shared/live/remote-commands.ts) with the privilege asked for, behind withPidLine() so a
+ * stop can end its process group. With 'sudo-password' the password is the first line of
+ * input after the pid line; on a PTY echo is off until sudo has read it, so it never shows.
+ */
+export function liveCommand(rootCommand: string, privilege: Privilege, pty: boolean): string {
+  switch (privilege) {
+    case 'root':
+      return withPidLine(`sh -c ${shellQuote(rootCommand)}`);
+    case 'sudo':
+      return withPidLine(`sudo -n sh -c ${shellQuote(rootCommand)}`);
+    case 'sudo-password':
+      if (!pty) return withPidLine(`sudo -k -S -p '' sh -c ${shellQuote(rootCommand)}`);
+      // sudo flushes the terminal's input after reading the password: what was typed before it said ready would be lost.
+      return `stty -echo; ${withPidLine(`sudo -k -S -p '' sh -c ${shellQuote(`stty echo; echo '@nsd ready'; ${rootCommand}`)}`)}`;
+  }
 }

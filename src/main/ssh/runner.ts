@@ -135,6 +135,43 @@ function exec(client: Client, command: string, options: { input?: string; stoppe
   });
 }
 
+/** A short command on the host (a kill, a check), with input written once the command itself runs. */
+export function execOnHost(client: Client, command: string, options: { input?: string } = {}): Promise<{ code: number | null | undefined; stdout: string; stderr: string }> {
+  return exec(client, command, options);
+}
+
+/** What checkPrivilege() found: the privilege to use (a NOPASSWD sudo needs no password) and the password line to write, or why nothing may run. */
+export type CheckedPrivilege =
+  | { privilege: Privilege; passwordLine?: string }
+  | { error: { kind: Extract<RunErrorKind, 'sudo' | 'connection-lost'>; message: string } }
+  | { stopped: StopReason };
+
+/**
+ * Checks that the login can become root before anything runs, so a wrong sudo password changes
+ * nothing; with 'sudo-password' it first asks whether sudo needs the password at all.
+ */
+export async function checkPrivilege(client: Client, wanted: Privilege, password: string | undefined, stopper?: Stopper): Promise<CheckedPrivilege> {
+  let privilege = wanted;
+  if (privilege === 'sudo-password') {
+    // A NOPASSWD sudo never reads the password: it would reach bash as a command line and be echoed in an error.
+    const r = await exec(client, SUDO_WITHOUT_PASSWORD, stopper ? { stopper } : {}).catch((): ExecResult => ({ code: null, stdout: '', stderr: '' }));
+    if (r.stopped) return { stopped: r.stopped };
+    if (r.code === 0) privilege = 'sudo';
+  }
+  const passwordLine = privilege === 'sudo-password' ? `${password ?? ''}\n` : undefined;
+
+  const check = sudoCheckCommand(privilege);
+  if (check) {
+    const r = await exec(client, check, { ...(passwordLine !== undefined ? { input: passwordLine } : {}), ...(stopper ? { stopper } : {}) }).catch((e: Error): ExecResult => ({ code: undefined, stdout: '', stderr: e.message }));
+    if (r.stopped) return { stopped: r.stopped };
+    if (r.code === undefined) return { error: { kind: 'connection-lost', message: `the connection to the host was lost before the run started (${r.stderr.trim() || 'no exit status'}); nothing ran` } };
+    if (r.code !== 0) {
+      return { error: { kind: 'sudo', message: `sudo refused on the host (${r.stderr.trim() || `exit ${r.code}`}); use root, a NOPASSWD sudo rule, or the right sudo password` } };
+    }
+  }
+  return { privilege, ...(passwordLine !== undefined ? { passwordLine } : {}) };
+}
+
 /** How long the host's login shell may take before our command runs. */
 const START_TIMEOUT_MS = 20_000;
 
@@ -165,24 +202,10 @@ async function run(client: Client, options: RunOptions, stopper: Stopper): Promi
       : fail('timeout', `the time limit of ${limitSeconds} s ran out before the run started (while checking sudo on the host); nothing ran`);
   if (stopper.reason) return notStarted(stopper.reason);
 
-  let privilege = options.privilege;
-  if (privilege === 'sudo-password') {
-    // A NOPASSWD sudo never reads the password: it would reach bash as a command line and be echoed in an error.
-    const r = await exec(client, SUDO_WITHOUT_PASSWORD, { stopper }).catch((): ExecResult => ({ code: null, stdout: '', stderr: '' }));
-    if (r.stopped) return notStarted(r.stopped);
-    if (r.code === 0) privilege = 'sudo';
-  }
-  const passwordLine = privilege === 'sudo-password' ? `${options.password ?? ''}\n` : undefined;
-
-  const check = sudoCheckCommand(privilege);
-  if (check) {
-    const r = await exec(client, check, { ...(passwordLine !== undefined ? { input: passwordLine } : {}), stopper }).catch((e: Error): ExecResult => ({ code: undefined, stdout: '', stderr: e.message }));
-    if (r.stopped) return notStarted(r.stopped);
-    if (r.code === undefined) return fail('connection-lost', `the connection to the host was lost before the run started (${r.stderr.trim() || 'no exit status'}); nothing ran`);
-    if (r.code !== 0) {
-      return fail('sudo', `sudo refused on the host (${r.stderr.trim() || `exit ${r.code}`}); use root, a NOPASSWD sudo rule, or the right sudo password`);
-    }
-  }
+  const checked = await checkPrivilege(client, options.privilege, options.password, stopper);
+  if ('stopped' in checked) return notStarted(checked.stopped);
+  if ('error' in checked) return fail(checked.error.kind, checked.error.message);
+  const { privilege, passwordLine } = checked;
 
   const parser = new RunOutputParser(options.action, { ...(options.steps ? { steps: options.steps } : {}), ...(options.probes ? { probes: options.probes } : {}) });
   let pid: number | undefined;

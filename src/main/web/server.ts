@@ -4,12 +4,18 @@
  *
  *   POST /api/invoke/CHANNEL   body: payload JSON   -> { ok: true, value } | { ok: false, error }
  *   GET  /api/events           a stream of `data: {"channel":...,"payload":...}` lines for this client
+ *   GET  /api/ws               a WebSocket (terminals: a message per keystroke, not a request):
+ *                              `{id, channel, payload}` in, `{id, reply}` and `{channel, payload}` (events) out
  *
  * Every /api request needs `Authorization: Bearer TOKEN` and `X-Nsd-Client: ID`; a wrong Host
- * or a foreign Origin is refused (DNS rebinding, other sites' pages).
+ * or a foreign Origin is refused (DNS rebinding, other sites' pages). A browser cannot set
+ * headers on a WebSocket: there the token travels as the subprotocol `nsd.TOKEN`, and the
+ * socket is its own client (its events come back on it).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventChannel, EventMap, EventSink, Handlers } from '../../shared/ipc/contract.js';
 import { dispatchRequest, errorMessage, RequestError } from '../../shared/ipc/contract.js';
 import { bundlePath, CONTENT_SECURITY_POLICY, readBundleFile } from '../app/bundle-protocol.js';
@@ -33,6 +39,11 @@ export interface WebServer {
 }
 
 const MAX_BODY = 60 * 1024 * 1024;
+
+/** The subprotocol a WebSocket names to carry the token (`nsd.TOKEN`). */
+export const WS_TOKEN_PROTOCOL_PREFIX = 'nsd.';
+/** Largest WebSocket message accepted (a pasted block of text, a document for terminal:open). */
+const MAX_WS_MESSAGE = 25 * 1024 * 1024;
 
 function sameToken(given: string, token: string): boolean {
   const a = Buffer.from(given);
@@ -132,6 +143,54 @@ export function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => send(res, 500, { ok: false, error: errorMessage(e) }));
   });
+
+  const sockets = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_WS_MESSAGE,
+    handleProtocols: (protocols) => [...protocols].find((p) => p.startsWith(WS_TOKEN_PROTOCOL_PREFIX)) ?? false,
+  });
+  const refuse = (socket: Duplex, status: number, text: string): void => {
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  };
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!allowedHost(req.headers.host)) return refuse(socket, 421, 'Misdirected Request');
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    if (url.pathname !== '/api/ws') return refuse(socket, 404, 'Not Found');
+    // Browsers always send Origin on a WebSocket; another site's page must not reach the terminals.
+    const origin = req.headers.origin;
+    if (origin === undefined || !allowedHost(origin.replace(/^http:\/\//, ''))) return refuse(socket, 403, 'Forbidden');
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim());
+    const given = offered.find((p) => p.startsWith(WS_TOKEN_PROTOCOL_PREFIX))?.slice(WS_TOKEN_PROTOCOL_PREFIX.length);
+    if (given === undefined || !sameToken(given, token)) return refuse(socket, 401, 'Unauthorized');
+    sockets.handleUpgrade(req, socket, head, (ws) => serveSocket(ws));
+  });
+
+  function serveSocket(ws: WebSocket): void {
+    const sink: EventSink = {
+      send(channel, payload) {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ channel, payload }));
+      },
+      onClose(listener) {
+        if (ws.readyState === ws.CLOSED) listener();
+        else ws.once('close', listener);
+      },
+    };
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return ws.close(1003, 'text messages only');
+      let message: { id?: unknown; channel?: unknown; payload?: unknown };
+      try {
+        message = JSON.parse(String(data)) as typeof message;
+      } catch {
+        return ws.close(1007, 'not JSON');
+      }
+      const id = typeof message.id === 'number' ? message.id : null;
+      void dispatchRequest(options.handlers, String(message.channel), message.payload, sink).then((reply) => {
+        if (id !== null && ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, reply }));
+      });
+    });
+  }
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
@@ -146,6 +205,7 @@ export function startWebServer(options: WebServerOptions): Promise<WebServer> {
         close: () =>
           new Promise<void>((done) => {
             for (const set of streams.values()) for (const res of set) res.end();
+            for (const ws of sockets.clients) ws.terminate();
             server.closeAllConnections();
             server.close(() => done());
           }),

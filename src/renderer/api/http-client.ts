@@ -1,6 +1,8 @@
 /**
  * The DesignerApi over the browser entry's loopback channel (src/main/web/server.ts): the same
- * requests and events as the Electron preload, carried by fetch with a bearer token.
+ * requests and events as the Electron preload, carried by fetch with a bearer token. Terminal
+ * and capture channels go over one WebSocket instead (a keystroke is a message, not a request),
+ * their events come back on it, and the server ends them when it closes.
  */
 import type { DesignerApi, EventChannel, EventMap, RequestChannel, RequestPayload, ResponseOf } from '../../shared/ipc/contract.js';
 import { SERVER_GONE } from '../state/status.js';
@@ -74,8 +76,63 @@ export function httpApi(token: string, base = ''): DesignerApi {
     await new Promise((r) => setTimeout(r, 50));
   })();
 
+  // The terminals' WebSocket, opened with the first terminal request.
+  let socket: Promise<WebSocket> | undefined;
+  let nextId = 1;
+  const pending = new Map<number, { resolve(value: unknown): void; reject(e: Error): void }>();
+  /** Sessions opened over the socket, by the event that says they ended. */
+  const sessions = new Map<string, 'terminal:exit' | 'capture:exit'>();
+  const openSocket = (): Promise<WebSocket> => {
+    const url = `${base ? base.replace(/^http/, 'ws') : `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`}/api/ws`;
+    const ws = new WebSocket(url, [`nsd.${token}`]);
+    const opened = new Promise<WebSocket>((resolve, reject) => {
+      ws.onopen = () => resolve(ws);
+      ws.onerror = () => reject(new Error('cannot open the terminal channel to the designer server'));
+    });
+    ws.onmessage = (m: MessageEvent<string>) => {
+      const message = JSON.parse(m.data) as { id: number; reply: { ok: true; value: unknown } | { ok: false; error: string } } | { channel: EventChannel; payload: unknown };
+      if ('id' in message) {
+        const call = pending.get(message.id);
+        pending.delete(message.id);
+        if (message.reply.ok) call?.resolve(message.reply.value);
+        else call?.reject(new Error(message.reply.error));
+        return;
+      }
+      if (message.channel === 'terminal:exit' || message.channel === 'capture:exit') sessions.delete((message.payload as EventMap['terminal:exit']).sessionId);
+      dispatch(message);
+    };
+    ws.onclose = () => {
+      socket = undefined;
+      for (const call of pending.values()) call.reject(new Error('the terminal channel to the designer server closed'));
+      pending.clear();
+      // Every terminal on this socket is gone with it.
+      for (const [sessionId, channel] of sessions) dispatch({ channel, payload: { sessionId, code: null, lost: true } });
+      sessions.clear();
+    };
+    return opened;
+  };
+  const overSocket = async (channel: RequestChannel, payload: unknown): Promise<unknown> => {
+    socket ??= openSocket();
+    let ws: WebSocket;
+    try {
+      ws = await socket;
+    } catch (e) {
+      socket = undefined;
+      throw e;
+    }
+    const id = nextId++;
+    const reply = new Promise<unknown>((resolve, reject) => pending.set(id, { resolve, reject }));
+    ws.send(JSON.stringify({ id, channel, payload }));
+    const value = await reply;
+    if ((channel === 'terminal:open' || channel === 'capture:start') && (value as { ok?: boolean }).ok) {
+      sessions.set((value as { sessionId: string }).sessionId, channel === 'terminal:open' ? 'terminal:exit' : 'capture:exit');
+    }
+    return value;
+  };
+
   return {
     async invoke<C extends RequestChannel>(channel: C, payload: RequestPayload<C>): Promise<ResponseOf<C>> {
+      if (channel.startsWith('terminal:') || channel.startsWith('capture:')) return (await overSocket(channel, payload ?? {})) as ResponseOf<C>;
       await ready;
       let res: Response;
       try {

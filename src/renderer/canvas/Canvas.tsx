@@ -34,6 +34,8 @@ export interface CanvasProps {
   onMove(moves: { id: string; position: { x: number; y: number } }[]): void;
   onConnect(from: string, to: string): void;
   onDropKind(kind: string, position: { x: number; y: number }): void;
+  /** A double-click on a node, or a right-click on a node or link (`at`: page coordinates). */
+  onElementGesture?(gesture: 'open' | 'menu', id: string, at: { x: number; y: number }): void;
   handle: Ref<CanvasHandle>;
 }
 
@@ -227,6 +229,18 @@ export function Canvas(props: CanvasProps) {
     };
     // Capture: before the designer's own key listener.
     window.addEventListener('keydown', onKey, true);
+    const gesture = (kind: 'open' | 'menu') => (e: EventObject) => {
+      // In link mode two clicks on one node are a (refused) self-link, not a request for a terminal.
+      if (kind === 'open' && latest.current.linkMode) return;
+      const rect = container.current?.getBoundingClientRect();
+      const at = e.renderedPosition ?? { x: 0, y: 0 };
+      latest.current.onElementGesture?.(kind, e.target.id() as string, { x: at.x + (rect?.left ?? 0), y: at.y + (rect?.top ?? 0) });
+    };
+    cy.on('dbltap', 'node', gesture('open'));
+    cy.on('cxttap', 'node, edge', gesture('menu'));
+    // The box shrinks when the terminal dock opens under it.
+    const resized = new ResizeObserver(() => cy.resize());
+    if (container.current) resized.observe(container.current);
 
     window.__nsdCanvas = {
       cy,
@@ -242,6 +256,7 @@ export function Canvas(props: CanvasProps) {
     return () => {
       clearTimeout(selectTimer);
       window.removeEventListener('keydown', onKey, true);
+      resized.disconnect();
       cy.destroy();
       cyRef.current = null;
       delete window.__nsdCanvas;
@@ -365,6 +380,7 @@ export function Canvas(props: CanvasProps) {
     <div
       className={`canvas${props.linkMode ? ' link-mode' : ''}`}
       data-testid="canvas"
+      onContextMenu={(e) => e.preventDefault()}
       onDragOver={(e) => {
         if (e.dataTransfer.types.includes('application/x-nsd-kind')) {
           e.preventDefault();

@@ -3,9 +3,13 @@
  * document's own (name, NAT, port forwards, probes). Every edit is an editor command; problems
  * of the element are shown under the field they belong to.
  */
+import { useMemo } from 'react';
 import type { Doc, EditorCommand } from '../../shared/document/commands.js';
-import { proposePortForward } from '../../shared/document/nat.js';
 import { fieldOf, type Problem } from '../../shared/compiler/problems.js';
+import { namedNode, shortenedFrom } from '../../shared/document/names.js';
+import { proposePortForward } from '../../shared/document/port-forward.js';
+import { resolveDocument } from '../../shared/document/view.js';
+import { IFNAME_MAX } from '../../shared/model/topology.js';
 import { Check, Field, RowList, Select, numberOrUndefined, splitList } from './fields.js';
 
 type Dispatch = (command: EditorCommand, mergeKey?: string) => void;
@@ -119,16 +123,23 @@ function NodeProperties({ node, props }: { node: AnyNode; props: PropertiesProps
 
 function LinkProperties({ link, props }: { link: AnyLink; props: PropertiesProps }) {
   const id = link.id;
+  // The names the compiler gives ends without one, to say when they were shortened.
+  const effective = useMemo(() => new Map(resolveDocument(props.doc).ifaces.map((i) => [i.key, i.name])), [props.doc]);
   const p = (prefix: string) => problemsAt(props.problems, id, prefix);
   const end = (side: 'a' | 'b') => {
     const e = link[side];
     const set = (patch: Record<string, unknown>, field: string) => props.dispatch({ type: 'updateLink', id, patch: { [side]: clean({ ...e, ...patch }) } }, `edit:${id}:${side}.${field}`);
+    const self = props.doc.nodes?.find((n) => n.id === e.node);
+    const other = props.doc.nodes?.find((n) => n.id === link[side === 'a' ? 'b' : 'a'].node);
+    const name = e.ifname ?? effective.get(`${id}.${side}`);
+    const full = name && self && other ? shortenedFrom(name, namedNode(self), namedNode(other)) : undefined;
+    const note = full ? `${e.ifname ? '' : `generated: ${name}, `}shortened from ${full}: Linux allows ${IFNAME_MAX} characters` : undefined;
     return (
       <fieldset className="end" key={side}>
         <legend>
           end {side}: <code>{e.node}</code>
         </legend>
-        <Field label="interface" value={e.ifname ?? ''} placeholder="generated" onChange={(v) => set({ ifname: v || undefined }, 'ifname')} testId={`prop-${side}-ifname`} problems={p(`${side}.ifname`)} />
+        <Field label="interface" value={e.ifname ?? ''} placeholder="generated" onChange={(v) => set({ ifname: v || undefined }, 'ifname')} testId={`prop-${side}-ifname`} problems={p(`${side}.ifname`)} note={note} />
  <Field label="addresses" value={(e.addresses ?? []).join(', ')} placeholder={props.doc.nodes?.find((n) => n.id === e.node)?.kind === 'bridge' ? 'none: a bridge port has no address' : '192.168.15.1/24'} onChange={(v) => set({ addresses: splitList(v) }, 'addresses')} testId={`prop-${side}-addresses`} problems={p(`${side}.addresses`)} />
       </fieldset>
     );
@@ -185,15 +196,15 @@ function DocumentProperties({ props }: { props: PropertiesProps }) {
         title="Port forwards (from outside and from the host)"
         testId="port-forwards"
         rows={nat.portForwards}
-        onAdd={() => setPf([...nat.portForwards, { id: freeId('fwd', nat.portForwards), ...proposePortForward(doc) }], 'pf.add')}
+        onAdd={() => setPf([...nat.portForwards, proposePortForward(doc, freeId('fwd', nat.portForwards))], 'pf.add')}
         onRemove={(i) => setPf(nat.portForwards.filter((_, j) => j !== i), 'pf.remove')}
         render={(f, i) => {
           const set = (patch: Partial<Pf>, k: string) => setPf(nat.portForwards.map((x, j) => (j === i ? clean({ ...x, ...patch }) : x)), `pf.${i}.${k}`);
           return (
             <>
               <Select label="proto" value={f.proto ?? 'tcp'} options={[{ value: 'tcp', label: 'tcp' }, { value: 'udp', label: 'udp' }]} onChange={(v) => set({ proto: v }, 'proto')} />
-              <Field label="host port" type="number" value={String(f.hostPort)} onChange={(v) => set({ hostPort: numberOrUndefined(v) ?? 0 }, 'hostPort')} problems={problemsAt(props.problems, f.id, 'hostPort')} />
-              <Field label="to" value={f.to} onChange={(v) => set({ to: v }, 'to')} problems={problemsAt(props.problems, f.id, 'to')} />
+              <Field label="host port" type="number" value={String(f.hostPort)} onChange={(v) => set({ hostPort: numberOrUndefined(v) ?? 0 }, 'hostPort')} testId={`pf-${i}-hostPort`} problems={problemsAt(props.problems, f.id, 'hostPort')} />
+              <Field label="to" value={f.to} onChange={(v) => set({ to: v }, 'to')} testId={`pf-${i}-to`} problems={problemsAt(props.problems, f.id, 'to')} />
               <Field label="port" type="number" value={f.toPort?.toString() ?? ''} onChange={(v) => set({ toPort: numberOrUndefined(v) }, 'toPort')} problems={problemsAt(props.problems, f.id, 'toPort')} />
             </>
           );

@@ -15,7 +15,7 @@ export function stepsText(steps: readonly Step[]): string {
   return out.join('\n');
 }
 
-export function ScriptPanel(props: { up: readonly Step[] | null; down: readonly Step[] | null; fullScript: (() => string | null) | null; onExport(): void; onCopied(text: string): void }) {
+export function ScriptPanel(props: { up: readonly Step[] | null; down: readonly Step[] | null; fullScript: (() => string | null) | null; onExport(): void; onExportPlain(): void; onCopied(text: string): void }) {
   const [tab, setTab] = useState<'up' | 'down' | 'lab.sh'>('up');
   const text = useMemo(() => {
     if (tab === 'lab.sh') return props.fullScript?.() ?? null;
@@ -36,6 +36,9 @@ export function ScriptPanel(props: { up: readonly Step[] | null; down: readonly 
         </button>
         <button type="button" disabled={!props.fullScript} onClick={props.onExport} title="Export lab.sh (Ctrl+E)" data-testid="export-script">
           Export .sh
+        </button>
+        <button type="button" disabled={!props.fullScript} onClick={props.onExportPlain} title="Export the plain commands, in order, for reading and teaching" data-testid="export-plain">
+          Plain…
         </button>
       </header>
       <ScriptView text={text} emptyText="Fix the errors in the problems list to see the script." testId="script" />

@@ -18,6 +18,8 @@ export interface FieldProps {
   commitOnBlur?: boolean;
   /** A text area of this many rows instead of a one-line input (note texts). */
   rows?: number;
+  /** A remark under the field that is not a problem (a name shortened to fit). */
+  note?: string;
 }
 
 export function Field(props: FieldProps) {
@@ -57,6 +59,11 @@ export function Field(props: FieldProps) {
             if (props.commitOnBlur && e.key === 'Enter') e.currentTarget.blur();
           }}
         />
+      )}
+      {props.note && (
+        <small className="field-note" data-testid={props.testId ? `${props.testId}-note` : undefined}>
+          {props.note}
+        </small>
       )}
       {props.problems?.map((p, i) => (
         <em key={i} className="field-problem">

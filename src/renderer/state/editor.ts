@@ -4,7 +4,7 @@
  * no React, no cytoscape, so it is tested under Node.
  */
 import { apply, createHistory, redo, undo, type History } from '../../shared/document/history.js';
-import type { Doc, EditorCommand } from '../../shared/document/commands.js';
+import { describeRemoval, type Doc, type EditorCommand, type Removal } from '../../shared/document/commands.js';
 
 export interface EditorState {
   history: History;
@@ -14,6 +14,8 @@ export interface EditorState {
   savedText: string;
   /** A refusal from the last command, shown until the next one. */
   error: string | null;
+  /** What the last command did that the user may not have seen (a delete's other removals), with Undo; cleared by the next action. */
+  notice: string | null;
 }
 
 export type EditorAction =
@@ -23,7 +25,9 @@ export type EditorAction =
   | { type: 'select'; ids: string[] }
   | { type: 'load'; doc: Doc; path: string | null; dirty?: boolean }
   | { type: 'saved'; path: string; text: string }
-  | { type: 'error'; message: string | null };
+  | { type: 'error'; message: string | null }
+  /** The toast went away: forget its refusal or notice. */
+  | { type: 'dismiss' };
 
 /** The canonical file text of a document (what Save writes). */
 export function documentText(doc: Doc): string {
@@ -31,7 +35,7 @@ export function documentText(doc: Doc): string {
 }
 
 export function initialEditor(doc: Doc, path: string | null = null): EditorState {
-  return { history: createHistory(doc), selection: [], path, savedText: documentText(doc), error: null };
+  return { history: createHistory(doc), selection: [], path, savedText: documentText(doc), error: null, notice: null };
 }
 
 export function isDirty(state: EditorState): boolean {
@@ -51,23 +55,24 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
   switch (action.type) {
     case 'command': {
       try {
-        const { history, selection } = apply(state.history, action.command, action.mergeKey !== undefined ? { mergeKey: action.mergeKey } : {});
+        const { history, selection, alsoRemoved } = apply(state.history, action.command, action.mergeKey !== undefined ? { mergeKey: action.mergeKey } : {});
         const renamed = renameOf(action.command);
         const kept = renamed ? state.selection.map((id) => (id === renamed.from ? renamed.to : id)) : state.selection;
         // New elements (add, connect, paste) become the selection; otherwise it keeps what still exists.
         const creates = ['addNode', 'addNote', 'connect', 'paste'].includes(action.command.type);
-        return { ...state, history, selection: creates && selection ? selection : existing(history.present, kept), error: null };
+        const notice = action.command.type === 'delete' && alsoRemoved ? deleteNotice(state.history.present, action.command.ids, alsoRemoved) : null;
+        return { ...state, history, selection: creates && selection ? selection : existing(history.present, kept), error: null, notice };
       } catch (e) {
-        return { ...state, error: (e as Error).message };
+        return { ...state, error: (e as Error).message, notice: null };
       }
     }
     case 'undo': {
       const history = undo(state.history);
-      return { ...state, history, selection: existing(history.present, state.selection), error: null };
+      return { ...state, history, selection: existing(history.present, state.selection), error: null, notice: null };
     }
     case 'redo': {
       const history = redo(state.history);
-      return { ...state, history, selection: existing(history.present, state.selection), error: null };
+      return { ...state, history, selection: existing(history.present, state.selection), error: null, notice: null };
     }
     case 'select':
       return sameIds(state.selection, action.ids) ? state : { ...state, selection: action.ids };
@@ -77,7 +82,28 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
       return { ...state, path: action.path, savedText: action.text };
     case 'error':
       return { ...state, error: action.message };
+    case 'dismiss':
+      return state.error === null && state.notice === null ? state : { ...state, error: null, notice: null };
   }
+}
+
+/** `Deleted vnet0. Also removed: 3 links (...); ...`: what a delete took besides the selection. */
+export function deleteNotice(before: Doc, ids: readonly string[], alsoRemoved: readonly Removal[]): string {
+  const all = [...(before.nodes ?? []), ...(before.links ?? []), ...(before.notes ?? []), ...(before.probes ?? []), ...(before.nat?.masquerade ?? []), ...(before.nat?.portForwards ?? [])];
+  const asked = new Set(ids);
+  const deleted = all.filter((x) => asked.has(x.id)).map((x) => x.id);
+  return `Deleted ${deleted.join(', ')}. ${describeRemoval(alsoRemoved)}`;
+}
+
+/**
+ * What autosave does after a change: save the unsaved drawing; or, when the drawing is back to
+ * what is saved (undo, or a save) and this session autosaved it, discard the autosave, so the
+ * recovery banner never offers a stale drawing. `none` when neither applies (a clean start must
+ * not discard a recovery the user has not answered yet).
+ */
+export function autosaveAction(dirty: boolean, autosaved: boolean): 'save' | 'discard' | 'none' {
+  if (dirty) return 'save';
+  return autosaved ? 'discard' : 'none';
 }
 
 /** A rename through updateNode/updateLink: the selection follows the element. */

@@ -6,7 +6,18 @@ export interface Problem {
   /** Field path inside the document, e.g. `links[2].a.addresses[0]`. */
   path: string;
   message: string;
+  /** The obvious fix, when there is one: a button label and the editor command that applies it. */
+  fix?: ProblemFix;
 }
+
+/** A fix as data: an editor command of src/shared/document (an updateNode patch), so the designer can offer it as a button. */
+export interface ProblemFix {
+  label: string;
+  command: { type: 'updateNode'; id: string; patch: Record<string, unknown> };
+}
+
+/** The name server the validator proposes for a namespace that reaches the outside without one. */
+export const SUGGESTED_DNS = '1.1.1.1';
 
 const ELEMENT_PATH = /^(?:nodes|links|probes|notes|nat\.masquerade|nat\.portForwards)\[\d+\]\.?/;
 

@@ -13,7 +13,8 @@ import { LAB_SH_STATUS } from '../exit-codes.js';
 /** Version of the generator, printed in every script header. */
 export const GENERATOR = 'Netns Designer 0.1.0';
 
-const PHASE_NOTES: Record<Phase, string> = {
+/** What each phase does, as the comment above its steps. */
+export const PHASE_NOTES: Record<Phase, string> = {
   preflight: 'Preflight: root, tools, and names that belong to someone else.',
   namespaces: 'Namespaces: each is a room with its own interfaces, routes and ARP table.',
   bridges: 'Bridges: virtual switches in the host.',
@@ -199,6 +200,7 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   return `${out.join('\n')}\n`;
 }
 
-function oneLine(text: string): string {
+/** A title or source on one line of a comment. */
+export function oneLine(text: string): string {
   return text.replace(/[\r\n]+/g, ' ').slice(0, 200);
 }

@@ -30,12 +30,13 @@ import { addNode, addNote, updateNote } from './commands/add.js';
 import { CommandError, type Clipboard, type CommandResult, type Doc, type DocPatch, type Pos } from './commands/common.js';
 import { connect } from './commands/connect.js';
 import { remove } from './commands/delete.js';
+export { describeRemoval } from './commands/delete.js';
 import { updateDoc, updateLink, updateNode } from './commands/edit.js';
 import { move } from './commands/move.js';
 import { paste } from './commands/paste.js';
 
 export type { EndInput, LinkInput, NodeInput, NoteInput, ProbeInput, RouteInput } from './view.js';
-export { CommandError, HOST_NUMBER, INTERNET_TARGET, type Clipboard, type CommandResult, type Doc, type DocPatch, type Pos } from './commands/common.js';
+export { CommandError, HOST_NUMBER, INTERNET_TARGET, type Clipboard, type CommandResult, type Doc, type DocPatch, type Pos, type Removal } from './commands/common.js';
 
 /** Everything the canvas can do to a document. */
 export type EditorCommand =

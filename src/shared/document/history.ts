@@ -6,7 +6,7 @@
  * - `replace` (loading a file or a template) is not undoable: it starts a new history.
  * Documents are shared, never copied: commands never mutate them.
  */
-import { perform, type Doc, type EditorCommand } from './commands.js';
+import { perform, type Doc, type EditorCommand, type Removal } from './commands.js';
 import { sameValue } from './patch.js';
 
 /** Undo steps kept; older ones are forgotten. */
@@ -26,9 +26,9 @@ export function createHistory(doc: Doc): History {
 }
 
 /** Performs the command and records it by the rule above. Throws the command's CommandError unchanged. */
-export function apply(h: History, cmd: EditorCommand, options: { mergeKey?: string } = {}): { history: History; selection?: string[] } {
-  const { doc, selection } = perform(h.present, cmd);
-  const result = (history: History) => (selection !== undefined ? { history, selection } : { history });
+export function apply(h: History, cmd: EditorCommand, options: { mergeKey?: string } = {}): { history: History; selection?: string[]; alsoRemoved?: Removal[] } {
+  const { doc, selection, alsoRemoved } = perform(h.present, cmd);
+  const result = (history: History) => ({ history, ...(selection !== undefined ? { selection } : {}), ...(alsoRemoved?.length ? { alsoRemoved } : {}) });
   if (cmd.type === 'replace') return result(createHistory(doc));
   if (doc === h.present || sameValue(doc, h.present)) return result(h);
   const key = options.mergeKey;

@@ -103,6 +103,18 @@ export function isSchemeName(ifname: string, self: NamedNode, other: NamedNode):
 }
 
 /**
+ * The full name an interface name was shortened from, when it is the scheme's name for this end
+ * cut to the kernel's 15 bytes (`veth-redredre-br` for `veth-redredredredred-br`): the
+ * designer says so next to the field. Undefined for names that were not shortened.
+ */
+export function shortenedFrom(ifname: string, self: NamedNode, other: NamedNode): string | undefined {
+  const candidates = ifnameCandidates(self, other);
+  const numbered = /^(.*)-(\d+)$/.exec(ifname);
+  if (numbered) candidates.push(`${candidates[0]!}-${numbered[2]}`);
+  return candidates.find((c) => c !== ifname && fitIfName(c) === ifname);
+}
+
+/**
  * Interface names in use, per namespace and in the host's root namespace, with the compiler's
  * rules: a name is unique in its namespace, and namespace-side names never equal a root name
  * because veth ends are created in the root namespace before they move.

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { DESIGNER_ACTIONS, type RunEvent } from '../deploy/events.js';
 import type { Problem } from '../compiler/problems.js';
+import type { PacketRow } from '../live/packet-summary.js';
 
 const SafeText = (max: number) => z.string().max(max);
 /** A document as the renderer holds it; main validates it with the compiler, not here. */
@@ -131,6 +132,12 @@ export interface LabState {
 
 export type RunStart = { ok: true; runId: string } | { ok: false; problems: Problem[]; message: string };
 
+const TerminalCols = z.number().int().min(2).max(1000);
+const TerminalRows = z.number().int().min(1).max(500);
+
+/** A terminal opened on a node of the running lab, or why not (a sentence naming the node or the host). */
+export type TerminalOpen = { ok: true; sessionId: string } | { ok: false; message: string };
+
 /** Request channels: payload schema and response type. */
 export const requests = {
   'app:info': { payload: z.strictObject({}), response: {} as AppInfo },
@@ -144,7 +151,7 @@ export const requests = {
   'file:autosave': { payload: z.strictObject({ text: SafeText(20 * 1024 * 1024), path: PathText.nullable() }), response: undefined as void },
   'file:recovery': { payload: z.strictObject({}), response: null as { text: string; path: string | null; savedAt: string } | null },
   'file:discard-recovery': { payload: z.strictObject({}), response: undefined as void },
-  'export:script': { payload: z.strictObject({ doc: DocPayload, path: PathText.optional() }), response: null as { path: string } | null },
+  'export:script': { payload: z.strictObject({ doc: DocPayload, path: PathText.optional(), plain: z.boolean().optional() }), response: null as { path: string } | null },
   'export:image': {
     payload: z.strictObject({ format: z.enum(['png', 'svg']), data: SafeText(50 * 1024 * 1024), path: PathText.optional(), suggestedName: SafeText(200).optional() }),
     response: null as { path: string } | null,
@@ -165,6 +172,37 @@ export const requests = {
     }),
     response: {} as RunStart,
   },
+  'terminal:open': {
+    payload: z.strictObject({
+      doc: DocPayload,
+      target: TargetRef,
+      /** The node's id; main finds its namespace in the compiled plan. */
+      node: SafeText(64),
+      cols: TerminalCols,
+      rows: TerminalRows,
+    }),
+    response: {} as TerminalOpen,
+  },
+  'terminal:input': { payload: z.strictObject({ sessionId: Token, data: SafeText(64 * 1024) }), response: undefined as void },
+  'terminal:resize': { payload: z.strictObject({ sessionId: Token, cols: TerminalCols, rows: TerminalRows }), response: undefined as void },
+  'terminal:close': { payload: z.strictObject({ sessionId: Token }), response: undefined as void },
+  'capture:start': {
+    payload: z.strictObject({
+      doc: DocPayload,
+      target: TargetRef,
+      /** The link's id; main finds the end's namespace and interface in the compiled plan. */
+      link: SafeText(64),
+      end: z.enum(['a', 'b']),
+      /** A BPF filter expression; empty for every packet. */
+      filter: SafeText(1000).default(''),
+    }),
+    response: {} as TerminalOpen,
+  },
+  'capture:stop': { payload: z.strictObject({ sessionId: Token }), response: undefined as void },
+  /** Writes what the capture recorded as a pcap file (atomically); null when the save dialog was cancelled. */
+  'capture:save': { payload: z.strictObject({ sessionId: Token, path: PathText.optional() }), response: null as { path: string; packets: number } | null },
+  /** Stops the capture and forgets what it recorded. */
+  'capture:close': { payload: z.strictObject({ sessionId: Token }), response: undefined as void },
   'run:cancel': { payload: z.strictObject({ runId: Token }), response: undefined as void },
   'run:host-key': { payload: z.strictObject({ runId: Token, trust: z.boolean() }), response: undefined as void },
 } as const;
@@ -177,7 +215,7 @@ export const REQUEST_CHANNELS = Object.keys(requests) as RequestChannel[];
 
 /** Menu and shortcut commands main sends to the renderer. */
 export const MENU_COMMANDS = [
-  'new', 'open', 'save', 'save-as', 'export-script', 'export-png', 'export-svg',
+  'new', 'open', 'save', 'save-as', 'export-script', 'export-plain', 'export-png', 'export-svg',
   'undo', 'redo', 'cut', 'copy', 'paste', 'delete', 'select-all',
   'zoom-in', 'zoom-out', 'fit', 'layout', 'deploy', 'verify', 'destroy', 'status',
 ] as const;
@@ -189,9 +227,17 @@ export interface EventMap {
   'run:host-key-prompt': { runId: string; host: string; port: number; fingerprint: string };
   'menu:command': { command: MenuCommand };
   'file:opened': { path: string; text: string };
+  /** Output of a terminal (UTF-8 text as the PTY wrote it). */
+  'terminal:data': { sessionId: string; data: string };
+  /** A terminal's shell ended (`code`), or its connection dropped (`lost`). */
+  'terminal:exit': { sessionId: string; code: number | null; lost: boolean };
+  /** Packets a capture saw since the last event. */
+  'capture:packets': { sessionId: string; packets: PacketRow[] };
+  /** A capture ended: stopped, failed (`message`: what tcpdump said), or its connection dropped. */
+  'capture:exit': { sessionId: string; code: number | null; lost: boolean; message?: string };
 }
 export type EventChannel = keyof EventMap;
-export const EVENT_CHANNELS: EventChannel[] = ['run:event', 'run:host-key-prompt', 'menu:command', 'file:opened'];
+export const EVENT_CHANNELS: EventChannel[] = ['run:event', 'run:host-key-prompt', 'menu:command', 'file:opened', 'terminal:data', 'terminal:exit', 'capture:packets', 'capture:exit'];
 
 /** What the renderer calls: implemented by the preload (Electron) and by the browser client. */
 export interface DesignerApi {
@@ -259,4 +305,6 @@ export type Handlers = { [C in RequestChannel]: (payload: ParsedPayload<C>, send
 /** Where a handler's events go: the window (or browser tab) that asked. */
 export interface EventSink {
   send<E extends EventChannel>(channel: E, payload: EventMap[E]): void;
+  /** Calls `listener` once when this client goes away (its WebSocket closes), where the transport can tell. */
+  onClose?(listener: () => void): void;
 }

@@ -89,6 +89,49 @@ function parseCidrUncached(text: string): Cidr | undefined {
   return { ...ip, prefix, text: `${formatIp(ip.family, ip.value)}/${prefix}` };
 }
 
+/**
+ * Why `text` is not a bare IP address, as the rest of a sentence that starts with the value
+ * ("is ...", "has ..."): an IPv4 octet out of range, a leading zero, the wrong number of
+ * octets. Undefined when it is an address.
+ */
+export function ipProblem(text: string): string | undefined {
+  if (parseIp(text) !== undefined) return undefined;
+  if (/^[0-9.]+$/.test(text)) {
+    const octets = text.split('.');
+    if (octets.length !== 4) return `has ${octets.length} ${octets.length === 1 ? 'part' : 'parts'}; an IPv4 address has 4 octets, like 192.168.15.1`;
+    const empty = octets.findIndex((o) => o === '');
+    if (empty >= 0) return `has an empty octet (number ${empty + 1}); an IPv4 address is 4 numbers from 0 to 255, like 192.168.15.1`;
+    const big = octets.find((o) => o.length > 3 || Number(o) > 255);
+    if (big !== undefined) return `has octet ${big}, which is out of range: each octet is 0 to 255`;
+    const zero = octets.find((o) => o.length > 1 && o.startsWith('0'));
+    if (zero !== undefined) return `has octet ${zero} with a leading zero; write ${Number(zero)}`;
+  }
+  const withPort = /^([0-9.]+):(\d+)$/.exec(text);
+  if (withPort && parseIpv4(withPort[1]!) !== undefined) return `has a port (:${withPort[2]}); write the address alone, like ${withPort[1]}, and the port in its own field`;
+  if (text.includes(':')) return 'is not an IPv6 address; write it like fd00::1 (hex groups of at most 4 digits, one "::" at most)';
+  return 'is not an IP address; write it like 192.168.15.5';
+}
+
+/**
+ * Why `text` is not `ADDRESS/PREFIX` (see ipProblem), or undefined when it is one: so that
+ * `192.168.15.256/24` is reported as octet 256 out of range, not as a mystery.
+ */
+export function cidrProblem(text: string): string | undefined {
+  if (parseCidr(text) !== undefined) return undefined;
+  const slash = text.indexOf('/');
+  if (slash < 0) {
+    const hint = parseIp(text) !== undefined ? `; add one, like ${text}/${text.includes(':') ? 64 : 24}` : '; write it like 192.168.15.1/24 or fd00::1/64';
+    return `is not an address with a prefix length${hint}`;
+  }
+  const address = text.slice(0, slash);
+  const problem = ipProblem(address);
+  if (problem !== undefined) return problem.startsWith('is not an IP address') ? 'is not an address with a prefix length; write it like 192.168.15.1/24 or fd00::1/64' : problem;
+  const ip = parseIp(address)!;
+  const prefix = text.slice(slash + 1);
+  if (!/^\d+$/.test(prefix)) return `has prefix length "/${prefix}", which is not a number; write it like ${address}/${ip.family === 4 ? 24 : 64}`;
+  return `has prefix length /${prefix}, which is out of range: an IPv${ip.family} prefix is 0 to ${bits(ip.family)}`;
+}
+
 /** Number of bits in an address of the family. */
 export function bits(family: Family): number {
   return family === 4 ? 32 : 128;

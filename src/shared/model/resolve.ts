@@ -95,10 +95,22 @@ export function byteLength(text: string): number {
   return text.length;
 }
 
-/** Shortens a generated interface name to the kernel's 15 bytes, keeping it recognisable and unique. */
+/**
+ * Shortens a generated interface name to the kernel's 15 bytes so that it stays readable: the
+ * first word (`veth`) and a short last word (`br`, `host`, a number) are kept and the node names
+ * between them are cut, `veth-redredredredredredredred-br` -> `veth-redredre-br`, never hashed.
+ * Two names that shorten alike are told apart by the callers' numbered fallback (`...-1`).
+ */
 export function fitIfName(candidate: string): string {
   if (byteLength(candidate) <= IFNAME_MAX) return candidate;
-  return `${candidate.slice(0, IFNAME_MAX - 5)}-${shortHash(candidate)}`;
+  const words = candidate.split('-');
+  const last = words.length >= 3 && words.at(-1)!.length <= 4 ? words.at(-1)! : undefined;
+  const head = words[0]!;
+  const middle = words.slice(1, last === undefined ? undefined : -1).join('-');
+  const budget = IFNAME_MAX - head.length - 1 - (last === undefined ? 0 : last.length + 1);
+  const cut = middle.slice(0, Math.max(budget, 0)).replace(/-+$/, '');
+  if (words.length < 2 || cut === '') return candidate.slice(0, IFNAME_MAX).replace(/-+$/, '');
+  return [head, cut, ...(last === undefined ? [] : [last])].join('-');
 }
 
 class NameScope {

@@ -3,7 +3,7 @@
  * shipped JSON Schema (schema/topology.schema.json) are both derived from these schemas.
  */
 import { z } from 'zod';
-import { parseCidr, parseIp } from './net.js';
+import { cidrProblem, ipProblem, parseCidr } from './net.js';
 
 /** Names that reach the shell: namespaces, bridges, interfaces, ids. */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -37,15 +37,19 @@ export const LabName = name(LAB_NAME_MAX, 'lab name').describe('Lab name; tags t
 /** An interface address with its prefix length, IPv4 or IPv6. */
 export const CidrText = z
   .string()
-  .refine((s) => parseCidr(s) !== undefined, {
-    message: 'is not an address with a prefix length; write it like 192.168.15.1/24 or fd00::1/64',
+  .superRefine((s, ctx) => {
+    const problem = cidrProblem(s);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
   })
   .describe('Address with prefix length, e.g. 192.168.15.1/24 or fd00:15::1/64.');
 
 /** A bare IPv4 or IPv6 address. */
 export const IpText = z
   .string()
-  .refine((s) => parseIp(s) !== undefined, { message: 'is not an IP address; write it like 192.168.15.5' })
+  .superRefine((s, ctx) => {
+    const problem = ipProblem(s);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  })
   .describe('IPv4 or IPv6 address without prefix.');
 
 /** A destination for a route: `default` or a subnet. */

@@ -116,4 +116,19 @@ describe('ipc', () => {
     webContentsSink(alive).send('file:opened', { path: '/a.json', text: '{}' });
     expect(alive.send).toHaveBeenCalledWith('file:opened', { path: '/a.json', text: '{}' });
   });
+
+  it('tells what a window opened (a terminal) when the window is destroyed or navigates away, at once when it is gone already', async () => {
+    const { EventEmitter } = await import('node:events');
+    const window = Object.assign(new EventEmitter(), { send: vi.fn(), isDestroyed: () => false });
+    const closed: string[] = [];
+    webContentsSink(window as never).onClose!(() => closed.push('terminal 1'));
+    expect(closed).toEqual([]);
+    window.emit('did-navigate');
+    expect(closed).toEqual(['terminal 1']);
+    webContentsSink(window as never).onClose!(() => closed.push('terminal 2'));
+    window.emit('destroyed');
+    expect(closed).toEqual(['terminal 1', 'terminal 2']);
+    webContentsSink(fakeContents(true)).onClose!(() => closed.push('late'));
+    expect(closed).toEqual(['terminal 1', 'terminal 2', 'late']);
+  });
 });

@@ -41,6 +41,7 @@ describe('menu', () => {
     [['File', 'Save'], 'CmdOrCtrl+S', 'save'],
     [['File', 'Save As…'], 'CmdOrCtrl+Shift+S', 'save-as'],
     [['File', 'Export Script…'], 'CmdOrCtrl+E', 'export-script'],
+    [['File', 'Export Plain Commands…'], undefined, 'export-plain'],
     [['File', 'Export PNG…'], undefined, 'export-png'],
     [['File', 'Export SVG…'], undefined, 'export-svg'],
     [['Edit', 'Undo'], 'CmdOrCtrl+Z', 'undo'],

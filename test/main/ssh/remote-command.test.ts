@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { killCommand, remoteCommand, sudoCheckCommand } from '../../../src/main/ssh/remote-command.js';
+import { execFileSync } from 'node:child_process';
+import { killCommand, LIVE_PID_LINE, LIVE_READY_LINE, liveCommand, liveCommandSaysReady, remoteCommand, sudoCheckCommand } from '../../../src/main/ssh/remote-command.js';
 
 describe('remote-command', () => {
   it.each([
@@ -21,5 +22,21 @@ describe('remote-command', () => {
     expect(killCommand(4242, 'sudo').startsWith('sudo -n sh -c ')).toBe(true);
     expect(() => killCommand(1, 'root')).toThrow(/refusing/);
     expect(() => killCommand(Number.NaN, 'root')).toThrow(/refusing/);
+  });
+
+  it.each([
+    ['root', false, `echo "@nsd pid $$"; exec sh -c 'ip netns exec red ip -br addr'`],
+    ['sudo', false, `echo "@nsd pid $$"; exec sudo -n sh -c 'ip netns exec red ip -br addr'`],
+    ['sudo-password', false, `echo "@nsd pid $$"; exec sudo -k -S -p '' sh -c 'ip netns exec red ip -br addr'`],
+    ['sudo-password', true, `stty -echo; echo "@nsd pid $$"; exec sudo -k -S -p '' sh -c 'stty echo; echo '\\''@nsd ready'\\''; ip netns exec red ip -br addr'`],
+  ] as const)('runs a live command as %s (pty %s) behind the pid line', (privilege, pty, command) => {
+    expect(liveCommand('ip netns exec red ip -br addr', privilege, pty)).toBe(command);
+    expect(liveCommandSaysReady(privilege, pty)).toBe(privilege === 'sudo-password' && pty);
+  });
+
+  it('keeps the root command intact through the quoting, and prints the lines the process reader waits for', () => {
+    const out = execFileSync('/bin/sh', ['-c', liveCommand(`printf '%s\\n' "it's" '$HOME'`, 'root', false)], { encoding: 'utf8' });
+    expect(out.replace(LIVE_PID_LINE, '')).toBe("it's\n$HOME\n");
+    expect(LIVE_READY_LINE.test('@nsd ready\r\n')).toBe(true);
   });
 });

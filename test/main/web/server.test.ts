@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WebSocket } from 'ws';
 import type { Handlers } from '../../../src/shared/ipc/contract.js';
 import { startWebServer, type WebServer } from '../../../src/main/web/server.js';
 import { CONTENT_SECURITY_POLICY } from '../../../src/main/app/bundle-protocol.js';
@@ -23,6 +24,7 @@ function call(server: WebServer, path: string, options: { method?: string; heade
 describe('web server', () => {
   let server: WebServer;
   const seen: unknown[] = [];
+  const closedClients: string[] = [];
   const auth = () => ({ authorization: `Bearer ${server.token}`, 'x-nsd-client': 'client-0001', 'content-type': 'application/json' });
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nsd-web-'));
@@ -40,6 +42,10 @@ describe('web server', () => {
         return Promise.resolve(undefined);
       },
       'file:discard-recovery': () => Promise.reject(new Error('disk full')),
+      'run:host-key': (_payload: unknown, sink: { onClose?(listener: () => void): void }) => {
+        sink.onClose?.(() => closedClients.push('gone'));
+        return Promise.resolve(undefined);
+      },
     } as unknown as Handlers;
     server = await startWebServer({ handlers, staticDir: dir });
   });
@@ -119,5 +125,47 @@ describe('web server', () => {
       req.end();
     });
     expect(await received).toContain('data: {"channel":"menu:command","payload":{"command":"fit"}}');
+  });
+
+  /** Opens a WebSocket like the browser client does; resolves to it, or to the HTTP status that refused it. */
+  function socket(options: { token?: string; origin?: string | null; host?: string } = {}): Promise<WebSocket | number> {
+    const headers: Record<string, string> = { host: options.host ?? `127.0.0.1:${server.port}` };
+    if (options.origin !== null) headers.origin = options.origin ?? server.url;
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/ws`, [`nsd.${options.token ?? server.token}`], { headers });
+    return new Promise((resolve) => {
+      ws.once('open', () => resolve(ws));
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once('error', () => resolve(0));
+    });
+  }
+
+  it('carries requests, replies and the events they cause over a WebSocket', async () => {
+    const ws = await socket();
+    if (typeof ws === 'number') throw new Error(`refused with ${ws}`);
+    const messages: unknown[] = [];
+    ws.on('message', (d) => messages.push(JSON.parse(String(d))));
+    ws.send(JSON.stringify({ id: 1, channel: 'file:recent', payload: {} }));
+    ws.send(JSON.stringify({ id: 2, channel: 'run:cancel', payload: { runId: 'abc' } }));
+    ws.send(JSON.stringify({ id: 3, channel: 'run:cancel', payload: { runId: 'not an id!' } }));
+    await vi.waitFor(() => expect(messages).toHaveLength(4));
+    expect(messages).toContainEqual({ id: 1, reply: { ok: true, value: ['/a.json'] } });
+    expect(messages).toContainEqual({ channel: 'menu:command', payload: { command: 'fit' } });
+    expect(messages).toContainEqual({ id: 2, reply: { ok: true, value: null } });
+    expect(messages).toContainEqual({ id: 3, reply: expect.objectContaining({ ok: false, refused: true }) as unknown });
+    // What a request started for this socket (a terminal) hears when the socket goes away.
+    ws.send(JSON.stringify({ id: 4, channel: 'run:host-key', payload: { runId: 'abc', trust: true } }));
+    await vi.waitFor(() => expect(messages).toHaveLength(5));
+    expect(closedClients).toEqual([]);
+    ws.close();
+    await vi.waitFor(() => expect(closedClients).toEqual(['gone']));
+  });
+
+  it.each([
+    ['a wrong token', { token: 'x'.repeat(32) }, 401],
+    ['a foreign origin', { origin: 'http://evil.example' }, 403],
+    ['no origin', { origin: null }, 403],
+    ['a wrong Host', { host: 'evil.example' }, 421],
+  ] as const)('refuses a WebSocket with %s', async (_what, options, status) => {
+    expect(await socket(options)).toBe(status);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NAME_MAX, TopologyDocument, type TopologyInput } from '../../../src/shared/model/topology.js';
 import { byteLength, fitIfName, resolve } from '../../../src/shared/model/resolve.js';
 import {
+  shortenedFrom,
   NAMESPACE_NAMES,
   fitId,
   idForCopy,
@@ -90,6 +91,19 @@ describe('names', () => {
     expect(isSchemeName(fitIfName('veth-a-rather-long-namespace-name'), long, ns('x'))).toBe(true);
     expect(isSchemeName('veth-a-rather-long-namespace-name', long, ns('x'))).toBe(false);
   });
+
+  it('shortens long names readably, without a hash, and says what a name was shortened from', () => {
+    const id = 'redredredredredredre';
+    expect(fitIfName(`veth-${id}`)).toBe('veth-redredredr');
+    expect(fitIfName(`veth-${id}-br`)).toBe('veth-redredr-br');
+    expect(fitIfName(`veth-${id}-host`)).toBe('veth-redre-host');
+    expect(fitIfName(`veth-${id}-br-2`)).toBe('veth-redredre-2');
+    expect(fitIfName('veth-a-rather-long-namespace-name')).toBe('veth-a-rat-name');
+    expect(shortenedFrom('veth-redredr-br', bridge('vnet0'), ns(id))).toBe(`veth-${id}-br`);
+    expect(shortenedFrom('veth-redredredr', ns(id), bridge('vnet0'))).toBe(`veth-${id}`);
+    expect(shortenedFrom('veth-red-br', bridge('vnet0'), ns('red'))).toBeUndefined();
+    expect(shortenedFrom('eth0', ns(id), bridge('vnet0'))).toBeUndefined();
+  });
 });
 
 describe('names > InterfaceNames', () => {
@@ -116,7 +130,7 @@ describe('names > InterfaceNames', () => {
     // veth-red-br and veth-red-vnet0 are taken, so the numbered fallback
     ['red', 'vnet0', ['veth-red-vnet0', 'veth-red-br-1']],
     // veth-green-vnet0 is 16 bytes, so it is shortened with a hash
-    ['vnet0', 'green', ['veth-green-58c8', 'veth-green-1']],
+    ['vnet0', 'green', ['veth-green-vnet', 'veth-green-1']],
   ])('proposes for %s -> %s the names the compiler would generate (%j)', (from, to, expected) => {
     const { proposed, generated } = compare(base, from, to);
     expect(proposed).toEqual(generated);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contains, formatIp, ipKey, isNetworkOrBroadcast, overlaps, parseCidr, parseIp, subnetText } from '../../../src/shared/model/net.js';
+import { cidrProblem, contains, formatIp, ipProblem, ipKey, isNetworkOrBroadcast, overlaps, parseCidr, parseIp, subnetText } from '../../../src/shared/model/net.js';
 
 describe('net', () => {
   it.each([
@@ -63,5 +63,29 @@ describe('net', () => {
     const b = parseIp('FD00::1')!;
     expect(ipKey(a.family, a.value)).toBe(ipKey(b.family, b.value));
     expect(ipKey(4, 1n)).not.toBe(ipKey(6, 1n));
+  });
+
+  it.each([
+    ['192.168.15.256/24', 'has octet 256, which is out of range: each octet is 0 to 255'],
+    ['192.168.15.1000/24', 'has octet 1000, which is out of range'],
+    ['192.168.015.1/24', 'has octet 015 with a leading zero; write 15'],
+    ['192.168.15/24', 'has 3 parts; an IPv4 address has 4 octets'],
+    ['192.168..1/24', 'has an empty octet (number 3)'],
+    ['192.168.15.1/33', 'has prefix length /33, which is out of range: an IPv4 prefix is 0 to 32'],
+    ['fd00::1/129', 'has prefix length /129, which is out of range: an IPv6 prefix is 0 to 128'],
+    ['192.168.15.1/x', 'has prefix length "/x", which is not a number; write it like 192.168.15.1/24'],
+    ['192.168.15.1', 'is not an address with a prefix length; add one, like 192.168.15.1/24'],
+    ['fd00::g/64', 'is not an IPv6 address'],
+    ['192.168.15.2:80/24', 'has a port (:80); write the address alone, like 192.168.15.2'],
+    ['red/24', 'is not an address with a prefix length; write it like 192.168.15.1/24'],
+  ])('says why %s is not an address with a prefix length', (text, reason) => {
+    expect(cidrProblem(text)).toContain(reason);
+  });
+
+  it('has no problem with an address, and names the octet of a bare address too', () => {
+    for (const ok of ['192.168.15.1/24', 'fd00::1/64', '0.0.0.0/0']) expect(cidrProblem(ok)).toBeUndefined();
+    expect(ipProblem('192.168.15.5')).toBeUndefined();
+    expect(ipProblem('10.0.300.1')).toBe('has octet 300, which is out of range: each octet is 0 to 255');
+    expect(ipProblem('example.com')).toBe('is not an IP address; write it like 192.168.15.5');
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { Cidr } from '../../model/net.js';
 import { addressOwners, segmentSubnets, type Iface, type Resolved, type Segment } from '../../model/resolve.js';
-import type { Problem } from '../problems.js';
+import type { Problem, ProblemFix } from '../problems.js';
 
 /** Shared lookups for the checks. */
 export interface Context {
@@ -40,8 +40,8 @@ export function createContext(r: Resolved): Context {
 }
 
 /** Adds a problem. */
-export function report(ctx: Context, severity: Problem['severity'], element: string | null, path: string, message: string): void {
-  ctx.out.push({ severity, element, path, message });
+export function report(ctx: Context, severity: Problem['severity'], element: string | null, path: string, message: string, fix?: ProblemFix): void {
+  ctx.out.push({ severity, element, path, message, ...(fix ? { fix } : {}) });
 }
 
 /** `veth-red on red`, `the bridge vnet0`, `veth-red-host on the host`. */

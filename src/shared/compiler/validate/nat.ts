@@ -7,6 +7,7 @@ import { formatIp, ipKey, overlaps, parseCidr, parseIp, subnetText, type Cidr, t
 import type { Iface } from '../../model/resolve.js';
 import { isDefaultRouteOf } from '../../model/routes.js';
 import { report, type Context } from './context.js';
+import { SUGGESTED_DNS } from '../problems.js';
 
 /** An address on the interface's segment that lives in the host, of the given family. */
 function hostAddressNear(ctx: Context, i: Iface, family: Family): Cidr | undefined {
@@ -66,6 +67,9 @@ export function checkNat(ctx: Context): void {
     const node = r.nodes.get(id);
     if (node?.kind !== 'namespace' || gateway.netns !== null || node.dns.length > 0) continue;
     const ns = r.netnsOf.get(id) ?? id;
-    report(ctx, 'warning', id, `nodes[${ctx.nodeIndex.get(id)}].dns`, `${ns} reaches the outside through the host but has no "dns"; the host's resolver stub 127.0.0.53 is unreachable inside a namespace, so add dns: ["1.1.1.1"]`);
+    report(ctx, 'warning', id, `nodes[${ctx.nodeIndex.get(id)}].dns`, `${ns} reaches the outside through the host but has no "dns"; the host's resolver stub 127.0.0.53 is unreachable inside a namespace, so add dns: ["${SUGGESTED_DNS}"]`, {
+      label: `add ${SUGGESTED_DNS}`,
+      command: { type: 'updateNode', id, patch: { dns: [SUGGESTED_DNS] } },
+    });
   }
 }

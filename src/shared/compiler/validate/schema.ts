@@ -68,7 +68,7 @@ function isDefaultMessage(issue: Issue): boolean {
 
 /** Adds the bad value to a schema-written message: `namespace name "a;b" is not a valid name; ...`. */
 function withValue(message: string, label: string, value: unknown): string {
-  if (/^(is|needs) /.test(message)) return `${label}${typeof value === 'string' ? ` ${quote(value)}` : ''} ${message}`;
+  if (/^(is|needs|has) /.test(message)) return `${label}${typeof value === 'string' ? ` ${quote(value)}` : ''} ${message}`;
   const split = message.indexOf(' is ');
   if (typeof value !== 'string' || split < 0) return message;
   return `${message.slice(0, split)} ${quote(value)}${message.slice(split)}`;

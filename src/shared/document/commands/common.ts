@@ -25,6 +25,17 @@ export interface Clipboard {
 export interface CommandResult {
   doc: Doc;
   selection?: string[];
+  /** What a delete removed along with the elements asked for (links, routes, NAT rules, probes), in document order. */
+  alsoRemoved?: Removal[];
+}
+
+/** One thing a delete took away that the user did not select. */
+export interface Removal {
+  kind: 'link' | 'route' | 'masquerade' | 'portForward' | 'probe';
+  /** The element: the link, rule or probe id; for a route, the node that had it. */
+  id: string;
+  /** How it reads in a sentence: `red-vnet0`, `192.168.15.0/24`, `tcp 8080 -> 192.168.15.2:80`, `default via 192.168.15.5`. */
+  text: string;
 }
 
 /** A command the document refuses; the message names the element and the fix, for the UI to show. */

@@ -1,4 +1,7 @@
-import { describe } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { validate } from '../../../../src/shared/compiler/validate/index.js';
+import { perform, type Doc } from '../../../../src/shared/document/commands.js';
+import { loadExample } from '../../../support/examples.js';
 import { table } from './cases.js';
 
 describe('nat', () => {
@@ -43,5 +46,16 @@ describe('nat', () => {
         problems: [['warning', 'red', 'nodes[3].dns', 'red reaches the outside through the host but has no "dns"; the host\'s resolver stub 127.0.0.53 is unreachable inside a namespace, so add dns: ["1.1.1.1"]']],
       },
     ]);
+  });
+
+  it('offers the missing name server as a fix: an editor command that makes the warning go', () => {
+    const doc = loadExample('04-nat') as Doc;
+    const without = { ...doc, nodes: doc.nodes!.map((n) => (n.id === 'blue' ? { ...n, dns: undefined } : n)) } as Doc;
+    const v = validate(without);
+    if (!v.ok) throw new Error('04-nat without dns does not validate');
+    const warning = v.warnings.find((p) => p.path.endsWith('.dns'));
+    expect(warning?.fix).toEqual({ label: 'add 1.1.1.1', command: { type: 'updateNode', id: 'blue', patch: { dns: ['1.1.1.1'] } } });
+    const fixed = validate(perform(without, warning!.fix!.command).doc);
+    expect(fixed.ok && fixed.warnings.filter((p) => p.path.endsWith('.dns'))).toEqual([]);
   });
 });

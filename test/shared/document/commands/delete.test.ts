@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyDocument, perform, type Doc } from '../../../../src/shared/document/commands.js';
+import { describeRemoval, emptyDocument, perform, type Doc } from '../../../../src/shared/document/commands.js';
 import { add, connect, deepFreeze, errors, example, node, run } from './support.js';
 
 describe('commands > delete', () => {
@@ -108,5 +108,29 @@ describe('commands > delete', () => {
   it('returns the same document when no id exists', () => {
     const base = deepFreeze(example('04-nat'));
     expect(perform(base, { type: 'delete', ids: ['nothing'] }).doc).toBe(base);
+  });
+
+  it('says what went along with a bridge: its links, the routes through it, the masquerade rule and the port forward', () => {
+    const result = perform(example('05-port-forward'), { type: 'delete', ids: ['vnet0'] });
+    expect(result.alsoRemoved).toEqual([
+      { kind: 'link', id: 'red-vnet0', text: 'red-vnet0' },
+      { kind: 'link', id: 'blue-vnet0', text: 'blue-vnet0' },
+      { kind: 'route', id: 'red', text: 'default via 192.168.15.5' },
+      { kind: 'route', id: 'blue', text: 'default via 192.168.15.5' },
+      { kind: 'masquerade', id: 'masq-vnet0', text: '192.168.15.0/24' },
+      { kind: 'portForward', id: 'web', text: 'tcp 80 -> 192.168.15.2:80' },
+    ]);
+    expect(describeRemoval(result.alsoRemoved!)).toBe(
+      'Also removed: 2 links (red-vnet0, blue-vnet0); 2 routes (red: default via 192.168.15.5, blue: default via 192.168.15.5); masquerade rule 192.168.15.0/24; port forward tcp 80 -> 192.168.15.2:80.',
+    );
+  });
+
+  it('lists nothing besides what was selected when nothing else went, and probes when they did', () => {
+    expect(perform(example('05-port-forward'), { type: 'delete', ids: ['web'] }).alsoRemoved).toEqual([]);
+    expect(describeRemoval([])).toBe('');
+    const base: Doc = { ...example('02-bridge'), probes: [{ id: 'p', from: 'red', to: 'blue' }] };
+    const { alsoRemoved } = perform(base, { type: 'delete', ids: ['blue'] });
+    expect(alsoRemoved?.map((r) => `${r.kind} ${r.id}`)).toEqual(['link blue-vnet0', 'probe p']);
+    expect(describeRemoval(alsoRemoved!)).toBe('Also removed: link blue-vnet0; probe p (red -> blue).');
   });
 });

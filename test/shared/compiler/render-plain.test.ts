@@ -1,0 +1,81 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { plainCleanup, renderPlain } from '../../../src/shared/compiler/render-plain.js';
+import type { Step } from '../../../src/shared/compiler/steps.js';
+import { compileExample, loadExamples } from '../../support/examples.js';
+import { hasTool, skipUnless } from '../../support/tools.js';
+
+function plainOf(name: string): string {
+  const c = compileExample(name);
+  return renderPlain(c.plan, { up: c.up, down: c.down, source: `${name}.json` });
+}
+
+/** The commands of the plain script before its removal section. */
+function upCommands(script: string): string[] {
+  return script
+    .slice(0, script.indexOf('\n# To remove the lab,'))
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#') && l !== 'set -e');
+}
+
+describe('render-plain', () => {
+  it('writes the tutorial\'s commands for the bridge lab, in order', () => {
+    const up = upCommands(plainOf('02-bridge'));
+    const tutorial = [
+      'ip netns add red',
+      'ip link add vnet0 type bridge',
+      'ip link add veth-red type veth peer name veth-red-br',
+      'ip link set veth-red netns red',
+      'ip link set veth-red-br master vnet0',
+      'ip netns exec red ip addr add 192.168.15.1/24 dev veth-red',
+      'ip link set vnet0 up',
+      'ip netns exec red ip link set veth-red up',
+      'ip link set veth-red-br up',
+    ];
+    const at = tutorial.map((line) => up.indexOf(line));
+    expect(at, up.join('\n')).not.toContain(-1);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+  });
+
+  it.each(loadExamples().map((e) => [e.name] as const))('%s: no guards, no tags, no library, no verify; every step command of lab.sh is there', (name) => {
+    const c = compileExample(name);
+    const script = plainOf(name);
+    const up = upCommands(script);
+    for (const line of up) {
+      expect(line).not.toMatch(/nsd_|\balias\b|--comment|\breplace\b|ip -n |\|\||^if /);
+    }
+    expect(script).not.toMatch(/^# lab\.sh: /m);
+    expect(script).not.toContain(c.plan.tag);
+    // Each command of lab.sh's up is one plain command, apart from the preflight, apply and the tags.
+    const kept = c.up.flatMap((s) => s.commands).filter((cmd) => cmd.argv[0] !== 'nsd_preflight' && cmd.argv[0] !== 'nsd_apply' && !(cmd.argv.at(-2) === 'alias' && cmd.argv.at(-1) === c.plan.tag));
+    expect(up).toHaveLength(kept.length);
+    expect(plainCleanup(script).length).toBeGreaterThan(0);
+  });
+
+  it('writes a command lab.sh does not know how to say plainly as a note, never as a call', () => {
+    const c = compileExample('01-veth-pair');
+    const odd: Step = { id: 'x', phase: 'routes', element: null, title: 'something new', commands: [{ argv: ['nsd_something', 'red'] }] };
+    const script = renderPlain(c.plan, { up: [...c.up, odd], down: c.down });
+    expect(script).toContain('# something new\n# lab.sh: nsd_something red\n');
+  });
+
+  it('keeps free text from the drawing inside comments', () => {
+    const c = compileExample('01-veth-pair');
+    const script = renderPlain({ ...c.plan, title: 'two rooms\nreboot' }, { up: c.up, down: c.down });
+    expect(script.split('\n').filter((l) => l.includes('reboot'))).toEqual(['# The network lab "veth-pair" as plain commands: two rooms reboot']);
+  });
+
+  describe.skipIf(skipUnless('shellcheck of the plain scripts', { shellcheck: hasTool('shellcheck') }))('shellcheck', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nsd-plain-'));
+    it.each(loadExamples().map((e) => [e.name] as const))('reports nothing for %s', (name) => {
+      const file = join(dir, `${name}.sh`);
+      writeFileSync(file, plainOf(name));
+      const out = spawnSync('shellcheck', ['--shell=bash', '--severity=style', file], { encoding: 'utf8' });
+      expect(out.stdout + out.stderr).toBe('');
+      expect(out.status).toBe(0);
+    });
+  });
+});
