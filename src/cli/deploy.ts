@@ -10,6 +10,8 @@ import { compileValidated, type CompileResult } from '../shared/compiler/index.j
 import { formatProblem } from '../shared/compiler/problems.js';
 import { validateText } from '../shared/compiler/validate/index.js';
 import type { HostAction, RunEvent } from '../shared/deploy/events.js';
+import { inspectSummary, parseInspect } from '../shared/deploy/inspect.js';
+import { recordOnlyDocument } from '../shared/deploy/record-only.js';
 import { EXIT, EXIT_OF_LAB_SH_STATUS, EXIT_OF_RUN_ERROR, LAB_SH_BUSY } from '../shared/exit-codes.js';
 import { localDeployEnv, runDeploySession, type DeployEnv, type DeploySecrets, type DeployTarget } from '../main/deploy/deploy-session.js';
 import { parseTarget, TargetError } from '../main/ssh/target.js';
@@ -72,7 +74,7 @@ export async function prepareSession(args: SessionArgs, io: DeployIo): Promise<P
   } else {
     // No drawing: down follows the lab's record and labs reads every record, so an empty lab of that name is all they need.
     label = args.lab !== undefined ? `--lab ${args.lab}` : 'labs';
-    text = JSON.stringify({ version: 1, name: args.lab ?? 'labs', nodes: [], links: [] });
+    text = JSON.stringify(recordOnlyDocument(args.lab ?? 'labs'));
   }
   const compiled = compileValidated(validateText(text), { source: args.file !== undefined ? basename(args.file) : label });
   const problems = compiled.ok ? compiled.warnings : compiled.problems;
@@ -114,7 +116,17 @@ export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<num
   if (typeof prepared === 'number') return prepared;
   const { compiled, secrets, env, target } = prepared;
 
-  const print = args.json ? undefined : humanOutput(args.action, io);
+  // inspect prints one JSON document: kept whole, then printed raw (--json) or summed up.
+  const inspected: string[] = [];
+  const human = args.json ? undefined : humanOutput(args.action, io);
+  const print =
+    args.action !== 'inspect'
+      ? human
+      : (event: RunEvent) => {
+          if (event.type === 'output' && event.stream === 'stdout') inspected.push(event.line);
+          else human?.(event);
+          if (args.json && event.type === 'error') io.stderr(`nsd: ${event.message}\n`);
+        };
   const outcome = await runDeploySession(
     {
       action: args.action,
@@ -128,6 +140,16 @@ export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<num
     },
     env,
   );
+  if (outcome.ok && args.action === 'inspect') {
+    const text = inspected.join('\n');
+    try {
+      const report = parseInspect(text);
+      io.stdout(args.json ? `${text}\n` : `${inspectSummary(report).join('\n')}\n`);
+    } catch (e) {
+      io.stderr(`nsd: ${(e as Error).message}\n`);
+      return EXIT_OF_RUN_ERROR.script;
+    }
+  }
   if (outcome.ok) return EXIT.ok;
   if ((args.action === 'up' || args.action === 'down') && outcome.exitCode === LAB_SH_BUSY) return EXIT.busy;
   if (args.action === 'verify' && outcome.failedProbes > 0 && outcome.error?.kind === 'script') return EXIT.probes;

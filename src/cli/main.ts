@@ -95,6 +95,9 @@ Usage:
   nsd verify FILE --host ...          run its probes there
   nsd plan FILE --host ...            what deploy would change on the running lab there:
                                       - removed, ~ refilled, + added; changes nothing
+  nsd inspect FILE --host ...         the live state there: each part of the drawing present,
+                                      missing or different, links down, what the host still
+                                      has beyond the drawing (extra); --json: lab.sh's JSON
   nsd destroy FILE --host ...         remove it there: everything its record on the host names
   nsd destroy --lab NAME --host ...   the same without the drawing
   nsd labs --host ...                 list the labs on the host: state, objects recorded, when,
@@ -117,7 +120,7 @@ Usage:
 
 FILE may be "-" for standard input (not for the SSH commands).
 
-SSH options (deploy, verify, destroy, status, plan, labs, exec, shell, capture):
+SSH options (deploy, verify, destroy, status, plan, inspect, labs, exec, shell, capture):
       --host TARGET   [user@]host[:port]; ~/.ssh/config aliases work (HostName, Port, User, IdentityFile)
   -i, --identity KEY  private key (default: IdentityFile, ~/.ssh/id_ed25519, ~/.ssh/id_rsa);
                       passphrase from NSD_SSH_PASSPHRASE; ssh-agent via SSH_AUTH_SOCK;
@@ -178,7 +181,7 @@ const OPTIONS = {
 type OptionName = keyof typeof OPTIONS;
 
 /** The deploy commands and the lab.sh action each runs. */
-const DEPLOY_ACTIONS: Record<string, HostAction> = { deploy: 'up', verify: 'verify', destroy: 'down', status: 'status', plan: 'plan', labs: 'labs' };
+const DEPLOY_ACTIONS: Record<string, HostAction> = { deploy: 'up', verify: 'verify', destroy: 'down', status: 'status', plan: 'plan', inspect: 'inspect', labs: 'labs' };
 
 /** The deploy commands that act on the host's records, not on a drawing: no FILE (labs), or --lab NAME instead (destroy). */
 const WITHOUT_FILE: Record<string, 'never' | 'with --lab'> = { labs: 'never', destroy: 'with --lab' };

@@ -8,7 +8,10 @@ import { compile, compilePreview } from '../shared/compiler/index.js';
 import { copySelection, emptyDocument, type Clipboard, type Doc, type EditorCommand } from '../shared/document/commands.js';
 import { freeSpot, snap } from '../shared/document/layout.js';
 import { DEFAULT_LAB_NAME, type AppInfo, type DesignerApi, type LabState, type MenuCommand, type SavedTarget, type TargetRef, type Template } from '../shared/ipc/contract.js';
-import type { ProbeResult, RunAction } from '../shared/deploy/events.js';
+import type { DesignerAction, ProbeResult } from '../shared/deploy/events.js';
+import { rediagnose } from '../shared/deploy/diagnose.js';
+import { inspectSummary } from '../shared/deploy/inspect.js';
+import { recordLines } from '../shared/compiler/steps.js';
 import { arrange } from './canvas/arrange.js';
 import { Canvas, type CanvasHandle } from './canvas/Canvas.js';
 import { ThemeToggle } from './ThemeToggle.js';
@@ -24,6 +27,8 @@ import { Toast } from './panels/Toast.js';
 import { autosaveAction, documentText, editorReducer, initialEditor, isDirty } from './state/editor.js';
 import { labTargetLabel, sortLabs, withLabState } from './state/lab-hosts.js';
 import { runCutOff, runReducer, startRun, type RunView } from './state/run.js';
+import { afterRun, type PlanChange, type PlanSummary } from './state/plan.js';
+import { driftOnDrawing, inspectOfRun } from './state/drift.js';
 import { labBusyStatus, labDoneStatus, runStatus, SERVER_GONE, type StatusText } from './state/status.js';
 import { SHORTCUT_HELP, shortcutFor } from './shortcuts.js';
 import { nodeHasShell } from '../shared/live/remote-commands.js';
@@ -51,6 +56,11 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   const [elementMenu, setElementMenu] = useState<{ items: MenuItem[]; at: { x: number; y: number } } | null>(null);
   const [labBusy, setLabBusy] = useState(false);
   const [run, setRun] = useState<RunView | null>(null);
+  // A plan that changes the running lab, waiting for Apply; and what inspect saw (painted on the canvas).
+  const [pendingPlan, setPendingPlan] = useState<PlanSummary | null>(null);
+  const [seen, setSeen] = useState<ReturnType<typeof driftOnDrawing> | null>(null);
+  // The inspect that follows Verify and Status runs unseen: its report adds to the run it follows.
+  const inspectRef = useRef<RunView | null>(null);
   const [hostKey, setHostKey] = useState<{ runId: string; host: string; port: number; fingerprint: string } | null>(null);
   const [showTargets, setShowTargets] = useState(false);
   const [showHelp, setShowHelp] = useState(false);
@@ -88,9 +98,11 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
 
   const lastProbes = run && (run.action === 'verify' || run.action === 'up') ? run.probes : NO_PROBES;
   const elements = useMemo(
-    () => canvasElements(doc, { problems, probes: lastProbes, failedElement: run?.failed?.step.element ?? null }),
-    [doc, problems, lastProbes, run?.failed],
+    () => canvasElements(doc, { problems, probes: lastProbes, failedElement: run?.failed?.step.element ?? null, ...(seen ? { drift: seen.drift } : {}) }),
+    [doc, problems, lastProbes, run?.failed, seen],
   );
+  const docRef = useRef(doc);
+  docRef.current = doc;
 
   useEffect(() => {
     document.title = `${dirty ? '• ' : ''}${editor.path ? editor.path.split(/[\\/]/).pop() : doc.name} — Netns Designer`;
@@ -211,9 +223,19 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       const file = done?.path.split(/[\\/]/).pop();
       if (done) say(plain ? `Exported ${done.path} (plain commands for reading; lab.sh is the script to run)` : `Exported ${done.path} (run it with: sudo bash ${file} up)`);
     };
-    const run = async (action: RunAction, earlier: RunView['lines'] = []): Promise<void> => {
+    const run = async (asked: DesignerAction, earlier: RunView['lines'] = [], options: { changes?: PlanChange[]; unseen?: boolean } = {}): Promise<void> => {
       if (!target) return say('Choose a host to run on first.', true);
-      if (target.kind === 'lab' && action === 'up' && labRef.current?.state !== 'healthy') {
+      // With errors in the drawing, Status and Verify show what the lab's record on the host has (inspect).
+      const action = errorCount > 0 && (asked === 'status' || asked === 'verify') ? 'inspect' : asked;
+      if (!options.unseen) {
+        // The inspect that follows Verify or Status holds the host for a moment: wait for it.
+        for (let i = 0; inspectRef.current && i < 100; i++) await new Promise((r) => setTimeout(r, 100));
+        setPendingPlan(null);
+        if (action !== 'inspect') setSeen(null);
+      }
+      // Held from before the request, so that a run asked for meanwhile waits for it (above).
+      if (options.unseen) inspectRef.current = startRun('', action, '');
+      if (target.kind === 'lab' && (action === 'up' || action === 'plan') && labRef.current?.state !== 'healthy') {
         // Deploying to the sandbox lab host starts it first: trying the app needs no extra step.
         setLabBusy(true);
         tell(labBusyStatus('up', target.name));
@@ -225,9 +247,24 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
           setLabBusy(false);
         }
       }
-      const started = await api.invoke('run:start', { doc, target, action });
-      if (!started.ok) return say(started.message, true);
+      const started = await api.invoke('run:start', { doc, target, action }).catch((e: unknown) => {
+        if (options.unseen) inspectRef.current = null;
+        throw e;
+      });
+      if (!started.ok) {
+        // The inspect that follows Verify and Status adds to them; when it cannot start, they stand as they are.
+        if (options.unseen) inspectRef.current = null;
+        else say(started.message, true);
+        return;
+      }
       const view = startRun(started.runId, action, target.kind === 'lab' ? labTargetLabel(target.name, undefined, String) : (targets.find((t) => t.id === target.id)?.label ?? target.id), Date.now(), earlier);
+      if (options.changes) view.changes = options.changes;
+      if (options.unseen) {
+        inspectRef.current = view;
+        return;
+      }
+      // Events of a quick run (a plan) can come before the next render.
+      runRef.current = view;
       setRun(view);
       tell(runStatus(view));
     };
@@ -277,13 +314,27 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
         dispatch({ type: 'move', moves: Object.entries(positions).map(([id, position]) => ({ id, position })) });
         requestAnimationFrame(() => canvas.current?.fit());
       },
-      deploy: () => run('up'),
+      // Deploy asks lab.sh plan first: a running lab that the drawing changes shows the plan before it is applied.
+      deploy: () => run(compiled.ok ? 'plan' : 'up'),
       verify: () => run('verify'),
       destroy: () => run('down'),
       status: () => run('status'),
     };
     return { all, run };
   }, [api, info, doc, editor.path, editor.selection, elements, compiled.ok, errorCount, target, targets, pathFor, confirmDiscard, load, dispatch, say, tell]);
+
+  /** What inspect saw: the canvas paints the drift, the failed probes are diagnosed again and the run view gets the summary. */
+  const showInspect = useCallback((view: RunView) => {
+    const report = inspectOfRun(view);
+    if (!report) return;
+    const d = driftOnDrawing(report, docRef.current);
+    setSeen(d);
+    const full = compile(docRef.current);
+    const planned = full.ok ? full.probes : [];
+    setRun((current) =>
+      current ? { ...current, probes: rediagnose(current.probes, planned, d.live), lines: [...current.lines, ...inspectSummary(report).slice(1).map((text) => ({ stream: 'info' as const, text: `inspect: ${text}` }))] } : current,
+    );
+  }, []);
 
   // Keys and menu items act on what the user sees now. Listeners registered by an effect would
   // be swapped only after paint, so a Ctrl+C right after a Shift+click could copy the previous
@@ -323,12 +374,30 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   // Run events: fold into the run view; after a good deploy, verify it.
   useEffect(() => {
     const offEvent = api.on('run:event', ({ runId, event }) => {
-      setRun((current) => (current && current.runId === runId ? runReducer(current, event) : current));
+      const unseen = inspectRef.current;
+      if (unseen?.runId === runId) {
+        inspectRef.current = runReducer(unseen, event);
+        if (event.type === 'finished') {
+          inspectRef.current = null;
+          showInspect(runReducer(unseen, event));
+        }
+        return;
+      }
+      const current = runRef.current;
+      if (current?.runId !== runId) return;
+      const done = runReducer(current, event);
+      runRef.current = done;
+      setRun((shown) => (shown && shown.runId === runId ? runReducer(shown, event) : shown));
       if (event.type === 'finished') {
-        const current = runRef.current;
+        if (done.action === 'inspect') showInspect(done);
+        const full = compile(docRef.current);
+        const next = afterRun(done, full.ok ? recordLines(full.up).length : 0);
         // The deploy's output stays above the verification that follows it.
-        if (current?.runId === runId && current.action === 'up' && event.ok) void commands.run('verify', [...current.lines, { stream: 'info', text: '— verify —' }]).catch(fail);
-        if (current?.runId === runId && target?.kind === 'lab') void api.invoke('lab:status', { name: target.name }).then(setLab, () => undefined);
+        if (next.kind === 'run' && next.action === 'verify') void commands.run('verify', [...current.lines, { stream: 'info', text: '— verify —' }], current.changes ? { changes: current.changes } : {}).catch(fail);
+        if (next.kind === 'run' && next.action === 'up') void commands.run('up', [...done.lines, { stream: 'info', text: '— deploy —' }]).catch(fail);
+        if (next.kind === 'run' && next.action === 'inspect') void commands.run('inspect', [], { unseen: true }).catch(fail);
+        if (next.kind === 'confirm') setPendingPlan(next.plan);
+        if (target?.kind === 'lab') void api.invoke('lab:status', { name: target.name }).then(setLab, () => undefined);
       }
     });
     const offKey = api.on('run:host-key-prompt', (p) => setHostKey(p));
@@ -336,7 +405,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       offEvent();
       offKey();
     };
-  }, [api, commands, target, fail, tell]);
+  }, [api, commands, target, fail, tell, showInspect]);
 
   // The browser entry's server stopped: say so at once, and end a run whose events can no longer come.
   useEffect(
@@ -399,7 +468,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
     [dispatch, doc.nodes],
   );
 
-  const blocked = errorCount > 0 ? `Deploy is blocked: the drawing has ${errorCount} error(s) (see Problems).` : null;
+  const blocked = errorCount > 0 ? `Deploy is blocked: the drawing has ${errorCount} error(s) (see Problems). Destroy, Status and Verify act on the lab's record on the host.` : null;
 
   return (
     <div className="app">
@@ -511,10 +580,15 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
           labAvailable={info?.lab.available ?? false}
           target={target}
           run={run}
+          plan={pendingPlan}
+          onApply={() => {
+            const plan = pendingPlan;
+            if (plan && run) void commands.run('up', [...run.lines, { stream: 'info', text: '— apply —' }], { changes: plan.changes }).catch(fail);
+          }}
           running={run !== null && run.finished === null}
           blocked={blocked}
           onTarget={setTarget}
-          onRun={(action) => void commands.run(action).catch(fail)}
+          onRun={(action) => void commands.run(action === 'up' && compiled.ok ? 'plan' : action).catch(fail)}
           onCancel={() => run && void api.invoke('run:cancel', { runId: run.runId })}
           onManageTargets={() => setShowTargets(true)}
           labBusy={labBusy}

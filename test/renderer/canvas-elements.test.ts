@@ -111,6 +111,20 @@ describe('canvas elements', () => {
     const { nodes } = canvasElements(bridge(), { ...none, failedElement: 'vnet0' });
     expect(nodes.find((n) => n.id === 'vnet0')?.classes).toEqual(['step-failed']);
   });
+
+  it('paints the drift inspect saw, its notes in the tooltip', () => {
+    const doc = loadExample('05-port-forward') as Doc;
+    const drift = new Map([
+      ['red-vnet0', { kind: 'down' as const, notes: ['link down: veth-red in red is set down'] }],
+      ['blue', { kind: 'extra' as const, notes: ['on the host but not in the drawing: addr blue veth-blue 192.168.15.9/24'] }],
+    ]);
+    const { nodes, edges } = canvasElements(doc, { ...none, drift });
+    const edge = edges.find((e) => e.id === 'red-vnet0')!;
+    expect(edge.classes).toEqual(['drift-down']);
+    expect(edge.tooltip.split('\n')[0]).toBe('link down: veth-red in red is set down');
+    expect(nodes.find((n) => n.id === 'blue')!.classes).toEqual(['drift-extra']);
+    expect(nodes.find((n) => n.id === 'red')!.classes).toEqual([]);
+  });
 });
 
 describe('svg export', () => {

@@ -6,6 +6,7 @@
 import type { Doc } from '../../shared/document/commands.js';
 import type { ProbeResult } from '../../shared/deploy/events.js';
 import type { Problem } from '../../shared/compiler/problems.js';
+import type { ElementDrift } from '../../shared/deploy/inspect.js';
 import { resolveDocument } from '../../shared/document/view.js';
 
 export interface CanvasNode {
@@ -41,6 +42,8 @@ export interface Marks {
   probes: readonly ProbeResult[];
   /** The element of the step that failed in the last run. */
   failedElement: string | null;
+  /** What inspect saw on the host, per element (after Verify and Status). */
+  drift?: ReadonlyMap<string, ElementDrift>;
 }
 
 const ipOf = (cidr: string): string => cidr.split('/')[0]!;
@@ -187,6 +190,11 @@ export function canvasElements(doc: Doc, marks: Marks): { nodes: CanvasNode[]; e
       lines.push(...probes.lines);
     }
     if (marks.failedElement === id) classes.push('step-failed');
+    const drift = marks.drift?.get(id);
+    if (drift) {
+      classes.push(`drift-${drift.kind}`);
+      lines.push(...drift.notes);
+    }
     return { classes, tooltip: lines.join('\n') };
   };
 

@@ -169,6 +169,13 @@ export function canvasStyle(theme: Theme, icons = true): StylesheetJson {
     { selector: 'edge.probe-pass', style: { 'line-color': c.good, width: 3 } },
     { selector: 'node.probe-fail', style: { 'background-color': c.fail, 'border-color': c.bad, 'border-width': 3 } },
     { selector: 'edge.probe-fail', style: { 'line-color': c.bad, width: 3 } },
+    // Drift (inspect): dashed where the host lacks or differs from the drawing, dotted where it has more.
+    { selector: 'edge.drift-down', style: { 'line-color': c.bad, 'line-style': 'dashed', width: 4 } },
+    { selector: 'node.drift-missing', style: { 'border-color': c.bad, 'border-style': 'dashed', 'border-width': 3 } },
+    { selector: 'edge.drift-missing', style: { 'line-color': c.bad, 'line-style': 'dotted', width: 3 } },
+    { selector: 'node.drift-different', style: { 'border-color': c.warn, 'border-style': 'dashed', 'border-width': 3 } },
+    { selector: 'edge.drift-different', style: { 'line-color': c.warn, 'line-style': 'dashed' } },
+    { selector: 'node.drift-extra', style: { 'border-style': 'double', 'border-width': 4 } },
     { selector: '.step-failed', style: { 'overlay-color': c.bad, 'overlay-opacity': 0.3, 'overlay-padding': 8 } },
     { selector: '.link-source', style: { 'border-color': c.accent, 'border-width': 4 } },
     { selector: '.ghost', style: { opacity: 0.6, 'line-style': 'dashed', 'line-color': c.accent, width: 2, label: '', 'source-label': '', 'target-label': '' } },

@@ -8,6 +8,7 @@ import { DEFAULT_LAB_NAME, labNameProblem, targetKey, type LabState, type SavedT
 import { labTargetLabel, occupancyDetails } from '../state/lab-hosts.js';
 import type { RunAction } from '../../shared/deploy/events.js';
 import { offersRollback, reachabilityMatrix, runSummary, runWentWell, type RunView } from '../state/run.js';
+import { planHeadline, type PlanChange, type PlanSummary } from '../state/plan.js';
 
 export interface RunPanelProps {
   targets: readonly SavedTarget[];
@@ -16,6 +17,9 @@ export interface RunPanelProps {
   labAvailable: boolean;
   target: TargetRef | null;
   run: RunView | null;
+  /** A plan that changes the running lab: shown with Apply until applied or another run starts. */
+  plan: PlanSummary | null;
+  onApply(): void;
   running: boolean;
   blocked: string | null;
   onTarget(target: TargetRef | null): void;
@@ -59,6 +63,19 @@ function NewLabHost(props: { labs: readonly LabState[]; busy: boolean; onNewLab(
         </span>
       )}
     </form>
+  );
+}
+
+function Changes({ changes, testId }: { changes: readonly PlanChange[]; testId: string }) {
+  return (
+    <ul className="plan-changes" data-testid={testId}>
+      {changes.map((c, i) => (
+        <li key={i} className={c.sign === '+' ? 'added' : c.sign === '-' ? 'removed' : 'refilled'}>
+          {c.sign} {c.text}
+          {c.element && c.element !== 'lab' ? `  [${c.element}]` : ''}
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -109,7 +126,9 @@ export function RunPanel(props: RunPanelProps) {
     if (log.current) log.current.scrollTop = log.current.scrollHeight;
   }, [props.run?.lines.length]);
   const run = props.run;
-  const disabled = props.running || props.target === null || props.blocked !== null;
+  // Errors in the drawing block Deploy only: Destroy, Status and Verify act on the lab's record on the host.
+  const disabled = props.running || props.target === null;
+  const deployDisabled = disabled || props.blocked !== null;
   const progress = run && run.total > 0 ? Math.round((100 * run.done) / run.total) : run?.finished ? 100 : 0;
   const target = props.target;
   const lab = target?.kind === 'lab' ? props.labs.find((l) => l.name === target.name) : undefined;
@@ -163,7 +182,7 @@ export function RunPanel(props: RunPanelProps) {
       )}
       {props.labAvailable && <NewLabHost labs={props.labs} busy={props.labBusy || props.running} onNewLab={props.onNewLab} />}
       <div className="run-actions">
-        <button type="button" className="primary" disabled={disabled} onClick={() => props.onRun('up')} data-testid="deploy" title="Deploy (Ctrl+Enter)">
+        <button type="button" className="primary" disabled={deployDisabled} onClick={() => props.onRun('up')} data-testid="deploy" title="Deploy (Ctrl+Enter)">
           Deploy
         </button>
         <button type="button" disabled={disabled} onClick={() => props.onRun('verify')} data-testid="verify">
@@ -206,6 +225,21 @@ export function RunPanel(props: RunPanelProps) {
             <p className="rollback" data-testid="rollback">
               Roll back with <button type="button" onClick={() => props.onRun('down')}>Destroy</button>, or leave the state for inspection.
             </p>
+          )}
+          {props.plan && run.action === 'plan' && (
+            <div className="plan" data-testid="plan">
+              <strong>The lab runs; deploying this drawing changes it: {planHeadline(props.plan)}.</strong>
+              <Changes changes={props.plan.changes} testId="plan-changes" />
+              <button type="button" className="primary" disabled={disabled} onClick={props.onApply} data-testid="apply-plan">
+                Apply these changes
+              </button>
+            </div>
+          )}
+          {run.changes && run.changes.length > 0 && (
+            <div className="plan" data-testid="changed">
+              <strong>{run.action === 'up' && !run.finished?.ok ? 'Changing' : 'Changed'} by the last deploy:</strong>
+              <Changes changes={run.changes} testId="changed-list" />
+            </div>
           )}
           <Matrix run={run} />
           <pre className="log" ref={log} data-testid="run-log">

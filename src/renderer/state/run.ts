@@ -2,12 +2,13 @@
  * A run as the designer shows it, folded from its RunEvents: progress, the failing step, the
  * output, the probe results and the reachability matrix. Pure, tested under Node.
  */
-import type { ProbeResult, RunAction, RunEvent, StepRef } from '../../shared/deploy/events.js';
+import type { DesignerAction, ProbeResult, RunEvent, StepRef } from '../../shared/deploy/events.js';
+import type { PlanChange } from './plan.js';
 import { LAB_SH_STATUS } from '../../shared/exit-codes.js';
 
 export interface RunView {
   runId: string;
-  action: RunAction;
+  action: DesignerAction;
   target: string;
   startedAt: number;
   current: StepRef | null;
@@ -20,13 +21,15 @@ export interface RunView {
   finished: { ok: boolean; exitCode: number; durationMs: number } | null;
   /** A step past preflight started: the host may hold part of the lab. */
   built: boolean;
+  /** For a deploy that applies a plan: the parts it changes (the run view lists them). */
+  changes?: PlanChange[];
 }
 
 /** Lines kept in the output view; older ones are dropped (the count says so). */
 export const MAX_LINES = 5000;
 
 /** A new run's view; `earlier` keeps the output of the run it follows (verify right after a deploy). */
-export function startRun(runId: string, action: RunAction, target: string, at = Date.now(), earlier: RunView['lines'] = []): RunView {
+export function startRun(runId: string, action: DesignerAction, target: string, at = Date.now(), earlier: RunView['lines'] = []): RunView {
   const lines = earlier.length > MAX_LINES / 2 ? earlier.slice(earlier.length - MAX_LINES / 2) : earlier.slice();
   return { runId, action, target, startedAt: at, current: null, done: 0, total: 0, lines, failed: null, probes: [], error: null, finished: null, built: false };
 }
@@ -104,7 +107,7 @@ export function offersRollback(view: RunView): boolean {
 
 /** A one-line summary: "verify: 12 passed, 1 failed in 3.2 s". */
 export function runSummary(view: RunView): string {
-  const verb = { up: 'deploy', down: 'destroy', status: 'status', verify: 'verify' }[view.action];
+  const verb = { up: 'deploy', down: 'destroy', status: 'status', verify: 'verify', plan: 'plan', inspect: 'inspect' }[view.action];
   if (!view.finished) {
     return view.current ? `${verb}: step ${view.current.index}/${view.current.total} ${view.current.title}` : `${verb}: running…`;
   }

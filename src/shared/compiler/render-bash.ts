@@ -2,6 +2,7 @@
  * render(): the one place that turns steps into bash. The exported `lab.sh` and the SSH runner
  * both use it, so what runs is exactly what the user can read.
  */
+import { BASH_INSPECT } from './bash-inspect.js';
 import { BASH_LIBRARY } from './bash-library.js';
 import type { Plan } from './plan.js';
 import { NEIGHBOUR_MARGIN, type PlannedProbe } from './probes.js';
@@ -141,12 +142,14 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   out.push('#');
   out.push(`# ${plan.namespaces.length} namespace(s), ${plan.bridges.length} bridge(s), ${plan.veths.length} veth pair(s), ${plan.firewall.masquerade.length} masquerade rule(s), ${plan.firewall.portForwards.length} port forward(s), ${probes.length} probe(s).`);
   out.push('#');
-  out.push('# Usage: sudo ./lab.sh up|down|status|verify|plan|labs');
+  out.push('# Usage: sudo ./lab.sh up|down|status|verify|plan|inspect|labs');
   out.push('#   up      build the lab; running it again on a built lab changes nothing');
   out.push('#   down    remove what up made, and only that (also after a partial up or an edited drawing)');
   out.push(`#   status  show which parts exist (exit ${LAB_SH_STATUS.up} up, ${LAB_SH_STATUS.partlyUp} partly up, ${LAB_SH_STATUS.down} down)`);
   out.push('#   verify  probe reachability and isolation (exit 0 when every probe passes)');
   out.push('#   plan    what up would change on a running lab: - removed, ~ refilled, + added (changes nothing)');
+  out.push('#   inspect the live state as JSON: each part of the drawing present, missing or different, what the');
+  out.push('#           record has beyond the drawing (extra), and what ip -j, tc -j and iptables show (nsd inspect)');
   out.push('#   labs    list the labs on this host that have a record: state, objects recorded, when, drawing, title');
   out.push('#');
   out.push(`# Everything the lab makes carries the interface alias "${plan.tag}"; its iptables rules live in`);
@@ -198,6 +201,7 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   );
   out.push('');
   out.push(BASH_LIBRARY);
+  out.push(BASH_INSPECT);
   renderSteps('nsd_up', 'up', up, out, [
     'nsd_about up',
     `printf 'lab %s is up. Check it with: %s\\n' "$NSD_LAB" "$(nsd_again verify)"`,
@@ -218,12 +222,13 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   out.push('    nsd_record_open');
   out.push('    nsd_apply plan');
   out.push('    ;;');
+  out.push('  inspect) nsd_inspect ;;');
   out.push('  labs) nsd_labs ;;');
   out.push('  -h | --help | help)');
-  out.push('    if [[ -n $NSD_SELF ]]; then sed -n "2,/^set -Eeuo/p" "$NSD_SELF" | sed "\\$d; s/^# \\{0,1\\}//"; else echo \'usage: lab.sh up|down|status|verify|plan|labs\'; fi');
+  out.push('    if [[ -n $NSD_SELF ]]; then sed -n "2,/^set -Eeuo/p" "$NSD_SELF" | sed "\\$d; s/^# \\{0,1\\}//"; else echo \'usage: lab.sh up|down|status|verify|plan|inspect|labs\'; fi');
   out.push('    ;;');
   out.push('  *)');
-  out.push(`    printf 'usage: %s up|down|status|verify|plan|labs\\n' "\${NSD_SELF:-lab.sh}" >&2`);
+  out.push(`    printf 'usage: %s up|down|status|verify|plan|inspect|labs\\n' "\${NSD_SELF:-lab.sh}" >&2`);
   out.push('    exit 2');
   out.push('    ;;');
   out.push('esac');

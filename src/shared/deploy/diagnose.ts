@@ -12,13 +12,24 @@ export function transitNodes(reason: string): string[] {
   return m[1]!.split(' -> ').slice(1, -1);
 }
 
-/** A sentence for a failed or skipped probe; undefined when the probe passed. */
-export function diagnose(probe: ProbeResult, planned?: PlannedProbe): string | undefined {
+/** What the host was seen to be (lab.sh inspect): the links of the drawing that are down, each with the nodes at its ends. */
+export interface LiveFacts {
+  downLinks: ReadonlyArray<{ link: string; nodes: readonly string[]; why: string }>;
+}
+
+/** A sentence for a failed or skipped probe; undefined when the probe passed. With `live`, a link seen down on the probe's path is the cause. */
+export function diagnose(probe: ProbeResult, planned?: PlannedProbe, live?: LiveFacts): string | undefined {
   if (probe.result === 'pass') return undefined;
   const why = planned ? ` (the drawing says: ${planned.reason})` : '';
   if (probe.observed === 'unknown') return `could not probe${why}`;
   if (probe.expect === 'unreachable') {
     return `isolation broken: ${probe.from} reaches ${probe.to} although the drawing gives it no path; something routes between them (a route, forwarding or a NAT rule on the host that the drawing does not show)`;
+  }
+  const path = new Set([probe.from, probe.to, ...transitNodes(planned?.reason ?? '')]);
+  const down = (live?.downLinks ?? []).filter((l) => l.nodes.some((n) => path.has(n)));
+  if (down.length > 0) {
+    // Seen on the host, this beats every guess below (NAT, forwarding, firewall).
+    return `link ${down.map((l) => `${l.link} is down (${l.why})`).join(', link ')}: it is on the path${why}`;
   }
   switch (planned?.origin) {
     case 'outside':
@@ -37,4 +48,12 @@ export function diagnose(probe: ProbeResult, planned?: PlannedProbe): string | u
     return `no answer through ${transit.join(', ')}: forwarding is off in ${transit.join(' or ')}, or a route is missing one way${why}`;
   }
   return `no answer: no route, or an end is down or not on the same segment${why}`;
+}
+
+/** The failed probes diagnosed again with what inspect saw; passed probes are returned as they are. */
+export function rediagnose(probes: readonly ProbeResult[], planned: readonly PlannedProbe[], live: LiveFacts): ProbeResult[] {
+  return probes.map((p) => {
+    const cause = diagnose(p, planned.find((x) => x.id === p.id), live);
+    return cause === undefined || cause === p.cause ? p : { ...p, cause };
+  });
 }

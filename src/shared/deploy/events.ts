@@ -7,8 +7,12 @@ import type { Phase } from '../compiler/steps.js';
 /** The four things lab.sh does to its own lab. */
 export type RunAction = 'up' | 'down' | 'status' | 'verify';
 
-/** What a run of lab.sh on a host can be: one of its RunActions, `plan` (what up would change; changes nothing) or `labs` (every lab on the host that has a record). */
-export type HostAction = RunAction | 'plan' | 'labs';
+/** What a run of lab.sh on a host can be: one of its RunActions, `plan` (what up would change; changes nothing), `inspect` (the live state as JSON; changes nothing) or `labs` (every lab on the host that has a record). */
+export type HostAction = RunAction | 'plan' | 'inspect' | 'labs';
+
+/** What the designer runs: the four actions, `plan` before a deploy on a running lab, and `inspect` after Verify and Status. */
+export const DESIGNER_ACTIONS = ['up', 'down', 'status', 'verify', 'plan', 'inspect'] as const;
+export type DesignerAction = (typeof DESIGNER_ACTIONS)[number];
 
 /** Why a run could not start or could not finish, for exit codes and UI messages. */
 export type RunErrorKind =

@@ -6,7 +6,7 @@
  * recompiles. Pure and browser-safe.
  */
 import { z } from 'zod';
-import type { RunEvent } from '../deploy/events.js';
+import { DESIGNER_ACTIONS, type RunEvent } from '../deploy/events.js';
 import type { Problem } from '../compiler/problems.js';
 import type { PacketRow } from '../live/packet-summary.js';
 
@@ -167,7 +167,7 @@ export const requests = {
     payload: z.strictObject({
       doc: DocPayload,
       target: TargetRef,
-      action: z.enum(['up', 'down', 'status', 'verify']),
+      action: z.enum(DESIGNER_ACTIONS),
       timeoutSeconds: z.number().int().min(1).max(24 * 3600).optional(),
     }),
     response: {} as RunStart,

@@ -66,6 +66,21 @@ describe('RunRegistry', () => {
     expect(registry.running()).toEqual([]);
   });
 
+  it('starts Destroy and inspect of a drawing with errors: they act on the lab\'s record, by the drawing\'s name', async () => {
+    const bad = structuredClone(doc) as { links: { a: { addresses: string[] } }[] };
+    bad.links[0]!.a.addresses = ['192.168.15.2/24'];
+    const sink = collect();
+    for (const action of ['down', 'inspect'] as const) {
+      const r = await registry.start({ doc: bad, target: { kind: 'ssh', id: `record-${action}` }, action }, sink);
+      if (!r.ok) throw new Error(r.message);
+      registry.cancel(r.runId);
+    }
+    for (const action of ['status', 'verify', 'plan'] as const) {
+      expect(await registry.start({ doc: bad, target: { kind: 'ssh', id: 'one' }, action }, sink)).toMatchObject({ ok: false, message: expect.stringMatching(/the drawing has 1 error\(s\)/) });
+    }
+    await expect.poll(() => registry.running(), { timeout: 10_000 }).toEqual([]);
+  });
+
   it('says so when the saved host is gone', async () => {
     const r = await registry.start({ doc, target: { kind: 'ssh', id: 'missing' }, action: 'status' }, collect());
     expect(r).toMatchObject({ ok: false, message: expect.stringMatching(/no saved host with id missing/) });

@@ -93,10 +93,10 @@ describe('render-bash', () => {
       const script = scriptOf('04-nat.json', loadExamples()[3]!.json);
       const file = join(dir, 'nat.sh');
       writeFileSync(file, script);
-      expect(spawnSync('bash', [file, 'explode'], { encoding: 'utf8' }).stderr).toBe(`usage: ${file} up|down|status|verify|plan|labs\n`);
+      expect(spawnSync('bash', [file, 'explode'], { encoding: 'utf8' }).stderr).toBe(`usage: ${file} up|down|status|verify|plan|inspect|labs\n`);
       const piped = spawnSync('bash', ['-s', '--', 'explode'], { encoding: 'utf8', input: script });
-      expect(piped.stderr).toBe('usage: lab.sh up|down|status|verify|plan|labs\n');
-      expect(spawnSync('bash', ['-s', '--', 'help'], { encoding: 'utf8', input: script }).stdout).toBe('usage: lab.sh up|down|status|verify|plan|labs\n');
+      expect(piped.stderr).toBe('usage: lab.sh up|down|status|verify|plan|inspect|labs\n');
+      expect(spawnSync('bash', ['-s', '--', 'help'], { encoding: 'utf8', input: script }).stdout).toBe('usage: lab.sh up|down|status|verify|plan|inspect|labs\n');
     });
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PlannedProbe } from '../../../src/shared/compiler/probes.js';
-import { diagnose, transitNodes } from '../../../src/shared/deploy/diagnose.js';
+import { diagnose, rediagnose, transitNodes } from '../../../src/shared/deploy/diagnose.js';
 import type { ProbeResult } from '../../../src/shared/deploy/events.js';
 
 const probe = (over: Partial<ProbeResult> = {}): ProbeResult => ({
@@ -54,5 +54,29 @@ describe('diagnose', () => {
     ['no way back: green has no route to 192.168.15.2', []],
   ])('finds the transit nodes of %j', (reason, nodes) => {
     expect(transitNodes(reason)).toEqual(nodes);
+  });
+});
+
+describe('diagnose with what inspect saw', () => {
+  const live = { downLinks: [{ link: 'red-vnet0', nodes: ['red', 'vnet0'], why: 'veth-red in red is set down' }] };
+
+  it('names a link seen down on the path as the cause, and does not blame NAT', () => {
+    const cause = diagnose(probe({ to: 'internet', address: '203.0.113.1' }), planned('outside', "out of the host's uplink, masqueraded"), live);
+    expect(cause).toBe("link red-vnet0 is down (veth-red in red is set down): it is on the path (the drawing says: out of the host's uplink, masqueraded)");
+    expect(cause).not.toMatch(/NAT/);
+    expect(diagnose(probe({ from: 'host', to: 'blue' }), planned('pair', 'via host -> red -> blue'), live)).toMatch(/^link red-vnet0 is down/);
+  });
+
+  it('keeps the usual suspects when the link that is down is elsewhere, and never excuses broken isolation', () => {
+    expect(diagnose(probe({ from: 'blue', to: 'host' }), planned('host', 'via blue -> host'), live)).toMatch(/^the host gets no answer/);
+    expect(diagnose(probe({ expect: 'unreachable', observed: 'reachable' }), undefined, live)).toMatch(/^isolation broken/);
+  });
+
+  it('rediagnose updates only the failed probes', () => {
+    const pass = probe({ id: 'ok', observed: 'reachable', result: 'pass' });
+    const failed = probe({ cause: 'no answer: no route' });
+    const [p, f] = rediagnose([pass, failed], [planned('pair', 'via red -> blue')], live);
+    expect(p).toBe(pass);
+    expect(f!.cause).toMatch(/^link red-vnet0 is down/);
   });
 });

@@ -1,0 +1,78 @@
+/**
+ * Deploy on a running lab: what `lab.sh plan` printed, read back into changes (+ added,
+ * - removed, ~ chain refilled, each with its element), and whether the designer asks before
+ * applying them. Pure, tested under Node.
+ */
+
+export interface PlanChange {
+  sign: '+' | '-' | '~';
+  /** The record line (or, for ~, the chain) that changes. */
+  text: string;
+  /** The drawing's element it belongs to; null for a chain, `lab` for the lab as a whole. */
+  element: string | null;
+}
+
+export interface PlanSummary {
+  changes: PlanChange[];
+  added: number;
+  removed: number;
+  refilled: number;
+}
+
+const SUMMARY = /^plan for lab \S+: (\d+) to add, (\d+) to remove, (\d+) chain\(s\) to refill/;
+const CHANGE = /^([+-]) (.*?) {2}\[([^\]]*)\]$/;
+const REFILL = /^~ (\S+ \S+) chain (\S+): /;
+
+/** The changes lab.sh plan printed (its standard output), or null when it printed no summary (it failed). */
+export function parsePlan(lines: readonly string[]): PlanSummary | null {
+  const changes: PlanChange[] = [];
+  let counts: RegExpExecArray | null = null;
+  for (const line of lines) {
+    const m = CHANGE.exec(line);
+    if (m) {
+      changes.push({ sign: m[1] as '+' | '-', text: m[2]!, element: m[3]! });
+      continue;
+    }
+    const r = REFILL.exec(line);
+    if (r) {
+      changes.push({ sign: '~', text: `${r[1]} chain ${r[2]}`, element: null });
+      continue;
+    }
+    counts = SUMMARY.exec(line) ?? counts;
+  }
+  if (!counts) return null;
+  return { changes, added: Number(counts[1]), removed: Number(counts[2]), refilled: Number(counts[3]) };
+}
+
+/**
+ * Whether Deploy asks first: only on a running lab that the drawing changes. A lab that is not
+ * there yet (every part of the drawing to add, nothing to remove) and one that matches the
+ * drawing are deployed at once. `parts` is how many record lines the drawing makes.
+ */
+export function planNeedsConfirmation(plan: PlanSummary, parts: number): boolean {
+  if (plan.removed > 0 || plan.refilled > 0) return true;
+  return plan.added > 0 && plan.added < parts;
+}
+
+/** One line for the run view: "3 to add, 2 to remove, 1 chain to refill". */
+export function planHeadline(plan: PlanSummary): string {
+  return `${plan.added} to add, ${plan.removed} to remove, ${plan.refilled} chain${plan.refilled === 1 ? '' : 's'} to refill`;
+}
+
+/** What the designer does when a run has finished: nothing, another run, or ask before applying a plan. */
+export type AfterRun = { kind: 'none' } | { kind: 'run'; action: 'up' | 'verify' | 'inspect' } | { kind: 'confirm'; plan: PlanSummary };
+
+/**
+ * The run that follows a finished one: a good deploy is verified; a plan is applied at once when
+ * it needs no confirmation (see planNeedsConfirmation), else shown; Verify and Status are followed
+ * by inspect, whose drift the canvas paints. `parts` is how many record lines the drawing makes.
+ */
+export function afterRun(view: { action: string; finished: { ok: boolean } | null; lines: readonly { stream: string; text: string }[] }, parts: number): AfterRun {
+  if (!view.finished) return { kind: 'none' };
+  if (view.action === 'up') return view.finished.ok ? { kind: 'run', action: 'verify' } : { kind: 'none' };
+  if (view.action === 'verify' || view.action === 'status') return { kind: 'run', action: 'inspect' };
+  if (view.action !== 'plan' || !view.finished.ok) return { kind: 'none' };
+  const plan = parsePlan(view.lines.filter((l) => l.stream === 'stdout').map((l) => l.text));
+  if (!plan) return { kind: 'none' };
+  return planNeedsConfirmation(plan, parts) ? { kind: 'confirm', plan } : { kind: 'run', action: 'up' };
+}
