@@ -50,6 +50,16 @@ describe('afterRun', () => {
     expect(afterRun(view('verify', null), 1)).toEqual({ kind: 'none' });
   });
 
+  it('inspects only after a Verify or Status that reached the lab: not after a refused host key, a login or a lost connection', () => {
+    const failed = (action: string, kind: string) => ({ ...view(action, false), error: { kind } });
+    expect(afterRun(failed('verify', 'script'), 1)).toEqual({ kind: 'run', action: 'inspect' });
+    expect(afterRun(failed('status', 'script'), 1)).toEqual({ kind: 'run', action: 'inspect' });
+    for (const kind of ['host-key-unknown', 'host-key-changed', 'connect', 'auth', 'sudo', 'timeout', 'cancelled', 'connection-lost']) {
+      expect(afterRun(failed('status', kind), 1)).toEqual({ kind: 'none' });
+      expect(afterRun(failed('verify', kind), 1)).toEqual({ kind: 'none' });
+    }
+  });
+
   it('asks before applying a plan that changes a running lab, and deploys a fresh one at once', () => {
     expect(afterRun(view('plan', true, PLAN), 27)).toMatchObject({ kind: 'confirm', plan: { added: 1, removed: 2 } });
     const fresh = ['+ netns red  [red]', 'plan for lab x: 1 to add, 0 to remove, 0 chain(s) to refill; the rest stays as it is'];

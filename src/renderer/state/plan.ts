@@ -65,12 +65,18 @@ export type AfterRun = { kind: 'none' } | { kind: 'run'; action: 'up' | 'verify'
 /**
  * The run that follows a finished one: a good deploy is verified; a plan is applied at once when
  * it needs no confirmation (see planNeedsConfirmation), else shown; Verify and Status are followed
- * by inspect, whose drift the canvas paints. `parts` is how many record lines the drawing makes.
+ * by inspect, whose drift the canvas paints, when they reached the lab (lab.sh ran, whatever it
+ * said): after a refused host key, a failed login or a cut connection an inspect could only fail
+ * the same way, or ask the same question again. `parts` is how many record lines the drawing makes.
  */
-export function afterRun(view: { action: string; finished: { ok: boolean } | null; lines: readonly { stream: string; text: string }[] }, parts: number): AfterRun {
+export function afterRun(
+  view: { action: string; finished: { ok: boolean } | null; error?: { kind: string } | null; lines: readonly { stream: string; text: string }[] },
+  parts: number,
+): AfterRun {
   if (!view.finished) return { kind: 'none' };
   if (view.action === 'up') return view.finished.ok ? { kind: 'run', action: 'verify' } : { kind: 'none' };
-  if (view.action === 'verify' || view.action === 'status') return { kind: 'run', action: 'inspect' };
+  const reachedLab = !view.error || view.error.kind === 'script';
+  if (view.action === 'verify' || view.action === 'status') return reachedLab ? { kind: 'run', action: 'inspect' } : { kind: 'none' };
   if (view.action !== 'plan' || !view.finished.ok) return { kind: 'none' };
   const plan = parsePlan(view.lines.filter((l) => l.stream === 'stdout').map((l) => l.text));
   if (!plan) return { kind: 'none' };
