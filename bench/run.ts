@@ -12,7 +12,8 @@ import { designerBench } from './designer.js';
 import { bridgedLab } from './topologies.js';
 
 const SIZES = [10, 100, 1_000, 10_000];
-const GOAL_MS_AT_10K = 1000;
+// Issue 11: compile of 10,000 namespaces under 500 ms.
+const GOAL_MS_AT_10K = 500;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
