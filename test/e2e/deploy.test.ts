@@ -4,29 +4,23 @@
  * it, and stop the lab host. Everything runs inside the lab host's own namespaces.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enterLab, labDown } from '../../src/main/lab/lab-host.js';
-import { openDesigner, positionOf, skipWithoutLabHost, type Designer } from './designer.js';
+import { enterLab } from '../../src/main/lab/lab-host.js';
+import { openDesigner, positionOf, skipWithoutLabHost, TestLabBase, type Designer } from './designer.js';
 
 const skip = skipWithoutLabHost('the designer deploy test (test/e2e/deploy.test.ts)');
 
 describe.skipIf(skip)('designer: deploy the NAT template to the sandbox lab host', () => {
   let d: Designer;
-  let base = '';
-  const env = (): Record<string, string | undefined> => ({ ...process.env, NSD_LAB_DIR: base });
+  const lab = new TestLabBase();
+  const env = (): Record<string, string | undefined> => lab.env();
   beforeAll(async () => {
-    base = mkdtempSync(join(tmpdir(), 'nsd-e2e-lab-'));
+    lab.make();
     d = await openDesigner({ query: 'template=04-nat', env: env() });
   });
   afterAll(async () => {
     await d?.close();
-    if (base) {
-      await labDown('default', env()).catch(() => undefined);
-      rmSync(base, { recursive: true, force: true });
-    }
+    await lab.remove();
   });
 
   it('deploys, verifies every probe green on the canvas, and destroys', async () => {

@@ -3,10 +3,11 @@
  * playwright-core against the browser entry (src/main/web), which serves the real handlers
  * (compile, files, deploy over SSH, the sandbox lab host). Screenshots go to test-results/e2e.
  */
-import { existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { labDown } from '../../src/main/lab/lab-host.js';
 import { startBrowserDesigner } from '../../src/main/web/launch.js';
 import type { WebServer } from '../../src/main/web/server.js';
 import { hasTool, skipUnless } from '../support/tools.js';
@@ -140,4 +141,28 @@ export function skipWithoutLabHost(suite: string): boolean {
     requireLab(suite) ||
     skipUnless(suite, { 'sshd (openssh-server)': hasTool('sshd') || existsSync('/usr/sbin/sshd'), 'ssh-keygen (openssh-client)': hasTool('ssh-keygen') })
   );
+}
+
+/**
+ * A lab base (NSD_LAB_DIR) of the test's own, never the machine's default: `make()` in beforeAll,
+ * `remove()` in afterAll takes down whatever lab host the test left running and deletes the base.
+ */
+export class TestLabBase {
+  dir = '';
+  /** `more` adds to the environment (its own HOME, ...), read each time. */
+  constructor(private readonly more: () => Record<string, string | undefined> = () => ({})) {}
+
+  make(prefix = 'nsd-e2e-lab-'): void {
+    this.dir = mkdtempSync(join(tmpdir(), prefix));
+  }
+
+  env(): Record<string, string | undefined> {
+    return { ...process.env, NSD_LAB_DIR: this.dir, ...this.more() };
+  }
+
+  async remove(): Promise<void> {
+    if (!this.dir) return;
+    await labDown('default', this.env()).catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
 }

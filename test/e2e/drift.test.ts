@@ -5,30 +5,24 @@
  * has an error removes the lab by its record.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enterLab, labDown } from '../../src/main/lab/lab-host.js';
-import { clickElement, openDesigner, skipWithoutLabHost, type Designer } from './designer.js';
+import { enterLab } from '../../src/main/lab/lab-host.js';
+import { clickElement, openDesigner, skipWithoutLabHost, TestLabBase, type Designer } from './designer.js';
 
 const skip = skipWithoutLabHost('the designer drift test (test/e2e/drift.test.ts)');
 
 describe.skipIf(skip)('designer: plan, apply and drift on the sandbox lab host', () => {
   let d: Designer;
-  let base = '';
-  const env = (): Record<string, string | undefined> => ({ ...process.env, NSD_LAB_DIR: base });
+  const lab = new TestLabBase();
+  const env = (): Record<string, string | undefined> => lab.env();
   const inLab = (...argv: string[]) => spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
   beforeAll(async () => {
-    base = mkdtempSync(join(tmpdir(), 'nsd-e2e-drift-'));
+    lab.make('nsd-e2e-drift-');
     d = await openDesigner({ query: 'template=04-nat', env: env() });
   });
   afterAll(async () => {
     await d?.close();
-    if (base) {
-      await labDown('default', env()).catch(() => undefined);
-      rmSync(base, { recursive: true, force: true });
-    }
+    await lab.remove();
   });
 
   it('deploys, shows the plan of an edit and applies it, paints a link set down and names it as the cause, and reads the record with Status and destroys with an error in the drawing', async () => {

@@ -9,30 +9,27 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labDown, labUp } from '../../src/main/lab/lab-host.js';
+import { labUp } from '../../src/main/lab/lab-host.js';
 import type { LabInfo } from '../../src/main/lab/lab-info.js';
-import { openDesigner, skipWithoutLabHost, type Designer } from './designer.js';
+import { openDesigner, skipWithoutLabHost, TestLabBase, type Designer } from './designer.js';
 
 const skip = skipWithoutLabHost('the designer host-key test (test/e2e/host-key.test.ts)');
 
 describe.skipIf(skip)('designer: an unknown host key', () => {
   let d: Designer;
-  let base = '';
   let home = '';
   let info: LabInfo;
-  const env = (): Record<string, string | undefined> => ({ ...process.env, NSD_LAB_DIR: base, HOME: home, XDG_CONFIG_HOME: undefined, SSH_AUTH_SOCK: undefined });
+  const lab = new TestLabBase(() => ({ HOME: home, XDG_CONFIG_HOME: undefined, SSH_AUTH_SOCK: undefined }));
+  const env = (): Record<string, string | undefined> => lab.env();
   beforeAll(async () => {
-    base = mkdtempSync(join(tmpdir(), 'nsd-e2e-lab-'));
+    lab.make();
     home = mkdtempSync(join(tmpdir(), 'nsd-e2e-home-'));
     info = (await labUp('default', env())).info;
     d = await openDesigner({ query: 'template=01-veth-pair', env: env() });
   });
   afterAll(async () => {
     await d?.close();
-    if (base) {
-      await labDown('default', env()).catch(() => undefined);
-      rmSync(base, { recursive: true, force: true });
-    }
+    await lab.remove();
     if (home) rmSync(home, { recursive: true, force: true });
   });
 

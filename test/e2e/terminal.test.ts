@@ -5,12 +5,10 @@
  * on blue's link lists the ping's packets and saves them as a pcap.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labDown } from '../../src/main/lab/lab-host.js';
-import { openDesigner, positionOf, skipWithoutLabHost, type Designer } from './designer.js';
+import { openDesigner, positionOf, skipWithoutLabHost, TestLabBase, type Designer } from './designer.js';
 
 const skip = skipWithoutLabHost('the designer terminal test (test/e2e/terminal.test.ts)');
 
@@ -41,18 +39,15 @@ function processes(text: string): string[] {
 
 describe.skipIf(skip)('designer: terminals on the nodes of a deployed lab', () => {
   let d: Designer;
-  let base = '';
-  const env = (): Record<string, string | undefined> => ({ ...process.env, NSD_LAB_DIR: base });
+  const lab = new TestLabBase();
+  const env = (): Record<string, string | undefined> => lab.env();
   beforeAll(async () => {
-    base = mkdtempSync(join(tmpdir(), 'nsd-e2e-lab-'));
+    lab.make();
     d = await openDesigner({ query: 'template=04-nat', env: env() });
   });
   afterAll(async () => {
     await d?.close();
-    if (base) {
-      await labDown('default', env()).catch(() => undefined);
-      rmSync(base, { recursive: true, force: true });
-    }
+    await lab.remove();
   });
 
   it('opens a shell in red on double-click, pings blue from it, and ends the shells when their tabs close', async () => {
