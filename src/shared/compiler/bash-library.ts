@@ -217,7 +217,9 @@ nsd_neigh_check() {
 
 nsd_sysctl_release() { # KEY
   nsd_shared_lock
-  rm -f "$NSD_SHARED/$1@$NSD_LAB"
+  # A .new is only written under this lock: one found now was left by a run interrupted before
+  # its rename (the setting itself was not changed yet), so it goes too.
+  rm -f "$NSD_SHARED/$1@$NSD_LAB" "$NSD_SHARED/$1.new"
   if [[ -e $NSD_SHARED/$1 ]] && ! compgen -G "$NSD_SHARED/$1@*" >/dev/null; then
     sysctl -qw "$1=$(<"$NSD_SHARED/$1")"
     rm -f "$NSD_SHARED/$1"
