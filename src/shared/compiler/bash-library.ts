@@ -469,10 +469,11 @@ nsd_apply() { # [plan]
   nsd_record_open
 }
 
-# Forgets the lab: its record, its about file and, last, its lock (a run waiting for it then
-# locks a fresh file; see nsd_flock).
+# Forgets the lab: its record, its about file (and the .new of either that a run killed between
+# writing and renaming left) and, last, its lock (a run waiting for it then locks a fresh file;
+# see nsd_flock).
 nsd_state_remove() {
-  rm -f "$NSD_STATE/record" "$NSD_STATE/about" "$NSD_STATE/holder" "$NSD_STATE/lock"
+  rm -f "$NSD_STATE/record" "$NSD_STATE/record.new" "$NSD_STATE/about" "$NSD_STATE/about.new" "$NSD_STATE/holder" "$NSD_STATE/lock"
   rmdir "$NSD_STATE" 2>/dev/null || true
   rmdir "\${NSD_STATE%/*}" 2>/dev/null || true
 }
