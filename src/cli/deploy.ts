@@ -9,8 +9,9 @@ import { basename } from 'node:path';
 import { compileValidated, type CompileResult } from '../shared/compiler/index.js';
 import { formatProblem } from '../shared/compiler/problems.js';
 import { validateText } from '../shared/compiler/validate/index.js';
-import type { HostAction, RunEvent } from '../shared/deploy/events.js';
-import { inspectSummary, parseInspect } from '../shared/deploy/inspect.js';
+import type { HostAction, ProbeResult, RunEvent } from '../shared/deploy/events.js';
+import { rediagnose } from '../shared/deploy/diagnose.js';
+import { inspectSummary, liveFacts, parseInspect } from '../shared/deploy/inspect.js';
 import { recordOnlyDocument } from '../shared/deploy/record-only.js';
 import { EXIT, EXIT_OF_LAB_SH_STATUS, EXIT_OF_RUN_ERROR, LAB_SH_BUSY } from '../shared/exit-codes.js';
 import { localDeployEnv, runDeploySession, type DeployEnv, type DeploySecrets, type DeployTarget } from '../main/deploy/deploy-session.js';
@@ -118,28 +119,36 @@ export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<num
 
   // inspect prints one JSON document: kept whole, then printed raw (--json) or summed up.
   const inspected: string[] = [];
+  // verify keeps its failed probes, to diagnose them again with what inspect sees on the host.
+  const failed: ProbeResult[] = [];
   const human = args.json ? undefined : humanOutput(args.action, io);
   const print =
-    args.action !== 'inspect'
-      ? human
-      : (event: RunEvent) => {
+    args.action === 'inspect'
+      ? (event: RunEvent) => {
           if (event.type === 'output' && event.stream === 'stdout') inspected.push(event.line);
           else human?.(event);
           if (args.json && event.type === 'error') io.stderr(`nsd: ${event.message}\n`);
-        };
-  const outcome = await runDeploySession(
-    {
-      action: args.action,
-      compiled,
-      target,
-      secrets,
-      confirmHostKey: confirmByFlag(args.acceptNew, io),
-      ...(args.timeoutSeconds !== undefined ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
-      ...(args.signal ? { signal: args.signal } : {}),
-      onEvent: print ?? ((event) => io.stdout(`${JSON.stringify(event)}\n`)),
-    },
-    env,
-  );
+        }
+      : human &&
+        ((event: RunEvent) => {
+          if (event.type === 'probe' && event.probe.result === 'fail') failed.push(event.probe);
+          human(event);
+        });
+  const session = (action: HostAction, onEvent: (event: RunEvent) => void) =>
+    runDeploySession(
+      {
+        action,
+        compiled,
+        target,
+        secrets,
+        confirmHostKey: confirmByFlag(args.acceptNew, io),
+        ...(args.timeoutSeconds !== undefined ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
+        ...(args.signal ? { signal: args.signal } : {}),
+        onEvent,
+      },
+      env,
+    );
+  const outcome = await session(args.action, print ?? ((event) => io.stdout(`${JSON.stringify(event)}\n`)));
   if (outcome.ok && args.action === 'inspect') {
     const text = inspected.join('\n');
     try {
@@ -152,10 +161,43 @@ export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<num
   }
   if (outcome.ok) return EXIT.ok;
   if ((args.action === 'up' || args.action === 'down') && outcome.exitCode === LAB_SH_BUSY) return EXIT.busy;
-  if (args.action === 'verify' && outcome.failedProbes > 0 && outcome.error?.kind === 'script') return EXIT.probes;
+  if (args.action === 'verify' && outcome.failedProbes > 0 && outcome.error?.kind === 'script') {
+    if (failed.length > 0) await diagnoseOnHost(failed, compiled, (action, onEvent) => session(action, onEvent), io);
+    return EXIT.probes;
+  }
   const statusExit = args.action === 'status' && outcome.exitCode !== null ? EXIT_OF_LAB_SH_STATUS[outcome.exitCode] : undefined;
   if (statusExit !== undefined) return statusExit;
   return EXIT_OF_RUN_ERROR[outcome.error?.kind ?? 'script'];
+}
+
+/**
+ * After failed probes: what inspect sees on the host (a link down, a part missing), printed, and
+ * the failed probes diagnosed again with it, as the designer does after Verify. A failed inspect
+ * only says so: the probes' own diagnosis stands.
+ */
+async function diagnoseOnHost(
+  failed: readonly ProbeResult[],
+  compiled: PreparedSession['compiled'],
+  run: (action: HostAction, onEvent: (event: RunEvent) => void) => Promise<{ ok: boolean }>,
+  io: Pick<DeployIo, 'stderr'>,
+): Promise<void> {
+  const lines: string[] = [];
+  const inspected = await run('inspect', (event) => {
+    if (event.type === 'output' && event.stream === 'stdout') lines.push(event.line);
+  });
+  let report;
+  try {
+    if (!inspected.ok) throw new Error('lab.sh inspect did not finish');
+    report = parseInspect(lines.join('\n'));
+  } catch (e) {
+    io.stderr(`nsd: could not inspect the lab after the failed probes (${(e as Error).message}); the causes above are the probes' own guesses\n`);
+    return;
+  }
+  for (const line of inspectSummary(report)) io.stderr(`nsd: inspect: ${line}\n`);
+  const again = rediagnose(failed, compiled.probes, liveFacts(report, compiled.doc.links));
+  again.forEach((p, i) => {
+    if (p.cause !== failed[i]!.cause) io.stderr(`nsd: probe ${p.id}, with what inspect saw: ${p.cause}\n`);
+  });
 }
 
 /** --accept-new as the session's host-key question: trust an unknown key only with the flag, and say so. */

@@ -58,6 +58,13 @@ describe.skipIf(skip)('nsd deploy over SSH', () => {
         expect(events.at(-1)!.type).toBe('finished');
 
         expect((await nsd('status', file, ...ssh)).code).toBe(EXIT.ok);
+        // A cable set down on the host: verify fails, then inspects the lab and names the link as the cause.
+        expect((await sb.lab(['ip', '-n', 'red', 'link', 'set', 'veth-red', 'down'])).code).toBe(0);
+        const broken = await nsd('verify', file, ...ssh);
+        expect(broken.code, broken.stderr).toBe(EXIT.probes);
+        expect(broken.stderr).toContain('nsd: inspect: down       link red-vnet0: veth-red in red is set down\n');
+        expect(broken.stderr).toMatch(/nsd: probe \S*red\S*, with what inspect saw: link red-vnet0 is down \(veth-red in red is set down\): it is on the path/);
+        expect((await sb.lab(['ip', '-n', 'red', 'link', 'set', 'veth-red', 'up'])).code).toBe(0);
         // On a terminal the numbered step lines become one progress line on stderr, rewritten in place.
         const down = await cli(home, { terminal: { stdout: true, stderr: true, columns: 100 } })('destroy', file, ...ssh);
         expect(down.code, down.stderr).toBe(EXIT.ok);
