@@ -527,6 +527,9 @@ export class Sandbox {
   /** Kills every process the sandbox started (servers first, then the holder group); idempotent. */
   async destroy(): Promise<void> {
     if (this.destroyed) return;
+    // A lab's services run in sessions of their own (setsid): a test that failed before down
+    // would leave them running, so every process in a namespace of the lab host goes first.
+    await this.lab(['bash', '-c', 'for ns in $(ip netns list | cut -d" " -f1); do ip netns pids "$ns"; done | xargs -r kill -9']).catch(() => undefined);
     this.destroyed = true;
     await Promise.all([...this.background].map((b) => b.stop()));
     killGroup(this.holder.pid ?? 0);
