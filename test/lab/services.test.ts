@@ -45,10 +45,7 @@ function runningPid(status: string, service: string): number {
 }
 
 /** Every process on the machine that a service of lab `lab` started (its wrapper's command line names the lab's state). */
-async function servicePids(sb: Sandbox, lab: string): Promise<string[]> {
-  const r = await sb.lab(['bash', '-c', 'for p in /proc/[0-9]*; do c=$(tr "\\0" " " <"$p/cmdline" 2>/dev/null) && printf "%s %s\\n" "${p#/proc/}" "$c"; done']);
-  return r.stdout.split('\n').filter((l) => l.includes(` nsd-service /run/nsd/${lab}/services/`));
-}
+const servicePids = (sb: Sandbox, lab: string): Promise<string[]> => sb.processesWith(` nsd-service /run/nsd/${lab}/services/`);
 
 describe.skipIf(skip)('services over SSH', () => {
   it(
