@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/main.js';
+import { compile } from '../../src/shared/compiler/index.js';
 import { parseInspect } from '../../src/shared/deploy/inspect.js';
 import { EXIT } from '../../src/shared/exit-codes.js';
 import { runNsd, type CliOutcome } from '../support/cli.js';
@@ -72,6 +73,15 @@ describe.skipIf(skip)('services over SSH', () => {
         const verify = await nsd('verify', file, ...ssh);
         expect(verify.code, verify.stdout + verify.stderr).toBe(EXIT.ok);
         expect(verify.stdout).toMatch(/^host->web .* pass /m);
+        // Traced: verify waited for the service's port and started no stand-in listener (python3 -c ...).
+        const compiled = compile(doc, { source: 'port-forward.json' });
+        if (!compiled.ok) throw new Error('the example does not compile');
+        const scriptFile = join(sb.tmpDir, 'traced.sh');
+        writeFileSync(scriptFile, compiled.script);
+        const traced = await sb.lab(['bash', '-x', scriptFile, 'verify'], { timeoutMs: 60_000 });
+        expect(traced.code, traced.stdout).toBe(0);
+        expect(traced.stderr).toContain('+ nsd_listen blue 192.168.15.2 80');
+        expect(traced.stderr).not.toContain('python3 -c');
         const listeners = await sb.inNamespace('blue', ['ss', '-Hltnp', 'sport = :80']);
         expect(listeners.stdout).toMatch(/python3/);
         expect(listeners.stdout.trim().split('\n')).toHaveLength(1);
