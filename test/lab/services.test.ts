@@ -16,7 +16,7 @@ import { EXIT } from '../../src/shared/exit-codes.js';
 import { runNsd, type CliOutcome } from '../support/cli.js';
 import { loadExample } from '../support/examples.js';
 import { LAB_NET } from '../../src/main/lab/lab-info.js';
-import type { Sandbox } from './sandbox.js';
+import { withSandbox, type Sandbox } from './sandbox.js';
 import { requireSshd, withSshd, type Sshd } from './sshd.js';
 
 const skip = requireSshd('the service tests (test/lab/services.test.ts)');
@@ -158,5 +158,28 @@ describe.skipIf(skip)('services over SSH', () => {
         expect(await sb.snapshot()).toBe(before);
       }),
     180_000,
+  );
+
+  it(
+    'verify right after up gives a slow service the seconds it needs to open its port, instead of taking the port with a stand-in',
+    () =>
+      withSandbox(async (sb) => {
+        const doc = structuredClone(loadExample('05-port-forward')) as Doc;
+        doc.nodes.find((n) => n.id === 'blue')!.services = [{ id: 'web', command: 'sleep 2; exec python3 -m http.server 80' }];
+        const compiled = compile(doc, { source: 'slow.json' });
+        if (!compiled.ok) throw new Error('the edited example does not compile');
+        const file = join(sb.tmpDir, 'slow.sh');
+        writeFileSync(file, compiled.script);
+        const up = await sb.lab(['bash', file, 'up'], { timeoutMs: 60_000 });
+        expect(up.code, up.stdout + up.stderr).toBe(0);
+        const verify = await sb.lab(['bash', '-x', file, 'verify'], { timeoutMs: 60_000 });
+        expect(verify.code, verify.stdout).toBe(0);
+        expect(verify.stderr).not.toContain('python3 -c');
+        const status = await sb.lab(['bash', file, 'status']);
+        runningPid(status.stdout, 'blue/web');
+        expect((await sb.lab(['bash', file, 'down'])).code).toBe(0);
+        expect(await servicePids(sb, 'port-forward')).toEqual([]);
+      }),
+    120_000,
   );
 });
