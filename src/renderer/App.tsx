@@ -98,7 +98,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
 
   const lastProbes = run && (run.action === 'verify' || run.action === 'up') ? run.probes : NO_PROBES;
   const elements = useMemo(
-    () => canvasElements(doc, { problems, probes: lastProbes, failedElement: run?.failed?.step.element ?? null, ...(seen ? { drift: seen.drift } : {}) }),
+    () => canvasElements(doc, { problems, probes: lastProbes, failedElement: run?.failed?.step.element ?? null, ...(seen ? { drift: seen.drift, services: seen.services } : {}) }),
     [doc, problems, lastProbes, run?.failed, seen],
   );
   const docRef = useRef(doc);

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/shared/compiler/index.js';
+import { serviceHash } from '../../src/shared/compiler/steps.js';
 import { CommandError, perform, type Doc as CommandDoc, type EditorCommand } from '../../src/shared/document/commands.js';
 import { loadExample } from '../support/examples.js';
 import { requireLab, withSandbox, type RunResult, type Sandbox } from './sandbox.js';
@@ -205,7 +206,10 @@ describe.skipIf(skip)('apply', () => {
         const running = await sb.snapshot();
         const plan = await ok(sb.runScript(scriptOf(edited), ['plan']));
         const lines = plan.stdout.split('\n').filter((l) => /^[-+~] /.test(l));
+        const web = (base.nodes.find((n) => n.id === 'blue') as unknown as { services: { command: string }[] }).services[0]!.command;
         expect(lines).toEqual([
+          // Services stop first, before anything they may use goes.
+          `- service blue web ${serviceHash(web)}  [blue]`,
           '~ iptables nat chain NSD-port-forward-OUT: its rules change (refilled in order)',
           '~ iptables nat chain NSD-port-forward-PRE: its rules change (refilled in order)',
           '~ iptables filter chain NSD-port-forward-FWD: its rules change (refilled in order)',
@@ -217,7 +221,7 @@ describe.skipIf(skip)('apply', () => {
           '- netns blue  [blue]',
           '- dns blue  [blue]',
         ]);
-        expect(plan.stdout).toContain('plan for lab port-forward: 0 to add, 7 to remove, 3 chain(s) to refill; the rest stays as it is\n');
+        expect(plan.stdout).toContain('plan for lab port-forward: 0 to add, 8 to remove, 3 chain(s) to refill; the rest stays as it is\n');
         expect(await sb.snapshot()).toBe(running);
 
         await ok(sb.runScript(scriptOf(edited), ['up']));

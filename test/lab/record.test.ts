@@ -58,7 +58,11 @@ function secondNat(): Doc {
   return JSON.parse(text) as Doc;
 }
 
-/** A lab of namespaces n1..nN (plus m-namespaces at the given host numbers) on one bridge, with NAT, a port forward and DNS for some. */
+/**
+ * A lab of namespaces n1..nN (plus m-namespaces at the given host numbers) on one bridge, with
+ * NAT, a port forward, and DNS and a service for some (whose command depends on the m-namespaces:
+ * the edit restarts them).
+ */
 function bigLab(n: number, extra: number[]): Doc {
   const nodes: unknown[] = [
     { id: 'internet', kind: 'internet', target: '203.0.113.1' },
@@ -67,7 +71,12 @@ function bigLab(n: number, extra: number[]): Doc {
   ];
   const links: unknown[] = [{ id: 'host-internet', a: { node: 'host' }, b: { node: 'internet' } }];
   const add = (id: string, host: number, dns: boolean) => {
-    nodes.push({ id, kind: 'namespace', routes: [{ to: 'default', via: '192.168.40.254' }], ...(dns ? { dns: ['192.0.2.53'] } : {}) });
+    nodes.push({
+      id,
+      kind: 'namespace',
+      routes: [{ to: 'default', via: '192.168.40.254' }],
+      ...(dns ? { dns: ['192.0.2.53'], services: [{ id: 'sleeper', command: `exec sleep ${1000 + extra.length}` }] } : {}),
+    });
     links.push({ id: `${id}-vnet0`, a: { node: id, addresses: [`192.168.40.${host}/24`] }, b: { node: 'vnet0' } });
   };
   for (let i = 1; i <= n; i++) add(`n${i}`, i, i % 8 === 1);
@@ -213,6 +222,7 @@ describe.skipIf(skip)('the lab record', () => {
           if (next() < 0.5) await ok(sb.runScript(script, ['up']));
           await ok(sb.runScript(script, ['down']));
           expect(await sb.snapshot(), `run ${i} (${signal})`).toBe(before);
+          expect(await sb.processesWith(' nsd-service '), `run ${i} (${signal})`).toEqual([]);
         }
       }),
     TIMEOUT * 2,
@@ -253,6 +263,7 @@ describe.skipIf(skip)('the lab record', () => {
           if (next() < 0.3) expect((await sb.runScript(applying ? edited : base, ['up'])).code, what).toBe(0);
           expect((await sb.runScript(base, ['down'])).code, what).toBe(0);
           expect(await sb.snapshot(), what).toBe(before);
+          expect(await sb.processesWith(' nsd-service '), what).toEqual([]);
         }
       }),
     900_000,

@@ -524,9 +524,21 @@ export class Sandbox {
     return sections.join('\n') + '\n';
   }
 
+  /**
+   * Every process on the machine whose command line holds `text` ("PID COMMAND LINE", arguments
+   * joined by spaces; the search itself never matches, since `text` is not in its command line).
+   */
+  async processesWith(text: string): Promise<string[]> {
+    const r = await this.lab(['bash', '-c', 'for p in /proc/[0-9]*; do c=$(tr "\\0" " " <"$p/cmdline" 2>/dev/null) && printf "%s %s\\n" "${p#/proc/}" "$c"; done']);
+    return r.stdout.split('\n').filter((l) => l.includes(text));
+  }
+
   /** Kills every process the sandbox started (servers first, then the holder group); idempotent. */
   async destroy(): Promise<void> {
     if (this.destroyed) return;
+    // A lab's services run in sessions of their own (setsid): a test that failed before down
+    // would leave them running, so every process in a namespace of the lab host goes first.
+    await this.lab(['bash', '-c', 'for ns in $(ip netns list | cut -d" " -f1); do ip netns pids "$ns"; done | xargs -r kill -9']).catch(() => undefined);
     this.destroyed = true;
     await Promise.all([...this.background].map((b) => b.stop()));
     killGroup(this.holder.pid ?? 0);

@@ -125,6 +125,28 @@ describe('canvas elements', () => {
     expect(nodes.find((n) => n.id === 'blue')!.classes).toEqual(['drift-extra']);
     expect(nodes.find((n) => n.id === 'red')!.classes).toEqual([]);
   });
+
+  it("shows a namespace's services on it, and after Status whether each runs, how one ended and its last output", () => {
+    const doc = loadExample('05-port-forward') as Doc;
+    const red = doc.nodes!.find((n) => n.id === 'red')!;
+    if (red.kind !== 'namespace') throw new Error('red is a namespace');
+    red.services = [{ id: 'fail', command: 'exit 3' }];
+    const drawn = canvasElements(doc, none).nodes;
+    expect(drawn.find((n) => n.id === 'blue')!.label).toBe('blue\n⚙ web');
+    expect(drawn.find((n) => n.id === 'blue')!.badges).toEqual(['⚙ web']);
+    expect(drawn.find((n) => n.id === 'host')!.badges).toEqual(['MASQ 192.168.15.0/24', 'tcp 80 -> blue:80']);
+    const services = new Map([
+      ['blue', [{ netns: 'blue', id: 'web', state: 'running' as const, pid: 42, exit: null, tail: '' }]],
+      ['red', [{ netns: 'red', id: 'fail', state: 'exited' as const, pid: null, exit: 3, tail: 'starting\nno such thing\n' }]],
+    ]);
+    const { nodes } = canvasElements(doc, { ...none, services });
+    expect(nodes.find((n) => n.id === 'blue')!.badges).toEqual(['⚙ web: running (pid 42)']);
+    expect(nodes.find((n) => n.id === 'blue')!.classes).toEqual([]);
+    const failed = nodes.find((n) => n.id === 'red')!;
+    expect(failed.label).toBe('red\n⚙ fail: exited 3');
+    expect(failed.classes).toEqual(['service-down']);
+    expect(failed.tooltip).toBe('service fail: exited 3; last output:\nstarting\nno such thing');
+  });
 });
 
 describe('svg export', () => {

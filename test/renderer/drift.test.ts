@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { driftOnDrawing, inspectOfRun } from '../../src/renderer/state/drift.js';
+import { driftOnDrawing, inspectOfRun, servicesOnDrawing } from '../../src/renderer/state/drift.js';
 import { startRun, runReducer } from '../../src/renderer/state/run.js';
 import { loadExample } from '../support/examples.js';
 import type { Doc } from '../../src/shared/document/commands.js';
@@ -31,5 +31,18 @@ describe('driftOnDrawing', () => {
     const { drift, live } = driftOnDrawing(report, loadExample('05-port-forward') as Doc);
     expect([...drift.keys()]).toEqual(['red-vnet0']);
     expect(live.downLinks).toEqual([{ link: 'red-vnet0', nodes: ['red', 'vnet0'], why: 'veth-red in red is set down' }]);
+  });
+});
+
+describe('servicesOnDrawing', () => {
+  it("puts each service inspect saw on the node of its namespace, by the namespace's name, and drops the drawing's strangers", () => {
+    const report = inspectOfRun(inspectRun(FIXTURE))!;
+    const web = { netns: 'azure', id: 'web', state: 'running' as const, pid: 42, exit: null, tail: '' };
+    report.services = [web, { ...web, netns: 'gone', id: 'old' }];
+    const doc = loadExample('05-port-forward') as Doc;
+    const blue = doc.nodes!.find((n) => n.id === 'blue')!;
+    if (blue.kind === 'namespace') blue.name = 'azure';
+    expect([...servicesOnDrawing(report, doc)]).toEqual([['blue', [web]]]);
+    expect(driftOnDrawing(report, doc).services.get('blue')).toEqual([web]);
   });
 });

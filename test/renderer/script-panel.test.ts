@@ -10,6 +10,6 @@ describe('script panel', () => {
     const text = stepsText(c.up).split('\n');
     const at = text.indexOf('# namespace red');
     expect(text.slice(at, at + 3)).toEqual(['# namespace red', 'ip netns add red', 'ip -n red link set lo alias nsd:bridge']);
-    expect(stepsText(c.down).split('\n').slice(0, 4)).toEqual(['# check root and tools, lock the lab, read its record', 'nsd_preflight down', "# remove the jumps from the host's iptables chains into the lab's chains", 'nsd_undo jump']);
+    expect(stepsText(c.down).split('\n').slice(0, 4)).toEqual(['# check root and tools, lock the lab, read its record', 'nsd_preflight down', "# stop the lab's services (each its process group)", 'nsd_undo service']);
   });
 });

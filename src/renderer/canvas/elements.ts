@@ -6,7 +6,7 @@
 import type { Doc } from '../../shared/document/commands.js';
 import type { ProbeResult } from '../../shared/deploy/events.js';
 import type { Problem } from '../../shared/compiler/problems.js';
-import type { ElementDrift } from '../../shared/deploy/inspect.js';
+import { serviceText, type ElementDrift, type ServiceState } from '../../shared/deploy/inspect.js';
 import { resolveDocument } from '../../shared/document/view.js';
 
 export interface CanvasNode {
@@ -18,7 +18,7 @@ export interface CanvasNode {
   classes: string[];
   /** Text shown on hover: problems and failed probes. */
   tooltip: string;
-  /** What NAT does here: "MASQ 192.168.15.0/24", "tcp 80 -> blue:80" (host and internet). */
+  /** What NAT does here: "MASQ 192.168.15.0/24", "tcp 80 -> blue:80" (host and internet); a namespace's services, "⚙ web". */
   badges: string[];
   /** What search matches: id, name and addresses (with and without the prefix length). */
   terms: string[];
@@ -44,6 +44,13 @@ export interface Marks {
   failedElement: string | null;
   /** What inspect saw on the host, per element (after Verify and Status). */
   drift?: ReadonlyMap<string, ElementDrift>;
+  /** The services inspect saw, by node id (after Verify and Status). */
+  services?: ReadonlyMap<string, readonly ServiceState[]>;
+}
+
+/** A service on its node: `⚙ web`, and after Status what it does, `⚙ web: running (pid 42)`. */
+function serviceBadge(id: string, seen: ServiceState | undefined): string {
+  return `⚙ ${id}${seen ? `: ${serviceText(seen)}` : ''}`;
 }
 
 const ipOf = (cidr: string): string => cidr.split('/')[0]!;
@@ -208,15 +215,26 @@ export function canvasElements(doc: Doc, marks: Marks): { nodes: CanvasNode[]; e
     const name = (n.kind === 'namespace' || n.kind === 'bridge') && n.name && n.name !== n.id ? `${n.id} (${n.name})` : n.id;
     // A bridge's addresses are its own (the host's on the segment): under its name. The others sit at their cable ends.
     const own = n.kind === 'bridge' ? (n.addresses ?? []) : n.kind === 'internet' && n.target ? [n.target] : [];
-    const badges = n.kind === 'host' ? [...nat.masquerade, ...nat.forwards] : n.kind === 'internet' ? nat.forwards : [];
+    const seen = marks.services?.get(n.id) ?? [];
+    const services = n.kind === 'namespace' ? (n.services ?? []).map((sv) => ({ sv, state: seen.find((x) => x.id === sv.id) })) : [];
+    const badges = n.kind === 'host' ? [...nat.masquerade, ...nat.forwards] : n.kind === 'internet' ? nat.forwards : services.map(({ sv, state }) => serviceBadge(sv.id, state));
     const addresses = [...own, ...(addressesOf.get(n.id) ?? [])];
+    const marked = classesFor(n.id);
+    // A service that ended says how: its status and the last lines of its output, on hover.
+    for (const { sv, state } of services) {
+      if (state?.state === 'exited' || state?.state === 'missing') {
+        marked.classes.push('service-down');
+        const tail = state.tail.trim();
+        marked.tooltip = [marked.tooltip, `service ${sv.id}: ${serviceText(state)}${tail ? `; last output:\n${tail}` : ''}`].filter(Boolean).join('\n');
+      }
+    }
     const terms = [n.id, ...(name !== n.id && 'name' in n && n.name ? [n.name] : []), ...addresses, ...addresses.map(ipOf)];
     return {
       id: n.id,
       label: [name, ...own, ...badges].join('\n'),
       kind,
       position: n.position ?? { x: 100 + (i % 10) * 120, y: 100 + Math.floor(i / 10) * 120 },
-      ...classesFor(n.id),
+      ...marked,
       badges,
       terms,
     };

@@ -176,6 +176,8 @@ export function canvasStyle(theme: Theme, icons = true): StylesheetJson {
     { selector: 'node.drift-different', style: { 'border-color': c.warn, 'border-style': 'dashed', 'border-width': 3 } },
     { selector: 'edge.drift-different', style: { 'line-color': c.warn, 'line-style': 'dashed' } },
     { selector: 'node.drift-extra', style: { 'border-style': 'double', 'border-width': 4 } },
+    // A service that ended or is not running: its badge (in the label) says how, in the warning colour.
+    { selector: 'node.service-down', style: { color: c.warn } },
     { selector: '.step-failed', style: { 'overlay-color': c.bad, 'overlay-opacity': 0.3, 'overlay-padding': 8 } },
     { selector: '.link-source', style: { 'border-color': c.accent, 'border-width': 4 } },
     { selector: '.ghost', style: { opacity: 0.6, 'line-style': 'dashed', 'line-color': c.accent, width: 2, label: '', 'source-label': '', 'target-label': '' } },

@@ -11,6 +11,7 @@ import { proposePortForward } from '../../shared/document/port-forward.js';
 import { resolveDocument } from '../../shared/document/view.js';
 import { IFNAME_MAX } from '../../shared/model/topology.js';
 import { Check, Field, RowList, Select, numberOrUndefined, splitList } from './fields.js';
+import { ServicesFields } from './ServicesFields.js';
 
 type Dispatch = (command: EditorCommand, mergeKey?: string) => void;
 type AnyNode = NonNullable<Doc['nodes']>[number];
@@ -98,6 +99,7 @@ function NodeProperties({ node, props }: { node: AnyNode; props: PropertiesProps
           <Check label="router (forwards between its interfaces)" checked={node.router ?? false} onChange={(v) => update({ router: v }, 'router')} testId="prop-router" />
           <ForwardingAndRoutes node={node} auto="as the router flag says" update={update} problems={props.problems} />
           <Field label="DNS servers" value={(node.dns ?? []).join(', ')} placeholder="1.1.1.1" onChange={(v) => update({ dns: splitList(v) }, 'dns')} testId="prop-dns" problems={p('dns')} title="Written to /etc/netns/NAME/resolv.conf (the host's 127.0.0.53 stub is not reachable from a namespace)" />
+          <ServicesFields node={id} services={node.services ?? []} problems={props.problems} onChange={(services, key) => update({ services }, key)} />
         </>
       )}
       {node.kind === 'bridge' && (

@@ -77,6 +77,17 @@ nsd_inspect_check() { # KIND WORD...
     chain) command -v "$1" >/dev/null && "$1" -t "$2" -n -L "$3" >/dev/null 2>&1 ;;
     rule) command -v "$1" >/dev/null && "$1" -t "$2" -C "$3" "\${@:4}" 2>/dev/null ;;
     jump) command -v "$1" >/dev/null && "$1" -t "$2" -C "$3" -m comment --comment "$NSD_TAG" -j "$4" 2>/dev/null ;;
+    service)
+      nsd_service_read "$1" "$2"
+      case $NSD_SERVICE_STATE in
+        running) ;;
+        exited)
+          NSD_NOTE="service $2 exited with status $NSD_SERVICE_EXIT"
+          return 2
+          ;;
+        *) return 1 ;;
+      esac
+      ;;
     *) return 1 ;;
   esac
 }
@@ -154,7 +165,24 @@ nsd_inspect() {
   done
   printf '],"host":{'
   nsd_inspect_dump -
-  printf '},"chains":['
+  printf '},"services":['
+  # Every service the drawing or the record names: running (with its pid), exited (with its
+  # status) or missing, with the last lines of its output.
+  first=1
+  seen=()
+  for line in "\${NSD_SERVICES[@]/#/service }" "\${NSD_RECORD_LINES[@]}"; do
+    [[ $line == 'service '* ]] || continue
+    nsd_words "\${line/\\// }"
+    name="\${NSD_WORDS[1]}/\${NSD_WORDS[2]}"
+    [[ -z \${seen[$name]-} ]] || continue
+    seen[$name]=1
+    nsd_service_read "\${NSD_WORDS[1]}" "\${NSD_WORDS[2]}"
+    if ((first == 0)); then printf ','; fi
+    first=0
+    printf '{"netns":%s,"id":%s,"state":"%s","pid":%s,"exit":%s,"tail":%s}' "$(nsd_json "\${NSD_WORDS[1]}")" "$(nsd_json "\${NSD_WORDS[2]}")" "$NSD_SERVICE_STATE" \
+      "\${NSD_SERVICE_PID:-null}" "\${NSD_SERVICE_EXIT:-null}" "$(nsd_json "$NSD_SERVICE_TAIL")"
+  done
+  printf '],"chains":['
   first=1
   for line in "\${NSD_CHAINS[@]}"; do
     IFS=: read -r ipt table parent chain <<<"$line"

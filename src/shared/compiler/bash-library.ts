@@ -129,7 +129,8 @@ nsd_lock() { # ACTION
 # BEFORE the object is made, so an interruption anywhere leaves only things the record names.
 # Lines: netns NAME | link NAME | veth FIRST WHERE MASTER SECOND WHERE MASTER MTU | bridge NAME MTU |
 # dns NAME | dir PATH | addr WHERE DEV ADDRESS | route WHERE WORDS... | sysctl WHERE KEY |
-# chain IPTABLES TABLE CHAIN | rule IPTABLES TABLE CHAIN WORDS... | jump IPTABLES TABLE PARENT CHAIN
+# chain IPTABLES TABLE CHAIN | rule IPTABLES TABLE CHAIN WORDS... | jump IPTABLES TABLE PARENT CHAIN |
+# service NETNS ID HASH
 # (WHERE: a namespace, or - for the host; the compiler's RECORD_KINDS says the same). After a tab,
 # each line names the drawing's element it belongs to (- for the lab as a whole), for plan.
 nsd_record_open() {
@@ -285,6 +286,94 @@ nsd_netns_remove() { # NAME
   ip netns del "$1"
 }
 
+# Services: each runs as "bash -c COMMAND" in its namespace, under a wrapper that is the leader
+# of its own session and process group (setsid), with its files in $NSD_STATE/services/NETNS/:
+# ID.pid (the wrapper's pid, written by the wrapper itself, so a service never runs unnamed),
+# ID.log (its output), ID.exit (its exit status, once it ends on its own) and ID/, the directory
+# it runs in.
+nsd_service_base() { # NETNS ID
+  printf '%s/services/%s/%s' "$NSD_STATE" "$1" "$2"
+}
+
+# Prints the pid of the service's wrapper while it runs (the pid file is checked against the
+# process's command line, so a reused pid is never taken for it).
+nsd_service_pid() { # NETNS ID
+  local base pid cmdline
+  base=$(nsd_service_base "$1" "$2")
+  [[ -r $base.pid ]] || return 1
+  pid=$(<"$base.pid")
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  cmdline=$(tr '\\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  [[ $cmdline == *" nsd-service $base "* ]] || return 1
+  printf '%s' "$pid"
+}
+
+# True when up need not start the service: it runs, or it ended on its own (its exit status is
+# kept for status). One killed from outside, or never started, is started again.
+nsd_service_started() { # NETNS ID
+  nsd_service_pid "$1" "$2" >/dev/null || [[ -e $(nsd_service_base "$1" "$2").exit ]]
+}
+
+nsd_service_start() { # NETNS ID COMMAND (the record names it already)
+  local base tries=0
+  base=$(nsd_service_base "$1" "$2")
+  nsd_service_stop "$1" "$2"
+  mkdir -p "$base"
+  (
+    cd "$base"
+    # Only the standard streams go along: an inherited lock would keep the lab busy while the service runs.
+    for fd in "/proc/$BASHPID/fd/"*; do
+      fd=\${fd##*/}
+      if ((fd > 2)); then eval "exec $fd>&-"; fi
+    done
+    # shellcheck disable=SC2016
+    # The bash running this script (not whichever "bash" comes first in PATH) is the wrapper.
+    exec ip netns exec "$1" setsid -f "$BASH" -c 'echo "$$" >"$1.pid.new" && mv -f "$1.pid.new" "$1.pid"; "$BASH" -c "$2"; echo "$?" >"$1.exit"' nsd-service "$base" "$3" </dev/null >"$base.log" 2>&1
+  )
+  while [[ ! -e $base.pid ]] && ((tries < 100)); do
+    sleep 0.02
+    tries=$((tries + 1))
+  done
+  [[ -e $base.pid ]] || nsd_die "service $2 in $1 did not start; its output is in $base.log"
+}
+
+# Stops a service: SIGTERM to its process group, SIGKILL to what is left after 2 s; then its files go.
+nsd_service_stop() { # NETNS ID
+  local base pid cmdline tries=0
+  base=$(nsd_service_base "$1" "$2")
+  if [[ -r $base.pid ]]; then
+    pid=$(<"$base.pid")
+    # The group is the service's while its leader is the wrapper, or gone (a group id is not
+    # reused while the group has members); a leader with another command line is someone else.
+    cmdline=$(tr '\\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || cmdline=''
+    if [[ $pid =~ ^[0-9]+$ && ($cmdline == *" nsd-service $base "* || -z $cmdline) ]] && kill -TERM -- "-$pid" 2>/dev/null; then
+      while kill -0 -- "-$pid" 2>/dev/null && ((tries < 20)); do
+        sleep 0.1
+        tries=$((tries + 1))
+      done
+      kill -KILL -- "-$pid" 2>/dev/null || true
+    fi
+  fi
+  rm -rf "$base.pid" "$base.pid.new" "$base.exit" "$base.log" "$base"
+  rmdir "\${base%/*}" "\${base%/*/*}" 2>/dev/null || true
+}
+
+# A service as status and inspect tell it: NSD_SERVICE_STATE running (NSD_SERVICE_PID), exited
+# (NSD_SERVICE_EXIT) or missing, and NSD_SERVICE_TAIL, the last lines of its output.
+nsd_service_read() { # NETNS ID
+  local base
+  base=$(nsd_service_base "$1" "$2")
+  NSD_SERVICE_PID='' NSD_SERVICE_EXIT='' NSD_SERVICE_TAIL=''
+  if NSD_SERVICE_PID=$(nsd_service_pid "$1" "$2"); then
+    NSD_SERVICE_STATE=running
+  elif [[ -r $base.exit ]]; then
+    NSD_SERVICE_STATE=exited NSD_SERVICE_EXIT=$(<"$base.exit")
+  else
+    NSD_SERVICE_STATE=missing
+  fi
+  if [[ -r $base.log ]]; then NSD_SERVICE_TAIL=$(tail -n "\${NSD_TAIL_LINES:-5}" "$base.log" | tr -d '\\000-\\010\\013-\\037'); fi
+}
+
 nsd_jump_remove() { # IPTABLES TABLE PARENT CHAIN: the lab's tagged jump, however often it is there
   local ipt=$1 table=$2 parent=$3 chain=$4
   command -v "$ipt" >/dev/null || return 0
@@ -356,6 +445,7 @@ nsd_remove() { # MODE KIND WORD...
       rmdir "/etc/netns/$1" 2>/dev/null || true
       ;;
     dir) if [[ $mode == down ]]; then rmdir "$1" 2>/dev/null || true; fi ;;
+    service) nsd_service_stop "$1" "$2" ;;
   esac
 }
 
@@ -408,7 +498,7 @@ nsd_apply() { # [plan]
     if [[ \${have_rules[$key]} != "\${want_rules[$key]-}" ]]; then refill[$key]=1; fi
   done
   if [[ -z $plan ]]; then nsd_read_host_links; fi
-  for kind in jump rule chain route addr sysctl veth bridge link netns dns; do
+  for kind in service jump rule chain route addr sysctl veth bridge link netns dns; do
     for ((i = \${#NSD_RECORD_LINES[@]} - 1; i >= 0; i--)); do
       line=\${NSD_RECORD_LINES[i]}
       [[ $line == "$kind "* ]] || continue
@@ -474,6 +564,8 @@ nsd_apply() { # [plan]
 # see nsd_flock).
 nsd_state_remove() {
   rm -f "$NSD_STATE/record" "$NSD_STATE/record.new" "$NSD_STATE/about" "$NSD_STATE/about.new" "$NSD_STATE/holder" "$NSD_STATE/lock"
+  # The services were stopped, and their namespaces (with anything left in them) are gone.
+  rm -rf "$NSD_STATE/services"
   rmdir "$NSD_STATE" 2>/dev/null || true
   rmdir "\${NSD_STATE%/*}" 2>/dev/null || true
 }
@@ -484,6 +576,7 @@ nsd_preflight() { # ACTION
   local tools=(ip sysctl)
   if [[ $1 != status ]] && ((NSD_NEEDS_IPTABLES)); then tools+=("\${NSD_IPTABLES[@]}"); fi
   if [[ $1 == verify ]]; then tools+=(ping timeout nsenter); fi
+  if [[ $1 == up ]] && ((\${#NSD_SERVICES[@]} > 0)); then tools+=(setsid); fi
   for tool in "\${tools[@]}"; do
     command -v "$tool" >/dev/null || missing+=("$tool")
   done
@@ -581,6 +674,22 @@ nsd_status() {
     if [[ $(sysctl -n "$name" 2>/dev/null) == 1 ]]; then present=$((present + 1)) state=present; else state=missing; fi
     printf '%-10s %-24s %s\\n' sysctl "$name=1" "$state"
   done
+  # Services do not count as parts: one that ended is what its command did, not a missing lab.
+  local svc ns id
+  for svc in "\${NSD_SERVICES[@]}"; do
+    ns=\${svc%%/*} id=\${svc#*/}
+    nsd_service_read "$ns" "$id"
+    case $NSD_SERVICE_STATE in
+      running) state="running (pid $NSD_SERVICE_PID)" ;;
+      exited)
+        state="exited $NSD_SERVICE_EXIT"
+        if [[ $NSD_SERVICE_EXIT == 127 ]]; then state+=' (a program of its command was not found on the host)'; fi
+        ;;
+      *) state='not running' ;;
+    esac
+    printf '%-10s %-24s %s\\n' service "$svc" "$state"
+    if [[ $NSD_SERVICE_STATE != running && -n $NSD_SERVICE_TAIL ]]; then printf '           | %s\\n' "\${NSD_SERVICE_TAIL//$'\\n'/$'\\n'           | }"; fi
+  done
   if ((present == total)); then
     printf 'lab %s is up (%d of %d parts present)\\n' "$NSD_LAB" "$present" "$total"
   elif ((owned == 0)); then
@@ -633,6 +742,16 @@ nsd_in() { # NETNS COMMAND...
 
 # A listener for a port-forward probe when nothing listens yet; it accepts and closes connections.
 nsd_listen() { # NETNS ADDRESS PORT
+  # A service of the namespace may be the real server, still starting: it gets a few seconds.
+  local svc tries=0
+  for svc in "\${NSD_SERVICES[@]}"; do
+    [[ \${svc%%/*} == "$1" ]] || continue
+    while [[ -z $(ip netns exec "$1" ss -Hltn "sport = :$3") ]] && ((tries < 50)); do
+      sleep 0.1
+      tries=$((tries + 1))
+    done
+    break
+  done
   if [[ -n $(ip netns exec "$1" ss -Hltn "sport = :$3") ]]; then return 0; fi
   command -v python3 >/dev/null || return 0
   ip netns exec "$1" python3 -c '
@@ -645,7 +764,7 @@ while True:
     s.accept()[0].close()
 ' "$2" "$3" &
   NSD_LISTENERS+=("$!")
-  local tries=0
+  tries=0
   while [[ -z $(ip netns exec "$1" ss -Hltn "sport = :$3") ]] && ((tries < 50)); do
     sleep 0.05
     tries=$((tries + 1))

@@ -26,6 +26,14 @@ export interface PlannedNamespace {
   routes: PlannedRoute[];
   /** Its interfaces, in document order. */
   ifaces: Iface[];
+  /** Programs kept running in it, in document order. */
+  services: PlannedService[];
+}
+
+export interface PlannedService {
+  id: string;
+  /** The shell command line, run with bash -c in the namespace. */
+  command: string;
 }
 
 export interface PlannedBridge {
@@ -138,6 +146,7 @@ export function plan(doc: TopologyDocument, resolved: Resolved = resolve(doc)): 
       dns: n.dns,
       routes: n.routes.map(planRoute),
       ifaces,
+      services: n.services.map((s) => ({ id: s.id, command: s.command })),
     });
   }
 

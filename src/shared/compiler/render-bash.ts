@@ -10,6 +10,9 @@ import { shellJoin, shellQuote } from './shell.js';
 import { chainHooks, downSteps, forwardingKey, neighbourKey, neighbourLimit, neighbourNeed, recordLines, upSteps, type Command, type Phase, type Step } from './steps.js';
 import { LAB_SH_STATUS } from '../exit-codes.js';
 
+/** Where lab.sh keeps each lab's state (record, lock, services) unless NSD_STATE_DIR says otherwise. */
+export const DEFAULT_STATE_DIR = '/run/nsd';
+
 /** Version of the generator, printed in every script header. */
 export const GENERATOR = 'Netns Designer 0.1.0';
 
@@ -24,6 +27,7 @@ export const PHASE_NOTES: Record<Phase, string> = {
   routes: 'Routes: after addresses and links are up, or the gateway would be unreachable.',
   forwarding: "Forwarding: routers forward; the host forwards for NAT. The lab's own FORWARD chain accepts its traffic even under Docker's policy DROP.",
   nat: "NAT: masquerade out of the uplink; port forwards match only packets addressed to the host (from outside, and from the host itself), never the namespaces' own outgoing traffic.",
+  services: "Services: the drawing's programs, each started in its namespace in a session of its own (setsid), its output kept in a file.",
   verify: 'Verify: the probes.',
 };
 
@@ -154,7 +158,7 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   out.push('#');
   out.push(`# Everything the lab makes carries the interface alias "${plan.tag}"; its iptables rules live in`);
   out.push(`# its own chains (${plan.chains.forward}, ${plan.chains.prerouting}, ...). Before making anything, up writes it to`);
-  out.push(`# the lab's record, $NSD_STATE_DIR/${plan.lab}/record (default /run/nsd/${plan.lab}/record); down removes what the`);
+  out.push(`# the lab's record, $NSD_STATE_DIR/${plan.lab}/record (default ${DEFAULT_STATE_DIR}/${plan.lab}/record); down removes what the`);
   out.push('# record names. One run of a lab at a time (a lock beside the record); host settings that several');
   out.push('# labs need are put back when the last of them goes down.');
   out.push('set -Eeuo pipefail');
@@ -168,8 +172,8 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   out.push(`readonly NSD_LAB_TITLE=${shellQuote(oneLine(plan.title))}`);
   out.push(`readonly NSD_GENERATOR=${shellQuote(GENERATOR)}`);
   out.push('# The lab\'s record, lock and about file; host settings shared by labs live in .shared beside it.');
-  out.push(`readonly NSD_STATE="\${NSD_STATE_DIR:-/run/nsd}/${plan.lab}"`);
-  out.push('readonly NSD_SHARED="${NSD_STATE_DIR:-/run/nsd}/.shared"');
+  out.push(`readonly NSD_STATE="\${NSD_STATE_DIR:-${DEFAULT_STATE_DIR}}/${plan.lab}"`);
+  out.push(`readonly NSD_SHARED="\${NSD_STATE_DIR:-${DEFAULT_STATE_DIR}}/.shared"`);
   out.push(`readonly NSD_UPLINK=${shellQuote(nat ? (plan.host.uplink ?? 'eth0') : '')}`);
   out.push(`readonly NSD_FORWARD_CHAIN=${shellQuote(plan.chains.forward)}`);
   out.push(`readonly NSD_NEEDS_IPTABLES=${plan.needsIptables ? 1 : 0}`);
@@ -180,6 +184,7 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   out.push(bashArray('NSD_TRANSIT_LINKS', plan.transitNames));
   out.push(bashArray('NSD_CHAINS', ([4, 6] as const).flatMap((f) => chainHooks(plan, f).map((h) => `${f === 4 ? 'iptables' : 'ip6tables'}:${h.table}:${h.parent}:${h.chain}`))));
   out.push(bashArray('NSD_SYSCTLS', plan.host.forwarding.map(forwardingKey)));
+  out.push(bashArray('NSD_SERVICES', plan.namespaces.flatMap((n) => n.services.map((s) => `${n.name}/${s.id}`))));
   const wanted = recordLines(up);
   out.push('# What up records for this drawing, and the element of each: on a running lab, the rest of its');
   out.push('# record is removed first (apply).');

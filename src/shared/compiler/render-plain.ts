@@ -5,15 +5,20 @@
  * verify. lab.sh stays what the designer and nsd deploy run; this script assumes a host that
  * has none of the lab's names yet, and removing the lab is a list of commands at its end.
  */
-import { GENERATOR, oneLine, PHASE_NOTES } from './render-bash.js';
+import { DEFAULT_STATE_DIR, GENERATOR, oneLine, PHASE_NOTES } from './render-bash.js';
 import type { Plan } from './plan.js';
 import { shellJoin, shellQuote } from './shell.js';
 import { downSteps, upSteps, type Command, type Phase, type Step } from './steps.js';
 
-/** One line of the plain script: a command, or a note (a comment). */
-type Line = { command: Command } | { note: string };
+/** One line of the plain script: a command, a note (a comment), or shell text built here from quoted words. */
+type Line = { command: Command } | { note: string } | { text: string };
 
 const run = (...argv: string[]): Line => ({ command: { argv } });
+
+/** The directory a service runs in, as lab.sh makes it with no NSD_STATE_DIR: its log is ID.log beside it. */
+function serviceDir(plan: Plan, netns: string, id: string): string {
+  return `${DEFAULT_STATE_DIR}/${plan.lab}/services/${netns}/${id}`;
+}
 
 /** `ip -n NS ARGS` as the tutorial writes it (`ip netns exec NS ip ARGS`), and `replace` as `add`. */
 function tutorialIp(argv: readonly string[]): string[] {
@@ -39,6 +44,14 @@ function upLines(c: Command, plan: Plan): Line[] {
   if (head === 'nsd_preflight' || head === 'nsd_apply') return [];
   if (head === 'nsd_ensure_dir') return [run('mkdir', '-p', ...args)];
   if (head === 'nsd_sysctl') return [run('sysctl', '-w', `${args[0]}=${args[1]}`)];
+  if (head === 'nsd_service_start') {
+    // In a session of its own (it outlives this script), in a directory of its own, its output in
+    // a file beside it: where lab.sh keeps them too.
+    const [netns, id, command] = args as [string, string, string];
+    const dir = serviceDir(plan, netns, id);
+    const start = shellJoin(['ip', 'netns', 'exec', netns, 'setsid', '-f', 'bash', '-c', command]);
+    return [{ text: `(mkdir -p ${shellQuote(dir)} && cd ${shellQuote(dir)} && ${start} </dev/null >${shellQuote(`../${id}.log`)} 2>&1)` }];
+  }
   // The alias on lo and on each interface only tells lab.sh what is its own.
   if (head === 'ip' && c.argv.at(-2) === 'alias' && c.argv.at(-1) === plan.tag) return [];
   if (head?.startsWith('nsd_')) return [{ note: `lab.sh: ${shellJoin(c.argv)}` }];
@@ -87,6 +100,17 @@ function undoLines(words: readonly string[], plan: Plan, removed: Set<string>): 
       return plan.transitNames.includes(args[0]!) ? [] : del(args[0]!);
     case 'netns':
       return [run('ip', 'netns', 'del', args[0]!)];
+    case 'service': {
+      // ip netns del leaves a namespace with processes in it alive: its services go first.
+      const netns = args[0]!;
+      const lines: Line[] = [];
+      if (!removed.has(`pids ${netns}`)) {
+        removed.add(`pids ${netns}`);
+        lines.push({ text: `ip netns pids ${shellQuote(netns)} | xargs -r kill` });
+      }
+      const dir = serviceDir(plan, netns, args[1]!);
+      return [...lines, run('rm', '-rf', dir, `${dir}.log`), run('rmdir', '-p', '--ignore-fail-on-non-empty', dir.slice(0, dir.lastIndexOf('/')))];
+    }
     case 'dns':
       return [run('rm', '-r', `/etc/netns/${args[0]!}`)];
     case 'sysctl':
@@ -111,6 +135,7 @@ function downLines(c: Command, records: readonly string[][], plan: Plan, removed
 
 function renderLine(line: Line): string {
   if ('note' in line) return `# ${line.note}`;
+  if ('text' in line) return line.text;
   const c = line.command;
   return c.stdoutTo === undefined ? shellJoin(c.argv) : `${shellJoin(c.argv)} >${shellQuote(c.stdoutTo)}`;
 }

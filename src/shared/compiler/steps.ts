@@ -9,7 +9,7 @@ import type { Iface } from '../model/resolve.js';
 import { NEIGHBOUR_MARGIN } from './probes.js';
 
 /** The phases of `up`, in order; `down` walks them backwards. */
-export const PHASES = ['preflight', 'namespaces', 'bridges', 'links', 'addresses', 'up', 'routes', 'forwarding', 'nat', 'verify'] as const;
+export const PHASES = ['preflight', 'namespaces', 'bridges', 'links', 'addresses', 'up', 'routes', 'forwarding', 'nat', 'services', 'verify'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** One command: an argv list, optionally with its standard output sent to a file. */
@@ -56,6 +56,7 @@ export const RECORD_KINDS = {
   chain: 'IPTABLES TABLE CHAIN',
   rule: 'IPTABLES TABLE CHAIN RULE...',
   jump: 'IPTABLES TABLE PARENT CHAIN',
+  service: 'NETNS ID HASH (HASH: serviceHash of its command; when the command changes, apply restarts it)',
 } as const;
 export type RecordKind = keyof typeof RECORD_KINDS;
 
@@ -158,6 +159,17 @@ export function chainHooks(plan: Plan, family: Family): Array<{ table: string; p
   }
   if (nat(plan.firewall.masquerade)) hooks.push({ table: 'nat', parent: 'POSTROUTING', chain: plan.chains.postrouting, insert: false });
   return hooks;
+}
+
+/**
+ * A short fingerprint of a service's command for its record line (record lines are words; the
+ * command has spaces and quotes): FNV-1a, 32 bits, as 8 hex digits. Apply compares it.
+ */
+export function serviceHash(command: string): string {
+  let h = 0x811c9dc5;
+  const bytes = new TextEncoder().encode(command);
+  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
 }
 
 /** The ordered steps of `up`. */
@@ -397,6 +409,22 @@ export function upSteps(plan: Plan): Step[] {
     }
   }
 
+  // Services start once the lab is complete: a server binds its address, a client finds its routes.
+  for (const ns of plan.namespaces) {
+    for (const sv of ns.services) {
+      add({
+        id: `services/${ns.node}/${sv.id}`,
+        phase: 'services',
+        element: ns.node,
+        title: `service ${sv.id} in ${ns.name}: ${sv.command}`,
+        records: [['service', ns.name, sv.id, serviceHash(sv.command)]],
+        // A running service, or one that ended on its own (its exit status is kept for status), stays as it is.
+        unless: cmd('nsd_service_started', ns.name, sv.id),
+        commands: [cmd('nsd_service_start', ns.name, sv.id, sv.command)],
+      });
+    }
+  }
+
   // Jumps go in last, once the chains they lead to are complete.
   for (const f of [4, 6] as const) {
     const ipt = iptablesFor(f);
@@ -425,6 +453,7 @@ export function downSteps(): Step[] {
   const undo = (kind: RecordKind, phase: Phase, title: string): Step => ({ id: `${phase}/${kind}`, phase, element: null, title, commands: [cmd('nsd_undo', kind)] });
   return [
     { id: 'preflight', phase: 'preflight', element: null, title: 'check root and tools, lock the lab, read its record', commands: [cmd('nsd_preflight', 'down')] },
+    undo('service', 'services', "stop the lab's services (each its process group)"),
     undo('jump', 'nat', "remove the jumps from the host's iptables chains into the lab's chains"),
     undo('chain', 'nat', "remove the lab's iptables chains and their rules"),
     undo('route', 'routes', 'remove the host routes'),

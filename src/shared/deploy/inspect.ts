@@ -51,6 +51,26 @@ const DumpShape = {
   pids: z.array(z.object({ pid: z.number(), comm: z.string() })),
 };
 
+export const SERVICE_STATES = ['running', 'exited', 'missing'] as const;
+
+/** A service of the lab: running (pid), exited on its own (exit status) or missing, with the last lines of its output. */
+export const ServiceStateSchema = z.object({
+  netns: z.string(),
+  id: z.string(),
+  state: z.enum(SERVICE_STATES),
+  pid: z.number().nullable(),
+  exit: z.number().nullable(),
+  tail: z.string(),
+});
+export type ServiceState = z.infer<typeof ServiceStateSchema>;
+
+/** A service's state in a few words: `running (pid 42)`, `exited 3`, `not running`. */
+export function serviceText(sv: ServiceState): string {
+  if (sv.state === 'running') return `running (pid ${sv.pid ?? '?'})`;
+  if (sv.state === 'exited') return `exited ${sv.exit ?? '?'}`;
+  return 'not running';
+}
+
 export const InspectReportSchema = z.object({
   lab: z.string(),
   tag: z.string(),
@@ -58,6 +78,8 @@ export const InspectReportSchema = z.object({
   extra: z.array(InspectItemSchema),
   namespaces: z.array(z.object({ name: z.string(), ...DumpShape })),
   host: z.object(DumpShape),
+  /** Each service the drawing or the record names, as its process is on the host. */
+  services: z.array(ServiceStateSchema).default([]),
   chains: z.array(z.object({ iptables: z.string(), table: z.string(), parent: z.string(), chain: z.string(), rules: z.array(z.string()) })),
 });
 export type InspectReport = z.infer<typeof InspectReportSchema>;
@@ -177,6 +199,7 @@ export function inspectSummary(report: InspectReport): string[] {
   for (const ns of report.namespaces) {
     if (ns.pids.length > 0) lines.push(`processes  ${ns.name}: ${ns.pids.map((p) => `${p.comm} (${p.pid})`).join(', ')}`);
   }
+  for (const sv of report.services) lines.push(`service    ${sv.netns}/${sv.id}: ${serviceText(sv)}`);
   return lines;
 }
 

@@ -96,6 +96,22 @@ export const Route = z
     message: 'needs a gateway ("via") or an interface ("dev")',
   });
 
+/** Longest service command, in characters. */
+export const SERVICE_COMMAND_MAX = 4000;
+
+/**
+ * A program the lab keeps running in a namespace: a shell command line, started after up in the
+ * background (its own process group, its output in the lab's state directory on the host) and
+ * stopped at down; apply restarts it only when its command changes.
+ */
+export const Service = z.strictObject({
+  id: Id.describe('Service id, unique among the services of its node.'),
+  command: freeText(SERVICE_COMMAND_MAX, false)
+    .min(1, { message: 'is empty; write the command line to run in the namespace, e.g. python3 -m http.server 80' })
+    .refine((s) => s.trim().length > 0, { message: 'is only blanks; write the command line to run in the namespace, e.g. python3 -m http.server 80' })
+    .describe('Shell command line run with bash -c inside the namespace, e.g. python3 -m http.server 80.'),
+});
+
 const common = {
   id: Id,
   position: Position.optional(),
@@ -110,6 +126,7 @@ export const NamespaceNode = z.strictObject({
   forwarding: z.boolean().optional().describe('IP forwarding inside the namespace; defaults to the router flag.'),
   routes: z.array(Route).default([]),
   dns: z.array(IpText).max(3).default([]).describe('Name servers written to /etc/netns/NAME/resolv.conf.'),
+  services: z.array(Service).max(100).default([]).describe('Programs started in the namespace after up and stopped at down.'),
 });
 
 export const BridgeNode = z.strictObject({
@@ -207,6 +224,7 @@ export type Route = z.infer<typeof Route>;
 export type Masquerade = z.infer<typeof Masquerade>;
 export type PortForward = z.infer<typeof PortForward>;
 export type Probe = z.infer<typeof Probe>;
+export type Service = z.infer<typeof Service>;
 export type NodeKind = Node['kind'];
 
 /** The JSON Schema of the document, for editors validating `.json` topologies. */

@@ -56,6 +56,20 @@ describe('render-bash', () => {
     ]);
   });
 
+  it("hands a service's command to nsd_service_start as one quoted word, whatever shell it holds", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nsd-service-'));
+    const command = `echo "$HOME" 'it'"'"'s' $(touch ${dir}/pwned) \`id\`; exit 3 # *`;
+    const json = structuredClone(loadExamples()[0]!.json) as { nodes: Array<Record<string, unknown>> };
+    json.nodes[0]!.services = [{ id: 'svc', command }];
+    const script = scriptOf('x.json', json);
+    const line = script.split('\n').find((l) => l.includes('nsd_service_start '))!;
+    expect(line).toBe(`  nsd_service_started red svc >/dev/null 2>&1 || nsd_service_start red svc ${shellQuote(command)}`);
+    // The line as bash runs it, with the library's functions standing in: the command arrives intact, unrun.
+    const out = spawnSync('bash', ['-c', `nsd_service_started() { return 1; }\nnsd_service_start() { printf '%s\\0' "$@"; }\n${line}`], { encoding: 'utf8' });
+    expect(out.stdout.split('\0').slice(0, -1)).toEqual(['red', 'svc', command]);
+    expect(spawnSync('ls', [dir], { encoding: 'utf8' }).stdout).toBe('');
+  });
+
   describe.skipIf(skipUnless('shellcheck of the golden scripts', { shellcheck: hasTool('shellcheck') }))('shellcheck', () => {
     it.each(loadExamples().map((e) => [e.name] as const))('reports nothing for %s', (name) => {
       const out = spawnSync('shellcheck', ['--shell=bash', '--severity=style', join(GOLDEN, `${name}.sh`)], { encoding: 'utf8' });

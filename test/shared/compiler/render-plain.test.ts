@@ -55,6 +55,17 @@ describe('render-plain', () => {
     expect(plainCleanup(script).length).toBeGreaterThan(0);
   });
 
+  it("starts a service in its namespace in a session of its own, its command one quoted word, and stops it before its namespace goes", () => {
+    const script = plainOf('05-port-forward');
+    const dir = '/run/nsd/port-forward/services/blue/web';
+    expect(upCommands(script)).toContain(
+      `(mkdir -p ${dir} && cd ${dir} && ip netns exec blue setsid -f bash -c 'echo "<h1>Hello from blue</h1>" >index.html && exec python3 -m http.server 80' </dev/null >../web.log 2>&1)`,
+    );
+    const cleanup = plainCleanup(script);
+    expect(cleanup.slice(0, 3)).toEqual(['ip netns pids blue | xargs -r kill', `rm -rf ${dir} ${dir}.log`, 'rmdir -p --ignore-fail-on-non-empty /run/nsd/port-forward/services/blue']);
+    expect(cleanup.indexOf('ip netns del blue')).toBeGreaterThan(2);
+  });
+
   it('writes a command lab.sh does not know how to say plainly as a note, never as a call', () => {
     const c = compileExample('01-veth-pair');
     const odd: Step = { id: 'x', phase: 'routes', element: null, title: 'something new', commands: [{ argv: ['nsd_something', 'red'] }] };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TopologyDocument } from '../../../src/shared/model/topology.js';
 import { plan } from '../../../src/shared/compiler/plan.js';
-import { downSteps, neighbourNeed, PHASES, RECORD_KINDS, upSteps, type Step } from '../../../src/shared/compiler/steps.js';
+import { downSteps, neighbourNeed, PHASES, RECORD_KINDS, serviceHash, upSteps, type Step } from '../../../src/shared/compiler/steps.js';
 import { loadExample, loadExamples } from '../../support/examples.js';
 
 const planOf = (input: unknown) => plan(TopologyDocument.parse(input));
@@ -85,8 +85,8 @@ describe('steps', () => {
     expect(all).toContain('iptables -t nat -A NSD-port-forward-PRE -i eth0 -m addrtype --dst-type LOCAL -p tcp --dport 80 -j DNAT --to-destination 192.168.15.2:80');
     expect(all).toContain('iptables -t nat -A NSD-port-forward-OUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -p tcp --dport 80 -j DNAT --to-destination 192.168.15.2:80');
     expect(all).toContain('iptables -t filter -I FORWARD 1 -m comment --comment nsd:port-forward -j NSD-port-forward-FWD');
-    // The jumps into the lab chains come after the chains are filled.
-    expect(all.indexOf('iptables -t nat -A PREROUTING -m comment --comment nsd:port-forward -j NSD-port-forward-PRE')).toBe(all.length - 3);
+    // The jumps into the lab chains come after the chains are filled (and before the one service).
+    expect(all.indexOf('iptables -t nat -A PREROUTING -m comment --comment nsd:port-forward -j NSD-port-forward-PRE')).toBe(all.length - 4);
   });
 
   it('guards every non-idempotent command with a check', () => {
@@ -103,6 +103,7 @@ describe('steps', () => {
   it('tears down from the record, kind by kind, whatever the drawing says: rules first, then links, namespaces, files, settings, state', () => {
     expect(downSteps().map((s) => s.commands.map((c) => c.argv.join(' ')).join('; '))).toEqual([
       'nsd_preflight down',
+      'nsd_undo service',
       'nsd_undo jump',
       'nsd_undo chain',
       'nsd_undo route',
@@ -130,6 +131,7 @@ describe('steps', () => {
     expect(records('forwarding/host/ipv4')).toEqual(['sysctl - net.ipv4.ip_forward']);
     expect(records('forwarding/jump/ipv4/FORWARD')).toEqual(['jump iptables filter FORWARD NSD-port-forward-FWD']);
     expect(records('nat/masq-vnet0')).toEqual(['rule iptables nat NSD-port-forward-POST -s 192.168.15.0/24 -o eth0 -j MASQUERADE']);
+    expect(records('services/blue/web')).toEqual([`service blue web ${serviceHash('echo "<h1>Hello from blue</h1>" >index.html && exec python3 -m http.server 80')}`]);
     // Every step that makes something with a guard says what it makes.
     for (const s of steps) if (s.unless) expect(s.records, s.id).toBeDefined();
   });
@@ -145,6 +147,24 @@ describe('steps', () => {
       links: [{ id: 'l', a: { node: 'red', addresses: ['fd00::1/64'] }, b: { node: 'host', addresses: ['fd00::2/64'] } }],
     });
     expect(upSteps(p).find((s) => s.id === 'routes/host/fd01::/64')?.records).toEqual([['route', '-', '-6', 'fd01::/64', 'via', 'fd00::1', 'metric', '5']]);
+  });
+
+  it('starts each service after the lab is complete, records its command as a fingerprint, and keeps one that runs', () => {
+    const doc = structuredClone(loadExample('05-port-forward')) as { nodes: Array<Record<string, unknown>> };
+    const steps = upSteps(planOf(doc));
+    const web = steps.find((s) => s.id === 'services/blue/web')!;
+    expect(web.phase).toBe('services');
+    expect(steps.at(-1)).toBe(web);
+    expect(web.element).toBe('blue');
+    expect(web.unless?.argv).toEqual(['nsd_service_started', 'blue', 'web']);
+    const command = 'echo "<h1>Hello from blue</h1>" >index.html && exec python3 -m http.server 80';
+    expect(web.commands.map((c) => c.argv)).toEqual([['nsd_service_start', 'blue', 'web', command]]);
+    expect(web.records).toEqual([['service', 'blue', 'web', serviceHash(command)]]);
+    // Another command, another record line: apply stops the old one and starts the new.
+    expect(serviceHash(command)).toMatch(/^[0-9a-f]{8}$/);
+    expect(serviceHash(`${command} `)).not.toBe(serviceHash(command));
+    expect(serviceHash('é')).toBe(serviceHash('é'));
+    expect(PHASES.indexOf('services')).toBe(PHASES.indexOf('verify') - 1);
   });
 
   it('tags what an interrupted run may have left untagged, even when the guard says it exists', () => {

@@ -3,7 +3,7 @@
  * document or a list of problems, each naming the element, the field and the fix. Stages:
  * bytes (strict UTF-8: decodeUtf8, called where files are read) -> JSON syntax (json.ts) ->
  * size caps and the zod contract (schema.ts) -> the semantic rule groups, one file each (ids,
- * names, links, addresses, routes, nat, probes), checked on the resolved view so that generated
+ * names, links, addresses, routes, nat, probes, services), checked on the resolved view so that generated
  * interface names and L2 segments are judged exactly as the planner will use them.
  */
 import { TopologyDocument } from '../../model/topology.js';
@@ -19,6 +19,7 @@ import { checkNat } from './nat.js';
 import { checkProbes } from './probes.js';
 import { documentProblem, failure, sortProblems, type ValidationResult } from './results.js';
 import { checkRoutes } from './routes.js';
+import { checkServices } from './services.js';
 import { oversizedArrays, schemaProblems } from './schema.js';
 
 export { MAX_PROBLEMS, type ValidationResult } from './results.js';
@@ -67,5 +68,6 @@ function checkSemantics(r: Resolved): Problem[] {
   checkRoutes(ctx);
   checkNat(ctx);
   checkProbes(ctx);
+  checkServices(ctx);
   return ctx.out;
 }
