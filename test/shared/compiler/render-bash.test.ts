@@ -75,7 +75,8 @@ describe('render-bash', () => {
       const out = spawnSync('shellcheck', ['--shell=bash', '--severity=style', join(GOLDEN, `${name}.sh`)], { encoding: 'utf8' });
       expect(out.stdout + out.stderr).toBe('');
       expect(out.status).toBe(0);
-    });
+      // shellcheck reads the whole library: seconds each, more on a loaded machine.
+    }, 60_000);
   });
 
   describe('how the script says to run it again', () => {
