@@ -14,18 +14,20 @@ import { inspectSummary } from '../shared/deploy/inspect.js';
 import { recordLines } from '../shared/compiler/steps.js';
 import { arrange } from './canvas/arrange.js';
 import { Canvas, type CanvasHandle } from './canvas/Canvas.js';
-import { ThemeToggle } from './ThemeToggle.js';
 import { canvasElements } from './canvas/elements.js';
-import { drawingSvg } from './export/svg.js';
-import { HostKeyPrompt, Modal, PathPrompt, TargetsDialog, type TargetForm } from './panels/Dialogs.js';
-import { Palette, PALETTE, type PaletteItem } from './panels/Palette.js';
+import { fileCommands } from './file-commands.js';
+import { HostKeyPrompt, Modal, PathPrompt, TargetsDialog } from './panels/Dialogs.js';
+import { Palette, PALETTE, paletteKey, type PaletteItem } from './panels/Palette.js';
 import { Problems } from './panels/Problems.js';
 import { Properties } from './panels/Properties.js';
 import { RunPanel } from './panels/RunPanel.js';
 import { ScriptPanel } from './panels/ScriptPanel.js';
 import { Toast } from './panels/Toast.js';
 import { autosaveAction, documentText, editorReducer, initialEditor, isDirty } from './state/editor.js';
-import { labTargetLabel, sortLabs, withLabState } from './state/lab-hosts.js';
+import { targetSaveRequest, type TargetForm } from './state/hosts.js';
+import { sortLabs, withLabState } from './state/lab-hosts.js';
+import { backgroundMenu, elementMenu as elementMenuOf, type MenuEntry } from './state/canvas-menu.js';
+import { deployAction, effectiveAction, runTargetLabel, startsLabFirst } from './state/run-start.js';
 import { runCutOff, runReducer, startRun, type RunView } from './state/run.js';
 import { afterRun, type PlanChange, type PlanSummary } from './state/plan.js';
 import { driftOnDrawing, inspectOfRun } from './state/drift.js';
@@ -34,6 +36,8 @@ import { SHORTCUT_HELP, shortcutFor } from './shortcuts.js';
 import { nodeHasShell } from '../shared/live/remote-commands.js';
 import { ElementMenu, type MenuItem } from './live/ElementMenu.js';
 import { TerminalPanel, type TerminalPanelHandle } from './live/TerminalPanel.js';
+import { Toolbar } from './Toolbar.js';
+import { Workspace } from './Workspace.js';
 
 const GRID = 25;
 const NO_PROBES: readonly ProbeResult[] = [];
@@ -194,39 +198,9 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   );
 
   const commands = useMemo(() => {
-    const save = async (as: boolean): Promise<void> => {
-      const text = documentText(doc);
-      let path: string | undefined | null = as ? undefined : (editor.path ?? undefined);
-      if (path === undefined) path = await pathFor('Save the drawing as', `${doc.name}.json`);
-      if (path === null) return;
-      const saved = await api.invoke('file:save', { text, suggestedName: `${doc.name}.json`, ...(path !== undefined ? { path } : {}) });
-      if (!saved) return;
-      dispatchEditor({ type: 'saved', path: saved.path, text });
-      await api.invoke('file:discard-recovery', {});
-      say(`Saved ${saved.path}`);
-    };
-    const exportImage = async (format: 'png' | 'svg'): Promise<void> => {
-      const data =
-        format === 'png'
-          ? (canvas.current?.png() ?? '')
-          : drawingSvg(elements.nodes.map((n) => ({ ...n, position: canvas.current?.snapshot().nodes.find((s) => s.id === n.id) ?? n.position })), elements.edges);
-      const path = await pathFor(`Export the drawing as ${format.toUpperCase()}`, `${doc.name}.${format}`);
-      if (path === null) return;
-      const done = await api.invoke('export:image', { format, data, suggestedName: `${doc.name}.${format}`, ...(path !== undefined ? { path } : {}) });
-      if (done) say(`Exported ${done.path}`);
-    };
-    const exportScript = async (plain: boolean): Promise<void> => {
-      if (!compiled.ok) return say(`Fix the ${errorCount} error(s) in the problems list before exporting the script.`, true);
-      const path = await pathFor(plain ? 'Export the plain commands as' : 'Export the script as', `${doc.name}${plain ? '-plain' : ''}.sh`);
-      if (path === null) return;
-      const done = await api.invoke('export:script', { doc, ...(path !== undefined ? { path } : {}), ...(plain ? { plain } : {}) });
-      const file = done?.path.split(/[\\/]/).pop();
-      if (done) say(plain ? `Exported ${done.path} (plain commands for reading; lab.sh is the script to run)` : `Exported ${done.path} (run it with: sudo bash ${file} up)`);
-    };
     const run = async (asked: DesignerAction, earlier: RunView['lines'] = [], options: { changes?: PlanChange[]; unseen?: boolean } = {}): Promise<void> => {
       if (!target) return say('Choose a host to run on first.', true);
-      // With errors in the drawing, Status and Verify show what the lab's record on the host has (inspect).
-      const action = errorCount > 0 && (asked === 'status' || asked === 'verify') ? 'inspect' : asked;
+      const action = effectiveAction(asked, errorCount);
       if (!options.unseen) {
         // The inspect that follows Verify or Status holds the host for a moment: wait for it.
         for (let i = 0; inspectRef.current && i < 100; i++) await new Promise((r) => setTimeout(r, 100));
@@ -235,8 +209,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       }
       // Held from before the request, so that a run asked for meanwhile waits for it (above).
       if (options.unseen) inspectRef.current = startRun('', action, '');
-      if (target.kind === 'lab' && (action === 'up' || action === 'plan') && labRef.current?.state !== 'healthy') {
-        // Deploying to the sandbox lab host starts it first: trying the app needs no extra step.
+      if (target.kind === 'lab' && startsLabFirst(target, action, labRef.current)) {
         setLabBusy(true);
         tell(labBusyStatus('up', target.name));
         try {
@@ -257,7 +230,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
         else say(started.message, true);
         return;
       }
-      const view = startRun(started.runId, action, target.kind === 'lab' ? labTargetLabel(target.name, undefined, String) : (targets.find((t) => t.id === target.id)?.label ?? target.id), Date.now(), earlier);
+      const view = startRun(started.runId, action, runTargetLabel(target, targets), Date.now(), earlier);
       if (options.changes) view.changes = options.changes;
       if (options.unseen) {
         inspectRef.current = view;
@@ -268,23 +241,24 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       setRun(view);
       tell(runStatus(view));
     };
+    const files = fileCommands({
+      api,
+      info,
+      doc,
+      path: editor.path,
+      canvas: () => canvas.current,
+      elements,
+      compiles: compiled.ok,
+      errorCount,
+      pathFor,
+      confirmDiscard,
+      load,
+      saved: (path, text) => dispatchEditor({ type: 'saved', path, text }),
+      say,
+    });
     const all: Record<MenuCommand, () => unknown> = {
       new: () => confirmDiscard() && dispatchEditor({ type: 'load', doc: emptyDocument(), path: null }),
-      open: async () => {
-        if (!confirmDiscard()) return;
-        // Without native dialogs (and their Open Recent menu) the prompt lists the recent files.
-        const recent = info?.nativeDialogs ? undefined : await api.invoke('file:recent', {}).catch(() => []);
-        const path = await pathFor('Open a drawing', '', recent);
-        if (path === null) return;
-        const file = await api.invoke('file:open', path !== undefined ? { path } : {});
-        if (file) load(file.text, file.path);
-      },
-      save: () => save(false),
-      'save-as': () => save(true),
-      'export-script': () => exportScript(false),
-      'export-plain': () => exportScript(true),
-      'export-png': () => exportImage('png'),
-      'export-svg': () => exportImage('svg'),
+      ...files,
       undo: () => dispatchEditor({ type: 'undo' }),
       redo: () => dispatchEditor({ type: 'redo' }),
       copy: () => {
@@ -315,7 +289,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
         requestAnimationFrame(() => canvas.current?.fit());
       },
       // Deploy asks lab.sh plan first: a running lab that the drawing changes shows the plan before it is applied.
-      deploy: () => run(compiled.ok ? 'plan' : 'up'),
+      deploy: () => run(deployAction(compiled.ok)),
       verify: () => run('verify'),
       destroy: () => run('down'),
       status: () => run('status'),
@@ -470,49 +444,34 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
 
   const blocked = errorCount > 0 ? `Deploy is blocked: the drawing has ${errorCount} error(s) (see Problems). Destroy, Status and Verify act on the lab's record on the host.` : null;
 
+  const menuEntry = (entry: MenuEntry, position: { x: number; y: number } | null): MenuItem => ({
+    label: entry.label,
+    run: () => {
+      if (entry.do === 'add') {
+        const item = PALETTE.find((p) => paletteKey(p) === entry.palette);
+        if (item) addFromPalette(item, position ? snap(position, GRID) : undefined);
+      } else if (entry.do === 'command') runCommand(entry.command);
+      else if (entry.do === 'terminal') terminals.current?.open(entry.node);
+      else if (entry.do === 'capture') for (const end of entry.ends) terminals.current?.capture(entry.link, end);
+      else dispatch({ type: 'delete', ids: [entry.id] });
+    },
+  });
+
   return (
     <div className="app">
-      <header className="toolbar">
-        <strong className="brand">Netns Designer</strong>
-        <button type="button" onClick={() => runCommand('new')} title="New (Ctrl+N)" data-testid="new">New</button>
-        <button type="button" onClick={() => runCommand('open')} title="Open (Ctrl+O)" data-testid="open">Open…</button>
-        <button type="button" onClick={() => runCommand('save')} title="Save (Ctrl+S)" data-testid="save">Save</button>
-        <button type="button" onClick={() => runCommand('save-as')} title="Save as (Ctrl+Shift+S)">Save as…</button>
-        <span className="sep" />
-        <button type="button" onClick={() => runCommand('undo')} disabled={editor.history.past.length === 0} title="Undo (Ctrl+Z)" data-testid="undo">Undo</button>
-        <button type="button" onClick={() => runCommand('redo')} disabled={editor.history.future.length === 0} title="Redo (Ctrl+Shift+Z)" data-testid="redo">Redo</button>
-        <span className="sep" />
-        <button type="button" className={linkMode ? 'active' : ''} onClick={() => setLinkMode((m) => !m)} title="Draw links: press on a node, release on another (L)" data-testid="link-mode">Link</button>
-        <button type="button" onClick={() => runCommand('layout')} title="Auto-layout (Ctrl+L)" data-testid="layout">Layout</button>
-        <button type="button" onClick={() => runCommand('fit')} title="Fit (F)">Fit</button>
-        <button type="button" className={gridOn ? 'active' : ''} onClick={() => setGridOn((g) => !g)} title="Snap to grid (G)">Grid</button>
-        <span className="sep" />
-        <label className="templates">
-          <select
-            data-testid="templates"
-            value=""
-            onChange={(e) => {
-              const t = templates.find((x) => x.id === e.target.value);
-              if (t && confirmDiscard()) show(t.doc as Doc, null);
-            }}
-          >
-            <option value="">Templates…</option>
-            {templates.map((t) => (
-              <option key={t.id} value={t.id} title={t.description}>
-                {t.title}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="button" onClick={() => runCommand('export-png')} data-testid="export-png">PNG</button>
-        <button type="button" onClick={() => runCommand('export-svg')} data-testid="export-svg">SVG</button>
-        <span className="spacer" />
-        <button type="button" onClick={() => setShowHelp(true)} title="Keyboard shortcuts (?)" data-testid="help">
-          ?
-        </button>
-        <ThemeToggle />
-        <span className="doc-state" data-testid="doc-state">{dirty ? 'unsaved changes' : editor.path ? 'saved' : ''}</span>
-      </header>
+      <Toolbar
+        canUndo={editor.history.past.length > 0}
+        canRedo={editor.history.future.length > 0}
+        linkMode={linkMode}
+        gridOn={gridOn}
+        templates={templates}
+        docState={dirty ? 'unsaved changes' : editor.path ? 'saved' : ''}
+        onCommand={runCommand}
+        onLinkMode={() => setLinkMode((m) => !m)}
+        onGrid={() => setGridOn((g) => !g)}
+        onTemplate={(t) => confirmDiscard() && show(t.doc as Doc, null)}
+        onHelp={() => setShowHelp(true)}
+      />
       {recovery && (
         <div className="banner" data-testid="recovery">
           A drawing from {new Date(recovery.savedAt).toLocaleString()} was not saved{recovery.path ? ` (${recovery.path})` : ''}.
@@ -520,109 +479,120 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
           <button type="button" onClick={() => { void api.invoke('file:discard-recovery', {}); setRecovery(null); }}>Discard</button>
         </div>
       )}
-      <Palette onAdd={(item) => addFromPalette(item)} />
-      <main className="canvas-area">
-        <Canvas
-          handle={canvas}
-          nodes={elements.nodes}
-          edges={elements.edges}
-          selection={editor.selection}
-          linkMode={linkMode}
-          grid={gridOn ? GRID : 0}
-          onSelect={(ids) => dispatchEditor({ type: 'select', ids })}
-          onMove={(moves) => dispatch({ type: 'move', moves })}
-          onConnect={(from, to) => dispatch({ type: 'connect', from, to })}
-          onDropKind={(kind, position) => {
-            const item = PALETTE.find((p) => (p.router ? 'router' : p.kind) === kind);
-            if (item) addFromPalette(item, position);
-          }}
-          onElementGesture={(gesture, id, at) => {
-            const shell = nodeHasShell((doc.nodes ?? []).find((n) => n.id === id)?.kind);
-            if (gesture === 'open' && shell) terminals.current?.open(id);
-            if (gesture !== 'menu') return;
-            const link = (doc.links ?? []).find((l) => l.id === id);
-            const items: MenuItem[] = shell ? [{ label: 'Open terminal', run: () => terminals.current?.open(id) }] : [];
-            if (link) {
-              items.push({ label: `Capture on end a (${link.a.node})`, run: () => terminals.current?.capture(id, 'a') });
-              items.push({ label: `Capture on end b (${link.b.node})`, run: () => terminals.current?.capture(id, 'b') });
-              items.push({ label: 'Capture on both ends', run: () => (terminals.current?.capture(id, 'a'), terminals.current?.capture(id, 'b')) });
-            }
-            setElementMenu({ at, items });
-          }}
-        />
-        <Toast error={editor.error} notice={editor.notice} onUndo={() => dispatchEditor({ type: 'undo' })} onDismiss={dismissToast} />
-        <TerminalPanel api={api} doc={doc} target={target} handle={terminals} pathFor={pathFor} say={say} onDock={() => requestAnimationFrame(() => requestAnimationFrame(() => canvas.current?.fit()))} />
-        {(doc.nodes ?? []).length === 0 && <p className="empty-hint">Drag a Namespace or a Bridge from the palette onto the canvas, then draw links with Link (L).</p>}
-      </main>
-      <aside className="side">
-        <Properties doc={doc} selection={editor.selection} problems={problems} dispatch={dispatch} />
-      </aside>
-      <section className="bottom">
-        <Problems
-          problems={problems}
-          onFix={(command) => dispatch(command)}
-          onSelect={(id) => {
-            dispatchEditor({ type: 'select', ids: [id] });
-            canvas.current?.center(id);
-          }}
-        />
-        <ScriptPanel
-          up={compiled.ok ? compiled.up : null}
-          down={compiled.ok ? compiled.down : null}
-          fullScript={compiled.ok ? fullScript : null}
-          onExport={() => runCommand('export-script')}
-          onExportPlain={() => runCommand('export-plain')}
-          onCopied={(text) => navigator.clipboard.writeText(text).then(() => say('Copied to the clipboard'), fail)}
-        />
-        <RunPanel
-          targets={targets}
-          labs={labs}
-          labAvailable={info?.lab.available ?? false}
-          target={target}
-          run={run}
-          plan={pendingPlan}
-          onApply={() => {
-            const plan = pendingPlan;
-            if (plan && run) void commands.run('up', [...run.lines, { stream: 'info', text: '— apply —' }], { changes: plan.changes }).catch(fail);
-          }}
-          running={run !== null && run.finished === null}
-          blocked={blocked}
-          onTarget={setTarget}
-          onRun={(action) => void commands.run(action === 'up' && compiled.ok ? 'plan' : action).catch(fail)}
-          onCancel={() => run && void api.invoke('run:cancel', { runId: run.runId })}
-          onManageTargets={() => setShowTargets(true)}
-          labBusy={labBusy}
-          onLab={(action) => {
-            if (target?.kind !== 'lab') return;
-            setLabBusy(true);
-            tell(labBusyStatus(action, target.name));
-            api
-              .invoke(action === 'up' ? 'lab:up' : 'lab:down', { name: target.name })
-              .then((s) => {
-                setLab(s);
-                tell(labDoneStatus(s, action));
-              }, fail)
-              .finally(() => setLabBusy(false));
-          }}
-          onNewLab={(name) => {
-            setLabBusy(true);
-            tell(labBusyStatus('up', name));
-            api
-              .invoke('lab:up', { name })
-              .then((s) => {
-                setLab(s);
-                setTarget({ kind: 'lab', name: s.name });
-                tell(labDoneStatus(s, 'up'));
-              }, fail)
-              .finally(() => setLabBusy(false));
-          }}
-          onRefreshLabs={() => void api.invoke('lab:list', {}).then((all) => setLabs(sortLabs(all)), () => undefined)}
-        />
-      </section>
+      <Workspace
+        palette={<Palette onAdd={(item) => addFromPalette(item)} />}
+        canvas={
+          <main className="canvas-area">
+            <Canvas
+              handle={canvas}
+              nodes={elements.nodes}
+              edges={elements.edges}
+              selection={editor.selection}
+              linkMode={linkMode}
+              grid={gridOn ? GRID : 0}
+              onSelect={(ids) => dispatchEditor({ type: 'select', ids })}
+              onMove={(moves) => dispatch({ type: 'move', moves })}
+              onConnect={(from, to) => dispatch({ type: 'connect', from, to })}
+              onDropKind={(kind, position) => {
+                const item = PALETTE.find((p) => paletteKey(p) === kind);
+                if (item) addFromPalette(item, position);
+              }}
+              onElementGesture={(gesture, id, at) => {
+                const shell = nodeHasShell((doc.nodes ?? []).find((n) => n.id === id)?.kind);
+                if (gesture === 'open' && shell) terminals.current?.open(id);
+                if (gesture !== 'menu') return;
+                setElementMenu({ at, items: elementMenuOf(doc, id).map((e) => menuEntry(e, null)) });
+              }}
+              onBackgroundMenu={(at, position) => {
+                const entries = backgroundMenu(
+                  PALETTE.map((p) => ({ key: paletteKey(p), label: p.label })),
+                  { canPaste: clipboard.current !== null, empty: (doc.nodes ?? []).length + (doc.notes ?? []).length === 0 },
+                );
+                setElementMenu({ at, items: entries.map((e) => menuEntry(e, position)) });
+              }}
+            />
+            <Toast error={editor.error} notice={editor.notice} onUndo={() => dispatchEditor({ type: 'undo' })} onDismiss={dismissToast} />
+            <TerminalPanel api={api} doc={doc} target={target} handle={terminals} pathFor={pathFor} say={say} onDock={() => requestAnimationFrame(() => requestAnimationFrame(() => canvas.current?.fit()))} />
+            {(doc.nodes ?? []).length === 0 && <p className="empty-hint">Drag a Namespace or a Bridge from the palette onto the canvas (or right-click the canvas), then draw links with Link (L).</p>}
+          </main>
+        }
+        side={
+          <aside className="side">
+            <Properties doc={doc} selection={editor.selection} problems={problems} dispatch={dispatch} />
+          </aside>
+        }
+        problems={
+          <Problems
+            problems={problems}
+            onFix={(command) => dispatch(command)}
+            onSelect={(id) => {
+              dispatchEditor({ type: 'select', ids: [id] });
+              canvas.current?.center(id);
+            }}
+          />
+        }
+        script={
+          <ScriptPanel
+            up={compiled.ok ? compiled.up : null}
+            down={compiled.ok ? compiled.down : null}
+            fullScript={compiled.ok ? fullScript : null}
+            onExport={() => runCommand('export-script')}
+            onExportPlain={() => runCommand('export-plain')}
+            onCopied={(text) => navigator.clipboard.writeText(text).then(() => say('Copied to the clipboard'), fail)}
+          />
+        }
+        run={(whole, toggleWhole) => (
+          <RunPanel
+            whole={whole}
+            onToggleWhole={toggleWhole}
+            targets={targets}
+            labs={labs}
+            labAvailable={info?.lab.available ?? false}
+            target={target}
+            run={run}
+            plan={pendingPlan}
+            onApply={() => {
+              const plan = pendingPlan;
+              if (plan && run) void commands.run('up', [...run.lines, { stream: 'info', text: '— apply —' }], { changes: plan.changes }).catch(fail);
+            }}
+            running={run !== null && run.finished === null}
+            blocked={blocked}
+            onTarget={setTarget}
+            onRun={(action) => void commands.run(action === 'up' ? deployAction(compiled.ok) : action).catch(fail)}
+            onCancel={() => run && void api.invoke('run:cancel', { runId: run.runId })}
+            onManageTargets={() => setShowTargets(true)}
+            labBusy={labBusy}
+            onLab={(action) => {
+              if (target?.kind !== 'lab') return;
+              setLabBusy(true);
+              tell(labBusyStatus(action, target.name));
+              api
+                .invoke(action === 'up' ? 'lab:up' : 'lab:down', { name: target.name })
+                .then((s) => {
+                  setLab(s);
+                  tell(labDoneStatus(s, action));
+                }, fail)
+                .finally(() => setLabBusy(false));
+            }}
+            onNewLab={(name) => {
+              setLabBusy(true);
+              tell(labBusyStatus('up', name));
+              api
+                .invoke('lab:up', { name })
+                .then((s) => {
+                  setLab(s);
+                  setTarget({ kind: 'lab', name: s.name });
+                  tell(labDoneStatus(s, 'up'));
+                }, fail)
+                .finally(() => setLabBusy(false));
+            }}
+            onRefreshLabs={() => void api.invoke('lab:list', {}).then((all) => setLabs(sortLabs(all)), () => undefined)}
+          />
+        )}
+        status={status?.text ?? 'Ready'}
+        statusError={status?.error ?? false}
+      />
       {elementMenu && <ElementMenu {...elementMenu} onClose={closeElementMenu} />}
-      <footer className={`status${status?.error ? ' error' : ''}`} data-testid="status-bar" role="status">
-        {status?.text ?? 'Ready'}
-      </footer>
       {hostKey && (
         <HostKeyPrompt
           {...hostKey}
@@ -661,17 +631,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
           onRemove={(id) => void api.invoke('targets:remove', { id }).then(() => api.invoke('targets:list', {}).then(setTargets), fail)}
           onSave={async (form: TargetForm) => {
             try {
-              const saved = await api.invoke('targets:save', {
-                ...(form.id ? { id: form.id } : {}),
-                label: form.label,
-                host: form.host,
-                sudo: form.sudo,
-                ...(form.identityFile ? { identityFile: form.identityFile } : {}),
-                ...(form.socket ? { socket: form.socket } : {}),
-                ...(form.password ? { password: form.password } : {}),
-                ...(form.passphrase ? { passphrase: form.passphrase } : {}),
-                ...(form.sudoPassword ? { sudoPassword: form.sudoPassword } : {}),
-              });
+              const saved = await api.invoke('targets:save', targetSaveRequest(form));
               setTargets(await api.invoke('targets:list', {}));
               setTarget({ kind: 'ssh', id: saved.id });
               return null;

@@ -36,6 +36,8 @@ export interface CanvasProps {
   onDropKind(kind: string, position: { x: number; y: number }): void;
   /** A double-click on a node, or a right-click on a node or link (`at`: page coordinates). */
   onElementGesture?(gesture: 'open' | 'menu', id: string, at: { x: number; y: number }): void;
+  /** A right-click on the background (`at`: page coordinates; `position`: in the drawing). */
+  onBackgroundMenu?(at: { x: number; y: number }, position: { x: number; y: number }): void;
   handle: Ref<CanvasHandle>;
 }
 
@@ -238,6 +240,12 @@ export function Canvas(props: CanvasProps) {
     };
     cy.on('dbltap', 'node', gesture('open'));
     cy.on('cxttap', 'node, edge', gesture('menu'));
+    cy.on('cxttap', (e) => {
+      if (e.target !== cy) return;
+      const rect = container.current?.getBoundingClientRect();
+      const at = e.renderedPosition ?? { x: 0, y: 0 };
+      latest.current.onBackgroundMenu?.({ x: at.x + (rect?.left ?? 0), y: at.y + (rect?.top ?? 0) }, e.position);
+    });
     // The box shrinks when the terminal dock opens under it.
     const resized = new ResizeObserver(() => cy.resize());
     if (container.current) resized.observe(container.current);
