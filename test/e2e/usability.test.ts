@@ -67,13 +67,13 @@ describe.skipIf(skip)('designer: the usability check', () => {
     const mid = canvas.width / 2;
     // The bridge first, with the host's address on it (the tutorial's 192.168.15.5/24): the
     // namespaces linked to it then get .1 and .2 and their default route through it.
-    await drag('bridge', mid, 230);
+    await drag('bridge', mid, 270);
     await click(page.getByTestId('prop-addresses'));
     await type('192.168.15.5/24');
-    await drag('namespace', mid - 150, 380);
-    await drag('namespace', mid + 150, 380);
-    await drag('host', mid, 110);
-    await drag('internet', mid, 20 + 20);
+    await drag('namespace', mid - 150, 420);
+    await drag('namespace', mid + 150, 420);
+    await drag('host', mid, 150);
+    await drag('internet', mid, 40);
     // Links by clicks in link mode; the host's link to the Internet brings NAT and name servers.
     await click(page.getByTestId('link-mode'));
     await click('red');
