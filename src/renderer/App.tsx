@@ -27,7 +27,7 @@ import { autosaveAction, documentText, editorReducer, initialEditor, isDirty } f
 import { targetSaveRequest, type TargetForm } from './state/hosts.js';
 import { sortLabs, withLabState } from './state/lab-hosts.js';
 import { backgroundMenu, elementMenu as elementMenuOf, type MenuEntry } from './state/canvas-menu.js';
-import { deployAction, effectiveAction, runTargetLabel, startsLabFirst } from './state/run-start.js';
+import { deployAction, effectiveAction, followUp, runTargetLabel, startsLabFirst } from './state/run-start.js';
 import { runCutOff, runReducer, startRun, type RunView } from './state/run.js';
 import { afterRun, type PlanChange, type PlanSummary } from './state/plan.js';
 import { driftOnDrawing, inspectOfRun } from './state/drift.js';
@@ -366,10 +366,8 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
         if (done.action === 'inspect') showInspect(done);
         const full = compile(docRef.current);
         const next = afterRun(done, full.ok ? recordLines(full.up).length : 0);
-        // The deploy's output stays above the verification that follows it.
-        if (next.kind === 'run' && next.action === 'verify') void commands.run('verify', [...current.lines, { stream: 'info', text: '— verify —' }], current.changes ? { changes: current.changes } : {}).catch(fail);
-        if (next.kind === 'run' && next.action === 'up') void commands.run('up', [...done.lines, { stream: 'info', text: '— deploy —' }]).catch(fail);
-        if (next.kind === 'run' && next.action === 'inspect') void commands.run('inspect', [], { unseen: true }).catch(fail);
+        const then = followUp(next, current, done);
+        if (then) void commands.run(then.action, then.earlier, then.options).catch(fail);
         if (next.kind === 'confirm') setPendingPlan(next.plan);
         if (target?.kind === 'lab') void api.invoke('lab:status', { name: target.name }).then(setLab, () => undefined);
       }

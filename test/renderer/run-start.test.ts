@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LabState } from '../../src/shared/ipc/contract.js';
-import { deployAction, effectiveAction, runTargetLabel, startsLabFirst } from '../../src/renderer/state/run-start.js';
+import { deployAction, effectiveAction, followUp, runTargetLabel, startsLabFirst } from '../../src/renderer/state/run-start.js';
+import { afterRun } from '../../src/renderer/state/plan.js';
+import { runReducer, startRun, type RunView } from '../../src/renderer/state/run.js';
 
 const lab = (state: LabState['state']): LabState => ({ name: 'default', state, problems: [] });
 
@@ -39,5 +41,35 @@ describe('run-start', () => {
     const targets = [{ id: 'vm', label: 'lab VM', host: 'me@vm', sudo: false, hasPassword: false, hasPassphrase: false, hasSudoPassword: false }];
     expect(runTargetLabel({ kind: 'ssh', id: 'vm' }, targets)).toBe('lab VM');
     expect(runTargetLabel({ kind: 'ssh', id: 'gone' }, targets)).toBe('gone');
+  });
+
+  describe('the run that follows', () => {
+    const finish = (view: RunView, ok: boolean): RunView => runReducer(view, { type: 'finished', at: 5, action: 'up', ok, exitCode: ok ? 0 : 1, durationMs: 5 });
+    const deploy = (): RunView => ({ ...startRun('r1', 'up', 'lab', 0, [{ stream: 'info', text: 'plan said: 2 changes' }]), changes: [{ sign: '+', text: 'namespace red', element: 'red' }] });
+
+    it('verifies a good deploy under its output, with what it changed', () => {
+      const before = deploy();
+      const done = finish(before, true);
+      const then = followUp(afterRun(done, 0), before, done);
+      expect(then).toEqual({ action: 'verify', earlier: [{ stream: 'info', text: 'plan said: 2 changes' }, { stream: 'info', text: '— verify —' }], options: { changes: before.changes } });
+      expect(followUp(afterRun(finish(before, false), 0), before, finish(before, false))).toBeNull();
+    });
+
+    it('follows Verify and Status with an unseen inspect, and a failed login with nothing', () => {
+      for (const action of ['verify', 'status'] as const) {
+        const before = startRun('r2', action, 'lab', 0);
+        const done = finish(before, true);
+        expect(followUp(afterRun(done, 0), before, done)).toEqual({ action: 'inspect', earlier: [], options: { unseen: true } });
+        const refused = finish({ ...before, error: { kind: 'auth', message: 'denied' } }, false);
+        expect(followUp(afterRun(refused, 0), before, refused)).toBeNull();
+      }
+    });
+
+    it('deploys a plan with nothing to confirm under the plan output', () => {
+      const before = startRun('r3', 'plan', 'lab', 0);
+      const done = { ...finish(before, true), lines: [{ stream: 'stdout' as const, text: 'plan: nothing runs yet' }] };
+      expect(followUp({ kind: 'run', action: 'up' }, before, done)).toEqual({ action: 'up', earlier: [{ stream: 'stdout', text: 'plan: nothing runs yet' }, { stream: 'info', text: '— deploy —' }], options: {} });
+      expect(followUp({ kind: 'none' }, before, done)).toBeNull();
+    });
   });
 });
