@@ -1,21 +1,23 @@
 /**
  * The designer: palette, canvas, properties, problems, the live script and the run view, wired
  * to the editor state and to main's services through the DesignerApi. Deciding code lives in
- * src/shared (compiler, editor commands) and ./state (pure reducers); this file wires them up.
+ * src/shared (compiler, editor commands) and ./state (pure, tested); the panes are laid out by
+ * Workspace.tsx, the toolbar is Toolbar.tsx, the file commands file-commands.ts and running the
+ * drawing run-control.ts. This file wires them up.
  */
 import { useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { compile, compilePreview } from '../shared/compiler/index.js';
 import { copySelection, emptyDocument, type Clipboard, type Doc, type EditorCommand } from '../shared/document/commands.js';
 import { freeSpot, snap } from '../shared/document/layout.js';
-import { DEFAULT_LAB_NAME, type AppInfo, type DesignerApi, type LabState, type MenuCommand, type SavedTarget, type TargetRef, type Template } from '../shared/ipc/contract.js';
-import type { DesignerAction, ProbeResult } from '../shared/deploy/events.js';
-import { rediagnose } from '../shared/deploy/diagnose.js';
-import { inspectSummary } from '../shared/deploy/inspect.js';
-import { recordLines } from '../shared/compiler/steps.js';
+import type { AppInfo, DesignerApi, MenuCommand, SavedTarget, Template } from '../shared/ipc/contract.js';
+import type { ProbeResult } from '../shared/deploy/events.js';
+import { nodeHasShell } from '../shared/live/remote-commands.js';
 import { arrange } from './canvas/arrange.js';
 import { Canvas, type CanvasHandle } from './canvas/Canvas.js';
 import { canvasElements } from './canvas/elements.js';
 import { fileCommands } from './file-commands.js';
+import { ElementMenu, type MenuItem } from './live/ElementMenu.js';
+import { TerminalPanel, type TerminalPanelHandle } from './live/TerminalPanel.js';
 import { HostKeyPrompt, Modal, PathPrompt, TargetsDialog } from './panels/Dialogs.js';
 import { Palette, PALETTE, paletteKey, type PaletteItem } from './panels/Palette.js';
 import { Problems } from './panels/Problems.js';
@@ -23,19 +25,13 @@ import { Properties } from './panels/Properties.js';
 import { RunPanel } from './panels/RunPanel.js';
 import { ScriptPanel } from './panels/ScriptPanel.js';
 import { Toast } from './panels/Toast.js';
+import { useRunControl } from './run-control.js';
+import { SHORTCUT_HELP, shortcutFor } from './shortcuts.js';
+import { backgroundMenu, elementMenu as elementMenuOf, type MenuEntry } from './state/canvas-menu.js';
 import { autosaveAction, documentText, editorReducer, initialEditor, isDirty } from './state/editor.js';
 import { targetSaveRequest, type TargetForm } from './state/hosts.js';
-import { sortLabs, withLabState } from './state/lab-hosts.js';
-import { backgroundMenu, elementMenu as elementMenuOf, type MenuEntry } from './state/canvas-menu.js';
-import { deployAction, effectiveAction, followUp, runTargetLabel, startsLabFirst } from './state/run-start.js';
-import { runCutOff, runReducer, startRun, type RunView } from './state/run.js';
-import { afterRun, type PlanChange, type PlanSummary } from './state/plan.js';
-import { driftOnDrawing, inspectOfRun } from './state/drift.js';
-import { labBusyStatus, labDoneStatus, runStatus, SERVER_GONE, type StatusText } from './state/status.js';
-import { SHORTCUT_HELP, shortcutFor } from './shortcuts.js';
-import { nodeHasShell } from '../shared/live/remote-commands.js';
-import { ElementMenu, type MenuItem } from './live/ElementMenu.js';
-import { TerminalPanel, type TerminalPanelHandle } from './live/TerminalPanel.js';
+import { deployAction } from './state/run-start.js';
+import type { StatusText } from './state/status.js';
 import { Toolbar } from './Toolbar.js';
 import { Workspace } from './Workspace.js';
 
@@ -52,20 +48,9 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [templates, setTemplates] = useState<Template[]>([]);
   const [targets, setTargets] = useState<SavedTarget[]>([]);
-  const [target, setTarget] = useState<TargetRef | null>(null);
-  const [labs, setLabs] = useState<LabState[]>([]);
-  const setLab = useCallback((state: LabState) => setLabs((all) => withLabState(all, state)), []);
   const terminals = useRef<TerminalPanelHandle>(null);
   const closeElementMenu = useCallback(() => setElementMenu(null), []);
   const [elementMenu, setElementMenu] = useState<{ items: MenuItem[]; at: { x: number; y: number } } | null>(null);
-  const [labBusy, setLabBusy] = useState(false);
-  const [run, setRun] = useState<RunView | null>(null);
-  // A plan that changes the running lab, waiting for Apply; and what inspect saw (painted on the canvas).
-  const [pendingPlan, setPendingPlan] = useState<PlanSummary | null>(null);
-  const [seen, setSeen] = useState<ReturnType<typeof driftOnDrawing> | null>(null);
-  // The inspect that follows Verify and Status runs unseen: its report adds to the run it follows.
-  const inspectRef = useRef<RunView | null>(null);
-  const [hostKey, setHostKey] = useState<{ runId: string; host: string; port: number; fingerprint: string } | null>(null);
   const [showTargets, setShowTargets] = useState(false);
   const [showHelp, setShowHelp] = useState(false);
   const [prompt, setPrompt] = useState<Prompt | null>(null);
@@ -76,10 +61,6 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   const clipboard = useRef<Clipboard | null>(null);
   const pasteCount = useRef(0);
   const canvas = useRef<CanvasHandle>(null);
-  const runRef = useRef<RunView | null>(null);
-  runRef.current = run;
-  const labRef = useRef<LabState | undefined>(undefined);
-  labRef.current = target?.kind === 'lab' ? labs.find((l) => l.name === target.name) : undefined;
   // Serialising the drawing is not free at hundreds of namespaces: once per change, not per render.
   const dirty = useMemo(() => isDirty(editor), [editor.history.present, editor.savedText]);
 
@@ -100,13 +81,16 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   const problems = compiled.ok ? compiled.warnings : compiled.problems;
   const errorCount = compiled.ok ? 0 : compiled.problems.filter((p) => p.severity === 'error').length;
 
+  const docRef = useRef(doc);
+  docRef.current = doc;
+  const runs = useRunControl({ api, info, doc, docRef, errorCount, targets, say, tell, fail });
+  const { run, seen, target, hostKey, clearRun } = runs;
+
   const lastProbes = run && (run.action === 'verify' || run.action === 'up') ? run.probes : NO_PROBES;
   const elements = useMemo(
     () => canvasElements(doc, { problems, probes: lastProbes, failedElement: run?.failed?.step.element ?? null, ...(seen ? { drift: seen.drift } : {}) }),
     [doc, problems, lastProbes, run?.failed, seen],
   );
-  const docRef = useRef(doc);
-  docRef.current = doc;
 
   useEffect(() => {
     document.title = `${dirty ? '• ' : ''}${editor.path ? editor.path.split(/[\\/]/).pop() : doc.name} — Netns Designer`;
@@ -128,13 +112,6 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
     api.invoke('targets:list', {}).then(setTargets, fail);
     api.invoke('file:recovery', {}).then((r) => r && setRecovery(r), fail);
   }, [api, fail]);
-  useEffect(() => {
-    if (!info?.lab.available) return;
-    api.invoke('lab:list', {}).then((all) => setLabs(sortLabs(all)), fail);
-    // Where the sandbox lab host can run, it is the target until the user picks another.
-    setTarget((t) => t ?? { kind: 'lab', name: DEFAULT_LAB_NAME });
-  }, [api, info, fail]);
-
   // Autosave a second after the last change; a crash loses at most that. Back at the saved
   // drawing (undo), the autosave goes, so the recovery banner never offers a stale drawing.
   const autosaved = useRef(false);
@@ -178,7 +155,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   /** Puts a drawing (a file, a recovered one, a template) on the canvas: the last run's view goes, the view fits it. */
   const show = useCallback((next: Doc, path: string | null, dirtyAfter = false) => {
     dispatchEditor({ type: 'load', doc: next, path, dirty: dirtyAfter });
-    setRun(null);
+    clearRun();
     requestAnimationFrame(() => canvas.current?.fit());
   }, []);
 
@@ -198,49 +175,6 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   );
 
   const commands = useMemo(() => {
-    const run = async (asked: DesignerAction, earlier: RunView['lines'] = [], options: { changes?: PlanChange[]; unseen?: boolean } = {}): Promise<void> => {
-      if (!target) return say('Choose a host to run on first.', true);
-      const action = effectiveAction(asked, errorCount);
-      if (!options.unseen) {
-        // The inspect that follows Verify or Status holds the host for a moment: wait for it.
-        for (let i = 0; inspectRef.current && i < 100; i++) await new Promise((r) => setTimeout(r, 100));
-        setPendingPlan(null);
-        if (action !== 'inspect') setSeen(null);
-      }
-      // Held from before the request, so that a run asked for meanwhile waits for it (above).
-      if (options.unseen) inspectRef.current = startRun('', action, '');
-      if (target.kind === 'lab' && startsLabFirst(target, action, labRef.current)) {
-        setLabBusy(true);
-        tell(labBusyStatus('up', target.name));
-        try {
-          const started = await api.invoke('lab:up', { name: target.name });
-          setLab(started);
-          tell(labDoneStatus(started, 'up'));
-        } finally {
-          setLabBusy(false);
-        }
-      }
-      const started = await api.invoke('run:start', { doc, target, action }).catch((e: unknown) => {
-        if (options.unseen) inspectRef.current = null;
-        throw e;
-      });
-      if (!started.ok) {
-        // The inspect that follows Verify and Status adds to them; when it cannot start, they stand as they are.
-        if (options.unseen) inspectRef.current = null;
-        else say(started.message, true);
-        return;
-      }
-      const view = startRun(started.runId, action, runTargetLabel(target, targets), Date.now(), earlier);
-      if (options.changes) view.changes = options.changes;
-      if (options.unseen) {
-        inspectRef.current = view;
-        return;
-      }
-      // Events of a quick run (a plan) can come before the next render.
-      runRef.current = view;
-      setRun(view);
-      tell(runStatus(view));
-    };
     const files = fileCommands({
       api,
       info,
@@ -289,26 +223,13 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
         requestAnimationFrame(() => canvas.current?.fit());
       },
       // Deploy asks lab.sh plan first: a running lab that the drawing changes shows the plan before it is applied.
-      deploy: () => run(deployAction(compiled.ok)),
-      verify: () => run('verify'),
-      destroy: () => run('down'),
-      status: () => run('status'),
+      deploy: () => runs.start(deployAction(compiled.ok)),
+      verify: () => runs.start('verify'),
+      destroy: () => runs.start('down'),
+      status: () => runs.start('status'),
     };
-    return { all, run };
-  }, [api, info, doc, editor.path, editor.selection, elements, compiled.ok, errorCount, target, targets, pathFor, confirmDiscard, load, dispatch, say, tell]);
-
-  /** What inspect saw: the canvas paints the drift, the failed probes are diagnosed again and the run view gets the summary. */
-  const showInspect = useCallback((view: RunView) => {
-    const report = inspectOfRun(view);
-    if (!report) return;
-    const d = driftOnDrawing(report, docRef.current);
-    setSeen(d);
-    const full = compile(docRef.current);
-    const planned = full.ok ? full.probes : [];
-    setRun((current) =>
-      current ? { ...current, probes: rediagnose(current.probes, planned, d.live), lines: [...current.lines, ...inspectSummary(report).slice(1).map((text) => ({ stream: 'info' as const, text: `inspect: ${text}` }))] } : current,
-    );
-  }, []);
+    return { all };
+  }, [api, info, doc, editor.path, editor.selection, elements, compiled.ok, errorCount, runs.start, pathFor, confirmDiscard, load, dispatch, say]);
 
   // Keys and menu items act on what the user sees now. Listeners registered by an effect would
   // be swapped only after paint, so a Ctrl+C right after a Shift+click could copy the previous
@@ -344,56 +265,6 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       offOpen();
     };
   }, [api, runCommand, confirmDiscard, load]);
-
-  // Run events: fold into the run view; after a good deploy, verify it.
-  useEffect(() => {
-    const offEvent = api.on('run:event', ({ runId, event }) => {
-      const unseen = inspectRef.current;
-      if (unseen?.runId === runId) {
-        inspectRef.current = runReducer(unseen, event);
-        if (event.type === 'finished') {
-          inspectRef.current = null;
-          showInspect(runReducer(unseen, event));
-        }
-        return;
-      }
-      const current = runRef.current;
-      if (current?.runId !== runId) return;
-      const done = runReducer(current, event);
-      runRef.current = done;
-      setRun((shown) => (shown && shown.runId === runId ? runReducer(shown, event) : shown));
-      if (event.type === 'finished') {
-        if (done.action === 'inspect') showInspect(done);
-        const full = compile(docRef.current);
-        const next = afterRun(done, full.ok ? recordLines(full.up).length : 0);
-        const then = followUp(next, current, done);
-        if (then) void commands.run(then.action, then.earlier, then.options).catch(fail);
-        if (next.kind === 'confirm') setPendingPlan(next.plan);
-        if (target?.kind === 'lab') void api.invoke('lab:status', { name: target.name }).then(setLab, () => undefined);
-      }
-    });
-    const offKey = api.on('run:host-key-prompt', (p) => setHostKey(p));
-    return () => {
-      offEvent();
-      offKey();
-    };
-  }, [api, commands, target, fail, tell, showInspect]);
-
-  // The browser entry's server stopped: say so at once, and end a run whose events can no longer come.
-  useEffect(
-    () =>
-      api.onServerGone?.(() => {
-        tell({ text: SERVER_GONE, error: true });
-        setRun((current) => (current ? runCutOff(current) : current));
-      }),
-    [api, tell],
-  );
-
-  // A finished run replaces whatever the status bar said while it ran (once: `finished` is set once per run).
-  const finishedRun = run?.finished ? run : null;
-  useEffect(() => {
-    if (finishedRun) tell(runStatus(finishedRun));
-  }, [finishedRun?.runId, finishedRun?.finished, tell]);
 
   // Keyboard shortcuts (in Electron the menu's accelerators deliver most of them instead).
   useEffect(() => {
@@ -544,62 +415,29 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
             whole={whole}
             onToggleWhole={toggleWhole}
             targets={targets}
-            labs={labs}
+            labs={runs.labs}
             labAvailable={info?.lab.available ?? false}
             target={target}
             run={run}
-            plan={pendingPlan}
-            onApply={() => {
-              const plan = pendingPlan;
-              if (plan && run) void commands.run('up', [...run.lines, { stream: 'info', text: '— apply —' }], { changes: plan.changes }).catch(fail);
-            }}
+            plan={runs.pendingPlan}
+            onApply={runs.apply}
             running={run !== null && run.finished === null}
             blocked={blocked}
-            onTarget={setTarget}
-            onRun={(action) => void commands.run(action === 'up' ? deployAction(compiled.ok) : action).catch(fail)}
-            onCancel={() => run && void api.invoke('run:cancel', { runId: run.runId })}
+            onTarget={runs.setTarget}
+            onRun={(action) => void runs.start(action === 'up' ? deployAction(compiled.ok) : action).catch(fail)}
+            onCancel={runs.cancel}
             onManageTargets={() => setShowTargets(true)}
-            labBusy={labBusy}
-            onLab={(action) => {
-              if (target?.kind !== 'lab') return;
-              setLabBusy(true);
-              tell(labBusyStatus(action, target.name));
-              api
-                .invoke(action === 'up' ? 'lab:up' : 'lab:down', { name: target.name })
-                .then((s) => {
-                  setLab(s);
-                  tell(labDoneStatus(s, action));
-                }, fail)
-                .finally(() => setLabBusy(false));
-            }}
-            onNewLab={(name) => {
-              setLabBusy(true);
-              tell(labBusyStatus('up', name));
-              api
-                .invoke('lab:up', { name })
-                .then((s) => {
-                  setLab(s);
-                  setTarget({ kind: 'lab', name: s.name });
-                  tell(labDoneStatus(s, 'up'));
-                }, fail)
-                .finally(() => setLabBusy(false));
-            }}
-            onRefreshLabs={() => void api.invoke('lab:list', {}).then((all) => setLabs(sortLabs(all)), () => undefined)}
+            labBusy={runs.labBusy}
+            onLab={runs.toggleLab}
+            onNewLab={runs.newLab}
+            onRefreshLabs={runs.refreshLabs}
           />
         )}
         status={status?.text ?? 'Ready'}
         statusError={status?.error ?? false}
       />
       {elementMenu && <ElementMenu {...elementMenu} onClose={closeElementMenu} />}
-      {hostKey && (
-        <HostKeyPrompt
-          {...hostKey}
-          onAnswer={(trust) => {
-            void api.invoke('run:host-key', { runId: hostKey.runId, trust });
-            setHostKey(null);
-          }}
-        />
-      )}
+      {hostKey && <HostKeyPrompt {...hostKey} onAnswer={runs.answerHostKey} />}
       {showHelp && (
         <Modal title="Keyboard shortcuts" onClose={() => setShowHelp(false)} testId="shortcuts">
           <table className="shortcuts">
@@ -631,7 +469,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
             try {
               const saved = await api.invoke('targets:save', targetSaveRequest(form));
               setTargets(await api.invoke('targets:list', {}));
-              setTarget({ kind: 'ssh', id: saved.id });
+              runs.setTarget({ kind: 'ssh', id: saved.id });
               return null;
             } catch (e) {
               return (e as Error).message;

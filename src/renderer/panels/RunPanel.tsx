@@ -143,6 +143,12 @@ export function RunPanel(props: RunPanelProps) {
         <button type="button" className="primary" disabled={deployDisabled} onClick={() => props.onRun('up')} data-testid="deploy" title="Deploy (Ctrl+Enter)">
           Deploy
         </button>
+        {props.plan && run?.action === 'plan' && (
+          // Beside Deploy, always in view: the plan's list below may need scrolling.
+          <button type="button" className="primary" disabled={disabled} onClick={props.onApply} data-testid="apply-plan" title={`Apply the plan below: ${planHeadline(props.plan)}`}>
+            Apply these changes
+          </button>
+        )}
         <button type="button" disabled={disabled} onClick={() => props.onRun('verify')} data-testid="verify">
           Verify
         </button>
@@ -236,11 +242,8 @@ export function RunPanel(props: RunPanelProps) {
           )}
           {props.plan && run.action === 'plan' && (
             <div className="plan" data-testid="plan">
-              <strong>The lab runs; deploying this drawing changes it: {planHeadline(props.plan)}.</strong>
+              <strong>The lab runs; deploying this drawing changes it: {planHeadline(props.plan)}. Apply these changes (beside Deploy) to deploy them.</strong>
               <Changes changes={props.plan.changes} testId="plan-changes" />
-              <button type="button" className="primary" disabled={disabled} onClick={props.onApply} data-testid="apply-plan">
-                Apply these changes
-              </button>
             </div>
           )}
           {run.changes && run.changes.length > 0 && (
