@@ -148,9 +148,9 @@ describe.skipIf(skip)('designer: a steady workspace', () => {
     await field.fill('192.168.15.11/24');
     await expect.poll(async () => (await docOf(page)).links!.find((l) => l.id === 'red-vnet0')!.a.addresses).toEqual(['192.168.15.11/24']);
     await expect.poll(() => page.evaluate(() => String(window.__nsdCanvas!.cy.$id('red-vnet0').style('source-label')))).toBe('192.168.15.11/24');
-    // The host lists its uplink, which has no address of the drawing's.
+    // The host lists its uplink by the name in its uplink field.
     await clickElement(page, 'host');
-    expect(await page.getByTestId('iface-host-internet').textContent()).toContain('internet');
+    expect(await page.getByTestId('iface-host-internet').textContent()).toBe('eth0 → internet');
     await d.shot('12-24-node-interfaces');
     await clickElement(page, 'red');
     await page.getByTestId('iface-red-vnet0-addresses').fill('192.168.15.1/24');
@@ -176,6 +176,20 @@ describe.skipIf(skip)('designer: a steady workspace', () => {
       expect(text).toMatch(/^none/);
       for (const a of addresses) expect(text).not.toContain(a.split('/')[0]);
     }
+    expect(d.errors).toEqual([]);
+  });
+
+  it('opens a terminal on a double-click, not on two quick clicks on two nodes', async () => {
+    const { page } = d;
+    await page.keyboard.press('Escape');
+    const red = await positionOf(page, 'red');
+    const blue = await positionOf(page, 'blue');
+    await page.mouse.click(red.x, red.y);
+    await page.mouse.click(blue.x, blue.y);
+    await page.waitForTimeout(400);
+    expect(await page.getByTestId('terminals').count()).toBe(0);
+    await page.mouse.dblclick(blue.x, blue.y);
+    await page.getByTestId('terminals').waitFor();
     expect(d.errors).toEqual([]);
   });
 });

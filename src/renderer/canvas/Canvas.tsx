@@ -231,9 +231,16 @@ export function Canvas(props: CanvasProps) {
     };
     // Capture: before the designer's own key listener.
     window.addEventListener('keydown', onKey, true);
+    // cytoscape reports a double tap for two quick taps on different elements too: a double-click is two on the same one.
+    const taps: (string | null)[] = [null, null];
+    cy.on('tap', (e) => {
+      taps.shift();
+      taps.push(e.target === cy ? null : (e.target.id() as string));
+    });
     const gesture = (kind: 'open' | 'menu') => (e: EventObject) => {
       // In link mode two clicks on one node are a (refused) self-link, not a request for a terminal.
       if (kind === 'open' && latest.current.linkMode) return;
+      if (kind === 'open' && taps[0] !== e.target.id()) return;
       const rect = container.current?.getBoundingClientRect();
       const at = e.renderedPosition ?? { x: 0, y: 0 };
       latest.current.onElementGesture?.(kind, e.target.id() as string, { x: at.x + (rect?.left ?? 0), y: at.y + (rect?.top ?? 0) });

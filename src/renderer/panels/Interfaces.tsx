@@ -15,6 +15,9 @@ export function NodeInterfaces(props: { doc: Doc; node: string; problems: readon
   const names = useMemo(() => new Map(resolveDocument(doc).ifaces.map((i) => [i.key, i.name])), [doc]);
   const kindOf = (id: string) => doc.nodes?.find((n) => n.id === id)?.kind;
   const self = kindOf(node);
+  const selfNode = doc.nodes?.find((n) => n.id === node);
+  // The host's end of its cable to the Internet node is its uplink, named in the host's own field.
+  const uplink = selfNode?.kind === 'host' && typeof selfNode.uplink === 'string' ? selfNode.uplink : 'uplink';
   const ends = (doc.links ?? []).flatMap((link) => (['a', 'b'] as const).filter((side) => link[side].node === node).map((side) => ({ link, side, other: link[side === 'a' ? 'b' : 'a'].node })));
   if (ends.length === 0) return null;
   return (
@@ -23,11 +26,11 @@ export function NodeInterfaces(props: { doc: Doc; node: string; problems: readon
       {ends.map(({ link, side, other }) => {
         const end = link[side];
         const name = end.ifname ?? names.get(`${link.id}.${side}`) ?? '';
-        const label = `${name || 'uplink'} → ${other}`;
+        const label = `${name || uplink} → ${other}`;
         if (self === 'bridge' || kindOf(other) === 'internet') {
           return (
             <p key={`${link.id}.${side}`} className="iface-row" data-testid={`iface-${link.id}`}>
-              <code>{name || 'uplink'}</code> → {other}
+              <code>{name || uplink}</code> → {other}
             </p>
           );
         }
