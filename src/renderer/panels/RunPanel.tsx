@@ -201,17 +201,6 @@ export function RunPanel(props: RunPanelProps) {
           </button>
         )}
       </div>
-      {lab && occupancyDetails(lab, clock).length > 0 && (
-        <p className="lab-occupancy" data-testid="lab-occupancy">
-          {occupancyDetails(lab, clock).map((line, i) => (
-            <span key={i}>
-              {line}
-              <br />
-            </span>
-          ))}
-        </p>
-      )}
-      {props.labAvailable && <NewLabHost labs={props.labs} busy={props.labBusy || props.running} onNewLab={props.onNewLab} />}
       {props.blocked && (
         <p className="blocked" data-testid="run-blocked">
           {props.blocked}
@@ -263,6 +252,18 @@ export function RunPanel(props: RunPanelProps) {
           </pre>
         </>
       )}
+      {/* Below the run's outcome: what occupies the lab host, and a lab host of one's own. */}
+      {lab && occupancyDetails(lab, clock).length > 0 && (
+        <p className="lab-occupancy" data-testid="lab-occupancy">
+          {occupancyDetails(lab, clock).map((line, i) => (
+            <span key={i}>
+              {line}
+              <br />
+            </span>
+          ))}
+        </p>
+      )}
+      {props.labAvailable && <NewLabHost labs={props.labs} busy={props.labBusy || props.running} onNewLab={props.onNewLab} />}
     </section>
   );
 }
