@@ -48,6 +48,11 @@ describe.skipIf(skip)('designer: plan, apply and drift on the sandbox lab host',
     const enter = enterLab('default', env());
     expect(inLab(...enter, 'ip', '-n', 'blue', '-o', 'addr', 'show', 'dev', 'veth-blue').stdout).toContain('192.168.15.2/24');
     await d.shot('9-01-plan');
+    // Apply is in view without scrolling the run view (it was below its fold).
+    const apply = (await page.getByTestId('apply-plan').boundingBox())!;
+    const runPane = (await page.getByTestId('run-panel').boundingBox())!;
+    expect(apply.y + apply.height).toBeLessThanOrEqual(runPane.y + runPane.height);
+    expect(await page.getByTestId('run-panel').evaluate((e) => e.scrollTop)).toBe(0);
 
     await page.getByTestId('apply-plan').click();
     await expect.poll(summary, { timeout: 120_000 }).toMatch(/^verify: done in [\d.]+ s, \d+ probes passed, 0 failed$/);

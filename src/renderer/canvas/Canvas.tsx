@@ -36,6 +36,8 @@ export interface CanvasProps {
   onDropKind(kind: string, position: { x: number; y: number }): void;
   /** A double-click on a node, or a right-click on a node or link (`at`: page coordinates). */
   onElementGesture?(gesture: 'open' | 'menu', id: string, at: { x: number; y: number }): void;
+  /** A right-click on the background (`at`: page coordinates; `position`: in the drawing). */
+  onBackgroundMenu?(at: { x: number; y: number }, position: { x: number; y: number }): void;
   handle: Ref<CanvasHandle>;
 }
 
@@ -229,15 +231,28 @@ export function Canvas(props: CanvasProps) {
     };
     // Capture: before the designer's own key listener.
     window.addEventListener('keydown', onKey, true);
+    // cytoscape reports a double tap for two quick taps on different elements too: a double-click is two on the same one.
+    const taps: (string | null)[] = [null, null];
+    cy.on('tap', (e) => {
+      taps.shift();
+      taps.push(e.target === cy ? null : (e.target.id() as string));
+    });
     const gesture = (kind: 'open' | 'menu') => (e: EventObject) => {
       // In link mode two clicks on one node are a (refused) self-link, not a request for a terminal.
       if (kind === 'open' && latest.current.linkMode) return;
+      if (kind === 'open' && taps[0] !== e.target.id()) return;
       const rect = container.current?.getBoundingClientRect();
       const at = e.renderedPosition ?? { x: 0, y: 0 };
       latest.current.onElementGesture?.(kind, e.target.id() as string, { x: at.x + (rect?.left ?? 0), y: at.y + (rect?.top ?? 0) });
     };
     cy.on('dbltap', 'node', gesture('open'));
     cy.on('cxttap', 'node, edge', gesture('menu'));
+    cy.on('cxttap', (e) => {
+      if (e.target !== cy) return;
+      const rect = container.current?.getBoundingClientRect();
+      const at = e.renderedPosition ?? { x: 0, y: 0 };
+      latest.current.onBackgroundMenu?.({ x: at.x + (rect?.left ?? 0), y: at.y + (rect?.top ?? 0) }, e.position);
+    });
     // The box shrinks when the terminal dock opens under it.
     const resized = new ResizeObserver(() => cy.resize());
     if (container.current) resized.observe(container.current);

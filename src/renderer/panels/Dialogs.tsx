@@ -1,11 +1,25 @@
 /** The app's modal dialogs: host-key trust, saved SSH hosts, and a path prompt for browser mode. */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { SavedTarget, SecretsKept } from '../../shared/ipc/contract.js';
-import { secretsNote } from '../state/hosts.js';
+import { secretsNote, type TargetForm } from '../state/hosts.js';
 
+/** A dialog over the page; Escape closes it wherever the focus is (also on the page behind it). */
 export function Modal(props: { title: string; children: React.ReactNode; onClose(): void; testId?: string }) {
+  const close = useRef(props.onClose);
+  close.current = props.onClose;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key !== 'Escape') return;
+      // Before the designer's own keys: Escape closes the dialog and does nothing else.
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      close.current();
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, []);
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && props.onClose()}>
+    <div className="modal-backdrop">
       <div className="modal" role="dialog" aria-modal="true" aria-label={props.title} data-testid={props.testId}>
         <h2>{props.title}</h2>
         {props.children}
@@ -34,18 +48,6 @@ export function HostKeyPrompt(props: { host: string; port: number; fingerprint: 
       </div>
     </Modal>
   );
-}
-
-export interface TargetForm {
-  id?: string;
-  label: string;
-  host: string;
-  identityFile: string;
-  socket: string;
-  sudo: boolean;
-  password: string;
-  passphrase: string;
-  sudoPassword: string;
 }
 
 export function TargetsDialog(props: { targets: readonly SavedTarget[]; secrets: SecretsKept | undefined; onSave(form: TargetForm): Promise<string | null>; onRemove(id: string): void; onClose(): void }) {

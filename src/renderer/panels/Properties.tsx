@@ -5,13 +5,15 @@
  */
 import { useMemo } from 'react';
 import type { Doc, EditorCommand } from '../../shared/document/commands.js';
-import { fieldOf, type Problem } from '../../shared/compiler/problems.js';
+import type { Problem } from '../../shared/compiler/problems.js';
 import { namedNode, shortenedFrom } from '../../shared/document/names.js';
 import { proposePortForward } from '../../shared/document/port-forward.js';
 import { resolveDocument } from '../../shared/document/view.js';
 import { IFNAME_MAX } from '../../shared/model/topology.js';
-import { Check, Field, RowList, Select, numberOrUndefined, splitList } from './fields.js';
+import { Check, Field, RowList, Select, numberOrUndefined, problemsAt, splitList } from './fields.js';
+import { NodeInterfaces } from './Interfaces.js';
 import { ServicesFields } from './ServicesFields.js';
+import { asIdHint, endAddressHint, noneHint } from '../state/field-hints.js';
 
 type Dispatch = (command: EditorCommand, mergeKey?: string) => void;
 type AnyNode = NonNullable<Doc['nodes']>[number];
@@ -23,11 +25,6 @@ export interface PropertiesProps {
   selection: readonly string[];
   problems: readonly Problem[];
   dispatch: Dispatch;
-}
-
-/** Problems of `element` whose field starts with `prefix`. */
-function problemsAt(problems: readonly Problem[], element: string | null, prefix: string): string[] {
-  return problems.filter((p) => p.element === element && fieldOf(p).startsWith(prefix)).map((p) => p.message);
 }
 
 function clean<T extends Record<string, unknown>>(o: T): T {
@@ -93,19 +90,20 @@ function NodeProperties({ node, props }: { node: AnyNode; props: PropertiesProps
         {node.kind === 'namespace' && node.router ? 'Router' : node.kind[0]!.toUpperCase() + node.kind.slice(1)} <code>{id}</code>
       </h3>
       <Field label="id" value={id} onChange={(v) => props.dispatch({ type: 'updateNode', id, patch: { id: v } })} testId="prop-id" problems={p('id')} title="Renaming also updates links and probes" commitOnBlur />
+      <NodeInterfaces doc={props.doc} node={id} problems={props.problems} dispatch={props.dispatch} />
       {node.kind === 'namespace' && (
         <>
-          <Field label="namespace name" value={node.name ?? ''} placeholder={id} onChange={(v) => update({ name: v || undefined }, 'name')} testId="prop-name" problems={p('name')} />
+          <Field label="namespace name" value={node.name ?? ''} placeholder={asIdHint(id)} onChange={(v) => update({ name: v || undefined }, 'name')} testId="prop-name" problems={p('name')} />
           <Check label="router (forwards between its interfaces)" checked={node.router ?? false} onChange={(v) => update({ router: v }, 'router')} testId="prop-router" />
           <ForwardingAndRoutes node={node} auto="as the router flag says" update={update} problems={props.problems} />
-          <Field label="DNS servers" value={(node.dns ?? []).join(', ')} placeholder="1.1.1.1" onChange={(v) => update({ dns: splitList(v) }, 'dns')} testId="prop-dns" problems={p('dns')} title="Written to /etc/netns/NAME/resolv.conf (the host's 127.0.0.53 stub is not reachable from a namespace)" />
+          <Field label="DNS servers" value={(node.dns ?? []).join(', ')} placeholder={noneHint('1.1.1.1')} onChange={(v) => update({ dns: splitList(v) }, 'dns')} testId="prop-dns" problems={p('dns')} title="Written to /etc/netns/NAME/resolv.conf (the host's 127.0.0.53 stub is not reachable from a namespace)" />
           <ServicesFields node={id} services={node.services ?? []} problems={props.problems} onChange={(services, key) => update({ services }, key)} />
         </>
       )}
       {node.kind === 'bridge' && (
         <>
-          <Field label="bridge name" value={node.name ?? ''} placeholder={id} onChange={(v) => update({ name: v || undefined }, 'name')} testId="prop-name" problems={p('name')} />
-          <Field label="host addresses" value={(node.addresses ?? []).join(', ')} placeholder="192.168.15.5/24" onChange={(v) => update({ addresses: splitList(v) }, 'addresses')} testId="prop-addresses" problems={p('addresses')} title="How the host reaches the segment, and the namespaces' gateway" />
+          <Field label="bridge name" value={node.name ?? ''} placeholder={asIdHint(id)} onChange={(v) => update({ name: v || undefined }, 'name')} testId="prop-name" problems={p('name')} />
+          <Field label="host addresses" value={(node.addresses ?? []).join(', ')} placeholder={noneHint('192.168.15.5/24')} onChange={(v) => update({ addresses: splitList(v) }, 'addresses')} testId="prop-addresses" problems={p('addresses')} title="How the host reaches the segment, and the namespaces' gateway" />
           <Field label="MTU" type="number" value={node.mtu?.toString() ?? ''} onChange={(v) => update({ mtu: numberOrUndefined(v) }, 'mtu')} testId="prop-mtu" problems={p('mtu')} />
         </>
       )}
@@ -116,7 +114,7 @@ function NodeProperties({ node, props }: { node: AnyNode; props: PropertiesProps
         </>
       )}
       {node.kind === 'internet' && (
-        <Field label="probe target" value={node.target ?? ''} placeholder="203.0.113.1" onChange={(v) => update({ target: v || undefined }, 'target')} testId="prop-target" problems={p('target')} title="An outside address that verify pings from namespaces with NAT" />
+        <Field label="probe target" value={node.target ?? ''} placeholder={noneHint('203.0.113.1')} onChange={(v) => update({ target: v || undefined }, 'target')} testId="prop-target" problems={p('target')} title="An outside address that verify pings from namespaces with NAT" />
       )}
       <Field label="notes" value={node.notes ?? ''} onChange={(v) => update({ notes: v || undefined }, 'notes')} testId="prop-notes" />
     </div>
@@ -142,7 +140,7 @@ function LinkProperties({ link, props }: { link: AnyLink; props: PropertiesProps
           end {side}: <code>{e.node}</code>
         </legend>
         <Field label="interface" value={e.ifname ?? ''} placeholder="generated" onChange={(v) => set({ ifname: v || undefined }, 'ifname')} testId={`prop-${side}-ifname`} problems={p(`${side}.ifname`)} note={note} />
- <Field label="addresses" value={(e.addresses ?? []).join(', ')} placeholder={props.doc.nodes?.find((n) => n.id === e.node)?.kind === 'bridge' ? 'none: a bridge port has no address' : '192.168.15.1/24'} onChange={(v) => set({ addresses: splitList(v) }, 'addresses')} testId={`prop-${side}-addresses`} problems={p(`${side}.addresses`)} />
+        <Field label="addresses" value={(e.addresses ?? []).join(', ')} placeholder={endAddressHint(self?.kind, other?.kind)} onChange={(v) => set({ addresses: splitList(v) }, 'addresses')} testId={`prop-${side}-addresses`} problems={p(`${side}.addresses`)} />
       </fieldset>
     );
   };
@@ -190,7 +188,7 @@ function DocumentProperties({ props }: { props: PropertiesProps }) {
         render={(m, i) => (
           <>
             <Field label="source" value={m.source} onChange={(v) => setMasq(nat.masquerade.map((x, j) => (j === i ? { ...x, source: v } : x)), `masq.${i}.source`)} testId={`masq-${i}-source`} problems={problemsAt(props.problems, m.id, 'source')} />
-            <Field label="out" value={m.out ?? ''} placeholder="uplink" onChange={(v) => setMasq(nat.masquerade.map((x, j) => (j === i ? clean({ ...x, out: v || undefined }) : x)), `masq.${i}.out`)} testId={`masq-${i}-out`} problems={problemsAt(props.problems, m.id, 'out')} />
+            <Field label="out" value={m.out ?? ''} placeholder="the uplink" onChange={(v) => setMasq(nat.masquerade.map((x, j) => (j === i ? clean({ ...x, out: v || undefined }) : x)), `masq.${i}.out`)} testId={`masq-${i}-out`} problems={problemsAt(props.problems, m.id, 'out')} />
           </>
         )}
       />

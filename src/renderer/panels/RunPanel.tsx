@@ -32,6 +32,9 @@ export interface RunPanelProps {
   /** Read the lab hosts again (what occupies them changes under us). */
   onRefreshLabs(): void;
   labBusy: boolean;
+  /** The run view has the whole bottom; onToggleWhole gives it that, or gives the others their room back. */
+  whole?: boolean;
+  onToggleWhole?(): void;
 }
 
 const clock = (iso: string): string => new Date(iso).toLocaleTimeString(undefined, { hourCycle: 'h23' });
@@ -135,7 +138,35 @@ export function RunPanel(props: RunPanelProps) {
   // The default lab host is offered even before its state is known; a lab target not (yet) listed too.
   const labNames = [...new Set([...(props.labAvailable ? [DEFAULT_LAB_NAME] : []), ...props.labs.map((l) => l.name), ...(target?.kind === 'lab' ? [target.name] : [])])];
   return (
-    <section className="run-panel" aria-label="Deploy">
+    <section className="run-panel" aria-label="Deploy" data-testid="run-panel">
+      <div className="run-actions">
+        <button type="button" className="primary" disabled={deployDisabled} onClick={() => props.onRun('up')} data-testid="deploy" title="Deploy (Ctrl+Enter)">
+          Deploy
+        </button>
+        {props.plan && run?.action === 'plan' && (
+          // Beside Deploy, always in view: the plan's list below may need scrolling.
+          <button type="button" className="primary" disabled={disabled} onClick={props.onApply} data-testid="apply-plan" title={`Apply the plan below: ${planHeadline(props.plan)}`}>
+            Apply these changes
+          </button>
+        )}
+        <button type="button" disabled={disabled} onClick={() => props.onRun('verify')} data-testid="verify">
+          Verify
+        </button>
+        <button type="button" disabled={disabled} onClick={() => props.onRun('status')} data-testid="status">
+          Status
+        </button>
+        <button type="button" disabled={disabled} onClick={() => props.onRun('down')} data-testid="destroy">
+          Destroy
+        </button>
+        <button type="button" disabled={!props.running} onClick={props.onCancel} data-testid="cancel">
+          Cancel
+        </button>
+        {props.onToggleWhole && (
+          <button type="button" className="expand" onClick={props.onToggleWhole} aria-pressed={props.whole ?? false} title={props.whole ? 'Give the problems and the script their room back' : 'Give the run view the whole bottom'} data-testid="run-whole">
+            {props.whole ? 'Restore' : 'Expand'}
+          </button>
+        )}
+      </div>
       <div className="run-controls">
         <label className="field">
           <span>target</span>
@@ -170,34 +201,6 @@ export function RunPanel(props: RunPanelProps) {
           </button>
         )}
       </div>
-      {lab && occupancyDetails(lab, clock).length > 0 && (
-        <p className="lab-occupancy" data-testid="lab-occupancy">
-          {occupancyDetails(lab, clock).map((line, i) => (
-            <span key={i}>
-              {line}
-              <br />
-            </span>
-          ))}
-        </p>
-      )}
-      {props.labAvailable && <NewLabHost labs={props.labs} busy={props.labBusy || props.running} onNewLab={props.onNewLab} />}
-      <div className="run-actions">
-        <button type="button" className="primary" disabled={deployDisabled} onClick={() => props.onRun('up')} data-testid="deploy" title="Deploy (Ctrl+Enter)">
-          Deploy
-        </button>
-        <button type="button" disabled={disabled} onClick={() => props.onRun('verify')} data-testid="verify">
-          Verify
-        </button>
-        <button type="button" disabled={disabled} onClick={() => props.onRun('status')} data-testid="status">
-          Status
-        </button>
-        <button type="button" disabled={disabled} onClick={() => props.onRun('down')} data-testid="destroy">
-          Destroy
-        </button>
-        <button type="button" disabled={!props.running} onClick={props.onCancel} data-testid="cancel">
-          Cancel
-        </button>
-      </div>
       {props.blocked && (
         <p className="blocked" data-testid="run-blocked">
           {props.blocked}
@@ -228,11 +231,8 @@ export function RunPanel(props: RunPanelProps) {
           )}
           {props.plan && run.action === 'plan' && (
             <div className="plan" data-testid="plan">
-              <strong>The lab runs; deploying this drawing changes it: {planHeadline(props.plan)}.</strong>
+              <strong>The lab runs; deploying this drawing changes it: {planHeadline(props.plan)}. Apply these changes (beside Deploy) to deploy them.</strong>
               <Changes changes={props.plan.changes} testId="plan-changes" />
-              <button type="button" className="primary" disabled={disabled} onClick={props.onApply} data-testid="apply-plan">
-                Apply these changes
-              </button>
             </div>
           )}
           {run.changes && run.changes.length > 0 && (
@@ -252,6 +252,18 @@ export function RunPanel(props: RunPanelProps) {
           </pre>
         </>
       )}
+      {/* Below the run's outcome: what occupies the lab host, and a lab host of one's own. */}
+      {lab && occupancyDetails(lab, clock).length > 0 && (
+        <p className="lab-occupancy" data-testid="lab-occupancy">
+          {occupancyDetails(lab, clock).map((line, i) => (
+            <span key={i}>
+              {line}
+              <br />
+            </span>
+          ))}
+        </p>
+      )}
+      {props.labAvailable && <NewLabHost labs={props.labs} busy={props.labBusy || props.running} onNewLab={props.onNewLab} />}
     </section>
   );
 }

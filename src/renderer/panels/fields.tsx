@@ -4,6 +4,7 @@
  * step per field, and the text is re-read from the document only while the field is not focused.
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { fieldOf, type Problem } from '../../shared/compiler/problems.js';
 
 export interface FieldProps {
   label: string;
@@ -131,4 +132,9 @@ export function numberOrUndefined(text: string): number | undefined {
   if (text.trim() === '') return undefined;
   const n = Number(text);
   return Number.isFinite(n) ? n : undefined;
+}
+
+/** Problems of `element` whose field starts with `prefix`. */
+export function problemsAt(problems: readonly Problem[], element: string | null, prefix: string): string[] {
+  return problems.filter((p) => p.element === element && fieldOf(p).startsWith(prefix)).map((p) => p.message);
 }

@@ -17,7 +17,7 @@ export interface ProblemFix {
 }
 
 /** The name server the validator proposes for a namespace that reaches the outside without one. */
-export const SUGGESTED_DNS = '1.1.1.1';
+export { SUGGESTED_DNS } from '../model/topology.js';
 
 const ELEMENT_PATH = /^(?:nodes|links|probes|notes|nat\.masquerade|nat\.portForwards)\[\d+\]\.?/;
 

@@ -118,6 +118,9 @@ const common = {
   notes: Notes.optional(),
 };
 
+/** The name server the designer proposes (and the validator suggests) for a namespace that reaches the outside without one. */
+export const SUGGESTED_DNS = '1.1.1.1';
+
 export const NamespaceNode = z.strictObject({
   ...common,
   kind: z.literal('namespace'),

@@ -1,6 +1,7 @@
 /**
  * connect: a link with proposed interface names and addresses, and a default route for a
- * namespace that lands on a segment where the host has an address.
+ * namespace that lands on a segment where the host has an address; the host's link to the
+ * Internet node brings masquerade and name servers (internet.ts).
  */
 import { formatIp, parseCidr, type Family } from '../../model/net.js';
 import { segmentSubnets, type Iface, type Resolved } from '../../model/resolve.js';
@@ -9,6 +10,7 @@ import { AddressBook, addressString, inSubnet, subnetOf, subnetString } from '..
 import { ifnameCandidates, InterfaceNames, namedNode, uniqueId } from '../names.js';
 import { elementIds, resolveDocument, type EndInput, type LinkInput, type NodeInput, type RouteInput } from '../view.js';
 import { CommandError, findNode, HOST_NUMBER, netnsOf, type CommandResult, type Doc } from './common.js';
+import { proposeInternetAccess } from './internet.js';
 
 /** The host's own address of each family on a segment (bridge device or host veth end). */
 function hostAddresses(members: readonly Iface[]): Map<Family, bigint> {
@@ -41,7 +43,7 @@ export function connect(doc: Doc, from: string, to: string): CommandResult {
 
   const id = uniqueId(`${from}-${to}`, elementIds(doc));
   // The uplink takes neither names nor addresses: the host's uplink interface is its own.
-  if (internet) return { doc: { ...doc, links: [...links, { id, a: { node: from }, b: { node: to } }] }, selection: [id] };
+  if (internet) return { doc: proposeInternetAccess({ ...doc, links: [...links, { id, a: { node: from }, b: { node: to } }] }), selection: [id] };
 
   const r = resolveDocument(doc);
   const names = InterfaceNames.of(r);
