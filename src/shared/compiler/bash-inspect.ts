@@ -77,6 +77,11 @@ nsd_inspect_check() { # KIND WORD...
     chain) command -v "$1" >/dev/null && "$1" -t "$2" -n -L "$3" >/dev/null 2>&1 ;;
     rule) command -v "$1" >/dev/null && "$1" -t "$2" -C "$3" "\${@:4}" 2>/dev/null ;;
     jump) command -v "$1" >/dev/null && "$1" -t "$2" -C "$3" -m comment --comment "$NSD_TAG" -j "$4" 2>/dev/null ;;
+    qdisc) # present when the interface has a root netem; nsd compares its figures (tc -j dumps) with the words
+      command -v tc >/dev/null || return 1
+      if [[ $1 == - ]]; then out=$(tc qdisc show dev "$2" root 2>/dev/null); else out=$(tc -n "$1" qdisc show dev "$2" root 2>/dev/null); fi || return 1
+      [[ $out == 'qdisc netem '* ]]
+      ;;
     *) return 1 ;;
   esac
 }

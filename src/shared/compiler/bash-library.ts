@@ -4,6 +4,7 @@
  * with shellcheck through the golden scripts.
  */
 import { LAB_SH_BUSY, LAB_SH_STATUS } from '../exit-codes.js';
+import { NETEM_FIX } from './netem.js';
 
 export const BASH_LIBRARY = `nsd_die() {
   printf 'lab.sh: %s\\n' "$*" >&2
@@ -129,8 +130,8 @@ nsd_lock() { # ACTION
 # BEFORE the object is made, so an interruption anywhere leaves only things the record names.
 # Lines: netns NAME | link NAME | veth FIRST WHERE MASTER SECOND WHERE MASTER MTU | bridge NAME MTU |
 # dns NAME | dir PATH | addr WHERE DEV ADDRESS | route WHERE WORDS... | sysctl WHERE KEY |
-# chain IPTABLES TABLE CHAIN | rule IPTABLES TABLE CHAIN WORDS... | jump IPTABLES TABLE PARENT CHAIN
-# (WHERE: a namespace, or - for the host; the compiler's RECORD_KINDS says the same). After a tab,
+# chain IPTABLES TABLE CHAIN | rule IPTABLES TABLE CHAIN WORDS... | jump IPTABLES TABLE PARENT CHAIN |
+# qdisc WHERE DEV NETEM-WORDS... (WHERE: a namespace, or - for the host; the compiler's RECORD_KINDS says the same). After a tab,
 # each line names the drawing's element it belongs to (- for the lab as a whole), for plan.
 nsd_record_open() {
   local line lines=()
@@ -349,6 +350,11 @@ nsd_remove() { # MODE KIND WORD...
       fi
       ;;
     bridge) if [[ $mode == apply ]]; then nsd_host_link_remove "$1" && nsd_read_host_links; fi ;;
+    qdisc) # WHERE DEV WORDS...: goes with its interface at down; apply removes it (a changed one is made anew)
+      if [[ $mode == apply ]]; then
+        if [[ $1 == - ]]; then nsd_quietly tc qdisc del dev "$2" root; else nsd_quietly tc -n "$1" qdisc del dev "$2" root; fi
+      fi
+      ;;
     link) nsd_host_link_remove "$1" ;;
     netns) nsd_netns_remove "$1" ;;
     dns)
@@ -385,12 +391,17 @@ nsd_undo() { # KIND
 # untouched. A chain whose rules changed is emptied and refilled in the drawing's order.
 # With "plan" it only says what it would remove (-), refill (~) and add (+), and changes nothing.
 nsd_apply() { # [plan]
-  local plan=\${1-} line i kind key n=0 added=0 refilled=0
+  local plan=\${1-} line i kind key n=0 added=0 refilled=0 changed=0
   # A fresh lab has nothing to remove (and a big one would pay for reading what it wants).
   if [[ -z $plan ]] && ((\${#NSD_RECORD_LINES[@]} == 0)); then return 0; fi
-  local -A want=() have_rules=() want_rules=() refill=() gone=()
+  local -A want=() have_rules=() want_rules=() refill=() gone=() want_qdisc=() have_qdisc=()
   for line in "\${NSD_WANT[@]}"; do
     want[$line]=1
+    # A qdisc is known by its interface (WHERE DEV): other figures on the same one are a change (~).
+    if [[ $line == 'qdisc '* ]]; then
+      nsd_words "$line"
+      want_qdisc["\${NSD_WORDS[*]:1:2}"]=$line
+    fi
     if [[ $line == 'rule '* ]]; then
       nsd_words "$line"
       key="\${NSD_WORDS[*]:1:3}"
@@ -402,13 +413,16 @@ nsd_apply() { # [plan]
       nsd_words "$line"
       key="\${NSD_WORDS[*]:1:3}"
       have_rules[$key]+="$line"$'\\n'
+    elif [[ $line == 'qdisc '* ]]; then
+      nsd_words "$line"
+      have_qdisc["\${NSD_WORDS[*]:1:2}"]=$line
     fi
   done
   for key in "\${!have_rules[@]}"; do
     if [[ \${have_rules[$key]} != "\${want_rules[$key]-}" ]]; then refill[$key]=1; fi
   done
   if [[ -z $plan ]]; then nsd_read_host_links; fi
-  for kind in jump rule chain route addr sysctl veth bridge link netns dns; do
+  for kind in jump rule chain qdisc route addr sysctl veth bridge link netns dns; do
     for ((i = \${#NSD_RECORD_LINES[@]} - 1; i >= 0; i--)); do
       line=\${NSD_RECORD_LINES[i]}
       [[ $line == "$kind "* ]] || continue
@@ -428,6 +442,16 @@ nsd_apply() { # [plan]
         fi
       elif [[ -n \${want[$line]-} ]]; then
         continue
+      elif [[ $kind == qdisc && -n \${want_qdisc["\${NSD_WORDS[*]:1:2}"]-} ]]; then
+        # Other figures on the same interface: only the qdisc changes (removed here, made anew by its step).
+        key="\${NSD_WORDS[*]:1:2}"
+        changed=$((changed + 1))
+        if [[ -n $plan ]]; then
+          printf '~ qdisc %s: %s -> %s  [%s]\\n' "$key" "\${NSD_WORDS[*]:3}" "\${want_qdisc[$key]#qdisc "$key" }" "\${NSD_RECORD_OF[i]/#-/lab}"
+          continue
+        fi
+        printf '         ~ qdisc %s: %s -> %s  [%s]\\n' "$key" "\${NSD_WORDS[*]:3}" "\${want_qdisc[$key]#qdisc "$key" }" "\${NSD_RECORD_OF[i]/#-/lab}"
+        nsd_remove apply "\${NSD_WORDS[@]}"
       elif [[ -n $plan ]]; then
         printf -- '- %s  [%s]\\n' "$line" "\${NSD_RECORD_OF[i]/#-/lab}"
         n=$((n + 1))
@@ -449,14 +473,17 @@ nsd_apply() { # [plan]
         nsd_words "$line"
         key="\${NSD_WORDS[*]:1:3}"
         [[ -z \${refill[$key]-} ]] || continue
+      elif [[ $line == 'qdisc '* ]]; then
+        nsd_words "$line"
+        [[ -z \${have_qdisc["\${NSD_WORDS[*]:1:2}"]-} ]] || continue
       fi
       printf '+ %s  [%s]\\n' "$line" "\${NSD_WANT_OF[i]}"
       added=$((added + 1))
     done
-    printf 'plan for lab %s: %d to add, %d to remove, %d chain(s) to refill; the rest stays as it is\\n' "$NSD_LAB" "$added" "$n" "$refilled"
+    printf 'plan for lab %s: %d to add, %d to remove, %d chain(s) to refill%s; the rest stays as it is\\n' "$NSD_LAB" "$added" "$n" "$refilled" "$( ((changed == 0)) || printf ', %d qdisc(s) to change' "$changed")"
     return 0
   fi
-  ((n > 0)) || return 0
+  ((n + changed > 0)) || return 0
   # The record without what is gone, replaced in one rename; lines added from here on go to the new file.
   local keep=()
   for i in "\${!NSD_RECORD_LINES[@]}"; do
@@ -484,6 +511,7 @@ nsd_preflight() { # ACTION
   local tools=(ip sysctl)
   if [[ $1 != status ]] && ((NSD_NEEDS_IPTABLES)); then tools+=("\${NSD_IPTABLES[@]}"); fi
   if [[ $1 == verify ]]; then tools+=(ping timeout nsenter); fi
+  if [[ $1 == up ]] && ((\${#NSD_NETEM[@]} > 0)); then tools+=(tc unshare); fi
   for tool in "\${tools[@]}"; do
     command -v "$tool" >/dev/null || missing+=("$tool")
   done
@@ -491,6 +519,7 @@ nsd_preflight() { # ACTION
     nsd_die "missing tools: \${missing[*]} (on Debian or Ubuntu: apt-get install iproute2 procps iptables iputils-ping util-linux)"
   fi
   ip netns list >/dev/null 2>&1 || nsd_die "ip netns does not work here: this kernel or iproute2 lacks network namespace support"
+  if [[ $1 == up ]] && ((\${#NSD_NETEM[@]} > 0)); then nsd_netem_check; fi
   [[ $1 == up || $1 == down ]] || return 0
   command -v flock >/dev/null || nsd_die "missing tools: flock (on Debian or Ubuntu: apt-get install util-linux)"
   nsd_lock "$1"
@@ -545,6 +574,14 @@ nsd_preflight() { # ACTION
     nsd_note "br_netfilter is loaded: bridged frames pass through iptables; the lab's FORWARD rules let them through"
   fi
   nsd_about building
+}
+
+# Before up changes anything, when links have impairments: the kernel has the netem qdisc. The
+# probe puts one on lo of a throwaway network namespace, which also loads sch_netem where it can.
+nsd_netem_check() {
+  local out
+  if out=$(unshare --net tc qdisc add dev lo root netem delay 1ms 2>&1); then return 0; fi
+  nsd_die "cannot build lab $NSD_LAB: link(s) \${NSD_NETEM[*]} have impairments (netem), and this kernel ($(uname -r)) has no netem qdisc (sch_netem): \${out//$'\\n'/ }. Fix: ${NETEM_FIX}; or remove the impairments from the drawing. Nothing was changed."
 }
 
 nsd_status() {

@@ -180,6 +180,8 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   out.push(bashArray('NSD_TRANSIT_LINKS', plan.transitNames));
   out.push(bashArray('NSD_CHAINS', ([4, 6] as const).flatMap((f) => chainHooks(plan, f).map((h) => `${f === 4 ? 'iptables' : 'ip6tables'}:${h.table}:${h.parent}:${h.chain}`))));
   out.push(bashArray('NSD_SYSCTLS', plan.host.forwarding.map(forwardingKey)));
+  out.push('# Links with impairments (netem): preflight checks that the kernel has the qdisc.');
+  out.push(bashArray('NSD_NETEM', plan.veths.filter((v) => v.netem).map((v) => v.link)));
   const wanted = recordLines(up);
   out.push('# What up records for this drawing, and the element of each: on a running lab, the rest of its');
   out.push('# record is removed first (apply).');
