@@ -817,42 +817,57 @@ nsd_waves_end() {
   done
 }
 
-# One probe; writes a result line to DIR/N: id, from, to, kind, expect, observed, result, ms, reason.
-nsd_probe() { # DIR N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON
+# One probe; writes a result line to DIR/N: id, from, to, kind, expect, observed, result, ms, reason,
+# note. On an impaired path (netem) it waits WAIT seconds longer and tries up to TRIES times before
+# it calls the other end unreachable; the note says how it went and what the path does (IMPAIRED).
+nsd_probe() { # DIR N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON [TRIES WAIT IMPAIRED]
   local dir=$1 n=$2 id=$3 netns=$4 from=$5 to=$6 kind=$7 address=$8 port=$9 expect=\${10} reason=\${11}
+  local tries=\${12:-1} wait=\${13:-0} impaired=\${14-} try=0 note=''
   local observed=unreachable ms=- out family=IPv4
   if [[ $address == @uplink ]]; then address=$NSD_UPLINK_ADDRESS; fi
   if [[ $address == @uplink6 ]]; then address=$NSD_UPLINK_ADDRESS6 family=IPv6; fi
   if [[ -z $address ]]; then
     observed=unknown reason="the uplink $NSD_UPLINK has no $family address"
   elif [[ $kind == ping ]]; then
-    if out=$(nsd_in "$netns" ping -n -c 1 -w 2 "$address" 2>&1); then
-      observed=reachable
-      local rtt='rtt[^=]*= [0-9.]+/([0-9.]+)/'
-      if [[ $out =~ $rtt ]]; then ms=\${BASH_REMATCH[1]}; fi
-    fi
+    while ((try < tries)) && [[ $observed == unreachable ]]; do
+      try=$((try + 1))
+      if out=$(nsd_in "$netns" ping -n -c 1 -w $((2 + wait)) "$address" 2>&1); then
+        observed=reachable
+        local rtt='rtt[^=]*= [0-9.]+/([0-9.]+)/'
+        if [[ $out =~ $rtt ]]; then ms=\${BASH_REMATCH[1]}; fi
+      fi
+    done
   else
-    local start=\${EPOCHREALTIME/./}
-    # shellcheck disable=SC2016
-    if nsd_in "$netns" timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$address" "$port" 2>/dev/null; then
-      observed=reachable
-      local us=$((\${EPOCHREALTIME/./} - start))
-      printf -v ms '%d.%03d' $((us / 1000)) $((us % 1000))
-    fi
+    while ((try < tries)) && [[ $observed == unreachable ]]; do
+      try=$((try + 1))
+      local start=\${EPOCHREALTIME/./}
+      # shellcheck disable=SC2016
+      if nsd_in "$netns" timeout $((3 + wait)) bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$address" "$port" 2>/dev/null; then
+        observed=reachable
+        local us=$((\${EPOCHREALTIME/./} - start))
+        printf -v ms '%d.%03d' $((us / 1000)) $((us % 1000))
+      fi
+    done
   fi
   local result=fail
   if [[ $observed == "$expect" ]]; then result=pass; fi
   if [[ $observed == unknown ]]; then result=skip; fi
-  printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$id" "$from" "$to" "$kind" "$address\${port:+:$port}" "$expect" "$observed" "$result" "\${ms:--}" "$reason" >"$dir/$n"
+  if [[ -n $impaired && $observed == reachable ]]; then
+    note="$([[ $result == pass ]] && echo passed || echo answered) on try $try of $tries; $impaired"
+  elif [[ -n $impaired && $observed == unreachable ]]; then
+    note="no answer in $try tries; $impaired"
+  fi
+  printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$id" "$from" "$to" "$kind" "$address\${port:+:$port}" "$expect" "$observed" "$result" "\${ms:--}" "$reason" "$note" >"$dir/$n"
 }
 
 nsd_verify_report() { # DIR
   local dir=$1 pass=0 fail=0 skip=0 line
-  local id from to kind address expect observed result ms reason
+  local id from to kind address expect observed result ms reason note
   printf '%-24s %-12s %-12s %-4s %-22s %-11s %-11s %-6s %s\\n' PROBE FROM TO KIND ADDRESS EXPECT OBSERVED RESULT MS
   for line in $(find "$dir" -type f -printf '%f\\n' | sort -n); do
-    IFS=$'\\t' read -r id from to kind address expect observed result ms reason <"$dir/$line"
+    IFS=$'\\t' read -r id from to kind address expect observed result ms reason note <"$dir/$line"
     printf '%-24s %-12s %-12s %-4s %-22s %-11s %-11s %-6s %s\\n' "$id" "$from" "$to" "$kind" "$address" "$expect" "$observed" "$result" "$ms"
+    if [[ -n $note ]]; then printf '    %s\\n' "$note"; fi
     case $result in
       pass) pass=$((pass + 1)) ;;
       skip) skip=$((skip + 1)) ;;

@@ -5,7 +5,7 @@
 import { BASH_INSPECT } from './bash-inspect.js';
 import { BASH_LIBRARY } from './bash-library.js';
 import type { Plan } from './plan.js';
-import { NEIGHBOUR_MARGIN, type PlannedProbe } from './probes.js';
+import { NEIGHBOUR_MARGIN, type Impairment, type PlannedProbe } from './probes.js';
 import { shellJoin, shellQuote } from './shell.js';
 import { chainHooks, downSteps, forwardingKey, neighbourKey, neighbourLimit, neighbourNeed, recordLines, upSteps, type Command, type Phase, type Step } from './steps.js';
 import { LAB_SH_STATUS } from '../exit-codes.js';
@@ -114,6 +114,7 @@ function renderVerify(plan: Plan, probes: readonly PlannedProbe[], out: string[]
   const order = probes.map((p, i) => ({ p, i, key: first(p) })).sort((x, y) => x.key - y.key || x.i - y.i);
   order.forEach(({ p, i }) => {
     const args = [String(p.neighbours), p.touches.join(' '), String(i + 1), p.id, p.netns ?? '-', p.fromLabel, p.toLabel, p.kind, p.address, p.port !== undefined ? String(p.port) : '', p.expect, p.reason];
+    if (p.impairment) args.push(String(p.impairment.tries), String(Math.ceil(p.impairment.delayMs / 1000)), impairmentNote(p.impairment));
     out.push(`  nsd_queue ${shellJoin(args)}`);
   });
   out.push('  nsd_waves_end');
@@ -123,6 +124,12 @@ function renderVerify(plan: Plan, probes: readonly PlannedProbe[], out: string[]
   out.push('  rm -rf "$dir"');
   out.push('  return "$status"');
   out.push('}', '');
+}
+
+/** What verify says about an impaired path: "the path has 20 % loss and 100 ms of delay there and back (netem on red-blue)". */
+export function impairmentNote(i: Impairment): string {
+  const parts = [...(i.lossPercent > 0 ? [`${i.lossPercent} % loss`] : []), ...(i.delayMs > 0 ? [`${i.delayMs} ms of delay there and back`] : [])];
+  return `the path has ${parts.length > 0 ? parts.join(' and ') : 'impairments'} (netem on ${i.links.join(', ')})`;
 }
 
 /** Renders the complete, self-contained `lab.sh` for a plan and its probes (pass the steps when you already have them). */
