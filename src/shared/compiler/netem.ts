@@ -3,7 +3,14 @@
  * `tc qdisc replace dev DEV root netem WORDS...`, as a short label for the canvas, and back from
  * those words or from what `tc -j qdisc show` prints (for inspect). Pure and browser-safe.
  */
-import type { Link, Netem } from '../model/topology.js';
+import type { Netem } from '../model/topology.js';
+
+/** What the netem of a link's ends depends on (a document link, written or with defaults). */
+export interface NetemLink {
+  netem?: Netem | undefined;
+  a: { netem?: Netem | undefined };
+  b: { netem?: Netem | undefined };
+}
 
 /** The figures of a netem, in the order tc prints them. */
 export const NETEM_FIELDS = ['delayMs', 'jitterMs', 'lossPercent', 'duplicatePercent', 'corruptPercent', 'rateMbit'] as const;
@@ -19,7 +26,7 @@ export function netemIsEmpty(n: Netem | undefined): boolean {
 }
 
 /** The impairments of what one end of a link sends: its own netem, else the link's; undefined when none. */
-export function endNetem(link: Pick<Link, 'netem' | 'a' | 'b'>, side: 'a' | 'b'): Netem | undefined {
+export function endNetem(link: NetemLink, side: 'a' | 'b'): Netem | undefined {
   const n = link[side].netem ?? link.netem;
   return netemIsEmpty(n) ? undefined : n;
 }
@@ -132,11 +139,19 @@ export function netemLabel(n: Netem): string {
 }
 
 /** The canvas label of a link: its own figures, or both directions when its ends differ ("a→b 50 ms / b→a 10 ms"). */
-export function linkNetemLabel(link: Pick<Link, 'netem' | 'a' | 'b'>): string {
+export function linkNetemLabel(link: NetemLink): string {
   const a = endNetem(link, 'a');
   const b = endNetem(link, 'b');
   const la = a ? netemLabel(a) : '';
   const lb = b ? netemLabel(b) : '';
   if (la === lb) return la;
   return [la ? `→ ${la}` : '', lb ? `← ${lb}` : ''].filter(Boolean).join(' / ');
+}
+
+/** A netem with one field set (a number) or cleared (undefined); undefined when no field is left. For the link's panel. */
+export function withNetemField(n: Netem | undefined, field: NetemField, value: number | undefined): Netem | undefined {
+  const next: Netem = { ...n };
+  if (value === undefined) delete next[field];
+  else next[field] = value;
+  return Object.keys(next).length > 0 ? next : undefined;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endNetem, linkNetemLabel, netemArgs, netemDifferences, netemFromTc, netemIsEmpty, netemLabel, parseNetemArgs } from '../../../src/shared/compiler/netem.js';
+import { withNetemField, endNetem, linkNetemLabel, netemArgs, netemDifferences, netemFromTc, netemIsEmpty, netemLabel, parseNetemArgs } from '../../../src/shared/compiler/netem.js';
 
 const link = (netem?: object, a?: object, b?: object) => ({ netem, a: { node: 'red', addresses: [], ...(a ? { netem: a } : {}) }, b: { node: 'blue', addresses: [], ...(b ? { netem: b } : {}) } });
 
@@ -46,5 +46,12 @@ describe('netem', () => {
     expect(netemDifferences({ delayMs: 50 }, netemFromTc(TC))).toEqual(['jitter is 10 ms instead of 0 ms', 'loss is 1.5 % instead of 0 %', 'duplication is 2 % instead of 0 %', 'corruption is 0.1 % instead of 0 %', 'rate is 1.5 Mbit/s instead of 0 Mbit/s']);
     // tc keeps percentages in steps of 1/2^32: 33.3 % comes back as 33.29999...
     expect(netemDifferences({ lossPercent: 33.3 }, { lossPercent: 33.29999997 })).toEqual([]);
+  });
+
+  it('sets or clears one figure for the panel, and drops the netem when none is left', () => {
+    expect(withNetemField(undefined, 'delayMs', 50)).toEqual({ delayMs: 50 });
+    expect(withNetemField({ delayMs: 50 }, 'lossPercent', 1)).toEqual({ delayMs: 50, lossPercent: 1 });
+    expect(withNetemField({ delayMs: 50, lossPercent: 1 }, 'delayMs', undefined)).toEqual({ lossPercent: 1 });
+    expect(withNetemField({ delayMs: 50 }, 'delayMs', undefined)).toBeUndefined();
   });
 });
