@@ -75,6 +75,11 @@ echo === rtt
 ip netns exec red ping -n -c 3 -i 0.2 10.0.1.2
 echo === rtt-green
 ip netns exec red ping -n -c 3 -i 0.2 10.0.2.2
+echo === status
+bash before.sh status; echo "exit $?"
+tc -n blue qdisc del dev rb-blue root
+bash before.sh status; echo "exit $?"
+bash before.sh up >/dev/null; echo "up again $?"
 echo === verify
 bash before.sh verify; echo "exit $?"
 echo === inspect
@@ -128,6 +133,13 @@ bash cut.sh down >/dev/null; echo "down $?"
       const green = avgRtt(s['rtt-green']!);
       expect(green).toBeGreaterThanOrEqual(18);
       expect(green).toBeLessThan(90);
+
+      // Status counts each impaired end; a qdisc deleted by hand is missing, and up puts it back.
+      expect(s.status).toMatch(/^qdisc +netem on rb-red in red +present$/m);
+      expect(s.status).toContain('lab netem is up (7 of 7 parts present)\nexit 0');
+      expect(s.status).toMatch(/^qdisc +netem on rb-blue in blue +missing$/m);
+      expect(s.status).toContain('lab netem is partly up (6 of 7 parts present)');
+      expect(s.status).toContain('up again 0');
 
       // Verify waits for the delay: red->blue passes, in about 100 ms.
       expect(s.verify, s.verify).toContain('exit 0');

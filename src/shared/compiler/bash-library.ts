@@ -611,6 +611,18 @@ nsd_status() {
     fi
     printf '%-10s %-24s %s\\n' "$ipt" "$table $parent -> $chain" "$state"
   done
+  local where dev out
+  for name in "\${NSD_QDISCS[@]}"; do
+    IFS=: read -r where dev <<<"$name"
+    total=$((total + 1))
+    out=''
+    if command -v tc >/dev/null; then
+      if [[ $where == - ]]; then out=$(tc qdisc show dev "$dev" root 2>/dev/null) || true; else out=$(tc -n "$where" qdisc show dev "$dev" root 2>/dev/null) || true; fi
+    fi
+    if [[ $out == 'qdisc netem '* ]]; then present=$((present + 1)) state=present; else state=missing; fi
+    if [[ $where != - ]]; then dev+=" in $where"; fi
+    printf '%-10s %-24s %s\\n' qdisc "netem on $dev" "$state"
+  done
   # Forwarding may have been on before the lab; only the lab's own parts decide whether it is down.
   local owned=$present
   for name in "\${NSD_SYSCTLS[@]}"; do

@@ -189,6 +189,7 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   out.push(bashArray('NSD_SYSCTLS', plan.host.forwarding.map(forwardingKey)));
   out.push('# Links with impairments (netem): preflight checks that the kernel has the qdisc.');
   out.push(bashArray('NSD_NETEM', plan.veths.filter((v) => v.netem).map((v) => v.link)));
+  out.push(bashArray('NSD_QDISCS', plan.veths.flatMap((v) => (['a', 'b'] as const).filter((side) => v.netem?.[side]).map((side) => `${v[side].netns ?? '-'}:${v[side].name}`))));
   const wanted = recordLines(up);
   out.push('# What up records for this drawing, and the element of each: on a running lab, the rest of its');
   out.push('# record is removed first (apply).');
