@@ -12,7 +12,8 @@ import { parseInspect } from '../../src/shared/deploy/inspect.js';
 import { requireUml, withUmlKernel } from './uml.js';
 import { requireLab, withSandbox } from './sandbox.js';
 
-const TIMEOUT = 180_000;
+// UML starts processes slowly (about 100 s for the first test here): room for a loaded CI machine.
+const TIMEOUT = 400_000;
 
 type Netem = Record<string, number>;
 
@@ -121,6 +122,7 @@ bash cut.sh verify; echo "exit $?"
 bash cut.sh down >/dev/null; echo "down $?"
 `,
         { 'before.sh': scriptOf(drawing({ delayMs: 50 })), 'after.sh': scriptOf(drawing({ delayMs: 20, lossPercent: 0 })), 'none.sh': scriptOf(drawing(undefined)), 'cut.sh': scriptOf(drawing({ lossPercent: 100 }, 'cut')) },
+        TIMEOUT - 20_000,
       );
       expect(r.code, r.console).toBe(0);
       const s = sections(r.output);
