@@ -8,6 +8,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clickElement, openDesigner, scriptText, skipWithoutChromium, skipWithoutLabHost, TestLabBase, type Designer } from './designer.js';
 
+/** Selects a link and waits for its panel: a field filled before the panel switched would be lost with it. */
+async function selectLink(d: Designer, id: string): Promise<void> {
+  await clickElement(d.page, id);
+  await expect.poll(() => d.page.getByTestId('properties').locator('h3').textContent()).toBe(`Link ${id}`);
+}
+
 const badgeOf = (d: Designer, id: string) => d.page.evaluate((edge) => window.__nsdCanvas!.cy.getElementById(edge).data('badge') as string, id);
 
 describe.skipIf(skipWithoutChromium('the designer netem test (test/e2e/netem.test.ts)'))('designer: link impairments', () => {
@@ -22,7 +28,7 @@ describe.skipIf(skipWithoutChromium('the designer netem test (test/e2e/netem.tes
   it("sets a delay and a loss in the link's panel, shows them as a badge on the cable and as tc in lab.sh", async () => {
     const { page } = d;
     await expect.poll(() => page.getByTestId('problems').textContent()).toContain('0 errors');
-    await clickElement(page, 'red-vnet0');
+    await selectLink(d, 'red-vnet0');
     await page.getByTestId('prop-netem-delayMs').fill('50');
     await page.getByTestId('prop-netem-lossPercent').fill('1');
     await expect.poll(() => badgeOf(d, 'red-vnet0')).toBe('50 ms, 1 %');
@@ -33,7 +39,7 @@ describe.skipIf(skipWithoutChromium('the designer netem test (test/e2e/netem.tes
     await d.shot('10-01-netem-badge');
 
     // An end of its own (asymmetric): what blue sends is slower.
-    await clickElement(page, 'blue-vnet0');
+    await selectLink(d, 'blue-vnet0');
     await page.getByTestId('prop-a-netem-fold').locator('summary').click();
     await page.getByTestId('prop-a-netem-rateMbit').fill('10');
     await expect.poll(() => badgeOf(d, 'blue-vnet0')).toBe('→ 10 Mbit/s');
@@ -42,7 +48,7 @@ describe.skipIf(skipWithoutChromium('the designer netem test (test/e2e/netem.tes
 
   it('names a figure out of range under its field, and clearing the figures removes the badge', async () => {
     const { page } = d;
-    await clickElement(page, 'red-vnet0');
+    await selectLink(d, 'red-vnet0');
     await page.getByTestId('prop-netem-lossPercent').fill('101');
     await expect.poll(() => page.getByTestId('problems').textContent()).toContain('1 error');
     expect(await page.getByTestId('problems').textContent()).toContain('lossPercent 101 is too large');
@@ -69,7 +75,7 @@ describe.skipIf(skipWithoutLabHost('the designer netem deploy test (test/e2e/net
 
   it('says before anything is built that the kernel has no netem, and how to get it', async () => {
     const { page } = d;
-    await clickElement(page, 'red-vnet0');
+    await selectLink(d, 'red-vnet0');
     await page.getByTestId('prop-netem-delayMs').fill('50');
     await expect.poll(() => badgeOf(d, 'red-vnet0')).toBe('50 ms');
     await page.getByTestId('deploy').click();
