@@ -26,6 +26,20 @@ describe('canvas elements', () => {
     expect(edges.every((e) => e.classes.length === 0)).toBe(true);
   });
 
+  it('badges an impaired link with its figures, always drawn (class impaired), both ways when its ends differ', () => {
+    const doc = bridge();
+    doc.links![0]!.netem = { delayMs: 50, lossPercent: 1 };
+    doc.links![1]!.a.netem = { rateMbit: 10 };
+    const { edges } = canvasElements(doc, none);
+    const [first, second, third] = [edges.find((e) => e.id === doc.links![0]!.id)!, edges.find((e) => e.id === doc.links![1]!.id)!, edges.find((e) => e.id === doc.links![2]!.id)!];
+    expect(first.badge).toBe('50 ms, 1 %');
+    expect(first.classes).toContain('impaired');
+    expect(first.label).toBe('veth-red ↔ veth-red-br\n50 ms, 1 %');
+    expect(second.badge).toBe('→ 10 Mbit/s');
+    expect(third.badge).toBe('');
+    expect(third.classes).not.toContain('impaired');
+  });
+
   it("shows a router's two addresses each at its own cable", () => {
     const { edges } = canvasElements(loadExample('06-router') as Doc, none);
     const ends = edges.flatMap((e) => [

@@ -23,6 +23,18 @@ describe('parsePlan', () => {
     expect(planHeadline(plan)).toBe('1 to add, 2 to remove, 1 chain to refill');
   });
 
+  it('reads a changed impairment (~ qdisc) with its element, counts it, and asks before applying it', () => {
+    const plan = parsePlan([
+      '~ qdisc red veth-red: delay 50ms -> delay 20ms  [red-blue]',
+      'plan for lab x: 0 to add, 0 to remove, 0 chain(s) to refill, 1 qdisc(s) to change; the rest stays as it is',
+    ])!;
+    expect(plan.changes).toEqual([{ sign: '~', text: 'qdisc red veth-red: delay 50ms -> delay 20ms', element: 'red-blue' }]);
+    expect(plan.changed).toBe(1);
+    expect(planHeadline(plan)).toBe('0 to add, 0 to remove, 0 chains to refill, 1 impairment to change');
+    expect(planNeedsConfirmation(plan, 10)).toBe(true);
+    expect(parsePlan(PLAN)!.changed).toBe(0);
+  });
+
   it('is null without the summary line (plan failed)', () => {
     expect(parsePlan(['lab.sh: plan needs root'])).toBeNull();
   });

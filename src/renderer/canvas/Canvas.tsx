@@ -319,12 +319,13 @@ export function Canvas(props: CanvasProps) {
         const ele = cy.getElementById(e.id);
         if (!ele.empty() && (ele.data('source') !== e.source || ele.data('target') !== e.target)) ele.remove();
         if (ele.empty() || ele.removed()) {
-          cy.add({ group: 'edges', data: { id: e.id, source: e.source, target: e.target, label: e.label, sourceLabel: e.sourceLabel, targetLabel: e.targetLabel, tooltip: e.tooltip }, classes: e.classes });
+          cy.add({ group: 'edges', data: { id: e.id, source: e.source, target: e.target, label: e.label, sourceLabel: e.sourceLabel, targetLabel: e.targetLabel, badge: e.badge, tooltip: e.tooltip }, classes: e.classes });
           continue;
         }
         if (ele.data('label') !== e.label) ele.data('label', e.label);
         if (ele.data('sourceLabel') !== e.sourceLabel) ele.data('sourceLabel', e.sourceLabel);
         if (ele.data('targetLabel') !== e.targetLabel) ele.data('targetLabel', e.targetLabel);
+        if (ele.data('badge') !== e.badge) ele.data('badge', e.badge);
         if (ele.data('tooltip') !== e.tooltip) ele.data('tooltip', e.tooltip);
         setClasses(ele, [...e.classes, ...(ele.hasClass('show-ifnames') ? ['show-ifnames'] : []), ...(ele.hasClass('hover') ? ['hover'] : [])]);
       }

@@ -8,6 +8,7 @@ import type { ProbeResult } from '../../shared/deploy/events.js';
 import type { Problem } from '../../shared/compiler/problems.js';
 import { serviceText, type ElementDrift, type ServiceState } from '../../shared/deploy/inspect.js';
 import { resolveDocument } from '../../shared/document/view.js';
+import { linkNetemLabel } from '../../shared/compiler/netem.js';
 
 export interface CanvasNode {
   id: string;
@@ -33,6 +34,8 @@ export interface CanvasEdge {
   /** The addresses of each end, drawn at that end of the cable. */
   sourceLabel: string;
   targetLabel: string;
+  /** The link's impairments, "50 ms, 1 %" (empty: none): always drawn, with class `impaired`. */
+  badge: string;
   classes: string[];
   tooltip: string;
 }
@@ -250,8 +253,10 @@ export function canvasElements(doc: Doc, marks: Marks): { nodes: CanvasNode[]; e
     const names = ifnames.get(l.id);
     const a = l.a.ifname ?? names?.a;
     const b = l.b.ifname ?? names?.b;
-    const label = [a, b].filter((s): s is string => !!s).join(' ↔ ');
+    const badge = linkNetemLabel(l);
+    const label = [[a, b].filter((s): s is string => !!s).join(' ↔ '), badge].filter(Boolean).join('\n');
     const { classes, tooltip } = classesFor(l.id);
+    if (badge) classes.push('impaired');
     const end = (node: string, ifname: string | undefined, addresses: readonly string[] | undefined): string =>
       `${node}${ifname ? ` ${ifname}` : ''}${addresses && addresses.length > 0 ? ` ${addresses.join(', ')}` : ''}`;
     const ends = `${end(l.a.node, a, l.a.addresses)} ↔ ${end(l.b.node, b, l.b.addresses)}`;
@@ -262,6 +267,7 @@ export function canvasElements(doc: Doc, marks: Marks): { nodes: CanvasNode[]; e
       label,
       sourceLabel: (l.a.addresses ?? []).join('\n'),
       targetLabel: (l.b.addresses ?? []).join('\n'),
+      badge,
       classes,
       // Problems first: they are why one hovers.
       tooltip: tooltip ? `${tooltip}\n${ends}` : ends,

@@ -158,6 +158,8 @@ export function canvasStyle(theme: Theme, icons = true): StylesheetJson {
         'text-wrap': 'wrap',
       },
     },
+    // Impairments (netem) are always shown; the interface names, when drawn, come with them.
+    { selector: 'edge.impaired', style: { label: 'data(badge)', 'line-style': 'dashed', 'line-dash-pattern': [8, 3] } },
     { selector: 'edge.show-ifnames, edge.hover, edge:selected', style: { label: 'data(label)' } },
     { selector: 'edge.hover', style: { 'z-index': 10 } },
     { selector: ':selected', style: { 'overlay-color': c.accent, 'overlay-opacity': 0.18, 'overlay-padding': 6 } },

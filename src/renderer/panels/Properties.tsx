@@ -13,6 +13,7 @@ import { IFNAME_MAX } from '../../shared/model/topology.js';
 import { Check, Field, RowList, Select, numberOrUndefined, problemsAt, splitList } from './fields.js';
 import { NodeInterfaces } from './Interfaces.js';
 import { ServicesFields } from './ServicesFields.js';
+import { NetemFields } from './NetemFields.js';
 import { asIdHint, endAddressHint, noneHint } from '../state/field-hints.js';
 
 type Dispatch = (command: EditorCommand, mergeKey?: string) => void;
@@ -141,6 +142,7 @@ function LinkProperties({ link, props }: { link: AnyLink; props: PropertiesProps
         </legend>
         <Field label="interface" value={e.ifname ?? ''} placeholder="generated" onChange={(v) => set({ ifname: v || undefined }, 'ifname')} testId={`prop-${side}-ifname`} problems={p(`${side}.ifname`)} note={note} />
         <Field label="addresses" value={(e.addresses ?? []).join(', ')} placeholder={endAddressHint(self?.kind, other?.kind)} onChange={(v) => set({ addresses: splitList(v) }, 'addresses')} testId={`prop-${side}-addresses`} problems={p(`${side}.addresses`)} />
+        <NetemFields netem={e.netem} onChange={(netem, f) => set({ netem }, `netem.${f}`)} problems={(f) => p(`${side}.netem.${f}`)} testPrefix={`prop-${side}-netem`} legend={`what ${e.node} sends: own impairments`} folded />
       </fieldset>
     );
   };
@@ -153,6 +155,7 @@ function LinkProperties({ link, props }: { link: AnyLink; props: PropertiesProps
       {end('a')}
       {end('b')}
       <Field label="MTU" type="number" value={link.mtu?.toString() ?? ''} onChange={(v) => props.dispatch({ type: 'updateLink', id, patch: { mtu: numberOrUndefined(v) } }, `edit:${id}:mtu`)} testId="prop-mtu" problems={p('mtu')} />
+      <NetemFields netem={link.netem} onChange={(netem, f) => props.dispatch({ type: 'updateLink', id, patch: { netem } }, `edit:${id}:netem.${f}`)} problems={(f) => p(`netem.${f}`)} testPrefix="prop-netem" legend="impairments, each way (netem)" />
     </div>
   );
 }

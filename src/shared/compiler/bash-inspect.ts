@@ -88,6 +88,11 @@ nsd_inspect_check() { # KIND WORD...
         *) return 1 ;;
       esac
       ;;
+    qdisc) # present when the interface has a root netem; nsd compares its figures (tc -j dumps) with the words
+      command -v tc >/dev/null || return 1
+      if [[ $1 == - ]]; then out=$(tc qdisc show dev "$2" root 2>/dev/null); else out=$(tc -n "$1" qdisc show dev "$2" root 2>/dev/null); fi || return 1
+      [[ $out == 'qdisc netem '* ]]
+      ;;
     *) return 1 ;;
   esac
 }

@@ -4,6 +4,7 @@
  * with shellcheck through the golden scripts.
  */
 import { LAB_SH_BUSY, LAB_SH_STATUS } from '../exit-codes.js';
+import { NETEM_FIX } from './netem.js';
 
 export const BASH_LIBRARY = `nsd_die() {
   printf 'lab.sh: %s\\n' "$*" >&2
@@ -130,7 +131,7 @@ nsd_lock() { # ACTION
 # Lines: netns NAME | link NAME | veth FIRST WHERE MASTER SECOND WHERE MASTER MTU | bridge NAME MTU |
 # dns NAME | dir PATH | addr WHERE DEV ADDRESS | route WHERE WORDS... | sysctl WHERE KEY |
 # chain IPTABLES TABLE CHAIN | rule IPTABLES TABLE CHAIN WORDS... | jump IPTABLES TABLE PARENT CHAIN |
-# service NETNS ID HASH
+# service NETNS ID HASH | qdisc WHERE DEV NETEM-WORDS...
 # (WHERE: a namespace, or - for the host; the compiler's RECORD_KINDS says the same). After a tab,
 # each line names the drawing's element it belongs to (- for the lab as a whole), for plan.
 nsd_record_open() {
@@ -438,6 +439,11 @@ nsd_remove() { # MODE KIND WORD...
       fi
       ;;
     bridge) if [[ $mode == apply ]]; then nsd_host_link_remove "$1" && nsd_read_host_links; fi ;;
+    qdisc) # WHERE DEV WORDS...: goes with its interface at down; apply removes it (a changed one is made anew)
+      if [[ $mode == apply ]]; then
+        if [[ $1 == - ]]; then nsd_quietly tc qdisc del dev "$2" root; else nsd_quietly tc -n "$1" qdisc del dev "$2" root; fi
+      fi
+      ;;
     link) nsd_host_link_remove "$1" ;;
     netns) nsd_netns_remove "$1" ;;
     dns)
@@ -475,12 +481,17 @@ nsd_undo() { # KIND
 # untouched. A chain whose rules changed is emptied and refilled in the drawing's order.
 # With "plan" it only says what it would remove (-), refill (~) and add (+), and changes nothing.
 nsd_apply() { # [plan]
-  local plan=\${1-} line i kind key n=0 added=0 refilled=0
+  local plan=\${1-} line i kind key n=0 added=0 refilled=0 changed=0
   # A fresh lab has nothing to remove (and a big one would pay for reading what it wants).
   if [[ -z $plan ]] && ((\${#NSD_RECORD_LINES[@]} == 0)); then return 0; fi
-  local -A want=() have_rules=() want_rules=() refill=() gone=()
+  local -A want=() have_rules=() want_rules=() refill=() gone=() want_qdisc=() have_qdisc=()
   for line in "\${NSD_WANT[@]}"; do
     want[$line]=1
+    # A qdisc is known by its interface (WHERE DEV): other figures on the same one are a change (~).
+    if [[ $line == 'qdisc '* ]]; then
+      nsd_words "$line"
+      want_qdisc["\${NSD_WORDS[*]:1:2}"]=$line
+    fi
     if [[ $line == 'rule '* ]]; then
       nsd_words "$line"
       key="\${NSD_WORDS[*]:1:3}"
@@ -492,13 +503,16 @@ nsd_apply() { # [plan]
       nsd_words "$line"
       key="\${NSD_WORDS[*]:1:3}"
       have_rules[$key]+="$line"$'\\n'
+    elif [[ $line == 'qdisc '* ]]; then
+      nsd_words "$line"
+      have_qdisc["\${NSD_WORDS[*]:1:2}"]=$line
     fi
   done
   for key in "\${!have_rules[@]}"; do
     if [[ \${have_rules[$key]} != "\${want_rules[$key]-}" ]]; then refill[$key]=1; fi
   done
   if [[ -z $plan ]]; then nsd_read_host_links; fi
-  for kind in service jump rule chain route addr sysctl veth bridge link netns dns; do
+  for kind in service jump rule chain qdisc route addr sysctl veth bridge link netns dns; do
     for ((i = \${#NSD_RECORD_LINES[@]} - 1; i >= 0; i--)); do
       line=\${NSD_RECORD_LINES[i]}
       [[ $line == "$kind "* ]] || continue
@@ -518,6 +532,16 @@ nsd_apply() { # [plan]
         fi
       elif [[ -n \${want[$line]-} ]]; then
         continue
+      elif [[ $kind == qdisc && -n \${want_qdisc["\${NSD_WORDS[*]:1:2}"]-} ]]; then
+        # Other figures on the same interface: only the qdisc changes (removed here, made anew by its step).
+        key="\${NSD_WORDS[*]:1:2}"
+        changed=$((changed + 1))
+        if [[ -n $plan ]]; then
+          printf '~ qdisc %s: %s -> %s  [%s]\\n' "$key" "\${NSD_WORDS[*]:3}" "\${want_qdisc[$key]#qdisc "$key" }" "\${NSD_RECORD_OF[i]/#-/lab}"
+          continue
+        fi
+        printf '         ~ qdisc %s: %s -> %s  [%s]\\n' "$key" "\${NSD_WORDS[*]:3}" "\${want_qdisc[$key]#qdisc "$key" }" "\${NSD_RECORD_OF[i]/#-/lab}"
+        nsd_remove apply "\${NSD_WORDS[@]}"
       elif [[ -n $plan ]]; then
         printf -- '- %s  [%s]\\n' "$line" "\${NSD_RECORD_OF[i]/#-/lab}"
         n=$((n + 1))
@@ -539,14 +563,17 @@ nsd_apply() { # [plan]
         nsd_words "$line"
         key="\${NSD_WORDS[*]:1:3}"
         [[ -z \${refill[$key]-} ]] || continue
+      elif [[ $line == 'qdisc '* ]]; then
+        nsd_words "$line"
+        [[ -z \${have_qdisc["\${NSD_WORDS[*]:1:2}"]-} ]] || continue
       fi
       printf '+ %s  [%s]\\n' "$line" "\${NSD_WANT_OF[i]}"
       added=$((added + 1))
     done
-    printf 'plan for lab %s: %d to add, %d to remove, %d chain(s) to refill; the rest stays as it is\\n' "$NSD_LAB" "$added" "$n" "$refilled"
+    printf 'plan for lab %s: %d to add, %d to remove, %d chain(s) to refill%s; the rest stays as it is\\n' "$NSD_LAB" "$added" "$n" "$refilled" "$( ((changed == 0)) || printf ', %d qdisc(s) to change' "$changed")"
     return 0
   fi
-  ((n > 0)) || return 0
+  ((n + changed > 0)) || return 0
   # The record without what is gone, replaced in one rename; lines added from here on go to the new file.
   local keep=()
   for i in "\${!NSD_RECORD_LINES[@]}"; do
@@ -577,6 +604,7 @@ nsd_preflight() { # ACTION
   if [[ $1 != status ]] && ((NSD_NEEDS_IPTABLES)); then tools+=("\${NSD_IPTABLES[@]}"); fi
   if [[ $1 == verify ]]; then tools+=(ping timeout nsenter); fi
   if [[ $1 == up ]] && ((\${#NSD_SERVICES[@]} > 0)); then tools+=(setsid); fi
+  if [[ $1 == up ]] && ((\${#NSD_NETEM[@]} > 0)); then tools+=(tc unshare); fi
   for tool in "\${tools[@]}"; do
     command -v "$tool" >/dev/null || missing+=("$tool")
   done
@@ -584,6 +612,7 @@ nsd_preflight() { # ACTION
     nsd_die "missing tools: \${missing[*]} (on Debian or Ubuntu: apt-get install iproute2 procps iptables iputils-ping util-linux)"
   fi
   ip netns list >/dev/null 2>&1 || nsd_die "ip netns does not work here: this kernel or iproute2 lacks network namespace support"
+  if [[ $1 == up ]] && ((\${#NSD_NETEM[@]} > 0)); then nsd_netem_check; fi
   [[ $1 == up || $1 == down ]] || return 0
   command -v flock >/dev/null || nsd_die "missing tools: flock (on Debian or Ubuntu: apt-get install util-linux)"
   nsd_lock "$1"
@@ -640,6 +669,14 @@ nsd_preflight() { # ACTION
   nsd_about building
 }
 
+# Before up changes anything, when links have impairments: the kernel has the netem qdisc. The
+# probe puts one on lo of a throwaway network namespace, which also loads sch_netem where it can.
+nsd_netem_check() {
+  local out
+  if out=$(unshare --net tc qdisc add dev lo root netem delay 1ms 2>&1); then return 0; fi
+  nsd_die "cannot build lab $NSD_LAB: link(s) \${NSD_NETEM[*]} have impairments (netem), and this kernel ($(uname -r)) has no netem qdisc (sch_netem): \${out//$'\\n'/ }. Fix: ${NETEM_FIX}; or remove the impairments from the drawing. Nothing was changed."
+}
+
 nsd_status() {
   local name present=0 total=0
   nsd_preflight status
@@ -666,6 +703,18 @@ nsd_status() {
       state=missing
     fi
     printf '%-10s %-24s %s\\n' "$ipt" "$table $parent -> $chain" "$state"
+  done
+  local where dev out
+  for name in "\${NSD_QDISCS[@]}"; do
+    IFS=: read -r where dev <<<"$name"
+    total=$((total + 1))
+    out=''
+    if command -v tc >/dev/null; then
+      if [[ $where == - ]]; then out=$(tc qdisc show dev "$dev" root 2>/dev/null) || true; else out=$(tc -n "$where" qdisc show dev "$dev" root 2>/dev/null) || true; fi
+    fi
+    if [[ $out == 'qdisc netem '* ]]; then present=$((present + 1)) state=present; else state=missing; fi
+    if [[ $where != - ]]; then dev+=" in $where"; fi
+    printf '%-10s %-24s %s\\n' qdisc "netem on $dev" "$state"
   done
   # Forwarding may have been on before the lab; only the lab's own parts decide whether it is down.
   local owned=$present
@@ -899,42 +948,57 @@ nsd_waves_end() {
   done
 }
 
-# One probe; writes a result line to DIR/N: id, from, to, kind, expect, observed, result, ms, reason.
-nsd_probe() { # DIR N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON
+# One probe; writes a result line to DIR/N: id, from, to, kind, expect, observed, result, ms, reason,
+# note. On an impaired path (netem) it waits WAIT seconds longer and tries up to TRIES times before
+# it calls the other end unreachable; the note says how it went and what the path does (IMPAIRED).
+nsd_probe() { # DIR N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON [TRIES WAIT IMPAIRED]
   local dir=$1 n=$2 id=$3 netns=$4 from=$5 to=$6 kind=$7 address=$8 port=$9 expect=\${10} reason=\${11}
+  local tries=\${12:-1} wait=\${13:-0} impaired=\${14-} try=0 note=''
   local observed=unreachable ms=- out family=IPv4
   if [[ $address == @uplink ]]; then address=$NSD_UPLINK_ADDRESS; fi
   if [[ $address == @uplink6 ]]; then address=$NSD_UPLINK_ADDRESS6 family=IPv6; fi
   if [[ -z $address ]]; then
     observed=unknown reason="the uplink $NSD_UPLINK has no $family address"
   elif [[ $kind == ping ]]; then
-    if out=$(nsd_in "$netns" ping -n -c 1 -w 2 "$address" 2>&1); then
-      observed=reachable
-      local rtt='rtt[^=]*= [0-9.]+/([0-9.]+)/'
-      if [[ $out =~ $rtt ]]; then ms=\${BASH_REMATCH[1]}; fi
-    fi
+    while ((try < tries)) && [[ $observed == unreachable ]]; do
+      try=$((try + 1))
+      if out=$(nsd_in "$netns" ping -n -c 1 -w $((2 + wait)) "$address" 2>&1); then
+        observed=reachable
+        local rtt='rtt[^=]*= [0-9.]+/([0-9.]+)/'
+        if [[ $out =~ $rtt ]]; then ms=\${BASH_REMATCH[1]}; fi
+      fi
+    done
   else
-    local start=\${EPOCHREALTIME/./}
-    # shellcheck disable=SC2016
-    if nsd_in "$netns" timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$address" "$port" 2>/dev/null; then
-      observed=reachable
-      local us=$((\${EPOCHREALTIME/./} - start))
-      printf -v ms '%d.%03d' $((us / 1000)) $((us % 1000))
-    fi
+    while ((try < tries)) && [[ $observed == unreachable ]]; do
+      try=$((try + 1))
+      local start=\${EPOCHREALTIME/./}
+      # shellcheck disable=SC2016
+      if nsd_in "$netns" timeout $((3 + wait)) bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$address" "$port" 2>/dev/null; then
+        observed=reachable
+        local us=$((\${EPOCHREALTIME/./} - start))
+        printf -v ms '%d.%03d' $((us / 1000)) $((us % 1000))
+      fi
+    done
   fi
   local result=fail
   if [[ $observed == "$expect" ]]; then result=pass; fi
   if [[ $observed == unknown ]]; then result=skip; fi
-  printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$id" "$from" "$to" "$kind" "$address\${port:+:$port}" "$expect" "$observed" "$result" "\${ms:--}" "$reason" >"$dir/$n"
+  if [[ -n $impaired && $observed == reachable ]]; then
+    note="$([[ $result == pass ]] && echo passed || echo answered) on try $try of $tries; $impaired"
+  elif [[ -n $impaired && $observed == unreachable ]]; then
+    note="no answer in $try tries; $impaired"
+  fi
+  printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$id" "$from" "$to" "$kind" "$address\${port:+:$port}" "$expect" "$observed" "$result" "\${ms:--}" "$reason" "$note" >"$dir/$n"
 }
 
 nsd_verify_report() { # DIR
   local dir=$1 pass=0 fail=0 skip=0 line
-  local id from to kind address expect observed result ms reason
+  local id from to kind address expect observed result ms reason note
   printf '%-24s %-12s %-12s %-4s %-22s %-11s %-11s %-6s %s\\n' PROBE FROM TO KIND ADDRESS EXPECT OBSERVED RESULT MS
   for line in $(find "$dir" -type f -printf '%f\\n' | sort -n); do
-    IFS=$'\\t' read -r id from to kind address expect observed result ms reason <"$dir/$line"
+    IFS=$'\\t' read -r id from to kind address expect observed result ms reason note <"$dir/$line"
     printf '%-24s %-12s %-12s %-4s %-22s %-11s %-11s %-6s %s\\n' "$id" "$from" "$to" "$kind" "$address" "$expect" "$observed" "$result" "$ms"
+    if [[ -n $note ]]; then printf '    %s\\n' "$note"; fi
     case $result in
       pass) pass=$((pass + 1)) ;;
       skip) skip=$((skip + 1)) ;;

@@ -5,7 +5,8 @@
  * and the renderer make no decision of their own.
  */
 import { formatIp, parseCidr, parseIp, subnetText, type Family } from '../model/net.js';
-import type { Route, TopologyDocument } from '../model/topology.js';
+import type { Netem, Route, TopologyDocument } from '../model/topology.js';
+import { endNetem } from './netem.js';
 import { nodeName, resolve, type Iface, type Resolved } from '../model/resolve.js';
 
 export interface PlannedRoute {
@@ -48,6 +49,8 @@ export interface PlannedVeth {
   a: Iface;
   b: Iface;
   mtu?: number;
+  /** Impairments of what each end sends (netem on its egress), when it has any. */
+  netem?: { a?: Netem; b?: Netem };
 }
 
 export interface PlannedMasquerade {
@@ -157,9 +160,12 @@ export function plan(doc: TopologyDocument, resolved: Resolved = resolve(doc)): 
     ...(b.mtu !== undefined ? { mtu: b.mtu } : {}),
   }));
 
-  const veths: PlannedVeth[] = r.links.flatMap((l) =>
-    l.a && l.b ? [{ link: l.link.id, a: l.a, b: l.b, ...(l.link.mtu !== undefined ? { mtu: l.link.mtu } : {}) }] : [],
-  );
+  const veths: PlannedVeth[] = r.links.flatMap((l) => {
+    if (!l.a || !l.b) return [];
+    const [na, nb] = [endNetem(l.link, 'a'), endNetem(l.link, 'b')];
+    const netem = na || nb ? { netem: { ...(na ? { a: na } : {}), ...(nb ? { b: nb } : {}) } } : {};
+    return [{ link: l.link.id, a: l.a, b: l.b, ...(l.link.mtu !== undefined ? { mtu: l.link.mtu } : {}), ...netem }];
+  });
 
   // The host forwards when NAT needs it, when the user says so, or when a namespace routes
   // through one of the host's addresses (a bridge address or a host veth end).

@@ -5,7 +5,8 @@
  * preview skips this stage; lab.sh and the runner use it.
  */
 import { formatIp, parseIp } from '../model/net.js';
-import type { Resolved } from '../model/resolve.js';
+import { ROOT_KEY, type Iface, type Resolved } from '../model/resolve.js';
+import { endNetem } from './netem.js';
 import type { Plan } from './plan.js';
 import { ReachModel, type ForwardingFacts, type Verdict } from './reach.js';
 
@@ -42,6 +43,81 @@ export interface PlannedProbe {
    */
   touches: string[];
   neighbours: number;
+  /** Link impairments (netem) on the way there and back, when there are any: verify waits longer and tries again. */
+  impairment?: Impairment;
+}
+
+/** What netem does to a probe's round trip. */
+export interface Impairment {
+  /** Added delay there and back, jitter included at its most, in ms. */
+  delayMs: number;
+  /** Chance in percent that one try gets no answer (loss and corruption anywhere on the way there or back). */
+  lossPercent: number;
+  /** How many tries before the probe is called failed: enough for a false failure to be rarer than MISS_CHANCE. */
+  tries: number;
+  /** The impaired links on the way, by id. */
+  links: string[];
+}
+
+/** The chance of calling a lossy but working path failed that verify accepts (it tries until it is below). */
+export const MISS_CHANCE = 0.001;
+/** Most tries for one probe. */
+export const MAX_TRIES = 10;
+
+/** Tries for a path that loses `lossPercent` of round trips: 1 without loss, 3 when everything is lost (to show it). */
+export function triesFor(lossPercent: number): number {
+  const q = lossPercent / 100;
+  if (q <= 0) return 1;
+  if (q >= 1) return 3;
+  return Math.min(MAX_TRIES, Math.max(1, Math.ceil(Math.log(MISS_CHANCE) / Math.log(q))));
+}
+
+/**
+ * The impairments a packet meets between two neighbouring nodes of a path: the egress of the
+ * sender's end, and on a bridge, the egress of the port towards the receiver.
+ */
+function hopImpairments(r: Resolved, byKey: Map<string, Iface>, from: string, to: string): Array<{ link: string; delayMs: number; jitterMs: number; loss: number }> {
+  const ends = (node: string) => r.l3ByNode.get(node) ?? [];
+  const found: Array<{ link: string; delayMs: number; jitterMs: number; loss: number }> = [];
+  const egress = (i: Iface | undefined): void => {
+    if (!i || i.kind !== 'veth') return;
+    const link = r.doc.links.find((l) => l.id === i.element);
+    const n = link ? endNetem(link, i.key.endsWith('.a') ? 'a' : 'b') : undefined;
+    if (!n) return;
+    const loss = 1 - (1 - (n.lossPercent ?? 0) / 100) * (1 - (n.corruptPercent ?? 0) / 100);
+    found.push({ link: i.element, delayMs: n.delayMs ?? 0, jitterMs: n.jitterMs ?? 0, loss });
+  };
+  for (const x of ends(from)) {
+    const y = ends(to).find((i) => i.segment === x.segment);
+    if (!y) continue;
+    egress(x);
+    const port = y.peer !== undefined ? byKey.get(y.peer) : undefined;
+    if (port && port.key !== x.key) egress(port);
+    break;
+  }
+  return found;
+}
+
+/** The impairments on a verdict's way there and back, or undefined when it meets none. */
+export function pathImpairment(r: Resolved, v: Pick<Verdict, 'path' | 'back'>): Impairment | undefined {
+  const byKey = new Map(r.ifaces.map((i) => [i.key, i]));
+  const key = (label: string): string => (label === 'host' && r.hostId === undefined ? ROOT_KEY : label);
+  let delayMs = 0;
+  let pass = 1;
+  const links = new Set<string>();
+  for (const way of [v.path, v.back ?? []]) {
+    for (let i = 1; i < way.length; i++) {
+      if (way[i - 1] === 'outside' || way[i] === 'outside') continue;
+      for (const h of hopImpairments(r, byKey, key(way[i - 1]!), key(way[i]!))) {
+        delayMs += h.delayMs + h.jitterMs;
+        pass *= 1 - h.loss;
+        links.add(h.link);
+      }
+    }
+  }
+  if (links.size === 0) return undefined;
+  const lossPercent = Number(((1 - pass) * 100).toFixed(3));
+  return { delayMs: Number(delayMs.toFixed(3)), lossPercent, tries: triesFor(lossPercent), links: [...links] };
 }
 
 /**
@@ -89,15 +165,16 @@ export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
   const netns = (id: string): string => r.netnsOf.get(id) ?? id;
   const hostKey = model.hostKey;
   const hostLabel = r.hostId ?? 'host';
-  const footprint = (v: Verdict): Pick<PlannedProbe, 'touches' | 'neighbours'> => {
+  const footprint = (v: Verdict): Pick<PlannedProbe, 'touches' | 'neighbours' | 'impairment'> => {
     const touches = new Set<string>();
     for (const node of [...v.path, ...(v.back ?? [])]) {
       if (node === hostLabel) touches.add('-');
       else if (node !== 'outside') touches.add(netns(node));
     }
-    return { touches: [...touches], neighbours: neighbourCost(v) };
+    const impairment = pathImpairment(r, v);
+    return { touches: [...touches], neighbours: neighbourCost(v), ...(impairment ? { impairment } : {}) };
   };
-  const expected = (v: Verdict): Pick<PlannedProbe, 'expect' | 'reason' | 'touches' | 'neighbours'> => ({ ...expectation(v), ...footprint(v) });
+  const expected = (v: Verdict): Pick<PlannedProbe, 'expect' | 'reason' | 'touches' | 'neighbours' | 'impairment'> => ({ ...expectation(v), ...footprint(v) });
 
   const pair = (from: string, to: string): void => {
     const address = firstAddress(to);

@@ -5,7 +5,7 @@
 import { BASH_INSPECT } from './bash-inspect.js';
 import { BASH_LIBRARY } from './bash-library.js';
 import type { Plan } from './plan.js';
-import { NEIGHBOUR_MARGIN, type PlannedProbe } from './probes.js';
+import { NEIGHBOUR_MARGIN, type Impairment, type PlannedProbe } from './probes.js';
 import { shellJoin, shellQuote } from './shell.js';
 import { chainHooks, downSteps, forwardingKey, neighbourKey, neighbourLimit, neighbourNeed, recordLines, upSteps, type Command, type Phase, type Step } from './steps.js';
 import { LAB_SH_STATUS } from '../exit-codes.js';
@@ -118,6 +118,7 @@ function renderVerify(plan: Plan, probes: readonly PlannedProbe[], out: string[]
   const order = probes.map((p, i) => ({ p, i, key: first(p) })).sort((x, y) => x.key - y.key || x.i - y.i);
   order.forEach(({ p, i }) => {
     const args = [String(p.neighbours), p.touches.join(' '), String(i + 1), p.id, p.netns ?? '-', p.fromLabel, p.toLabel, p.kind, p.address, p.port !== undefined ? String(p.port) : '', p.expect, p.reason];
+    if (p.impairment) args.push(String(p.impairment.tries), String(Math.ceil(p.impairment.delayMs / 1000)), impairmentNote(p.impairment));
     out.push(`  nsd_queue ${shellJoin(args)}`);
   });
   out.push('  nsd_waves_end');
@@ -127,6 +128,12 @@ function renderVerify(plan: Plan, probes: readonly PlannedProbe[], out: string[]
   out.push('  rm -rf "$dir"');
   out.push('  return "$status"');
   out.push('}', '');
+}
+
+/** What verify says about an impaired path: "the path has 20 % loss and 100 ms of delay there and back (netem on red-blue)". */
+export function impairmentNote(i: Impairment): string {
+  const parts = [...(i.lossPercent > 0 ? [`${i.lossPercent} % loss`] : []), ...(i.delayMs > 0 ? [`${i.delayMs} ms of delay there and back`] : [])];
+  return `the path has ${parts.length > 0 ? parts.join(' and ') : 'impairments'} (netem on ${i.links.join(', ')})`;
 }
 
 /** Renders the complete, self-contained `lab.sh` for a plan and its probes (pass the steps when you already have them). */
@@ -185,6 +192,9 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   out.push(bashArray('NSD_CHAINS', ([4, 6] as const).flatMap((f) => chainHooks(plan, f).map((h) => `${f === 4 ? 'iptables' : 'ip6tables'}:${h.table}:${h.parent}:${h.chain}`))));
   out.push(bashArray('NSD_SYSCTLS', plan.host.forwarding.map(forwardingKey)));
   out.push(bashArray('NSD_SERVICES', plan.namespaces.flatMap((n) => n.services.map((s) => `${n.name}/${s.id}`))));
+  out.push('# Links with impairments (netem): preflight checks that the kernel has the qdisc.');
+  out.push(bashArray('NSD_NETEM', plan.veths.filter((v) => v.netem).map((v) => v.link)));
+  out.push(bashArray('NSD_QDISCS', plan.veths.flatMap((v) => (['a', 'b'] as const).filter((side) => v.netem?.[side]).map((side) => `${v[side].netns ?? '-'}:${v[side].name}`))));
   const wanted = recordLines(up);
   out.push('# What up records for this drawing, and the element of each: on a running lab, the rest of its');
   out.push('# record is removed first (apply).');

@@ -20,13 +20,13 @@ function serviceDir(plan: Plan, netns: string, id: string): string {
   return `${DEFAULT_STATE_DIR}/${plan.lab}/services/${netns}/${id}`;
 }
 
-/** `ip -n NS ARGS` as the tutorial writes it (`ip netns exec NS ip ARGS`), and `replace` as `add`. */
+/** `ip -n NS ARGS` (and `tc -n NS ARGS`) as the tutorial writes it (`ip netns exec NS ip ARGS`), and `replace` as `add`. */
 function tutorialIp(argv: readonly string[]): string[] {
   const [tool, flag, netns, ...rest] = argv;
-  const words = tool === 'ip' && flag === '-n' && netns !== undefined ? ['ip', 'netns', 'exec', netns, 'ip', ...rest] : [...argv];
+  const words = (tool === 'ip' || tool === 'tc') && flag === '-n' && netns !== undefined ? ['ip', 'netns', 'exec', netns, tool, ...rest] : [...argv];
   // On a fresh host `add` is what the tutorial types; lab.sh uses `replace` so that up can run twice.
-  const ipAt = words.lastIndexOf('ip');
-  const object = words.findIndex((w, i) => i > ipAt && (w === 'addr' || w === 'route'));
+  const ipAt = Math.max(words.lastIndexOf('ip'), words.lastIndexOf('tc'));
+  const object = words.findIndex((w, i) => i > ipAt && (w === 'addr' || w === 'route' || w === 'qdisc'));
   if (object >= 0 && words[object + 1] === 'replace') words[object + 1] = 'add';
   return words;
 }
@@ -118,7 +118,7 @@ function undoLines(words: readonly string[], plan: Plan, removed: Set<string>): 
     case 'dir':
       return [run('rmdir', '--ignore-fail-on-non-empty', args[0]!)];
     default:
-      // rule (goes with its chain), addr (goes with its interface)
+      // rule (goes with its chain), addr and qdisc (go with their interface)
       return [];
   }
 }

@@ -7,6 +7,7 @@ import type { Family } from '../model/net.js';
 import type { Plan, PlannedRoute } from './plan.js';
 import type { Iface } from '../model/resolve.js';
 import { NEIGHBOUR_MARGIN } from './probes.js';
+import { netemArgs } from './netem.js';
 
 /** The phases of `up`, in order; `down` walks them backwards. */
 export const PHASES = ['preflight', 'namespaces', 'bridges', 'links', 'addresses', 'up', 'routes', 'forwarding', 'nat', 'services', 'verify'] as const;
@@ -57,6 +58,7 @@ export const RECORD_KINDS = {
   rule: 'IPTABLES TABLE CHAIN RULE...',
   jump: 'IPTABLES TABLE PARENT CHAIN',
   service: 'NETNS ID HASH (HASH: serviceHash of its command; when the command changes, apply restarts it)',
+  qdisc: 'WHERE DEV NETEM-WORDS... (the root netem qdisc of an interface; when its figures change, apply replaces it)',
 } as const;
 export type RecordKind = keyof typeof RECORD_KINDS;
 
@@ -70,6 +72,11 @@ function ip(netns: string | null, ...args: string[]): Command {
   const argv = netns === null ? ['ip'] : ['ip', '-n', netns];
   for (const a of args) argv.push(a);
   return { argv };
+}
+
+/** `tc` addressed at a namespace (`tc -n red ...`) or at the host. */
+function tc(netns: string | null, ...args: string[]): Command {
+  return { argv: netns === null ? ['tc', ...args] : ['tc', '-n', netns, ...args] };
 }
 
 function iptablesFor(family: Family): string {
@@ -262,6 +269,21 @@ export function upSteps(plan: Plan): Step[] {
       if (end.master) {
         add({ id: `links/${v.link}/${end.name}/master`, phase: 'links', element: v.link, title: `plug ${end.name} into bridge ${end.master}`, commands: [ip(null, 'link', 'set', end.name, 'master', end.master)] });
       }
+    }
+    for (const side of ['a', 'b'] as const) {
+      const n = v.netem?.[side];
+      if (!n) continue;
+      const end = v[side];
+      const words = netemArgs(n);
+      // replace: up runs again on a running lab; the figures are what leaves this end (its egress).
+      add({
+        id: `links/${v.link}/${end.name}/netem`,
+        phase: 'links',
+        element: v.link,
+        title: `impair what ${end.name} ${where(end)} sends: ${words.join(' ')}`,
+        records: [['qdisc', end.netns ?? HOST, end.name, ...words]],
+        commands: [tc(end.netns, 'qdisc', 'replace', 'dev', end.name, 'root', 'netem', ...words)],
+      });
     }
   }
 

@@ -31,6 +31,14 @@ export function diagnose(probe: ProbeResult, planned?: PlannedProbe, live?: Live
     // Seen on the host, this beats every guess below (NAT, forwarding, firewall).
     return `link ${down.map((l) => `${l.link} is down (${l.why})`).join(', link ')}: it is on the path${why}`;
   }
+  const impaired = planned?.impairment;
+  if (impaired && impaired.lossPercent > 0) {
+    // The drawing's own impairments are the first suspect: they drop packets on purpose.
+    const links = impaired.links.join(', ');
+    return impaired.lossPercent >= 100
+      ? `no answer: the impairments on ${links} drop every packet (loss 100 %)${why}`
+      : `no answer in ${impaired.tries} tries: the path loses ${impaired.lossPercent} % of round trips (netem on ${links}); if that is not bad luck, no route, or an end is down${why}`;
+  }
   switch (planned?.origin) {
     case 'outside':
       return `no answer from outside: likely missing NAT for the source (masquerade ${probe.from}'s subnet out of the uplink), forwarding off on the host (net.ipv4.ip_forward=0), or the uplink cannot reach ${probe.address}${why}`;

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { LiveFacts } from './diagnose.js';
+import { netemDifferences, netemFromTc, parseNetemArgs } from '../compiler/netem.js';
 
 export const INSPECT_STATES = ['present', 'missing', 'different'] as const;
 export type InspectState = (typeof INSPECT_STATES)[number];
@@ -39,7 +40,7 @@ export const IpAddrSchema = z.looseObject({
 
 export const IpRouteSchema = z.looseObject({ dst: z.string(), gateway: z.string().optional(), dev: z.string().optional(), metric: z.number().optional() });
 
-export const QdiscSchema = z.looseObject({ kind: z.string(), dev: z.string(), handle: z.string().optional() });
+export const QdiscSchema = z.looseObject({ kind: z.string(), dev: z.string(), handle: z.string().optional(), root: z.boolean().optional(), options: z.unknown().optional() });
 
 /** What ip -j, tc -j and ip netns pids show in one namespace (or in the host). */
 const DumpShape = {
@@ -94,7 +95,25 @@ export function parseInspect(text: string): InspectReport {
   }
   const parsed = InspectReportSchema.safeParse(json);
   if (!parsed.success) throw new Error(`lab.sh inspect printed JSON of another shape: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
+  return judgeQdiscs(parsed.data);
+}
+
+/**
+ * lab.sh says a qdisc line is present when its interface has a root netem; its figures are
+ * compared here, from the `tc -j` dumps (tc prints times and rates in its own units, which bash
+ * cannot compare): one with other figures is `different`, the note says which.
+ */
+export function judgeQdiscs(report: InspectReport): InspectReport {
+  const judge = (item: InspectItem): InspectItem => {
+    if (item.state !== 'present' || !item.line.startsWith('qdisc ')) return item;
+    const [, where, dev, ...words] = item.line.split(' ');
+    const qdiscs = where === '-' ? report.host.qdiscs : report.namespaces.find((n) => n.name === where)?.qdiscs;
+    const live = qdiscs?.find((q) => q.dev === dev && q.kind === 'netem' && q.root !== false);
+    if (!live) return item;
+    const differences = netemDifferences(parseNetemArgs(words), netemFromTc(live.options));
+    return differences.length === 0 ? item : { ...item, state: 'different', note: differences.join('; ') };
+  };
+  return { ...report, want: report.want.map(judge), extra: report.extra.map(judge) };
 }
 
 /** One end of a link on the host, as inspect saw it. */

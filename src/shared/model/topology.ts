@@ -156,10 +156,34 @@ export const InternetNode = z.strictObject({
 
 export const Node = z.discriminatedUnion('kind', [NamespaceNode, BridgeNode, HostNode, InternetNode]);
 
+/** Largest netem delay or jitter, in milliseconds (a minute). */
+export const NETEM_MAX_MS = 60_000;
+/** Largest netem rate, in Mbit/s (100 Gbit/s). */
+export const NETEM_MAX_MBIT = 100_000;
+
+const percent = (what: string) =>
+  z.number().min(0).max(100).optional().describe(`${what}, in percent of the packets (0-100).`);
+
+/**
+ * Link impairments (Linux netem), one-way: applied to what leaves an interface (its egress), so a
+ * link's figures hold in each direction and a ping across a link with delayMs 50 takes ~100 ms.
+ */
+export const Netem = z
+  .strictObject({
+    delayMs: z.number().min(0).max(NETEM_MAX_MS).optional().describe('Added delay, in milliseconds, one way.'),
+    jitterMs: z.number().min(0).max(NETEM_MAX_MS).optional().describe('Random variation of the delay, in milliseconds (needs delayMs).'),
+    lossPercent: percent('Packets dropped at random'),
+    rateMbit: z.number().positive().max(NETEM_MAX_MBIT).optional().describe('Bandwidth limit, in Mbit/s (whole kbit/s).'),
+    duplicatePercent: percent('Packets sent twice'),
+    corruptPercent: percent('Packets with a flipped bit'),
+  })
+  .describe('Link impairments (netem): delay, jitter, loss, rate, duplication, corruption; one-way figures.');
+
 export const LinkEnd = z.strictObject({
   node: Id.describe('Id of the node this end is attached to.'),
   ifname: IfName.optional().describe('Interface name; generated in the veth-NAME / veth-NAME-br style when omitted.'),
   addresses: z.array(CidrText).default([]),
+  netem: Netem.optional().describe("Impairments of what this end sends (its egress), instead of the link's: for an asymmetric link."),
 });
 
 export const Link = z.strictObject({
@@ -167,6 +191,7 @@ export const Link = z.strictObject({
   a: LinkEnd,
   b: LinkEnd,
   mtu: z.number().int().min(68).max(65535).optional(),
+  netem: Netem.optional().describe("Impairments of both directions (the egress of each end); an end's own netem overrides it."),
   notes: Notes.optional(),
 });
 
@@ -223,6 +248,7 @@ export type HostNode = z.infer<typeof HostNode>;
 export type InternetNode = z.infer<typeof InternetNode>;
 export type Link = z.infer<typeof Link>;
 export type LinkEnd = z.infer<typeof LinkEnd>;
+export type Netem = z.infer<typeof Netem>;
 export type Route = z.infer<typeof Route>;
 export type Masquerade = z.infer<typeof Masquerade>;
 export type PortForward = z.infer<typeof PortForward>;

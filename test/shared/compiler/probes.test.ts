@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BASH_LIBRARY } from '../../../src/shared/compiler/bash-library.js';
 import { compile, compilePreview, plan, planProbes } from '../../../src/shared/compiler/index.js';
-import { neighbourCost } from '../../../src/shared/compiler/probes.js';
+import { neighbourCost, pathImpairment, triesFor } from '../../../src/shared/compiler/probes.js';
 import { resolve } from '../../../src/shared/model/resolve.js';
 import { TopologyDocument } from '../../../src/shared/model/topology.js';
 import { loadExample } from '../../support/examples.js';
@@ -87,7 +87,7 @@ describe('probes', () => {
       const run = (address: string) =>
         spawnSync('bash', ['-c', `${probe}\nNSD_UPLINK=eth0 NSD_UPLINK_ADDRESS=203.0.113.2 NSD_UPLINK_ADDRESS6=''\nnsd_probe "$1" 1 p - host web tcp "$2" 8080 reachable why`, '_', dir, address]);
       expect(run('@uplink6').status).toBe(0);
-      expect(readFileSync(join(dir, '1'), 'utf8').split('\t').slice(4, 10)).toEqual([':8080', 'reachable', 'unknown', 'skip', '-', 'the uplink eth0 has no IPv6 address\n']);
+      expect(readFileSync(join(dir, '1'), 'utf8').split('\t').slice(4, 11)).toEqual([':8080', 'reachable', 'unknown', 'skip', '-', 'the uplink eth0 has no IPv6 address', '\n']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -150,6 +150,86 @@ describe('probes', () => {
       expect(rows[0]).toBe('a-b\treachable\tpass\tvia a -> b');
       // An expected "unreachable" proves nothing either when the table was full.
       for (const row of rows.slice(1)) expect(row).toMatch(/^(c-b|host-c)\tunknown\tskip\tthe kernel's neighbour table was full while it ran \(1024 entries, shared by every namespace\): raise it on the host \(sysctl -w net\.ipv4\.neigh\.default\.gc_thresh3=2048\) and verify again$/);
+    });
+  });
+
+  describe('impaired paths (netem)', () => {
+    /** red and blue on the bridge vnet0; red's link impaired as given. */
+    const bridged = (netem: object, end?: object) => ({
+      version: 1,
+      name: 'lossy',
+      nodes: [
+        { id: 'vnet0', kind: 'bridge' },
+        { id: 'red', kind: 'namespace' },
+        { id: 'blue', kind: 'namespace' },
+      ],
+      links: [
+        { id: 'red-vnet0', a: { node: 'red', addresses: ['10.0.0.1/24'], ...(end ? { netem: end } : {}) }, b: { node: 'vnet0' }, netem },
+        { id: 'blue-vnet0', a: { node: 'blue', addresses: ['10.0.0.2/24'] }, b: { node: 'vnet0' } },
+      ],
+    });
+    const probesOf = (doc: unknown) => {
+      const d = TopologyDocument.parse(doc);
+      return planProbes(plan(d), resolve(d));
+    };
+
+    it("adds the egress figures of every end on the way there and back: the sender's end and the bridge port towards the receiver", () => {
+      const [p] = probesOf(bridged({ delayMs: 50, jitterMs: 5, lossPercent: 20 }));
+      expect(p!.id).toBe('red->blue');
+      // There: red's end (55 ms, 20 %); back: the bridge port towards red (55 ms, 20 %).
+      expect(p!.impairment).toEqual({ delayMs: 110, lossPercent: 36, tries: 7, links: ['red-vnet0'] });
+      // Only red's own end impaired (an asymmetric link): one way only.
+      const [q] = probesOf(bridged({}, { delayMs: 30, corruptPercent: 50 }));
+      expect(q!.impairment).toEqual({ delayMs: 30, lossPercent: 50, tries: 10, links: ['red-vnet0'] });
+      expect(probesOf(bridged({}))[0]!.impairment).toBeUndefined();
+    });
+
+    it('tries until a false failure is rarer than 1 in 1000, at most 10 times, 3 times when everything is lost', () => {
+      expect([0, 1, 20, 36, 50, 90, 100].map(triesFor)).toEqual([1, 2, 5, 7, 10, 10, 3]);
+      const d = TopologyDocument.parse(bridged({ lossPercent: 100 }));
+      expect(pathImpairment(resolve(d), { path: ['red', 'blue'], back: ['blue', 'red'] })?.lossPercent).toBe(100);
+    });
+
+    it('passes the tries, the longer wait and what the path does to nsd_probe in lab.sh', () => {
+      const c = compile(bridged({ delayMs: 1500, lossPercent: 20 }), { source: 'x.json' });
+      if (!c.ok) throw new Error(JSON.stringify(c.problems));
+      expect(c.script).toContain("nsd_queue 2 'red blue' 1 'red->blue' red red blue ping 10.0.0.2 '' reachable 'via red -> blue' 7 3 'the path has 36 % loss and 3000 ms of delay there and back (netem on red-vnet0)'\n");
+    });
+
+    const probe = (answerOn: number, tries: number) => {
+      const dir = mkdtempSync(join(tmpdir(), 'nsd-probe-'));
+      try {
+        const fn = (name: string) => new RegExp(`^${name}\\(\\) \\{[\\s\\S]*?^\\}$`, 'm').exec(BASH_LIBRARY)![0];
+        const script = [
+          'set -euo pipefail',
+          'DIR=$1',
+          fn('nsd_probe'),
+          fn('nsd_verify_report'),
+          // ping answers on try ANSWER (a lossy path), never when it is 0; the wait it was given is logged.
+          `nsd_in() { echo "$*" >>"$DIR.log"; if (($(wc -l <"$DIR.log") == ${answerOn})); then echo 'rtt min/avg/max/mdev = 100.1/100.2/100.3/0.1 ms'; else return 1; fi; }`,
+          `nsd_probe "$1" 1 red-blue red red blue ping 10.0.0.2 '' reachable 'via red -> blue' ${tries} 1 'the path has 20 % loss (netem on red-blue)'`,
+          'nsd_verify_report "$1" || true',
+          'cat "$DIR.log"',
+        ].join('\n');
+        const r = spawnSync('bash', ['-c', script, '_', dir], { encoding: 'utf8' });
+        return r.stdout + r.stderr;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+
+    it('tries a probe on a lossy path again, with a longer wait, and says on which try it passed', () => {
+      const out = probe(3, 5);
+      expect(out).toMatch(/red-blue .* reachable +reachable +pass +100\.2\n {4}passed on try 3 of 5; the path has 20 % loss \(netem on red-blue\)\n/);
+      expect(out).toContain('verify: 1 passed, 0 failed');
+      // Each try waits a second longer than on a clean path (ping's deadline -w 2): the path's delay.
+      expect(out.split('\n').filter((l) => l.startsWith('red ping'))).toEqual(Array(3).fill('red ping -n -c 1 -w 3 10.0.0.2'));
+    });
+
+    it('calls a probe failed only after every try, and says how many', () => {
+      const out = probe(0, 5);
+      expect(out).toContain('    no answer in 5 tries; the path has 20 % loss (netem on red-blue)\n');
+      expect(out).toContain('verify: 0 passed, 1 failed');
     });
   });
 });

@@ -3,9 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { compile } from '../../../src/shared/compiler/index.js';
 import { plainCleanup, renderPlain } from '../../../src/shared/compiler/render-plain.js';
 import type { Step } from '../../../src/shared/compiler/steps.js';
-import { compileExample, loadExamples } from '../../support/examples.js';
+import { compileExample, loadExample, loadExamples } from '../../support/examples.js';
 import { hasTool, skipUnless } from '../../support/tools.js';
 
 function plainOf(name: string): string {
@@ -71,6 +72,17 @@ describe('render-plain', () => {
     const odd: Step = { id: 'x', phase: 'routes', element: null, title: 'something new', commands: [{ argv: ['nsd_something', 'red'] }] };
     const script = renderPlain(c.plan, { up: [...c.up, odd], down: c.down });
     expect(script).toContain('# something new\n# lab.sh: nsd_something red\n');
+  });
+
+  it('writes the tc command of an impaired link as the tutorial would, and no removal for it (it goes with its interface)', () => {
+    const doc = loadExample('01-veth-pair') as { links: Array<Record<string, unknown>> };
+    doc.links[0]!.netem = { delayMs: 50, jitterMs: 5 };
+    const c = compile(doc, { source: 'netem.json' });
+    if (!c.ok) throw new Error(JSON.stringify(c.problems));
+    const script = renderPlain(c.plan, { up: c.up, down: c.down });
+    const v = c.plan.veths[0]!;
+    expect(upCommands(script)).toEqual(expect.arrayContaining([`ip netns exec ${v.a.netns} tc qdisc add dev ${v.a.name} root netem delay 50ms 5ms`, `ip netns exec ${v.b.netns} tc qdisc add dev ${v.b.name} root netem delay 50ms 5ms`]));
+    expect(plainCleanup(script).some((l) => l.includes('qdisc'))).toBe(false);
   });
 
   it('keeps free text from the drawing inside comments', () => {

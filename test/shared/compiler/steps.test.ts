@@ -190,4 +190,25 @@ describe('steps', () => {
     expect(all).toContain('ip -n red -6 route replace default via fd00::2');
     expect(all).toContain('ip netns exec blue sysctl -qw net.ipv6.conf.all.forwarding=1');
   });
+
+  it("impairs the egress of both ends with a link's netem, an end's own netem instead, recorded before tc runs", () => {
+    const doc = structuredClone(loadExample('02-bridge')) as { links: Array<Record<string, unknown> & { a: Record<string, unknown>; b: Record<string, unknown> }> };
+    doc.links[0]!.netem = { delayMs: 50, lossPercent: 1 };
+    doc.links[0]!.b.netem = { rateMbit: 10 };
+    const p = planOf(doc);
+    const steps = upSteps(p);
+    const v = p.veths[0]!;
+    const netem = steps.filter((s) => s.id.endsWith('/netem'));
+    expect(netem.map((s) => [s.element, s.records, s.commands.map((c) => c.argv.join(' '))])).toEqual([
+      [v.link, [['qdisc', v.a.netns ?? '-', v.a.name, 'delay', '50ms', 'loss', '1%']], [`tc -n ${v.a.netns} qdisc replace dev ${v.a.name} root netem delay 50ms loss 1%`]],
+      [v.link, [['qdisc', '-', v.b.name, 'rate', '10000kbit']], [`tc qdisc replace dev ${v.b.name} root netem rate 10000kbit`]],
+    ]);
+    // After the pair exists and is in its namespace, in the links phase.
+    const all = steps.map((s) => s.id);
+    expect(all.indexOf(netem[0]!.id)).toBeGreaterThan(all.indexOf(`links/${v.link}`));
+    expect(netem.every((s) => s.phase === 'links')).toBe(true);
+    expect(Object.keys(RECORD_KINDS)).toContain('qdisc');
+    // Without netem: no tc at all.
+    expect(lines(upSteps(planOf(loadExample('02-bridge')))).some((l) => l.startsWith('tc '))).toBe(false);
+  });
 });

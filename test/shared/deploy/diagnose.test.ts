@@ -42,6 +42,9 @@ describe('diagnose', () => {
     ['a port forward', probe({ kind: 'tcp', address: '203.0.113.2:80' }), planned('port-forward', 'port 80 is forwarded'), /DNAT rules/],
     ['the host to a namespace', probe({ from: 'host' }), planned('host', 'via host -> blue'), /^the host gets no answer from blue: no route/],
     ['no plan at all', probe(), undefined, /^no answer: no route/],
+    ['a path that netem makes lossy', probe(), { ...planned('pair', 'via red -> blue'), impairment: { delayMs: 0, lossPercent: 36, tries: 7, links: ['red-vnet0'] } }, /^no answer in 7 tries: the path loses 36 % of round trips \(netem on red-vnet0\)/],
+    ['a path that netem cuts', probe(), { ...planned('pair', 'via red -> blue'), impairment: { delayMs: 0, lossPercent: 100, tries: 3, links: ['red-blue'] } }, /^no answer: the impairments on red-blue drop every packet \(loss 100 %\)/],
+    ['a path with only a delay', probe(), { ...planned('pair', 'via red -> blue'), impairment: { delayMs: 100, lossPercent: 0, tries: 1, links: ['red-blue'] } }, /^no answer: no route/],
   ])('explains %s', (_what, result, plan, expected) => {
     const cause = diagnose(result, plan);
     if (expected === undefined) expect(cause).toBeUndefined();

@@ -27,6 +27,24 @@ describe('parseInspect', () => {
   });
 });
 
+describe('judgeQdiscs', () => {
+  /** The fixture with a netem line in the drawing and rb's qdisc on veth-red in red, as tc -j printed it (kernel 6.1, UML). */
+  function withNetem(line: string, options: unknown): string {
+    const json = JSON.parse(FIXTURE) as { want: unknown[]; namespaces: Array<{ name: string; qdiscs: unknown[] }> };
+    json.want.push({ line, element: 'red-vnet0', state: 'present', note: '' });
+    json.namespaces.find((n) => n.name === 'red')!.qdiscs.push({ kind: 'netem', handle: '8001:', dev: 'veth-red', root: true, refcnt: 2, options });
+    return JSON.stringify(json);
+  }
+  const TC = { limit: 1000, delay: { delay: 0.05, jitter: 0.01, correlation: 0 }, 'loss-random': { loss: 0.015, correlation: 0 }, ecn: false, gap: 0 };
+
+  it('keeps a qdisc whose figures match present, and makes one with other figures different, saying how', () => {
+    expect(parseInspect(withNetem('qdisc red veth-red delay 50ms 10ms loss 1.5%', TC)).want.at(-1)).toMatchObject({ state: 'present', note: '' });
+    const changed = parseInspect(withNetem('qdisc red veth-red delay 20ms loss 1.5%', TC));
+    expect(changed.want.at(-1)).toMatchObject({ state: 'different', note: 'delay is 50 ms instead of 20 ms; jitter is 10 ms instead of 0 ms' });
+    expect(elementDrift(changed).get('red-vnet0')?.kind).toBe('different');
+  });
+});
+
 describe('downLinks and elementDrift', () => {
   it('finds no drift in a lab just built', () => {
     expect(downLinks(fresh())).toEqual([]);

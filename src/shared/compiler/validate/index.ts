@@ -3,7 +3,7 @@
  * document or a list of problems, each naming the element, the field and the fix. Stages:
  * bytes (strict UTF-8: decodeUtf8, called where files are read) -> JSON syntax (json.ts) ->
  * size caps and the zod contract (schema.ts) -> the semantic rule groups, one file each (ids,
- * names, links, addresses, routes, nat, probes, services), checked on the resolved view so that generated
+ * names, links, netem, addresses, routes, nat, probes, services), checked on the resolved view so that generated
  * interface names and L2 segments are judged exactly as the planner will use them.
  */
 import { TopologyDocument } from '../../model/topology.js';
@@ -16,6 +16,7 @@ import { jsonProblem } from './json.js';
 import { checkLinks } from './links.js';
 import { checkNames } from './names.js';
 import { checkNat } from './nat.js';
+import { checkNetem } from './netem.js';
 import { checkProbes } from './probes.js';
 import { documentProblem, failure, sortProblems, type ValidationResult } from './results.js';
 import { checkRoutes } from './routes.js';
@@ -64,6 +65,7 @@ function checkSemantics(r: Resolved): Problem[] {
   checkIds(ctx);
   checkNames(ctx);
   checkLinks(ctx);
+  checkNetem(ctx);
   checkAddresses(ctx);
   checkRoutes(ctx);
   checkNat(ctx);

@@ -1,0 +1,50 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { BASH_LIBRARY } from '../../../src/shared/compiler/bash-library.js';
+
+/** One function of the library, as lab.sh carries it. */
+const fn = (name: string) => new RegExp(`^${name}\\(\\) \\{[\\s\\S]*?^\\}$`, 'm').exec(BASH_LIBRARY)![0];
+
+/** `nsd_apply plan` of a record (lines with their elements) against what the drawing wants: pure bash, no host needed. */
+function plan(record: Array<[string, string]>, want: Array<[string, string]>): string {
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const script = [
+    'set -euo pipefail',
+    fn('nsd_words'),
+    fn('nsd_record_open'),
+    fn('nsd_recorded'),
+    fn('nsd_apply'),
+    'NSD_LAB=lab NSD_STATE=$1',
+    `printf '%s\\n' ${record.map(([line, el]) => q(`${line}\t${el}`)).join(' ')} >"$1/record"`,
+    `NSD_WANT=(${want.map(([line]) => q(line)).join(' ')})`,
+    `NSD_WANT_OF=(${want.map(([, el]) => q(el)).join(' ')})`,
+    'nsd_record_open',
+    'nsd_apply plan',
+  ].join('\n');
+  const dir = spawnSync('mktemp', ['-d'], { encoding: 'utf8' }).stdout.trim();
+  const r = spawnSync('bash', ['-c', script, '_', dir], { encoding: 'utf8' });
+  spawnSync('rm', ['-rf', dir]);
+  expect(r.stderr).toBe('');
+  return r.stdout;
+}
+
+describe('bash-library', () => {
+  describe('nsd_apply plan', () => {
+    const base: Array<[string, string]> = [
+      ['netns red', 'red'],
+      ['veth rb-red red - rb-blue blue - -', 'red-blue'],
+      ['addr red rb-red 10.0.1.1/24', 'red-blue'],
+    ];
+
+    it('shows other figures of an interface\'s netem as one ~ qdisc line, and counts it apart', () => {
+      const out = plan([...base, ['qdisc red rb-red delay 50ms', 'red-blue']], [...base, ['qdisc red rb-red delay 20ms loss 1%', 'red-blue']]);
+      expect(out).toBe('~ qdisc red rb-red: delay 50ms -> delay 20ms loss 1%  [red-blue]\nplan for lab lab: 0 to add, 0 to remove, 0 chain(s) to refill, 1 qdisc(s) to change; the rest stays as it is\n');
+    });
+
+    it('adds and removes a qdisc like any other part when its interface had none, or has none any more', () => {
+      expect(plan(base, [...base, ['qdisc red rb-red delay 20ms', 'red-blue']])).toBe('+ qdisc red rb-red delay 20ms  [red-blue]\nplan for lab lab: 1 to add, 0 to remove, 0 chain(s) to refill; the rest stays as it is\n');
+      expect(plan([...base, ['qdisc red rb-red delay 20ms', 'red-blue']], base)).toBe('- qdisc red rb-red delay 20ms  [red-blue]\nplan for lab lab: 0 to add, 1 to remove, 0 chain(s) to refill; the rest stays as it is\n');
+      expect(plan([...base, ['qdisc red rb-red delay 20ms', 'red-blue']], [...base, ['qdisc red rb-red delay 20ms', 'red-blue']])).toBe('plan for lab lab: 0 to add, 0 to remove, 0 chain(s) to refill; the rest stays as it is\n');
+    });
+  });
+});
