@@ -28,6 +28,8 @@ import { autosaveAction, documentText, editorReducer, initialEditor, isDirty } f
 import { labTargetLabel, sortLabs, withLabState } from './state/lab-hosts.js';
 import { runCutOff, runReducer, startRun, type RunView } from './state/run.js';
 import { afterRun, type PlanChange, type PlanSummary } from './state/plan.js';
+import { keepSameProblems } from './state/problems.js';
+import type { Problem } from '../shared/compiler/problems.js';
 import { driftOnDrawing, inspectOfRun } from './state/drift.js';
 import { labBusyStatus, labDoneStatus, runStatus, SERVER_GONE, type StatusText } from './state/status.js';
 import { SHORTCUT_HELP, shortcutFor } from './shortcuts.js';
@@ -93,7 +95,9 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
     const full = compile(deferred, { source: `${deferred.name}.json` });
     return full.ok ? full.script : null;
   }, [deferred]);
-  const problems = compiled.ok ? compiled.warnings : compiled.problems;
+  const problemsRef = useRef<readonly Problem[]>([]);
+  problemsRef.current = keepSameProblems(problemsRef.current, compiled.ok ? compiled.warnings : compiled.problems);
+  const problems = problemsRef.current;
   const errorCount = compiled.ok ? 0 : compiled.problems.filter((p) => p.severity === 'error').length;
 
   const lastProbes = run && (run.action === 'verify' || run.action === 'up') ? run.probes : NO_PROBES;
