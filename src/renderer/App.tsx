@@ -26,6 +26,8 @@ import { RunPanel } from './panels/RunPanel.js';
 import { ScriptPanel } from './panels/ScriptPanel.js';
 import { Toast } from './panels/Toast.js';
 import { useRunControl } from './run-control.js';
+import { keepSameProblems } from './state/problems.js';
+import type { Problem } from '../shared/compiler/problems.js';
 import { SHORTCUT_HELP, shortcutFor } from './shortcuts.js';
 import { backgroundMenu, elementMenu as elementMenuOf, type MenuEntry } from './state/canvas-menu.js';
 import { autosaveAction, documentText, editorReducer, initialEditor, isDirty } from './state/editor.js';
@@ -78,7 +80,9 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
     const full = compile(deferred, { source: `${deferred.name}.json` });
     return full.ok ? full.script : null;
   }, [deferred]);
-  const problems = compiled.ok ? compiled.warnings : compiled.problems;
+  const problemsRef = useRef<readonly Problem[]>([]);
+  problemsRef.current = keepSameProblems(problemsRef.current, compiled.ok ? compiled.warnings : compiled.problems);
+  const problems = problemsRef.current;
   const errorCount = compiled.ok ? 0 : compiled.problems.filter((p) => p.severity === 'error').length;
 
   const docRef = useRef(doc);

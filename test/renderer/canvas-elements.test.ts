@@ -40,6 +40,17 @@ describe('canvas elements', () => {
     expect(third.classes).not.toContain('impaired');
   });
 
+  it('marks cables that share both ends as parallel (drawn apart); the others stay straight', () => {
+    const doc = bridge();
+    const red = doc.links!.find((l) => l.a.node === 'red' || l.b.node === 'red')!;
+    // A second cable between red and vnet0, written the other way round.
+    doc.links!.push({ id: 'red-again', a: { node: red.b.node }, b: { node: red.a.node } });
+    const { edges } = canvasElements(doc, none);
+    const parallel = edges.filter((e) => e.classes.includes('parallel')).map((e) => e.id);
+    expect(parallel.sort()).toEqual([red.id, 'red-again'].sort());
+    expect(edges.filter((e) => !parallel.includes(e.id))).toHaveLength(2);
+  });
+
   it("shows a router's two addresses each at its own cable", () => {
     const { edges } = canvasElements(loadExample('06-router') as Doc, none);
     const ends = edges.flatMap((e) => [

@@ -7,7 +7,8 @@ import cytoscape, { type Core, type EventObject, type NodeSingular } from 'cytos
 import { useEffect, useImperativeHandle, useRef, useState, useSyncExternalStore, type Ref } from 'react';
 import { currentTheme, subscribeTheme } from '../theme.js';
 import type { CanvasEdge, CanvasNode } from './elements.js';
-import { CANVAS_COLORS, canvasStyle, ICON_ZOOM, IFNAME_ZOOM } from './style.js';
+import { CANVAS_COLORS, canvasStyle } from './style.js';
+import { addedViewClasses, classesToApply, HOVER, NO_ICONS, SHOW_IFNAMES, zoomView } from './view-classes.js';
 import { Minimap } from './Minimap.js';
 import { Search } from './Search.js';
 
@@ -48,11 +49,10 @@ declare global {
   }
 }
 
-/** Sets an element's classes only when they differ: each change restyles the element. */
+/** Gives an element the document's classes (keeping its view classes), only when they differ: each change restyles it. */
 function setClasses(ele: cytoscape.SingularElementReturnValue, classes: readonly string[]): void {
-  const current = ele.classes() as unknown as string[];
-  if (current.length === classes.length && classes.every((c) => current.includes(c))) return;
-  ele.classes(classes.join(' '));
+  const next = classesToApply(ele.classes() as unknown as string[], classes);
+  if (next) ele.classes(next.join(' '));
 }
 
 /** Fits the drawing into view without blowing a few nodes up to fill the screen. */
@@ -79,7 +79,10 @@ export function Canvas(props: CanvasProps) {
   const [cyState, setCyState] = useState<Core | null>(null);
   const [searching, setSearching] = useState(false);
   const theme = useSyncExternalStore(subscribeTheme, currentTheme);
-  const iconsShown = useRef(true);
+  /** What the view shows at the current zoom (icons, interface names): new elements get its classes. */
+  const view = useRef({ icons: true, ifnames: false });
+  /** Brings the view classes in line with the zoom (set up with the instance). */
+  const syncZoomView = useRef<() => void>(() => undefined);
 
   useEffect(() => {
     const cy = cytoscape({
@@ -189,32 +192,26 @@ export function Canvas(props: CanvasProps) {
       const text = e.target.data('tooltip') as string | undefined;
       const pos = e.renderedPosition ?? { x: 0, y: 0 };
       if (text) setTooltip({ text, x: pos.x + 12, y: pos.y + 12 });
-      if (e.target.isEdge()) e.target.addClass('hover');
+      if (e.target.isEdge()) e.target.addClass(HOVER);
     });
     cy.on('mouseout', 'node, edge', (e: EventObject) => {
       setTooltip(null);
-      if (e.target.isEdge()) e.target.removeClass('hover');
+      if (e.target.isEdge()) e.target.removeClass(HOVER);
     });
-    // The interface names on the cables: drawn from a zoom where they are readable.
-    let ifnamesShown = false;
-    const showIfnames = (): void => {
-      const wanted = cy.zoom() >= IFNAME_ZOOM;
-      if (wanted === ifnamesShown) return;
-      ifnamesShown = wanted;
-      cy.batch(() => (wanted ? cy.edges().addClass('show-ifnames') : cy.edges().removeClass('show-ifnames')));
+    // The interface names on the cables from a zoom where they are readable; the icons left out
+    // when zoomed far out: a class on the elements concerned, the stylesheet stays.
+    const zoomed = (): void => {
+      const wanted = zoomView(cy.zoom());
+      const shown = view.current;
+      if (wanted.icons === shown.icons && wanted.ifnames === shown.ifnames) return;
+      view.current = wanted;
+      cy.batch(() => {
+        if (wanted.icons !== shown.icons) cy.nodes().toggleClass(NO_ICONS, !wanted.icons);
+        if (wanted.ifnames !== shown.ifnames) cy.edges().toggleClass(SHOW_IFNAMES, wanted.ifnames);
+      });
     };
-    cy.on('zoom', showIfnames);
-    // The icons: left out when zoomed far out.
-    const showIcons = (): void => {
-      const wanted = cy.zoom() >= ICON_ZOOM;
-      if (wanted === iconsShown.current) return;
-      iconsShown.current = wanted;
-      cy.style(canvasStyle(currentTheme(), wanted));
-    };
-    cy.on('zoom', showIcons);
-    cy.on('add', 'edge', (e: EventObject) => {
-      if (ifnamesShown) e.target.addClass('show-ifnames');
-    });
+    cy.on('zoom', zoomed);
+    syncZoomView.current = zoomed;
     // A key acts on the selection the user sees: a click's report still waiting for its timer is
     // made now, before the key's command (Ctrl+A, Delete) changes the selection it would undo.
     // Ctrl+F: search the drawing (the browser's own find cannot see into the canvas).
@@ -284,7 +281,7 @@ export function Canvas(props: CanvasProps) {
     if (!cy) return;
     const first = cy.nodes().length === 0;
     if (first && props.nodes.length > 1) {
-      // A drawing that will be fitted far out: style it without icons before adding it, not after.
+      // A drawing that will be fitted far out: added without icons, not restyled after the fit.
       const box = { x1: Infinity, y1: Infinity, x2: -Infinity, y2: -Infinity };
       for (const { position: p } of props.nodes) {
         box.x1 = Math.min(box.x1, p.x);
@@ -293,18 +290,17 @@ export function Canvas(props: CanvasProps) {
         box.y2 = Math.max(box.y2, p.y);
       }
       const fit = Math.min((cy.width() - 80) / (box.x2 - box.x1 + 100), (cy.height() - 80) / (box.y2 - box.y1 + 100));
-      if (fit < ICON_ZOOM && iconsShown.current) {
-        iconsShown.current = false;
-        cy.style(canvasStyle(currentTheme(), false));
-      }
+      if (!zoomView(fit).icons) view.current = { ...view.current, icons: false };
     }
+    const nodeClasses = addedViewClasses('node', view.current);
+    const edgeClasses = addedViewClasses('edge', view.current);
     cy.batch(() => {
       const wanted = new Set<string>();
       for (const n of props.nodes) {
         wanted.add(n.id);
         const ele = cy.getElementById(n.id);
         if (ele.empty()) {
-          cy.add({ group: 'nodes', data: { id: n.id, label: n.label, kind: n.kind, tooltip: n.tooltip }, position: { ...n.position }, classes: n.classes });
+          cy.add({ group: 'nodes', data: { id: n.id, label: n.label, kind: n.kind, tooltip: n.tooltip }, position: { ...n.position }, classes: [...n.classes, ...nodeClasses] });
           continue;
         }
         if (ele.data('label') !== n.label) ele.data('label', n.label);
@@ -319,7 +315,7 @@ export function Canvas(props: CanvasProps) {
         const ele = cy.getElementById(e.id);
         if (!ele.empty() && (ele.data('source') !== e.source || ele.data('target') !== e.target)) ele.remove();
         if (ele.empty() || ele.removed()) {
-          cy.add({ group: 'edges', data: { id: e.id, source: e.source, target: e.target, label: e.label, sourceLabel: e.sourceLabel, targetLabel: e.targetLabel, badge: e.badge, tooltip: e.tooltip }, classes: e.classes });
+          cy.add({ group: 'edges', data: { id: e.id, source: e.source, target: e.target, label: e.label, sourceLabel: e.sourceLabel, targetLabel: e.targetLabel, badge: e.badge, tooltip: e.tooltip }, classes: [...e.classes, ...edgeClasses] });
           continue;
         }
         if (ele.data('label') !== e.label) ele.data('label', e.label);
@@ -327,13 +323,16 @@ export function Canvas(props: CanvasProps) {
         if (ele.data('targetLabel') !== e.targetLabel) ele.data('targetLabel', e.targetLabel);
         if (ele.data('badge') !== e.badge) ele.data('badge', e.badge);
         if (ele.data('tooltip') !== e.tooltip) ele.data('tooltip', e.tooltip);
-        setClasses(ele, [...e.classes, ...(ele.hasClass('show-ifnames') ? ['show-ifnames'] : []), ...(ele.hasClass('hover') ? ['hover'] : [])]);
+        setClasses(ele, e.classes);
       }
       cy.elements()
         .filter((ele) => !wanted.has(ele.id()) && !ele.hasClass('ghost'))
         .remove();
     });
-    if (first && props.nodes.length > 1) fitView(cy);
+    if (first && props.nodes.length > 1) {
+      fitView(cy);
+      syncZoomView.current();
+    }
   }, [props.nodes, props.edges]);
 
   // The selection changed in the store (undo, paste, a click in the problems list).
@@ -361,8 +360,13 @@ export function Canvas(props: CanvasProps) {
   }, [props.linkMode]);
 
   // The theme changed: restyle (cytoscape draws on a canvas, CSS variables do not reach it).
+  // Not on mount: the instance was made with this theme's style, and a new stylesheet restyles
+  // every element (at 1,000 namespaces, a third of the time to open the drawing).
+  const styledTheme = useRef(theme);
   useEffect(() => {
-    cyRef.current?.style(canvasStyle(theme, iconsShown.current));
+    if (styledTheme.current === theme) return;
+    styledTheme.current = theme;
+    cyRef.current?.style(canvasStyle(theme));
   }, [theme]);
 
   useImperativeHandle(props.handle, () => ({

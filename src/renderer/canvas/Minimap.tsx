@@ -9,6 +9,9 @@ import type { Theme } from '../theme.js';
 import { CANVAS_COLORS } from './style.js';
 
 export const MINIMAP = { width: 200, height: 140, pad: 8 };
+/** What changes the drawing in the minimap (redrawn then), and what only moves the view outline. */
+const MINIMAP_DRAWING_EVENTS = 'add remove position select unselect style';
+const MINIMAP_VIEW_EVENTS = 'viewport resize';
 
 /** How drawing coordinates map into the minimap: the drawing's bounds fitted into the box. */
 export interface MinimapScale {
@@ -36,19 +39,23 @@ export function Minimap(props: { cy: Core | null; theme: Theme }) {
     const colors = CANVAS_COLORS[props.theme];
     let frame = 0;
     let scale: MinimapScale = minimapScale({ x1: 0, y1: 0, x2: 1, y2: 1 });
-    const draw = (): void => {
-      frame = 0;
-      const ctx = el.getContext('2d');
+    // The drawing is drawn once per change of the drawing into its own layer; a pan or zoom only
+    // copies that layer and outlines the view (going over every element on each frame of a pan
+    // cost more than cytoscape's own rendering at 1,000 namespaces).
+    const layer = document.createElement('canvas');
+    let layerStale = true;
+    let empty = true;
+    const drawLayer = (ratio: number): void => {
+      layerStale = false;
+      layer.width = MINIMAP.width * ratio;
+      layer.height = MINIMAP.height * ratio;
+      const ctx = layer.getContext('2d');
       if (!ctx) return;
-      const ratio = window.devicePixelRatio || 1;
-      if (el.width !== MINIMAP.width * ratio) {
-        el.width = MINIMAP.width * ratio;
-        el.height = MINIMAP.height * ratio;
-      }
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-      ctx.clearRect(0, 0, MINIMAP.width, MINIMAP.height);
-      const nodes = cy.nodes(':visible').not('.ghost');
-      if (nodes.length === 0) return;
+      const nodes = cy.nodes().filter((n) => !n.hasClass('ghost') && n.visible());
+      empty = nodes.length === 0;
+      if (empty) return;
+      el.dataset.layers = String(Number(el.dataset.layers ?? 0) + 1);
       const b = { x1: Infinity, y1: Infinity, x2: -Infinity, y2: -Infinity };
       nodes.forEach((n) => {
         const p = n.position();
@@ -64,7 +71,8 @@ export function Minimap(props: { cy: Core | null; theme: Theme }) {
       ctx.globalAlpha = 0.5;
       ctx.lineWidth = 0.5;
       ctx.beginPath();
-      cy.edges().not('.ghost').forEach((e) => {
+      cy.edges().forEach((e) => {
+        if (e.hasClass('ghost')) return;
         const [x1, y1] = at(e.source().position());
         const [x2, y2] = at(e.target().position());
         ctx.moveTo(x1, y1);
@@ -79,6 +87,24 @@ export function Minimap(props: { cy: Core | null; theme: Theme }) {
         const r = kind === 'bridge' || kind === 'host' || kind === 'internet' ? 3 : 1.5;
         ctx.fillRect(x - r, y - r, 2 * r, 2 * r);
       });
+    };
+    const draw = (): void => {
+      frame = 0;
+      const ctx = el.getContext('2d');
+      if (!ctx) return;
+      const ratio = window.devicePixelRatio || 1;
+      if (el.width !== MINIMAP.width * ratio) {
+        el.width = MINIMAP.width * ratio;
+        el.height = MINIMAP.height * ratio;
+        layerStale = true;
+      }
+      if (layerStale) drawLayer(ratio);
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, el.width, el.height);
+      if (empty) return;
+      ctx.drawImage(layer, 0, 0);
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      const at = (p: { x: number; y: number }): [number, number] => [scale.dx + (p.x - scale.x1) * scale.scale, scale.dy + (p.y - scale.y1) * scale.scale];
       const view = cy.extent();
       const [vx1, vy1] = at({ x: view.x1, y: view.y1 });
       const [vx2, vy2] = at({ x: view.x2, y: view.y2 });
@@ -92,8 +118,12 @@ export function Minimap(props: { cy: Core | null; theme: Theme }) {
     const later = (): void => {
       if (frame === 0) frame = requestAnimationFrame(draw);
     };
-    cy.on('viewport add remove position select unselect', later);
-    cy.on('resize', later);
+    const changed = (): void => {
+      layerStale = true;
+      later();
+    };
+    cy.on(MINIMAP_DRAWING_EVENTS, changed);
+    cy.on(MINIMAP_VIEW_EVENTS, later);
     later();
 
     // Press or drag: the pointed spot comes to the middle of the view.
@@ -121,8 +151,8 @@ export function Minimap(props: { cy: Core | null; theme: Theme }) {
     el.addEventListener('pointerup', up);
     return () => {
       cancelAnimationFrame(frame);
-      cy.off('viewport add remove position select unselect', later);
-      cy.off('resize', later);
+      cy.off(MINIMAP_DRAWING_EVENTS, changed);
+      cy.off(MINIMAP_VIEW_EVENTS, later);
       el.removeEventListener('pointerdown', down);
       el.removeEventListener('pointermove', move);
       el.removeEventListener('pointerup', up);

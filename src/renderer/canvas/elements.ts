@@ -247,6 +247,15 @@ export function canvasElements(doc: Doc, marks: Marks): { nodes: CanvasNode[]; e
   }
   const nodeIds = new Set(nodes.map((n) => n.id));
   const ifnames = interfaceNames(doc);
+  // Cables that share both ends are marked `parallel` (drawn curved, apart); the others are straight.
+  const pairKey = (l: { a: { node: string }; b: { node: string } }): string => (l.a.node < l.b.node ? `${l.a.node}\n${l.b.node}` : `${l.b.node}\n${l.a.node}`);
+  const pairs = new Set<string>();
+  const sharedPairs = new Set<string>();
+  for (const l of doc.links ?? []) {
+    const key = pairKey(l);
+    if (pairs.has(key)) sharedPairs.add(key);
+    else pairs.add(key);
+  }
   const edges: CanvasEdge[] = [];
   for (const l of doc.links ?? []) {
     if (!nodeIds.has(l.a.node) || !nodeIds.has(l.b.node)) continue;
@@ -257,6 +266,7 @@ export function canvasElements(doc: Doc, marks: Marks): { nodes: CanvasNode[]; e
     const label = [[a, b].filter((s): s is string => !!s).join(' ↔ '), badge].filter(Boolean).join('\n');
     const { classes, tooltip } = classesFor(l.id);
     if (badge) classes.push('impaired');
+    if (sharedPairs.size > 0 && sharedPairs.has(pairKey(l))) classes.push('parallel');
     const end = (node: string, ifname: string | undefined, addresses: readonly string[] | undefined): string =>
       `${node}${ifname ? ` ${ifname}` : ''}${addresses && addresses.length > 0 ? ` ${addresses.join(', ')}` : ''}`;
     const ends = `${end(l.a.node, a, l.a.addresses)} ↔ ${end(l.b.node, b, l.b.addresses)}`;

@@ -82,8 +82,11 @@ const SHAPES: Record<IconKind, Record<string, string | number>> = {
   internet: { shape: 'ellipse', width: 70, height: 44 },
 };
 
-/** The stylesheet for `theme`; without the icons when `icons` is false (zoomed out below ICON_ZOOM). */
-export function canvasStyle(theme: Theme, icons = true): StylesheetJson {
+/**
+ * The stylesheet for `theme`. It does not change with the zoom: the canvas marks nodes `no-icons`
+ * below ICON_ZOOM and cables `show-ifnames` from IFNAME_ZOOM on (view-classes.ts).
+ */
+export function canvasStyle(theme: Theme): StylesheetJson {
   const c = CANVAS_COLORS[theme];
   return [
     {
@@ -113,8 +116,9 @@ export function canvasStyle(theme: Theme, icons = true): StylesheetJson {
     },
     ...KINDS.map((kind) => ({
       selector: `node[kind = "${kind}"]`,
-      style: { ...SHAPES[kind], 'background-color': c.kinds[kind].fill, 'border-color': c.kinds[kind].border, ...(icons ? { 'background-image': iconUri(kind, theme) } : {}) },
+      style: { ...SHAPES[kind], 'background-color': c.kinds[kind].fill, 'border-color': c.kinds[kind].border, 'background-image': iconUri(kind, theme) },
     })),
+    { selector: 'node.no-icons', style: { 'background-image': 'none' } },
     { selector: 'node[kind = "bridge"]', style: { 'background-width': '22px', 'background-height': '22px' } },
     {
       selector: 'node[kind = "note"]',
@@ -138,7 +142,10 @@ export function canvasStyle(theme: Theme, icons = true): StylesheetJson {
       style: {
         width: 2,
         'line-color': c.line,
-        'curve-style': 'bezier',
+        // Straight, as a lone bezier cable is drawn anyway, without bezier's search for the
+        // cables that share its ends (a quadratic cost per bridge at 1,000 namespaces); cables
+        // that do share both ends (`parallel`, elements.ts) are bezier so they fan out.
+        'curve-style': 'straight',
         // One font size for the three labels of a cable: the interface names in the middle are
         // drawn only from IFNAME_ZOOM on (the canvas sets show-ifnames), on hover and when selected.
         label: '',
@@ -160,6 +167,7 @@ export function canvasStyle(theme: Theme, icons = true): StylesheetJson {
     },
     // Impairments (netem) are always shown; the interface names, when drawn, come with them.
     { selector: 'edge.impaired', style: { label: 'data(badge)', 'line-style': 'dashed', 'line-dash-pattern': [8, 3] } },
+    { selector: 'edge.parallel', style: { 'curve-style': 'bezier' } },
     { selector: 'edge.show-ifnames, edge.hover, edge:selected', style: { label: 'data(label)' } },
     { selector: 'edge.hover', style: { 'z-index': 10 } },
     { selector: ':selected', style: { 'overlay-color': c.accent, 'overlay-opacity': 0.18, 'overlay-padding': 6 } },
