@@ -27,6 +27,7 @@ import { ScriptPanel } from './panels/ScriptPanel.js';
 import { Toast } from './panels/Toast.js';
 import { useRunControl } from './run-control.js';
 import { keepSameProblems } from './state/problems.js';
+import { focusField } from './panels/focus-field.js';
 import type { Problem } from '../shared/compiler/problems.js';
 import { SHORTCUT_HELP, shortcutFor } from './shortcuts.js';
 import { backgroundMenu, elementMenu as elementMenuOf, type MenuEntry } from './state/canvas-menu.js';
@@ -326,7 +327,10 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
       } else if (entry.do === 'command') runCommand(entry.command);
       else if (entry.do === 'terminal') terminals.current?.open(entry.node);
       else if (entry.do === 'capture') for (const end of entry.ends) terminals.current?.capture(entry.link, end);
-      else dispatch({ type: 'delete', ids: [entry.id] });
+      else if (entry.do === 'edit') {
+        dispatchEditor({ type: 'select', ids: [entry.id] });
+        focusField(entry.field);
+      } else dispatch({ type: 'delete', ids: [entry.id] });
     },
   });
 

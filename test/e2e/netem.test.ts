@@ -6,7 +6,7 @@
  * the missing netem and its fix, and that nothing was built.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clickElement, openDesigner, scriptText, skipWithoutChromium, skipWithoutLabHost, TestLabBase, type Designer } from './designer.js';
+import { clickElement, openDesigner, positionOf, scriptText, skipWithoutChromium, skipWithoutLabHost, TestLabBase, type Designer } from './designer.js';
 
 /** Selects a link and waits for its panel: a field filled before the panel switched would be lost with it. */
 async function selectLink(d: Designer, id: string): Promise<void> {
@@ -44,6 +44,17 @@ describe.skipIf(skipWithoutChromium('the designer netem test (test/e2e/netem.tes
     await page.getByTestId('prop-a-netem-rateMbit').fill('10');
     await expect.poll(() => badgeOf(d, 'blue-vnet0')).toBe('→ 10 Mbit/s');
     await d.shot('10-02-netem-asymmetric');
+  });
+
+  it("opens a link's impairments from its context menu, with the focus in the delay", async () => {
+    const { page } = d;
+    const at = await positionOf(page, 'blue-vnet0');
+    await page.mouse.click(at.x, at.y, { button: 'right' });
+    await page.getByTestId('element-menu').getByRole('menuitem', { name: 'Impairments (delay, loss, rate)…' }).click();
+    await expect.poll(() => page.getByTestId('properties').locator('h3').textContent()).toBe('Link blue-vnet0');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('prop-netem-delayMs');
+    await d.shot('10-05-netem-menu');
+    await page.keyboard.press('Escape');
   });
 
   it('names a figure out of range under its field, and clearing the figures removes the badge', async () => {

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enterLab } from '../../src/main/lab/lab-host.js';
-import { clickElement, openDesigner, skipWithoutLabHost, TestLabBase, type Designer } from './designer.js';
+import { clickElement, openDesigner, positionOf, skipWithoutLabHost, TestLabBase, type Designer } from './designer.js';
 
 const skip = skipWithoutLabHost('the designer services test (test/e2e/services.test.ts)');
 
@@ -29,6 +29,12 @@ describe.skipIf(skip)('designer: services on the sandbox lab host', () => {
     const label = (id: string) => page.evaluate((node) => String(window.__nsdCanvas!.cy.getElementById(node).data('label')), id);
     await expect.poll(() => page.getByTestId('problems').textContent()).toContain('0 errors');
     expect(await label('blue')).toBe('blue\n⚙ web');
+    // The node's context menu opens its services, with the focus in them.
+    const blue = await positionOf(page, 'blue');
+    await page.mouse.click(blue.x, blue.y, { button: 'right' });
+    await page.getByTestId('element-menu').getByRole('menuitem', { name: 'Services…' }).click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[data-testid="services"]') !== null)).toBe(true);
+    expect(await page.getByTestId('properties').locator('h3').textContent()).toContain('blue');
 
     // A service of red's that fails: added in red's panel, shown on red at once.
     await clickElement(page, 'red');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Doc } from '../../src/shared/document/commands.js';
-import { backgroundMenu, elementMenu } from '../../src/renderer/state/canvas-menu.js';
+import { backgroundMenu, elementMenu, MENU_FIELDS } from '../../src/renderer/state/canvas-menu.js';
 import { PALETTE, paletteKey } from '../../src/renderer/panels/Palette.js';
 
 const palette = PALETTE.map((p) => ({ key: paletteKey(p), label: p.label }));
@@ -34,10 +34,12 @@ describe('canvas-menu', () => {
   });
 
   it("offers a namespace's terminal, a link's captures, and Delete on both", () => {
-    expect(elementMenu(doc, 'red').map((e) => e.label)).toEqual(['Open terminal', 'Delete red']);
+    expect(elementMenu(doc, 'red').map((e) => e.label)).toEqual(['Open terminal', 'Services…', 'Delete red']);
+    expect(elementMenu(doc, 'red')[1]).toEqual({ do: 'edit', id: 'red', field: MENU_FIELDS.services, label: 'Services…' });
     expect(elementMenu(doc, 'vnet0').map((e) => e.label)).toEqual(['Delete vnet0']);
     const link = elementMenu(doc, 'red-vnet0');
-    expect(link.map((e) => e.label)).toEqual(['Capture on end a (red)', 'Capture on end b (vnet0)', 'Capture on both ends', 'Delete link red-vnet0']);
+    expect(link.map((e) => e.label)).toEqual(['Capture on end a (red)', 'Capture on end b (vnet0)', 'Capture on both ends', 'Impairments (delay, loss, rate)…', 'Delete link red-vnet0']);
+    expect(link[3]).toEqual({ do: 'edit', id: 'red-vnet0', field: MENU_FIELDS.impairments, label: 'Impairments (delay, loss, rate)…' });
     expect(link[2]).toEqual({ do: 'capture', link: 'red-vnet0', ends: ['a', 'b'], label: 'Capture on both ends' });
     expect(elementMenu(doc, 'nothing')).toEqual([]);
   });
