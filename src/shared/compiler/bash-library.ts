@@ -266,6 +266,30 @@ nsd_table() {
   NSD_STEP=$step
 }
 
+# Runs a table of steps one by one (on standard input; see render-bash.ts): "phase NAME", "step
+# ELEMENT TITLE", "record WORDS" (written before the step's commands), "unless COMMAND" (when it
+# succeeds, the step's run lines are skipped), "run COMMAND" and "after COMMAND" (runs even then),
+# each COMMAND as bash reads it.
+nsd_run_table() {
+  local lines line kind rest skip=0
+  mapfile -t lines
+  for line in "\${lines[@]}"; do
+    kind=\${line%% *} rest=\${line#* }
+    case $kind in
+      '#'*) ;;
+      phase) NSD_PHASE=$rest ;;
+      step)
+        skip=0
+        nsd_step "\${rest%% *}" "\${rest#* }"
+        ;;
+      record) nsd_record "$rest" ;;
+      unless) if eval "$rest" >/dev/null 2>&1; then skip=1; fi ;;
+      run) if ((skip == 0)); then eval "$rest"; fi ;;
+      after) eval "$rest" ;;
+    esac
+  done
+}
+
 # Progress for the steps FIRST..LAST of a table, written to the record together: one line.
 nsd_steps() { # FIRST LAST
   if (($2 < $1)); then return 0; fi

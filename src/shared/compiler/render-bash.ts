@@ -87,35 +87,61 @@ function tableLines(s: Step): string[] | undefined {
   return lines;
 }
 
+/**
+ * The table lines of a step that runs on its own (any command): its records, its check, its
+ * commands and the commands that run even when the check holds, as bash reads them. Undefined
+ * when a line would not stay one line.
+ */
+function runLines(s: Step): string[] | undefined {
+  const lines = [`step ${s.element ?? '-'} ${oneLine(s.title)}`];
+  for (const r of s.records ?? []) lines.push(`record ${r.join(' ')}`);
+  if (s.unless) lines.push(`unless ${renderCommand(s.unless)}`);
+  for (const c of s.commands) lines.push(`run ${renderCommand(c)}`);
+  for (const c of s.after ?? []) lines.push(`after ${renderCommand(c)}`);
+  return lines.some((l) => /[\n\r]/.test(l)) ? undefined : lines;
+}
+
 /** The here-document delimiter of the step tables. */
 const TABLE_END = 'NSD_TABLE';
 
+/** What the two kinds of step table say about themselves, above their first line. */
+const TABLE_NOTES = {
+  ip: [
+    '  # These steps run as data: nsd_table writes their record lines first, then runs their ip commands',
+    '  # in one ip -batch for the host and one per namespace (lines marked make: "File exists" means done).',
+  ],
+  run: ['  # These steps run one by one: nsd_run_table records, checks (unless) and runs (run, after) each.'],
+} as const;
+
+/**
+ * Renders steps as a function of step tables (here-documents the library reads): runs of steps
+ * whose commands are all `ip` go to nsd_table, in batches; the others to nsd_run_table, one by one.
+ * Data keeps the function small at any size (bash crashed on one unrolled block per step).
+ */
 function renderSteps(name: string, action: string, steps: Step[], out: string[], trailer: string[], notes = true): void {
   out.push(`${name}() {`);
   out.push(`  NSD_ACTION=${action} NSD_STEP=0 NSD_TOTAL=${steps.length}`);
   let phase: Phase | undefined;
-  let table = false;
+  let table: keyof typeof TABLE_NOTES | undefined;
   const endTable = (): void => {
     if (table) out.push(TABLE_END);
-    table = false;
+    table = undefined;
   };
   for (const s of steps) {
-    const lines = tableLines(s);
-    if (!lines) endTable();
-    if (s.phase !== phase || (lines && !table)) {
-      const changed = s.phase !== phase;
-      phase = s.phase;
-      if (lines) {
-        if (!table) {
-          out.push('', '  # The steps below run as data: nsd_table writes their record lines first, then runs their ip', "  # commands in one ip -batch for the host and one per namespace (lines marked make: \"File exists\" means done).");
-          out.push(`  nsd_table <<'${TABLE_END}'`);
-          table = true;
-        }
-        if (notes && changed) out.push(`# ${PHASE_NOTES[phase]}`);
-        out.push(`phase ${phase}`);
-      } else {
-        out.push('', ...(notes ? [`  # ${PHASE_NOTES[phase]}`] : []), `  NSD_PHASE=${phase}`);
-      }
+    const ipLines = tableLines(s);
+    const lines = ipLines ?? runLines(s);
+    const kind = ipLines ? 'ip' : lines ? 'run' : undefined;
+    if (kind !== table) endTable();
+    const changed = s.phase !== phase;
+    phase = s.phase;
+    if (kind && !table) {
+      out.push('', ...TABLE_NOTES[kind], `  ${kind === 'ip' ? 'nsd_table' : 'nsd_run_table'} <<'${TABLE_END}'`);
+      table = kind;
+      if (notes && changed) out.push(`# ${PHASE_NOTES[phase]}`);
+      out.push(`phase ${phase}`);
+    } else if (changed) {
+      if (table) out.push(...(notes ? [`# ${PHASE_NOTES[phase]}`] : []), `phase ${phase}`);
+      else out.push('', ...(notes ? [`  # ${PHASE_NOTES[phase]}`] : []), `  NSD_PHASE=${phase}`);
     }
     if (lines) for (const l of lines) out.push(l);
     else renderStep(s, out);

@@ -7,6 +7,7 @@ import { BASH_LIBRARY } from '../../../src/shared/compiler/bash-library.js';
 import { compile } from '../../../src/shared/compiler/index.js';
 import { shellJoin, shellQuote } from '../../../src/shared/compiler/shell.js';
 import { loadExamples } from '../../support/examples.js';
+import { bridgedLab } from '../../support/scale-lab.js';
 import { hasTool, skipUnless } from '../../support/tools.js';
 
 const GOLDEN = join(import.meta.dirname, '..', '..', 'fixtures', 'golden');
@@ -23,6 +24,20 @@ describe('render-bash', () => {
     const golden = join(GOLDEN, `${e.name}.sh`);
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, script);
     expect(script).toBe(readFileSync(golden, 'utf8'));
+  });
+
+  it('keeps up and down small functions of step tables at any size (bash crashed on one unrolled block per step)', () => {
+    const doc = bridgedLab(1000);
+    for (const node of doc.nodes ?? []) if (node.kind === 'namespace') node.dns = ['192.0.2.53'];
+    const c = compile(doc);
+    if (!c.ok) throw new Error(c.problems[0]?.message);
+    for (const fn of ['nsd_up', 'nsd_down']) {
+      const body = new RegExp(`^${fn}\\(\\) \\{\\n([\\s\\S]*?)^\\}$`, 'm').exec(c.script)![1]!;
+      // The lines bash parses as commands: everything outside the here-documents.
+      const code = body.replace(/<<'NSD_TABLE'\n[\s\S]*?^NSD_TABLE$/gm, '').split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+      expect(code.length, `${fn}:\n${code.slice(0, 20).join('\n')}`).toBeLessThan(20);
+    }
+    expect(c.script).toMatch(/^run printf 'nameserver %s\\n' 192\.0\.2\.53 >\/etc\/netns\/ns1000\/resolv\.conf$/m);
   });
 
   it('is deterministic: the same document gives the same bytes', () => {
