@@ -2,13 +2,15 @@
  * `npm run bench`: compile time and memory for generated labs of 10 to 10,000 namespaces, then
  * deploy and verify over SSH against local runs (bench/deploy.ts). Compile times are medians
  * after a warm-up; ratios compare the time per namespace with the 10-namespace baseline
- * measured in this same run (1.0 = perfectly linear); then the designer in Chromium with 500
- * namespaces (bench/designer.ts). `npm run bench -- compile`, `-- deploy` or `-- designer` runs
- * one part.
+ * measured in this same run (1.0 = perfectly linear); then lab.sh against the ip -batch reference
+ * at 300 and 1,000 namespaces (bench/scale.ts); then the designer in Chromium with 500
+ * namespaces (bench/designer.ts). `npm run bench -- compile`, `-- deploy`, `-- scale` or
+ * `-- designer` runs one part.
  */
 import { compile } from '../src/shared/compiler/index.js';
 import { deployBench } from './deploy.js';
 import { designerBench } from './designer.js';
+import { scaleBench } from './scale.js';
 import { bridgedLab } from './topologies.js';
 
 const SIZES = [10, 100, 1_000, 10_000];
@@ -75,10 +77,11 @@ function compileBench(): void {
 
 async function main(): Promise<void> {
   const only = process.argv[2];
-  const parts = ['compile', 'deploy', 'designer'];
+  const parts = ['compile', 'deploy', 'scale', 'designer'];
   if (only !== undefined && !parts.includes(only)) throw new Error(`npm run bench -- [${parts.join('|')}]: unknown part "${only}"`);
   if (only === undefined || only === 'compile') compileBench();
   if (only === undefined || only === 'deploy') await deployBench();
+  if (only === undefined || only === 'scale') await scaleBench();
   if (only === undefined || only === 'designer') await designerBench();
 }
 

@@ -14,14 +14,15 @@ export const CLEAR_LINE = '\r\x1b[K';
  */
 export function formatProgress(step: StepRef, columns = 80): string {
   const width = String(step.total).length;
-  const text = `[${String(step.index).padStart(width)}/${step.total}] ${step.id}  ${step.title}`;
+  const at = step.last !== undefined ? `${step.index}-${step.last}` : String(step.index);
+  const text = `[${at.padStart(width)}/${step.total}] ${step.id}  ${step.title}`;
   const max = Math.max(columns - 1, 10);
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** lab.sh's own numbered step line (`[ 3/27] links      veth pair ...`), which the progress line replaces. */
+/** lab.sh's own numbered step line (`[ 3/27] links      veth pair ...`, `[ 4-9/27] ...` for a table's steps), which the progress line replaces. */
 export function isStepLine(line: string): boolean {
-  return /^\[ *\d+\/\d+\] /.test(line);
+  return /^\[ *\d+(-\d+)?\/\d+\] /.test(line);
 }
 
 export interface TerminalSink {

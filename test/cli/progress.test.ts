@@ -25,6 +25,7 @@ describe('progress', () => {
   it('recognises the numbered step lines of lab.sh, and nothing else', () => {
     expect(isStepLine('[ 3/27] links      veth pair veth-red (in red) <-> veth-red-br (on vnet0)')).toBe(true);
     expect(isStepLine('[27/27] nat        iptables nat POSTROUTING -> NSD-nat-POST')).toBe(true);
+    expect(isStepLine('[ 3-302/2110] namespaces 300 steps: namespace ns1 ... namespace ns300')).toBe(true);
     expect(isStepLine('lab nat is up.')).toBe(false);
     expect(isStepLine('[note] 3/4')).toBe(false);
   });

@@ -9,24 +9,12 @@ import { BASH_LIBRARY } from '../../src/shared/compiler/bash-library.js';
 import { compile } from '../../src/shared/compiler/index.js';
 import { NEIGHBOUR_MARGIN } from '../../src/shared/compiler/probes.js';
 import { parseProbe } from '../../src/shared/deploy/output-parser.js';
-import type { TopologyInput } from '../../src/shared/model/topology.js';
+import { bridgedLab } from '../support/scale-lab.js';
 import { requireLab, withSandbox, type RunResult } from './sandbox.js';
 
 const skip = requireLab('the verify-at-scale lab test (test/lab/verify-scale.test.ts)');
 
 const COUNT = 300;
-
-/** N namespaces ns1..nsN on bridge vnet0 (10.0.0.1/16), each with a default route through it. */
-function bridgedLab(n: number): TopologyInput {
-  const address = (i: number) => `10.0.${(i + 1) >> 8}.${(i + 1) & 255}/16`;
-  const nodes: NonNullable<TopologyInput['nodes']> = [{ id: 'vnet0', kind: 'bridge', addresses: ['10.0.0.1/16'] }];
-  const links: NonNullable<TopologyInput['links']> = [];
-  for (let i = 1; i <= n; i++) {
-    nodes.push({ id: `ns${i}`, kind: 'namespace', routes: [{ to: 'default', via: '10.0.0.1' }] });
-    links.push({ id: `l${i}`, a: { node: `ns${i}`, ifname: `v${i}`, addresses: [address(i)] }, b: { node: 'vnet0', ifname: `v${i}-br` } });
-  }
-  return { version: 1, name: 'scale', nodes, links };
-}
 
 /** The named functions of lab.sh's library, for running them alone. */
 function libraryFunctions(...names: string[]): string {

@@ -27,6 +27,14 @@ describe('run view', () => {
     expect(runSummary(view)).toBe('deploy: step 2/3 step 2');
   });
 
+  it('counts the steps of a table that ran together as done at once', () => {
+    const view = fold([
+      { type: 'step-started', at: 1, step: { ...step(2, 10), last: 7 } },
+      { type: 'step-finished', at: 2, step: { ...step(2, 10), last: 7 } },
+    ]);
+    expect(view).toMatchObject({ done: 7, total: 10, current: null });
+  });
+
   it('names the failing step with its command and error when a run fails', () => {
     const view = fold([
       { type: 'step-started', at: 1, step: step(2) },

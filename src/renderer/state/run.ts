@@ -47,7 +47,7 @@ export function runReducer(view: RunView, event: RunEvent): RunView {
     case 'step-started':
       return { ...view, current: event.step, total: event.step.total, done: event.step.index - 1, built: view.built || event.step.phase !== 'preflight' };
     case 'step-finished':
-      return { ...view, current: null, total: event.step.total, done: event.step.index };
+      return { ...view, current: null, total: event.step.total, done: event.step.last ?? event.step.index };
     case 'output':
       return { ...view, lines: push(view, event.stream, event.line) };
     case 'step-failed':

@@ -135,21 +135,49 @@ nsd_lock() { # ACTION
 # (WHERE: a namespace, or - for the host; the compiler's RECORD_KINDS says the same). After a tab,
 # each line names the drawing's element it belongs to (- for the lab as a whole), for plan.
 nsd_record_open() {
-  local line lines=()
+  local line lines=() n
   declare -gA NSD_RECORDED=()
-  NSD_RECORD_LINES=() NSD_RECORD_OF=()
-  if [[ -e $NSD_STATE/record ]]; then mapfile -t lines <"$NSD_STATE/record"; fi
+  NSD_RECORD_LINES=() NSD_RECORD_OF=() NSD_RECORD_CUT=0
+  if [[ -e $NSD_STATE/record ]]; then mapfile lines <"$NSD_STATE/record"; fi
+  # A step table's record lines go in one write; killed half way, it leaves a last line without
+  # its end, which may name something else: not a line (the next write drops it; nsd_record_fd).
+  n=\${#lines[@]}
+  if ((n > 0)) && [[ \${lines[n - 1]} != *$'\\n' ]]; then
+    unset 'lines[n - 1]'
+    NSD_RECORD_CUT=1
+  fi
   for line in "\${lines[@]}"; do
+    line=\${line%$'\\n'}
     NSD_RECORD_LINES+=("\${line%%$'\\t'*}")
     if [[ $line == *$'\\t'* ]]; then NSD_RECORD_OF+=("\${line#*$'\\t'}"); else NSD_RECORD_OF+=(-); fi
     NSD_RECORDED[\${line%%$'\\t'*}]=1
   done
 }
 
+# Opens the record for appending (NSD_RECORD_FD), first without a line cut short.
+nsd_record_fd() {
+  if [[ -n \${NSD_RECORD_FD-} ]]; then return 0; fi
+  if ((NSD_RECORD_CUT)); then nsd_record_rewrite; fi
+  exec {NSD_RECORD_FD}>>"$NSD_STATE/record"
+}
+
+# Replaces the record, in one rename, with its lines that are not blank (nsd_apply blanks what it removed).
+nsd_record_rewrite() {
+  local i keep=()
+  for i in "\${!NSD_RECORD_LINES[@]}"; do
+    if [[ -n \${NSD_RECORD_LINES[i]} ]]; then keep+=("\${NSD_RECORD_LINES[i]}"$'\\t'"\${NSD_RECORD_OF[i]}"); fi
+  done
+  if ((\${#keep[@]} > 0)); then printf '%s\\n' "\${keep[@]}" >"$NSD_STATE/record.new"; else : >"$NSD_STATE/record.new"; fi
+  mv -f "$NSD_STATE/record.new" "$NSD_STATE/record"
+  if [[ -n \${NSD_RECORD_FD-} ]]; then exec {NSD_RECORD_FD}>&-; fi
+  unset NSD_RECORD_FD
+  nsd_record_open
+}
+
 nsd_record() { # KIND WORD... (for the element of the running step)
   local line="$*"
   if [[ -n \${NSD_RECORDED[$line]-} ]]; then return 0; fi
-  if [[ -z \${NSD_RECORD_FD-} ]]; then exec {NSD_RECORD_FD}>>"$NSD_STATE/record"; fi
+  nsd_record_fd
   printf '%s\\t%s\\n' "$line" "$NSD_ELEMENT" >&"$NSD_RECORD_FD"
   NSD_RECORDED[$line]=1
   NSD_RECORD_LINES+=("$line")
@@ -158,6 +186,165 @@ nsd_record() { # KIND WORD... (for the element of the running step)
 
 nsd_recorded() { # KIND WORD...
   [[ -n \${NSD_RECORDED["$*"]-} ]]
+}
+
+# Runs a table of steps (on standard input; see render-bash.ts): "phase NAME", "step ELEMENT
+# TITLE", "record WORDS", and ip commands ("make ip ..." makes an object; "File exists" there means
+# it is made already). Every record line goes to the record first, in one write; then the ip
+# commands run in one "ip -batch" per place: the host first, then each namespace. A failed command
+# is reported as the failure of its own step.
+nsd_table() {
+  local lines line kind rest opts k step=$NSD_STEP element=- records='' made=0
+  # The host goes first: its batch makes the namespaces and the veth pairs the others need.
+  local -A place=([" "]=0)
+  local places=('') phases=() starts=()
+  mapfile -t lines
+  for line in "\${lines[@]}"; do
+    kind=\${line%% *} rest=\${line#* }
+    case $kind in
+      '#'*) ;;
+      phase)
+        NSD_PHASE=$rest
+        phases+=("$rest") starts+=($((step + 1)))
+        ;;
+      step)
+        step=$((step + 1)) element=\${rest%% *}
+        NSD_TABLE_PHASE[step]=$NSD_PHASE NSD_TABLE_ELEMENT[step]=$element NSD_TABLE_TITLE[step]=\${rest#* }
+        ;;
+      record)
+        [[ -z \${NSD_RECORDED[$rest]-} ]] || continue
+        records+=$rest$'\\t'$element$'\\n'
+        NSD_RECORDED[$rest]=1
+        NSD_RECORD_LINES+=("$rest")
+        NSD_RECORD_OF+=("$element")
+        ;;
+      make | ip)
+        if [[ $kind == make ]]; then rest=\${rest#ip }; else kind=ip; fi
+        if [[ $rest == 'netns add '* ]]; then
+          made=1
+          # Preflight has made sure that an existing namespace of the drawing is this lab's.
+          if nsd_has_netns "\${rest#netns add }"; then continue; fi
+        fi
+        opts=''
+        while [[ $rest == -* ]]; do
+          if [[ $rest == '-n '* ]]; then
+            rest=\${rest#-n }
+            opts+="-n \${rest%% *} "
+          else
+            opts+="\${rest%% *} "
+          fi
+          rest=\${rest#* }
+        done
+        k=\${place[" $opts"]-}
+        if [[ -z $k ]]; then
+          k=\${#places[@]}
+          place[" $opts"]=$k
+          places+=("$opts")
+        fi
+        # Appending to a plain variable is cheap; to an array element it copies the whole text.
+        eval "NSD_BATCH_$k+=\\$rest\\$'\\\\n' NSD_BATCH_STEPS_$k+=\\"\\$kind:\\$step \\""
+        ;;
+    esac
+  done
+  starts+=($((step + 1)))
+  for k in "\${!phases[@]}"; do
+    NSD_PHASE=\${phases[k]}
+    nsd_steps "\${starts[k]}" $((starts[k + 1] - 1))
+  done
+  if [[ -n $records ]]; then
+    nsd_record_fd
+    printf '%s' "$records" >&"$NSD_RECORD_FD"
+  fi
+  local text opt=() in=()
+  for k in "\${!places[@]}"; do
+    text=NSD_BATCH_$k
+    [[ -n \${!text-} ]] || continue
+    read -ra opt <<<"\${places[k]}"
+    in=()
+    # "ip -n NS" copies the whole mount table first (one mount per namespace: slow in a big lab);
+    # nsenter enters the namespace's network only, which is all these commands need.
+    if [[ \${opt[0]-} == -n ]]; then
+      in=(nsenter "--net=/run/netns/\${opt[1]}")
+      opt=("\${opt[@]:2}")
+    fi
+    if ! "\${in[@]}" ip "\${opt[@]}" -force -batch - <<<"\${!text}" 2>"$NSD_STATE/batch.err"; then nsd_table_failed "$k"; fi
+    unset "NSD_BATCH_$k" "NSD_BATCH_STEPS_$k"
+  done
+  rm -f "$NSD_STATE/batch.err"
+  if ((made)); then nsd_netns_ids_save; fi
+  NSD_STEP=$step
+}
+
+# Runs a table of steps one by one (on standard input; see render-bash.ts): "phase NAME", "step
+# ELEMENT TITLE", "record WORDS" (written before the step's commands), "unless COMMAND" (when it
+# succeeds, the step's run lines are skipped), "run COMMAND" and "after COMMAND" (runs even then),
+# each COMMAND as bash reads it.
+nsd_run_table() {
+  local lines line kind rest skip=0
+  mapfile -t lines
+  for line in "\${lines[@]}"; do
+    kind=\${line%% *} rest=\${line#* }
+    case $kind in
+      '#'*) ;;
+      phase) NSD_PHASE=$rest ;;
+      step)
+        skip=0
+        nsd_step "\${rest%% *}" "\${rest#* }"
+        ;;
+      record) nsd_record "$rest" ;;
+      unless) if eval "$rest" >/dev/null 2>&1; then skip=1; fi ;;
+      run) if ((skip == 0)); then eval "$rest"; fi ;;
+      after) eval "$rest" ;;
+    esac
+  done
+}
+
+# Progress for the steps FIRST..LAST of a table, written to the record together: one line.
+nsd_steps() { # FIRST LAST
+  if (($2 < $1)); then return 0; fi
+  NSD_STEP=$2 NSD_ELEMENT=\${NSD_TABLE_ELEMENT[$2]} NSD_TITLE=\${NSD_TABLE_TITLE[$2]}
+  if (($1 == $2)); then
+    nsd_event "step $1 $NSD_TOTAL"
+    printf '[%*d/%d] %-10s %s\\n' "\${#NSD_TOTAL}" "$1" "$NSD_TOTAL" "$NSD_PHASE" "$NSD_TITLE"
+  else
+    nsd_event "step $1 $NSD_TOTAL $2"
+    printf '[%*d-%d/%d] %-10s %d steps: %s ... %s\\n' "\${#NSD_TOTAL}" "$1" "$2" "$NSD_TOTAL" "$NSD_PHASE" $(($2 - $1 + 1)) "\${NSD_TABLE_TITLE[$1]}" "$NSD_TITLE"
+  fi
+}
+
+# After an ip batch of nsd_table (place K) failed: "File exists" of a make line means the object
+# is there already (up ran before); any other error fails up at the step of its line.
+nsd_table_failed() { # K
+  local text=NSD_BATCH_$1 steps=NSD_BATCH_STEPS_$1 cmds=() refs=() errs=() said='' line n=0 last=0 ref
+  mapfile -t cmds <<<"\${!text}"
+  read -ra refs <<<"\${!steps}"
+  mapfile -t errs <"$NSD_STATE/batch.err"
+  for line in "\${errs[@]}"; do
+    if [[ $line =~ ^Command\\ failed\\ -:([0-9]+)$ ]]; then
+      last=\${BASH_REMATCH[1]}
+      ref=\${refs[last - 1]}
+      if [[ \${ref%%:*} != make || $said != *'File exists'* ]]; then
+        n=$last
+        break
+      fi
+      said=''
+    else
+      said+=$line$'\\n'
+    fi
+  done
+  if ((n == 0)); then
+    # Only made objects that were there already: done. Anything else (ip ended without naming a
+    # line) is put on the line after the last one it reported.
+    if [[ -z $said ]] && ((last > 0)); then return 0; fi
+    n=$((last < \${#refs[@]} ? last + 1 : last))
+    if ((n == 0)); then n=1; fi
+  fi
+  ref=\${refs[n - 1]}
+  NSD_STEP=\${ref#*:}
+  NSD_PHASE=\${NSD_TABLE_PHASE[NSD_STEP]} NSD_ELEMENT=\${NSD_TABLE_ELEMENT[NSD_STEP]} NSD_TITLE=\${NSD_TABLE_TITLE[NSD_STEP]}
+  printf '%s' "$said" >&2
+  rm -f "$NSD_STATE/batch.err"
+  nsd_on_error 1 "ip \${places[$1]}\${cmds[n - 1]}"
 }
 
 # About the lab, for nsd labs: its title, drawing, generator, when and how its last run went.
@@ -463,16 +650,186 @@ nsd_words() { # LINE: splits a record line into NSD_WORDS (no globbing)
 }
 
 # Removes every object of KIND that the record names and that is still this lab's, newest
-# first, whatever the drawing says now; what is already gone is skipped.
+# first, whatever the drawing says now; what is already gone is skipped. Namespaces, host links
+# and DNS files go all at once (a big lab has thousands).
 nsd_undo() { # KIND
   local i line
-  if [[ $1 == link ]]; then nsd_read_host_links; fi
+  case $1 in
+    netns) nsd_undo_netns ;;
+    link) nsd_undo_links ;;
+    dns) nsd_undo_dns ;;
+    *)
+      for ((i = \${#NSD_RECORD_LINES[@]} - 1; i >= 0; i--)); do
+        line=\${NSD_RECORD_LINES[i]}
+        [[ $line == "$1 "* ]] || continue
+        nsd_words "$line"
+        nsd_remove down "\${NSD_WORDS[@]}"
+      done
+      ;;
+  esac
+}
+
+# The record's lines of KIND, newest first, without the kind: NSD_LINES.
+nsd_lines_of() { # KIND
+  local i line
+  NSD_LINES=()
   for ((i = \${#NSD_RECORD_LINES[@]} - 1; i >= 0; i--)); do
     line=\${NSD_RECORD_LINES[i]}
-    [[ $line == "$1 "* ]] || continue
-    nsd_words "$line"
-    nsd_remove down "\${NSD_WORDS[@]}"
+    if [[ $line == "$1 "* ]]; then NSD_LINES+=("\${line#"$1 "}"); fi
   done
+}
+
+# Up writes the identity (device:inode) of each namespace it made to $NSD_STATE/netns, once they
+# exist; a namespace that still has it is the one this lab made, and down need not start a process
+# in each namespace to read its tag.
+nsd_netns_ids_save() {
+  local name paths=()
+  for name in "\${NSD_NAMESPACES[@]}"; do
+    if nsd_has_netns "$name"; then paths+=("/run/netns/$name"); fi
+  done
+  if ((\${#paths[@]} == 0)); then
+    rm -f "$NSD_STATE/netns"
+    return 0
+  fi
+  stat -L -c '%d:%i %n' "\${paths[@]}" >"$NSD_STATE/netns.new" 2>/dev/null || true
+  mv -f "$NSD_STATE/netns.new" "$NSD_STATE/netns"
+}
+
+# One stat for the namespaces NAME... and every process's network namespace: NSD_NETNS_ID[NAME],
+# NSD_NETNS_MADE[NAME] (what up saved) and NSD_PIDS_IN[ID] (the pids in it), instead of an
+# "ip netns pids" per namespace.
+nsd_netns_scan() { # [--pids] NAME...
+  local id path pid name paths=() procs=()
+  declare -gA NSD_NETNS_ID=() NSD_NETNS_MADE=() NSD_PIDS_IN=()
+  if [[ \${1-} == --pids ]]; then
+    procs=(/proc/[0-9]*/ns/net)
+    shift
+  fi
+  for name in "$@"; do paths+=("/run/netns/$name"); done
+  if [[ -r $NSD_STATE/netns ]]; then
+    while read -r id path; do NSD_NETNS_MADE[\${path#/run/netns/}]=$id; done <"$NSD_STATE/netns"
+  fi
+  while read -r id path; do
+    if [[ $path == /proc/* ]]; then
+      pid=\${path#/proc/} pid=\${pid%%/*}
+      if ((pid != $$ && pid != BASHPID)); then NSD_PIDS_IN[$id]+="$pid "; fi
+    else
+      NSD_NETNS_ID[\${path#/run/netns/}]=$id
+    fi
+  done < <(stat -L -c '%d:%i %n' "\${paths[@]}" "\${procs[@]}" 2>/dev/null || true)
+}
+
+# nsd_netns_ours, answered from nsd_netns_scan when the namespace is still the one up made.
+nsd_netns_ours_scanned() { # NAME
+  NSD_NETNS_HALF=0
+  local id=\${NSD_NETNS_ID[$1]-}
+  if [[ -n $id && $id == "\${NSD_NETNS_MADE[$1]-}" ]] && nsd_recorded netns "$1"; then return 0; fi
+  nsd_netns_ours "$1"
+}
+
+# Stops processes: TERM, up to 2 s for them to leave their namespaces, then KILL.
+nsd_stop_pids() { # PID...
+  local pid tries=0 left
+  kill "$@" 2>/dev/null || true
+  while ((tries < 20)); do
+    left=()
+    # A process that has ended (a zombie too) no longer holds its namespace.
+    for pid in "$@"; do if [[ -e /proc/$pid/ns/net ]]; then left+=("$pid"); fi; done
+    ((\${#left[@]} > 0)) || return 0
+    set -- "\${left[@]}"
+    sleep 0.1
+    tries=$((tries + 1))
+  done
+  kill -9 "$@" 2>/dev/null || true
+}
+
+# Down: the processes in the lab's namespaces stopped (a process left inside keeps a namespace and
+# its veths alive), then every namespace of the lab deleted in one ip -batch. NSD_DELETED names them.
+nsd_undo_netns() {
+  local name id pids=() ours=()
+  declare -gA NSD_DELETED=()
+  nsd_lines_of netns
+  ((\${#NSD_LINES[@]} > 0)) || return 0
+  nsd_netns_scan --pids "\${NSD_LINES[@]}"
+  for name in "\${NSD_LINES[@]}"; do
+    nsd_has_netns "$name" || continue
+    if ! nsd_netns_ours_scanned "$name"; then
+      printf 'lab.sh: leaving namespace %s alone: it carries another tag than %s\\n' "$name" "$NSD_TAG" >&2
+      continue
+    fi
+    ours+=("$name")
+    NSD_DELETED[$name]=1
+    id=\${NSD_NETNS_ID[$name]-}
+    if [[ -n $id && -n \${NSD_PIDS_IN[$id]-} ]]; then
+      printf '         stopping processes in %s: %s\\n' "$name" "\${NSD_PIDS_IN[$id]}"
+      # shellcheck disable=SC2206
+      pids+=(\${NSD_PIDS_IN[$id]})
+    fi
+  done
+  if ((\${#pids[@]} > 0)); then nsd_stop_pids "\${pids[@]}"; fi
+  ((\${#ours[@]} > 0)) || return 0
+  printf 'netns del %s\\n' "\${ours[@]}" | ip -force -batch - 2>/dev/null || true
+  for name in "\${ours[@]}"; do
+    if nsd_has_netns "$name"; then nsd_on_error 1 "ip netns del $name"; fi
+  done
+  rm -f "$NSD_STATE/netns"
+}
+
+# Down: the host's links that are this lab's, in one ip -batch. The host end of a veth pair whose
+# other end was in a namespace deleted just now goes with it, a moment later (the kernel cleans
+# namespaces up in the background): down waits for those, so that it leaves nothing behind.
+nsd_undo_links() {
+  local line name tries=0 waiting dels=() words
+  local -A going=()
+  nsd_lines_of veth
+  for line in "\${NSD_LINES[@]}"; do
+    read -ra words <<<"$line"
+    if [[ \${words[4]} == - && -n \${NSD_DELETED[\${words[1]}]-} ]]; then going[\${words[3]}]=1; fi
+    if [[ \${words[1]} == - && -n \${NSD_DELETED[\${words[4]}]-} ]]; then going[\${words[0]}]=1; fi
+  done
+  while :; do
+    nsd_read_host_links
+    waiting=0
+    for name in "\${!going[@]}"; do
+      if nsd_host_has_link "$name"; then waiting=1 && break; fi
+    done
+    ((waiting && tries < 100)) || break
+    sleep 0.05
+    tries=$((tries + 1))
+  done
+  nsd_lines_of link
+  for name in "\${NSD_LINES[@]}"; do
+    nsd_host_has_link "$name" || continue
+    if nsd_host_link_ours "$name"; then
+      dels+=("$name")
+    else
+      printf 'lab.sh: leaving interface %s alone: it carries another tag than %s\\n' "$name" "$NSD_TAG" >&2
+    fi
+  done
+  ((\${#dels[@]} > 0)) || return 0
+  # Deleting one end of a veth pair deletes the other, which may come later in the list.
+  local out
+  out=$(printf 'link del dev %s\\n' "\${dels[@]}" | ip -force -batch - 2>&1) || true
+  nsd_read_host_links
+  for name in "\${dels[@]}"; do
+    if nsd_host_has_link "$name"; then
+      printf '%s\\n' "$out" >&2
+      nsd_on_error 1 "ip link del dev $name"
+    fi
+  done
+}
+
+# Down: the lab's DNS files in /etc/netns, and their directories when empty.
+nsd_undo_dns() {
+  local name files=() dirs=()
+  nsd_lines_of dns
+  ((\${#NSD_LINES[@]} > 0)) || return 0
+  for name in "\${NSD_LINES[@]}"; do
+    files+=("/etc/netns/$name/resolv.conf")
+    dirs+=("/etc/netns/$name")
+  done
+  rm -f "\${files[@]}"
+  rmdir "\${dirs[@]}" 2>/dev/null || true
 }
 
 # Apply, when up runs where the lab is already up: first remove what the record has and this
@@ -575,22 +932,14 @@ nsd_apply() { # [plan]
   fi
   ((n + changed > 0)) || return 0
   # The record without what is gone, replaced in one rename; lines added from here on go to the new file.
-  local keep=()
-  for i in "\${!NSD_RECORD_LINES[@]}"; do
-    if [[ -n \${NSD_RECORD_LINES[i]} ]]; then keep+=("\${NSD_RECORD_LINES[i]}"$'\\t'"\${NSD_RECORD_OF[i]}"); fi
-  done
-  if ((\${#keep[@]} > 0)); then printf '%s\\n' "\${keep[@]}" >"$NSD_STATE/record.new"; else : >"$NSD_STATE/record.new"; fi
-  mv -f "$NSD_STATE/record.new" "$NSD_STATE/record"
-  if [[ -n \${NSD_RECORD_FD-} ]]; then exec {NSD_RECORD_FD}>&-; fi
-  unset NSD_RECORD_FD
-  nsd_record_open
+  nsd_record_rewrite
 }
 
 # Forgets the lab: its record, its about file (and the .new of either that a run killed between
 # writing and renaming left) and, last, its lock (a run waiting for it then locks a fresh file;
 # see nsd_flock).
 nsd_state_remove() {
-  rm -f "$NSD_STATE/record" "$NSD_STATE/record.new" "$NSD_STATE/about" "$NSD_STATE/about.new" "$NSD_STATE/holder" "$NSD_STATE/lock"
+  rm -f "$NSD_STATE/record" "$NSD_STATE/record.new" "$NSD_STATE/about" "$NSD_STATE/about.new" "$NSD_STATE/batch.err" "$NSD_STATE/netns" "$NSD_STATE/netns.new" "$NSD_STATE/holder" "$NSD_STATE/lock"
   # The services were stopped, and their namespaces (with anything left in them) are gone.
   rm -rf "$NSD_STATE/services"
   rmdir "$NSD_STATE" 2>/dev/null || true
@@ -602,6 +951,7 @@ nsd_preflight() { # ACTION
   if [[ $(id -u) -ne 0 ]]; then nsd_die "$1 needs root: $(nsd_again "$1" --sudo)"; fi
   local tools=(ip sysctl)
   if [[ $1 != status ]] && ((NSD_NEEDS_IPTABLES)); then tools+=("\${NSD_IPTABLES[@]}"); fi
+  if [[ $1 == up ]]; then tools+=(nsenter); fi
   if [[ $1 == verify ]]; then tools+=(ping timeout nsenter); fi
   if [[ $1 == up ]] && ((\${#NSD_SERVICES[@]} > 0)); then tools+=(setsid); fi
   if [[ $1 == up ]] && ((\${#NSD_NETEM[@]} > 0)); then tools+=(tc unshare); fi
@@ -621,9 +971,10 @@ nsd_preflight() { # ACTION
 
   # A name the record holds is this lab's even untagged: an earlier run was interrupted between
   # making it and tagging it.
+  nsd_netns_scan "\${NSD_NAMESPACES[@]}"
   for name in "\${NSD_NAMESPACES[@]}"; do
     nsd_has_netns "$name" || continue
-    if ! nsd_netns_ours "$name"; then
+    if ! nsd_netns_ours_scanned "$name"; then
       conflicts+=("namespace $name exists and was not made by this lab (ip netns del $name, or rename it in the drawing)")
     elif ((NSD_NETNS_HALF)); then
       ip netns del "$name" # half made by an interrupted run: up makes it again

@@ -21,8 +21,8 @@ export const PHASE_NOTES: Record<Phase, string> = {
   preflight: 'Preflight: root, tools, and names that belong to someone else.',
   namespaces: 'Namespaces: each is a room with its own interfaces, routes and ARP table.',
   bridges: 'Bridges: virtual switches in the host.',
-  links: 'Links: veth pairs are cables, made in the host, then each end moved where it belongs.',
-  addresses: 'Addresses: only after the move, because moving an interface drops its addresses.',
+  links: 'Links: veth pairs are cables, each end made directly where it belongs (a namespace, or the host).',
+  addresses: 'Addresses: on the interfaces made above.',
   up: 'Up: lo and every new interface start down.',
   routes: 'Routes: after addresses and links are up, or the gateway would be unreachable.',
   forwarding: "Forwarding: routers forward; the host forwards for NAT. The lab's own FORWARD chain accepts its traffic even under Docker's policy DROP.",
@@ -50,17 +50,107 @@ function renderStep(s: Step, out: string[]): void {
   for (const c of s.after ?? []) out.push(`  ${renderCommand(c)}`);
 }
 
+/** A word `ip -batch` reads exactly as written (no quotes, spaces or comment signs to interpret). */
+const BATCH_WORD = /^[A-Za-z0-9_.:/@%+,=-]+$/;
+
+/**
+ * A command as a line of an `ip -batch` table: `ip [-n NS] [-4|-6] ARGS` with plain words, or
+ * undefined when it has to run as a command of its own.
+ */
+export function batchLine(c: Command): string | undefined {
+  const [tool, ...words] = c.argv;
+  if (tool !== 'ip' || c.stdoutTo !== undefined || words.length === 0) return undefined;
+  let i = 0;
+  while (words[i]?.startsWith('-')) {
+    if (words[i] === '-n') i += 2;
+    else if (words[i] === '-4' || words[i] === '-6') i += 1;
+    else return undefined;
+  }
+  if (i >= words.length || !c.argv.every((w) => BATCH_WORD.test(w))) return undefined;
+  return c.argv.join(' ');
+}
+
+/**
+ * The table lines of a step that can run in ip batches: its records, and its ip commands, the
+ * one that makes an object marked `make` when the step has a check (its "File exists" means
+ * done). Undefined for a step with any other command.
+ */
+function tableLines(s: Step): string[] | undefined {
+  if (s.commands.length === 0 || (s.unless && s.commands.length !== 1)) return undefined;
+  const lines = [`step ${s.element ?? '-'} ${oneLine(s.title)}`];
+  for (const r of s.records ?? []) {
+    const line = r.join(' ');
+    if (/[\t\n]/.test(line)) return undefined;
+    lines.push(`record ${line}`);
+  }
+  for (const [i, c] of [...s.commands, ...(s.after ?? [])].entries()) {
+    const line = batchLine(c);
+    if (line === undefined) return undefined;
+    lines.push(i === 0 && s.unless ? `make ${line}` : line);
+  }
+  return lines;
+}
+
+/**
+ * The table lines of a step that runs on its own (any command): its records, its check, its
+ * commands and the commands that run even when the check holds, as bash reads them. Undefined
+ * when a line would not stay one line.
+ */
+function runLines(s: Step): string[] | undefined {
+  const lines = [`step ${s.element ?? '-'} ${oneLine(s.title)}`];
+  for (const r of s.records ?? []) lines.push(`record ${r.join(' ')}`);
+  if (s.unless) lines.push(`unless ${renderCommand(s.unless)}`);
+  for (const c of s.commands) lines.push(`run ${renderCommand(c)}`);
+  for (const c of s.after ?? []) lines.push(`after ${renderCommand(c)}`);
+  return lines.some((l) => /[\n\r]/.test(l)) ? undefined : lines;
+}
+
+/** The here-document delimiter of the step tables. */
+const TABLE_END = 'NSD_TABLE';
+
+/** What the two kinds of step table say about themselves, above their first line. */
+const TABLE_NOTES = {
+  ip: [
+    '  # These steps run as data: nsd_table writes their record lines first, then runs their ip commands',
+    '  # in one ip -batch for the host and one per namespace (lines marked make: "File exists" means done).',
+  ],
+  run: ['  # These steps run one by one: nsd_run_table records, checks (unless) and runs (run, after) each.'],
+} as const;
+
+/**
+ * Renders steps as a function of step tables (here-documents the library reads): runs of steps
+ * whose commands are all `ip` go to nsd_table, in batches; the others to nsd_run_table, one by one.
+ * Data keeps the function small at any size (bash crashed on one unrolled block per step).
+ */
 function renderSteps(name: string, action: string, steps: Step[], out: string[], trailer: string[], notes = true): void {
   out.push(`${name}() {`);
   out.push(`  NSD_ACTION=${action} NSD_STEP=0 NSD_TOTAL=${steps.length}`);
   let phase: Phase | undefined;
+  let table: keyof typeof TABLE_NOTES | undefined;
+  const endTable = (): void => {
+    if (table) out.push(TABLE_END);
+    table = undefined;
+  };
   for (const s of steps) {
-    if (s.phase !== phase) {
-      phase = s.phase;
-      out.push('', ...(notes ? [`  # ${PHASE_NOTES[phase]}`] : []), `  NSD_PHASE=${phase}`);
+    const ipLines = tableLines(s);
+    const lines = ipLines ?? runLines(s);
+    const kind = ipLines ? 'ip' : lines ? 'run' : undefined;
+    if (kind !== table) endTable();
+    const changed = s.phase !== phase;
+    phase = s.phase;
+    if (kind && !table) {
+      out.push('', ...TABLE_NOTES[kind], `  ${kind === 'ip' ? 'nsd_table' : 'nsd_run_table'} <<'${TABLE_END}'`);
+      table = kind;
+      if (notes && changed) out.push(`# ${PHASE_NOTES[phase]}`);
+      out.push(`phase ${phase}`);
+    } else if (changed) {
+      if (table) out.push(...(notes ? [`# ${PHASE_NOTES[phase]}`] : []), `phase ${phase}`);
+      else out.push('', ...(notes ? [`  # ${PHASE_NOTES[phase]}`] : []), `  NSD_PHASE=${phase}`);
     }
-    renderStep(s, out);
+    if (lines) for (const l of lines) out.push(l);
+    else renderStep(s, out);
   }
+  endTable();
   out.push('', ...trailer.map((l) => `  ${l}`), '}', '');
 }
 
@@ -200,7 +290,7 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   out.push('# record is removed first (apply).');
   out.push(bashArray('NSD_WANT', wanted.map((w) => w.line)));
   out.push(bashArray('NSD_WANT_OF', wanted.map((w) => w.element ?? 'lab')));
-  out.push("NSD_ACTION='' NSD_STEP=0 NSD_TOTAL=0 NSD_PHASE=- NSD_ELEMENT=- NSD_TITLE=-");
+  out.push("NSD_ACTION='' NSD_STEP=0 NSD_TOTAL=0 NSD_PHASE=- NSD_ELEMENT=- NSD_TITLE=- NSD_TABLE_PHASE=() NSD_TABLE_ELEMENT=() NSD_TABLE_TITLE=()");
   out.push("NSD_UPLINK_ADDRESS='' NSD_UPLINK_ADDRESS6='' NSD_LISTENERS=() NSD_RUNNING=0");
   out.push(`readonly NSD_NEIGH_MARGIN=${NEIGHBOUR_MARGIN}`);
   const need = neighbourNeed(plan);
@@ -218,6 +308,7 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   out.push(BASH_LIBRARY);
   out.push(BASH_INSPECT);
   renderSteps('nsd_up', 'up', up, out, [
+    'nsd_netns_ids_save',
     'nsd_about up',
     `printf 'lab %s is up. Check it with: %s\\n' "$NSD_LAB" "$(nsd_again verify)"`,
     'nsd_event "done up"',

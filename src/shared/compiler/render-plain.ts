@@ -167,7 +167,11 @@ export function renderPlain(plan: Plan, options: { source?: string; up?: Step[];
   out.push('', '# To remove the lab, run these (as root, in this order):');
   const removed = new Set<string>();
   const records = up.flatMap((s) => s.records ?? []);
-  for (const s of down) {
+  // lab.sh removes the namespaces first (their veth pairs go with them, a moment later); typed
+  // by hand, the host's links go first, each gone when its command returns.
+  const undoes = (s: Step, kind: string) => s.commands.some((c) => c.argv[0] === 'nsd_undo' && c.argv[1] === kind);
+  const plainDown = down.filter((s) => !undoes(s, 'link')).flatMap((s) => (undoes(s, 'netns') ? [...down.filter((x) => undoes(x, 'link')), s] : [s]));
+  for (const s of plainDown) {
     for (const line of s.commands.flatMap((c) => downLines(c, records, plan, removed))) out.push('note' in line ? renderLine(line) : `#   ${renderLine(line)}`);
   }
   return `${out.join('\n')}\n`;

@@ -190,19 +190,9 @@ export function upSteps(plan: Plan): Step[] {
   add({ id: 'preflight', phase: 'preflight', element: null, title: 'check root, tools and name conflicts; lock the lab, read its record', commands: [cmd('nsd_preflight', 'up')] });
   add({ id: 'apply', phase: 'preflight', element: null, title: 'remove what the record has and this drawing does not (when the lab runs already)', commands: [cmd('nsd_apply')] });
 
+  // DNS files first: they need nothing else, and lab.sh then makes the namespaces in one batch.
   let madeEtcNetns = false;
   for (const ns of plan.namespaces) {
-    add({
-      id: `namespaces/${ns.node}`,
-      phase: 'namespaces',
-      element: ns.node,
-      title: `namespace ${ns.name}`,
-      records: [['netns', ns.name]],
-      unless: cmd('nsd_has_netns', ns.name),
-      commands: [cmd('ip', 'netns', 'add', ns.name)],
-      // The alias on lo marks the namespace as this lab's, so down never deletes a stranger's.
-      after: [ip(ns.name, 'link', 'set', 'lo', 'alias', tag)],
-    });
     if (ns.dns.length > 0) {
       if (!madeEtcNetns) {
         madeEtcNetns = true;
@@ -221,6 +211,19 @@ export function upSteps(plan: Plan): Step[] {
         ],
       });
     }
+  }
+  for (const ns of plan.namespaces) {
+    add({
+      id: `namespaces/${ns.node}`,
+      phase: 'namespaces',
+      element: ns.node,
+      title: `namespace ${ns.name}`,
+      records: [['netns', ns.name]],
+      unless: cmd('nsd_has_netns', ns.name),
+      commands: [cmd('ip', 'netns', 'add', ns.name)],
+      // The alias on lo marks the namespace as this lab's, so down never deletes a stranger's.
+      after: [ip(ns.name, 'link', 'set', 'lo', 'alias', tag)],
+    });
   }
 
   for (const b of plan.bridges) {
@@ -241,15 +244,11 @@ export function upSteps(plan: Plan): Step[] {
   }
 
   for (const v of plan.veths) {
-    // Create both ends in the root namespace, tag them, then move each end where it belongs;
-    // a veth loses its addresses when moved, so addresses come in a later phase.
+    // Each end is made directly where it belongs (no detour through the host, one command), then
+    // tagged where it is; the tags run again on every up, since an interrupted run may have missed them.
     const [first, second] = v.a.netns !== null || v.b.netns === null ? [v.a, v.b] : [v.b, v.a];
-    const commands: Command[] = [
-      ip(null, 'link', 'add', first.name, ...(v.mtu !== undefined ? ['mtu', String(v.mtu)] : []), 'type', 'veth', 'peer', 'name', second.name, ...(v.mtu !== undefined ? ['mtu', String(v.mtu)] : [])),
-      ip(null, 'link', 'set', first.name, 'alias', tag),
-      ip(null, 'link', 'set', second.name, 'alias', tag),
-    ];
-    for (const end of [first, second]) if (end.netns !== null) commands.push(ip(null, 'link', 'set', end.name, 'netns', end.netns));
+    const mtu = v.mtu !== undefined ? ['mtu', String(v.mtu)] : [];
+    const at = (end: Iface): string[] => (end.netns !== null ? ['netns', end.netns] : []);
     add({
       id: `links/${v.link}`,
       phase: 'links',
@@ -261,9 +260,8 @@ export function upSteps(plan: Plan): Step[] {
         ['link', second.name],
       ],
       unless: ip(first.netns, 'link', 'show', 'dev', first.name),
-      commands,
-      // With both ends in the host the check holds as soon as the pair exists, tagged or not.
-      ...(first.netns === null && second.netns === null ? { after: [ip(null, 'link', 'set', first.name, 'alias', tag), ip(null, 'link', 'set', second.name, 'alias', tag)] } : {}),
+      commands: [ip(null, 'link', 'add', first.name, ...mtu, ...at(first), 'type', 'veth', 'peer', 'name', second.name, ...mtu, ...at(second))],
+      after: [ip(first.netns, 'link', 'set', first.name, 'alias', tag), ip(second.netns, 'link', 'set', second.name, 'alias', tag)],
     });
     for (const end of [v.a, v.b]) {
       if (end.master) {
@@ -479,8 +477,10 @@ export function downSteps(): Step[] {
     undo('jump', 'nat', "remove the jumps from the host's iptables chains into the lab's chains"),
     undo('chain', 'nat', "remove the lab's iptables chains and their rules"),
     undo('route', 'routes', 'remove the host routes'),
-    undo('link', 'links', "remove the host's veth pairs and bridges"),
+    // Namespaces first: deleting them removes their veth pairs in one go of the kernel's, where
+    // deleting each pair waits for the kernel on its own.
     undo('netns', 'namespaces', 'remove the namespaces (and the processes in them)'),
+    undo('link', 'links', "remove the host's veth pairs and bridges"),
     undo('dns', 'namespaces', 'remove the DNS files in /etc/netns'),
     undo('sysctl', 'forwarding', 'put back the host settings no other lab needs'),
     undo('dir', 'namespaces', 'remove the directories the lab made, when empty'),

@@ -45,6 +45,8 @@ export interface ProbeResult {
 export interface StepRef {
   /** 1-based position in the action's step list, as lab.sh counts. */
   index: number;
+  /** For steps that run together (one of lab.sh's step tables): the position of the last of them. */
+  last?: number;
   total: number;
   /** Stable step id from the compiler (e.g. `links/red-blue`). */
   id: string;

@@ -112,14 +112,18 @@ export class RunOutputParser {
     if (word === 'step' && rest.length >= 2) {
       const events: RunEvent[] = [];
       if (this.current) events.push({ type: 'step-finished', at, step: this.current });
-      this.current = this.ref(Number(rest[0]), Number(rest[1]));
+      // `step FIRST TOTAL LAST`: the steps FIRST..LAST of a table, which run together.
+      this.current = rest[2] !== undefined && Number(rest[2]) > Number(rest[0]) ? this.range(Number(rest[0]), Number(rest[1]), Number(rest[2])) : this.ref(Number(rest[0]), Number(rest[1]));
       this.stepStderr = [];
       events.push({ type: 'step-started', at, step: this.current });
       return events;
     }
     if (word === 'failed' && rest.length >= 2) {
       this.failed = true;
-      const step = this.current ?? this.ref(Number(rest[0]), this.options.steps?.length ?? 0);
+      // Within a table, lab.sh names the step whose command failed.
+      const index = Number(rest[0]);
+      const inRange = this.current?.last !== undefined && index >= this.current.index && index <= this.current.last;
+      const step = this.current && !inRange ? this.current : this.ref(index, this.current?.total ?? this.options.steps?.length ?? 0);
       const failed = { type: 'step-failed' as const, at, step, exitStatus: Number(rest[1]), command: rest.slice(2).join(' '), stderr: [...this.stepStderr] };
       if (this.hasSummary()) return [failed];
       this.held = failed;
@@ -138,6 +142,13 @@ export class RunOutputParser {
       return [{ type: 'probe', at, probe: cause ? { ...probe, cause } : probe }];
     }
     return undefined;
+  }
+
+  /** The steps FIRST..LAST of a table as one: the phase of the first, the titles of both ends. */
+  private range(first: number, total: number, last: number): StepRef {
+    const a = this.ref(first, total);
+    const b = this.ref(last, total);
+    return { ...a, last, id: `${a.phase}/${first}-${last}`, element: null, title: `${last - first + 1} steps: ${a.title} ... ${b.title}` };
   }
 
   private ref(index: number, total: number): StepRef {

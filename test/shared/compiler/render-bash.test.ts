@@ -7,6 +7,7 @@ import { BASH_LIBRARY } from '../../../src/shared/compiler/bash-library.js';
 import { compile } from '../../../src/shared/compiler/index.js';
 import { shellJoin, shellQuote } from '../../../src/shared/compiler/shell.js';
 import { loadExamples } from '../../support/examples.js';
+import { bridgedLab } from '../../support/scale-lab.js';
 import { hasTool, skipUnless } from '../../support/tools.js';
 
 const GOLDEN = join(import.meta.dirname, '..', '..', 'fixtures', 'golden');
@@ -23,6 +24,20 @@ describe('render-bash', () => {
     const golden = join(GOLDEN, `${e.name}.sh`);
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, script);
     expect(script).toBe(readFileSync(golden, 'utf8'));
+  });
+
+  it('keeps up and down small functions of step tables at any size (bash crashed on one unrolled block per step)', () => {
+    const doc = bridgedLab(1000);
+    for (const node of doc.nodes ?? []) if (node.kind === 'namespace') node.dns = ['192.0.2.53'];
+    const c = compile(doc);
+    if (!c.ok) throw new Error(c.problems[0]?.message);
+    for (const fn of ['nsd_up', 'nsd_down']) {
+      const body = new RegExp(`^${fn}\\(\\) \\{\\n([\\s\\S]*?)^\\}$`, 'm').exec(c.script)![1]!;
+      // The lines bash parses as commands: everything outside the here-documents.
+      const code = body.replace(/<<'NSD_TABLE'\n[\s\S]*?^NSD_TABLE$/gm, '').split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+      expect(code.length, `${fn}:\n${code.slice(0, 20).join('\n')}`).toBeLessThan(20);
+    }
+    expect(c.script).toMatch(/^run printf 'nameserver %s\\n' 192\.0\.2\.53 >\/etc\/netns\/ns1000\/resolv\.conf$/m);
   });
 
   it('is deterministic: the same document gives the same bytes', () => {
@@ -62,10 +77,22 @@ describe('render-bash', () => {
     const json = structuredClone(loadExamples()[0]!.json) as { nodes: Array<Record<string, unknown>> };
     json.nodes[0]!.services = [{ id: 'svc', command }];
     const script = scriptOf('x.json', json);
-    const line = script.split('\n').find((l) => l.includes('nsd_service_start '))!;
-    expect(line).toBe(`  nsd_service_started red svc >/dev/null 2>&1 || nsd_service_start red svc ${shellQuote(command)}`);
-    // The line as bash runs it, with the library's functions standing in: the command arrives intact, unrun.
-    const out = spawnSync('bash', ['-c', `nsd_service_started() { return 1; }\nnsd_service_start() { printf '%s\\0' "$@"; }\n${line}`], { encoding: 'utf8' });
+    // The service's step in its run table: its title, record, check and start, as lab.sh reads them.
+    const lines = script.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('step red service svc '));
+    const table = lines.slice(at, at + 4);
+    // ... inside a quoted here-document, so bash expands nothing in it.
+    const opener = lines.slice(0, at).findLastIndex((l) => /<< *'?NSD_TABLE'?$/.test(l));
+    expect(lines[opener]).toMatch(/<<'NSD_TABLE'$/);
+    expect(lines.slice(opener + 1, at)).not.toContain('NSD_TABLE');
+    expect(table.slice(2)).toEqual(['unless nsd_service_started red svc', `run nsd_service_start red svc ${shellQuote(command)}`]);
+    // The table through the script's own nsd_run_table, with the library's other functions standing
+    // in: the command arrives intact as one word, and nothing of it ran (not even from the title).
+    const start = script.indexOf('nsd_run_table() {');
+    const runTable = script.slice(start, script.indexOf('\n}\n', start) + 3);
+    const stubs = "nsd_step() { :; }\nnsd_record() { :; }\nnsd_service_started() { return 1; }\nnsd_service_start() { printf '%s\\0' \"$@\"; }\n";
+    const out = spawnSync('bash', ['-c', `${stubs}${runTable}nsd_run_table <<'NSD_TABLE'\n${table.join('\n')}\nNSD_TABLE\n`], { encoding: 'utf8' });
+    expect(out.stderr).toBe('');
     expect(out.stdout.split('\0').slice(0, -1)).toEqual(['red', 'svc', command]);
     expect(spawnSync('ls', [dir], { encoding: 'utf8' }).stdout).toBe('');
   });

@@ -28,8 +28,7 @@ describe('render-plain', () => {
     const tutorial = [
       'ip netns add red',
       'ip link add vnet0 type bridge',
-      'ip link add veth-red type veth peer name veth-red-br',
-      'ip link set veth-red netns red',
+      'ip link add veth-red netns red type veth peer name veth-red-br',
       'ip link set veth-red-br master vnet0',
       'ip netns exec red ip addr add 192.168.15.1/24 dev veth-red',
       'ip link set vnet0 up',

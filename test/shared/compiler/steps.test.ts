@@ -40,9 +40,9 @@ describe('steps', () => {
     expect(phases).toEqual([...phases].sort((a, b) => a - b));
   });
 
-  it('moves a veth end before addressing it, addresses before up, and routes after up', () => {
+  it('makes a veth end in its namespace before addressing it, addresses before up, and routes after up', () => {
     const all = lines(upSteps(planOf(loadExample('04-nat'))));
-    const move = indexOf(all, 'ip link set veth-blue netns blue');
+    const move = indexOf(all, 'ip link add veth-blue netns blue type veth peer name veth-blue-br');
     const addr = indexOf(all, 'ip -n blue addr replace 192.168.15.2/24 dev veth-blue');
     const up = indexOf(all, 'ip -n blue link set veth-blue up');
     const lo = indexOf(all, 'ip -n blue link set lo up');
@@ -59,11 +59,7 @@ describe('steps', () => {
       'nsd_apply',
       'ip netns add red',
       'ip netns add blue',
-      'ip link add veth-red type veth peer name veth-blue',
-      'ip link set veth-red alias nsd:veth-pair',
-      'ip link set veth-blue alias nsd:veth-pair',
-      'ip link set veth-red netns red',
-      'ip link set veth-blue netns blue',
+      'ip link add veth-red netns red type veth peer name veth-blue netns blue',
       'ip -n red addr replace 192.168.15.1/24 dev veth-red',
       'ip -n blue addr replace 192.168.15.2/24 dev veth-blue',
       'ip -n red link set lo up',
@@ -100,15 +96,15 @@ describe('steps', () => {
     }
   });
 
-  it('tears down from the record, kind by kind, whatever the drawing says: rules first, then links, namespaces, files, settings, state', () => {
+  it('tears down from the record, kind by kind, whatever the drawing says: rules first, then namespaces (their veths with them), links, files, settings, state', () => {
     expect(downSteps().map((s) => s.commands.map((c) => c.argv.join(' ')).join('; '))).toEqual([
       'nsd_preflight down',
       'nsd_undo service',
       'nsd_undo jump',
       'nsd_undo chain',
       'nsd_undo route',
-      'nsd_undo link',
       'nsd_undo netns',
+      'nsd_undo link',
       'nsd_undo dns',
       'nsd_undo sysctl',
       'nsd_undo dir',

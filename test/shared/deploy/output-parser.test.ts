@@ -57,6 +57,23 @@ describe('RunOutputParser', () => {
     expect(events.filter((e) => e.type === 'step-finished')).toEqual([]);
   });
 
+  it('takes the steps of a table as one range, and a failure inside it as the failure of the step lab.sh names', () => {
+    const c = compiled('02-bridge');
+    const parser = new RunOutputParser('up', { steps: c.up });
+    const first = c.up.findIndex((s) => s.phase === 'links') + 1;
+    const last = c.up.findLastIndex((s) => s.phase === 'links') + 1;
+    const failing = c.up.findIndex((s) => s.id === 'links/blue-vnet0') + 1;
+    const events = [
+      ...parser.push('stdout', `@nsd step ${first} ${c.up.length} ${last}\n`),
+      ...parser.push('stderr', 'RTNETLINK answers: Operation not permitted\nFAILED at step ...\n'),
+      ...parser.push('stdout', `@nsd failed ${failing} 1 ip link add veth-blue netns blue type veth peer name veth-blue-br\n`),
+      ...parser.end(1),
+    ];
+    const started = events.find((e) => e.type === 'step-started') as Extract<RunEvent, { type: 'step-started' }>;
+    expect(started.step).toMatchObject({ index: first, last, phase: 'links', element: null, title: `${last - first + 1} steps: ${c.up[first - 1]!.title} ... ${c.up[last - 1]!.title}` });
+    expect(events.find((e) => e.type === 'step-failed')).toMatchObject({ step: { index: failing, id: 'links/blue-vnet0', element: 'blue-vnet0' }, exitStatus: 1 });
+  });
+
   it('waits for the step stderr that sshd sent after the failure line, so the failed step still shows it', () => {
     const c = compiled('04-nat');
     const index = c.up.findIndex((s) => s.id === 'forwarding/chain/ipv4') + 1;

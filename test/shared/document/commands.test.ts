@@ -21,9 +21,9 @@ describe('commands', () => {
     if (!compiled.ok) throw new Error(compiled.problems.map((p) => formatProblem(p)).join('\n'));
     const lines = compiled.script.split('\n').map((l) => l.trim());
     for (const expected of [
-      'ip link show dev vnet0 >/dev/null 2>&1 || ip link add vnet0 type bridge',
-      'ip link add veth-red type veth peer name veth-red-br',
-      'ip link add veth-blue type veth peer name veth-blue-br',
+      'make ip link add vnet0 type bridge',
+      'make ip link add veth-red netns red type veth peer name veth-red-br',
+      'make ip link add veth-blue netns blue type veth peer name veth-blue-br',
       'ip link set veth-red-br master vnet0',
       'ip addr replace 192.168.15.5/24 dev vnet0',
       'ip -n red addr replace 192.168.15.1/24 dev veth-red',

@@ -5,6 +5,9 @@
 import type { Node } from '../../model/topology.js';
 import { report, type Context } from './context.js';
 
+/** The most ports a Linux bridge takes: port numbers have 10 bits and 0 is not a port (BR_MAX_PORTS); the next one fails "Exchange full". */
+export const BRIDGE_MAX_PORTS = 1023;
+
 /** Reports what is wrong with each link's ends. */
 export function checkLinks(ctx: Context): void {
   const { r } = ctx;
@@ -19,7 +22,9 @@ export function checkLinks(ctx: Context): void {
     return x;
   };
   let uplinkLink: number | undefined;
+  const ports = new Map<string, number>();
   r.doc.links.forEach((link, index) => {
+    for (const side of ['a', 'b'] as const) if (r.nodes.get(link[side].node)?.kind === 'bridge') ports.set(link[side].node, (ports.get(link[side].node) ?? 0) + 1);
     const base = `links[${index}]`;
     const ends = (['a', 'b'] as const).map((side) => ({ side, end: link[side], node: r.nodes.get(link[side].node) }));
     const missing = ends.filter((e) => !e.node);
@@ -64,4 +69,9 @@ export function checkLinks(ctx: Context): void {
       else bridgeParent.set(x, y);
     }
   });
+  for (const [id, count] of ports) {
+    if (count <= BRIDGE_MAX_PORTS) continue;
+    const at = r.doc.nodes.findIndex((n) => n.id === id);
+    report(ctx, 'error', id, `nodes[${at}]`, `bridge ${id} has ${count} links, and a Linux bridge takes at most ${BRIDGE_MAX_PORTS} ports; spread them over several bridges (joined by a link between bridges, or each with its own subnet)`);
+  }
 }

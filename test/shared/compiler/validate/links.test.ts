@@ -1,4 +1,6 @@
-import { describe } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { validate } from '../../../../src/shared/compiler/validate/index.js';
+import { bridgedLab } from '../../../support/scale-lab.js';
 import { table } from './cases.js';
 
 describe('links', () => {
@@ -47,6 +49,16 @@ describe('links', () => {
         },
         problems: [],
       },
+    ]);
+  });
+  it('refuses a bridge with more ports than a Linux bridge takes (1023), naming it and the fix', () => {
+    const full = validate(bridgedLab(1023));
+    expect(full.ok).toBe(true);
+    const over = validate(bridgedLab(1024));
+    expect(over.ok).toBe(false);
+    if (over.ok) return;
+    expect(over.problems.map((p) => [p.severity, p.element, p.path, p.message])).toEqual([
+      ['error', 'vnet0', 'nodes[0]', 'bridge vnet0 has 1024 links, and a Linux bridge takes at most 1023 ports; spread them over several bridges (joined by a link between bridges, or each with its own subnet)'],
     ]);
   });
 });

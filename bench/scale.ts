@@ -1,0 +1,90 @@
+/**
+ * Issue 11's table: lab.sh's up and down of N namespaces on one bridge against the near-limit
+ * reference that does the same kernel work with the fewest processes (one ip -batch for the host,
+ * one per namespace), both run with bash in one sandbox lab host, one after the other, in the same
+ * run; then the 1,000-namespace lab deployed and verified over SSH. The lab is the one
+ * `../shared/bench/bridged-lab.js N` prints, the reference `../shared/bench/ip-batch-reference.sh`;
+ * Mininet's column is filled when `mn` is installed. Needs root; otherwise says so and is skipped.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compile } from '../src/shared/compiler/index.js';
+import { labPrerequisites, type Sandbox } from '../test/lab/sandbox.js';
+import { rootLogin, runCompiled, withSshd, type Compiled, type Sshd } from '../test/lab/sshd.js';
+
+const SHARED = resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/bench');
+const SIZES = [300, 1_000];
+// Issue 11: up within 2x and down within 3x of the ip -batch reference; 1,000 over SSH in under 10 s.
+const GOAL = { up: 2, down: 3 } as const;
+const GOAL_SSH_MS = 10_000;
+const LIMIT_MS = 900_000;
+
+function labOf(n: number): Compiled {
+  const out = spawnSync(process.execPath, [join(SHARED, 'bridged-lab.js'), String(n)], { encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`bridged-lab.js ${n}: ${out.stderr}`);
+  const c = compile(JSON.parse(out.stdout), { source: `bridged-lab-${n}.json` });
+  if (!c.ok) throw new Error(`bridged-lab.js ${n} does not compile: ${c.problems[0]?.message}`);
+  return c;
+}
+
+async function timed(what: string, fn: () => Promise<{ code: number; stderr: string }>): Promise<number> {
+  const start = performance.now();
+  const r = await fn();
+  if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code}): ${r.stderr.slice(-2000)}`);
+  return performance.now() - start;
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+
+/** Prints the table; returns without measuring when the machine cannot build labs or the shared bench files are missing. */
+export async function scaleBench(): Promise<void> {
+  console.log('\nlab.sh vs the ip -batch reference (N namespaces on one bridge, run with bash in a sandbox lab host, same run)\n');
+  const missing = labPrerequisites() ?? (existsSync(join(SHARED, 'ip-batch-reference.sh')) ? undefined : `${SHARED}/ip-batch-reference.sh is missing`);
+  if (missing) {
+    console.log(`SKIPPED: ${missing}`);
+    return;
+  }
+  const reference = readFileSync(join(SHARED, 'ip-batch-reference.sh'), 'utf8');
+  const mininet = spawnSync('sh', ['-c', 'command -v mn'], { encoding: 'utf8' }).status === 0;
+  const header = ['namespaces', 'work', 'lab.sh', 'ip -batch', 'ratio', 'goal', '', 'Mininet'];
+  const widths = [11, 6, 10, 11, 8, 7, 9, 14];
+  const row = (cells: (string | number)[]): string => cells.map((c, i) => String(c).padEnd(widths[i]!)).join('');
+  console.log(row(header));
+  await withSshd(async (sb: Sandbox, sshd: Sshd) => {
+    for (const n of SIZES) {
+      const c = labOf(n);
+      const lab = { up: await timed(`lab.sh up ${n}`, () => sb.runScript(c.script, ['up'], { timeoutMs: LIMIT_MS })), down: 0 };
+      lab.down = await timed(`lab.sh down ${n}`, () => sb.runScript(c.script, ['down'], { timeoutMs: LIMIT_MS }));
+      const ref = { up: await timed(`reference up ${n}`, () => sb.runScript(reference, [String(n), 'up'], { timeoutMs: LIMIT_MS })), down: 0 };
+      ref.down = await timed(`reference down ${n}`, () => sb.runScript(reference, [String(n), 'down'], { timeoutMs: LIMIT_MS }));
+      for (const work of ['up', 'down'] as const) {
+        const ratio = lab[work] / ref[work];
+        console.log(row([n, work, seconds(lab[work]), seconds(ref[work]), `${ratio.toFixed(2)}x`, `<= ${GOAL[work]}x`, verdict(ratio <= GOAL[work]), mininet ? 'see mn' : 'not installed']));
+      }
+    }
+    const n = SIZES.at(-1)!;
+    const c = labOf(n);
+    const conn = await rootLogin(sshd);
+    try {
+      const over = async (action: 'up' | 'verify' | 'down'): Promise<{ ms: number; failed: number }> => {
+        const start = performance.now();
+        const { outcome, events } = await runCompiled(conn, c, action, { timeoutMs: LIMIT_MS });
+        const failed = events.filter((e) => e.type === 'probe' && e.probe.result === 'fail').length;
+        if (!outcome.ok && !(action === 'verify' && failed > 0)) throw new Error(`ssh ${action} of ${n} failed: ${outcome.error?.message}`);
+        return { ms: performance.now() - start, failed };
+      };
+      const up = await over('up');
+      const verify = await over('verify');
+      await over('down');
+      console.log(
+        `\n${n} namespaces over SSH: up ${seconds(up.ms)} (goal under ${GOAL_SSH_MS / 1000} s: ${verdict(up.ms < GOAL_SSH_MS)}), verify ${seconds(verify.ms)} (${c.probes.length} probes, ${verify.failed} failed; goal under ${GOAL_SSH_MS / 1000} s: ${verdict(verify.ms < GOAL_SSH_MS)})`,
+      );
+    } finally {
+      conn.client.end();
+    }
+  });
+  if (mininet) console.log('\nMininet: `mn` is installed; time `sudo mn --topo single,N --switch lxbr --controller none -c` by hand beside these (not measured here).');
+}
