@@ -5,17 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/shared/compiler/index.js';
-import type { Step } from '../../src/shared/compiler/steps.js';
 import type { RunEvent } from '../../src/shared/deploy/events.js';
 import { loadExamples } from '../support/examples.js';
+import { coveredSteps } from '../support/steps-covered.js';
 import { requireSshd, rootLogin, runCompiled as run, withSshd } from './sshd.js';
 
 const skip = requireSshd('the SSH deploy tests of every example (test/lab/deploy-examples.test.ts)');
 
 const ids = (events: RunEvent[], type: 'step-started' | 'step-finished'): string[] => events.flatMap((e) => (e.type === type ? [e.step.id] : []));
-/** The ids of the steps the events cover: a step of its own, or the steps FIRST..LAST of a table, which run together. */
-const covered = (events: RunEvent[], type: 'step-started' | 'step-finished', steps: readonly Step[]): string[] =>
-  events.flatMap((e) => (e.type === type ? steps.slice(e.step.index - 1, e.step.last ?? e.step.index).map((s) => s.id) : []));
 
 describe.skipIf(skip)('deploy every example over SSH', () => {
   it.each(loadExamples().map((e) => [e.name, e.json] as const))(
@@ -29,8 +26,8 @@ describe.skipIf(skip)('deploy every example over SSH', () => {
         try {
           const up = await run(conn, c, 'up');
           expect(up.outcome, JSON.stringify(up.events.filter((e) => e.type !== 'output' || e.stream === 'stderr'))).toEqual({ ok: true, exitCode: 0 });
-          expect(covered(up.events, 'step-started', c.up)).toEqual(c.up.map((s) => s.id));
-          expect(covered(up.events, 'step-finished', c.up)).toEqual(c.up.map((s) => s.id));
+          expect(coveredSteps(up.events, 'step-started', c.up)).toEqual(c.up.map((s) => s.id));
+          expect(coveredSteps(up.events, 'step-finished', c.up)).toEqual(c.up.map((s) => s.id));
           expect(sshd.received(), `${name}: bash read other bytes than compile().script`).toBe(c.script);
 
           const verify = await run(conn, c, 'verify');

@@ -8,6 +8,7 @@ import { RunOutputParser } from '../../src/shared/deploy/output-parser.js';
 import type { RunAction, RunEvent } from '../../src/shared/deploy/events.js';
 import { compileExample } from '../support/examples.js';
 import { faultyIptablesPath, requireLab, withSandbox, type Sandbox } from './sandbox.js';
+import { coveredSteps } from '../support/steps-covered.js';
 
 const skip = requireLab('the run-event tests against real lab.sh output (test/lab/events.test.ts)');
 
@@ -24,7 +25,7 @@ describe.skipIf(skip)('run events from lab.sh', () => {
       await withSandbox(async (sb) => {
         const up = await runParsed(sb, c.script, 'up', new RunOutputParser('up', { steps: c.up }));
         // A step of its own, or the steps FIRST..LAST of a step table, which run together.
-        const covered = (type: 'step-started' | 'step-finished') => up.flatMap((e) => (e.type === type ? c.up.slice(e.step.index - 1, e.step.last ?? e.step.index).map((s) => s.id) : []));
+        const covered = (type: 'step-started' | 'step-finished') => coveredSteps(up, type, c.up);
         expect(covered('step-started')).toEqual(c.up.map((s) => s.id));
         expect(covered('step-finished')).toEqual(c.up.map((s) => s.id));
         expect(up.some((e) => e.type === 'step-started' && e.step.last !== undefined)).toBe(true);
