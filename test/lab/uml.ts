@@ -59,7 +59,7 @@ function umlArgs(init: string, extra: readonly string[] = []): string[] {
  * The first lines of UML's init: /proc, /sys, a /dev with the nodes bash, sshd and ssh sessions
  * need, tmpfs over /run, /tmp, /root and /etc/netns (the host's files stay untouched), the
  * files of `dir` copied to /run/work (the host's /tmp is hidden next), the modules veth, bridge
- * and sch_netem loaded, lo up.
+ * and sch_netem loaded (and the kernel's own module requests served from the same place), lo up.
  */
 function initPreamble(dir: string, uml: UmlKernel): string[] {
   return [
@@ -82,6 +82,11 @@ function initPreamble(dir: string, uml: UmlKernel): string[] {
     'mkdir -p /run/modules/lib/modules',
     `mount --bind ${JSON.stringify(uml.modules)} /run/modules/lib/modules`,
     'for m in veth bridge sch_netem; do modprobe -d /run/modules "$m" || echo "init: modprobe $m failed"; done',
+    // What the kernel loads on demand (iptables' nf_tables, its matches) comes from there too.
+    `printf '#!/bin/sh\\nexec /sbin/modprobe -d /run/modules "$@"\\n' >/run/modprobe && chmod 755 /run/modprobe && echo /run/modprobe >/proc/sys/kernel/modprobe`,
+    // UML's kernel has no nf_tables for IPv4 (iptables-nft: "TABLE_ADD failed (Operation not
+    // supported)"), but x_tables: iptables there is the legacy one, whichever the host chose.
+    '[ -x /usr/sbin/xtables-legacy-multi ] && [ -e /usr/sbin/xtables-nft-multi ] && mount --bind /usr/sbin/xtables-legacy-multi /usr/sbin/xtables-nft-multi',
     'ip link set lo up',
   ];
 }
