@@ -102,7 +102,11 @@ describe.skipIf(skip)('netem over SSH on a lab host whose kernel has it (UML)', 
         expect(verified.stdout).toContain('the path has 100 ms of delay there and back (netem on red-blue)');
 
         // The edit: 100 % loss. The plan changes the two qdiscs and nothing else.
-        const before = await onHost(lab, 'ip -n red -br addr; ip -n blue -br addr; ip -n green -br addr; ip -n red route; ip -n red link show rg-red');
+        // A process in red, the addresses, routes and the other cable: the same after the apply.
+        const started = await onHost(lab, 'ip netns exec red setsid sleep 600 </dev/null >/dev/null 2>&1 & sleep 0.5; ip netns pids red');
+        expect(started.output, started.output).toMatch(/^\d+\n$/);
+        const state = 'ip netns pids red; ip -n red -br addr; ip -n blue -br addr; ip -n green -br addr; ip -n red route; ip -n red link show rg-red';
+        const before = await onHost(lab, state);
         writeFileSync(file, JSON.stringify(drawing({ lossPercent: 100 })));
         const plan = await nsd('plan', file, ...ssh);
         expect(plan.code, show(plan)).toBe(EXIT.ok);
@@ -110,8 +114,9 @@ describe.skipIf(skip)('netem over SSH on a lab host whose kernel has it (UML)', 
         expect(lines, show(plan)).toEqual(['~ qdisc blue rb-blue: delay 50ms -> loss 100%  [red-blue]', '~ qdisc red rb-red: delay 50ms -> loss 100%  [red-blue]']);
         const applied = await nsd('deploy', file, ...ssh);
         expect(applied.code, show(applied)).toBe(EXIT.ok);
-        const after = await onHost(lab, 'ip -n red -br addr; ip -n blue -br addr; ip -n green -br addr; ip -n red route; ip -n red link show rg-red');
+        const after = await onHost(lab, state);
         expect(after.output).toBe(before.output);
+        expect(after.output).toContain(started.output);
 
         const cut = await nsd('exec', file, 'red', ...ssh, '--', 'ping', '-n', '-c', '2', '-W', '1', '10.0.1.2');
         expect(cut.code, show(cut)).not.toBe(0);
@@ -125,6 +130,7 @@ describe.skipIf(skip)('netem over SSH on a lab host whose kernel has it (UML)', 
         expect(failed.stdout).toContain('the path has 100 % loss (netem on red-blue)');
         expect(failed.stdout).toMatch(/^red->green .* reachable +reachable +pass/m);
 
+        expect((await onHost(lab, `kill ${started.output.trim()}`)).code).toBe(0);
         const down = await nsd('destroy', file, ...ssh);
         expect(down.code, show(down)).toBe(EXIT.ok);
         const left = await onHost(lab, 'ip netns list; tc qdisc show | grep netem; ls /run/nsd 2>/dev/null; true');
