@@ -19,6 +19,9 @@ import { runCutOff, runReducer, startRun, type RunView } from './state/run.js';
 import { effectiveAction, followUp, runTargetLabel, startsLabFirst, type FollowUp } from './state/run-start.js';
 import { labBusyStatus, labDoneStatus, runStatus, SERVER_GONE, type StatusText } from './state/status.js';
 
+/** How long a run the user asks for waits for the cancelled inspect that followed Verify or Status to end. */
+const INSPECT_WAIT_MS = 30_000;
+
 export interface RunControlDeps {
   api: DesignerApi;
   info: AppInfo | null;
@@ -61,8 +64,17 @@ export function useRunControl({ api, info, doc, docRef, errorCount, targets, say
       if (!target) return say('Choose a host to run on first.', true);
       const action = effectiveAction(asked, errorCount);
       if (!options.unseen) {
-        // The inspect that follows Verify or Status holds the host for a moment: wait for it.
-        for (let i = 0; inspectRef.current && i < 100; i++) await new Promise((r) => setTimeout(r, 100));
+        // The inspect that follows Verify or Status holds the host; it is only a look, so a run the
+        // user asks for cancels it (once it has a run id), then waits for its end.
+        let cancelled = '';
+        for (let i = 0; inspectRef.current && i < INSPECT_WAIT_MS / 100; i++) {
+          const runId = inspectRef.current.runId;
+          if (runId !== '' && runId !== cancelled) {
+            cancelled = runId;
+            void api.invoke('run:cancel', { runId }).catch(() => undefined);
+          }
+          await new Promise((r) => setTimeout(r, 100));
+        }
         setPendingPlan(null);
         if (action !== 'inspect') setSeen(null);
       }

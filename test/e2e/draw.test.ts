@@ -64,10 +64,10 @@ describe.skipIf(skip)('designer: drawing the tutorial bridge', () => {
       'ip netns add red',
       'ip netns add blue',
       'ip link add vnet0 type bridge',
-      'ip link add veth-red type veth peer name veth-red-br',
-      'ip link set veth-red netns red',
+      // Each veth is made with its end already in its namespace (the tutorial's add, then set netns).
+      'ip link add veth-red netns red type veth peer name veth-red-br',
       'ip link set veth-red-br master vnet0',
-      'ip link add veth-blue type veth peer name veth-blue-br',
+      'ip link add veth-blue netns blue type veth peer name veth-blue-br',
       'ip link set veth-blue-br master vnet0',
       'ip addr replace 192.168.15.5/24 dev vnet0',
       'ip -n red addr replace 192.168.15.1/24 dev veth-red',
