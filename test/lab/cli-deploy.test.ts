@@ -2,41 +2,26 @@
  * `nsd deploy | verify | status | destroy` end to end against a real sshd in a sandbox lab
  * host, with the exit codes a script can rely on.
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLEAR_LINE } from '../../src/cli/progress.js';
-import type { CliIo } from '../../src/cli/main.js';
-import { runNsd, type CliOutcome } from '../support/cli.js';
 import { EXAMPLES_DIR } from '../support/examples.js';
-import { requireSshd, withSshd, type Sshd } from './sshd.js';
+import { requireSshd, withSshd } from './sshd.js';
+import { nsdHome, nsdIn } from './nsd-home.js';
 import { EXIT } from '../../src/shared/exit-codes.js';
 
 const skip = requireSshd('the nsd deploy command tests (test/lab/cli-deploy.test.ts)');
-
-/** nsd with a HOME of its own (its ~/.ssh, its app store), as root; `env` adds variables. */
-function cli(home: string, io: Partial<CliIo> = {}, env: Record<string, string> = {}): (...argv: string[]) => Promise<CliOutcome> {
-  return (...argv) => runNsd(argv, { env: { HOME: home, USER: 'root', PATH: process.env.PATH, ...env }, ...io });
-}
-
-function homeFor(sshd: Sshd, trust: boolean): { home: string; key: string } {
-  const home = mkdtempSync(join(tmpdir(), 'nsd-home-'));
-  mkdirSync(join(home, '.ssh'), { mode: 0o700 });
-  const key = join(home, '.ssh', 'lab_key');
-  writeFileSync(key, sshd.rootKey, { mode: 0o600 });
-  if (trust) writeFileSync(join(home, '.ssh', 'known_hosts'), sshd.knownHosts);
-  return { home, key };
-}
 
 describe.skipIf(skip)('nsd deploy over SSH', () => {
   it(
     'deploys, verifies, reports status and destroys the port-forward example, with exit codes per outcome',
     () =>
       withSshd(async (sb, sshd) => {
-        const { home, key } = homeFor(sshd, true);
-        const nsd = cli(home);
+        const { home, key } = nsdHome(sshd);
+        const nsd = nsdIn(home);
         const file = join(EXAMPLES_DIR, '05-port-forward.json');
         const ssh = ['--host', `root@${sshd.host}`, '-i', key, '--socket', sshd.socketPath];
         const before = await sb.snapshot();
@@ -66,7 +51,7 @@ describe.skipIf(skip)('nsd deploy over SSH', () => {
         expect(broken.stderr).toMatch(/nsd: probe \S*red\S*, with what inspect saw: link red-vnet0 is down \(veth-red in red is set down\): it is on the path/);
         expect((await sb.lab(['ip', '-n', 'red', 'link', 'set', 'veth-red', 'up'])).code).toBe(0);
         // On a terminal the numbered step lines become one progress line on stderr, rewritten in place.
-        const down = await cli(home, { terminal: { stdout: true, stderr: true, columns: 100 } })('destroy', file, ...ssh);
+        const down = await nsdIn(home, { terminal: { stdout: true, stderr: true, columns: 100 } })('destroy', file, ...ssh);
         expect(down.code, down.stderr).toBe(EXIT.ok);
         expect(down.stdout).not.toMatch(/^\[ *\d+\/\d+\] /m);
         expect(down.stdout).toContain('lab port-forward is down.\n');
@@ -81,8 +66,8 @@ describe.skipIf(skip)('nsd deploy over SSH', () => {
     'deploys an edited drawing over a running lab: the old parts go, verify passes, status is up, destroy leaves nothing',
     () =>
       withSshd(async (sb, sshd) => {
-        const { home, key } = homeFor(sshd, true);
-        const nsd = cli(home);
+        const { home, key } = nsdHome(sshd);
+        const nsd = nsdIn(home);
         const ssh = ['--host', `root@${sshd.host}`, '-i', key, '--socket', sshd.socketPath];
         const before = await sb.snapshot();
         expect((await nsd('deploy', join(EXAMPLES_DIR, '05-port-forward.json'), ...ssh)).code).toBe(EXIT.ok);
@@ -134,8 +119,8 @@ describe.skipIf(skip)('nsd deploy over SSH', () => {
     'lists the labs on the host, destroys one by name without its drawing, and exits 12 while another run holds the lab',
     () =>
       withSshd(async (sb, sshd) => {
-        const { home, key } = homeFor(sshd, true);
-        const nsd = cli(home);
+        const { home, key } = nsdHome(sshd);
+        const nsd = nsdIn(home);
         const ssh = ['--host', `root@${sshd.host}`, '-i', key, '--socket', sshd.socketPath];
         const before = await sb.snapshot();
         const empty = await nsd('labs', ...ssh);
@@ -184,8 +169,8 @@ describe.skipIf(skip)('nsd deploy over SSH', () => {
     'refuses an unknown host key unless --accept-new, then remembers it',
     () =>
       withSshd(async (_sb, sshd) => {
-        const { home, key } = homeFor(sshd, false);
-        const nsd = cli(home);
+        const { home, key } = nsdHome(sshd, false);
+        const nsd = nsdIn(home);
         const file = join(EXAMPLES_DIR, '01-veth-pair.json');
         const ssh = ['--host', `root@${sshd.host}`, '-i', key, '--socket', sshd.socketPath];
         const refused = await nsd('status', file, ...ssh);
@@ -195,7 +180,7 @@ describe.skipIf(skip)('nsd deploy over SSH', () => {
         // A refused login remembers nothing, and says no more than it did.
         const wrongKey = join(home, 'not-the-key');
         writeFileSync(wrongKey, sshd.users.alice.key, { mode: 0o600 });
-        const refusedLogin = await cli(home, {}, { NSD_SSH_PASSPHRASE: sshd.users.alice.passphrase })('status', file, '--host', `root@${sshd.host}`, '-i', wrongKey, '--socket', sshd.socketPath, '--accept-new');
+        const refusedLogin = await nsdIn(home, {}, { NSD_SSH_PASSPHRASE: sshd.users.alice.passphrase })('status', file, '--host', `root@${sshd.host}`, '-i', wrongKey, '--socket', sshd.socketPath, '--accept-new');
         expect(refusedLogin.code).toBe(EXIT.connect);
         expect(refusedLogin.stderr).toMatch(/accepting the new host key of 198\.51\.100\.2:22 \(SHA256:\S+\) for this connection, as --accept-new says/);
         expect(refusedLogin.stderr).not.toMatch(/trusting|remembered/);
@@ -215,8 +200,8 @@ describe.skipIf(skip)('nsd deploy over SSH', () => {
     'exits 6 when a step fails, 7 when a probe fails, 8 at the time limit, 5 when sudo refuses and 4 when the login does',
     () =>
       withSshd(async (sb, sshd) => {
-        const { home, key } = homeFor(sshd, true);
-        const nsd = cli(home);
+        const { home, key } = nsdHome(sshd);
+        const nsd = nsdIn(home);
         const file = join(EXAMPLES_DIR, '02-bridge.json');
         const ssh = ['--host', `root@${sshd.host}`, '-i', key, '--socket', sshd.socketPath];
 
@@ -236,17 +221,17 @@ describe.skipIf(skip)('nsd deploy over SSH', () => {
         expect((await nsd('destroy', file, ...ssh)).code).toBe(EXIT.ok);
 
         const bob = ['--host', `bob@${sshd.host}`, '--socket', sshd.socketPath];
-        const sudo = await cli(home, {}, { NSD_SSH_PASSWORD: sshd.users.bob.password, NSD_SUDO_PASSWORD: 'not it' })('deploy', file, ...bob, '--sudo');
+        const sudo = await nsdIn(home, {}, { NSD_SSH_PASSWORD: sshd.users.bob.password, NSD_SUDO_PASSWORD: 'not it' })('deploy', file, ...bob, '--sudo');
         expect(sudo.code, sudo.stderr).toBe(EXIT.sudo);
         expect(sudo.stderr).toContain('nsd: sudo refused on the host');
-        const login = await cli(home, {}, { NSD_SSH_PASSWORD: 'not it' })('deploy', file, ...bob, '--sudo');
+        const login = await nsdIn(home, {}, { NSD_SSH_PASSWORD: 'not it' })('deploy', file, ...bob, '--sudo');
         expect(login.code).toBe(EXIT.connect);
       }, { upstream: false }),
     120_000,
   );
 
   it('rejects a deploy command without --host as a usage error', async () => {
-    const r = await cli(tmpdir())('deploy', join(EXAMPLES_DIR, '01-veth-pair.json'));
+    const r = await nsdIn(tmpdir())('deploy', join(EXAMPLES_DIR, '01-veth-pair.json'));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('"deploy" needs --host [user@]host[:port]');
   });

@@ -4,34 +4,18 @@
  * running on the host afterwards.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/main.js';
 import { EXIT } from '../../src/shared/exit-codes.js';
-import { runNsd, type CliOutcome } from '../support/cli.js';
 import { EXAMPLES_DIR } from '../support/examples.js';
-import { requireSshd, withSshd, type Sshd } from './sshd.js';
+import { requireSshd, withSshd } from './sshd.js';
+import { nsdHome, nsdIn } from './nsd-home.js';
 
 const skip = requireSshd('the nsd exec/shell/capture tests (test/lab/cli-live.test.ts)');
 
 const FILE = join(EXAMPLES_DIR, '01-veth-pair.json');
-
-function homeFor(sshd: Sshd): { home: string; key: string } {
-  const home = mkdtempSync(join(tmpdir(), 'nsd-home-'));
-  mkdirSync(join(home, '.ssh'), { mode: 0o700 });
-  const key = join(home, '.ssh', 'lab_key');
-  writeFileSync(key, sshd.rootKey, { mode: 0o600 });
-  writeFileSync(join(home, '.ssh', 'known_hosts'), sshd.knownHosts);
-  return { home, key };
-}
-
-/** nsd in-process with its own HOME and no standard input unless `io` gives one. */
-function cli(home: string, io: Partial<CliIo> = {}, env: Record<string, string> = {}): (...argv: string[]) => Promise<CliOutcome> {
-  return (...argv) => runNsd(argv, { env: { HOME: home, USER: 'root', PATH: process.env.PATH, ...env }, stdin: undefined, ...io });
-}
 
 /** Processes on this machine (the lab host shares its process table) whose command line contains `text`. */
 function running(text: string): string[] {
@@ -63,8 +47,8 @@ describe.skipIf(skip)('nsd exec, shell and capture over SSH', () => {
     'runs commands in a namespace with their output and exit status, and a stop leaves nothing running',
     () =>
       withSshd(async (_sb, sshd) => {
-        const { home, key } = homeFor(sshd);
-        const nsd = cli(home);
+        const { home, key } = nsdHome(sshd);
+        const nsd = nsdIn(home);
         const ssh = ['--host', `root@${sshd.host}`, '-i', key, '--socket', sshd.socketPath];
         expect((await nsd('deploy', FILE, ...ssh)).code).toBe(EXIT.ok);
 
@@ -92,7 +76,7 @@ describe.skipIf(skip)('nsd exec, shell and capture over SSH', () => {
         await until('sleep to end', () => running('sleep 4711').length === 0);
 
         // A login that is not root goes through sudo, with a password.
-        const bob = cli(home, {}, { NSD_SSH_PASSWORD: sshd.users.bob.password, NSD_SUDO_PASSWORD: sshd.users.bob.password });
+        const bob = nsdIn(home, {}, { NSD_SSH_PASSWORD: sshd.users.bob.password, NSD_SUDO_PASSWORD: sshd.users.bob.password });
         const viaSudo = await bob('exec', FILE, 'red', '--host', `bob@${sshd.host}`, '--socket', sshd.socketPath, '--sudo', '--', 'sh', '-c', 'id -u; exit 4');
         expect(viaSudo.stdout, viaSudo.stderr).toBe('0\n');
         expect(viaSudo.code).toBe(4);
@@ -105,14 +89,14 @@ describe.skipIf(skip)('nsd exec, shell and capture over SSH', () => {
     'opens an interactive shell on a PTY in the namespace',
     () =>
       withSshd(async (_sb, sshd) => {
-        const { home, key } = homeFor(sshd);
+        const { home, key } = nsdHome(sshd);
         const ssh = ['--host', `root@${sshd.host}`, '-i', key, '--socket', sshd.socketPath];
-        expect((await cli(home)('deploy', FILE, ...ssh)).code).toBe(EXIT.ok);
+        expect((await nsdIn(home)('deploy', FILE, ...ssh)).code).toBe(EXIT.ok);
 
         const keyboard = new PassThrough();
         keyboard.write('tty; ip -br addr\n');
         keyboard.write('exit 0\n');
-        const shell = await cli(home, { stdin: keyboard })('shell', FILE, 'red', ...ssh);
+        const shell = await nsdIn(home, { stdin: keyboard })('shell', FILE, 'red', ...ssh);
         expect(shell.code, shell.stderr).toBe(0);
         expect(shell.stdout).toMatch(/^\/dev\/pts\/\d+\r$/m);
         expect(shell.stdout).toMatch(/veth-red@\S+\s+UP\s+192\.168\.15\.1\/24/);
@@ -123,11 +107,11 @@ describe.skipIf(skip)('nsd exec, shell and capture over SSH', () => {
         const password = sshd.users.bob.password;
         const bobKeys = new PassThrough();
         bobKeys.write('id -u\nexit 0\n');
-        const bob = await cli(home, { stdin: bobKeys }, { NSD_SSH_PASSWORD: password, NSD_SUDO_PASSWORD: password })('shell', FILE, 'blue', '--host', `bob@${sshd.host}`, '--socket', sshd.socketPath, '--sudo');
+        const bob = await nsdIn(home, { stdin: bobKeys }, { NSD_SSH_PASSWORD: password, NSD_SUDO_PASSWORD: password })('shell', FILE, 'blue', '--host', `bob@${sshd.host}`, '--socket', sshd.socketPath, '--sudo');
         expect(bob.code, bob.stderr).toBe(0);
         expect(bob.stdout).toMatch(/^0\r$/m);
         expect(bob.stdout).not.toContain(password);
-        expect((await cli(home)('destroy', FILE, ...ssh)).code).toBe(EXIT.ok);
+        expect((await nsdIn(home)('destroy', FILE, ...ssh)).code).toBe(EXIT.ok);
       }, { upstream: false }),
     120_000,
   );
@@ -136,8 +120,8 @@ describe.skipIf(skip)('nsd exec, shell and capture over SSH', () => {
     'captures a ping on a link to a pcap that tcpdump reads back, and as summaries until Ctrl-C',
     () =>
       withSshd(async (_sb, sshd) => {
-        const { home, key } = homeFor(sshd);
-        const nsd = cli(home);
+        const { home, key } = nsdHome(sshd);
+        const nsd = nsdIn(home);
         const ssh = ['--host', `root@${sshd.host}`, '-i', key, '--socket', sshd.socketPath];
         expect((await nsd('deploy', FILE, ...ssh)).code).toBe(EXIT.ok);
         const out = join(home, 'ping.pcap');

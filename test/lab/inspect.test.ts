@@ -3,15 +3,14 @@
  * up, a link set down on the host is seen as down, and an edited drawing shows what the host
  * still has beyond it (extra) until apply.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { downLinks, elementDrift, parseInspect } from '../../src/shared/deploy/inspect.js';
 import { EXIT } from '../../src/shared/exit-codes.js';
-import { runNsd } from '../support/cli.js';
 import { loadExample } from '../support/examples.js';
 import { requireSshd, withSshd } from './sshd.js';
+import { nsdHome, nsdIn } from './nsd-home.js';
 
 const skip = requireSshd('the nsd inspect tests (test/lab/inspect.test.ts)');
 
@@ -20,12 +19,8 @@ describe.skipIf(skip)('nsd inspect over SSH', () => {
     'says every part is present after deploy, names a link set down on the host, and lists the extra parts of an edit before apply',
     () =>
       withSshd(async (sb, sshd) => {
-        const home = mkdtempSync(join(tmpdir(), 'nsd-home-'));
-        mkdirSync(join(home, '.ssh'), { mode: 0o700 });
-        const key = join(home, '.ssh', 'lab_key');
-        writeFileSync(key, sshd.rootKey, { mode: 0o600 });
-        writeFileSync(join(home, '.ssh', 'known_hosts'), sshd.knownHosts);
-        const nsd = (...argv: string[]) => runNsd(argv, { env: { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), USER: 'root', PATH: process.env.PATH } });
+        const { home, key } = nsdHome(sshd);
+        const nsd = nsdIn(home);
         const ssh = ['--host', `root@${sshd.host}`, '-i', key, '--socket', sshd.socketPath];
         const doc = loadExample('05-port-forward') as { nodes: { id: string }[]; links: { id: string }[]; nat: { portForwards: { to: string }[] } };
         const file = join(home, 'pf.json');

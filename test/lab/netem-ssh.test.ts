@@ -6,18 +6,18 @@
  * by changing only the qdiscs, after which the other end is unreachable, the untouched link
  * still answers and verify fails naming the loss; destroy leaves no namespace and no qdisc.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/shared/exit-codes.js';
 import { connect } from '../../src/main/ssh/connection.js';
 import { parseKnownHosts } from '../../src/main/ssh/known-hosts.js';
-import { runNsd, type CliOutcome } from '../support/cli.js';
+import { type CliOutcome } from '../support/cli.js';
 import { hasTool, skipUnless } from '../support/tools.js';
 import { requireLab } from './sandbox.js';
 import { requireUml, startUmlLabHost, type UmlLabHost } from './uml.js';
+import { nsdHome, nsdIn } from './nsd-home.js';
 
 const SUITE = 'the netem tests over SSH (test/lab/netem-ssh.test.ts)';
 const skip = requireUml(SUITE) || requireLab(SUITE) || skipUnless(SUITE, { '/dev/net/tun (UML\'s eth0 is a TAP device)': existsSync('/dev/net/tun'), 'sshd (openssh-server)': hasTool('sshd'), 'ssh-keygen (openssh-client)': hasTool('ssh-keygen') });
@@ -72,15 +72,11 @@ describe.skipIf(skip)('netem over SSH on a lab host whose kernel has it (UML)', 
     'deploys a delayed link, verifies it, applies 100 % loss by changing only the qdiscs, and destroy leaves nothing',
     async () => {
       const lab = await startUmlLabHost();
-      const home = mkdtempSync(join(tmpdir(), 'nsd-home-'));
+      const { home, key } = nsdHome(lab);
       try {
-        mkdirSync(join(home, '.ssh'), { mode: 0o700 });
-        const key = join(home, '.ssh', 'lab_key');
-        writeFileSync(key, lab.rootKey, { mode: 0o600 });
-        writeFileSync(join(home, '.ssh', 'known_hosts'), lab.knownHosts);
         const file = join(home, 'netem.json');
         const ssh = ['--host', `root@${lab.host}`, '-i', key, '--socket', lab.socketPath, '--timeout', '300'];
-        const nsd = async (...argv: string[]): Promise<CliOutcome> => runNsd(argv, { env: { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), USER: 'root', PATH: process.env.PATH }, stdin: undefined });
+        const nsd = nsdIn(home);
         const show = (r: CliOutcome): string => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}\n--- UML console\n${lab.console().slice(-3000)}`;
 
         writeFileSync(file, JSON.stringify(drawing({ delayMs: 50 })));

@@ -5,34 +5,20 @@
  * a changed one; a failing service shows its exit status and last output lines; destroy (also
  * `--lab`, without the drawing) stops every process and leaves the state directory clean.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/main.js';
 import { compile } from '../../src/shared/compiler/index.js';
 import { parseInspect } from '../../src/shared/deploy/inspect.js';
 import { EXIT } from '../../src/shared/exit-codes.js';
-import { runNsd, type CliOutcome } from '../support/cli.js';
 import { loadExample } from '../support/examples.js';
 import { LAB_NET } from '../../src/main/lab/lab-info.js';
 import { withSandbox, type Sandbox } from './sandbox.js';
-import { requireSshd, withSshd, type Sshd } from './sshd.js';
+import { requireSshd, withSshd } from './sshd.js';
+import { nsdHome, nsdIn } from './nsd-home.js';
 
 const skip = requireSshd('the service tests (test/lab/services.test.ts)');
-
-function cli(home: string, io: Partial<CliIo> = {}): (...argv: string[]) => Promise<CliOutcome> {
-  return (...argv) => runNsd(argv, { env: { HOME: home, USER: 'root', PATH: process.env.PATH }, ...io });
-}
-
-function homeFor(sshd: Sshd): { home: string; key: string } {
-  const home = mkdtempSync(join(tmpdir(), 'nsd-home-'));
-  mkdirSync(join(home, '.ssh'), { mode: 0o700 });
-  const key = join(home, '.ssh', 'lab_key');
-  writeFileSync(key, sshd.rootKey, { mode: 0o600 });
-  writeFileSync(join(home, '.ssh', 'known_hosts'), sshd.knownHosts);
-  return { home, key };
-}
 
 interface Doc {
   nodes: Array<{ id: string; dns?: string[]; services?: Array<{ id: string; command: string }> }>;
@@ -53,8 +39,8 @@ describe.skipIf(skip)('services over SSH', () => {
     'the port-forward example serves its page through the port forward; status, apply, a failing service, destroy',
     () =>
       withSshd(async (sb, sshd) => {
-        const { home, key } = homeFor(sshd);
-        const nsd = cli(home);
+        const { home, key } = nsdHome(sshd);
+        const nsd = nsdIn(home);
         const dir = mkdtempSync(join(tmpdir(), 'nsd-services-'));
         const file = join(dir, 'port-forward.json');
         const ssh = ['--host', `root@${sshd.host}`, '-i', key, '--socket', sshd.socketPath];
