@@ -76,12 +76,12 @@ export function triesFor(lossPercent: number): number {
  * The impairments a packet meets between two neighbouring nodes of a path: the egress of the
  * sender's end, and on a bridge, the egress of the port towards the receiver.
  */
-function hopImpairments(r: Resolved, byKey: Map<string, Iface>, from: string, to: string): Array<{ link: string; delayMs: number; jitterMs: number; loss: number }> {
+function hopImpairments(r: Resolved, { byKey, linkById }: Lookups, from: string, to: string): Array<{ link: string; delayMs: number; jitterMs: number; loss: number }> {
   const ends = (node: string) => r.l3ByNode.get(node) ?? [];
   const found: Array<{ link: string; delayMs: number; jitterMs: number; loss: number }> = [];
   const egress = (i: Iface | undefined): void => {
     if (!i || i.kind !== 'veth') return;
-    const link = r.doc.links.find((l) => l.id === i.element);
+    const link = linkById.get(i.element);
     const n = link ? endNetem(link, i.key.endsWith('.a') ? 'a' : 'b') : undefined;
     if (!n) return;
     const loss = 1 - (1 - (n.lossPercent ?? 0) / 100) * (1 - (n.corruptPercent ?? 0) / 100);
@@ -98,9 +98,27 @@ function hopImpairments(r: Resolved, byKey: Map<string, Iface>, from: string, to
   return found;
 }
 
+/** Interfaces by key and links by id of one resolved view, built once per view (not once per probe: that made probe planning quadratic). */
+interface Lookups {
+  byKey: Map<string, Iface>;
+  linkById: Map<string, Resolved['doc']['links'][number]>;
+}
+const lookupsOf = new WeakMap<Resolved, Lookups>();
+function lookups(r: Resolved): Lookups {
+  let l = lookupsOf.get(r);
+  if (!l) {
+    const linkById = new Map<string, Resolved['doc']['links'][number]>();
+    // The first link of an id wins, as find() did.
+    for (const link of r.doc.links) if (!linkById.has(link.id)) linkById.set(link.id, link);
+    l = { byKey: new Map(r.ifaces.map((i) => [i.key, i])), linkById };
+    lookupsOf.set(r, l);
+  }
+  return l;
+}
+
 /** The impairments on a verdict's way there and back, or undefined when it meets none. */
 export function pathImpairment(r: Resolved, v: Pick<Verdict, 'path' | 'back'>): Impairment | undefined {
-  const byKey = new Map(r.ifaces.map((i) => [i.key, i]));
+  const look = lookups(r);
   const key = (label: string): string => (label === 'host' && r.hostId === undefined ? ROOT_KEY : label);
   let delayMs = 0;
   let pass = 1;
@@ -108,7 +126,7 @@ export function pathImpairment(r: Resolved, v: Pick<Verdict, 'path' | 'back'>): 
   for (const way of [v.path, v.back ?? []]) {
     for (let i = 1; i < way.length; i++) {
       if (way[i - 1] === 'outside' || way[i] === 'outside') continue;
-      for (const h of hopImpairments(r, byKey, key(way[i - 1]!), key(way[i]!))) {
+      for (const h of hopImpairments(r, look, key(way[i - 1]!), key(way[i]!))) {
         delayMs += h.delayMs + h.jitterMs;
         pass *= 1 - h.loss;
         links.add(h.link);
