@@ -5,36 +5,21 @@
  * on blue's link lists the ping's packets and saves them as a pcap.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDesigner, positionOf, skipWithoutLabHost, TestLabBase, type Designer } from './designer.js';
+import { processesWith } from '../support/processes.js';
 
 const skip = skipWithoutLabHost('the designer terminal test (test/e2e/terminal.test.ts)');
 
 /** Shells our terminals started (the lab host's processes are visible from here). */
 function terminalShells(): string[] {
-  return processes('bash --norc -i');
+  return processesWith('bash --norc -i');
 }
 
 /** Captures running on the lab host. */
 function tcpdumps(): string[] {
-  return processes('tcpdump ');
-}
-
-function processes(text: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (/^\S+ \(.*\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) continue;
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      if (cmd.includes(text)) found.push(`${pid} ${cmd}`);
-    } catch {
-      // gone while we looked
-    }
-  }
-  return found;
+  return processesWith('tcpdump ');
 }
 
 describe.skipIf(skip)('designer: terminals on the nodes of a deployed lab', () => {

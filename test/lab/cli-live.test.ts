@@ -4,7 +4,7 @@
  * running on the host afterwards.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -12,35 +12,11 @@ import { EXIT } from '../../src/shared/exit-codes.js';
 import { EXAMPLES_DIR } from '../support/examples.js';
 import { requireSshd, withSshd } from './sshd.js';
 import { nsdHome, nsdIn } from './nsd-home.js';
+import { processesWith, until } from '../support/processes.js';
 
 const skip = requireSshd('the nsd exec/shell/capture tests (test/lab/cli-live.test.ts)');
 
 const FILE = join(EXAMPLES_DIR, '01-veth-pair.json');
-
-/** Processes on this machine (the lab host shares its process table) whose command line contains `text`. */
-function running(text: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (/^\S+ \(.*\) [ZX] /.test(stat)) continue;
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      if (cmd.includes(text)) found.push(`${pid} ${cmd}`);
-    } catch {
-      // gone while we looked
-    }
-  }
-  return found;
-}
-
-async function until(what: string, test: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.skipIf(skip)('nsd exec, shell and capture over SSH', () => {
   it(
@@ -70,10 +46,10 @@ describe.skipIf(skip)('nsd exec, shell and capture over SSH', () => {
 
         // Ctrl-C: the command's process group ends on the host.
         const sleeping = nsd('exec', FILE, 'red', ...ssh, '--', 'sleep', '4711');
-        await until('sleep to start', () => running('sleep 4711').length > 0);
+        await until('sleep to start', () => processesWith('sleep 4711').length > 0);
         process.emit('SIGINT');
         expect((await sleeping).code).toBe(130);
-        await until('sleep to end', () => running('sleep 4711').length === 0);
+        await until('sleep to end', () => processesWith('sleep 4711').length === 0);
 
         // A login that is not root goes through sudo, with a password.
         const bob = nsdIn(home, {}, { NSD_SSH_PASSWORD: sshd.users.bob.password, NSD_SUDO_PASSWORD: sshd.users.bob.password });
@@ -101,7 +77,7 @@ describe.skipIf(skip)('nsd exec, shell and capture over SSH', () => {
         expect(shell.stdout).toMatch(/^\/dev\/pts\/\d+\r$/m);
         expect(shell.stdout).toMatch(/veth-red@\S+\s+UP\s+192\.168\.15\.1\/24/);
         expect(shell.stdout).toContain('red:');
-        expect(running('bash --norc -i')).toEqual([]);
+        expect(processesWith('bash --norc -i')).toEqual([]);
 
         // With sudo and a password, the password is never echoed on the terminal.
         const password = sshd.users.bob.password;
@@ -127,7 +103,7 @@ describe.skipIf(skip)('nsd exec, shell and capture over SSH', () => {
         const out = join(home, 'ping.pcap');
 
         const capture = nsd('capture', FILE, 'red-blue', ...ssh, '-c', '4', '-w', out, 'icmp');
-        await until('tcpdump to start', () => running('tcpdump -i veth-red').length > 0);
+        await until('tcpdump to start', () => processesWith('tcpdump -i veth-red').length > 0);
         await new Promise((r) => setTimeout(r, 300));
         const ping = await nsd('exec', FILE, 'blue', ...ssh, '--', 'ping', '-c', '2', '-i', '0.2', '192.168.15.1');
         expect(ping.code, ping.stderr).toBe(0);
@@ -138,10 +114,10 @@ describe.skipIf(skip)('nsd exec, shell and capture over SSH', () => {
         expect(packets).toHaveLength(4);
         expect(packets.filter((p) => p.includes('192.168.15.2 > 192.168.15.1: ICMP echo request'))).toHaveLength(2);
         expect(packets.filter((p) => p.includes('192.168.15.1 > 192.168.15.2: ICMP echo reply'))).toHaveLength(2);
-        expect(running('tcpdump -i veth-red')).toEqual([]);
+        expect(processesWith('tcpdump -i veth-red')).toEqual([]);
 
         const live = nsd('capture', FILE, 'red-blue.b', ...ssh, 'icmp');
-        await until('tcpdump on end b to start', () => running('tcpdump -i veth-blue').length > 0);
+        await until('tcpdump on end b to start', () => processesWith('tcpdump -i veth-blue').length > 0);
         await new Promise((r) => setTimeout(r, 300));
         expect((await nsd('exec', FILE, 'red', ...ssh, '--', 'ping', '-c', '1', '192.168.15.2')).code).toBe(0);
         await new Promise((r) => setTimeout(r, 500));
@@ -150,7 +126,7 @@ describe.skipIf(skip)('nsd exec, shell and capture over SSH', () => {
         expect(summary.code, summary.stderr).toBe(0);
         expect(summary.stdout).toMatch(/^\d\d:\d\d:\d\d\.\d+ IP 192\.168\.15\.1 > 192\.168\.15\.2: ICMP echo request/m);
         expect(summary.stdout).toMatch(/IP 192\.168\.15\.2 > 192\.168\.15\.1: ICMP echo reply/);
-        await until('tcpdump to end', () => running('tcpdump -i veth-blue').length === 0);
+        await until('tcpdump to end', () => processesWith('tcpdump -i veth-blue').length === 0);
 
         const missing = await nsd('capture', FILE, 'nope', ...ssh);
         expect(missing.code).toBe(EXIT.usage);

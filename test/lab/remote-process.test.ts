@@ -4,7 +4,7 @@
  * deployed lab, stopped from our side with nothing left running on the host.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,30 +14,12 @@ import { captureEnd, captureStreamCommand, execCommand, nodeTarget } from '../..
 import { startRemoteProcess, statusOf } from '../../src/main/ssh/remote-process.js';
 import { loadExample } from '../support/examples.js';
 import { requireSshd, rootLogin, runCompiled, withSshd, type Compiled } from './sshd.js';
+import { processLines, until } from '../support/processes.js';
 
 const skip = requireSshd('the remote process tests (test/lab/remote-process.test.ts)');
 
 function tcpdumps(iface: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (/^\S+ \(.*\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) continue;
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      if (cmd.includes(`tcpdump -i ${iface}`) || cmd.startsWith('tcpdump -r -')) found.push(`${pid} ${cmd}`);
-    } catch {
-      // gone while we looked
-    }
-  }
-  return found;
-}
-
-async function until(what: string, test: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return processLines((p) => p.cmd.includes(`tcpdump -i ${iface}`) || p.cmd.startsWith('tcpdump -r -'));
 }
 
 describe.skipIf(skip)('remote-process', () => {

@@ -6,13 +6,14 @@
  * that could keep them alive. See /work/shared/LAB.md (the safety rule and the recipe).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { LAB_NET } from '../../src/main/lab/lab-info.js';
 import { join } from 'node:path';
 import { shellJoin } from '../../src/shared/compiler/shell.js';
 import { privateMountLines, sandboxNetworkLines } from '../../src/main/lab/lab-scripts.js';
 import { hasTool, pathWithSbin, skipFor } from '../support/tools.js';
+import { processLines } from '../support/processes.js';
 
 export interface SandboxOptions {
   /** Give the lab host an eth0 towards an `upstream` namespace (LAB_NET.upstreamAddress) and a default route through it. */
@@ -176,24 +177,7 @@ function startBackground(argv: readonly string[], env: Record<string, string> = 
 
 /** The live (non-zombie) processes whose session id is in `sids`, as "pid cmdline" lines. */
 export function processesInSessions(sids: readonly number[]): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Fields after the ")" of the command name: state ppid pgrp session ...
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const state = rest[0];
-      const sid = Number(rest[3]);
-      if (state !== 'Z' && state !== 'X' && sids.includes(sid)) {
-        const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim();
-        found.push(`${entry} ${cmdline}`);
-      }
-    } catch {
-      // the process went away while we looked
-    }
-  }
-  return found;
+  return processLines((p) => sids.includes(p.sid));
 }
 
 /** Strips what changes on its own (timestamps, packet counters) from iptables-save output. */

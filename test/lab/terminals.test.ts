@@ -5,7 +5,7 @@
  * ends their shells on the host; a dropped connection (as root) is told as lost, and a new
  * terminal connects again.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,30 +18,18 @@ import { loadExample } from '../support/examples.js';
 import { requireSshd, withSshd } from './sshd.js';
 import { runNsd } from '../support/cli.js';
 import { EXAMPLES_DIR } from '../support/examples.js';
+import { liveProcesses, until as untilFor } from '../support/processes.js';
 
 const skip = requireSshd('the terminal service tests (test/lab/terminals.test.ts)');
 
 function shells(): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (/^\S+ \(.*\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) continue;
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes('bash --norc -i')) found.push(pid);
-    } catch {
-      // gone
-    }
-  }
-  return found;
+  return liveProcesses()
+    .filter((p) => p.cmd.includes('bash --norc -i'))
+    .map((p) => String(p.pid));
 }
 
-async function until(what: string, test: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Shells take longer to end than a capture: 15 s. */
+const until = (what: string, test: () => boolean): Promise<void> => untilFor(what, test, 15_000);
 
 describe.skipIf(skip)('terminals', () => {
   it(

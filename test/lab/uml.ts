@@ -16,6 +16,7 @@ import { readBanner } from '../../src/main/lab/lab-host.js';
 import { hostKeyLineFor } from '../../src/main/lab/lab-info.js';
 import { forwarderSource, keygenArgv } from '../../src/main/lab/lab-scripts.js';
 import { pathWithSbin, skipUnless } from '../support/tools.js';
+import { processesWith } from '../support/processes.js';
 
 /** Where linux.uml and its modules are: Debian's package, or an extracted copy of it (UML_ROOT=/path/to/extracted). */
 const ROOTS = [process.env.UML_ROOT ?? '', '/', '/work/uml-extracted'].filter(Boolean);
@@ -164,21 +165,6 @@ export interface UmlLabHost {
   processes(): string[];
   /** Kills UML, its sshd and the forwarder (the whole pid namespace); idempotent. */
   stop(): Promise<void>;
-}
-
-function processesWith(text: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
-    try {
-      if (/^\S+ \(.*\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) continue;
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
-      if (cmd.includes(text)) found.push(`${pid} ${cmd}`);
-    } catch {
-      // gone while we looked
-    }
-  }
-  return found;
 }
 
 /**
