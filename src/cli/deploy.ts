@@ -162,7 +162,7 @@ export async function deployCommand(args: DeployArgs, io: DeployIo): Promise<num
   if (outcome.ok) return EXIT.ok;
   if ((args.action === 'up' || args.action === 'down') && outcome.exitCode === LAB_SH_BUSY) return EXIT.busy;
   if (args.action === 'verify' && outcome.failedProbes > 0 && outcome.error?.kind === 'script') {
-    if (failed.length > 0) await diagnoseOnHost(failed, compiled, (action, onEvent) => session(action, onEvent), io);
+    if (failed.length > 0) await diagnoseOnHost(failed, compiled, session, io);
     return EXIT.probes;
   }
   const statusExit = args.action === 'status' && outcome.exitCode !== null ? EXIT_OF_LAB_SH_STATUS[outcome.exitCode] : undefined;
