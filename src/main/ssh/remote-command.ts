@@ -20,9 +20,17 @@ export function withPidLine(command: string): string {
 /** Finds the line withPidLine() prints first (rc files may print before it). */
 export const PID_LINE = /^@nsd pid (\d+)\n/m;
 
+/**
+ * Reads the script from standard input into a temporary file, then runs it as `bash -s` with that
+ * file, already removed, as its standard input: bash reads a pipe one byte at a time (so as not to
+ * take input meant for the commands it runs), 1.3 million reads for the script of 1,000
+ * namespaces, a second or more; a file it reads in blocks. "$BASH" is the bash running this.
+ */
+const READ_THEN_RUN = 'f=$(mktemp) || exit; if cat >"$f"; then exec <"$f"; rm -f "$f"; exec "$BASH" -s -- "$@"; fi; rm -f "$f"; exit 1';
+
 /** The command that runs lab.sh ACTION from standard input, with the privilege asked for. */
 export function remoteCommand(action: HostAction, privilege: Privilege): string {
-  const run = `env NSD_EVENTS=1 bash -s -- ${action}`;
+  const run = `env NSD_EVENTS=1 bash -c ${shellQuote(READ_THEN_RUN)} bash ${action}`;
   switch (privilege) {
     case 'root':
       return withPidLine(run);

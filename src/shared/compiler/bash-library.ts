@@ -1213,7 +1213,8 @@ nsd_neigh_flush() { # NETNS...
       ((\${#NSD_NEIGH_DEVS[@]} > 0)) || continue
       printf 'neigh flush dev %s\\n' "\${NSD_NEIGH_DEVS[@]}" | ip -force -batch - >/dev/null 2>&1 &
     else
-      ip -n "$ns" neigh flush all >/dev/null 2>&1 &
+      # nsenter, not "ip -n": that copies the host's whole mount table (a mount per namespace) first.
+      nsenter --net="/run/netns/$ns" ip neigh flush all >/dev/null 2>&1 &
     fi
     NSD_FLUSHES+=("$!")
     running=$((running + 1))
@@ -1226,9 +1227,11 @@ nsd_neigh_flush() { # NETNS...
   NSD_FLUSHES=()
 }
 
-# Starts verify's waves: with too little room left, first flushes the lab's own entries.
+# Starts verify's waves: with too little room left, first flushes the lab's own entries. The
+# probes write their results to DIR, what their commands said to DIR/out.
 nsd_waves_begin() { # DIR
-  NSD_PROBE_DIR=$1 NSD_WAVE=() NSD_WAVE_PIDS=() NSD_WAVE_COST=0 NSD_QUEUED=() NSD_FULL=() NSD_RUNNING=0
+  mkdir -p "$1/out"
+  NSD_PROBE_DIR=$1 NSD_WAVE=() NSD_WAVE_PIDS=() NSD_WAVE_PINGS=() NSD_WAVE_COST=0 NSD_QUEUED=() NSD_FULL=() NSD_RUNNING=0
   declare -gA NSD_WAVE_NS=()
   nsd_neigh_read
   if ((NSD_NEIGH_ROOM < NSD_NEIGH_WANT)); then
@@ -1250,7 +1253,7 @@ nsd_queue() { # COST NAMESPACES N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REAS
   for ns in "\${names[@]}"; do NSD_WAVE_NS[$ns]=1; done
   printf -v "NSD_QUEUED[$3]" '%q ' "$@"
   NSD_WAVE+=("$3")
-  nsd_probe "$NSD_PROBE_DIR" "\${@:3}" &
+  nsd_probe_start "$NSD_PROBE_DIR" "\${@:3}"
   NSD_WAVE_PIDS+=("$!")
   NSD_RUNNING=$((NSD_RUNNING + 1))
   if ((NSD_RUNNING >= 64)); then
@@ -1265,13 +1268,14 @@ nsd_wave_end() {
   local n fulls=$NSD_NEIGH_FULLS
   ((\${#NSD_WAVE[@]} > 0)) || return 0
   wait "\${NSD_WAVE_PIDS[@]}" || true
+  for n in "\${NSD_WAVE_PINGS[@]}"; do nsd_ping_end "$n"; done
   nsd_neigh_read
   if ((fulls >= 0 && NSD_NEIGH_FULLS > fulls)); then
     for n in "\${NSD_WAVE[@]}"; do NSD_FULL[n]=1; done
   fi
   nsd_neigh_flush "\${!NSD_WAVE_NS[@]}"
   nsd_neigh_read
-  NSD_WAVE=() NSD_WAVE_PIDS=() NSD_WAVE_COST=0 NSD_RUNNING=0
+  NSD_WAVE=() NSD_WAVE_PIDS=() NSD_WAVE_PINGS=() NSD_WAVE_COST=0 NSD_RUNNING=0
   NSD_WAVE_NS=()
 }
 
@@ -1299,13 +1303,54 @@ nsd_waves_end() {
   done
 }
 
-# One probe; writes a result line to DIR/N: id, from, to, kind, expect, observed, result, ms, reason,
-# note. On an impaired path (netem) it waits WAIT seconds longer and tries up to TRIES times before
-# it calls the other end unreachable; the note says how it went and what the path does (IMPAIRED).
+# Starts probe N of a wave in the background ($! is its process). A ping on a path without
+# impairments runs as the ping itself, and nsd_ping_end reads its output when the wave ends: a
+# subshell around each probe would copy this whole script once more, thousands of times in a big
+# lab. Any other probe runs nsd_probe.
+nsd_probe_start() { # DIR N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON [TRIES WAIT IMPAIRED]
+  if [[ $7 == ping && $# -le 11 && $8 != @* ]]; then
+    nsd_ping "$4" "$8" 0 "$1/out/$2"
+    NSD_WAVE_PINGS+=("$2")
+  else
+    nsd_probe "$@" &
+  fi
+}
+
+# Starts one ping of ADDRESS from NETNS ("-": the host) in the background, its output to OUT; it
+# waits 2 + WAIT seconds for the answer. nsenter runs ping in the namespace's network only (ip
+# netns exec would also make a mount namespace for it).
+nsd_ping() { # NETNS ADDRESS WAIT OUT
+  if [[ $1 == - ]]; then
+    ping -n -c 1 -w $((2 + $3)) "$2" >"$4" 2>&1 &
+  else
+    nsenter --net="/run/netns/$1" ping -n -c 1 -w $((2 + $3)) "$2" >"$4" 2>&1 &
+  fi
+}
+
+# What a ping's output (in FILE) says: NSD_OBSERVED reachable when an answer came
+# back ("1 received", or "1 packets received" from busybox), with NSD_MS its round trip.
+nsd_ping_read() { # FILE
+  local out='' received='[1-9][0-9]* (packets )?received' rtt='(rtt|round-trip)[^=]*= [0-9.]+/([0-9.]+)/'
+  IFS= read -r -d '' out <"$1" || true
+  NSD_OBSERVED=unreachable NSD_MS=-
+  if [[ $out =~ $received ]]; then NSD_OBSERVED=reachable; fi
+  if [[ $NSD_OBSERVED == reachable && $out =~ $rtt ]]; then NSD_MS=\${BASH_REMATCH[2]}; fi
+}
+
+# Writes the result of ping probe N, once its wave has ended (see nsd_probe_start).
+nsd_ping_end() { # N
+  eval "set -- \${NSD_QUEUED[$1]}"
+  nsd_ping_read "$NSD_PROBE_DIR/out/$3"
+  nsd_probe_write "$NSD_PROBE_DIR" "$3" "$4" "$6" "$7" ping "$9" '' "\${11}" "\${12}" "$NSD_OBSERVED" "$NSD_MS"
+}
+
+# One probe; writes its result line to DIR/N (nsd_probe_write). On an impaired path (netem) it waits
+# WAIT seconds longer and tries up to TRIES times before it calls the other end unreachable; the
+# note says how it went and what the path does (IMPAIRED).
 nsd_probe() { # DIR N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON [TRIES WAIT IMPAIRED]
   local dir=$1 n=$2 id=$3 netns=$4 from=$5 to=$6 kind=$7 address=$8 port=$9 expect=\${10} reason=\${11}
-  local tries=\${12:-1} wait=\${13:-0} impaired=\${14-} try=0 note=''
-  local observed=unreachable ms=- out family=IPv4
+  local tries=\${12:-1} wait=\${13:-0} impaired=\${14-} try=0
+  local observed=unreachable ms=- family=IPv4
   if [[ $address == @uplink ]]; then address=$NSD_UPLINK_ADDRESS; fi
   if [[ $address == @uplink6 ]]; then address=$NSD_UPLINK_ADDRESS6 family=IPv6; fi
   if [[ -z $address ]]; then
@@ -1313,11 +1358,10 @@ nsd_probe() { # DIR N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON [TRIES WA
   elif [[ $kind == ping ]]; then
     while ((try < tries)) && [[ $observed == unreachable ]]; do
       try=$((try + 1))
-      if out=$(nsd_in "$netns" ping -n -c 1 -w $((2 + wait)) "$address" 2>&1); then
-        observed=reachable
-        local rtt='rtt[^=]*= [0-9.]+/([0-9.]+)/'
-        if [[ $out =~ $rtt ]]; then ms=\${BASH_REMATCH[1]}; fi
-      fi
+      nsd_ping "$netns" "$address" "$wait" "$dir/out/$n"
+      wait "$!" || true
+      nsd_ping_read "$dir/out/$n"
+      observed=$NSD_OBSERVED ms=$NSD_MS
     done
   else
     while ((try < tries)) && [[ $observed == unreachable ]]; do
@@ -1331,7 +1375,13 @@ nsd_probe() { # DIR N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON [TRIES WA
       fi
     done
   fi
-  local result=fail
+  nsd_probe_write "$dir" "$n" "$id" "$from" "$to" "$kind" "$address" "$port" "$expect" "$reason" "$observed" "$ms" "$try" "$tries" "$impaired"
+}
+
+# A probe's result line in DIR/N: id, from, to, kind, address, expect, observed, result, ms, reason,
+# note (how an impaired path went, after TRY of TRIES tries).
+nsd_probe_write() { # DIR N ID FROM TO KIND ADDRESS PORT EXPECT REASON OBSERVED MS [TRY TRIES IMPAIRED]
+  local expect=$9 observed=\${11} try=\${13:-1} tries=\${14:-1} impaired=\${15-} note='' result=fail
   if [[ $observed == "$expect" ]]; then result=pass; fi
   if [[ $observed == unknown ]]; then result=skip; fi
   if [[ -n $impaired && $observed == reachable ]]; then
@@ -1339,14 +1389,14 @@ nsd_probe() { # DIR N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON [TRIES WA
   elif [[ -n $impaired && $observed == unreachable ]]; then
     note="no answer in $try tries; $impaired"
   fi
-  printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$id" "$from" "$to" "$kind" "$address\${port:+:$port}" "$expect" "$observed" "$result" "\${ms:--}" "$reason" "$note" >"$dir/$n"
+  printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$3" "$4" "$5" "$6" "$7\${8:+:$8}" "$expect" "$observed" "$result" "\${12:--}" "\${10}" "$note" >"$1/$2"
 }
 
 nsd_verify_report() { # DIR
   local dir=$1 pass=0 fail=0 skip=0 line
   local id from to kind address expect observed result ms reason note
   printf '%-24s %-12s %-12s %-4s %-22s %-11s %-11s %-6s %s\\n' PROBE FROM TO KIND ADDRESS EXPECT OBSERVED RESULT MS
-  for line in $(find "$dir" -type f -printf '%f\\n' | sort -n); do
+  for line in $(find "$dir" -maxdepth 1 -type f -printf '%f\\n' | sort -n); do
     IFS=$'\\t' read -r id from to kind address expect observed result ms reason note <"$dir/$line"
     printf '%-24s %-12s %-12s %-4s %-22s %-11s %-11s %-6s %s\\n' "$id" "$from" "$to" "$kind" "$address" "$expect" "$observed" "$result" "$ms"
     if [[ -n $note ]]; then printf '    %s\\n' "$note"; fi
@@ -1359,7 +1409,7 @@ nsd_verify_report() { # DIR
         ;;
     esac
   done
-  for line in $(find "$dir" -type f -printf '%f\\n' | sort -n); do
+  for line in $(find "$dir" -maxdepth 1 -type f -printf '%f\\n' | sort -n); do
     IFS=$'\\t' read -r id from to kind address expect observed result ms reason <"$dir/$line"
     printf '@nsd probe id=%s from=%s to=%s kind=%s address=%s expect=%s observed=%s result=%s ms=%s\\n' \\
       "$id" "$from" "$to" "$kind" "$address" "$expect" "$observed" "$result" "$ms"

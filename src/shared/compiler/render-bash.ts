@@ -161,8 +161,10 @@ function bashArray(name: string, words: readonly string[]): string {
 function renderVerify(plan: Plan, probes: readonly PlannedProbe[], out: string[]): void {
   out.push('nsd_verify() {');
   out.push('  nsd_preflight verify');
-  out.push('  local dir');
-  out.push('  dir=$(mktemp -d)');
+  out.push('  local dir tmp=/tmp');
+  out.push('  # Thousands of small files in a big lab: in memory where the host has /dev/shm.');
+  out.push('  if [[ -d /dev/shm && -w /dev/shm ]]; then tmp=/dev/shm; fi');
+  out.push('  dir=$(mktemp -d -p "$tmp" nsd-verify.XXXXXX)');
   out.push('  NSD_LISTENERS=()');
   if (probes.length === 0) {
     out.push("  echo 'this lab has nothing to probe: add addresses, or probes by hand'", '  rm -rf "$dir"', '}', '');

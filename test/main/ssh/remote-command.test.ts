@@ -1,14 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { killCommand, LIVE_PID_LINE, LIVE_READY_LINE, liveCommand, liveCommandSaysReady, remoteCommand, sudoCheckCommand } from '../../../src/main/ssh/remote-command.js';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { killCommand, PID_LINE, LIVE_PID_LINE, LIVE_READY_LINE, liveCommand, liveCommandSaysReady, remoteCommand, sudoCheckCommand } from '../../../src/main/ssh/remote-command.js';
 
 describe('remote-command', () => {
+  const run = `env NSD_EVENTS=1 bash -c 'f=$(mktemp) || exit; if cat >"$f"; then exec <"$f"; rm -f "$f"; exec "$BASH" -s -- "$@"; fi; rm -f "$f"; exit 1' bash up`;
   it.each([
-    ['root', 'echo "@nsd pid $$"; exec env NSD_EVENTS=1 bash -s -- up'],
-    ['sudo', 'echo "@nsd pid $$"; exec sudo -n env NSD_EVENTS=1 bash -s -- up'],
-    ['sudo-password', `echo "@nsd pid $$"; exec sudo -k -S -p '' env NSD_EVENTS=1 bash -s -- up`],
+    ['root', `echo "@nsd pid $$"; exec ${run}`],
+    ['sudo', `echo "@nsd pid $$"; exec sudo -n ${run}`],
+    ['sudo-password', `echo "@nsd pid $$"; exec sudo -k -S -p '' ${run}`],
   ] as const)('runs the script from standard input as %s, never on the command line', (privilege, command) => {
     expect(remoteCommand('up', privilege)).toBe(command);
+  });
+
+  it('hands bash the script as a file it reads in blocks, not a pipe it reads byte by byte, and leaves no file behind', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'nsd-remote-'));
+    try {
+      const script = 'echo "stdin=$(stat -L -c %F /dev/stdin) self=${BASH_SOURCE[0]-none} events=$NSD_EVENTS action=$*"\n';
+      const out = execFileSync('/bin/sh', ['-c', remoteCommand('status', 'root')], { input: script, encoding: 'utf8', env: { ...process.env, TMPDIR: tmp } });
+      expect(out.replace(PID_LINE, '')).toBe('stdin=regular file self=none events=1 action=status\n');
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('checks sudo before running, and needs no check as root', () => {

@@ -81,7 +81,7 @@ describe('probes', () => {
   });
 
   it('looks up the uplink address of the probe\'s family when lab.sh verifies, and says which one is missing', () => {
-    const probe = /^nsd_probe\(\) \{[\s\S]*?^\}$/m.exec(BASH_LIBRARY)![0];
+    const probe = ['nsd_probe', 'nsd_probe_write'].map((name) => new RegExp(`^${name}\\(\\) \\{[\\s\\S]*?^\\}$`, 'm').exec(BASH_LIBRARY)![0]).join('\n');
     const dir = mkdtempSync(join(tmpdir(), 'nsd-probe-'));
     try {
       const run = (address: string) =>
@@ -101,7 +101,7 @@ describe('probes', () => {
       'nsd_neigh_read() { NSD_NEIGH_LIMIT=1024 NSD_NEIGH_USED=0 NSD_NEIGH_ROOM=5; if ((FULL)); then READS=$((READS + 1)); fi; NSD_NEIGH_FULLS=$READS; }',
       'nsd_neigh_flush() { echo "flush $(printf "%s\\n" "$@" | sort | tr "\\n" " ")" >>"$NSD_PROBE_DIR.log"; }',
       // ns2 is unreachable; everything else answers.
-      'nsd_probe() { local observed=reachable result=fail; if [[ $8 == 10.0.0.2 ]]; then observed=unreachable; fi; if [[ $observed == "${10}" ]]; then result=pass; fi; echo "run $3" >>"$1.log"; printf "%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n" "$3" "$5" "$6" "$7" "$8" "${10}" "$observed" "$result" - "${11}" >"$1/$2"; }',
+      'nsd_probe_start() { local observed=reachable result=fail; if [[ $8 == 10.0.0.2 ]]; then observed=unreachable; fi; if [[ $observed == "${10}" ]]; then result=pass; fi; echo "run $3" >>"$1.log"; printf "%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n" "$3" "$5" "$6" "$7" "$8" "${10}" "$observed" "$result" - "${11}" >"$1/$2" & }',
     ];
     const run = (full: boolean) => {
       const dir = mkdtempSync(join(tmpdir(), 'nsd-waves-'));
@@ -116,7 +116,7 @@ describe('probes', () => {
           "nsd_queue 2 'c b' 2 c-b c c b ping 10.0.0.2 '' reachable 'via c -> b'",
           "nsd_queue 2 '- c' 3 host-c - host c ping 10.0.0.2 '' unreachable 'c is not there'",
           'nsd_waves_end',
-          'for f in "$1"/probes/*; do cut -f1,7,8,10 "$f"; done',
+          'for f in "$1"/probes/[0-9]*; do cut -f1,7,8,10 "$f"; done',
           'cat "$1/probes.log"',
         ].join('\n');
         const r = spawnSync('bash', ['-c', `mkdir "$1/probes"\n${script}`, '_', dir], { encoding: 'utf8' });
@@ -141,6 +141,82 @@ describe('probes', () => {
         .map((part) => part.split('\n').filter(Boolean).sort().join(', '))
         .filter(Boolean);
       expect(waves).toEqual(['run a-b, run c-b', 'flush a b c ', 'run host-c', 'flush - c ', 'run c-b', 'flush b c ']);
+    });
+
+    it('starts a ping on a clean path straight from the script (one process per probe, no subshell around it) and reads its answer when the wave ends', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'nsd-pings-'));
+      try {
+        // A fake ping (and nsenter) logs where it runs and whether its parent is the script itself; 10.0.0.9 never answers.
+        const fake = (name: string, where: string) =>
+          `${name}() { local where=${where} me=$BASHPID parent; ${name === 'nsenter' ? 'shift;' : ''} parent=$(cut -d' ' -f4 "/proc/$me/stat"); echo "$where ${name} $* $( ((parent == $$)) && echo direct || echo nested)" >>"$DIR.log"; ` +
+          `if [[ $\{*: -1} == 10.0.0.9 ]]; then echo '1 packets transmitted, 0 received, 100% packet loss'; return 1; fi; printf '1 packets transmitted, 1 received, 0%% packet loss\\nrtt min/avg/max/mdev = 0.1/0.25/0.3/0.1 ms\\n'; }`;
+        const script = [
+          'set -euo pipefail',
+          'DIR=$1',
+          ...['nsd_note', 'nsd_waves_begin', 'nsd_queue', 'nsd_wave_end', 'nsd_waves_end', 'nsd_probe_start', 'nsd_ping', 'nsd_ping_read', 'nsd_ping_end', 'nsd_probe', 'nsd_probe_write'].map(fn),
+          'nsd_neigh_read() { NSD_NEIGH_LIMIT=1024 NSD_NEIGH_USED=0 NSD_NEIGH_ROOM=100 NSD_NEIGH_FULLS=0; }',
+          'nsd_neigh_flush() { :; }',
+          fake('nsenter', '${1#--net=/run/netns/}'),
+          fake('ping', 'host'),
+          'NSD_NEIGH_MARGIN=128 NSD_NEIGH_WANT=0 NSD_NAMESPACES=(a b)',
+          'nsd_waves_begin "$1/probes"',
+          "nsd_queue 2 'a b' 1 a-b a a b ping 10.0.0.3 '' reachable 'via a -> b'",
+          "nsd_queue 2 '- b' 2 host-b - host b ping 10.0.0.3 '' reachable 'via host -> b'",
+          "nsd_queue 2 'a' 3 a-nobody a a nobody ping 10.0.0.9 '' unreachable 'nobody has it'",
+          // An impaired path, even with one try, waits longer and says so: nsd_probe runs it.
+          "nsd_queue 2 'a b' 4 a-b-slow a a b ping 10.0.0.3 '' reachable 'via a -> b' 1 1 'the path has 1000 ms of delay'",
+          'nsd_waves_end',
+          'for f in "$1"/probes/[0-9]*; do cut -f1,5,7,8,9,11 "$f"; done',
+          'sort "$1.log"',
+        ].join('\n');
+        const r = spawnSync('bash', ['-c', `mkdir "$1/probes"\n${script}`, '_', dir], { encoding: 'utf8' });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout.split('\n').filter(Boolean)).toEqual([
+          'a-b\t10.0.0.3\treachable\tpass\t0.25\t',
+          'host-b\t10.0.0.3\treachable\tpass\t0.25\t',
+          'a-nobody\t10.0.0.9\tunreachable\tpass\t-\t',
+          'a-b-slow\t10.0.0.3\treachable\tpass\t0.25\tpassed on try 1 of 1; the path has 1000 ms of delay',
+          'a nsenter ping -n -c 1 -w 2 10.0.0.3 direct',
+          'a nsenter ping -n -c 1 -w 2 10.0.0.9 direct',
+          'a nsenter ping -n -c 1 -w 3 10.0.0.3 nested',
+          'host ping -n -c 1 -w 2 10.0.0.3 direct',
+        ]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("flushes a namespace's neighbour entries through nsenter, not ip -n (which copies the host's whole mount table first)", () => {
+      const log = join(tmpdir(), `nsd-flush-${process.pid}.log`);
+      const script = [
+        fn('nsd_neigh_flush'),
+        // The flushes run in the background with their output to /dev/null: they log to a file.
+        'ip() { echo "ip $*" >>"$LOG"; if [[ $* == *-batch* ]]; then cat >>"$LOG"; fi; }',
+        'nsenter() { echo "nsenter $1" >>"$LOG"; "${@:2}"; }',
+        'NSD_NEIGH_DEVS=(vnet0) NSD_FLUSHES=()',
+        'nsd_neigh_flush - a',
+        'cat "$LOG"',
+      ].join('\n');
+      try {
+        const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, LOG: log } });
+        expect(r.stdout.split('\n').filter(Boolean).sort()).toEqual(['ip -force -batch -', 'ip neigh flush all', 'neigh flush dev vnet0', 'nsenter --net=/run/netns/a']);
+      } finally {
+        rmSync(log, { force: true });
+      }
+    });
+
+    it("reads an answer from iputils' and busybox's ping alike, and no answer or an error as unreachable", () => {
+      const read = (output: string) =>
+        spawnSync('bash', ['-c', `${fn('nsd_ping_read')}\nprintf '%s' "$1" >"$2"\nnsd_ping_read "$2"\necho "$NSD_OBSERVED $NSD_MS"`, '_', output, join(tmpdir(), `nsd-ping-${process.pid}`)], {
+          encoding: 'utf8',
+        }).stdout.trim();
+      expect(read('1 packets transmitted, 1 received, 0% packet loss, time 0ms\nrtt min/avg/max/mdev = 0.051/0.051/0.051/0.000 ms\n')).toBe('reachable 0.051');
+      expect(read('2 packets transmitted, 1 received, 50% packet loss, time 1001ms\nrtt min/avg/max/mdev = 0.040/0.040/0.040/0.000 ms\n')).toBe('reachable 0.040');
+      expect(read('1 packets transmitted, 1 packets received, 0% packet loss\nround-trip min/avg/max = 0.062/0.062/0.062 ms\n')).toBe('reachable 0.062');
+      expect(read('2 packets transmitted, 0 received, +2 errors, 100% packet loss, time 1016ms\n')).toBe('unreachable -');
+      expect(read('1 packets transmitted, 0 packets received, 100% packet loss\n')).toBe('unreachable -');
+      expect(read('ping: connect: Network is unreachable\n')).toBe('unreachable -');
+      expect(read('nsenter: cannot open /run/netns/x: No such file or directory\n')).toBe('unreachable -');
     });
 
     it('skips, saying why, a probe that saw no answer while the kernel found a neighbour table full, twice', () => {
@@ -212,10 +288,10 @@ describe('probes', () => {
         const script = [
           'set -euo pipefail',
           'DIR=$1',
-          fn('nsd_probe'),
-          fn('nsd_verify_report'),
+          'mkdir "$DIR/out"',
+          ...['nsd_probe', 'nsd_ping', 'nsd_ping_read', 'nsd_probe_write', 'nsd_verify_report'].map(fn),
           // ping answers on try ANSWER (a lossy path), never when it is 0; the wait it was given is logged.
-          `nsd_in() { echo "$*" >>"$DIR.log"; if (($(wc -l <"$DIR.log") == ${answerOn})); then echo 'rtt min/avg/max/mdev = 100.1/100.2/100.3/0.1 ms'; else return 1; fi; }`,
+          `nsenter() { local ns=\${1#--net=/run/netns/}; shift; echo "$ns $*" >>"$DIR.log"; if (($(wc -l <"$DIR.log") == ${answerOn})); then printf '1 packets transmitted, 1 received, 0%% packet loss\\nrtt min/avg/max/mdev = 100.1/100.2/100.3/0.1 ms\\n'; else echo '1 packets transmitted, 0 received, 100% packet loss'; return 1; fi; }`,
           `nsd_probe "$1" 1 red-blue red red blue ping 10.0.0.2 '' reachable 'via red -> blue' ${tries} 1 'the path has 20 % loss (netem on red-blue)'`,
           'nsd_verify_report "$1" || true',
           'cat "$DIR.log"',
