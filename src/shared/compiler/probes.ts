@@ -102,6 +102,8 @@ function hopImpairments(r: Resolved, { byKey, linkById }: Lookups, from: string,
 interface Lookups {
   byKey: Map<string, Iface>;
   linkById: Map<string, Resolved['doc']['links'][number]>;
+  /** False when no link has impairments: then no path has any, and pathImpairment need not walk it. */
+  impaired: boolean;
 }
 const lookupsOf = new WeakMap<Resolved, Lookups>();
 function lookups(r: Resolved): Lookups {
@@ -110,7 +112,8 @@ function lookups(r: Resolved): Lookups {
     const linkById = new Map<string, Resolved['doc']['links'][number]>();
     // The first link of an id wins, as find() did.
     for (const link of r.doc.links) if (!linkById.has(link.id)) linkById.set(link.id, link);
-    l = { byKey: new Map(r.ifaces.map((i) => [i.key, i])), linkById };
+    const impaired = [...linkById.values()].some((link) => endNetem(link, 'a') !== undefined || endNetem(link, 'b') !== undefined);
+    l = { byKey: new Map(r.ifaces.map((i) => [i.key, i])), linkById, impaired };
     lookupsOf.set(r, l);
   }
   return l;
@@ -119,6 +122,7 @@ function lookups(r: Resolved): Lookups {
 /** The impairments on a verdict's way there and back, or undefined when it meets none. */
 export function pathImpairment(r: Resolved, v: Pick<Verdict, 'path' | 'back'>): Impairment | undefined {
   const look = lookups(r);
+  if (!look.impaired) return undefined;
   const key = (label: string): string => (label === 'host' && r.hostId === undefined ? ROOT_KEY : label);
   let delayMs = 0;
   let pass = 1;
@@ -147,7 +151,12 @@ export function pathImpairment(r: Resolved, v: Pick<Verdict, 'path' | 'back'>): 
 export function neighbourCost(v: Pick<Verdict, 'path' | 'back' | 'reachable'>): number {
   const hops = new Set<string>();
   for (const way of [v.path, v.back ?? []]) {
-    for (let i = 1; i < way.length; i++) hops.add([way[i - 1]!, way[i]!].sort().join('\n'));
+    for (let i = 1; i < way.length; i++) {
+      // The two ends in sorted order, so that a hop used both ways is one key.
+      const x = way[i - 1]!;
+      const y = way[i]!;
+      hops.add(x < y ? `${x}\n${y}` : `${y}\n${x}`);
+    }
   }
   return 2 * hops.size + (v.reachable ? 0 : 1);
 }
@@ -185,9 +194,11 @@ export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
   const hostLabel = r.hostId ?? 'host';
   const footprint = (v: Verdict): Pick<PlannedProbe, 'touches' | 'neighbours' | 'impairment'> => {
     const touches = new Set<string>();
-    for (const node of [...v.path, ...(v.back ?? [])]) {
-      if (node === hostLabel) touches.add('-');
-      else if (node !== 'outside') touches.add(netns(node));
+    for (const way of [v.path, v.back ?? []]) {
+      for (const node of way) {
+        if (node === hostLabel) touches.add('-');
+        else if (node !== 'outside') touches.add(netns(node));
+      }
     }
     const impairment = pathImpairment(r, v);
     return { touches: [...touches], neighbours: neighbourCost(v), ...(impairment ? { impairment } : {}) };
