@@ -153,7 +153,8 @@ function renderSteps(name: string, action: string, steps: Step[], out: string[],
       if (table) out.push(...(notes ? [`# ${PHASE_NOTES[phase]}`] : []), `phase ${phase}`);
       else out.push('', ...(notes ? [`  # ${PHASE_NOTES[phase]}`] : []), `  NSD_PHASE=${phase}`);
     }
-    if (lines) for (const l of lines) out.push(l);
+    // One string per step, made at once: hundreds of thousands of line pieces kept until the final join made the garbage collector copy them.
+    if (lines) out.push(lines.join('\n'));
     else renderStep(s, out);
   }
   endTable();
