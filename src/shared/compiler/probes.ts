@@ -202,22 +202,22 @@ export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
     return f;
   };
   /**
-   * A derived probe: its ends, then what the model expects and the footprint. Built field by
-   * field in PlannedProbe's order, since spreads in the middle of a literal are slow, and a large
-   * lab derives three probes per namespace.
+   * A derived ping probe: its ends, then what the model expects and the footprint. One literal
+   * for each shape, since a large lab derives three probes per namespace: spreads in the middle
+   * of a literal are slow, and a field added afterwards made each probe twice as large.
    */
-  const derived = (head: Pick<PlannedProbe, 'id' | 'netns' | 'fromLabel' | 'toLabel' | 'kind' | 'address'>, v: Verdict, origin: PlannedProbe['origin']): PlannedProbe => {
+  const derived = (id: string, netns: string | null, fromLabel: string, toLabel: string, address: string, v: Verdict, origin: PlannedProbe['origin']): PlannedProbe => {
     const { touches, neighbours, impairment } = footprint(v);
-    const probe = { ...head, expect: v.reachable ? 'reachable' : 'unreachable', reason: v.reason, touches, neighbours } as PlannedProbe;
-    if (impairment) probe.impairment = impairment;
-    probe.origin = origin;
-    return probe;
+    const expect = v.reachable ? 'reachable' : 'unreachable';
+    return impairment
+      ? { id, netns, fromLabel, toLabel, kind: 'ping', address, expect, reason: v.reason, touches, neighbours, impairment, origin }
+      : { id, netns, fromLabel, toLabel, kind: 'ping', address, expect, reason: v.reason, touches, neighbours, origin };
   };
 
   const pair = (from: string, to: string): void => {
     const address = firstAddress(to);
     if (address === undefined || (r.l3ByNode.get(from) ?? []).length === 0) return;
-    probes.push(derived({ id: `${from}->${to}`, netns: netns(from), fromLabel: from, toLabel: to, kind: 'ping', address }, model.roundTrip(from, address), 'pair'));
+    probes.push(derived(`${from}->${to}`, netns(from), from, to, address, model.roundTrip(from, address), 'pair'));
   };
   if (namespaces.length <= ALL_PAIRS_LIMIT) {
     for (let i = 0; i < namespaces.length; i++) for (let j = i + 1; j < namespaces.length; j++) pair(namespaces[i]!.id, namespaces[j]!.id);
@@ -230,7 +230,7 @@ export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
     for (const n of namespaces) {
       const address = firstAddress(n.id);
       if (address === undefined) continue;
-      probes.push(derived({ id: `${hostLabel}->${n.id}`, netns: null, fromLabel: hostLabel, toLabel: n.id, kind: 'ping', address }, model.roundTrip(hostKey, address), 'host'));
+      probes.push(derived(`${hostLabel}->${n.id}`, null, hostLabel, n.id, address, model.roundTrip(hostKey, address), 'host'));
     }
   }
 
@@ -239,7 +239,7 @@ export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
   if (internet && target !== undefined) {
     for (const n of namespaces) {
       if ((r.l3ByNode.get(n.id) ?? []).length === 0) continue;
-      probes.push(derived({ id: `${n.id}->${internet.id}`, netns: netns(n.id), fromLabel: n.id, toLabel: internet.id, kind: 'ping', address: target }, model.roundTrip(n.id, target), 'outside'));
+      probes.push(derived(`${n.id}->${internet.id}`, netns(n.id), n.id, internet.id, target, model.roundTrip(n.id, target), 'outside'));
     }
   }
 

@@ -128,7 +128,14 @@ const TABLE_NOTES = {
  * whose commands are all `ip` go to nsd_table, in batches; the others to nsd_run_table, one by one.
  * Data keeps the function small at any size (bash crashed on one unrolled block per step).
  */
-function renderSteps(name: string, action: string, steps: Step[], out: string[], trailer: string[], notes = true): void {
+function renderSteps(name: string, action: string, steps: Step[], script: string[], trailer: string[], notes = true): void {
+  // Lines go to the script a few thousand at a time, joined: one large string is never copied by
+  // the garbage collector, where the pieces of 10,000 namespaces' steps kept until the final join were.
+  let out: string[] = [];
+  const flush = (): void => {
+    if (out.length > 0) script.push(out.join('\n'));
+    out = [];
+  };
   out.push(`${name}() {`);
   out.push(`  NSD_ACTION=${action} NSD_STEP=0 NSD_TOTAL=${steps.length}`);
   let phase: Phase | undefined;
@@ -153,12 +160,13 @@ function renderSteps(name: string, action: string, steps: Step[], out: string[],
       if (table) out.push(...(notes ? [`# ${PHASE_NOTES[phase]}`] : []), `phase ${phase}`);
       else out.push('', ...(notes ? [`  # ${PHASE_NOTES[phase]}`] : []), `  NSD_PHASE=${phase}`);
     }
-    // One string per step, made at once: hundreds of thousands of line pieces kept until the final join made the garbage collector copy them.
-    if (lines) out.push(lines.join('\n'));
+    if (lines) out.push(...lines);
     else renderStep(s, out);
+    if (out.length >= 4096) flush();
   }
   endTable();
   out.push('', ...trailer.map((l) => `  ${l}`), '}', '');
+  flush();
 }
 
 function bashArray(name: string, words: readonly string[]): string {
