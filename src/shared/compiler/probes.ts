@@ -102,6 +102,8 @@ function hopImpairments(r: Resolved, { byKey, linkById }: Lookups, from: string,
 interface Lookups {
   byKey: Map<string, Iface>;
   linkById: Map<string, Resolved['doc']['links'][number]>;
+  /** False when no link has impairments: then no path has any, and pathImpairment need not walk it. */
+  impaired: boolean;
 }
 const lookupsOf = new WeakMap<Resolved, Lookups>();
 function lookups(r: Resolved): Lookups {
@@ -110,7 +112,8 @@ function lookups(r: Resolved): Lookups {
     const linkById = new Map<string, Resolved['doc']['links'][number]>();
     // The first link of an id wins, as find() did.
     for (const link of r.doc.links) if (!linkById.has(link.id)) linkById.set(link.id, link);
-    l = { byKey: new Map(r.ifaces.map((i) => [i.key, i])), linkById };
+    const impaired = [...linkById.values()].some((link) => endNetem(link, 'a') !== undefined || endNetem(link, 'b') !== undefined);
+    l = { byKey: new Map(r.ifaces.map((i) => [i.key, i])), linkById, impaired };
     lookupsOf.set(r, l);
   }
   return l;
@@ -119,6 +122,7 @@ function lookups(r: Resolved): Lookups {
 /** The impairments on a verdict's way there and back, or undefined when it meets none. */
 export function pathImpairment(r: Resolved, v: Pick<Verdict, 'path' | 'back'>): Impairment | undefined {
   const look = lookups(r);
+  if (!look.impaired) return undefined;
   const key = (label: string): string => (label === 'host' && r.hostId === undefined ? ROOT_KEY : label);
   let delayMs = 0;
   let pass = 1;
@@ -147,7 +151,12 @@ export function pathImpairment(r: Resolved, v: Pick<Verdict, 'path' | 'back'>): 
 export function neighbourCost(v: Pick<Verdict, 'path' | 'back' | 'reachable'>): number {
   const hops = new Set<string>();
   for (const way of [v.path, v.back ?? []]) {
-    for (let i = 1; i < way.length; i++) hops.add([way[i - 1]!, way[i]!].sort().join('\n'));
+    for (let i = 1; i < way.length; i++) {
+      // The two ends in sorted order, so that a hop used both ways is one key.
+      const x = way[i - 1]!;
+      const y = way[i]!;
+      hops.add(x < y ? `${x}\n${y}` : `${y}\n${x}`);
+    }
   }
   return 2 * hops.size + (v.reachable ? 0 : 1);
 }
@@ -163,10 +172,6 @@ function firstAddressFinder(r: Resolved): (node: string) => string | undefined {
     known.set(node, text);
     return text;
   };
-}
-
-function expectation(v: Verdict): Pick<PlannedProbe, 'expect' | 'reason'> {
-  return { expect: v.reachable ? 'reachable' : 'unreachable', reason: v.reason };
 }
 
 /** Derives the probes for a planned topology and its resolved view. */
@@ -185,28 +190,34 @@ export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
   const hostLabel = r.hostId ?? 'host';
   const footprint = (v: Verdict): Pick<PlannedProbe, 'touches' | 'neighbours' | 'impairment'> => {
     const touches = new Set<string>();
-    for (const node of [...v.path, ...(v.back ?? [])]) {
-      if (node === hostLabel) touches.add('-');
-      else if (node !== 'outside') touches.add(netns(node));
+    for (const way of [v.path, v.back ?? []]) {
+      for (const node of way) {
+        if (node === hostLabel) touches.add('-');
+        else if (node !== 'outside') touches.add(netns(node));
+      }
     }
     const impairment = pathImpairment(r, v);
-    return { touches: [...touches], neighbours: neighbourCost(v), ...(impairment ? { impairment } : {}) };
+    const f: Pick<PlannedProbe, 'touches' | 'neighbours' | 'impairment'> = { touches: [...touches], neighbours: neighbourCost(v) };
+    if (impairment) f.impairment = impairment;
+    return f;
   };
-  const expected = (v: Verdict): Pick<PlannedProbe, 'expect' | 'reason' | 'touches' | 'neighbours' | 'impairment'> => ({ ...expectation(v), ...footprint(v) });
+  /**
+   * A derived ping probe: its ends, then what the model expects and the footprint. One literal
+   * for each shape, since a large lab derives three probes per namespace: spreads in the middle
+   * of a literal are slow, and a field added afterwards made each probe twice as large.
+   */
+  const derived = (id: string, netns: string | null, fromLabel: string, toLabel: string, address: string, v: Verdict, origin: PlannedProbe['origin']): PlannedProbe => {
+    const { touches, neighbours, impairment } = footprint(v);
+    const expect = v.reachable ? 'reachable' : 'unreachable';
+    return impairment
+      ? { id, netns, fromLabel, toLabel, kind: 'ping', address, expect, reason: v.reason, touches, neighbours, impairment, origin }
+      : { id, netns, fromLabel, toLabel, kind: 'ping', address, expect, reason: v.reason, touches, neighbours, origin };
+  };
 
   const pair = (from: string, to: string): void => {
     const address = firstAddress(to);
     if (address === undefined || (r.l3ByNode.get(from) ?? []).length === 0) return;
-    probes.push({
-      id: `${from}->${to}`,
-      netns: netns(from),
-      fromLabel: from,
-      toLabel: to,
-      kind: 'ping',
-      address,
-      ...expected(model.roundTrip(from, address)),
-      origin: 'pair',
-    });
+    probes.push(derived(`${from}->${to}`, netns(from), from, to, address, model.roundTrip(from, address), 'pair'));
   };
   if (namespaces.length <= ALL_PAIRS_LIMIT) {
     for (let i = 0; i < namespaces.length; i++) for (let j = i + 1; j < namespaces.length; j++) pair(namespaces[i]!.id, namespaces[j]!.id);
@@ -219,16 +230,7 @@ export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
     for (const n of namespaces) {
       const address = firstAddress(n.id);
       if (address === undefined) continue;
-      probes.push({
-        id: `${hostLabel}->${n.id}`,
-        netns: null,
-        fromLabel: hostLabel,
-        toLabel: n.id,
-        kind: 'ping',
-        address,
-        ...expected(model.roundTrip(hostKey, address)),
-        origin: 'host',
-      });
+      probes.push(derived(`${hostLabel}->${n.id}`, null, hostLabel, n.id, address, model.roundTrip(hostKey, address), 'host'));
     }
   }
 
@@ -237,16 +239,7 @@ export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
   if (internet && target !== undefined) {
     for (const n of namespaces) {
       if ((r.l3ByNode.get(n.id) ?? []).length === 0) continue;
-      probes.push({
-        id: `${n.id}->${internet.id}`,
-        netns: netns(n.id),
-        fromLabel: n.id,
-        toLabel: internet.id,
-        kind: 'ping',
-        address: target,
-        ...expected(model.roundTrip(n.id, target)),
-        origin: 'outside',
-      });
+      probes.push(derived(`${n.id}->${internet.id}`, netns(n.id), n.id, internet.id, target, model.roundTrip(n.id, target), 'outside'));
     }
   }
 

@@ -23,6 +23,17 @@ interface RouteEntry {
   connected: boolean;
 }
 
+/**
+ * A node's routes of one family and prefix length, in table order: a lookup masks the address
+ * once per prefix length in use, not once per route (each mask makes a new bigint, and a host
+ * with a bridge for every 200 of 10,000 namespaces has 50 connected routes).
+ */
+interface PrefixGroup {
+  family: Family;
+  mask: bigint;
+  routes: RouteEntry[];
+}
+
 /** What the planner decided about forwarding, needed to predict reachability. */
 export interface ForwardingFacts {
   /** Namespace node ids that forward. */
@@ -45,10 +56,13 @@ export interface Verdict {
 
 /** Answers "can A reach address X and get an answer back?" for the resolved topology. */
 export class ReachModel {
-  private readonly tables = new Map<string, RouteEntry[]>();
+  /** Each node's route table, longest prefix first. */
+  private readonly tables = new Map<string, PrefixGroup[]>();
   /** Owner node of each address, per family. */
   private readonly owners: Record<Family, Map<bigint, string>> = { 4: new Map(), 6: new Map() };
-  private readonly segments: Map<number, Segment>;
+  /** The members of each segment holding each address, in member order: a next hop is one lookup, not a walk over a bridge's ports. */
+  private readonly holders = new Map<number, Record<Family, Map<bigint, Iface[]>>>();
+  private readonly masquerade: ReturnType<typeof parseCidr>[];
   readonly hostKey: string;
 
   constructor(
@@ -56,12 +70,13 @@ export class ReachModel {
     private readonly facts: ForwardingFacts,
   ) {
     this.hostKey = r.hostId ?? ROOT_KEY;
-    this.segments = new Map(r.segments.map((s) => [s.id, s]));
+    for (const s of r.segments) this.holders.set(s.id, holdersOf(s));
     for (const [node, ifaces] of r.l3ByNode) {
       for (const i of ifaces) for (const a of i.addresses) this.owners[a.family].set(a.value, node);
     }
-    for (const [node, ifaces] of r.l3ByNode) this.tables.set(node, this.buildTable(node, ifaces));
-    if (!this.tables.has(this.hostKey)) this.tables.set(this.hostKey, this.buildTable(this.hostKey, []));
+    for (const [node, ifaces] of r.l3ByNode) this.tables.set(node, byPrefix(this.buildTable(node, ifaces)));
+    if (!this.tables.has(this.hostKey)) this.tables.set(this.hostKey, byPrefix(this.buildTable(this.hostKey, [])));
+    this.masquerade = facts.masquerade.map((m) => parseCidr(m));
   }
 
   /** Node key owning the address, if any node of the lab does. */
@@ -113,9 +128,12 @@ export class ReachModel {
   }
 
   private lookup(node: string, family: Family, dst: bigint): RouteEntry | undefined {
-    return this.tables
-      .get(node)
-      ?.find((e) => e.family === family && (dst & e.mask) === e.network);
+    for (const g of this.tables.get(node) ?? []) {
+      if (g.family !== family) continue;
+      const network = dst & g.mask;
+      for (const e of g.routes) if (e.network === network) return e;
+    }
+    return undefined;
   }
 
   /** One-way delivery from `from` to `dst`; returns the path and the source address used. */
@@ -124,7 +142,8 @@ export class ReachModel {
     let source: bigint | undefined;
     let node = from;
     const target = this.ownerOf(family, dst);
-    const text = formatIp(family, dst);
+    // Formatted only for a message: most deliveries arrive.
+    const text = (): string => formatIp(family, dst);
     for (let hop = 0; hop < 64; hop++) {
       if (node === target) {
         const labels = path.map((k) => this.label(k));
@@ -132,20 +151,21 @@ export class ReachModel {
       }
       const route = this.lookup(node, family, dst);
       if (!route) {
-        return this.fail(path, `${this.label(node)} has no route to ${text}`);
+        return this.fail(path, `${this.label(node)} has no route to ${text()}`);
       }
       if (route.uplink) {
         if (node !== from && !this.forwards(node)) return this.fail(path, `the host does not forward (ip_forward is off)`);
-        if (target !== undefined) return this.fail(path, `the host sends ${text} out of its uplink, but it is inside the lab`);
+        if (target !== undefined) return this.fail(path, `the host sends ${text()} out of its uplink, but it is inside the lab`);
         path.push(OUTSIDE);
         return { reachable: true, path: path.map((k) => this.label(k)), reason: `out of the host's uplink`, source, exitedUplink: true };
       }
-      if (!route.iface) return this.fail(path, `${this.label(node)}: the gateway of its route to ${text} is not on a connected subnet`);
+      if (!route.iface) return this.fail(path, `${this.label(node)}: the gateway of its route to ${text()} is not on a connected subnet`);
       if (node === from) source = route.iface.addresses.find((a) => a.family === family)?.value;
       const nextHop = route.via ?? dst;
-      const next = this.segments
+      const next = this.holders
         .get(route.iface.segment)
-        ?.members.find((m) => m !== route.iface && m.addresses.some((a) => a.family === family && a.value === nextHop));
+        ?.[family].get(nextHop)
+        ?.find((m) => m !== route.iface);
       if (!next) {
         return this.fail(path, `nobody on ${route.iface.name} answers for ${formatIp(family, nextHop)}`);
       }
@@ -175,10 +195,7 @@ export class ReachModel {
       if (from === this.hostKey) return there;
       const src = there.source;
       const masqueraded =
-        src !== undefined && this.facts.masquerade.some((m) => {
-          const c = parseCidr(m);
-          return c !== undefined && contains(c, ip.family, src);
-        });
+        src !== undefined && this.masquerade.some((c) => c !== undefined && contains(c, ip.family, src));
       if (!masqueraded) {
         return { ...there, reachable: false, reason: `no masquerade for ${src === undefined ? 'its source address' : formatIp(ip.family, src)}: replies from outside cannot return` };
       }
@@ -190,4 +207,28 @@ export class ReachModel {
     if (!back.reachable) return { reachable: false, path: there.path, back: back.path, reason: `no way back: ${back.reason}` };
     return { reachable: true, path: there.path, back: back.path, reason: there.reason };
   }
+}
+
+/** Groups a table (longest prefix first) by family and prefix length, keeping its order. */
+function byPrefix(table: readonly RouteEntry[]): PrefixGroup[] {
+  const groups: PrefixGroup[] = [];
+  for (const e of table) {
+    let g = groups.find((x) => x.family === e.family && x.mask === e.mask);
+    if (!g) groups.push((g = { family: e.family, mask: e.mask, routes: [] }));
+    g.routes.push(e);
+  }
+  return groups;
+}
+
+/** The members of a segment holding each address, in member order. */
+function holdersOf(s: Segment): Record<Family, Map<bigint, Iface[]>> {
+  const out: Record<Family, Map<bigint, Iface[]>> = { 4: new Map(), 6: new Map() };
+  for (const m of s.members) {
+    for (const a of m.addresses) {
+      const list = out[a.family].get(a.value);
+      if (!list) out[a.family].set(a.value, [m]);
+      else if (list.at(-1) !== m) list.push(m);
+    }
+  }
+  return out;
 }

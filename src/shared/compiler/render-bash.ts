@@ -58,16 +58,17 @@ const BATCH_WORD = /^[A-Za-z0-9_.:/@%+,=-]+$/;
  * undefined when it has to run as a command of its own.
  */
 export function batchLine(c: Command): string | undefined {
-  const [tool, ...words] = c.argv;
-  if (tool !== 'ip' || c.stdoutTo !== undefined || words.length === 0) return undefined;
-  let i = 0;
-  while (words[i]?.startsWith('-')) {
-    if (words[i] === '-n') i += 2;
-    else if (words[i] === '-4' || words[i] === '-6') i += 1;
+  const argv = c.argv;
+  if (argv[0] !== 'ip' || c.stdoutTo !== undefined || argv.length === 1) return undefined;
+  // Walked in place, without a copy of the words: a large lab has hundreds of thousands of these.
+  let i = 1;
+  while (argv[i]?.startsWith('-')) {
+    if (argv[i] === '-n') i += 2;
+    else if (argv[i] === '-4' || argv[i] === '-6') i += 1;
     else return undefined;
   }
-  if (i >= words.length || !c.argv.every((w) => BATCH_WORD.test(w))) return undefined;
-  return c.argv.join(' ');
+  if (i >= argv.length || !argv.every((w) => BATCH_WORD.test(w))) return undefined;
+  return argv.join(' ');
 }
 
 /**
@@ -83,10 +84,15 @@ function tableLines(s: Step): string[] | undefined {
     if (/[\t\n]/.test(line)) return undefined;
     lines.push(`record ${line}`);
   }
-  for (const [i, c] of [...s.commands, ...(s.after ?? [])].entries()) {
+  for (const [i, c] of s.commands.entries()) {
     const line = batchLine(c);
     if (line === undefined) return undefined;
     lines.push(i === 0 && s.unless ? `make ${line}` : line);
+  }
+  for (const c of s.after ?? []) {
+    const line = batchLine(c);
+    if (line === undefined) return undefined;
+    lines.push(line);
   }
   return lines;
 }
@@ -122,7 +128,14 @@ const TABLE_NOTES = {
  * whose commands are all `ip` go to nsd_table, in batches; the others to nsd_run_table, one by one.
  * Data keeps the function small at any size (bash crashed on one unrolled block per step).
  */
-function renderSteps(name: string, action: string, steps: Step[], out: string[], trailer: string[], notes = true): void {
+function renderSteps(name: string, action: string, steps: Step[], script: string[], trailer: string[], notes = true): void {
+  // Lines go to the script a few thousand at a time, joined: one large string is never copied by
+  // the garbage collector, where the pieces of 10,000 namespaces' steps kept until the final join were.
+  let out: string[] = [];
+  const flush = (): void => {
+    if (out.length > 0) script.push(out.join('\n'));
+    out = [];
+  };
   out.push(`${name}() {`);
   out.push(`  NSD_ACTION=${action} NSD_STEP=0 NSD_TOTAL=${steps.length}`);
   let phase: Phase | undefined;
@@ -147,11 +160,13 @@ function renderSteps(name: string, action: string, steps: Step[], out: string[],
       if (table) out.push(...(notes ? [`# ${PHASE_NOTES[phase]}`] : []), `phase ${phase}`);
       else out.push('', ...(notes ? [`  # ${PHASE_NOTES[phase]}`] : []), `  NSD_PHASE=${phase}`);
     }
-    if (lines) for (const l of lines) out.push(l);
+    if (lines) out.push(...lines);
     else renderStep(s, out);
+    if (out.length >= 4096) flush();
   }
   endTable();
   out.push('', ...trailer.map((l) => `  ${l}`), '}', '');
+  flush();
 }
 
 function bashArray(name: string, words: readonly string[]): string {
@@ -345,5 +360,7 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
 
 /** A title or source on one line of a comment. */
 export function oneLine(text: string): string {
+  // Most titles are short and on one line already: they skip the regular expression.
+  if (text.length <= 200 && !text.includes('\n') && !text.includes('\r')) return text;
   return text.replace(/[\r\n]+/g, ' ').slice(0, 200);
 }

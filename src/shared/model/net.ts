@@ -137,11 +137,21 @@ export function bits(family: Family): number {
   return family === 4 ? 32 : 128;
 }
 
-/** The netmask of a prefix length as a big integer. */
-export function prefixMask(family: Family, prefix: number): bigint {
+function computeMask(family: Family, prefix: number): bigint {
   const width = BigInt(bits(family));
   const all = (1n << width) - 1n;
   return prefix === 0 ? 0n : (all << (width - BigInt(prefix))) & all;
+}
+
+/** Every netmask, computed once: the planner and the probe model ask for them per address and per route. */
+const MASKS: Record<Family, bigint[]> = {
+  4: Array.from({ length: 33 }, (_, p) => computeMask(4, p)),
+  6: Array.from({ length: 129 }, (_, p) => computeMask(6, p)),
+};
+
+/** The netmask of a prefix length as a big integer. */
+export function prefixMask(family: Family, prefix: number): bigint {
+  return MASKS[family][prefix] ?? computeMask(family, prefix);
 }
 
 /** The network address of a CIDR (host bits cleared). */

@@ -269,6 +269,13 @@ describe('probes', () => {
       expect(finds).not.toHaveBeenCalled();
     });
 
+    it('looks nothing up for the paths of a lab without impairments', () => {
+      const r = resolve(TopologyDocument.parse(bridged({})));
+      const gets = vi.spyOn(r.l3ByNode, 'get');
+      for (let i = 0; i < 20; i++) expect(pathImpairment(r, { path: ['red', 'blue'], back: ['blue', 'red'] })).toBeUndefined();
+      expect(gets).not.toHaveBeenCalled();
+    });
+
     it('tries until a false failure is rarer than 1 in 1000, at most 10 times, 3 times when everything is lost', () => {
       expect([0, 1, 20, 36, 50, 90, 100].map(triesFor)).toEqual([1, 2, 5, 7, 10, 10, 3]);
       const d = TopologyDocument.parse(bridged({ lossPercent: 100 }));

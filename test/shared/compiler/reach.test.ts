@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TopologyDocument, type TopologyInput } from '../../../src/shared/model/topology.js';
 import { plan } from '../../../src/shared/compiler/plan.js';
 import { planProbes } from '../../../src/shared/compiler/probes.js';
@@ -71,6 +71,20 @@ describe('reachability model', () => {
     expect(ring).toHaveLength(17);
     expect(ring.every((p) => p.expect === 'reachable')).toBe(true);
     expect(ring.at(-1)!.id).toBe('ns16->ns0');
+  });
+
+  it("finds each next hop by its address, not by searching the segment's members (a bridge's 200 ports for every probe of a large lab)", () => {
+    const doc = {
+      version: 1,
+      name: 'ring',
+      nodes: [{ id: 'br0', kind: 'bridge' }, ...Array.from({ length: 40 }, (_, i) => ({ id: `ns${i}`, kind: 'namespace' }))],
+      links: Array.from({ length: 40 }, (_, i) => ({ id: `l${i}`, a: { node: `ns${i}`, addresses: [`10.0.0.${i + 1}/24`] }, b: { node: 'br0' } })),
+    };
+    const r = resolve(TopologyDocument.parse(doc));
+    const finds = r.segments.map((s) => vi.spyOn(s.members, 'find'));
+    const ring = planProbes(plan(r.doc, r), r);
+    expect(ring.map((p) => p.reason)).toContain('via ns39 -> ns0');
+    for (const f of finds) expect(f).not.toHaveBeenCalled();
   });
 
   it('keeps the user probes with their own expectation and says when the model disagrees', () => {
