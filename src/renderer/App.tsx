@@ -6,7 +6,7 @@
  * drawing run-control.ts. This file wires them up.
  */
 import { useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { compile, compilePreview } from '../shared/compiler/index.js';
+import { compile } from '../shared/compiler/index.js';
 import { copySelection, emptyDocument, type Clipboard, type Doc, type EditorCommand } from '../shared/document/commands.js';
 import { freeSpot, snap } from '../shared/document/layout.js';
 import type { AppInfo, DesignerApi, MenuCommand, SavedTarget, Template } from '../shared/ipc/contract.js';
@@ -25,6 +25,7 @@ import { Properties } from './panels/Properties.js';
 import { RunPanel } from './panels/RunPanel.js';
 import { ScriptPanel } from './panels/ScriptPanel.js';
 import { Toast } from './panels/Toast.js';
+import { usePreview } from './preview-client.js';
 import { useRunControl } from './run-control.js';
 import { keepSameProblems } from './state/problems.js';
 import { focusField } from './panels/focus-field.js';
@@ -33,6 +34,7 @@ import { SHORTCUT_HELP, shortcutFor } from './shortcuts.js';
 import { backgroundMenu, elementMenu as elementMenuOf, type MenuEntry } from './state/canvas-menu.js';
 import { autosaveAction, documentText, editorReducer, initialEditor, isDirty } from './state/editor.js';
 import { targetSaveRequest, type TargetForm } from './state/hosts.js';
+import type { Preview } from './state/preview.js';
 import { deployAction } from './state/run-start.js';
 import type { StatusText } from './state/status.js';
 import { Toolbar } from './Toolbar.js';
@@ -40,6 +42,8 @@ import { Workspace } from './Workspace.js';
 
 const GRID = 25;
 const NO_PROBES: readonly ProbeResult[] = [];
+/** The preview before the worker's first answer. */
+const COMPILING: Preview = { ok: true, up: '', down: '', warnings: [] };
 /** Edit menu commands and what they do to a text field that has the focus. */
 const TEXT_EDITS: Partial<Record<MenuCommand, string>> = { copy: 'copy', cut: 'cut', paste: 'paste', 'select-all': 'selectAll', undo: 'undo', redo: 'redo' };
 
@@ -73,9 +77,11 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   const dismissToast = useCallback(() => dispatchEditor({ type: 'dismiss' }), []);
   const dispatch = useCallback((command: EditorCommand, mergeKey?: string) => dispatchEditor({ type: 'command', command, ...(mergeKey !== undefined ? { mergeKey } : {}) }), []);
 
-  // The live compile follows the document a frame behind typing, so input never waits for it.
+  // The live compile runs in a worker, so input and the canvas never wait for it; until its
+  // first answer the drawing counts as compiling, with no problems and no script yet.
+  const preview = usePreview(doc);
+  const compiled = preview ?? COMPILING;
   const deferred = useDeferredValue(doc);
-  const compiled = useMemo(() => compilePreview(deferred), [deferred]);
   // The whole lab.sh (with the verify probes) only when someone looks at it or copies it.
   const fullScript = useCallback((): string | null => {
     const full = compile(deferred, { source: `${deferred.name}.json` });
@@ -410,8 +416,9 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
         }
         script={
           <ScriptPanel
-            up={compiled.ok ? compiled.up : null}
-            down={compiled.ok ? compiled.down : null}
+            up={preview?.ok ? preview.up : null}
+            down={preview?.ok ? preview.down : null}
+            compiling={preview === null}
             fullScript={compiled.ok ? fullScript : null}
             onExport={() => runCommand('export-script')}
             onExportPlain={() => runCommand('export-plain')}

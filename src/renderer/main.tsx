@@ -3,15 +3,13 @@
  * loads the starting drawing (`?open=FILE`, `?template=ID`, `?start=empty`, else a template)
  * and mounts the designer.
  */
+import './no-eval.js';
 import { createRoot } from 'react-dom/client';
-import { z } from 'zod';
 import { emptyDocument, type Doc } from '../shared/document/commands.js';
 import { pickApi } from './api/index.js';
 import { App } from './App.js';
 import { startTheme } from './theme.js';
 
-// The window's CSP forbids eval; zod must not even try its compiled fast path.
-z.config({ jitless: true });
 startTheme();
 
 /** The template a fresh window opens with: the tutorial's bridge with the host on it. */

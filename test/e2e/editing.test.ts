@@ -3,10 +3,11 @@
  * autosave and recovery after the window went away, and saved SSH hosts whose secrets never
  * reach a file in plain text.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bridgedLab } from '../../bench/topologies.js';
 import { canvasIds, clickElement, drawLink, openDesigner, skipWithoutChromium, type Designer } from './designer.js';
 import type { Doc } from '../../src/shared/document/commands.js';
 import { FIRST_RING } from '../../src/shared/document/layout.js';
@@ -153,6 +154,63 @@ describe.skipIf(skip)('designer: editing', () => {
     const stored = readFileSync(join(d.workspace, '.nsd-designer', 'targets.json'), 'utf8');
     expect(stored).toContain('alice@lab-vm:2222');
     expect(stored).not.toContain('s3cret-pw');
+    expect(d.errors).toEqual([]);
+  });
+});
+
+describe.skipIf(skip)('designer: the live script of a large drawing', () => {
+  let d: Designer;
+  beforeAll(async () => {
+    d = await openDesigner({ query: 'start=empty' });
+    writeFileSync(join(d.workspace, 'big.json'), JSON.stringify(bridgedLab(300)));
+    await d.page.goto(`${d.server.url}/?open=big.json#token=${d.server.token}`);
+    await d.page.waitForFunction(() => (window.__nsdCanvas?.ids().length ?? 0) > 300);
+  });
+  afterAll(async () => {
+    await d?.close();
+  });
+
+  it("shows the newest drawing's script after a burst of edits, and no older one after it", async () => {
+    const { page } = d;
+    await page.evaluate(() => {
+      window.__nsdCanvas!.cy.$id('ns0').select();
+    });
+    await page.getByTestId('prop-dns').waitFor();
+    await expect.poll(() => page.getByTestId('script').getAttribute('data-lines')).not.toBeNull();
+    // Eight DNS servers typed 15 ms apart, faster than 300 namespaces compile: the worker is busy
+    // with the first while the others come. Which of them the script shows, from the last edit on.
+    const shownAfterLast = await page.evaluate(
+      () =>
+        new Promise<string[]>((resolve) => {
+          const input = document.querySelector<HTMLInputElement>('[data-testid="prop-dns"]')!;
+          const script = document.querySelector('[data-testid="script"]')!;
+          const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
+          const values = Array.from({ length: 8 }, (_, i) => `9.9.9.${i + 1}`);
+          const last = values.at(-1)!;
+          const shown: string[] = [];
+          let typedAll = false;
+          const observer = new MutationObserver(() => {
+            if (!typedAll) return;
+            const text = script.textContent ?? '';
+            const value = values.find((v) => text.includes(` ${v} >`));
+            if (value && shown.at(-1) !== value) shown.push(value);
+            if (value === last)
+              setTimeout(() => {
+                observer.disconnect();
+                resolve(shown);
+              }, 500);
+          });
+          observer.observe(script, { subtree: true, childList: true, characterData: true });
+          values.forEach((value, i) =>
+            setTimeout(() => {
+              setter.call(input, value);
+              input.dispatchEvent(new Event('input', { bubbles: true }));
+              typedAll = i === values.length - 1;
+            }, i * 15),
+          );
+        }),
+    );
+    expect(shownAfterLast).toEqual(['9.9.9.8']);
     expect(d.errors).toEqual([]);
   });
 });

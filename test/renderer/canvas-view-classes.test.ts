@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ICON_ZOOM, IFNAME_ZOOM } from '../../src/renderer/canvas/style.js';
-import { addedViewClasses, classesToApply, HOVER, NO_ICONS, SHOW_IFNAMES, zoomView } from '../../src/renderer/canvas/view-classes.js';
+import { addedViewClasses, cableInRegion, catchUp, classesToApply, HOVER, inRegion, nearView, NO_ICONS, SHOW_IFNAMES, VIEW_CLASSES_PER_FRAME, zoomView } from '../../src/renderer/canvas/view-classes.js';
 
 describe('canvas view classes', () => {
   it('shows icons from ICON_ZOOM on and interface names from IFNAME_ZOOM on', () => {
@@ -24,5 +24,29 @@ describe('canvas view classes', () => {
     expect(classesToApply([], [])).toBeNull();
     // A document class that is gone goes.
     expect(classesToApply(['probe-pass', NO_ICONS], ['probe-fail'])).toEqual(['probe-fail', NO_ICONS]);
+  });
+
+  it('counts the view and a quarter of it around as in view', () => {
+    const region = nearView({ x1: 0, y1: 0, x2: 100, y2: 40 });
+    expect(region).toEqual({ x1: -25, y1: -10, x2: 125, y2: 50 });
+    expect(inRegion(region, { x: 120, y: 45 })).toBe(true);
+    expect(inRegion(region, { x: 126, y: 0 })).toBe(false);
+    expect(inRegion(region, { x: 0, y: -11 })).toBe(false);
+  });
+
+  it('brings the elements in view in line first, at most the limit per frame', () => {
+    const behind = [1, 2, 3, 4, 5, 6];
+    const even = (n: number): boolean => n % 2 === 0;
+    expect(catchUp(behind, even, 4)).toEqual({ now: [2, 4, 6, 1], more: true });
+    expect(catchUp(behind, even, 2)).toEqual({ now: [2, 4], more: true });
+    expect(catchUp(behind, even, 6)).toEqual({ now: [2, 4, 6, 1, 3, 5], more: false });
+    expect(catchUp([], even, VIEW_CLASSES_PER_FRAME)).toEqual({ now: [], more: false });
+  });
+
+  it('counts a cable as near the view when an end or its middle is there', () => {
+    const region = { x1: 0, y1: 0, x2: 100, y2: 100 };
+    expect(cableInRegion(region, { x: 50, y: 50 }, { x: 1000, y: 1000 })).toBe(true);
+    expect(cableInRegion(region, { x: -500, y: 50 }, { x: 500, y: 50 })).toBe(true);
+    expect(cableInRegion(region, { x: 500, y: 500 }, { x: 1000, y: 1000 })).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ import { useEffect, useImperativeHandle, useRef, useState, useSyncExternalStore,
 import { currentTheme, subscribeTheme } from '../theme.js';
 import type { CanvasEdge, CanvasNode } from './elements.js';
 import { CANVAS_COLORS, canvasStyle } from './style.js';
-import { addedViewClasses, classesToApply, HOVER, NO_ICONS, SHOW_IFNAMES, zoomView } from './view-classes.js';
+import { addedViewClasses, cableInRegion, catchUp, classesToApply, HOVER, inRegion, nearView, NO_ICONS, SHOW_IFNAMES, VIEW_CLASSES_PER_FRAME, zoomView } from './view-classes.js';
 import { Minimap } from './Minimap.js';
 import { Search } from './Search.js';
 
@@ -81,7 +81,7 @@ export function Canvas(props: CanvasProps) {
   const theme = useSyncExternalStore(subscribeTheme, currentTheme);
   /** What the view shows at the current zoom (icons, interface names): new elements get its classes. */
   const view = useRef({ icons: true, ifnames: false });
-  /** Brings the view classes in line with the zoom (set up with the instance). */
+  /** Brings every element's view classes in line with the zoom (set up with the instance). */
   const syncZoomView = useRef<() => void>(() => undefined);
 
   useEffect(() => {
@@ -199,19 +199,48 @@ export function Canvas(props: CanvasProps) {
       if (e.target.isEdge()) e.target.removeClass(HOVER);
     });
     // The interface names on the cables from a zoom where they are readable; the icons left out
-    // when zoomed far out: a class on the elements concerned, the stylesheet stays.
-    const zoomed = (): void => {
-      const wanted = zoomView(cy.zoom());
-      const shown = view.current;
-      if (wanted.icons === shown.icons && wanted.ifnames === shown.ifnames) return;
-      view.current = wanted;
+    // when zoomed far out: a class on the elements concerned, the stylesheet stays. A threshold
+    // crossed restyles VIEW_CLASSES_PER_FRAME elements a frame, those in view first, until all
+    // are in line (`behind` until then); an export brings all in line at once.
+    let behind = false;
+    let catchUpFrame = 0;
+    const outOfLine = (): cytoscape.CollectionReturnValue => {
+      const { icons, ifnames } = view.current;
+      return cy.nodes().filter((n) => n.hasClass(NO_ICONS) === icons).union(cy.edges().filter((e) => e.hasClass(SHOW_IFNAMES) !== ifnames));
+    };
+    const bringInLine = (eles: readonly cytoscape.SingularElementArgument[]): void => {
+      const { icons, ifnames } = view.current;
       cy.batch(() => {
-        if (wanted.icons !== shown.icons) cy.nodes().toggleClass(NO_ICONS, !wanted.icons);
-        if (wanted.ifnames !== shown.ifnames) cy.edges().toggleClass(SHOW_IFNAMES, wanted.ifnames);
+        for (const ele of eles) {
+          if (ele.isNode()) ele.toggleClass(NO_ICONS, !icons);
+          else ele.toggleClass(SHOW_IFNAMES, ifnames);
+        }
       });
     };
-    cy.on('zoom', zoomed);
-    syncZoomView.current = zoomed;
+    const catchUpNext = (): void => {
+      catchUpFrame = 0;
+      const region = nearView(cy.extent());
+      const inView = (ele: cytoscape.SingularElementArgument): boolean =>
+        ele.isEdge() ? cableInRegion(region, ele.source().position(), ele.target().position()) : inRegion(region, (ele as cytoscape.NodeSingular).position());
+      const next = catchUp(outOfLine().toArray(), inView, VIEW_CLASSES_PER_FRAME);
+      bringInLine(next.now);
+      behind = next.more;
+      if (behind) catchUpFrame = requestAnimationFrame(catchUpNext);
+    };
+    const followView = (everywhere: boolean): void => {
+      const wanted = zoomView(cy.zoom());
+      const shown = view.current;
+      if (wanted.icons === shown.icons && wanted.ifnames === shown.ifnames && !behind && !everywhere) return;
+      view.current = wanted;
+      if (everywhere) {
+        cancelAnimationFrame(catchUpFrame);
+        catchUpFrame = 0;
+        bringInLine(outOfLine().toArray());
+        behind = false;
+      } else if (catchUpFrame === 0) catchUpNext();
+    };
+    cy.on('viewport', () => followView(false));
+    syncZoomView.current = () => followView(true);
     // A key acts on the selection the user sees: a click's report still waiting for its timer is
     // made now, before the key's command (Ctrl+A, Delete) changes the selection it would undo.
     // Ctrl+F: search the drawing (the browser's own find cannot see into the canvas).
@@ -267,6 +296,7 @@ export function Canvas(props: CanvasProps) {
     };
     return () => {
       clearTimeout(selectTimer);
+      cancelAnimationFrame(catchUpFrame);
       window.removeEventListener('keydown', onKey, true);
       resized.disconnect();
       cy.destroy();
@@ -296,11 +326,13 @@ export function Canvas(props: CanvasProps) {
     const edgeClasses = addedViewClasses('edge', view.current);
     cy.batch(() => {
       const wanted = new Set<string>();
+      // New elements go in with one add: each add is a collection, its events and a restyle of its own.
+      const added: cytoscape.ElementDefinition[] = [];
       for (const n of props.nodes) {
         wanted.add(n.id);
         const ele = cy.getElementById(n.id);
         if (ele.empty()) {
-          cy.add({ group: 'nodes', data: { id: n.id, label: n.label, kind: n.kind, tooltip: n.tooltip }, position: { ...n.position }, classes: [...n.classes, ...nodeClasses] });
+          added.push({ group: 'nodes', data: { id: n.id, label: n.label, kind: n.kind, tooltip: n.tooltip }, position: { ...n.position }, classes: [...n.classes, ...nodeClasses] });
           continue;
         }
         if (ele.data('label') !== n.label) ele.data('label', n.label);
@@ -315,7 +347,7 @@ export function Canvas(props: CanvasProps) {
         const ele = cy.getElementById(e.id);
         if (!ele.empty() && (ele.data('source') !== e.source || ele.data('target') !== e.target)) ele.remove();
         if (ele.empty() || ele.removed()) {
-          cy.add({ group: 'edges', data: { id: e.id, source: e.source, target: e.target, label: e.label, sourceLabel: e.sourceLabel, targetLabel: e.targetLabel, badge: e.badge, tooltip: e.tooltip }, classes: [...e.classes, ...edgeClasses] });
+          added.push({ group: 'edges', data: { id: e.id, source: e.source, target: e.target, label: e.label, sourceLabel: e.sourceLabel, targetLabel: e.targetLabel, badge: e.badge, tooltip: e.tooltip }, classes: [...e.classes, ...edgeClasses] });
           continue;
         }
         if (ele.data('label') !== e.label) ele.data('label', e.label);
@@ -328,6 +360,7 @@ export function Canvas(props: CanvasProps) {
       cy.elements()
         .filter((ele) => !wanted.has(ele.id()) && !ele.hasClass('ghost'))
         .remove();
+      if (added.length > 0) cy.add(added);
     });
     if (first && props.nodes.length > 1) {
       fitView(cy);
@@ -382,7 +415,11 @@ export function Canvas(props: CanvasProps) {
       const ele = cy?.getElementById(id);
       if (cy && ele && !ele.empty()) cy.animate({ center: { eles: ele } }, { duration: 200 });
     },
-    png: () => cyRef.current?.png({ output: 'base64uri', full: true, scale: 2, bg: CANVAS_COLORS[currentTheme()].labelBg }) ?? '',
+    png: () => {
+      // The whole drawing is exported: every element with the classes of this zoom.
+      syncZoomView.current();
+      return cyRef.current?.png({ output: 'base64uri', full: true, scale: 2, bg: CANVAS_COLORS[currentTheme()].labelBg }) ?? '';
+    },
     viewCenter: () => {
       const cy = cyRef.current;
       if (!cy) return { x: 300, y: 200 };

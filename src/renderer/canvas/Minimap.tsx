@@ -10,7 +10,9 @@ import { CANVAS_COLORS } from './style.js';
 
 export const MINIMAP = { width: 200, height: 140, pad: 8 };
 /** What changes the drawing in the minimap (redrawn then), and what only moves the view outline. */
-const MINIMAP_DRAWING_EVENTS = 'add remove position select unselect style';
+// Not 'style': the view classes (view-classes.ts) change no colour the minimap draws, and after a
+// zoom threshold they are toggled a few dozen elements a frame.
+const MINIMAP_DRAWING_EVENTS = 'add remove position select unselect data';
 const MINIMAP_VIEW_EVENTS = 'viewport resize';
 
 /** How drawing coordinates map into the minimap: the drawing's bounds fitted into the box. */
