@@ -1243,6 +1243,22 @@ nsd_waves_begin() { # DIR
   fi
 }
 
+# Queues the probes of verify's table, one line of shell words each (the arguments of nsd_queue).
+nsd_queue_table() {
+  local lines line
+  mapfile -t lines
+  for line in "\${lines[@]}"; do eval "nsd_queue $line"; done
+}
+
+# Ends verify, also when it is interrupted (its EXIT trap): stops the listeners it started and
+# removes its result files.
+nsd_verify_done() {
+  if ((\${#NSD_LISTENERS[@]} > 0)); then kill "\${NSD_LISTENERS[@]}" 2>/dev/null || true; fi
+  NSD_LISTENERS=()
+  if [[ -n \${NSD_VERIFY_DIR-} ]]; then rm -rf "$NSD_VERIFY_DIR"; fi
+  NSD_VERIFY_DIR=
+}
+
 # Queues a probe: it starts now, unless its entries would not fit beside the running wave's;
 # then that wave ends first. COST and NAMESPACES are the probe's footprint (PlannedProbe).
 nsd_queue() { # COST NAMESPACES N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON

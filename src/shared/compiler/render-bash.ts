@@ -180,9 +180,11 @@ function renderVerify(plan: Plan, probes: readonly PlannedProbe[], out: string[]
   out.push('  # Thousands of small files in a big lab: in memory where the host has /dev/shm.');
   out.push('  if [[ -d /dev/shm && -w /dev/shm ]]; then tmp=/dev/shm; fi');
   out.push('  dir=$(mktemp -d -p "$tmp" nsd-verify.XXXXXX)');
-  out.push('  NSD_LISTENERS=()');
+  out.push('  NSD_VERIFY_DIR=$dir NSD_LISTENERS=()');
+  out.push('  # Interrupted (a cancelled run, ^C), verify still stops its listeners and removes its files.');
+  out.push('  trap nsd_verify_done EXIT');
   if (probes.length === 0) {
-    out.push("  echo 'this lab has nothing to probe: add addresses, or probes by hand'", '  rm -rf "$dir"', '}', '');
+    out.push("  echo 'this lab has nothing to probe: add addresses, or probes by hand'", '  nsd_verify_done', '  trap - EXIT', '}', '');
     return;
   }
   if (probes.some((p) => p.address === '@uplink')) {
@@ -217,7 +219,13 @@ function renderVerify(plan: Plan, probes: readonly PlannedProbe[], out: string[]
   out.push(`  NSD_NEIGH_TABLES=${shellQuote([...tables].sort().join(' '))}`);
   out.push(`  NSD_NEIGH_DEVS=(${devs.map(shellQuote).join(' ')})`);
   out.push('  nsd_waves_begin "$dir"');
-  out.push('  # COST NAMESPACES: the neighbour entries a probe makes at most, and where they are flushed after its wave.');
+  // One line of words per probe, read by a loop: a function with one command per probe would
+  // outgrow bash's stack (one nested call per command) at some 20,000 probes.
+  out.push(
+    '  # One probe a line: COST NAMESPACES (the neighbour entries it makes at most, and where they are',
+    '  # flushed after its wave), then N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON [TRIES WAIT NOTE].',
+    `  nsd_queue_table <<'${TABLE_END}'`,
+  );
   // Probes through the same namespaces go in the same wave, so each namespace is flushed about
   // once: ordered by the first of their namespaces in the plan (the report keeps their numbers).
   const rank = new Map(plan.namespaces.map((n, i) => [n.name, i]));
@@ -226,13 +234,14 @@ function renderVerify(plan: Plan, probes: readonly PlannedProbe[], out: string[]
   order.forEach(({ p, i }) => {
     const args = [String(p.neighbours), p.touches.join(' '), String(i + 1), p.id, p.netns ?? '-', p.fromLabel, p.toLabel, p.kind, p.address, p.port !== undefined ? String(p.port) : '', p.expect, p.reason];
     if (p.impairment) args.push(String(p.impairment.tries), String(Math.ceil(p.impairment.delayMs / 1000)), impairmentNote(p.impairment));
-    out.push(`  nsd_queue ${shellJoin(args)}`);
+    out.push(shellJoin(args));
   });
+  out.push(TABLE_END);
   out.push('  nsd_waves_end');
-  out.push('  if ((${#NSD_LISTENERS[@]} > 0)); then kill "${NSD_LISTENERS[@]}" 2>/dev/null || true; fi');
   out.push('  local status=0');
   out.push('  nsd_verify_report "$dir" || status=$?');
-  out.push('  rm -rf "$dir"');
+  out.push('  nsd_verify_done');
+  out.push('  trap - EXIT');
   out.push('  return "$status"');
   out.push('}', '');
 }

@@ -46,7 +46,7 @@ describe('probes', () => {
     const compiled = compile(loadExample('04-nat'));
     expect(compiled.ok).toBe(true);
     if (!compiled.ok) return;
-    const queued = [...compiled.script.matchAll(/^ {2}nsd_queue \d+ (?:'[^']*'|\S+) (\d+) '([^']+)'/gm)].map((m) => `${m[1]} ${m[2]}`);
+    const queued = [...compiled.script.matchAll(/^\d+ (?:'[^']*'|\S+) (\d+) '([^']+)'/gm)].map((m) => `${m[1]} ${m[2]}`);
     expect(queued).toEqual(['1 red->blue', '2 host->red', '4 red->internet', '3 host->blue', '5 blue->internet']);
   });
 
@@ -75,7 +75,7 @@ describe('probes', () => {
     if (!compiled.ok) return;
     expect(compiled.probes.map((p) => p.id)).toContain('host->web6');
     expect(compiled.script).toContain(`NSD_UPLINK_ADDRESS6=$(ip -6 -o addr show dev "$NSD_UPLINK" scope global | awk '{ split($4, a, "/"); print a[1]; exit }')`);
-    expect(compiled.script).toMatch(/nsd_queue \d+ '[^']*' \d+ 'host->web6' - host web6 tcp @uplink6 8080 reachable /);
+    expect(compiled.script).toMatch(/^\d+ '[^']*' \d+ 'host->web6' - host web6 tcp @uplink6 8080 reachable /m);
     const preview = compilePreview(dualStackForwards());
     expect(preview.ok && Object.keys(preview)).not.toContain('probes');
   });
@@ -285,7 +285,7 @@ describe('probes', () => {
     it('passes the tries, the longer wait and what the path does to nsd_probe in lab.sh', () => {
       const c = compile(bridged({ delayMs: 1500, lossPercent: 20 }), { source: 'x.json' });
       if (!c.ok) throw new Error(JSON.stringify(c.problems));
-      expect(c.script).toContain("nsd_queue 2 'red blue' 1 'red->blue' red red blue ping 10.0.0.2 '' reachable 'via red -> blue' 7 3 'the path has 36 % loss and 3000 ms of delay there and back (netem on red-vnet0)'\n");
+      expect(c.script).toContain("\n2 'red blue' 1 'red->blue' red red blue ping 10.0.0.2 '' reachable 'via red -> blue' 7 3 'the path has 36 % loss and 3000 ms of delay there and back (netem on red-vnet0)'\n");
     });
 
     const probe = (answerOn: number, tries: number) => {
