@@ -1258,7 +1258,8 @@ nsd_neigh_flush() { # NETNS...
       ((\${#NSD_NEIGH_DEVS[@]} > 0)) || continue
       printf 'neigh flush dev %s\\n' "\${NSD_NEIGH_DEVS[@]}" | ip -force -batch - >/dev/null 2>&1 &
     else
-      ip -n "$ns" neigh flush all >/dev/null 2>&1 &
+      # Not "ip -n": it copies the mount table, one mount per namespace, for each namespace flushed.
+      nsenter --net="/run/netns/$ns" ip neigh flush all >/dev/null 2>&1 &
     fi
     NSD_FLUSHES+=("$!")
     running=$((running + 1))
