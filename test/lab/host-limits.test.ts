@@ -4,11 +4,13 @@
  * namespace) and kernel memory. Each is set low to trigger it: user.max_net_namespaces for real,
  * in a user namespace of the lab host's own (the kernel then refuses the namespaces too);
  * fs.mount-max and /proc/meminfo are machine-wide, so a private mount namespace shows lab.sh
- * a low value over the real file instead.
+ * a low value over the real file instead. And verify's own stack (bash-library.ts: nsd_stack_for):
+ * one bash command per probe, which a low `ulimit -s` turns into a segmentation fault.
  */
 import { describe, expect, it } from 'vitest';
 import { NAMESPACE_MEMORY_KB } from '../../src/shared/compiler/bash-library.js';
 import { compile } from '../../src/shared/compiler/index.js';
+import { bridgedLab } from '../support/scale-lab.js';
 import { requireLab, withSandbox, type RunResult, type Sandbox } from './sandbox.js';
 
 const skip = requireLab('the host limit tests (test/lab/host-limits.test.ts)');
@@ -110,5 +112,35 @@ describe.skipIf(skip)('preflight: host limits', () => {
         { upstream: false },
       ),
     TIMEOUT,
+  );
+
+  it(
+    "verify raises its own soft stack limit for one command per probe (bash died of a segmentation fault at 30,000 probes), and says what to do when the hard limit is too low",
+    () =>
+      withSandbox(
+        async (sb) => {
+          const c = compile(bridgedLab(300));
+          if (!c.ok) throw new Error(JSON.stringify(c.problems));
+          expect(c.probes.length).toBe(600);
+          const file = `${sb.tmpDir}/stack.sh`;
+          await sb.lab(['bash', '-c', 'cat >"$1"', '_', file], { input: c.script });
+          const up = await sb.lab(['bash', file, 'up'], { timeoutMs: 240_000 });
+          expect(up.code, show(up)).toBe(0);
+          // 128 KB holds about 400 commands of one function: 600 probes crash bash unless it makes room.
+          const soft = await sb.lab(['bash', '-c', `ulimit -S -s 128 && exec bash ${file} verify`], { timeoutMs: 120_000 });
+          expect(soft.code, show(soft)).toBe(0);
+          expect(soft.stdout).toContain('verify: 600 passed, 0 failed, 0 skipped');
+          const hard = await sb.lab(['bash', '-c', `ulimit -s 128 && exec bash ${file} verify`], { timeoutMs: 120_000 });
+          const lines = /nsd_stack_for (\d+) verify/.exec(c.script)?.[1];
+          expect(hard.code, show(hard)).toBe(1);
+          expect(hard.stderr).toBe(
+            `lab.sh: verify of lab scale runs ${lines} commands in one bash function and needs about ${2048 + Number(lines)} KB of stack, more than this shell may have (ulimit -H -s: 128 KB). Fix: raise the hard stack limit (ulimit -H -s ${2048 + Number(lines)} as root before running lab.sh, or a stack line in /etc/security/limits.conf), or draw fewer probes. Nothing was changed.\n`,
+          );
+          const down = await sb.lab(['bash', file, 'down'], { timeoutMs: 240_000 });
+          expect(down.code, show(down)).toBe(0);
+        },
+        { upstream: false },
+      ),
+    600_000,
   );
 });

@@ -315,14 +315,17 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   ]);
   // The notes explain the order of up; down follows the record, kind by kind.
   renderSteps('nsd_down', 'down', down, out, [`printf 'lab %s is down.\\n' "$NSD_LAB"`, 'nsd_event "done down"'], false);
+  const verifyStart = out.length;
   renderVerify(plan, probes, out);
+  // Its lines bound its commands: nsd_stack_for makes room on bash's stack for them.
+  const verifyCommands = out.length - verifyStart;
   out.push('case ${1:-} in');
   out.push('  up | down)');
   out.push("    trap 'nsd_on_error $? \"$BASH_COMMAND\"' ERR");
   out.push('    "nsd_$1"');
   out.push('    ;;');
   out.push('  status) nsd_status ;;');
-  out.push('  verify) nsd_verify ;;');
+  out.push(`  verify)\n    nsd_stack_for ${verifyCommands} verify\n    nsd_verify\n    ;;`);
   out.push('  plan)');
   out.push('    nsd_preflight plan');
   out.push('    nsd_record_open');
