@@ -5,13 +5,15 @@
  * measured in this same run (1.0 = perfectly linear); then lab.sh against the ip -batch reference
  * at 300 and 1,000 namespaces (bench/scale.ts); then the designer in Chromium with 500
  * namespaces (bench/designer.ts). `npm run bench -- compile`, `-- deploy`, `-- scale` or
- * `-- designer` runs one part.
+ * `-- designer` runs one part. `npm run bench -- wall [N...]` (never part of the whole run) brings
+ * up, verifies and downs labs of 2,000 to 10,000 namespaces (bench/wall.ts).
  */
 import { compile } from '../src/shared/compiler/index.js';
 import { deployBench } from './deploy.js';
 import { designerBench } from './designer.js';
 import { scaleBench } from './scale.js';
 import { bridgedLab } from './topologies.js';
+import { wallBench } from './wall.js';
 
 const SIZES = [10, 100, 1_000, 10_000];
 // Issue 11: compile of 10,000 namespaces under 500 ms.
@@ -78,6 +80,11 @@ function compileBench(): void {
 async function main(): Promise<void> {
   const only = process.argv[2];
   const parts = ['compile', 'deploy', 'scale', 'designer'];
+  if (only === 'wall') {
+    const sizes = process.argv.slice(3).map(Number);
+    if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`npm run bench -- wall [N...]: not a namespace count in "${process.argv.slice(3).join(' ')}"`);
+    return wallBench(sizes.length > 0 ? sizes : undefined);
+  }
   if (only !== undefined && !parts.includes(only)) throw new Error(`npm run bench -- [${parts.join('|')}]: unknown part "${only}"`);
   if (only === undefined || only === 'compile') compileBench();
   if (only === undefined || only === 'deploy') await deployBench();

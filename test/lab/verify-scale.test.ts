@@ -74,6 +74,33 @@ describe.skipIf(skip)('verify at scale', () => {
   );
 
   it(
+    'flushes the neighbour entries of the namespaces it probed without ip -n, which copies the whole mount table (one mount per namespace) for every namespace',
+    () =>
+      withSandbox(
+        async (sb) => {
+          const compiled = compile(bridgedLab(4));
+          if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems));
+          const up = await sb.runScript(compiled.script, ['up'], { timeoutMs: 60_000 });
+          if (up.code !== 0) throw new Error(`up failed: ${show(up)}`);
+          // Every ip that verify runs, also under nsenter, writes its arguments to calls.log first.
+          const bin = `${sb.tmpDir}/logging-bin`;
+          const real = (await sb.lab(['sh', '-c', 'command -v ip'])).stdout.trim();
+          await sb.lab(['sh', '-c', `mkdir -p ${bin} && printf '#!/bin/sh\\necho "$*" >>${sb.tmpDir}/calls.log\\nexec ${real} "$@"\\n' >${bin}/ip && chmod +x ${bin}/ip`]);
+          const path = (await sb.lab(['sh', '-c', 'echo "$PATH"'])).stdout.trim();
+          const verify = await sb.runScript(compiled.script, ['verify'], { timeoutMs: 60_000, env: { PATH: `${bin}:${path}` } });
+          expect(verify.code, show(verify)).toBe(0);
+          const calls = (await sb.lab(['cat', `${sb.tmpDir}/calls.log`])).stdout.split('\n').filter(Boolean);
+          expect(calls.filter((c) => c === 'neigh flush all').length, calls.join('\n')).toBeGreaterThanOrEqual(4);
+          expect(calls.filter((c) => c.startsWith('-n '))).toEqual([]);
+          const down = await sb.runScript(compiled.script, ['down'], { timeoutMs: 60_000 });
+          if (down.code !== 0) throw new Error(`down failed: ${show(down)}`);
+        },
+        { upstream: false },
+      ),
+    120_000,
+  );
+
+  it(
     'preflight says when a lab needs more neighbour entries than the host allows, with the fix; where it cannot change the limit it changes nothing',
     () =>
       withSandbox(

@@ -6,6 +6,14 @@
 import { LAB_SH_BUSY, LAB_SH_STATUS } from '../exit-codes.js';
 import { NETEM_FIX } from './netem.js';
 
+/**
+ * Kernel memory one namespace of a lab takes with its veth pair, addresses and routes, rounded up:
+ * measured about 200 KB for a bare namespace and 110 KB more for its veth pair (slab, Linux 6.18,
+ * x86_64, 10,000 namespaces; more with more links or CPUs). Preflight refuses a lab whose new
+ * namespaces need more than the host has available.
+ */
+export const NAMESPACE_MEMORY_KB = 320;
+
 export const BASH_LIBRARY = `nsd_die() {
   printf 'lab.sh: %s\\n' "$*" >&2
   exit 1
@@ -1003,6 +1011,7 @@ nsd_preflight() { # ACTION
   if [[ -n $NSD_UPLINK ]] && ! nsd_host_has_link "$NSD_UPLINK"; then
     conflicts+=("the uplink $NSD_UPLINK does not exist; set the host's uplink in the drawing to one of: \${!NSD_HOST_ALIAS[*]}")
   fi
+  nsd_limits_check
   if ((\${#conflicts[@]} > 0)); then
     printf 'lab.sh: cannot build lab %s:\\n' "$NSD_LAB" >&2
     printf '  - %s\\n' "\${conflicts[@]}" >&2
@@ -1018,6 +1027,42 @@ nsd_preflight() { # ACTION
     nsd_note "br_netfilter is loaded: bridged frames pass through iptables; the lab's FORWARD rules let them through"
   fi
   nsd_about building
+}
+
+# Before up changes anything: the host's limits leave room for the namespaces this run makes
+# (those of the drawing that do not exist yet). Each problem is added to the caller's conflicts,
+# with the fix: the kernel's cap on network namespaces (user.max_net_namespaces, counted per user;
+# the namespaces in use are those that processes or /run/netns hold), the mount table (each
+# namespace is a mount on /run/netns/NAME, fs.mount-max per mount namespace), and kernel memory
+# (about ${NAMESPACE_MEMORY_KB} KB per namespace with its link, against MemAvailable).
+nsd_limits_check() {
+  local name new=0 max used mounts avail need rest
+  for name in "\${NSD_NAMESPACES[@]}"; do nsd_has_netns "$name" || new=$((new + 1)); done
+  ((new > 0)) || return 0
+  max=$(sysctl -n user.max_net_namespaces 2>/dev/null) || max=''
+  if [[ $max =~ ^[0-9]+$ ]]; then
+    shopt -s nullglob
+    used=$(stat -L -c %i /proc/[0-9]*/ns/net /run/netns/* 2>/dev/null | sort -u | wc -l) || true
+    shopt -u nullglob
+    if ((used + new > max)); then
+      conflicts+=("the lab makes $new network namespace(s) and this host allows $max (user.max_net_namespaces, per user), $used in use already: sysctl -w user.max_net_namespaces=$(((used + new + 1023) / 1024 * 1024)), or draw fewer namespaces")
+    fi
+  fi
+  max=$(sysctl -n fs.mount-max 2>/dev/null) || max=''
+  if [[ $max =~ ^[0-9]+$ ]]; then
+    mounts=$(wc -l </proc/self/mountinfo)
+    if ((mounts + new > max)); then
+      conflicts+=("the lab mounts $new namespace(s) on /run/netns and this host allows $max mounts (fs.mount-max), $mounts in use already: sysctl -w fs.mount-max=$(((mounts + new + 1023) / 1024 * 1024)), or draw fewer namespaces")
+    fi
+  fi
+  avail=''
+  while read -r name rest; do
+    if [[ $name == MemAvailable: ]]; then avail=\${rest%% *}; fi
+  done </proc/meminfo
+  need=$((new * ${NAMESPACE_MEMORY_KB}))
+  if [[ $avail =~ ^[0-9]+$ ]] && ((need > avail)); then
+    conflicts+=("the lab's $new new namespace(s) need about $(((need + 1023) / 1024)) MB of kernel memory (about ${NAMESPACE_MEMORY_KB} KB each with its link) and this host has $((avail / 1024)) MB available (MemAvailable in /proc/meminfo): free memory or give the host more, or draw fewer namespaces")
+  fi
 }
 
 # Before up changes anything, when links have impairments: the kernel has the netem qdisc. The
