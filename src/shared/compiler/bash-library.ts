@@ -1454,11 +1454,12 @@ nsd_probe_write() { # DIR N ID FROM TO KIND ADDRESS PORT EXPECT REASON OBSERVED 
 }
 
 nsd_verify_report() { # DIR
-  local dir=$1 pass=0 fail=0 skip=0 line
+  local dir=$1 pass=0 fail=0 skip=0 n event events=()
   local id from to kind address expect observed result ms reason note
   printf '%-24s %-12s %-12s %-4s %-22s %-11s %-11s %-6s %s\\n' PROBE FROM TO KIND ADDRESS EXPECT OBSERVED RESULT MS
-  for line in $(find "$dir" -maxdepth 1 -type f -printf '%f\\n' | sort -n); do
-    IFS=$'\\t' read -r id from to kind address expect observed result ms reason note <"$dir/$line"
+  # Each result file is read once: its table row now, its event line after the table.
+  for n in $(find "$dir" -maxdepth 1 -type f -printf '%f\\n' | sort -n); do
+    IFS=$'\\t' read -r id from to kind address expect observed result ms reason note <"$dir/$n"
     printf '%-24s %-12s %-12s %-4s %-22s %-11s %-11s %-6s %s\\n' "$id" "$from" "$to" "$kind" "$address" "$expect" "$observed" "$result" "$ms"
     if [[ -n $note ]]; then printf '    %s\\n' "$note"; fi
     case $result in
@@ -1469,12 +1470,11 @@ nsd_verify_report() { # DIR
         printf '    expected %s because %s\\n' "$expect" "$reason"
         ;;
     esac
-  done
-  for line in $(find "$dir" -maxdepth 1 -type f -printf '%f\\n' | sort -n); do
-    IFS=$'\\t' read -r id from to kind address expect observed result ms reason <"$dir/$line"
-    printf '@nsd probe id=%s from=%s to=%s kind=%s address=%s expect=%s observed=%s result=%s ms=%s\\n' \\
+    printf -v event '@nsd probe id=%s from=%s to=%s kind=%s address=%s expect=%s observed=%s result=%s ms=%s' \\
       "$id" "$from" "$to" "$kind" "$address" "$expect" "$observed" "$result" "$ms"
+    events+=("$event")
   done
+  if ((\${#events[@]} > 0)); then printf '%s\\n' "\${events[@]}"; fi
   printf 'verify: %d passed, %d failed, %d skipped\\n' "$pass" "$fail" "$skip"
   ((fail == 0))
 }
