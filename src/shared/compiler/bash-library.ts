@@ -1378,8 +1378,8 @@ nsd_probe_start() { # DIR N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON [TR
 }
 
 # Starts one ping of ADDRESS from NETNS ("-": the host) in the background, its output to OUT; it
-# waits 2 + WAIT seconds for the answer. nsenter runs ping in the namespace's network only (ip
-# netns exec would also make a mount namespace for it).
+# waits 2 + WAIT seconds for the answer. It spells out nsd_in's nsenter rather than calling it: a
+# function started in the background is a copy of this bash around the ping, one more process per probe.
 nsd_ping() { # NETNS ADDRESS WAIT OUT
   if [[ $1 == - ]]; then
     ping -n -c 1 -w $((2 + $3)) "$2" >"$4" 2>&1 &
