@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { RunOutputParser } from '../../src/shared/deploy/output-parser.js';
 import type { RunAction, RunEvent } from '../../src/shared/deploy/events.js';
-import { compileExample } from '../support/examples.js';
+import { compile } from '../../src/shared/compiler/index.js';
+import { compileExample, loadExample } from '../support/examples.js';
 import { faultyIptablesPath, requireLab, withSandbox, type Sandbox } from './sandbox.js';
 import { coveredSteps } from '../support/steps-covered.js';
 
@@ -77,6 +78,33 @@ describe.skipIf(skip)('run events from a failing lab.sh', () => {
         });
         expect(events.at(-1)).toMatchObject({ type: 'finished', ok: false, exitCode: 1 });
       });
+    },
+    120_000,
+  );
+
+  it(
+    "names the DNS step of the namespace whose directory cannot be made, although one mkdir makes them all",
+    async () => {
+      const doc = loadExample('02-bridge') as { nodes: { kind: string; dns?: string[] }[] };
+      for (const n of doc.nodes) if (n.kind === 'namespace') n.dns = ['192.0.2.53'];
+      const c = compile(doc, { source: '02-bridge.json' });
+      if (!c.ok) throw new Error(c.problems[0]?.message);
+      await withSandbox(async (sb) => {
+        // A file where blue's directory goes: mkdir fails for blue only.
+        await sb.lab(['sh', '-c', 'mkdir -p /etc/netns && : >/etc/netns/blue']);
+        const r = await sb.runScript(c.script, ['up'], { env: { NSD_EVENTS: '1' } });
+        const parser = new RunOutputParser('up', { steps: c.up });
+        const events = [...parser.push('stdout', r.stdout), ...parser.push('stderr', r.stderr), ...parser.end(r.code)];
+        expect(events.find((e) => e.type === 'step-failed')).toMatchObject({ step: { id: 'namespaces/blue/dns', element: 'blue' }, command: 'mkdir -p -- /etc/netns/blue' });
+        // The directories come first, all of them in one mkdir, which made red's; no file was written.
+        expect((await sb.lab(['sh', '-c', 'test -d /etc/netns/red && ! test -e /etc/netns/red/resolv.conf'])).code).toBe(0);
+        await sb.lab(['rm', '/etc/netns/blue']);
+        const again = await sb.runScript(c.script, ['up']);
+        expect(again.code, again.stderr).toBe(0);
+        expect((await sb.lab(['cat', '/etc/netns/blue/resolv.conf'])).stdout).toBe('nameserver 192.0.2.53\n');
+        expect((await sb.runScript(c.script, ['down'])).code).toBe(0);
+        expect((await sb.lab(['ls', '-A', '/etc/netns'])).stdout).toBe('');
+      }, { upstream: false });
     },
     120_000,
   );

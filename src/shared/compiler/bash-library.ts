@@ -197,12 +197,15 @@ nsd_recorded() { # KIND WORD...
 }
 
 # Runs a table of steps (on standard input; see render-bash.ts): "phase NAME", "step ELEMENT
-# TITLE", "record WORDS", and ip commands ("make ip ..." makes an object; "File exists" there means
-# it is made already). Every record line goes to the record first, in one write; then the ip
-# commands run in one "ip -batch" per place: the host first, then each namespace. A failed command
-# is reported as the failure of its own step.
+# TITLE", "record WORDS", "dir PATH" (a directory to make), "write COMMAND" (a printf into a file,
+# as bash reads it) and ip commands ("make ip ..." makes an object; "File exists" there means it is
+# made already). Every record line goes to the record first, in one write; then one mkdir makes
+# the directories (a process for each cost more than the rest of a big lab's namespaces), bash
+# itself writes the files, and the ip commands run in one "ip -batch" per place: the host first,
+# then each namespace. A failed command is reported as the failure of its own step.
 nsd_table() {
   local lines line kind rest opts k step=$NSD_STEP element=- records='' made=0
+  local dirs=() dir_steps=() writes=() write_steps=()
   # The host goes first: its batch makes the namespaces and the veth pairs the others need.
   local -A place=([" "]=0)
   local places=('') phases=() starts=()
@@ -226,6 +229,8 @@ nsd_table() {
         NSD_RECORD_LINES+=("$rest")
         NSD_RECORD_OF+=("$element")
         ;;
+      dir) dirs+=("$rest") dir_steps+=("$step") ;;
+      write) writes+=("$rest") write_steps+=("$step") ;;
       make | ip)
         if [[ $kind == make ]]; then rest=\${rest#ip }; else kind=ip; fi
         if [[ $rest == 'netns add '* ]]; then
@@ -263,6 +268,17 @@ nsd_table() {
     nsd_record_fd
     printf '%s' "$records" >&"$NSD_RECORD_FD"
   fi
+  # When the one mkdir fails, each directory is made again on its own, failing at its own step.
+  if ((\${#dirs[@]} > 0)) && ! mkdir -p -- "\${dirs[@]}" 2>/dev/null; then
+    for k in "\${!dirs[@]}"; do
+      nsd_table_at "\${dir_steps[k]}"
+      mkdir -p -- "\${dirs[k]}" || nsd_on_error "$?" "mkdir -p -- \${dirs[k]}"
+    done
+  fi
+  for k in "\${!writes[@]}"; do
+    nsd_table_at "\${write_steps[k]}"
+    eval "\${writes[k]}" || nsd_on_error "$?" "\${writes[k]}"
+  done
   local text opt=() in=()
   for k in "\${!places[@]}"; do
     text=NSD_BATCH_$k
@@ -320,6 +336,11 @@ nsd_steps() { # FIRST LAST
   fi
 }
 
+# Makes step N of an nsd_table the running one, for a failure there to name it.
+nsd_table_at() { # N
+  NSD_STEP=$1 NSD_PHASE=\${NSD_TABLE_PHASE[$1]} NSD_ELEMENT=\${NSD_TABLE_ELEMENT[$1]} NSD_TITLE=\${NSD_TABLE_TITLE[$1]}
+}
+
 # After an ip batch of nsd_table (place K) failed: "File exists" of a make line means the object
 # is there already (up ran before); any other error fails up at the step of its line.
 nsd_table_failed() { # K
@@ -348,8 +369,7 @@ nsd_table_failed() { # K
     if ((n == 0)); then n=1; fi
   fi
   ref=\${refs[n - 1]}
-  NSD_STEP=\${ref#*:}
-  NSD_PHASE=\${NSD_TABLE_PHASE[NSD_STEP]} NSD_ELEMENT=\${NSD_TABLE_ELEMENT[NSD_STEP]} NSD_TITLE=\${NSD_TABLE_TITLE[NSD_STEP]}
+  nsd_table_at "\${ref#*:}"
   printf '%s' "$said" >&2
   rm -f "$NSD_STATE/batch.err"
   nsd_on_error 1 "ip \${places[$1]}\${cmds[n - 1]}"

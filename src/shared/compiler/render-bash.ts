@@ -72,9 +72,25 @@ export function batchLine(c: Command): string | undefined {
 }
 
 /**
- * The table lines of a step that can run in ip batches: its records, and its ip commands, the
- * one that makes an object marked `make` when the step has a check (its "File exists" means
- * done). Undefined for a step with any other command.
+ * A command that writes a file as a line of nsd_table: `mkdir -p DIR` as `dir DIR` (one mkdir
+ * then makes them all), a `printf` into a file as `write COMMAND` (bash's own printf). Undefined
+ * for any other command.
+ */
+function fileLine(c: Command): string | undefined {
+  const argv = c.argv;
+  if (argv[0] === 'mkdir' && argv.length === 3 && argv[1] === '-p' && c.stdoutTo === undefined && BATCH_WORD.test(argv[2]!)) return `dir ${argv[2]}`;
+  if (argv[0] === 'printf' && c.stdoutTo !== undefined) {
+    const line = renderCommand(c);
+    return /[\n\r]/.test(line) ? undefined : `write ${line}`;
+  }
+  return undefined;
+}
+
+/**
+ * The table lines of a step that can run as data in nsd_table: its records, and either its ip
+ * commands (the one that makes an object marked `make` when the step has a check: its "File
+ * exists" means done) or its directories and files. Undefined for a step with any other command,
+ * or both kinds: nsd_table writes the files of all its steps before it runs their ip commands.
  */
 function tableLines(s: Step): string[] | undefined {
   if (s.commands.length === 0 || (s.unless && s.commands.length !== 1)) return undefined;
@@ -83,6 +99,14 @@ function tableLines(s: Step): string[] | undefined {
     const line = r.join(' ');
     if (/[\t\n]/.test(line)) return undefined;
     lines.push(`record ${line}`);
+  }
+  if (!s.unless && (s.after?.length ?? 0) === 0 && s.commands[0]?.argv[0] !== 'ip') {
+    for (const c of s.commands) {
+      const line = fileLine(c);
+      if (line === undefined) return undefined;
+      lines.push(line);
+    }
+    return lines;
   }
   for (const [i, c] of s.commands.entries()) {
     const line = batchLine(c);
@@ -117,8 +141,9 @@ const TABLE_END = 'NSD_TABLE';
 /** What the two kinds of step table say about themselves, above their first line. */
 const TABLE_NOTES = {
   ip: [
-    '  # These steps run as data: nsd_table writes their record lines first, then runs their ip commands',
-    '  # in one ip -batch for the host and one per namespace (lines marked make: "File exists" means done).',
+    '  # These steps run as data: nsd_table writes their record lines first, makes their directories in one',
+    '  # mkdir and writes their files, then runs their ip commands in one ip -batch for the host and one',
+    '  # per namespace (lines marked make: "File exists" means done).',
   ],
   run: ['  # These steps run one by one: nsd_run_table records, checks (unless) and runs (run, after) each.'],
 } as const;

@@ -74,6 +74,21 @@ describe('RunOutputParser', () => {
     expect(events.find((e) => e.type === 'step-failed')).toMatchObject({ step: { index: failing, id: 'links/blue-vnet0', element: 'blue-vnet0' }, exitStatus: 1 });
   });
 
+  it('takes a failure in an earlier phase of the running table as the failure of the step lab.sh names', () => {
+    // A table announces each of its phases as a range before it runs any of them.
+    const c = compiled('02-bridge');
+    const parser = new RunOutputParser('up', { steps: c.up });
+    const range = (phase: string): string => `${c.up.findIndex((s) => s.phase === phase) + 1} ${c.up.length} ${c.up.findLastIndex((s) => s.phase === phase) + 1}`;
+    const failing = c.up.findIndex((s) => s.id === 'namespaces/blue') + 1;
+    const events = [
+      ...parser.push('stdout', `@nsd step ${range('namespaces')}\n@nsd step ${range('links')}\n`),
+      ...parser.push('stderr', 'FAILED at step ...\n'),
+      ...parser.push('stdout', `@nsd failed ${failing} 1 ip netns add blue\n`),
+      ...parser.end(1),
+    ];
+    expect(events.find((e) => e.type === 'step-failed')).toMatchObject({ step: { index: failing, id: 'namespaces/blue', element: 'blue' }, exitStatus: 1 });
+  });
+
   it('waits for the step stderr that sshd sent after the failure line, so the failed step still shows it', () => {
     const c = compiled('04-nat');
     const index = c.up.findIndex((s) => s.id === 'forwarding/chain/ipv4') + 1;
