@@ -1343,19 +1343,20 @@ nsd_queue() { # COST NAMESPACES N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REAS
   fi
 }
 
-# Ends a wave: waits for its probes, marks them when the kernel found a table full meanwhile
-# (their "unreachable" proves nothing), and flushes what the wave made.
+# Ends a wave: waits for its probes, flushes what the wave made, and marks its probes when the
+# kernel found a table full meanwhile (their "unreachable" proves nothing). One read of the tables
+# after the flush tells both (a flush never finds a table full; the read lists every interface,
+# thousands of lines in a big lab).
 nsd_wave_end() {
   local n fulls=$NSD_NEIGH_FULLS
   ((\${#NSD_WAVE[@]} > 0)) || return 0
   wait "\${NSD_WAVE_PIDS[@]}" || true
   for n in "\${NSD_WAVE_PINGS[@]}"; do nsd_ping_end "$n"; done
+  nsd_neigh_flush "\${!NSD_WAVE_NS[@]}"
   nsd_neigh_read
   if ((fulls >= 0 && NSD_NEIGH_FULLS > fulls)); then
     for n in "\${NSD_WAVE[@]}"; do NSD_FULL[n]=1; done
   fi
-  nsd_neigh_flush "\${!NSD_WAVE_NS[@]}"
-  nsd_neigh_read
   NSD_WAVE=() NSD_WAVE_PIDS=() NSD_WAVE_PINGS=() NSD_WAVE_COST=0 NSD_RUNNING=0
   NSD_WAVE_NS=()
 }

@@ -98,7 +98,7 @@ describe('probes', () => {
     // The kernel's tables are shared by the whole machine: filling them for real would break
     // everyone else's traffic, so the fault (a table found full) is injected here.
     const fakes = [
-      'nsd_neigh_read() { NSD_NEIGH_LIMIT=1024 NSD_NEIGH_USED=0 NSD_NEIGH_ROOM=5; if ((FULL)); then READS=$((READS + 1)); fi; NSD_NEIGH_FULLS=$READS; }',
+      'nsd_neigh_read() { NSD_NEIGH_LIMIT=1024 NSD_NEIGH_USED=0 NSD_NEIGH_ROOM=5 ALL_READS=$((ALL_READS + 1)); if ((FULL)); then READS=$((READS + 1)); fi; NSD_NEIGH_FULLS=$READS; }',
       'nsd_neigh_flush() { echo "flush $(printf "%s\\n" "$@" | sort | tr "\\n" " ")" >>"$NSD_PROBE_DIR.log"; }',
       // ns2 is unreachable; everything else answers.
       'nsd_probe_start() { local observed=reachable result=fail; if [[ $8 == 10.0.0.2 ]]; then observed=unreachable; fi; if [[ $observed == "${10}" ]]; then result=pass; fi; echo "run $3" >>"$1.log"; printf "%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n" "$3" "$5" "$6" "$7" "$8" "${10}" "$observed" "$result" - "${11}" >"$1/$2" & }',
@@ -110,7 +110,7 @@ describe('probes', () => {
           'set -euo pipefail',
           ...['nsd_note', 'nsd_waves_begin', 'nsd_queue', 'nsd_wave_end', 'nsd_waves_end'].map(fn),
           ...fakes,
-          `NSD_NEIGH_MARGIN=128 NSD_NEIGH_WANT=0 NSD_NAMESPACES=(a b c) READS=0 FULL=${full ? 1 : 0}`,
+          `NSD_NEIGH_MARGIN=128 NSD_NEIGH_WANT=0 NSD_NAMESPACES=(a b c) READS=0 ALL_READS=0 FULL=${full ? 1 : 0}`,
           'nsd_waves_begin "$1/probes"',
           "nsd_queue 2 'a b' 1 a-b a a b ping 10.0.0.3 '' reachable 'via a -> b'",
           "nsd_queue 2 'c b' 2 c-b c c b ping 10.0.0.2 '' reachable 'via c -> b'",
@@ -118,6 +118,7 @@ describe('probes', () => {
           'nsd_waves_end',
           'for f in "$1"/probes/[0-9]*; do cut -f1,7,8,10 "$f"; done',
           'cat "$1/probes.log"',
+          'echo "reads $ALL_READS"',
         ].join('\n');
         const r = spawnSync('bash', ['-c', `mkdir "$1/probes"\n${script}`, '_', dir], { encoding: 'utf8' });
         expect(r.status, r.stderr).toBe(0);
@@ -141,6 +142,9 @@ describe('probes', () => {
         .map((part) => part.split('\n').filter(Boolean).sort().join(', '))
         .filter(Boolean);
       expect(waves).toEqual(['run a-b, run c-b', 'flush a b c ', 'run host-c', 'flush - c ', 'run c-b', 'flush b c ']);
+      // The tables are read once before the first wave and once after each wave's flush (a read
+      // lists every interface: thousands of lines in a big lab).
+      expect(out).toContain('reads 4\n');
     });
 
     it('starts a ping on a clean path straight from the script (one process per probe, no subshell around it) and reads its answer when the wave ends', () => {
