@@ -200,9 +200,9 @@ nsd_recorded() { # KIND WORD...
 # TITLE", "record WORDS", "dir PATH" (a directory to make), "write COMMAND" (a printf into a file,
 # as bash reads it) and ip commands ("make ip ..." makes an object; "File exists" there means it is
 # made already). Every record line goes to the record first, in one write; then one mkdir makes
-# the directories (a process for each cost more than the rest of a big lab's namespaces), bash
-# itself writes the files, and the ip commands run in one "ip -batch" per place: the host first,
-# then each namespace. A failed command is reported as the failure of its own step.
+# the directories (a process for each was a quarter of up at 10,000 namespaces), bash itself
+# writes the files, and the ip commands run in one "ip -batch" per place: the host first, then
+# each namespace. A failed command is reported as the failure of its own step.
 nsd_table() {
   local lines line kind rest opts k step=$NSD_STEP element=- records='' made=0
   local dirs=() dir_steps=() writes=() write_steps=()
