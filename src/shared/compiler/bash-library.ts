@@ -980,7 +980,7 @@ nsd_preflight() { # ACTION
   local tools=(ip sysctl)
   if [[ $1 != status ]] && ((NSD_NEEDS_IPTABLES)); then tools+=("\${NSD_IPTABLES[@]}"); fi
   if [[ $1 == up ]]; then tools+=(nsenter); fi
-  if [[ $1 == verify ]]; then tools+=(ping timeout nsenter); fi
+  if [[ $1 == verify ]]; then tools+=(ping timeout nsenter flock); fi
   if [[ $1 == up ]] && ((\${#NSD_SERVICES[@]} > 0)); then tools+=(setsid); fi
   if [[ $1 == up ]] && ((\${#NSD_NETEM[@]} > 0)); then tools+=(tc unshare); fi
   for tool in "\${tools[@]}"; do
@@ -1315,6 +1315,19 @@ nsd_queue_table() {
   for line in "\${lines[@]}"; do eval "nsd_queue $line"; done
 }
 
+# Makes verify's result directory in TMP (NSD_VERIFY_DIR) and holds a lock on it while verify and
+# the probes it started run. First removes what verifies killed outright (kill -9, a crash) left
+# behind: result directories older than a minute whose lock nobody holds.
+nsd_verify_dir() { # TMP
+  local old
+  while IFS= read -r -d '' old; do
+    if flock -n "$old" true 2>/dev/null; then rm -rf "$old"; fi
+  done < <(find "$1" -maxdepth 1 -type d -name 'nsd-verify.*' -mmin +1 -print0 2>/dev/null)
+  NSD_VERIFY_DIR=$(mktemp -d -p "$1" nsd-verify.XXXXXX)
+  exec {NSD_VERIFY_LOCK}<"$NSD_VERIFY_DIR"
+  flock -n "$NSD_VERIFY_LOCK"
+}
+
 # Ends verify, also when it is interrupted (its EXIT trap): stops the listeners it started and
 # removes its result files.
 nsd_verify_done() {
@@ -1322,6 +1335,8 @@ nsd_verify_done() {
   NSD_LISTENERS=()
   if [[ -n \${NSD_VERIFY_DIR-} ]]; then rm -rf "$NSD_VERIFY_DIR"; fi
   NSD_VERIFY_DIR=
+  if [[ -n \${NSD_VERIFY_LOCK-} ]]; then exec {NSD_VERIFY_LOCK}<&-; fi
+  NSD_VERIFY_LOCK=
 }
 
 # Queues a probe: it starts now, unless its entries would not fit beside the running wave's;

@@ -204,10 +204,11 @@ function renderVerify(plan: Plan, probes: readonly PlannedProbe[], out: string[]
   out.push('  local dir tmp=/tmp');
   out.push('  # Thousands of small files in a big lab: in memory where the host has /dev/shm.');
   out.push('  if [[ -d /dev/shm && -w /dev/shm ]]; then tmp=/dev/shm; fi');
-  out.push('  dir=$(mktemp -d -p "$tmp" nsd-verify.XXXXXX)');
-  out.push('  NSD_VERIFY_DIR=$dir NSD_LISTENERS=()');
+  out.push('  NSD_LISTENERS=()');
   out.push('  # Interrupted (a cancelled run, ^C), verify still stops its listeners and removes its files.');
   out.push('  trap nsd_verify_done EXIT');
+  out.push('  nsd_verify_dir "$tmp"');
+  out.push('  dir=$NSD_VERIFY_DIR');
   if (probes.length === 0) {
     out.push("  echo 'this lab has nothing to probe: add addresses, or probes by hand'", '  nsd_verify_done', '  trap - EXIT', '}', '');
     return;
