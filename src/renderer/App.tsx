@@ -5,8 +5,7 @@
  * Workspace.tsx, the toolbar is Toolbar.tsx, the file commands file-commands.ts and running the
  * drawing run-control.ts. This file wires them up.
  */
-import { useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { compile } from '../shared/compiler/index.js';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { copySelection, emptyDocument, type Clipboard, type Doc, type EditorCommand } from '../shared/document/commands.js';
 import { freeSpot, snap } from '../shared/document/layout.js';
 import type { AppInfo, DesignerApi, MenuCommand, SavedTarget, Template } from '../shared/ipc/contract.js';
@@ -87,12 +86,6 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
   // first answer the drawing counts as compiling, with no problems and no script yet.
   const preview = usePreview(docSource);
   const compiled = preview ?? COMPILING;
-  const deferred = useDeferredValue(doc);
-  // The whole lab.sh (with the verify probes) only when someone looks at it or copies it.
-  const fullScript = useCallback((): string | null => {
-    const full = compile(deferred, { source: `${deferred.name}.json` });
-    return full.ok ? full.script : null;
-  }, [deferred]);
   const problemsRef = useRef<readonly Problem[]>([]);
   problemsRef.current = keepSameProblems(problemsRef.current, compiled.ok ? compiled.warnings : compiled.problems);
   const problems = problemsRef.current;
@@ -425,7 +418,8 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
             up={preview?.ok ? preview.up : null}
             down={preview?.ok ? preview.down : null}
             compiling={preview === null}
-            fullScript={compiled.ok ? fullScript : null}
+            doc={doc}
+            compiles={compiled.ok}
             onExport={() => runCommand('export-script')}
             onExportPlain={() => runCommand('export-plain')}
             onCopied={(text) => navigator.clipboard.writeText(text).then(() => say('Copied to the clipboard'), fail)}
