@@ -5,8 +5,7 @@
  * Workspace.tsx, the toolbar is Toolbar.tsx, the file commands file-commands.ts and running the
  * drawing run-control.ts. This file wires them up.
  */
-import { useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { compile } from '../shared/compiler/index.js';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { copySelection, emptyDocument, type Clipboard, type Doc, type EditorCommand } from '../shared/document/commands.js';
 import { freeSpot, snap } from '../shared/document/layout.js';
 import type { AppInfo, DesignerApi, MenuCommand, SavedTarget, Template } from '../shared/ipc/contract.js';
@@ -36,6 +35,7 @@ import { autosaveAction, documentText, editorReducer, initialEditor, isDirty } f
 import { targetSaveRequest, type TargetForm } from './state/hosts.js';
 import type { Preview } from './state/preview.js';
 import { deployAction } from './state/run-start.js';
+import { createStore, slice } from './state/store.js';
 import type { StatusText } from './state/status.js';
 import { Toolbar } from './Toolbar.js';
 import { Workspace } from './Workspace.js';
@@ -50,7 +50,12 @@ const TEXT_EDITS: Partial<Record<MenuCommand, string>> = { copy: 'copy', cut: 'c
 type Prompt = { title: string; initial: string; recent?: string[]; resolve(path: string | null): void };
 
 export function App({ api, startDoc, startPath = null }: { api: DesignerApi; startDoc: Doc; startPath?: string | null }) {
-  const [editor, dispatchEditor] = useReducer(editorReducer, startDoc, (doc) => initialEditor(doc, startPath));
+  // The editor's state lives in a store outside React, so an edit reaches the preview worker
+  // before React renders it (state/store.ts).
+  const [store] = useState(() => createStore(editorReducer, initialEditor(startDoc, startPath)));
+  const [docSource] = useState(() => slice(store, (s) => s.history.present));
+  const editor = useSyncExternalStore(store.subscribe, store.get);
+  const dispatchEditor = store.dispatch;
   const doc = editor.history.present;
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [templates, setTemplates] = useState<Template[]>([]);
@@ -79,14 +84,8 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
 
   // The live compile runs in a worker, so input and the canvas never wait for it; until its
   // first answer the drawing counts as compiling, with no problems and no script yet.
-  const preview = usePreview(doc);
+  const preview = usePreview(docSource);
   const compiled = preview ?? COMPILING;
-  const deferred = useDeferredValue(doc);
-  // The whole lab.sh (with the verify probes) only when someone looks at it or copies it.
-  const fullScript = useCallback((): string | null => {
-    const full = compile(deferred, { source: `${deferred.name}.json` });
-    return full.ok ? full.script : null;
-  }, [deferred]);
   const problemsRef = useRef<readonly Problem[]>([]);
   problemsRef.current = keepSameProblems(problemsRef.current, compiled.ok ? compiled.warnings : compiled.problems);
   const problems = problemsRef.current;
@@ -419,7 +418,8 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
             up={preview?.ok ? preview.up : null}
             down={preview?.ok ? preview.down : null}
             compiling={preview === null}
-            fullScript={compiled.ok ? fullScript : null}
+            doc={doc}
+            compiles={compiled.ok}
             onExport={() => runCommand('export-script')}
             onExportPlain={() => runCommand('export-plain')}
             onCopied={(text) => navigator.clipboard.writeText(text).then(() => say('Copied to the clipboard'), fail)}

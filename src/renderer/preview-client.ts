@@ -3,22 +3,32 @@
  * newest-wins rule of state/preview.ts. Where no worker can start (or it fails), the page
  * compiles the preview itself, a frame behind typing, as it did before the worker.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { answered, latestWins, previewOf, requested, type LatestWins, type Preview, type PreviewRequest } from './state/preview.js';
 
-/** The preview of `doc`: null until the first one is ready; then always the newest drawing's, never an older one. */
-export function usePreview<T>(doc: T): Preview | null {
+/** Where the drawing comes from: its current value and a way to hear of each change. */
+export interface DocSource<T> {
+  get(): T;
+  subscribe(listener: () => void): () => void;
+}
+
+/**
+ * The preview of the drawing in `source`: null until the first one is ready; then always the
+ * newest drawing's, never an older one. Each change is posted to the worker the moment the store
+ * has it (from the store's listener), not after React has rendered it: the compile runs while
+ * the page draws the edit.
+ */
+export function usePreview<T>(source: DocSource<T>): Preview | null {
   const [preview, setPreview] = useState<Preview | null>(null);
-  const client = useRef<{ post(doc: T): void; close(): void } | null>(null);
-  if (client.current === null) client.current = previewClient<T>(setPreview);
-  useEffect(() => client.current?.post(doc), [doc]);
-  useEffect(
-    () => () => {
-      client.current?.close();
-      client.current = null;
-    },
-    [],
-  );
+  useEffect(() => {
+    const client = previewClient<T>(setPreview);
+    client.post(source.get());
+    const off = source.subscribe(() => client.post(source.get()));
+    return () => {
+      off();
+      client.close();
+    };
+  }, [source]);
   return preview;
 }
 

@@ -213,4 +213,29 @@ describe.skipIf(skip)('designer: the live script of a large drawing', () => {
     expect(shownAfterLast).toEqual(['9.9.9.8']);
     expect(d.errors).toEqual([]);
   });
+
+  it('sends an edit to the preview worker before the page has drawn it', async () => {
+    const { page } = d;
+    // Each drawing posted to the worker, with where the canvas draws ns0 at that moment.
+    await page.evaluate(() => {
+      const w = window as unknown as { __posts: { posted: unknown; drawn: unknown }[] };
+      w.__posts = [];
+      const post = Worker.prototype.postMessage;
+      Worker.prototype.postMessage = function (this: Worker, message: unknown, ...rest: unknown[]) {
+        const doc = (message as { doc?: Doc }).doc;
+        const ns0 = doc?.nodes?.find((n) => n.id === 'ns0');
+        if (ns0) w.__posts.push({ posted: ns0.position, drawn: { ...window.__nsdCanvas!.cy.$id('ns0').position() } });
+        return (post as (...args: unknown[]) => void).call(this, message, ...rest);
+      } as typeof Worker.prototype.postMessage;
+    });
+    const before = await page.evaluate(() => ({ ...window.__nsdCanvas!.cy.$id('ns0').position() }));
+    await page.getByTestId('layout').click();
+    await expect.poll(() => page.evaluate(() => (window as unknown as { __posts: unknown[] }).__posts.length)).toBeGreaterThan(0);
+    const [first] = await page.evaluate(() => (window as unknown as { __posts: { posted: { x: number; y: number }; drawn: { x: number; y: number } }[] }).__posts);
+    // Layout moved ns0; the worker had the new drawing while the canvas still drew the old one.
+    expect(first!.posted).not.toEqual(before);
+    expect(first!.drawn).toEqual(before);
+    await expect.poll(() => page.evaluate(() => ({ ...window.__nsdCanvas!.cy.$id('ns0').position() }))).toEqual(first!.posted);
+    expect(d.errors).toEqual([]);
+  });
 });

@@ -39,12 +39,15 @@ describe.skipIf(skip)('designer: a steady workspace', () => {
     await clickElement(page, 'red');
     await page.getByTestId('prop-dns').fill('1.1.1.1, this is not an address at all and the message says so at length');
     await expect.poll(() => page.getByTestId('problems').textContent()).toMatch(/[1-9] errors/);
+    // The lab.sh tab follows the drawing: none while it has errors, back after the undo.
+    await expect.poll(() => page.getByTestId('script').textContent()).toContain('Fix the errors');
     expect(await box(page, 'copy-script')).toEqual(copy);
     expect(await box(page, 'export-script')).toEqual(exported);
     expect((await box(page, 'problems')).width).toBe(problems.width);
     await d.shot('12-20-steady-bottom-with-errors');
     await page.getByTestId('undo').click();
     await expect.poll(() => page.getByTestId('problems').textContent()).toContain('0 errors');
+    await expect.poll(() => page.getByTestId('script').textContent()).toContain('#!/');
     await page.getByTestId('script-tab-up').click();
     expect(d.errors).toEqual([]);
   });

@@ -59,11 +59,11 @@ describe.skipIf(skip)('designer workspace: what the drawing shows', () => {
     await d.shot('12-02-hover-cable');
     await page.mouse.move(5, 5);
 
-    // Zoomed in, every cable shows its interface names.
+    // Zoomed in, every cable shows its interface names (once the view stands still).
     await page.evaluate((z) => {
       window.__nsdCanvas!.cy.zoom({ level: z, renderedPosition: { x: 300, y: 300 } });
     }, IFNAME_ZOOM + 0.3);
-    expect(await page.evaluate(() => String(window.__nsdCanvas!.cy.$id('blue-vnet0').style('label')))).toBe('veth-blue ↔ veth-blue-br');
+    await expect.poll(() => page.evaluate(() => String(window.__nsdCanvas!.cy.$id('blue-vnet0').style('label')))).toBe('veth-blue ↔ veth-blue-br');
     await d.shot('12-03-zoomed-ifnames');
     expect(d.errors).toEqual([]);
   });
@@ -233,8 +233,8 @@ describe.skipIf(skip)('designer workspace: a 1,000-namespace drawing', () => {
     expect(await page.evaluate(() => window.__nsdCanvas!.cy.$(':selected').map((e) => e.id()))).toEqual(['ns73']);
     expect(await page.evaluate(() => window.__nsdCanvas!.cy.zoom())).toBeGreaterThanOrEqual(READABLE_ZOOM);
     expect(await centred('ns73')).toBeLessThan(2);
-    // Zoomed in to it: the icons are back, by the class, with the same stylesheet.
-    expect(await page.evaluate(() => String(window.__nsdCanvas!.cy.$id('ns73').style('background-image')))).toMatch(/^data:image\/svg\+xml/);
+    // Zoomed in to it: the icons are back once the view stands still, by the class, with the same stylesheet.
+    await expect.poll(() => page.evaluate(() => String(window.__nsdCanvas!.cy.$id('ns73').style('background-image')))).toMatch(/^data:image\/svg\+xml/);
     expect(await page.evaluate(() => window.__nsdCanvas!.cy.style() === (window as unknown as { __nsdStyleAtOpen: unknown }).__nsdStyleAtOpen)).toBe(true);
     // The exact name first, then ns730 to ns739.
     expect(await page.getByTestId('search-count').textContent()).toBe('1 of 11');
@@ -249,6 +249,39 @@ describe.skipIf(skip)('designer workspace: a 1,000-namespace drawing', () => {
     expect(await page.getByTestId('search-count').textContent()).toBe('no match');
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByTestId('search').count()).toBe(0);
+    expect(d.errors).toEqual([]);
+  });
+
+  it('restyles nothing for a crossed zoom threshold while the view moves, and catches up once it stands still', async () => {
+    const { page } = d;
+    await page.keyboard.press('f');
+    await expect.poll(() => page.evaluate(() => window.__nsdCanvas!.cy.$id('ns0').hasClass('no-icons'))).toBe(true);
+    // A zoom past ICON_ZOOM and IFNAME_ZOOM, a step a frame, towards ns0 and its cable: the
+    // elements there keep their classes all the way (a restyle while the view moves made cytoscape
+    // redraw every element in view on each frame of a wheel zoom)...
+    const during = await page.evaluate(
+      ({ to }) =>
+        new Promise<{ icons: boolean; ifnames: boolean; zoom: number }[]>((resolve) => {
+          const cy = window.__nsdCanvas!.cy;
+          const at = cy.$id('ns0').renderedPosition();
+          const seen: { icons: boolean; ifnames: boolean; zoom: number }[] = [];
+          const step = (): void => {
+            cy.zoom({ level: Math.min(to, cy.zoom() * 1.25), renderedPosition: at });
+            seen.push({ icons: !cy.$id('ns0').hasClass('no-icons'), ifnames: cy.$id('l0').hasClass('show-ifnames'), zoom: cy.zoom() });
+            if (cy.zoom() < to) requestAnimationFrame(step);
+            else resolve(seen);
+          };
+          requestAnimationFrame(step);
+        }),
+      { to: IFNAME_ZOOM + 0.2 },
+    );
+    expect(during.at(-1)!.zoom).toBeGreaterThan(IFNAME_ZOOM);
+    expect(during.filter((s) => s.zoom >= ICON_ZOOM).length).toBeGreaterThan(2);
+    expect(during.filter((s) => s.icons || s.ifnames)).toEqual([]);
+    // ...and once it stands still, they show the icon and the interface names.
+    await expect.poll(() => page.evaluate(() => !window.__nsdCanvas!.cy.$id('ns0').hasClass('no-icons') && window.__nsdCanvas!.cy.$id('l0').hasClass('show-ifnames'))).toBe(true);
+    expect(await page.evaluate(() => String(window.__nsdCanvas!.cy.$id('l0').style('label')))).not.toBe('');
+    await page.keyboard.press('f');
     expect(d.errors).toEqual([]);
   });
 

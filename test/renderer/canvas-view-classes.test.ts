@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ICON_ZOOM, IFNAME_ZOOM } from '../../src/renderer/canvas/style.js';
-import { addedViewClasses, cableInRegion, catchUp, classesToApply, HOVER, inRegion, nearView, NO_ICONS, SHOW_IFNAMES, VIEW_CLASSES_PER_FRAME, zoomView } from '../../src/renderer/canvas/view-classes.js';
+import { addedViewClasses, cableInRegion, catchUp, classesToApply, HOVER, inRegion, nearView, NO_ICONS, SHOW_IFNAMES, untilStill, VIEW_CLASSES_PER_FRAME, VIEW_STILL_MS, zoomView } from '../../src/renderer/canvas/view-classes.js';
 
 describe('canvas view classes', () => {
   it('shows icons from ICON_ZOOM on and interface names from IFNAME_ZOOM on', () => {
@@ -41,6 +41,14 @@ describe('canvas view classes', () => {
     expect(catchUp(behind, even, 2)).toEqual({ now: [2, 4], more: true });
     expect(catchUp(behind, even, 6)).toEqual({ now: [2, 4, 6, 1, 3, 5], more: false });
     expect(catchUp([], even, VIEW_CLASSES_PER_FRAME)).toEqual({ now: [], more: false });
+  });
+
+  it('waits with a restyle until the view has stood still for VIEW_STILL_MS', () => {
+    // Moved just now: the whole wait; partway: the rest; long ago (or never): none.
+    expect(untilStill(1000, 1000)).toBe(VIEW_STILL_MS);
+    expect(untilStill(1000, 1000 + VIEW_STILL_MS / 3)).toBeCloseTo((VIEW_STILL_MS * 2) / 3);
+    expect(untilStill(1000, 1000 + VIEW_STILL_MS)).toBe(0);
+    expect(untilStill(-Infinity, 5)).toBe(0);
   });
 
   it('counts a cable as near the view when an end or its middle is there', () => {

@@ -8,7 +8,7 @@ import { useEffect, useImperativeHandle, useRef, useState, useSyncExternalStore,
 import { currentTheme, subscribeTheme } from '../theme.js';
 import type { CanvasEdge, CanvasNode } from './elements.js';
 import { CANVAS_COLORS, canvasStyle } from './style.js';
-import { addedViewClasses, cableInRegion, catchUp, classesToApply, HOVER, inRegion, nearView, NO_ICONS, SHOW_IFNAMES, VIEW_CLASSES_PER_FRAME, zoomView } from './view-classes.js';
+import { addedViewClasses, cableInRegion, catchUp, classesToApply, HOVER, inRegion, nearView, NO_ICONS, SHOW_IFNAMES, untilStill, VIEW_CLASSES_PER_FRAME, VIEW_STILL_MS, zoomView } from './view-classes.js';
 import { Minimap } from './Minimap.js';
 import { Search } from './Search.js';
 
@@ -200,14 +200,16 @@ export function Canvas(props: CanvasProps) {
     });
     // The interface names on the cables from a zoom where they are readable; the icons left out
     // when zoomed far out: a class on the elements concerned, the stylesheet stays. A threshold
-    // crossed restyles VIEW_CLASSES_PER_FRAME elements a frame, those in view first, until all
-    // are in line (`behind` until then); an export brings all in line at once.
-    let behind = false;
+    // crossed restyles nothing while the view moves; once it has stood still for VIEW_STILL_MS,
+    // VIEW_CLASSES_PER_FRAME elements a frame, those in view first, until all are in line
+    // (`behind` holds the others); an export brings all in line at once.
+    let behind: cytoscape.SingularElementArgument[] = [];
     let catchUpFrame = 0;
-    const outOfLine = (): cytoscape.CollectionReturnValue => {
-      const { icons, ifnames } = view.current;
-      return cy.nodes().filter((n) => n.hasClass(NO_ICONS) === icons).union(cy.edges().filter((e) => e.hasClass(SHOW_IFNAMES) !== ifnames));
-    };
+    let stillTimer: ReturnType<typeof setTimeout> | undefined;
+    let movedAt = -Infinity;
+    const inLine = (ele: cytoscape.SingularElementArgument): boolean =>
+      ele.isNode() ? ele.hasClass(NO_ICONS) !== view.current.icons : ele.hasClass(SHOW_IFNAMES) === view.current.ifnames;
+    const outOfLine = (): cytoscape.SingularElementArgument[] => cy.elements().toArray().filter((ele) => !inLine(ele));
     const bringInLine = (eles: readonly cytoscape.SingularElementArgument[]): void => {
       const { icons, ifnames } = view.current;
       cy.batch(() => {
@@ -219,25 +221,42 @@ export function Canvas(props: CanvasProps) {
     };
     const catchUpNext = (): void => {
       catchUpFrame = 0;
+      const wait = untilStill(movedAt, performance.now());
+      if (wait > 0) {
+        clearTimeout(stillTimer);
+        stillTimer = setTimeout(catchUpNext, wait);
+        return;
+      }
+      // Removed since, or in line already (added at this view, or the zoom went back).
+      behind = behind.filter((ele) => !ele.removed() && !inLine(ele));
       const region = nearView(cy.extent());
       const inView = (ele: cytoscape.SingularElementArgument): boolean =>
         ele.isEdge() ? cableInRegion(region, ele.source().position(), ele.target().position()) : inRegion(region, (ele as cytoscape.NodeSingular).position());
-      const next = catchUp(outOfLine().toArray(), inView, VIEW_CLASSES_PER_FRAME);
+      const next = catchUp(behind, inView, VIEW_CLASSES_PER_FRAME);
       bringInLine(next.now);
-      behind = next.more;
-      if (behind) catchUpFrame = requestAnimationFrame(catchUpNext);
+      if (next.more) catchUpFrame = requestAnimationFrame(catchUpNext);
     };
     const followView = (everywhere: boolean): void => {
       const wanted = zoomView(cy.zoom());
       const shown = view.current;
-      if (wanted.icons === shown.icons && wanted.ifnames === shown.ifnames && !behind && !everywhere) return;
+      const changed = wanted.icons !== shown.icons || wanted.ifnames !== shown.ifnames;
       view.current = wanted;
       if (everywhere) {
         cancelAnimationFrame(catchUpFrame);
         catchUpFrame = 0;
-        bringInLine(outOfLine().toArray());
-        behind = false;
-      } else if (catchUpFrame === 0) catchUpNext();
+        clearTimeout(stillTimer);
+        bringInLine(outOfLine());
+        behind = [];
+        return;
+      }
+      movedAt = performance.now();
+      if (changed) behind = outOfLine();
+      if (behind.length === 0) return;
+      // Paused until the view stands still (catchUpNext waits for it).
+      cancelAnimationFrame(catchUpFrame);
+      catchUpFrame = 0;
+      clearTimeout(stillTimer);
+      stillTimer = setTimeout(catchUpNext, VIEW_STILL_MS);
     };
     cy.on('viewport', () => followView(false));
     syncZoomView.current = () => followView(true);
@@ -297,6 +316,7 @@ export function Canvas(props: CanvasProps) {
     return () => {
       clearTimeout(selectTimer);
       cancelAnimationFrame(catchUpFrame);
+      clearTimeout(stillTimer);
       window.removeEventListener('keydown', onKey, true);
       resized.disconnect();
       cy.destroy();

@@ -51,6 +51,20 @@ export interface Region {
  */
 export const VIEW_CLASSES_PER_FRAME = 40;
 
+/**
+ * How long the view must have stood still before a crossed threshold restyles anything. A restyle
+ * while the view moves also stops cytoscape from drawing from its cached layers for a quarter of
+ * a second (it draws every element in view on each frame instead), which made the frames around
+ * a threshold miss their time all through a wheel zoom; so the icons and interface names follow
+ * the zoom once it pauses, in view first.
+ */
+export const VIEW_STILL_MS = 150;
+
+/** How many ms from `now` until the view, last moved at `movedAt`, counts as still (0: it does). */
+export function untilStill(movedAt: number, now: number): number {
+  return Math.max(0, VIEW_STILL_MS - (now - movedAt));
+}
+
 /** What counts as in view for that order: the view and a quarter of it around. */
 export function nearView(extent: Region): Region {
   const w = (extent.x2 - extent.x1) / 4;
