@@ -30,30 +30,36 @@ export function checkNames(ctx: Context): void {
   }
 
   // Root-namespace names first: namespace ends are created there too before they move.
-  const root = new Map<string, string>();
+  // The owner of each name, described (a string) or as the interface, described when a message needs it.
+  const root = new Map<string, string | Iface>();
+  const describe = (owner: string | Iface): string => (typeof owner === 'string' ? owner : describeIface(owner));
   const host = r.hostId === undefined ? undefined : r.nodes.get(r.hostId);
   if (host?.kind === 'host') root.set(host.uplink, "the host's uplink");
   const rootIfaces = r.ifaces.filter((i) => i.netns === null);
   const nsIfaces = r.ifaces.filter((i) => i.netns !== null);
   for (const i of [...rootIfaces, ...nsIfaces]) {
-    const { path, fix } = nameField(ctx, i);
     const what = i.kind === 'bridge' ? 'bridge name' : 'interface name';
     if (RESERVED_IFNAMES.has(i.name)) {
+      const { path, fix } = nameField(ctx, i);
       report(ctx, 'error', i.element, path, `${what} "${i.name}" is reserved by the kernel ("lo" is the loopback device, "all" and "default" name sysctl settings); ${fix}`);
       continue;
     }
     const keyword = ipKeyword(i.name);
     if (keyword !== undefined) {
+      const { path, fix } = nameField(ctx, i);
       const as = keyword === i.name ? `its keyword "${keyword}"` : `"${keyword}" (ip accepts keywords abbreviated)`;
       report(ctx, 'error', i.element, path, `${what} "${i.name}" is read by the ip command as ${as}, so lab.sh could not create or configure it; ${fix}`);
       continue;
     }
     const rootOwner = root.get(i.name);
     if (i.netns === null) {
-      if (rootOwner) report(ctx, 'error', i.element, path, `${what} "${i.name}" is already used by ${rootOwner} in the host's root namespace; ${fix}`);
-      else root.set(i.name, describeIface(i));
+      if (rootOwner) {
+        const { path, fix } = nameField(ctx, i);
+        report(ctx, 'error', i.element, path, `${what} "${i.name}" is already used by ${describe(rootOwner)} in the host's root namespace; ${fix}`);
+      } else root.set(i.name, i);
     } else if (rootOwner) {
-      report(ctx, 'error', i.element, path, `interface name "${i.name}" is also used by ${rootOwner} in the host's root namespace, where veth ends are created before moving into ${i.netns}; ${fix}`);
+      const { path, fix } = nameField(ctx, i);
+      report(ctx, 'error', i.element, path, `interface name "${i.name}" is also used by ${describe(rootOwner)} in the host's root namespace, where veth ends are created before moving into ${i.netns}; ${fix}`);
     }
   }
   const perNamespace = new Map<string, Iface>();
