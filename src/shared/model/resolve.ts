@@ -6,6 +6,7 @@
  */
 import { IFNAME_MAX, type Link, type Node, type TopologyDocument } from './topology.js';
 import { ipKey, parseCidr, type Cidr } from './net.js';
+import { flat } from '../flat.js';
 
 /** Where an interface lives: a namespace name, or null for the host's root namespace. */
 export type Netns = string | null;
@@ -121,17 +122,20 @@ class NameScope {
   add(name: string): void {
     this.used.add(name);
   }
+  /** True when `name` is free in this scope and in `also`. */
+  isFree(name: string, also?: NameScope): boolean {
+    return !this.used.has(name) && !also?.has(name);
+  }
   /** First candidate free in this scope and in `also`, fitted to 15 bytes; falls back to a numbered form. */
   pick(candidates: string[], also?: NameScope): string {
-    const free = (name: string): boolean => !this.used.has(name) && !also?.has(name);
     for (const c of candidates) {
       const fitted = fitIfName(c);
-      if (free(fitted)) return fitted;
+      if (this.isFree(fitted, also)) return fitted;
     }
     const base = candidates[0] ?? 'veth';
     for (let i = 1; ; i++) {
       const fitted = fitIfName(`${base}-${i}`);
-      if (free(fitted)) return fitted;
+      if (this.isFree(fitted, also)) return fitted;
     }
   }
 }
@@ -175,7 +179,7 @@ export function resolve(doc: TopologyDocument): Resolved {
       key: n.id,
       kind: 'bridge',
       element: n.id,
-      path: `nodes[${index}]`,
+      path: flat`nodes[${index}]`,
       node: hostId ?? ROOT_KEY,
       netns: null,
       name,
@@ -231,10 +235,10 @@ export function resolve(doc: TopologyDocument): Resolved {
       scopeOf(netns).add(name);
       if (netns !== null) transitScope.add(name);
       const iface: Iface = {
-        key: `${link.id}.${side}`,
+        key: flat`${link.id}.${side}`,
         kind: 'veth',
         element: link.id,
-        path: `links[${index}].${side}`,
+        path: flat`links[${index}].${side}`,
         node: node.kind === 'bridge' ? (hostId ?? ROOT_KEY) : node.id,
         netns,
         name,
@@ -306,11 +310,13 @@ export function resolve(doc: TopologyDocument): Resolved {
 function generateName(node: Node, other: Node, scope: NameScope, avoid: NameScope): string {
   const self = nodeName(node);
   const peer = nodeName(other);
-  const pick = (...candidates: string[]) => scope.pick(candidates, avoid);
-  if (node.kind === 'namespace') return pick(`veth-${self}`, `veth-${self}-${peer}`);
-  if (node.kind === 'bridge') return other.kind === 'namespace' ? pick(`veth-${peer}-br`, `veth-${peer}-${self}`) : pick(`veth-${self}-${peer}`);
-  // host end
-  return other.kind === 'namespace' ? pick(`veth-${peer}-host`, `veth-${peer}-h`) : pick(`veth-host-${peer}`);
+  const toNamespace = other.kind === 'namespace';
+  // The first choice, and the second only when the first is taken: a large lab makes thousands of names.
+  const first = node.kind === 'namespace' ? flat`veth-${self}` : node.kind === 'bridge' ? (toNamespace ? flat`veth-${peer}-br` : flat`veth-${self}-${peer}`) : toNamespace ? flat`veth-${peer}-host` : flat`veth-host-${peer}`;
+  const fitted = fitIfName(first);
+  if (scope.isFree(fitted, avoid)) return fitted;
+  const second = node.kind === 'namespace' ? `veth-${self}-${peer}` : !toNamespace ? undefined : node.kind === 'bridge' ? `veth-${peer}-${self}` : `veth-${peer}-h`;
+  return scope.pick(second === undefined ? [first] : [first, second], avoid);
 }
 
 /** The first address of each family on a segment's members: the subnet the segment is held to. */
@@ -326,7 +332,14 @@ export function segmentSubnets(members: readonly Iface[]): Cidr[] {
  */
 export function addressOwners(r: Resolved): Map<string, Iface> {
   const owners = new Map<string, Iface>();
-  for (const s of r.segments) for (const m of s.members) for (const c of m.addresses) if (!owners.has(ipKey(c.family, c.value))) owners.set(ipKey(c.family, c.value), m);
+  for (const s of r.segments) {
+    for (const m of s.members) {
+      for (const c of m.addresses) {
+        const key = ipKey(c.family, c.value);
+        if (!owners.has(key)) owners.set(key, m);
+      }
+    }
+  }
   return owners;
 }
 
