@@ -5,6 +5,7 @@
  * a reason a user can read.
  */
 import { contains, formatIp, parseCidr, parseIp, prefixMask, type Family } from '../model/net.js';
+import { flat } from '../flat.js';
 import { ROOT_KEY, type Iface, type Resolved, type Segment } from '../model/resolve.js';
 
 /** A node taking part in routing: a namespace node id, the host key, or the outside world. */
@@ -63,6 +64,7 @@ export class ReachModel {
   /** The members of each segment holding each address, in member order: a next hop is one lookup, not a walk over a bridge's ports. */
   private readonly holders = new Map<number, Record<Family, Map<bigint, Iface[]>>>();
   private readonly masquerade: ReturnType<typeof parseCidr>[];
+  private readonly addresses = new Map<string, ReturnType<typeof parseIp>>();
   readonly hostKey: string;
 
   constructor(
@@ -136,30 +138,31 @@ export class ReachModel {
     return undefined;
   }
 
-  /** One-way delivery from `from` to `dst`; returns the path and the source address used. */
-  private deliver(from: string, family: Family, dst: bigint): Verdict & { source?: bigint | undefined; exitedUplink: boolean } {
+  /**
+   * One-way delivery from `from` to `dst`; returns the path and the source address used. The
+   * reason of a delivery that arrives is left empty unless `describe` (a way back's is never read).
+   */
+  private deliver(from: string, family: Family, dst: bigint, describe = true): Verdict & { source?: bigint | undefined; exitedUplink: boolean } {
     const path = [from];
     let source: bigint | undefined;
     let node = from;
     const target = this.ownerOf(family, dst);
-    // Formatted only for a message: most deliveries arrive.
-    const text = (): string => formatIp(family, dst);
     for (let hop = 0; hop < 64; hop++) {
       if (node === target) {
         const labels = path.map((k) => this.label(k));
-        return { reachable: true, path: labels, reason: `via ${labels.join(' -> ')}`, source, exitedUplink: false };
+        return { reachable: true, path: labels, reason: describe ? flat`via ${labels.join(' -> ')}` : '', source, exitedUplink: false };
       }
       const route = this.lookup(node, family, dst);
       if (!route) {
-        return this.fail(path, `${this.label(node)} has no route to ${text()}`);
+        return this.fail(path, `${this.label(node)} has no route to ${formatIp(family, dst)}`);
       }
       if (route.uplink) {
         if (node !== from && !this.forwards(node)) return this.fail(path, `the host does not forward (ip_forward is off)`);
-        if (target !== undefined) return this.fail(path, `the host sends ${text()} out of its uplink, but it is inside the lab`);
+        if (target !== undefined) return this.fail(path, `the host sends ${formatIp(family, dst)} out of its uplink, but it is inside the lab`);
         path.push(OUTSIDE);
         return { reachable: true, path: path.map((k) => this.label(k)), reason: `out of the host's uplink`, source, exitedUplink: true };
       }
-      if (!route.iface) return this.fail(path, `${this.label(node)}: the gateway of its route to ${text()} is not on a connected subnet`);
+      if (!route.iface) return this.fail(path, `${this.label(node)}: the gateway of its route to ${formatIp(family, dst)} is not on a connected subnet`);
       if (node === from) source = route.iface.addresses.find((a) => a.family === family)?.value;
       const nextHop = route.via ?? dst;
       const next = this.holders
@@ -185,9 +188,17 @@ export class ReachModel {
     return { reachable: false, path: path.map((k) => this.label(k)), reason, exitedUplink: false };
   }
 
+  /** parseIp, once per address text: a large lab's probes aim at the same few addresses again and again (the outside target). Read-only. */
+  private parsed(address: string): ReturnType<typeof parseIp> {
+    if (this.addresses.has(address)) return this.addresses.get(address);
+    const ip = parseIp(address);
+    this.addresses.set(address, ip);
+    return ip;
+  }
+
   /** Round trip: `from` reaches `address` and the answer finds its way back. */
   roundTrip(from: string, address: string): Verdict {
-    const ip = parseIp(address);
+    const ip = this.parsed(address);
     if (!ip) return { reachable: false, path: [], reason: `${address} is not an address` };
     const there = this.deliver(from, ip.family, ip.value);
     if (!there.reachable) return there;
@@ -199,11 +210,11 @@ export class ReachModel {
       if (!masqueraded) {
         return { ...there, reachable: false, reason: `no masquerade for ${src === undefined ? 'its source address' : formatIp(ip.family, src)}: replies from outside cannot return` };
       }
-      return { ...there, reason: `${there.reason}, masqueraded` };
+      return { ...there, reason: flat`${there.reason}, masqueraded` };
     }
     const owner = this.ownerOf(ip.family, ip.value);
     if (there.source === undefined || owner === undefined) return there;
-    const back = this.deliver(owner, ip.family, there.source);
+    const back = this.deliver(owner, ip.family, there.source, false);
     if (!back.reachable) return { reachable: false, path: there.path, back: back.path, reason: `no way back: ${back.reason}` };
     return { reachable: true, path: there.path, back: back.path, reason: there.reason };
   }
