@@ -8,6 +8,7 @@ import type { Plan, PlannedRoute } from './plan.js';
 import type { Iface } from '../model/resolve.js';
 import { NEIGHBOUR_MARGIN } from './probes.js';
 import { netemArgs } from './netem.js';
+import { flat } from '../flat.js';
 
 /** The phases of `up`, in order; `down` walks them backwards. */
 export const PHASES = ['preflight', 'namespaces', 'bridges', 'links', 'addresses', 'up', 'routes', 'forwarding', 'nat', 'services', 'verify'] as const;
@@ -204,24 +205,24 @@ export function upSteps(plan: Plan): Step[] {
         add({ id: 'namespaces/etc-netns', phase: 'namespaces', element: null, title: 'directory /etc/netns for per-namespace DNS', commands: [cmd('nsd_ensure_dir', '/etc/netns')] });
       }
       add({
-        id: `namespaces/${ns.node}/dns`,
+        id: flat`namespaces/${ns.node}/dns`,
         phase: 'namespaces',
         element: ns.node,
-        title: `DNS for ${ns.name}: ${ns.dns.join(', ')} in /etc/netns/${ns.name}/resolv.conf`,
+        title: flat`DNS for ${ns.name}: ${ns.dns.join(', ')} in /etc/netns/${ns.name}/resolv.conf`,
         records: [['dns', ns.name]],
         commands: [
-          cmd('mkdir', '-p', `/etc/netns/${ns.name}`),
-          { argv: ['printf', 'nameserver %s\\n'].concat(ns.dns), stdoutTo: `/etc/netns/${ns.name}/resolv.conf` },
+          cmd('mkdir', '-p', flat`/etc/netns/${ns.name}`),
+          { argv: ['printf', 'nameserver %s\\n'].concat(ns.dns), stdoutTo: flat`/etc/netns/${ns.name}/resolv.conf` },
         ],
       });
     }
   }
   for (const ns of plan.namespaces) {
     add({
-      id: `namespaces/${ns.node}`,
+      id: flat`namespaces/${ns.node}`,
       phase: 'namespaces',
       element: ns.node,
-      title: `namespace ${ns.name}`,
+      title: flat`namespace ${ns.name}`,
       records: [['netns', ns.name]],
       unless: cmd('nsd_has_netns', ns.name),
       commands: [cmd('ip', 'netns', 'add', ns.name)],
@@ -232,10 +233,10 @@ export function upSteps(plan: Plan): Step[] {
 
   for (const b of plan.bridges) {
     add({
-      id: `bridges/${b.node}`,
+      id: flat`bridges/${b.node}`,
       phase: 'bridges',
       element: b.node,
-      title: `bridge ${b.name}`,
+      title: flat`bridge ${b.name}`,
       records: [
         ['bridge', b.name, b.mtu !== undefined ? String(b.mtu) : HOST],
         ['link', b.name],
@@ -244,7 +245,7 @@ export function upSteps(plan: Plan): Step[] {
       commands: [ip(null, 'link', 'add', b.name, 'type', 'bridge')],
       after: [ip(null, 'link', 'set', b.name, 'alias', tag)],
     });
-    if (b.mtu !== undefined) add({ id: `bridges/${b.node}/mtu`, phase: 'bridges', element: b.node, title: `MTU ${b.mtu} on ${b.name}`, commands: [ip(null, 'link', 'set', b.name, 'mtu', String(b.mtu))] });
+    if (b.mtu !== undefined) add({ id: flat`bridges/${b.node}/mtu`, phase: 'bridges', element: b.node, title: flat`MTU ${b.mtu} on ${b.name}`, commands: [ip(null, 'link', 'set', b.name, 'mtu', String(b.mtu))] });
   }
 
   for (const v of plan.veths) {
@@ -254,10 +255,10 @@ export function upSteps(plan: Plan): Step[] {
     const mtu = v.mtu !== undefined ? ['mtu', String(v.mtu)] : [];
     const at = (end: Iface): string[] => (end.netns !== null ? ['netns', end.netns] : []);
     add({
-      id: `links/${v.link}`,
+      id: flat`links/${v.link}`,
       phase: 'links',
       element: v.link,
-      title: `veth pair ${first.name} (${where(first)}) <-> ${second.name} (${where(second)})`,
+      title: flat`veth pair ${first.name} (${where(first)}) <-> ${second.name} (${where(second)})`,
       records: [
         ['veth', first.name, first.netns ?? HOST, first.master ?? HOST, second.name, second.netns ?? HOST, second.master ?? HOST, v.mtu !== undefined ? String(v.mtu) : HOST],
         ['link', first.name],
@@ -269,7 +270,7 @@ export function upSteps(plan: Plan): Step[] {
     });
     for (const end of [v.a, v.b]) {
       if (end.master) {
-        add({ id: `links/${v.link}/${end.name}/master`, phase: 'links', element: v.link, title: `plug ${end.name} into bridge ${end.master}`, commands: [ip(null, 'link', 'set', end.name, 'master', end.master)] });
+        add({ id: flat`links/${v.link}/${end.name}/master`, phase: 'links', element: v.link, title: flat`plug ${end.name} into bridge ${end.master}`, commands: [ip(null, 'link', 'set', end.name, 'master', end.master)] });
       }
     }
     for (const side of ['a', 'b'] as const) {
@@ -279,10 +280,10 @@ export function upSteps(plan: Plan): Step[] {
       const words = netemArgs(n);
       // replace: up runs again on a running lab; the figures are what leaves this end (its egress).
       add({
-        id: `links/${v.link}/${end.name}/netem`,
+        id: flat`links/${v.link}/${end.name}/netem`,
         phase: 'links',
         element: v.link,
-        title: `impair what ${end.name} ${where(end)} sends: ${words.join(' ')}`,
+        title: flat`impair what ${end.name} ${where(end)} sends: ${words.join(' ')}`,
         records: [['qdisc', end.netns ?? HOST, end.name].concat(words)],
         commands: [tc(end.netns, 'qdisc', 'replace', 'dev', end.name, 'root', 'netem', ...words)],
       });
@@ -290,16 +291,16 @@ export function upSteps(plan: Plan): Step[] {
   }
 
   for (const b of plan.bridges) {
-    for (const a of b.addresses) add({ id: `addresses/${b.node}/${a}`, phase: 'addresses', element: b.node, title: `${a} on bridge ${b.name}`, records: [['addr', HOST, b.name, a]], commands: [ip(null, ...addressArgs(a, b.name))] });
+    for (const a of b.addresses) add({ id: flat`addresses/${b.node}/${a}`, phase: 'addresses', element: b.node, title: flat`${a} on bridge ${b.name}`, records: [['addr', HOST, b.name, a]], commands: [ip(null, ...addressArgs(a, b.name))] });
   }
   for (const v of plan.veths) {
     for (const end of [v.a, v.b]) {
       for (const a of end.addresses) {
         add({
-          id: `addresses/${v.link}/${end.name}/${a.text}`,
+          id: flat`addresses/${v.link}/${end.name}/${a.text}`,
           phase: 'addresses',
           element: v.link,
-          title: `${a.text} on ${end.name} ${where(end)}`,
+          title: flat`${a.text} on ${end.name} ${where(end)}`,
           records: [['addr', end.netns ?? HOST, end.name, a.text]],
           commands: [ip(end.netns, ...addressArgs(a.text, end.name))],
         });
@@ -307,14 +308,14 @@ export function upSteps(plan: Plan): Step[] {
     }
   }
 
-  for (const b of plan.bridges) add({ id: `up/${b.node}`, phase: 'up', element: b.node, title: `bridge ${b.name} up`, commands: [ip(null, 'link', 'set', b.name, 'up')] });
-  for (const ns of plan.namespaces) add({ id: `up/${ns.node}/lo`, phase: 'up', element: ns.node, title: `lo up in ${ns.name}`, commands: [ip(ns.name, 'link', 'set', 'lo', 'up')] });
+  for (const b of plan.bridges) add({ id: flat`up/${b.node}`, phase: 'up', element: b.node, title: flat`bridge ${b.name} up`, commands: [ip(null, 'link', 'set', b.name, 'up')] });
+  for (const ns of plan.namespaces) add({ id: flat`up/${ns.node}/lo`, phase: 'up', element: ns.node, title: flat`lo up in ${ns.name}`, commands: [ip(ns.name, 'link', 'set', 'lo', 'up')] });
   for (const v of plan.veths) {
     add({
-      id: `up/${v.link}`,
+      id: flat`up/${v.link}`,
       phase: 'up',
       element: v.link,
-      title: `${v.a.name} and ${v.b.name} up`,
+      title: flat`${v.a.name} and ${v.b.name} up`,
       commands: [ip(v.a.netns, 'link', 'set', v.a.name, 'up'), ip(v.b.netns, 'link', 'set', v.b.name, 'up')],
     });
   }
@@ -322,21 +323,21 @@ export function upSteps(plan: Plan): Step[] {
   // Routes need their gateway's subnet on an interface that is up: after addresses and links.
   for (const ns of plan.namespaces) {
     for (const r of ns.routes) {
-      add({ id: `routes/${ns.node}/${r.to}`, phase: 'routes', element: ns.node, title: `route ${r.to}${r.via ? ` via ${r.via}` : ''} in ${ns.name}`, records: [routeRecord(ns.name, r)], commands: [ip(ns.name, ...routeArgs(r))] });
+      add({ id: flat`routes/${ns.node}/${r.to}`, phase: 'routes', element: ns.node, title: flat`route ${r.to}${r.via ? ` via ${r.via}` : ''} in ${ns.name}`, records: [routeRecord(ns.name, r)], commands: [ip(ns.name, ...routeArgs(r))] });
     }
   }
   for (const r of plan.host.routes) {
-    add({ id: `routes/host/${r.to}`, phase: 'routes', element: 'host', title: `host route ${r.to}${r.via ? ` via ${r.via}` : ''}`, records: [routeRecord(HOST, r)], commands: [ip(null, ...routeArgs(r))] });
+    add({ id: flat`routes/host/${r.to}`, phase: 'routes', element: 'host', title: flat`host route ${r.to}${r.via ? ` via ${r.via}` : ''}`, records: [routeRecord(HOST, r)], commands: [ip(null, ...routeArgs(r))] });
   }
 
   for (const ns of plan.namespaces) {
     if (!ns.forwarding) continue;
     const keys = [forwardingKey(4), ...(ns.families.includes(6) ? [forwardingKey(6)] : [])];
     add({
-      id: `forwarding/${ns.node}`,
+      id: flat`forwarding/${ns.node}`,
       phase: 'forwarding',
       element: ns.node,
-      title: `${ns.name} forwards (router)`,
+      title: flat`${ns.name} forwards (router)`,
       records: keys.map((k) => ['sysctl', ns.name, k]),
       commands: keys.map((k) => cmd('ip', 'netns', 'exec', ns.name, 'sysctl', '-qw', `${k}=1`)),
     });
@@ -344,7 +345,7 @@ export function upSteps(plan: Plan): Step[] {
   for (const f of plan.host.forwarding) {
     const key = forwardingKey(f);
     // Shared with other labs: nsd_sysctl counts the labs that need it and keeps the value from before the first.
-    add({ id: `forwarding/host/ipv${f}`, phase: 'forwarding', element: 'host', title: `host forwards IPv${f} (${key}=1)`, records: [['sysctl', HOST, key]], commands: [cmd('nsd_sysctl', key, '1')] });
+    add({ id: flat`forwarding/host/ipv${f}`, phase: 'forwarding', element: 'host', title: flat`host forwards IPv${f} (${key}=1)`, records: [['sysctl', HOST, key]], commands: [cmd('nsd_sysctl', key, '1')] });
   }
   const need = neighbourNeed(plan);
   for (const f of [4, 6] as const) {
@@ -353,10 +354,10 @@ export function upSteps(plan: Plan): Step[] {
     const key = neighbourKey(f);
     // Shared like forwarding; only the initial namespace may change it, elsewhere preflight said what to do.
     add({
-      id: `forwarding/host/neighbours-ipv${f}`,
+      id: flat`forwarding/host/neighbours-ipv${f}`,
       phase: 'forwarding',
       element: null,
-      title: `host neighbour table holds at least ${limit} IPv${f} entries (${key}), where this host lets the lab change it`,
+      title: flat`host neighbour table holds at least ${limit} IPv${f} entries (${key}), where this host lets the lab change it`,
       records: [['sysctl', HOST, key]],
       commands: [cmd('nsd_sysctl', key, String(limit), 'at-least')],
     });
@@ -365,20 +366,20 @@ export function upSteps(plan: Plan): Step[] {
     const ipt = iptablesFor(f);
     const chain = plan.chains.forward;
     add({
-      id: `forwarding/chain/ipv${f}`,
+      id: flat`forwarding/chain/ipv${f}`,
       phase: 'forwarding',
       element: null,
-      title: `${ipt} chain ${chain}: accept the lab's traffic even under a FORWARD policy of DROP (Docker, br_netfilter)`,
+      title: flat`${ipt} chain ${chain}: accept the lab's traffic even under a FORWARD policy of DROP (Docker, br_netfilter)`,
       records: [['chain', ipt, 'filter', chain]],
       unless: cmd(ipt, '-t', 'filter', '-n', '-L', chain),
       commands: [cmd(ipt, '-t', 'filter', '-N', chain)],
     });
     for (const [n, rule] of forwardRules(plan, f).entries()) {
       add({
-        id: `forwarding/rule/ipv${f}/${n + 1}`,
+        id: flat`forwarding/rule/ipv${f}/${n + 1}`,
         phase: 'forwarding',
         element: null,
-        title: `${chain}: ${rule.join(' ')}`,
+        title: flat`${chain}: ${rule.join(' ')}`,
         records: [['rule', ipt, 'filter', chain, ...rule]],
         unless: cmd(ipt, '-t', 'filter', '-C', chain, ...rule),
         commands: [cmd(ipt, '-t', 'filter', '-A', chain, ...rule)],
@@ -390,15 +391,15 @@ export function upSteps(plan: Plan): Step[] {
     const ipt = iptablesFor(f);
     const natChains = chainHooks(plan, f).filter((h) => h.table === 'nat');
     for (const h of natChains) {
-      add({ id: `nat/chain/ipv${f}/${h.chain}`, phase: 'nat', element: null, title: `${ipt} nat chain ${h.chain}`, records: [['chain', ipt, 'nat', h.chain]], unless: cmd(ipt, '-t', 'nat', '-n', '-L', h.chain), commands: [cmd(ipt, '-t', 'nat', '-N', h.chain)] });
+      add({ id: flat`nat/chain/ipv${f}/${h.chain}`, phase: 'nat', element: null, title: flat`${ipt} nat chain ${h.chain}`, records: [['chain', ipt, 'nat', h.chain]], unless: cmd(ipt, '-t', 'nat', '-n', '-L', h.chain), commands: [cmd(ipt, '-t', 'nat', '-N', h.chain)] });
     }
     for (const m of plan.firewall.masquerade.filter((x) => x.family === f)) {
       const rule = ['-s', m.source, '-o', m.out, '-j', 'MASQUERADE'];
       add({
-        id: `nat/${m.id}`,
+        id: flat`nat/${m.id}`,
         phase: 'nat',
         element: m.id,
-        title: `masquerade ${m.source} out of ${m.out}`,
+        title: flat`masquerade ${m.source} out of ${m.out}`,
         records: [['rule', ipt, 'nat', plan.chains.postrouting, ...rule]],
         unless: cmd(ipt, '-t', 'nat', '-C', plan.chains.postrouting, ...rule),
         commands: [cmd(ipt, '-t', 'nat', '-A', plan.chains.postrouting, ...rule)],
@@ -413,19 +414,19 @@ export function upSteps(plan: Plan): Step[] {
       // Packets the host sends itself skip PREROUTING; loopback is excluded (127/8 cannot be routed to a namespace).
       const out = [...(f === 4 ? ['!', '-d', '127.0.0.0/8'] : ['!', '-d', '::1/128']), ...match, ...dnat];
       add({
-        id: `nat/${p.id}/prerouting`,
+        id: flat`nat/${p.id}/prerouting`,
         phase: 'nat',
         element: p.id,
-        title: `forward ${p.proto} port ${p.hostPort} from outside (${p.uplink}) to ${to}`,
+        title: flat`forward ${p.proto} port ${p.hostPort} from outside (${p.uplink}) to ${to}`,
         records: [['rule', ipt, 'nat', plan.chains.prerouting, ...pre]],
         unless: cmd(ipt, '-t', 'nat', '-C', plan.chains.prerouting, ...pre),
         commands: [cmd(ipt, '-t', 'nat', '-A', plan.chains.prerouting, ...pre)],
       });
       add({
-        id: `nat/${p.id}/output`,
+        id: flat`nat/${p.id}/output`,
         phase: 'nat',
         element: p.id,
-        title: `forward ${p.proto} port ${p.hostPort} from the host itself to ${to}`,
+        title: flat`forward ${p.proto} port ${p.hostPort} from the host itself to ${to}`,
         records: [['rule', ipt, 'nat', plan.chains.output, ...out]],
         unless: cmd(ipt, '-t', 'nat', '-C', plan.chains.output, ...out),
         commands: [cmd(ipt, '-t', 'nat', '-A', plan.chains.output, ...out)],
@@ -437,10 +438,10 @@ export function upSteps(plan: Plan): Step[] {
   for (const ns of plan.namespaces) {
     for (const sv of ns.services) {
       add({
-        id: `services/${ns.node}/${sv.id}`,
+        id: flat`services/${ns.node}/${sv.id}`,
         phase: 'services',
         element: ns.node,
-        title: `service ${sv.id} in ${ns.name}: ${sv.command}`,
+        title: flat`service ${sv.id} in ${ns.name}: ${sv.command}`,
         records: [['service', ns.name, sv.id, serviceHash(sv.command)]],
         // A running service, or one that ended on its own (its exit status is kept for status), stays as it is.
         unless: cmd('nsd_service_started', ns.name, sv.id),
@@ -455,10 +456,10 @@ export function upSteps(plan: Plan): Step[] {
     for (const h of chainHooks(plan, f)) {
       const jump = ['-m', 'comment', '--comment', plan.tag, '-j', h.chain];
       add({
-        id: `${h.table === 'filter' ? 'forwarding' : 'nat'}/jump/ipv${f}/${h.parent}`,
+        id: flat`${h.table === 'filter' ? 'forwarding' : 'nat'}/jump/ipv${f}/${h.parent}`,
         phase: h.table === 'filter' ? 'forwarding' : 'nat',
         element: null,
-        title: `${ipt} ${h.table} ${h.parent} -> ${h.chain}`,
+        title: flat`${ipt} ${h.table} ${h.parent} -> ${h.chain}`,
         records: [['jump', ipt, h.table, h.parent, h.chain]],
         unless: cmd(ipt, '-t', h.table, '-C', h.parent, ...jump),
         commands: [cmd(ipt, '-t', h.table, h.insert ? '-I' : '-A', h.parent, ...(h.insert ? ['1'] : []), ...jump)],
