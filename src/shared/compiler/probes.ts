@@ -4,7 +4,7 @@
  * with an expectation and the reason behind it, plus the user's own probes. The designer's live
  * preview skips this stage; lab.sh and the runner use it.
  */
-import { formatIp, parseIp } from '../model/net.js';
+import { formatIp, parseIp, type Cidr } from '../model/net.js';
 import { ROOT_KEY, type Iface, type Resolved } from '../model/resolve.js';
 import { endNetem } from './netem.js';
 import type { Plan } from './plan.js';
@@ -114,7 +114,8 @@ function lookups(r: Resolved): Lookups {
     // The first link of an id wins, as find() did.
     for (const link of r.doc.links) if (!linkById.has(link.id)) linkById.set(link.id, link);
     const impaired = [...linkById.values()].some((link) => endNetem(link, 'a') !== undefined || endNetem(link, 'b') !== undefined);
-    l = { byKey: new Map(r.ifaces.map((i) => [i.key, i])), linkById, impaired };
+    // Interfaces by key only where some path can meet impairments (nothing reads them otherwise).
+    l = { byKey: impaired ? new Map(r.ifaces.map((i) => [i.key, i])) : new Map(), linkById, impaired };
     lookupsOf.set(r, l);
   }
   return l;
@@ -184,8 +185,20 @@ function firstAddressFinder(r: Resolved): (node: string) => string | undefined {
   const known = new Map<string, string | undefined>();
   return (node) => {
     if (known.has(node)) return known.get(node);
-    const all = (r.l3ByNode.get(node) ?? []).flatMap((i) => i.addresses);
-    const a = all.find((x) => x.family === 4) ?? all[0];
+    // The first IPv4 address of its interfaces, or else its first address.
+    let first: Cidr | undefined;
+    let a: Cidr | undefined;
+    for (const i of r.l3ByNode.get(node) ?? []) {
+      for (const x of i.addresses) {
+        first ??= x;
+        if (x.family === 4) {
+          a = x;
+          break;
+        }
+      }
+      if (a) break;
+    }
+    a ??= first;
     const text = a ? formatIp(a.family, a.value) : undefined;
     known.set(node, text);
     return text;

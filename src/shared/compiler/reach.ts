@@ -104,7 +104,7 @@ export class ReachModel {
     const n = this.r.nodes.get(node);
     const routes = n && (n.kind === 'namespace' || n.kind === 'host') ? n.routes : [];
     for (const route of routes) {
-      const via = route.via ? parseIp(route.via) : undefined;
+      const via = route.via ? this.parsed(route.via) : undefined;
       const dest = route.to === 'default' || route.to === 'default6' ? undefined : parseCidr(route.to);
       const family: Family = dest?.family ?? via?.family ?? (route.to === 'default6' ? 6 : 4);
       const prefix = dest?.prefix ?? 0;
@@ -115,7 +115,10 @@ export class ReachModel {
         : via
           ? ifaces.find((i) => i.addresses.some((a) => contains(a, via.family, via.value)))
           : undefined;
-      table.push({ family, network, prefix, mask, ...(iface ? { iface } : {}), ...(via ? { via: via.value } : {}), connected: false });
+      const entry: RouteEntry = { family, network, prefix, mask, connected: false };
+      if (iface) entry.iface = iface;
+      if (via) entry.via = via.value;
+      table.push(entry);
     }
     if (node === this.hostKey && this.r.internetId !== undefined) {
       for (const family of [4, 6] as const) table.push({ family, network: 0n, prefix: 0, mask: 0n, uplink: true, connected: false });

@@ -232,7 +232,13 @@ function renderSteps(name: string, action: string, steps: Step[], script: string
 }
 
 function bashArray(name: string, words: readonly string[]): string {
-  return `readonly ${name}=(${words.map(shellQuote).join(' ')})`;
+  return `readonly ${name}=(${quotedWords(words)})`;
+}
+
+/** shellJoin(words): when every word needs single quotes and has none (record lines), one join does it. */
+function quotedWords(words: readonly string[]): string {
+  if (words.length > 0 && words.every((w) => !isPlainWord(w) && !w.includes("'"))) return `'${words.join("' '")}'`;
+  return shellJoin(words);
 }
 
 function renderVerify(plan: Plan, probes: readonly PlannedProbe[], script: string[]): void {

@@ -76,12 +76,25 @@ const cmd = (...argv: string[]): Command => ({ argv });
 
 /** `ip` addressed at a namespace (`ip -n red ...`) or at the host. */
 function ip(netns: string | null, ...args: string[]): Command {
-  return { argv: (netns === null ? ['ip'] : ['ip', '-n', netns]).concat(args) };
+  return { argv: addressed('ip', netns, args) };
+}
+
+/** `TOOL [-n NETNS] ARGS...` as one exact-size list, without a list for the head. */
+function addressed(tool: string, netns: string | null, args: readonly string[]): string[] {
+  const head = netns === null ? 1 : 3;
+  const argv = new Array<string>(head + args.length);
+  argv[0] = tool;
+  if (netns !== null) {
+    argv[1] = '-n';
+    argv[2] = netns;
+  }
+  for (let i = 0; i < args.length; i++) argv[head + i] = args[i]!;
+  return argv;
 }
 
 /** `tc` addressed at a namespace (`tc -n red ...`) or at the host. */
 function tc(netns: string | null, ...args: string[]): Command {
-  return { argv: (netns === null ? ['tc'] : ['tc', '-n', netns]).concat(args) };
+  return { argv: addressed('tc', netns, args) };
 }
 
 function iptablesFor(family: Family): string {
@@ -130,10 +143,22 @@ export const NEIGHBOUR_DEFAULT_LIMIT = 1024;
  * for the rest of the machine, new neighbours fail while the old ones are fresh.
  */
 export function neighbourNeed(plan: Plan): Record<Family, number> {
-  const pairs: Record<Family, Set<string>> = { 4: new Set(), 6: new Set() };
-  for (const ns of plan.namespaces) for (const r of ns.routes) if (r.via !== undefined) pairs[r.family].add(`${ns.name} ${r.via}`);
-  for (const r of plan.host.routes) if (r.via !== undefined) pairs[r.family].add(`- ${r.via}`);
-  return { 4: 2 * pairs[4].size, 6: 2 * pairs[6].size };
+  // Gateways per place (a namespace name, or - for the host), each counted once.
+  const gateways: Record<Family, Map<string, Set<string>>> = { 4: new Map(), 6: new Map() };
+  const add = (where: string, r: PlannedRoute): void => {
+    if (r.via === undefined) return;
+    const known = gateways[r.family].get(where);
+    if (known) known.add(r.via);
+    else gateways[r.family].set(where, new Set([r.via]));
+  };
+  for (const ns of plan.namespaces) for (const r of ns.routes) add(ns.name, r);
+  for (const r of plan.host.routes) add(HOST, r);
+  const pairs = (f: Family): number => {
+    let n = 0;
+    for (const vias of gateways[f].values()) n += vias.size;
+    return n;
+  };
+  return { 4: 2 * pairs(4), 6: 2 * pairs(6) };
 }
 
 /** The limit a lab asks the host for, when its need does not fit in the default: rounded up to a multiple of 1024. */
@@ -500,7 +525,12 @@ export function recordLines(steps: readonly Step[]): Array<{ line: string; eleme
 
 /** Stable grouping by phase: steps keep their order within a phase. */
 function sortByPhase(steps: Step[]): Step[] {
-  const buckets = new Map<Phase, Step[]>(PHASES.map((p) => [p, []]));
-  for (const s of steps) buckets.get(s.phase)!.push(s);
-  return PHASES.flatMap((p) => buckets.get(p)!);
+  // A counting sort into one exact-size list: where each phase starts, then each step in its place.
+  const rank = new Map<Phase, number>(PHASES.map((p, i) => [p, i]));
+  const start = new Array<number>(PHASES.length + 1).fill(0);
+  for (const s of steps) start[rank.get(s.phase)! + 1]!++;
+  for (let i = 1; i < start.length; i++) start[i]! += start[i - 1]!;
+  const sorted = new Array<Step>(steps.length);
+  for (const s of steps) sorted[start[rank.get(s.phase)!]!++] = s;
+  return sorted;
 }
