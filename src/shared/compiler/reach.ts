@@ -152,7 +152,7 @@ export class ReachModel {
     const target = this.ownerOf(family, dst);
     for (let hop = 0; hop < 64; hop++) {
       if (node === target) {
-        const labels = path.map((k) => this.label(k));
+        const labels = this.labels(path);
         return { reachable: true, path: labels, reason: describe ? flat`via ${labels.join(' -> ')}` : '', source, exitedUplink: false };
       }
       const route = this.lookup(node, family, dst);
@@ -163,15 +163,12 @@ export class ReachModel {
         if (node !== from && !this.forwards(node)) return this.fail(path, `the host does not forward (ip_forward is off)`);
         if (target !== undefined) return this.fail(path, `the host sends ${formatIp(family, dst)} out of its uplink, but it is inside the lab`);
         path.push(OUTSIDE);
-        return { reachable: true, path: path.map((k) => this.label(k)), reason: `out of the host's uplink`, source, exitedUplink: true };
+        return { reachable: true, path: this.labels(path), reason: `out of the host's uplink`, source, exitedUplink: true };
       }
       if (!route.iface) return this.fail(path, `${this.label(node)}: the gateway of its route to ${formatIp(family, dst)} is not on a connected subnet`);
-      if (node === from) source = route.iface.addresses.find((a) => a.family === family)?.value;
+      if (node === from) source = firstOfFamily(route.iface, family);
       const nextHop = route.via ?? dst;
-      const next = this.holders
-        .get(route.iface.segment)
-        ?.[family].get(nextHop)
-        ?.find((m) => m !== route.iface);
+      const next = otherThan(this.holders.get(route.iface.segment)?.[family].get(nextHop), route.iface);
       if (!next) {
         return this.fail(path, `nobody on ${route.iface.name} answers for ${formatIp(family, nextHop)}`);
       }
@@ -188,7 +185,13 @@ export class ReachModel {
   }
 
   private fail(path: string[], reason: string): Verdict & { exitedUplink: boolean } {
-    return { reachable: false, path: path.map((k) => this.label(k)), reason, exitedUplink: false };
+    return { reachable: false, path: this.labels(path), reason, exitedUplink: false };
+  }
+
+  /** The display names of a path of node keys: the path itself when every key is its own name (no host key, no outside). */
+  private labels(path: string[]): string[] {
+    for (const k of path) if (this.label(k) !== k) return path.map((x) => this.label(x));
+    return path;
   }
 
   /** parseIp, once per address text: a large lab's probes aim at the same few addresses again and again (the outside target). Read-only. */
@@ -221,6 +224,18 @@ export class ReachModel {
     if (!back.reachable) return { reachable: false, path: there.path, back: back.path, reason: `no way back: ${back.reason}` };
     return { reachable: true, path: there.path, back: back.path, reason: there.reason };
   }
+}
+
+/** The value of an interface's first address of a family. */
+function firstOfFamily(i: Iface, family: Family): bigint | undefined {
+  for (const a of i.addresses) if (a.family === family) return a.value;
+  return undefined;
+}
+
+/** The first of `list` that is not `i`. */
+function otherThan(list: readonly Iface[] | undefined, i: Iface): Iface | undefined {
+  if (list) for (const m of list) if (m !== i) return m;
+  return undefined;
 }
 
 /** Groups a table (longest prefix first) by family and prefix length, keeping its order. */

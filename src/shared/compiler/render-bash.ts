@@ -296,10 +296,8 @@ function renderVerify(plan: Plan, probes: readonly PlannedProbe[], script: strin
   out.line(`  nsd_queue_table <<'${TABLE_END}'`);
   // Probes through the same namespaces go in the same wave, so each namespace is flushed about
   // once: ordered by the first of their namespaces in the plan (the report keeps their numbers).
-  const rank = new Map(plan.namespaces.map((n, i) => [n.name, i]));
-  const first = (p: PlannedProbe): number => p.touches.reduce((m, t) => Math.min(m, rank.get(t) ?? Infinity), Infinity);
-  const order = probes.map((p, i) => ({ p, i, key: first(p) })).sort((x, y) => x.key - y.key || x.i - y.i);
-  for (const { p, i } of order) {
+  for (const i of probeOrder(plan, probes)) {
+    const p = probes[i]!;
     const args = [String(p.neighbours), p.touches.join(' '), String(i + 1), p.id, p.netns ?? '-', p.fromLabel, p.toLabel, p.kind, p.address, p.port !== undefined ? String(p.port) : '', p.expect, p.reason];
     if (p.impairment) args.push(String(p.impairment.tries), String(Math.ceil(p.impairment.delayMs / 1000)), impairmentNote(p.impairment));
     out.line(shellJoin(args));
@@ -315,6 +313,28 @@ function renderVerify(plan: Plan, probes: readonly PlannedProbe[], script: strin
   out.line('}');
   out.line('');
   out.flush(true);
+}
+
+/**
+ * The probes' indexes ordered by the first of their namespaces in the plan (probes that touch
+ * none last), each rank in probe order: a counting sort, as a stable sort by that key would.
+ */
+function probeOrder(plan: Plan, probes: readonly PlannedProbe[]): number[] {
+  const rank = new Map<string, number>();
+  plan.namespaces.forEach((n, i) => rank.set(n.name, i));
+  const none = plan.namespaces.length;
+  const keys = new Array<number>(probes.length);
+  const start = new Array<number>(none + 2).fill(0);
+  probes.forEach((p, i) => {
+    let key = none;
+    for (const t of p.touches) key = Math.min(key, rank.get(t) ?? none);
+    keys[i] = key;
+    start[key + 1]!++;
+  });
+  for (let k = 1; k < start.length; k++) start[k]! += start[k - 1]!;
+  const order = new Array<number>(probes.length);
+  for (let i = 0; i < probes.length; i++) order[start[keys[i]!]!++] = i;
+  return order;
 }
 
 /** What verify says about an impaired path: "the path has 20 % loss and 100 ms of delay there and back (netem on red-blue)". */

@@ -76,6 +76,11 @@ const cmd = (...argv: string[]): Command => ({ argv });
 
 /** `ip` addressed at a namespace (`ip -n red ...`) or at the host. */
 function ip(netns: string | null, ...args: string[]): Command {
+  return ipWith(netns, args);
+}
+
+/** ip() with its arguments as a list. */
+function ipWith(netns: string | null, args: readonly string[]): Command {
   return { argv: addressed('ip', netns, args) };
 }
 
@@ -106,15 +111,11 @@ function where(i: Iface): string {
 }
 
 function routeArgs(r: PlannedRoute): string[] {
-  return [
-    ...(r.family === 6 ? ['-6'] : []),
-    'route',
-    'replace',
-    r.to,
-    ...(r.via !== undefined ? ['via', r.via] : []),
-    ...(r.dev !== undefined ? ['dev', r.dev] : []),
-    ...(r.metric !== undefined ? ['metric', String(r.metric)] : []),
-  ];
+  const args = r.family === 6 ? ['-6', 'route', 'replace', r.to] : ['route', 'replace', r.to];
+  if (r.via !== undefined) args.push('via', r.via);
+  if (r.dev !== undefined) args.push('dev', r.dev);
+  if (r.metric !== undefined) args.push('metric', String(r.metric));
+  return args;
 }
 
 function routeRecord(where: string, r: PlannedRoute): string[] {
@@ -169,7 +170,12 @@ export function neighbourLimit(need: number): number | undefined {
 
 function addressArgs(text: string, dev: string): string[] {
   // IPv6 addresses skip duplicate address detection, or they stay "tentative" for seconds.
-  return ['addr', 'replace', text, 'dev', dev, ...(text.includes(':') ? ['nodad'] : [])];
+  return text.includes(':') ? ['addr', 'replace', text, 'dev', dev, 'nodad'] : ['addr', 'replace', text, 'dev', dev];
+}
+
+/** Where `ip link add` makes a veth end: `netns NAME`, or nothing for the host. */
+function netnsArgs(end: Iface): string[] {
+  return end.netns !== null ? ['netns', end.netns] : [];
 }
 
 /** Rules the lab keeps in its own FORWARD chain, for one address family. */
@@ -230,7 +236,7 @@ export function upSteps(plan: Plan): Step[] {
         add({ id: 'namespaces/etc-netns', phase: 'namespaces', element: null, title: 'directory /etc/netns for per-namespace DNS', commands: [cmd('nsd_ensure_dir', '/etc/netns')] });
       }
       add({
-        id: flat`namespaces/${ns.node}/dns`,
+        id: `namespaces/${ns.node}/dns`,
         phase: 'namespaces',
         element: ns.node,
         title: flat`DNS for ${ns.name}: ${ns.dns.join(', ')} in /etc/netns/${ns.name}/resolv.conf`,
@@ -244,7 +250,7 @@ export function upSteps(plan: Plan): Step[] {
   }
   for (const ns of plan.namespaces) {
     add({
-      id: flat`namespaces/${ns.node}`,
+      id: `namespaces/${ns.node}`,
       phase: 'namespaces',
       element: ns.node,
       title: flat`namespace ${ns.name}`,
@@ -258,7 +264,7 @@ export function upSteps(plan: Plan): Step[] {
 
   for (const b of plan.bridges) {
     add({
-      id: flat`bridges/${b.node}`,
+      id: `bridges/${b.node}`,
       phase: 'bridges',
       element: b.node,
       title: flat`bridge ${b.name}`,
@@ -270,7 +276,7 @@ export function upSteps(plan: Plan): Step[] {
       commands: [ip(null, 'link', 'add', b.name, 'type', 'bridge')],
       after: [ip(null, 'link', 'set', b.name, 'alias', tag)],
     });
-    if (b.mtu !== undefined) add({ id: flat`bridges/${b.node}/mtu`, phase: 'bridges', element: b.node, title: flat`MTU ${b.mtu} on ${b.name}`, commands: [ip(null, 'link', 'set', b.name, 'mtu', String(b.mtu))] });
+    if (b.mtu !== undefined) add({ id: `bridges/${b.node}/mtu`, phase: 'bridges', element: b.node, title: flat`MTU ${b.mtu} on ${b.name}`, commands: [ip(null, 'link', 'set', b.name, 'mtu', String(b.mtu))] });
   }
 
   for (const v of plan.veths) {
@@ -278,9 +284,8 @@ export function upSteps(plan: Plan): Step[] {
     // tagged where it is; the tags run again on every up, since an interrupted run may have missed them.
     const [first, second] = v.a.netns !== null || v.b.netns === null ? [v.a, v.b] : [v.b, v.a];
     const mtu = v.mtu !== undefined ? ['mtu', String(v.mtu)] : [];
-    const at = (end: Iface): string[] => (end.netns !== null ? ['netns', end.netns] : []);
     add({
-      id: flat`links/${v.link}`,
+      id: `links/${v.link}`,
       phase: 'links',
       element: v.link,
       title: flat`veth pair ${first.name} (${where(first)}) <-> ${second.name} (${where(second)})`,
@@ -290,7 +295,7 @@ export function upSteps(plan: Plan): Step[] {
         ['link', second.name],
       ],
       unless: ip(first.netns, 'link', 'show', 'dev', first.name),
-      commands: [ip(null, 'link', 'add', first.name, ...mtu, ...at(first), 'type', 'veth', 'peer', 'name', second.name, ...mtu, ...at(second))],
+      commands: [ipWith(null, ['link', 'add', first.name].concat(mtu, netnsArgs(first), ['type', 'veth', 'peer', 'name', second.name], mtu, netnsArgs(second)))],
       after: [ip(first.netns, 'link', 'set', first.name, 'alias', tag), ip(second.netns, 'link', 'set', second.name, 'alias', tag)],
     });
     for (const end of [v.a, v.b]) {
@@ -316,7 +321,7 @@ export function upSteps(plan: Plan): Step[] {
   }
 
   for (const b of plan.bridges) {
-    for (const a of b.addresses) add({ id: flat`addresses/${b.node}/${a}`, phase: 'addresses', element: b.node, title: flat`${a} on bridge ${b.name}`, records: [['addr', HOST, b.name, a]], commands: [ip(null, ...addressArgs(a, b.name))] });
+    for (const a of b.addresses) add({ id: flat`addresses/${b.node}/${a}`, phase: 'addresses', element: b.node, title: flat`${a} on bridge ${b.name}`, records: [['addr', HOST, b.name, a]], commands: [ipWith(null, addressArgs(a, b.name))] });
   }
   for (const v of plan.veths) {
     for (const end of [v.a, v.b]) {
@@ -327,17 +332,17 @@ export function upSteps(plan: Plan): Step[] {
           element: v.link,
           title: flat`${a.text} on ${end.name} ${where(end)}`,
           records: [['addr', end.netns ?? HOST, end.name, a.text]],
-          commands: [ip(end.netns, ...addressArgs(a.text, end.name))],
+          commands: [ipWith(end.netns, addressArgs(a.text, end.name))],
         });
       }
     }
   }
 
-  for (const b of plan.bridges) add({ id: flat`up/${b.node}`, phase: 'up', element: b.node, title: flat`bridge ${b.name} up`, commands: [ip(null, 'link', 'set', b.name, 'up')] });
-  for (const ns of plan.namespaces) add({ id: flat`up/${ns.node}/lo`, phase: 'up', element: ns.node, title: flat`lo up in ${ns.name}`, commands: [ip(ns.name, 'link', 'set', 'lo', 'up')] });
+  for (const b of plan.bridges) add({ id: `up/${b.node}`, phase: 'up', element: b.node, title: flat`bridge ${b.name} up`, commands: [ip(null, 'link', 'set', b.name, 'up')] });
+  for (const ns of plan.namespaces) add({ id: `up/${ns.node}/lo`, phase: 'up', element: ns.node, title: flat`lo up in ${ns.name}`, commands: [ip(ns.name, 'link', 'set', 'lo', 'up')] });
   for (const v of plan.veths) {
     add({
-      id: flat`up/${v.link}`,
+      id: `up/${v.link}`,
       phase: 'up',
       element: v.link,
       title: flat`${v.a.name} and ${v.b.name} up`,
@@ -348,18 +353,18 @@ export function upSteps(plan: Plan): Step[] {
   // Routes need their gateway's subnet on an interface that is up: after addresses and links.
   for (const ns of plan.namespaces) {
     for (const r of ns.routes) {
-      add({ id: flat`routes/${ns.node}/${r.to}`, phase: 'routes', element: ns.node, title: flat`route ${r.to}${r.via ? ` via ${r.via}` : ''} in ${ns.name}`, records: [routeRecord(ns.name, r)], commands: [ip(ns.name, ...routeArgs(r))] });
+      add({ id: flat`routes/${ns.node}/${r.to}`, phase: 'routes', element: ns.node, title: flat`route ${r.to}${r.via ? ` via ${r.via}` : ''} in ${ns.name}`, records: [routeRecord(ns.name, r)], commands: [ipWith(ns.name, routeArgs(r))] });
     }
   }
   for (const r of plan.host.routes) {
-    add({ id: flat`routes/host/${r.to}`, phase: 'routes', element: 'host', title: flat`host route ${r.to}${r.via ? ` via ${r.via}` : ''}`, records: [routeRecord(HOST, r)], commands: [ip(null, ...routeArgs(r))] });
+    add({ id: `routes/host/${r.to}`, phase: 'routes', element: 'host', title: flat`host route ${r.to}${r.via ? ` via ${r.via}` : ''}`, records: [routeRecord(HOST, r)], commands: [ipWith(null, routeArgs(r))] });
   }
 
   for (const ns of plan.namespaces) {
     if (!ns.forwarding) continue;
     const keys = [forwardingKey(4), ...(ns.families.includes(6) ? [forwardingKey(6)] : [])];
     add({
-      id: flat`forwarding/${ns.node}`,
+      id: `forwarding/${ns.node}`,
       phase: 'forwarding',
       element: ns.node,
       title: flat`${ns.name} forwards (router)`,
@@ -370,7 +375,7 @@ export function upSteps(plan: Plan): Step[] {
   for (const f of plan.host.forwarding) {
     const key = forwardingKey(f);
     // Shared with other labs: nsd_sysctl counts the labs that need it and keeps the value from before the first.
-    add({ id: flat`forwarding/host/ipv${f}`, phase: 'forwarding', element: 'host', title: flat`host forwards IPv${f} (${key}=1)`, records: [['sysctl', HOST, key]], commands: [cmd('nsd_sysctl', key, '1')] });
+    add({ id: `forwarding/host/ipv${f}`, phase: 'forwarding', element: 'host', title: flat`host forwards IPv${f} (${key}=1)`, records: [['sysctl', HOST, key]], commands: [cmd('nsd_sysctl', key, '1')] });
   }
   const need = neighbourNeed(plan);
   for (const f of [4, 6] as const) {
@@ -379,7 +384,7 @@ export function upSteps(plan: Plan): Step[] {
     const key = neighbourKey(f);
     // Shared like forwarding; only the initial namespace may change it, elsewhere preflight said what to do.
     add({
-      id: flat`forwarding/host/neighbours-ipv${f}`,
+      id: `forwarding/host/neighbours-ipv${f}`,
       phase: 'forwarding',
       element: null,
       title: flat`host neighbour table holds at least ${limit} IPv${f} entries (${key}), where this host lets the lab change it`,
@@ -391,7 +396,7 @@ export function upSteps(plan: Plan): Step[] {
     const ipt = iptablesFor(f);
     const chain = plan.chains.forward;
     add({
-      id: flat`forwarding/chain/ipv${f}`,
+      id: `forwarding/chain/ipv${f}`,
       phase: 'forwarding',
       element: null,
       title: flat`${ipt} chain ${chain}: accept the lab's traffic even under a FORWARD policy of DROP (Docker, br_netfilter)`,
@@ -421,7 +426,7 @@ export function upSteps(plan: Plan): Step[] {
     for (const m of plan.firewall.masquerade.filter((x) => x.family === f)) {
       const rule = ['-s', m.source, '-o', m.out, '-j', 'MASQUERADE'];
       add({
-        id: flat`nat/${m.id}`,
+        id: `nat/${m.id}`,
         phase: 'nat',
         element: m.id,
         title: flat`masquerade ${m.source} out of ${m.out}`,
@@ -439,7 +444,7 @@ export function upSteps(plan: Plan): Step[] {
       // Packets the host sends itself skip PREROUTING; loopback is excluded (127/8 cannot be routed to a namespace).
       const out = [...(f === 4 ? ['!', '-d', '127.0.0.0/8'] : ['!', '-d', '::1/128']), ...match, ...dnat];
       add({
-        id: flat`nat/${p.id}/prerouting`,
+        id: `nat/${p.id}/prerouting`,
         phase: 'nat',
         element: p.id,
         title: flat`forward ${p.proto} port ${p.hostPort} from outside (${p.uplink}) to ${to}`,
@@ -448,7 +453,7 @@ export function upSteps(plan: Plan): Step[] {
         commands: [cmd(ipt, '-t', 'nat', '-A', plan.chains.prerouting, ...pre)],
       });
       add({
-        id: flat`nat/${p.id}/output`,
+        id: `nat/${p.id}/output`,
         phase: 'nat',
         element: p.id,
         title: flat`forward ${p.proto} port ${p.hostPort} from the host itself to ${to}`,

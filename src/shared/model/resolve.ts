@@ -179,7 +179,7 @@ export function resolve(doc: TopologyDocument): Resolved {
       key: n.id,
       kind: 'bridge',
       element: n.id,
-      path: flat`nodes[${index}]`,
+      path: `nodes[${index}]`,
       node: hostId ?? ROOT_KEY,
       netns: null,
       name,
@@ -235,10 +235,10 @@ export function resolve(doc: TopologyDocument): Resolved {
       scopeOf(netns).add(name);
       if (netns !== null) transitScope.add(name);
       const iface: Iface = {
-        key: flat`${link.id}.${side}`,
+        key: `${link.id}.${side}`,
         kind: 'veth',
         element: link.id,
-        path: flat`links[${index}].${side}`,
+        path: `links[${index}].${side}`,
         node: node.kind === 'bridge' ? (hostId ?? ROOT_KEY) : node.id,
         netns,
         name,
