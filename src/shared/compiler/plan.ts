@@ -137,8 +137,10 @@ export function plan(doc: TopologyDocument, resolved: Resolved = resolve(doc)): 
   const hostKey = r.hostId ?? '';
 
   const namespaces: PlannedNamespace[] = [];
-  for (const n of doc.nodes) {
-    if (n.kind !== 'namespace') continue;
+  // forEach, not for...of, over the long lists: plan runs once per document, largely before the
+  // optimizing compiler takes it, and there for...of makes an object per element.
+  doc.nodes.forEach((n) => {
+    if (n.kind !== 'namespace') return;
     const ifaces = r.l3ByNode.get(n.id) ?? [];
     // The families in use, in order (a loop: a namespace has an address or two).
     const families: Family[] = [];
@@ -154,7 +156,7 @@ export function plan(doc: TopologyDocument, resolved: Resolved = resolve(doc)): 
       ifaces,
       services: n.services.map((s) => ({ id: s.id, command: s.command })),
     });
-  }
+  });
 
   const bridges: PlannedBridge[] = r.bridges.map((b) => ({
     node: b.element,
@@ -198,15 +200,17 @@ export function plan(doc: TopologyDocument, resolved: Resolved = resolve(doc)): 
   const hostEnds: string[] = [];
   const unpluggedHostEnds: string[] = [];
   const transitNames: string[] = [];
-  for (const v of veths) {
-    for (const i of [v.a, v.b]) {
-      if (i.netns !== null) transitNames.push(i.name);
-      else {
-        hostEnds.push(i.name);
-        if (!i.master) unpluggedHostEnds.push(i.name);
-      }
+  const sort = (i: Iface): void => {
+    if (i.netns !== null) transitNames.push(i.name);
+    else {
+      hostEnds.push(i.name);
+      if (!i.master) unpluggedHostEnds.push(i.name);
     }
-  }
+  };
+  veths.forEach((v) => {
+    sort(v.a);
+    sort(v.b);
+  });
   const acceptIfaces = bridges.map((b) => b.name).concat(unpluggedHostEnds);
   const labFamilies = new Set<Family>();
   for (const i of r.ifaces) for (const a of i.addresses) labFamilies.add(a.family);

@@ -255,20 +255,20 @@ export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
 
   // The host reaches namespaces only through its own addresses in the lab (a bridge address or a host veth end).
   if ((r.l3ByNode.get(hostKey) ?? []).some((i) => i.addresses.length > 0)) {
-    for (const n of namespaces) {
+    namespaces.forEach((n) => {
       const address = firstAddress(n.id);
-      if (address === undefined) continue;
+      if (address === undefined) return;
       probes.push(derived(flat`${hostLabel}->${n.id}`, null, hostLabel, n.id, address, model.roundTrip(hostKey, address), 'host'));
-    }
+    });
   }
 
   const internet = r.internetId !== undefined ? r.nodes.get(r.internetId) : undefined;
   const target = internet?.kind === 'internet' ? internet.target : undefined;
   if (internet && target !== undefined) {
-    for (const n of namespaces) {
-      if ((r.l3ByNode.get(n.id) ?? []).length === 0) continue;
+    namespaces.forEach((n) => {
+      if ((r.l3ByNode.get(n.id) ?? []).length === 0) return;
       probes.push(derived(flat`${n.id}->${internet.id}`, netns(n.id), n.id, internet.id, target, model.roundTrip(n.id, target), 'outside'));
-    }
+    });
   }
 
   for (const f of p.firewall.portForwards) {

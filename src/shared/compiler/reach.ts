@@ -73,10 +73,11 @@ export class ReachModel {
   ) {
     this.hostKey = r.hostId ?? ROOT_KEY;
     for (const s of r.segments) this.holders.set(s.id, holdersOf(s));
-    for (const [node, ifaces] of r.l3ByNode) {
+    // forEach, not for...of over entries: that makes a pair and a result object per node until optimized.
+    r.l3ByNode.forEach((ifaces, node) => {
       for (const i of ifaces) for (const a of i.addresses) this.owners[a.family].set(a.value, node);
-    }
-    for (const [node, ifaces] of r.l3ByNode) this.tables.set(node, byPrefix(this.buildTable(node, ifaces)));
+    });
+    r.l3ByNode.forEach((ifaces, node) => this.tables.set(node, byPrefix(this.buildTable(node, ifaces))));
     if (!this.tables.has(this.hostKey)) this.tables.set(this.hostKey, byPrefix(this.buildTable(this.hostKey, [])));
     this.masquerade = facts.masquerade.map((m) => parseCidr(m));
   }
@@ -123,8 +124,10 @@ export class ReachModel {
     if (node === this.hostKey && this.r.internetId !== undefined) {
       for (const family of [4, 6] as const) table.push({ family, network: 0n, prefix: 0, mask: 0n, uplink: true, connected: false });
     }
-    // Longest prefix first; connected routes win ties, as the kernel's metric 0 does.
-    return table.sort((x, y) => y.prefix - x.prefix || Number(y.connected) - Number(x.connected));
+    // Longest prefix first; connected routes win ties, as the kernel's metric 0 does. Most tables
+    // are in that order already, and sort() makes a work copy of each.
+    for (let i = 1; i < table.length; i++) if (before(table[i - 1]!, table[i]!) > 0) return table.sort(before);
+    return table;
   }
 
   private forwards(node: string): boolean {
@@ -224,6 +227,11 @@ export class ReachModel {
     if (!back.reachable) return { reachable: false, path: there.path, back: back.path, reason: `no way back: ${back.reason}` };
     return { reachable: true, path: there.path, back: back.path, reason: there.reason };
   }
+}
+
+/** Table order: longest prefix first, connected routes first among equals. */
+function before(x: RouteEntry, y: RouteEntry): number {
+  return y.prefix - x.prefix || Number(y.connected) - Number(x.connected);
 }
 
 /** The value of an interface's first address of a family. */

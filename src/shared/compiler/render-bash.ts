@@ -186,7 +186,9 @@ function renderSteps(name: string, action: string, steps: Step[], script: string
     if (table) out.line(TABLE_END);
     table = undefined;
   };
-  for (const s of steps) {
+  // Counting, not for...of, which makes an object per step until the optimizing compiler takes this loop.
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i]!;
     const ip = isTableStep(s);
     const lines = ip ? undefined : runLines(s);
     const kind = ip ? 'ip' : lines ? 'run' : undefined;

@@ -143,9 +143,15 @@ class NameScope {
 /** Builds the resolved view. */
 export function resolve(doc: TopologyDocument): Resolved {
   const nodes = new Map<string, Node>();
-  for (const n of doc.nodes) if (!nodes.has(n.id)) nodes.set(n.id, n);
+  // The long loops here use forEach, not for...of: resolve runs once per document, largely before
+  // the optimizing compiler takes it, and there for...of makes an object per element.
+  doc.nodes.forEach((n) => {
+    if (!nodes.has(n.id)) nodes.set(n.id, n);
+  });
   const netnsOf = new Map<string, string>();
-  for (const n of nodes.values()) if (n.kind === 'namespace') netnsOf.set(n.id, nodeName(n));
+  nodes.forEach((n) => {
+    if (n.kind === 'namespace') netnsOf.set(n.id, nodeName(n));
+  });
   const host = [...nodes.values()].find((n) => n.kind === 'host');
   const hostId = host?.id;
   const uplink = host?.kind === 'host' ? host.uplink : undefined;
@@ -204,14 +210,16 @@ export function resolve(doc: TopologyDocument): Resolved {
     return s;
   };
   const netnsOfEnd = (nodeId: string): Netns => netnsOf.get(nodeId) ?? null;
-  for (const link of doc.links) {
-    for (const end of [link.a, link.b]) {
-      const node = nodes.get(end.node);
-      if (!end.ifname || !node || node.kind === 'internet') continue;
-      scopeOf(node.kind === 'namespace' ? netnsOfEnd(node.id) : null).add(end.ifname);
-      if (node.kind === 'namespace') transitScope.add(end.ifname);
-    }
-  }
+  const reserve = (end: Link['a']): void => {
+    const node = nodes.get(end.node);
+    if (!end.ifname || !node || node.kind === 'internet') return;
+    scopeOf(node.kind === 'namespace' ? netnsOfEnd(node.id) : null).add(end.ifname);
+    if (node.kind === 'namespace') transitScope.add(end.ifname);
+  };
+  doc.links.forEach((link) => {
+    reserve(link.a);
+    reserve(link.b);
+  });
 
   const links: ResolvedLink[] = [];
   const ifaces: Iface[] = [...bridges];
@@ -261,7 +269,9 @@ export function resolve(doc: TopologyDocument): Resolved {
     links.push({ link, index, kind: 'veth', a, b });
   });
 
-  for (const i of ifaces) i.segment = find(i.segment);
+  ifaces.forEach((i) => {
+    i.segment = find(i.segment);
+  });
 
   const segMap = new Map<number, Segment>();
   const segmentOf = (id: number): Segment => {
@@ -269,22 +279,22 @@ export function resolve(doc: TopologyDocument): Resolved {
     if (!s) segMap.set(id, (s = { id, label: '', bridges: [], members: [] }));
     return s;
   };
-  for (const i of ifaces) {
+  ifaces.forEach((i) => {
     const s = segmentOf(i.segment);
     if (i.kind === 'bridge') s.bridges.push(i.name);
     if (!i.master) s.members.push(i);
-  }
-  for (const s of segMap.values()) {
+  });
+  segMap.forEach((s) => {
     s.label = s.bridges.length > 0 ? s.bridges.join('+') : (s.members[0]?.element ?? `segment ${s.id}`);
-  }
+  });
 
   const l3ByNode = new Map<string, Iface[]>();
-  for (const i of ifaces) {
-    if (i.master) continue;
-    const list = l3ByNode.get(i.node) ?? [];
-    list.push(i);
-    l3ByNode.set(i.node, list);
-  }
+  ifaces.forEach((i) => {
+    if (i.master) return;
+    const list = l3ByNode.get(i.node);
+    if (list) list.push(i);
+    else l3ByNode.set(i.node, [i]);
+  });
 
   const internet = doc.links
     .map((l) => [nodes.get(l.a.node), nodes.get(l.b.node)])

@@ -21,13 +21,16 @@ function nameField(ctx: Context, i: Iface): { path: string; fix: string } {
 export function checkNames(ctx: Context): void {
   const { r } = ctx;
   const namespaces = new Map<string, string>();
-  for (const [id, netns] of r.netnsOf) {
+  r.netnsOf.forEach((netns, id) => {
     const other = namespaces.get(netns);
+    if (other === undefined) {
+      namespaces.set(netns, id);
+      return;
+    }
     const index = ctx.nodeIndex.get(id)!;
     const node = r.doc.nodes[index];
-    if (other === undefined) namespaces.set(netns, id);
-    else report(ctx, 'error', id, `nodes[${index}].${node?.kind === 'namespace' && node.name !== undefined ? 'name' : 'id'}`, `namespace name "${netns}" is already used by node ${other}; pick another name`);
-  }
+    report(ctx, 'error', id, `nodes[${index}].${node?.kind === 'namespace' && node.name !== undefined ? 'name' : 'id'}`, `namespace name "${netns}" is already used by node ${other}; pick another name`);
+  });
 
   // Root-namespace names first: namespace ends are created there too before they move.
   // The owner of each name, described (a string) or as the interface, described when a message needs it.
