@@ -115,16 +115,19 @@ export function fitIfName(candidate: string): string {
 }
 
 class NameScope {
-  private readonly used = new Set<string>();
+  // The first name on its own and a set only from the second: most namespaces hold one interface.
+  private first: string | undefined;
+  private more: Set<string> | undefined;
   has(name: string): boolean {
-    return this.used.has(name);
+    return name === this.first || (this.more?.has(name) ?? false);
   }
   add(name: string): void {
-    this.used.add(name);
+    if (this.first === undefined) this.first = name;
+    else if (name !== this.first) (this.more ??= new Set()).add(name);
   }
   /** True when `name` is free in this scope and in `also`. */
   isFree(name: string, also?: NameScope): boolean {
-    return !this.used.has(name) && !also?.has(name);
+    return !this.has(name) && !also?.has(name);
   }
   /** First candidate free in this scope and in `also`, fitted to 15 bytes; falls back to a numbered form. */
   pick(candidates: string[], also?: NameScope): string {

@@ -40,19 +40,19 @@ export function checkNames(ctx: Context): void {
   if (host?.kind === 'host') root.set(host.uplink, "the host's uplink");
   const rootIfaces = r.ifaces.filter((i) => i.netns === null);
   const nsIfaces = r.ifaces.filter((i) => i.netns !== null);
-  for (const i of [...rootIfaces, ...nsIfaces]) {
+  const checkIface = (i: Iface): void => {
     const what = i.kind === 'bridge' ? 'bridge name' : 'interface name';
     if (RESERVED_IFNAMES.has(i.name)) {
       const { path, fix } = nameField(ctx, i);
       report(ctx, 'error', i.element, path, `${what} "${i.name}" is reserved by the kernel ("lo" is the loopback device, "all" and "default" name sysctl settings); ${fix}`);
-      continue;
+      return;
     }
     const keyword = ipKeyword(i.name);
     if (keyword !== undefined) {
       const { path, fix } = nameField(ctx, i);
       const as = keyword === i.name ? `its keyword "${keyword}"` : `"${keyword}" (ip accepts keywords abbreviated)`;
       report(ctx, 'error', i.element, path, `${what} "${i.name}" is read by the ip command as ${as}, so lab.sh could not create or configure it; ${fix}`);
-      continue;
+      return;
     }
     const rootOwner = root.get(i.name);
     if (i.netns === null) {
@@ -64,9 +64,12 @@ export function checkNames(ctx: Context): void {
       const { path, fix } = nameField(ctx, i);
       report(ctx, 'error', i.element, path, `interface name "${i.name}" is also used by ${describe(rootOwner)} in the host's root namespace, where veth ends are created before moving into ${i.netns}; ${fix}`);
     }
-  }
+  };
+  // forEach, not for...of: that makes an object per interface until this run-once function is optimized.
+  rootIfaces.forEach(checkIface);
+  nsIfaces.forEach(checkIface);
   const perNamespace = new Map<string, Iface>();
-  for (const i of nsIfaces) {
+  nsIfaces.forEach((i) => {
     const key = `${i.netns}\u0000${i.name}`;
     const other = perNamespace.get(key);
     if (!other) perNamespace.set(key, i);
@@ -74,5 +77,5 @@ export function checkNames(ctx: Context): void {
       const { path, fix } = nameField(ctx, i);
       report(ctx, 'error', i.element, path, `interface name "${i.name}" is already used in namespace ${i.netns} by link ${other.element}; ${fix}`);
     }
-  }
+  });
 }

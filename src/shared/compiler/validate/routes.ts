@@ -20,7 +20,8 @@ export function checkRoutes(ctx: Context): void {
     const own = r.l3ByNode.get(node.id) ?? [];
     const uplink = node.kind === 'host' ? node.uplink : undefined;
     const self = node.kind === 'namespace' ? (r.netnsOf.get(node.id) ?? node.id) : 'the host';
-    const seen = new Map<string, number>();
+    // Each destination once per metric: a node with one route (most of a large lab's) needs no record of them.
+    const seen = node.routes.length > 1 ? new Map<string, number>() : undefined;
     node.routes.forEach((route, j) => {
       const family = routeFamily(route.to);
       const dest = parseCidr(route.to);
@@ -28,10 +29,12 @@ export function checkRoutes(ctx: Context): void {
       if (dest && networkOf(dest) !== dest.value) {
         report(ctx, 'error', node.id, routeField(k, j, 'to'), `route destination ${route.to} has host bits set; write the subnet ${subnetText(dest)}`);
       }
-      const key = `${family}:${dest && !isDefault ? subnetText(dest) : 'default'}:${route.metric ?? ''}`;
-      const previous = seen.get(key);
-      if (previous !== undefined) report(ctx, 'error', node.id, routeField(k, j, 'to'), `${self} already has a route to ${route.to} (routes[${previous}]); remove one or give them different metrics`);
-      else seen.set(key, j);
+      if (seen) {
+        const key = `${family}:${dest && !isDefault ? subnetText(dest) : 'default'}:${route.metric ?? ''}`;
+        const previous = seen.get(key);
+        if (previous !== undefined) report(ctx, 'error', node.id, routeField(k, j, 'to'), `${self} already has a route to ${route.to} (routes[${previous}]); remove one or give them different metrics`);
+        else seen.set(key, j);
+      }
 
       const verdict = judgeRoute(r, node.id, route, ctx.owners);
       if (verdict.kind === 'unknown-dev') {
