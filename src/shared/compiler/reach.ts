@@ -65,6 +65,7 @@ export class ReachModel {
   private readonly holders = new Map<number, Record<Family, Map<bigint, Iface[]>>>();
   private readonly masquerade: ReturnType<typeof parseCidr>[];
   private readonly addresses = new Map<string, ReturnType<typeof parseIp>>();
+  private readonly masqueradedReasons = new Map<string, string>();
   readonly hostKey: string;
 
   constructor(
@@ -197,6 +198,13 @@ export class ReachModel {
     return path;
   }
 
+  /** `REASON, masqueraded`, one string for each reason (every namespace that goes out says the same). */
+  private masqueraded(reason: string): string {
+    let text = this.masqueradedReasons.get(reason);
+    if (text === undefined) this.masqueradedReasons.set(reason, (text = `${reason}, masqueraded`));
+    return text;
+  }
+
   /** parseIp, once per address text: a large lab's probes aim at the same few addresses again and again (the outside target). Read-only. */
   private parsed(address: string): ReturnType<typeof parseIp> {
     if (this.addresses.has(address)) return this.addresses.get(address);
@@ -219,7 +227,7 @@ export class ReachModel {
       if (!masqueraded) {
         return { ...there, reachable: false, reason: `no masquerade for ${src === undefined ? 'its source address' : formatIp(ip.family, src)}: replies from outside cannot return` };
       }
-      return { ...there, reason: flat`${there.reason}, masqueraded` };
+      return { ...there, reason: this.masqueraded(there.reason) };
     }
     const owner = this.ownerOf(ip.family, ip.value);
     if (there.source === undefined || owner === undefined) return there;

@@ -306,12 +306,20 @@ function renderVerify(plan: Plan, probes: readonly PlannedProbe[], script: strin
   // Probes through the same namespaces go in the same wave, so each namespace is flushed about
   // once: ordered by the first of their namespaces in the plan (the report keeps their numbers).
   const order = probeOrder(plan, probes);
+  const quotedReasons = new Map<string, string>();
   for (let k = 0; k < order.length; k++) {
     const i = order[k]!;
     const p = probes[i]!;
-    const args = [String(p.neighbours), p.touches.join(' '), String(i + 1), p.id, p.netns ?? '-', p.fromLabel, p.toLabel, p.kind, p.address, p.port !== undefined ? String(p.port) : '', p.expect, p.reason];
-    if (p.impairment) args.push(String(p.impairment.tries), String(Math.ceil(p.impairment.delayMs / 1000)), impairmentNote(p.impairment));
-    out.line(shellJoin(args));
+    // shellJoin() of the words, with a reason that has a quote (every namespace's way out: "the host's uplink") quoted once.
+    const words = [String(p.neighbours), p.touches.join(' '), String(i + 1), p.id, p.netns ?? '-', p.fromLabel, p.toLabel, p.kind, p.address, p.port !== undefined ? String(p.port) : '', p.expect].map(shellQuote);
+    let reason = p.reason.includes("'") ? quotedReasons.get(p.reason) : undefined;
+    if (reason === undefined) {
+      reason = shellQuote(p.reason);
+      if (p.reason.includes("'")) quotedReasons.set(p.reason, reason);
+    }
+    words.push(reason);
+    if (p.impairment) words.push(shellQuote(String(p.impairment.tries)), shellQuote(String(Math.ceil(p.impairment.delayMs / 1000))), shellQuote(impairmentNote(p.impairment)));
+    out.line(words.join(' '));
   }
   out.line(TABLE_END);
   out.line('  nsd_waves_end');
