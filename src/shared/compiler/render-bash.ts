@@ -101,14 +101,6 @@ function batchStart(c: Command): number {
   return i;
 }
 
-/**
- * A command as a line of an `ip -batch` table: `ip [-n NS] [-4|-6] ARGS` with plain words, or
- * undefined when it has to run as a command of its own.
- */
-export function batchLine(c: Command): string | undefined {
-  return batchStart(c) < 0 ? undefined : c.argv.join(' ');
-}
-
 /** True when a record's words join into one line of a table (no tab or line break in any word). */
 function oneLineWords(words: readonly string[]): boolean {
   for (const w of words) if (w.includes('\n') || w.includes('\t')) return false;
@@ -117,7 +109,8 @@ function oneLineWords(words: readonly string[]): boolean {
 
 /**
  * Whether a step can run in ip batches: its records are one line each and all its commands are
- * `ip` commands that batchLine takes, with at most one command when the step has a check.
+ * `ip` commands that batchStart takes (each then a table line of its words as written), with at
+ * most one command when the step has a check.
  */
 function isTableStep(s: Step): boolean {
   if (s.commands.length === 0 || (s.unless && s.commands.length !== 1)) return false;
