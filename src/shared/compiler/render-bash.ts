@@ -363,7 +363,7 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
     .sort()
     .map((f) => (f === 4 ? 'iptables' : 'ip6tables'));
   const nat = plan.firewall.masquerade.length > 0 || plan.firewall.portForwards.length > 0;
-  const hostLinks = [...new Set(plan.rootNames)];
+  const hostLinks = unique(plan.rootNames);
 
   out.push('#!/usr/bin/env bash');
   out.push(`# lab.sh for the network lab "${plan.lab}": ${oneLine(plan.title)}`);
@@ -473,6 +473,18 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   // One join with the final line break, so the script is one flat string.
   out.push('');
   return out.join('\n');
+}
+
+/** The distinct words of a list, first come first (as [...new Set(words)], without an iterator object per word). */
+function unique(words: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    if (seen.has(words[i]!)) continue;
+    seen.add(words[i]!);
+    out.push(words[i]!);
+  }
+  return out;
 }
 
 /** A title or source on one line of a comment. */
