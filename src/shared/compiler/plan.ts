@@ -137,10 +137,15 @@ export function plan(doc: TopologyDocument, resolved: Resolved = resolve(doc)): 
   const hostKey = r.hostId ?? '';
 
   const namespaces: PlannedNamespace[] = [];
-  for (const n of doc.nodes) {
-    if (n.kind !== 'namespace') continue;
+  // forEach, not for...of, over the long lists: plan runs once per document, largely before the
+  // optimizing compiler takes it, and there for...of makes an object per element.
+  doc.nodes.forEach((n) => {
+    if (n.kind !== 'namespace') return;
     const ifaces = r.l3ByNode.get(n.id) ?? [];
-    const families = [...new Set(ifaces.flatMap((i) => i.addresses.map((a) => a.family)))].sort();
+    // The families in use, in order (a loop: a namespace has an address or two).
+    const families: Family[] = [];
+    for (const i of ifaces) for (const a of i.addresses) if (!families.includes(a.family)) families.push(a.family);
+    families.sort();
     namespaces.push({
       node: n.id,
       name: nodeName(n),
@@ -151,7 +156,7 @@ export function plan(doc: TopologyDocument, resolved: Resolved = resolve(doc)): 
       ifaces,
       services: n.services.map((s) => ({ id: s.id, command: s.command })),
     });
-  }
+  });
 
   const bridges: PlannedBridge[] = r.bridges.map((b) => ({
     node: b.element,
@@ -191,11 +196,24 @@ export function plan(doc: TopologyDocument, resolved: Resolved = resolve(doc)): 
     postrouting: `NSD-${lab}-POST`,
   };
 
-  const acceptIfaces = [
-    ...bridges.map((b) => b.name),
-    ...veths.flatMap((v) => [v.a, v.b]).filter((i) => i.netns === null && !i.master).map((i) => i.name),
-  ];
-  const labFamilies = new Set<Family>(r.ifaces.flatMap((i) => i.addresses.map((a) => a.family)));
+  // The veth ends, a then b of each pair: in the host, unplugged (for FORWARD), and in namespaces.
+  const hostEnds: string[] = [];
+  const unpluggedHostEnds: string[] = [];
+  const transitNames: string[] = [];
+  const sort = (i: Iface): void => {
+    if (i.netns !== null) transitNames.push(i.name);
+    else {
+      hostEnds.push(i.name);
+      if (!i.master) unpluggedHostEnds.push(i.name);
+    }
+  };
+  veths.forEach((v) => {
+    sort(v.a);
+    sort(v.b);
+  });
+  const acceptIfaces = bridges.map((b) => b.name).concat(unpluggedHostEnds);
+  const labFamilies = new Set<Family>();
+  for (const i of r.ifaces) for (const a of i.addresses) labFamilies.add(a.family);
   // Bridged traffic meets FORWARD when br_netfilter is loaded (Docker), routed traffic always.
   const firewallFamilies: Family[] =
     acceptIfaces.length === 0 ? [] : ([4, 6] as const).filter((f) => labFamilies.has(f) || (f === 4 && labFamilies.size === 0));
@@ -228,11 +246,7 @@ export function plan(doc: TopologyDocument, resolved: Resolved = resolve(doc)): 
     };
   });
 
-  const rootNames = [
-    ...bridges.map((b) => b.name),
-    ...veths.flatMap((v) => [v.a, v.b]).filter((i) => i.netns === null).map((i) => i.name),
-  ];
-  const transitNames = veths.flatMap((v) => [v.a, v.b]).filter((i) => i.netns !== null).map((i) => i.name);
+  const rootNames = bridges.map((b) => b.name).concat(hostEnds);
 
   return {
     lab,

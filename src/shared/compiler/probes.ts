@@ -4,10 +4,11 @@
  * with an expectation and the reason behind it, plus the user's own probes. The designer's live
  * preview skips this stage; lab.sh and the runner use it.
  */
-import { formatIp, parseIp } from '../model/net.js';
+import { formatIp, parseIp, type Cidr } from '../model/net.js';
 import { ROOT_KEY, type Iface, type Resolved } from '../model/resolve.js';
 import { endNetem } from './netem.js';
 import type { Plan } from './plan.js';
+import { flat } from '../flat.js';
 import { ReachModel, type ForwardingFacts, type Verdict } from './reach.js';
 
 /**
@@ -113,7 +114,8 @@ function lookups(r: Resolved): Lookups {
     // The first link of an id wins, as find() did.
     for (const link of r.doc.links) if (!linkById.has(link.id)) linkById.set(link.id, link);
     const impaired = [...linkById.values()].some((link) => endNetem(link, 'a') !== undefined || endNetem(link, 'b') !== undefined);
-    l = { byKey: new Map(r.ifaces.map((i) => [i.key, i])), linkById, impaired };
+    // Interfaces by key only where some path can meet impairments (nothing reads them otherwise).
+    l = { byKey: impaired ? new Map(r.ifaces.map((i) => [i.key, i])) : new Map(), linkById, impaired };
     lookupsOf.set(r, l);
   }
   return l;
@@ -149,16 +151,33 @@ export function pathImpairment(r: Resolved, v: Pick<Verdict, 'path' | 'back'>): 
  * when the model expects the probe to stop.
  */
 export function neighbourCost(v: Pick<Verdict, 'path' | 'back' | 'reachable'>): number {
-  const hops = new Set<string>();
-  for (const way of [v.path, v.back ?? []]) {
-    for (let i = 1; i < way.length; i++) {
-      // The two ends in sorted order, so that a hop used both ways is one key.
-      const x = way[i - 1]!;
-      const y = way[i]!;
-      hops.add(x < y ? `${x}\n${y}` : `${y}\n${x}`);
-    }
+  // The hops as pairs of ends in sorted order (so that a hop used both ways is one), compared
+  // with a walk: a path has a few hops, and a key string per hop was most of a large lab's garbage here.
+  const hops: string[] = [];
+  addHops(v.path, hops);
+  if (v.back) addHops(v.back, hops);
+  return hops.length + (v.reachable ? 0 : 1);
+}
+
+/** Adds the hops of one way to `hops` (two ends each, smaller first) that it does not hold yet. */
+function addHops(way: readonly string[], hops: string[]): void {
+  for (let i = 1; i < way.length; i++) {
+    const x = way[i - 1]!;
+    const y = way[i]!;
+    const lo = x < y ? x : y;
+    const hi = x < y ? y : x;
+    let known = false;
+    for (let j = 0; j < hops.length && !known; j += 2) known = hops[j] === lo && hops[j + 1] === hi;
+    if (!known) hops.push(lo, hi);
   }
-  return 2 * hops.size + (v.reachable ? 0 : 1);
+}
+
+/** Adds the namespaces a way passes through to `touches` (`-` for the host), each once. */
+function addTouches(way: readonly string[], hostLabel: string, netnsOf: ReadonlyMap<string, string>, touches: string[]): void {
+  for (const node of way) {
+    const t = node === hostLabel ? '-' : node !== 'outside' ? (netnsOf.get(node) ?? node) : undefined;
+    if (t !== undefined && !touches.includes(t)) touches.push(t);
+  }
 }
 
 /** The first address of a node (IPv4 preferred), if it has one; remembered per node. */
@@ -166,8 +185,20 @@ function firstAddressFinder(r: Resolved): (node: string) => string | undefined {
   const known = new Map<string, string | undefined>();
   return (node) => {
     if (known.has(node)) return known.get(node);
-    const all = (r.l3ByNode.get(node) ?? []).flatMap((i) => i.addresses);
-    const a = all.find((x) => x.family === 4) ?? all[0];
+    // The first IPv4 address of its interfaces, or else its first address.
+    let first: Cidr | undefined;
+    let a: Cidr | undefined;
+    for (const i of r.l3ByNode.get(node) ?? []) {
+      for (const x of i.addresses) {
+        first ??= x;
+        if (x.family === 4) {
+          a = x;
+          break;
+        }
+      }
+      if (a) break;
+    }
+    a ??= first;
     const text = a ? formatIp(a.family, a.value) : undefined;
     known.set(node, text);
     return text;
@@ -189,15 +220,12 @@ export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
   const hostKey = model.hostKey;
   const hostLabel = r.hostId ?? 'host';
   const footprint = (v: Verdict): Pick<PlannedProbe, 'touches' | 'neighbours' | 'impairment'> => {
-    const touches = new Set<string>();
-    for (const way of [v.path, v.back ?? []]) {
-      for (const node of way) {
-        if (node === hostLabel) touches.add('-');
-        else if (node !== 'outside') touches.add(netns(node));
-      }
-    }
+    // A list, not a set: a path has a few nodes.
+    const touches: string[] = [];
+    addTouches(v.path, hostLabel, r.netnsOf, touches);
+    if (v.back) addTouches(v.back, hostLabel, r.netnsOf, touches);
     const impairment = pathImpairment(r, v);
-    const f: Pick<PlannedProbe, 'touches' | 'neighbours' | 'impairment'> = { touches: [...touches], neighbours: neighbourCost(v) };
+    const f: Pick<PlannedProbe, 'touches' | 'neighbours' | 'impairment'> = { touches, neighbours: neighbourCost(v) };
     if (impairment) f.impairment = impairment;
     return f;
   };
@@ -207,7 +235,12 @@ export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
    * of a literal are slow, and a field added afterwards made each probe twice as large.
    */
   const derived = (id: string, netns: string | null, fromLabel: string, toLabel: string, address: string, v: Verdict, origin: PlannedProbe['origin']): PlannedProbe => {
-    const { touches, neighbours, impairment } = footprint(v);
+    // The footprint's parts without footprint()'s object, made for each of a large lab's 30,000 probes.
+    const touches: string[] = [];
+    addTouches(v.path, hostLabel, r.netnsOf, touches);
+    if (v.back) addTouches(v.back, hostLabel, r.netnsOf, touches);
+    const neighbours = neighbourCost(v);
+    const impairment = pathImpairment(r, v);
     const expect = v.reachable ? 'reachable' : 'unreachable';
     return impairment
       ? { id, netns, fromLabel, toLabel, kind: 'ping', address, expect, reason: v.reason, touches, neighbours, impairment, origin }
@@ -217,7 +250,7 @@ export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
   const pair = (from: string, to: string): void => {
     const address = firstAddress(to);
     if (address === undefined || (r.l3ByNode.get(from) ?? []).length === 0) return;
-    probes.push(derived(`${from}->${to}`, netns(from), from, to, address, model.roundTrip(from, address), 'pair'));
+    probes.push(derived(flat`${from}->${to}`, netns(from), from, to, address, model.roundTrip(from, address), 'pair'));
   };
   if (namespaces.length <= ALL_PAIRS_LIMIT) {
     for (let i = 0; i < namespaces.length; i++) for (let j = i + 1; j < namespaces.length; j++) pair(namespaces[i]!.id, namespaces[j]!.id);
@@ -227,20 +260,20 @@ export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
 
   // The host reaches namespaces only through its own addresses in the lab (a bridge address or a host veth end).
   if ((r.l3ByNode.get(hostKey) ?? []).some((i) => i.addresses.length > 0)) {
-    for (const n of namespaces) {
+    namespaces.forEach((n) => {
       const address = firstAddress(n.id);
-      if (address === undefined) continue;
-      probes.push(derived(`${hostLabel}->${n.id}`, null, hostLabel, n.id, address, model.roundTrip(hostKey, address), 'host'));
-    }
+      if (address === undefined) return;
+      probes.push(derived(flat`${hostLabel}->${n.id}`, null, hostLabel, n.id, address, model.roundTrip(hostKey, address), 'host'));
+    });
   }
 
   const internet = r.internetId !== undefined ? r.nodes.get(r.internetId) : undefined;
   const target = internet?.kind === 'internet' ? internet.target : undefined;
   if (internet && target !== undefined) {
-    for (const n of namespaces) {
-      if ((r.l3ByNode.get(n.id) ?? []).length === 0) continue;
-      probes.push(derived(`${n.id}->${internet.id}`, netns(n.id), n.id, internet.id, target, model.roundTrip(n.id, target), 'outside'));
-    }
+    namespaces.forEach((n) => {
+      if ((r.l3ByNode.get(n.id) ?? []).length === 0) return;
+      probes.push(derived(flat`${n.id}->${internet.id}`, netns(n.id), n.id, internet.id, target, model.roundTrip(n.id, target), 'outside'));
+    });
   }
 
   for (const f of p.firewall.portForwards) {

@@ -5,6 +5,7 @@
  * a reason a user can read.
  */
 import { contains, formatIp, parseCidr, parseIp, prefixMask, type Family } from '../model/net.js';
+import { flat } from '../flat.js';
 import { ROOT_KEY, type Iface, type Resolved, type Segment } from '../model/resolve.js';
 
 /** A node taking part in routing: a namespace node id, the host key, or the outside world. */
@@ -63,6 +64,8 @@ export class ReachModel {
   /** The members of each segment holding each address, in member order: a next hop is one lookup, not a walk over a bridge's ports. */
   private readonly holders = new Map<number, Record<Family, Map<bigint, Iface[]>>>();
   private readonly masquerade: ReturnType<typeof parseCidr>[];
+  private readonly addresses = new Map<string, ReturnType<typeof parseIp>>();
+  private readonly masqueradedReasons = new Map<string, string>();
   readonly hostKey: string;
 
   constructor(
@@ -71,10 +74,11 @@ export class ReachModel {
   ) {
     this.hostKey = r.hostId ?? ROOT_KEY;
     for (const s of r.segments) this.holders.set(s.id, holdersOf(s));
-    for (const [node, ifaces] of r.l3ByNode) {
+    // forEach, not for...of over entries: that makes a pair and a result object per node until optimized.
+    r.l3ByNode.forEach((ifaces, node) => {
       for (const i of ifaces) for (const a of i.addresses) this.owners[a.family].set(a.value, node);
-    }
-    for (const [node, ifaces] of r.l3ByNode) this.tables.set(node, byPrefix(this.buildTable(node, ifaces)));
+    });
+    r.l3ByNode.forEach((ifaces, node) => this.tables.set(node, byPrefix(this.buildTable(node, ifaces))));
     if (!this.tables.has(this.hostKey)) this.tables.set(this.hostKey, byPrefix(this.buildTable(this.hostKey, [])));
     this.masquerade = facts.masquerade.map((m) => parseCidr(m));
   }
@@ -102,7 +106,7 @@ export class ReachModel {
     const n = this.r.nodes.get(node);
     const routes = n && (n.kind === 'namespace' || n.kind === 'host') ? n.routes : [];
     for (const route of routes) {
-      const via = route.via ? parseIp(route.via) : undefined;
+      const via = route.via ? this.parsed(route.via) : undefined;
       const dest = route.to === 'default' || route.to === 'default6' ? undefined : parseCidr(route.to);
       const family: Family = dest?.family ?? via?.family ?? (route.to === 'default6' ? 6 : 4);
       const prefix = dest?.prefix ?? 0;
@@ -113,13 +117,18 @@ export class ReachModel {
         : via
           ? ifaces.find((i) => i.addresses.some((a) => contains(a, via.family, via.value)))
           : undefined;
-      table.push({ family, network, prefix, mask, ...(iface ? { iface } : {}), ...(via ? { via: via.value } : {}), connected: false });
+      const entry: RouteEntry = { family, network, prefix, mask, connected: false };
+      if (iface) entry.iface = iface;
+      if (via) entry.via = via.value;
+      table.push(entry);
     }
     if (node === this.hostKey && this.r.internetId !== undefined) {
       for (const family of [4, 6] as const) table.push({ family, network: 0n, prefix: 0, mask: 0n, uplink: true, connected: false });
     }
-    // Longest prefix first; connected routes win ties, as the kernel's metric 0 does.
-    return table.sort((x, y) => y.prefix - x.prefix || Number(y.connected) - Number(x.connected));
+    // Longest prefix first; connected routes win ties, as the kernel's metric 0 does. Most tables
+    // are in that order already, and sort() makes a work copy of each.
+    for (let i = 1; i < table.length; i++) if (before(table[i - 1]!, table[i]!) > 0) return table.sort(before);
+    return table;
   }
 
   private forwards(node: string): boolean {
@@ -136,36 +145,34 @@ export class ReachModel {
     return undefined;
   }
 
-  /** One-way delivery from `from` to `dst`; returns the path and the source address used. */
-  private deliver(from: string, family: Family, dst: bigint): Verdict & { source?: bigint | undefined; exitedUplink: boolean } {
+  /**
+   * One-way delivery from `from` to `dst`; returns the path and the source address used. The
+   * reason of a delivery that arrives is left empty unless `describe` (a way back's is never read).
+   */
+  private deliver(from: string, family: Family, dst: bigint, describe = true): Verdict & { source?: bigint | undefined; exitedUplink: boolean } {
     const path = [from];
     let source: bigint | undefined;
     let node = from;
     const target = this.ownerOf(family, dst);
-    // Formatted only for a message: most deliveries arrive.
-    const text = (): string => formatIp(family, dst);
     for (let hop = 0; hop < 64; hop++) {
       if (node === target) {
-        const labels = path.map((k) => this.label(k));
-        return { reachable: true, path: labels, reason: `via ${labels.join(' -> ')}`, source, exitedUplink: false };
+        const labels = this.labels(path);
+        return { reachable: true, path: labels, reason: describe ? flat`via ${labels.join(' -> ')}` : '', source, exitedUplink: false };
       }
       const route = this.lookup(node, family, dst);
       if (!route) {
-        return this.fail(path, `${this.label(node)} has no route to ${text()}`);
+        return this.fail(path, `${this.label(node)} has no route to ${formatIp(family, dst)}`);
       }
       if (route.uplink) {
         if (node !== from && !this.forwards(node)) return this.fail(path, `the host does not forward (ip_forward is off)`);
-        if (target !== undefined) return this.fail(path, `the host sends ${text()} out of its uplink, but it is inside the lab`);
+        if (target !== undefined) return this.fail(path, `the host sends ${formatIp(family, dst)} out of its uplink, but it is inside the lab`);
         path.push(OUTSIDE);
-        return { reachable: true, path: path.map((k) => this.label(k)), reason: `out of the host's uplink`, source, exitedUplink: true };
+        return { reachable: true, path: this.labels(path), reason: `out of the host's uplink`, source, exitedUplink: true };
       }
-      if (!route.iface) return this.fail(path, `${this.label(node)}: the gateway of its route to ${text()} is not on a connected subnet`);
-      if (node === from) source = route.iface.addresses.find((a) => a.family === family)?.value;
+      if (!route.iface) return this.fail(path, `${this.label(node)}: the gateway of its route to ${formatIp(family, dst)} is not on a connected subnet`);
+      if (node === from) source = firstOfFamily(route.iface, family);
       const nextHop = route.via ?? dst;
-      const next = this.holders
-        .get(route.iface.segment)
-        ?.[family].get(nextHop)
-        ?.find((m) => m !== route.iface);
+      const next = otherThan(this.holders.get(route.iface.segment)?.[family].get(nextHop), route.iface);
       if (!next) {
         return this.fail(path, `nobody on ${route.iface.name} answers for ${formatIp(family, nextHop)}`);
       }
@@ -182,12 +189,33 @@ export class ReachModel {
   }
 
   private fail(path: string[], reason: string): Verdict & { exitedUplink: boolean } {
-    return { reachable: false, path: path.map((k) => this.label(k)), reason, exitedUplink: false };
+    return { reachable: false, path: this.labels(path), reason, exitedUplink: false };
+  }
+
+  /** The display names of a path of node keys: the path itself when every key is its own name (no host key, no outside). */
+  private labels(path: string[]): string[] {
+    for (const k of path) if (this.label(k) !== k) return path.map((x) => this.label(x));
+    return path;
+  }
+
+  /** `REASON, masqueraded`, one string for each reason (every namespace that goes out says the same). */
+  private masqueraded(reason: string): string {
+    let text = this.masqueradedReasons.get(reason);
+    if (text === undefined) this.masqueradedReasons.set(reason, (text = `${reason}, masqueraded`));
+    return text;
+  }
+
+  /** parseIp, once per address text: a large lab's probes aim at the same few addresses again and again (the outside target). Read-only. */
+  private parsed(address: string): ReturnType<typeof parseIp> {
+    if (this.addresses.has(address)) return this.addresses.get(address);
+    const ip = parseIp(address);
+    this.addresses.set(address, ip);
+    return ip;
   }
 
   /** Round trip: `from` reaches `address` and the answer finds its way back. */
   roundTrip(from: string, address: string): Verdict {
-    const ip = parseIp(address);
+    const ip = this.parsed(address);
     if (!ip) return { reachable: false, path: [], reason: `${address} is not an address` };
     const there = this.deliver(from, ip.family, ip.value);
     if (!there.reachable) return there;
@@ -199,14 +227,31 @@ export class ReachModel {
       if (!masqueraded) {
         return { ...there, reachable: false, reason: `no masquerade for ${src === undefined ? 'its source address' : formatIp(ip.family, src)}: replies from outside cannot return` };
       }
-      return { ...there, reason: `${there.reason}, masqueraded` };
+      return { ...there, reason: this.masqueraded(there.reason) };
     }
     const owner = this.ownerOf(ip.family, ip.value);
     if (there.source === undefined || owner === undefined) return there;
-    const back = this.deliver(owner, ip.family, there.source);
+    const back = this.deliver(owner, ip.family, there.source, false);
     if (!back.reachable) return { reachable: false, path: there.path, back: back.path, reason: `no way back: ${back.reason}` };
     return { reachable: true, path: there.path, back: back.path, reason: there.reason };
   }
+}
+
+/** Table order: longest prefix first, connected routes first among equals. */
+function before(x: RouteEntry, y: RouteEntry): number {
+  return y.prefix - x.prefix || Number(y.connected) - Number(x.connected);
+}
+
+/** The value of an interface's first address of a family. */
+function firstOfFamily(i: Iface, family: Family): bigint | undefined {
+  for (const a of i.addresses) if (a.family === family) return a.value;
+  return undefined;
+}
+
+/** The first of `list` that is not `i`. */
+function otherThan(list: readonly Iface[] | undefined, i: Iface): Iface | undefined {
+  if (list) for (const m of list) if (m !== i) return m;
+  return undefined;
 }
 
 /** Groups a table (longest prefix first) by family and prefix length, keeping its order. */

@@ -6,8 +6,8 @@ import { BASH_INSPECT } from './bash-inspect.js';
 import { BASH_LIBRARY } from './bash-library.js';
 import type { Plan } from './plan.js';
 import { NEIGHBOUR_MARGIN, type Impairment, type PlannedProbe } from './probes.js';
-import { shellJoin, shellQuote } from './shell.js';
-import { chainHooks, downSteps, forwardingKey, neighbourKey, neighbourLimit, neighbourNeed, recordLines, upSteps, type Command, type Phase, type Step } from './steps.js';
+import { isPlainWord, shellJoin, shellQuote } from './shell.js';
+import { chainHooks, downSteps, forwardingKey, neighbourKey, neighbourLimit, neighbourNeed, upSteps, type Command, type Phase, type Step } from './steps.js';
 import { LAB_SH_STATUS } from '../exit-codes.js';
 
 /** Where lab.sh keeps each lab's state (record, lock, services) unless NSD_STATE_DIR says otherwise. */
@@ -50,35 +50,71 @@ function renderStep(s: Step, out: string[]): void {
   for (const c of s.after ?? []) out.push(`  ${renderCommand(c)}`);
 }
 
-/** A word `ip -batch` reads exactly as written (no quotes, spaces or comment signs to interpret). */
-const BATCH_WORD = /^[A-Za-z0-9_.:/@%+,=-]+$/;
+/** Lines a chunk of the script collects before they are joined into one of its strings. */
+const CHUNK_LINES = 4096;
 
 /**
- * A command as a line of an `ip -batch` table: `ip [-n NS] [-4|-6] ARGS` with plain words, or
- * undefined when it has to run as a command of its own.
+ * Lines of the script, joined a few thousand at a time: one large string is never copied by the
+ * garbage collector, where the lines of 10,000 namespaces' steps and probes kept until the final
+ * join were.
  */
-export function batchLine(c: Command): string | undefined {
+class Lines {
+  /** One list for every chunk, filled by index and joined whole when full: no list grown line by line. */
+  private readonly lines = new Array<string>(CHUNK_LINES);
+  private count = 0;
+  constructor(private readonly script: string[]) {}
+
+  /** Adds a line; a full chunk goes to the script (the script's strings are joined by line breaks too). */
+  line(text: string): void {
+    this.lines[this.count++] = text;
+    if (this.count === CHUNK_LINES) {
+      this.script.push(this.lines.join('\n'));
+      this.count = 0;
+    }
+  }
+
+  /** Sends the lines of a chunk begun to the script. */
+  flush(): void {
+    if (this.count === 0) return;
+    this.script.push(this.lines.slice(0, this.count).join('\n'));
+    this.count = 0;
+  }
+}
+
+/**
+ * The words after `ip` where a command can be a line of an `ip -batch` table (`ip [-n NS] [-4|-6]
+ * ARGS`, every word one `ip -batch` reads exactly as written: no quotes, spaces or comment signs
+ * to interpret, the words shellQuote leaves plain), or -1 when it has to run as a command of its own.
+ */
+function batchStart(c: Command): number {
   const argv = c.argv;
-  if (argv[0] !== 'ip' || c.stdoutTo !== undefined || argv.length === 1) return undefined;
+  if (argv[0] !== 'ip' || c.stdoutTo !== undefined || argv.length === 1) return -1;
   // Walked in place, without a copy of the words: a large lab has hundreds of thousands of these.
   let i = 1;
   while (argv[i]?.startsWith('-')) {
     if (argv[i] === '-n') i += 2;
     else if (argv[i] === '-4' || argv[i] === '-6') i += 1;
-    else return undefined;
+    else return -1;
   }
-  if (i >= argv.length || !argv.every((w) => BATCH_WORD.test(w))) return undefined;
-  return argv.join(' ');
+  if (i >= argv.length) return -1;
+  for (const w of argv) if (!isPlainWord(w)) return -1;
+  return i;
+}
+
+/** True when a record's words join into one line of a table (no tab or line break in any word). */
+function oneLineWords(words: readonly string[]): boolean {
+  for (const w of words) if (w.includes('\n') || w.includes('\t')) return false;
+  return true;
 }
 
 /**
- * A command that writes a file as a line of nsd_table: `mkdir -p DIR` as `dir DIR` (one mkdir
+ * A command that writes a file, as a line of nsd_table: `mkdir -p DIR` as `dir DIR` (one mkdir
  * then makes them all), a `printf` into a file as `write COMMAND` (bash's own printf). Undefined
  * for any other command.
  */
 function fileLine(c: Command): string | undefined {
   const argv = c.argv;
-  if (argv[0] === 'mkdir' && argv.length === 3 && argv[1] === '-p' && c.stdoutTo === undefined && BATCH_WORD.test(argv[2]!)) return `dir ${argv[2]}`;
+  if (argv[0] === 'mkdir' && argv.length === 3 && argv[1] === '-p' && c.stdoutTo === undefined && isPlainWord(argv[2]!)) return `dir ${argv[2]}`;
   if (argv[0] === 'printf' && c.stdoutTo !== undefined) {
     const line = renderCommand(c);
     return /[\n\r]/.test(line) ? undefined : `write ${line}`;
@@ -86,39 +122,53 @@ function fileLine(c: Command): string | undefined {
   return undefined;
 }
 
+/** Whether all of a step's commands write files (fileLine), with no check and nothing after. */
+function isFileStep(s: Step): boolean {
+  if (s.unless || (s.after && s.after.length > 0)) return false;
+  for (const c of s.commands) if (fileLine(c) === undefined) return false;
+  return true;
+}
+
 /**
- * The table lines of a step that can run as data in nsd_table: its records, and either its ip
- * commands (the one that makes an object marked `make` when the step has a check: its "File
- * exists" means done) or its directories and files. Undefined for a step with any other command,
- * or both kinds: nsd_table writes the files of all its steps before it runs their ip commands.
+ * Whether a step can run as data in nsd_table: its records are one line each, and either all its
+ * commands are `ip` commands that batchStart takes (each then a table line of its words as
+ * written), with at most one command when the step has a check, or all of them write files
+ * (isFileStep). Not both kinds: nsd_table writes the files of all its steps before it runs their
+ * ip commands.
  */
-function tableLines(s: Step): string[] | undefined {
-  if (s.commands.length === 0 || (s.unless && s.commands.length !== 1)) return undefined;
-  const lines = [`step ${s.element ?? '-'} ${oneLine(s.title)}`];
-  for (const r of s.records ?? []) {
-    const line = r.join(' ');
-    if (/[\t\n]/.test(line)) return undefined;
-    lines.push(`record ${line}`);
-  }
-  if (!s.unless && (s.after?.length ?? 0) === 0 && s.commands[0]?.argv[0] !== 'ip') {
-    for (const c of s.commands) {
-      const line = fileLine(c);
-      if (line === undefined) return undefined;
-      lines.push(line);
+function isTableStep(s: Step): boolean {
+  if (s.commands.length === 0 || (s.unless && s.commands.length !== 1)) return false;
+  if (s.records) for (const r of s.records) if (!oneLineWords(r)) return false;
+  if (s.commands[0]!.argv[0] !== 'ip') return isFileStep(s);
+  for (const c of s.commands) if (batchStart(c) < 0) return false;
+  if (s.after) for (const c of s.after) if (batchStart(c) < 0) return false;
+  return true;
+}
+
+/**
+ * Adds the table lines of a step that isTableStep() takes: its records, and its ip commands (the
+ * one that makes an object marked `make` when the step has a check: its "File exists" means done)
+ * or its directories and files. Each record line also goes to `records`, when given.
+ */
+function pushTableLines(s: Step, out: Lines, records: string[] | undefined): void {
+  out.line(`step ${s.element ?? '-'} ${oneLine(s.title)}`);
+  if (s.records) {
+    for (const r of s.records) {
+      const line = r.join(' ');
+      records?.push(line);
+      out.line(`record ${line}`);
     }
-    return lines;
   }
-  for (const [i, c] of s.commands.entries()) {
-    const line = batchLine(c);
-    if (line === undefined) return undefined;
-    lines.push(i === 0 && s.unless ? `make ${line}` : line);
+  const commands = s.commands;
+  if (commands[0]!.argv[0] !== 'ip') {
+    for (const c of commands) out.line(fileLine(c)!);
+    return;
   }
-  for (const c of s.after ?? []) {
-    const line = batchLine(c);
-    if (line === undefined) return undefined;
-    lines.push(line);
+  for (let i = 0; i < commands.length; i++) {
+    const line = commands[i]!.argv.join(' ');
+    out.line(i === 0 && s.unless ? `make ${line}` : line);
   }
-  return lines;
+  if (s.after) for (const c of s.after) out.line(c.argv.join(' '));
 }
 
 /**
@@ -153,123 +203,180 @@ const TABLE_NOTES = {
  * whose commands are all `ip` go to nsd_table, in batches; the others to nsd_run_table, one by one.
  * Data keeps the function small at any size (bash crashed on one unrolled block per step).
  */
-function renderSteps(name: string, action: string, steps: Step[], script: string[], trailer: string[], notes = true): void {
-  // Lines go to the script a few thousand at a time, joined: one large string is never copied by
-  // the garbage collector, where the pieces of 10,000 namespaces' steps kept until the final join were.
-  let out: string[] = [];
-  const flush = (): void => {
-    if (out.length > 0) script.push(out.join('\n'));
-    out = [];
-  };
-  out.push(`${name}() {`);
-  out.push(`  NSD_ACTION=${action} NSD_STEP=0 NSD_TOTAL=${steps.length}`);
+function renderSteps(name: string, action: string, steps: Step[], script: string[], trailer: string[], notes = true, records?: { lines: string[]; elements: string[] }): void {
+  // Lines go to the script a chunk at a time, joined: one large string is never copied by the
+  // garbage collector, where the pieces of 10,000 namespaces' steps kept until the final join were.
+  const out = new Lines(script);
+  out.line(`${name}() {`);
+  out.line(`  NSD_ACTION=${action} NSD_STEP=0 NSD_TOTAL=${steps.length}`);
   let phase: Phase | undefined;
   let table: keyof typeof TABLE_NOTES | undefined;
   const endTable = (): void => {
-    if (table) out.push(TABLE_END);
+    if (table) out.line(TABLE_END);
     table = undefined;
   };
-  for (const s of steps) {
-    const ipLines = tableLines(s);
-    const lines = ipLines ?? runLines(s);
-    const kind = ipLines ? 'ip' : lines ? 'run' : undefined;
+  // Counting, not for...of, which makes an object per step until the optimizing compiler takes this loop.
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i]!;
+    const ip = isTableStep(s);
+    const lines = ip ? undefined : runLines(s);
+    const kind = ip ? 'ip' : lines ? 'run' : undefined;
     if (kind !== table) endTable();
     const changed = s.phase !== phase;
     phase = s.phase;
     if (kind && !table) {
-      out.push('', ...TABLE_NOTES[kind], `  ${kind === 'ip' ? 'nsd_table' : 'nsd_run_table'} <<'${TABLE_END}'`);
+      out.line('');
+      for (const note of TABLE_NOTES[kind]) out.line(note);
+      out.line(`  ${kind === 'ip' ? 'nsd_table' : 'nsd_run_table'} <<'${TABLE_END}'`);
       table = kind;
-      if (notes && changed) out.push(`# ${PHASE_NOTES[phase]}`);
-      out.push(`phase ${phase}`);
+      if (notes && changed) out.line(`# ${PHASE_NOTES[phase]}`);
+      out.line(`phase ${phase}`);
     } else if (changed) {
-      if (table) out.push(...(notes ? [`# ${PHASE_NOTES[phase]}`] : []), `phase ${phase}`);
-      else out.push('', ...(notes ? [`  # ${PHASE_NOTES[phase]}`] : []), `  NSD_PHASE=${phase}`);
+      if (table) {
+        if (notes) out.line(`# ${PHASE_NOTES[phase]}`);
+        out.line(`phase ${phase}`);
+      } else {
+        out.line('');
+        if (notes) out.line(`  # ${PHASE_NOTES[phase]}`);
+        out.line(`  NSD_PHASE=${phase}`);
+      }
     }
-    if (lines) out.push(...lines);
-    else renderStep(s, out);
-    if (out.length >= 4096) flush();
+    if (ip) pushTableLines(s, out, records?.lines);
+    else {
+      if (lines) for (const l of lines) out.line(l);
+      else {
+        const block: string[] = [];
+        renderStep(s, block);
+        for (const l of block) out.line(l);
+      }
+      if (records && s.records) for (const r of s.records) records.lines.push(r.join(' '));
+    }
+    if (records && s.records) for (let i = 0; i < s.records.length; i++) records.elements.push(s.element ?? 'lab');
   }
   endTable();
-  out.push('', ...trailer.map((l) => `  ${l}`), '}', '');
-  flush();
+  out.line('');
+  for (const l of trailer) out.line(`  ${l}`);
+  out.line('}');
+  out.line('');
+  out.flush();
 }
 
 function bashArray(name: string, words: readonly string[]): string {
-  return `readonly ${name}=(${words.map(shellQuote).join(' ')})`;
+  return `readonly ${name}=(${quotedWords(words)})`;
 }
 
-function renderVerify(plan: Plan, probes: readonly PlannedProbe[], out: string[]): void {
-  out.push('nsd_verify() {');
-  out.push('  nsd_preflight verify');
-  out.push('  local dir tmp=/tmp');
-  out.push('  # Thousands of small files in a big lab: in memory where the host has /dev/shm.');
-  out.push('  if [[ -d /dev/shm && -w /dev/shm ]]; then tmp=/dev/shm; fi');
-  out.push('  NSD_LISTENERS=()');
-  out.push('  # Interrupted (a cancelled run, ^C), verify still stops its listeners and removes its files.');
-  out.push('  trap nsd_verify_done EXIT');
-  out.push('  nsd_verify_dir "$tmp"');
-  out.push('  dir=$NSD_VERIFY_DIR');
+/** shellJoin(words): when every word needs single quotes and has none (record lines), one join does it. */
+function quotedWords(words: readonly string[]): string {
+  if (words.length > 0 && words.every((w) => !isPlainWord(w) && !w.includes("'"))) return `'${words.join("' '")}'`;
+  return shellJoin(words);
+}
+
+function renderVerify(plan: Plan, probes: readonly PlannedProbe[], script: string[]): void {
+  const out = new Lines(script);
+  out.line('nsd_verify() {');
+  out.line('  nsd_preflight verify');
+  out.line('  local dir tmp=/tmp');
+  out.line('  # Thousands of small files in a big lab: in memory where the host has /dev/shm.');
+  out.line('  if [[ -d /dev/shm && -w /dev/shm ]]; then tmp=/dev/shm; fi');
+  out.line('  NSD_LISTENERS=()');
+  out.line('  # Interrupted (a cancelled run, ^C), verify still stops its listeners and removes its files.');
+  out.line('  trap nsd_verify_done EXIT');
+  out.line('  nsd_verify_dir "$tmp"');
+  out.line('  dir=$NSD_VERIFY_DIR');
   if (probes.length === 0) {
-    out.push("  echo 'this lab has nothing to probe: add addresses, or probes by hand'", '  nsd_verify_done', '  trap - EXIT', '}', '');
+    for (const l of ["  echo 'this lab has nothing to probe: add addresses, or probes by hand'", '  nsd_verify_done', '  trap - EXIT', '}', '']) out.line(l);
+    out.flush();
     return;
   }
   if (probes.some((p) => p.address === '@uplink')) {
-    out.push(`  NSD_UPLINK_ADDRESS=$(ip -4 -o addr show dev "$NSD_UPLINK" | awk '{ split($4, a, "/"); print a[1]; exit }')`);
+    out.line(`  NSD_UPLINK_ADDRESS=$(ip -4 -o addr show dev "$NSD_UPLINK" | awk '{ split($4, a, "/"); print a[1]; exit }')`);
   }
   if (probes.some((p) => p.address === '@uplink6')) {
-    out.push(`  NSD_UPLINK_ADDRESS6=$(ip -6 -o addr show dev "$NSD_UPLINK" scope global | awk '{ split($4, a, "/"); print a[1]; exit }')`);
+    out.line(`  NSD_UPLINK_ADDRESS6=$(ip -6 -o addr show dev "$NSD_UPLINK" scope global | awk '{ split($4, a, "/"); print a[1]; exit }')`);
   }
   const listeners = new Set<string>();
-  for (const p of probes) {
+  // Loops over the probes count indexes: for...of makes an object per probe until this run-once function is optimized.
+  for (let i = 0; i < probes.length; i++) {
+    const p = probes[i]!;
     if (!p.listen) continue;
     const words = [p.listen.netns, p.listen.address, String(p.listen.port)];
     const key = words.join(' ');
     if (listeners.has(key)) continue;
     listeners.add(key);
-    out.push(`  nsd_listen ${shellJoin(words)}`);
+    out.line(`  nsd_listen ${shellJoin(words)}`);
   }
   // Room for one round of parallel probes before the first wave, or the lab's own entries are flushed first.
   let total = 0;
   let most = 0;
-  for (const p of probes) {
-    total += p.neighbours;
-    most = Math.max(most, p.neighbours);
+  for (let i = 0; i < probes.length; i++) {
+    total += probes[i]!.neighbours;
+    most = Math.max(most, probes[i]!.neighbours);
   }
-  out.push(`  NSD_NEIGH_WANT=${Math.min(total, 64 * most)}`);
+  out.line(`  NSD_NEIGH_WANT=${Math.min(total, 64 * most)}`);
   // The lab's host interfaces that have addresses: only they hold the host's entries for the lab.
   const devs = [
     ...plan.bridges.filter((b) => b.addresses.length > 0).map((b) => b.name),
     ...plan.veths.flatMap((v) => [v.a, v.b]).filter((i) => i.netns === null && i.addresses.length > 0).map((i) => i.name),
   ];
   const tables = new Set(probes.map((p) => (p.address.includes(':') || p.address === '@uplink6' ? 'ndisc_cache' : 'arp_cache')));
-  out.push(`  NSD_NEIGH_TABLES=${shellQuote([...tables].sort().join(' '))}`);
-  out.push(`  NSD_NEIGH_DEVS=(${devs.map(shellQuote).join(' ')})`);
-  out.push('  nsd_waves_begin "$dir"');
+  out.line(`  NSD_NEIGH_TABLES=${shellQuote([...tables].sort().join(' '))}`);
+  out.line(`  NSD_NEIGH_DEVS=(${devs.map(shellQuote).join(' ')})`);
+  out.line('  nsd_waves_begin "$dir"');
   // One line of words per probe, read by a loop: a function with one command per probe would
   // outgrow bash's stack (one nested call per command) at some 20,000 probes.
-  out.push(
-    '  # One probe a line: COST NAMESPACES (the neighbour entries it makes at most, and where they are',
-    '  # flushed after its wave), then N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON [TRIES WAIT NOTE].',
-    `  nsd_queue_table <<'${TABLE_END}'`,
-  );
+  out.line('  # One probe a line: COST NAMESPACES (the neighbour entries it makes at most, and where they are');
+  out.line('  # flushed after its wave), then N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON [TRIES WAIT NOTE].');
+  out.line(`  nsd_queue_table <<'${TABLE_END}'`);
   // Probes through the same namespaces go in the same wave, so each namespace is flushed about
   // once: ordered by the first of their namespaces in the plan (the report keeps their numbers).
-  const rank = new Map(plan.namespaces.map((n, i) => [n.name, i]));
-  const first = (p: PlannedProbe): number => p.touches.reduce((m, t) => Math.min(m, rank.get(t) ?? Infinity), Infinity);
-  const order = probes.map((p, i) => ({ p, i, key: first(p) })).sort((x, y) => x.key - y.key || x.i - y.i);
-  order.forEach(({ p, i }) => {
-    const args = [String(p.neighbours), p.touches.join(' '), String(i + 1), p.id, p.netns ?? '-', p.fromLabel, p.toLabel, p.kind, p.address, p.port !== undefined ? String(p.port) : '', p.expect, p.reason];
-    if (p.impairment) args.push(String(p.impairment.tries), String(Math.ceil(p.impairment.delayMs / 1000)), impairmentNote(p.impairment));
-    out.push(shellJoin(args));
+  const order = probeOrder(plan, probes);
+  const quotedReasons = new Map<string, string>();
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    const p = probes[i]!;
+    // shellJoin() of the words, with a reason that has a quote (every namespace's way out: "the host's uplink") quoted once.
+    const words = [String(p.neighbours), p.touches.join(' '), String(i + 1), p.id, p.netns ?? '-', p.fromLabel, p.toLabel, p.kind, p.address, p.port !== undefined ? String(p.port) : '', p.expect].map(shellQuote);
+    let reason = p.reason.includes("'") ? quotedReasons.get(p.reason) : undefined;
+    if (reason === undefined) {
+      reason = shellQuote(p.reason);
+      if (p.reason.includes("'")) quotedReasons.set(p.reason, reason);
+    }
+    words.push(reason);
+    if (p.impairment) words.push(shellQuote(String(p.impairment.tries)), shellQuote(String(Math.ceil(p.impairment.delayMs / 1000))), shellQuote(impairmentNote(p.impairment)));
+    out.line(words.join(' '));
+  }
+  out.line(TABLE_END);
+  out.line('  nsd_waves_end');
+  out.line('  local status=0');
+  out.line('  nsd_verify_report "$dir" || status=$?');
+  out.line('  nsd_verify_done');
+  out.line('  trap - EXIT');
+  out.line('  return "$status"');
+  out.line('}');
+  out.line('');
+  out.flush();
+}
+
+/**
+ * The probes' indexes ordered by the first of their namespaces in the plan (probes that touch
+ * none last), each rank in probe order: a counting sort, as a stable sort by that key would.
+ */
+function probeOrder(plan: Plan, probes: readonly PlannedProbe[]): number[] {
+  const rank = new Map<string, number>();
+  plan.namespaces.forEach((n, i) => rank.set(n.name, i));
+  const none = plan.namespaces.length;
+  const keys = new Array<number>(probes.length);
+  const start = new Array<number>(none + 2).fill(0);
+  probes.forEach((p, i) => {
+    let key = none;
+    for (const t of p.touches) key = Math.min(key, rank.get(t) ?? none);
+    keys[i] = key;
+    start[key + 1]!++;
   });
-  out.push(TABLE_END);
-  out.push('  nsd_waves_end');
-  out.push('  local status=0');
-  out.push('  nsd_verify_report "$dir" || status=$?');
-  out.push('  nsd_verify_done');
-  out.push('  trap - EXIT');
-  out.push('  return "$status"');
-  out.push('}', '');
+  for (let k = 1; k < start.length; k++) start[k]! += start[k - 1]!;
+  const order = new Array<number>(probes.length);
+  for (let i = 0; i < probes.length; i++) order[start[keys[i]!]!++] = i;
+  return order;
 }
 
 /** What verify says about an impaired path: "the path has 20 % loss and 100 ms of delay there and back (netem on red-blue)". */
@@ -287,7 +394,7 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
     .sort()
     .map((f) => (f === 4 ? 'iptables' : 'ip6tables'));
   const nat = plan.firewall.masquerade.length > 0 || plan.firewall.portForwards.length > 0;
-  const hostLinks = [...new Set(plan.rootNames)];
+  const hostLinks = unique(plan.rootNames);
 
   out.push('#!/usr/bin/env bash');
   out.push(`# lab.sh for the network lab "${plan.lab}": ${oneLine(plan.title)}`);
@@ -337,11 +444,13 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   out.push('# Links with impairments (netem): preflight checks that the kernel has the qdisc.');
   out.push(bashArray('NSD_NETEM', plan.veths.filter((v) => v.netem).map((v) => v.link)));
   out.push(bashArray('NSD_QDISCS', plan.veths.flatMap((v) => (['a', 'b'] as const).filter((side) => v.netem?.[side]).map((side) => `${v[side].netns ?? '-'}:${v[side].name}`))));
-  const wanted = recordLines(up);
+  // The record lines are gathered while up's steps are rendered below (the same words, joined
+  // once), and their two arrays filled in here then.
+  const wanted = { lines: [] as string[], elements: [] as string[] };
   out.push('# What up records for this drawing, and the element of each: on a running lab, the rest of its');
   out.push('# record is removed first (apply).');
-  out.push(bashArray('NSD_WANT', wanted.map((w) => w.line)));
-  out.push(bashArray('NSD_WANT_OF', wanted.map((w) => w.element ?? 'lab')));
+  const wantAt = out.length;
+  out.push('NSD_WANT', 'NSD_WANT_OF');
   out.push("NSD_ACTION='' NSD_STEP=0 NSD_TOTAL=0 NSD_PHASE=- NSD_ELEMENT=- NSD_TITLE=- NSD_TABLE_PHASE=() NSD_TABLE_ELEMENT=() NSD_TABLE_TITLE=()");
   out.push("NSD_UPLINK_ADDRESS='' NSD_UPLINK_ADDRESS6='' NSD_LISTENERS=() NSD_RUNNING=0");
   out.push(`readonly NSD_NEIGH_MARGIN=${NEIGHBOUR_MARGIN}`);
@@ -364,7 +473,9 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
     'nsd_about up',
     `printf 'lab %s is up. Check it with: %s\\n' "$NSD_LAB" "$(nsd_again verify)"`,
     'nsd_event "done up"',
-  ]);
+  ], true, wanted);
+  out[wantAt] = bashArray('NSD_WANT', wanted.lines);
+  out[wantAt + 1] = bashArray('NSD_WANT_OF', wanted.elements);
   // The notes explain the order of up; down follows the record, kind by kind.
   renderSteps('nsd_down', 'down', down, out, [`printf 'lab %s is down.\\n' "$NSD_LAB"`, 'nsd_event "done down"'], false);
   renderVerify(plan, probes, out);
@@ -390,7 +501,21 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   out.push('    exit 2');
   out.push('    ;;');
   out.push('esac');
-  return `${out.join('\n')}\n`;
+  // One join with the final line break, so the script is one flat string.
+  out.push('');
+  return out.join('\n');
+}
+
+/** The distinct words of a list, first come first (as [...new Set(words)], without an iterator object per word). */
+function unique(words: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    if (seen.has(words[i]!)) continue;
+    seen.add(words[i]!);
+    out.push(words[i]!);
+  }
+  return out;
 }
 
 /** A title or source on one line of a comment. */

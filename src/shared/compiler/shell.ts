@@ -4,7 +4,8 @@
 const SAFE = new Uint8Array(128);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-') SAFE[c.charCodeAt(0)] = 1;
 
-function isSafe(word: string): boolean {
+/** True when `word` is one or more characters that never need quoting (see shellQuote). */
+export function isPlainWord(word: string): boolean {
   if (word.length === 0) return false;
   for (let i = 0; i < word.length; i++) {
     const c = word.charCodeAt(i);
@@ -15,7 +16,7 @@ function isSafe(word: string): boolean {
 
 /** Quotes one word for bash: plain when it only holds safe characters, single-quoted otherwise. */
 export function shellQuote(word: string): string {
-  if (isSafe(word)) return word;
+  if (isPlainWord(word)) return word;
   return word.includes("'") ? `'${word.replace(/'/g, `'\\''`)}'` : `'${word}'`;
 }
 

@@ -8,6 +8,7 @@ import type { Plan, PlannedRoute } from './plan.js';
 import type { Iface } from '../model/resolve.js';
 import { NEIGHBOUR_MARGIN } from './probes.js';
 import { netemArgs } from './netem.js';
+import { flat } from '../flat.js';
 
 /** The phases of `up`, in order; `down` walks them backwards. */
 export const PHASES = ['preflight', 'namespaces', 'bridges', 'links', 'addresses', 'up', 'routes', 'forwarding', 'nat', 'services', 'verify'] as const;
@@ -75,12 +76,30 @@ const cmd = (...argv: string[]): Command => ({ argv });
 
 /** `ip` addressed at a namespace (`ip -n red ...`) or at the host. */
 function ip(netns: string | null, ...args: string[]): Command {
-  return { argv: (netns === null ? ['ip'] : ['ip', '-n', netns]).concat(args) };
+  return ipWith(netns, args);
+}
+
+/** ip() with its arguments as a list. */
+function ipWith(netns: string | null, args: readonly string[]): Command {
+  return { argv: addressed('ip', netns, args) };
+}
+
+/** `TOOL [-n NETNS] ARGS...` as one exact-size list, without a list for the head. */
+function addressed(tool: string, netns: string | null, args: readonly string[]): string[] {
+  const head = netns === null ? 1 : 3;
+  const argv = new Array<string>(head + args.length);
+  argv[0] = tool;
+  if (netns !== null) {
+    argv[1] = '-n';
+    argv[2] = netns;
+  }
+  for (let i = 0; i < args.length; i++) argv[head + i] = args[i]!;
+  return argv;
 }
 
 /** `tc` addressed at a namespace (`tc -n red ...`) or at the host. */
 function tc(netns: string | null, ...args: string[]): Command {
-  return { argv: (netns === null ? ['tc'] : ['tc', '-n', netns]).concat(args) };
+  return { argv: addressed('tc', netns, args) };
 }
 
 function iptablesFor(family: Family): string {
@@ -92,15 +111,11 @@ function where(i: Iface): string {
 }
 
 function routeArgs(r: PlannedRoute): string[] {
-  return [
-    ...(r.family === 6 ? ['-6'] : []),
-    'route',
-    'replace',
-    r.to,
-    ...(r.via !== undefined ? ['via', r.via] : []),
-    ...(r.dev !== undefined ? ['dev', r.dev] : []),
-    ...(r.metric !== undefined ? ['metric', String(r.metric)] : []),
-  ];
+  const args = r.family === 6 ? ['-6', 'route', 'replace', r.to] : ['route', 'replace', r.to];
+  if (r.via !== undefined) args.push('via', r.via);
+  if (r.dev !== undefined) args.push('dev', r.dev);
+  if (r.metric !== undefined) args.push('metric', String(r.metric));
+  return args;
 }
 
 function routeRecord(where: string, r: PlannedRoute): string[] {
@@ -129,10 +144,22 @@ export const NEIGHBOUR_DEFAULT_LIMIT = 1024;
  * for the rest of the machine, new neighbours fail while the old ones are fresh.
  */
 export function neighbourNeed(plan: Plan): Record<Family, number> {
-  const pairs: Record<Family, Set<string>> = { 4: new Set(), 6: new Set() };
-  for (const ns of plan.namespaces) for (const r of ns.routes) if (r.via !== undefined) pairs[r.family].add(`${ns.name} ${r.via}`);
-  for (const r of plan.host.routes) if (r.via !== undefined) pairs[r.family].add(`- ${r.via}`);
-  return { 4: 2 * pairs[4].size, 6: 2 * pairs[6].size };
+  // Gateways per place (a namespace name, or - for the host), each counted once.
+  const gateways: Record<Family, Map<string, Set<string>>> = { 4: new Map(), 6: new Map() };
+  const add = (where: string, r: PlannedRoute): void => {
+    if (r.via === undefined) return;
+    const known = gateways[r.family].get(where);
+    if (known) known.add(r.via);
+    else gateways[r.family].set(where, new Set([r.via]));
+  };
+  for (const ns of plan.namespaces) for (const r of ns.routes) add(ns.name, r);
+  for (const r of plan.host.routes) add(HOST, r);
+  const pairs = (f: Family): number => {
+    let n = 0;
+    for (const vias of gateways[f].values()) n += vias.size;
+    return n;
+  };
+  return { 4: 2 * pairs(4), 6: 2 * pairs(6) };
 }
 
 /** The limit a lab asks the host for, when its need does not fit in the default: rounded up to a multiple of 1024. */
@@ -143,7 +170,12 @@ export function neighbourLimit(need: number): number | undefined {
 
 function addressArgs(text: string, dev: string): string[] {
   // IPv6 addresses skip duplicate address detection, or they stay "tentative" for seconds.
-  return ['addr', 'replace', text, 'dev', dev, ...(text.includes(':') ? ['nodad'] : [])];
+  return text.includes(':') ? ['addr', 'replace', text, 'dev', dev, 'nodad'] : ['addr', 'replace', text, 'dev', dev];
+}
+
+/** Where `ip link add` makes a veth end: `netns NAME`, or nothing for the host. */
+function netnsArgs(end: Iface): string[] {
+  return end.netns !== null ? ['netns', end.netns] : [];
 }
 
 /** Rules the lab keeps in its own FORWARD chain, for one address family. */
@@ -183,7 +215,11 @@ export function serviceHash(command: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
-/** The ordered steps of `up`. */
+/**
+ * The ordered steps of `up`. Its long loops count indexes instead of for...of: it runs once per
+ * compile, largely before the optimizing compiler takes it, and there for...of makes an object
+ * per element (400,000 of them for 10,000 namespaces, a tenth of this stage's garbage).
+ */
 export function upSteps(plan: Plan): Step[] {
   const steps: Step[] = [];
   const add = (s: Step): void => {
@@ -196,7 +232,8 @@ export function upSteps(plan: Plan): Step[] {
 
   // DNS files first: they need nothing else, and lab.sh then makes the namespaces in one batch.
   let madeEtcNetns = false;
-  for (const ns of plan.namespaces) {
+  for (let iNs = 0; iNs < plan.namespaces.length; iNs++) {
+    const ns = plan.namespaces[iNs]!;
     if (ns.dns.length > 0) {
       if (!madeEtcNetns) {
         madeEtcNetns = true;
@@ -207,21 +244,22 @@ export function upSteps(plan: Plan): Step[] {
         id: `namespaces/${ns.node}/dns`,
         phase: 'namespaces',
         element: ns.node,
-        title: `DNS for ${ns.name}: ${ns.dns.join(', ')} in /etc/netns/${ns.name}/resolv.conf`,
+        title: flat`DNS for ${ns.name}: ${ns.dns.join(', ')} in /etc/netns/${ns.name}/resolv.conf`,
         records: [['dns', ns.name]],
         commands: [
-          cmd('mkdir', '-p', `/etc/netns/${ns.name}`),
-          { argv: ['printf', 'nameserver %s\\n'].concat(ns.dns), stdoutTo: `/etc/netns/${ns.name}/resolv.conf` },
+          cmd('mkdir', '-p', flat`/etc/netns/${ns.name}`),
+          { argv: ['printf', 'nameserver %s\\n'].concat(ns.dns), stdoutTo: flat`/etc/netns/${ns.name}/resolv.conf` },
         ],
       });
     }
   }
-  for (const ns of plan.namespaces) {
+  for (let iNs = 0; iNs < plan.namespaces.length; iNs++) {
+    const ns = plan.namespaces[iNs]!;
     add({
       id: `namespaces/${ns.node}`,
       phase: 'namespaces',
       element: ns.node,
-      title: `namespace ${ns.name}`,
+      title: flat`namespace ${ns.name}`,
       records: [['netns', ns.name]],
       unless: cmd('nsd_has_netns', ns.name),
       commands: [cmd('ip', 'netns', 'add', ns.name)],
@@ -230,12 +268,13 @@ export function upSteps(plan: Plan): Step[] {
     });
   }
 
-  for (const b of plan.bridges) {
+  for (let iB = 0; iB < plan.bridges.length; iB++) {
+    const b = plan.bridges[iB]!;
     add({
       id: `bridges/${b.node}`,
       phase: 'bridges',
       element: b.node,
-      title: `bridge ${b.name}`,
+      title: flat`bridge ${b.name}`,
       records: [
         ['bridge', b.name, b.mtu !== undefined ? String(b.mtu) : HOST],
         ['link', b.name],
@@ -244,32 +283,33 @@ export function upSteps(plan: Plan): Step[] {
       commands: [ip(null, 'link', 'add', b.name, 'type', 'bridge')],
       after: [ip(null, 'link', 'set', b.name, 'alias', tag)],
     });
-    if (b.mtu !== undefined) add({ id: `bridges/${b.node}/mtu`, phase: 'bridges', element: b.node, title: `MTU ${b.mtu} on ${b.name}`, commands: [ip(null, 'link', 'set', b.name, 'mtu', String(b.mtu))] });
+    if (b.mtu !== undefined) add({ id: `bridges/${b.node}/mtu`, phase: 'bridges', element: b.node, title: flat`MTU ${b.mtu} on ${b.name}`, commands: [ip(null, 'link', 'set', b.name, 'mtu', String(b.mtu))] });
   }
 
-  for (const v of plan.veths) {
+  for (let iV = 0; iV < plan.veths.length; iV++) {
+    const v = plan.veths[iV]!;
     // Each end is made directly where it belongs (no detour through the host, one command), then
     // tagged where it is; the tags run again on every up, since an interrupted run may have missed them.
     const [first, second] = v.a.netns !== null || v.b.netns === null ? [v.a, v.b] : [v.b, v.a];
     const mtu = v.mtu !== undefined ? ['mtu', String(v.mtu)] : [];
-    const at = (end: Iface): string[] => (end.netns !== null ? ['netns', end.netns] : []);
     add({
       id: `links/${v.link}`,
       phase: 'links',
       element: v.link,
-      title: `veth pair ${first.name} (${where(first)}) <-> ${second.name} (${where(second)})`,
+      title: flat`veth pair ${first.name} (${where(first)}) <-> ${second.name} (${where(second)})`,
       records: [
         ['veth', first.name, first.netns ?? HOST, first.master ?? HOST, second.name, second.netns ?? HOST, second.master ?? HOST, v.mtu !== undefined ? String(v.mtu) : HOST],
         ['link', first.name],
         ['link', second.name],
       ],
       unless: ip(first.netns, 'link', 'show', 'dev', first.name),
-      commands: [ip(null, 'link', 'add', first.name, ...mtu, ...at(first), 'type', 'veth', 'peer', 'name', second.name, ...mtu, ...at(second))],
+      commands: [ipWith(null, ['link', 'add', first.name].concat(mtu, netnsArgs(first), ['type', 'veth', 'peer', 'name', second.name], mtu, netnsArgs(second)))],
       after: [ip(first.netns, 'link', 'set', first.name, 'alias', tag), ip(second.netns, 'link', 'set', second.name, 'alias', tag)],
     });
-    for (const end of [v.a, v.b]) {
+    for (let iEnd = 0; iEnd < 2; iEnd++) {
+      const end = iEnd === 0 ? v.a : v.b;
       if (end.master) {
-        add({ id: `links/${v.link}/${end.name}/master`, phase: 'links', element: v.link, title: `plug ${end.name} into bridge ${end.master}`, commands: [ip(null, 'link', 'set', end.name, 'master', end.master)] });
+        add({ id: flat`links/${v.link}/${end.name}/master`, phase: 'links', element: v.link, title: flat`plug ${end.name} into bridge ${end.master}`, commands: [ip(null, 'link', 'set', end.name, 'master', end.master)] });
       }
     }
     for (const side of ['a', 'b'] as const) {
@@ -279,72 +319,88 @@ export function upSteps(plan: Plan): Step[] {
       const words = netemArgs(n);
       // replace: up runs again on a running lab; the figures are what leaves this end (its egress).
       add({
-        id: `links/${v.link}/${end.name}/netem`,
+        id: flat`links/${v.link}/${end.name}/netem`,
         phase: 'links',
         element: v.link,
-        title: `impair what ${end.name} ${where(end)} sends: ${words.join(' ')}`,
+        title: flat`impair what ${end.name} ${where(end)} sends: ${words.join(' ')}`,
         records: [['qdisc', end.netns ?? HOST, end.name].concat(words)],
         commands: [tc(end.netns, 'qdisc', 'replace', 'dev', end.name, 'root', 'netem', ...words)],
       });
     }
   }
 
-  for (const b of plan.bridges) {
-    for (const a of b.addresses) add({ id: `addresses/${b.node}/${a}`, phase: 'addresses', element: b.node, title: `${a} on bridge ${b.name}`, records: [['addr', HOST, b.name, a]], commands: [ip(null, ...addressArgs(a, b.name))] });
+  for (let iB = 0; iB < plan.bridges.length; iB++) {
+    const b = plan.bridges[iB]!;
+    for (const a of b.addresses) add({ id: flat`addresses/${b.node}/${a}`, phase: 'addresses', element: b.node, title: flat`${a} on bridge ${b.name}`, records: [['addr', HOST, b.name, a]], commands: [ipWith(null, addressArgs(a, b.name))] });
   }
-  for (const v of plan.veths) {
-    for (const end of [v.a, v.b]) {
-      for (const a of end.addresses) {
+  for (let iV = 0; iV < plan.veths.length; iV++) {
+    const v = plan.veths[iV]!;
+    for (let iEnd = 0; iEnd < 2; iEnd++) {
+      const end = iEnd === 0 ? v.a : v.b;
+      for (let iA = 0; iA < end.addresses.length; iA++) {
+        const a = end.addresses[iA]!;
         add({
-          id: `addresses/${v.link}/${end.name}/${a.text}`,
+          id: flat`addresses/${v.link}/${end.name}/${a.text}`,
           phase: 'addresses',
           element: v.link,
-          title: `${a.text} on ${end.name} ${where(end)}`,
+          title: flat`${a.text} on ${end.name} ${where(end)}`,
           records: [['addr', end.netns ?? HOST, end.name, a.text]],
-          commands: [ip(end.netns, ...addressArgs(a.text, end.name))],
+          commands: [ipWith(end.netns, addressArgs(a.text, end.name))],
         });
       }
     }
   }
 
-  for (const b of plan.bridges) add({ id: `up/${b.node}`, phase: 'up', element: b.node, title: `bridge ${b.name} up`, commands: [ip(null, 'link', 'set', b.name, 'up')] });
-  for (const ns of plan.namespaces) add({ id: `up/${ns.node}/lo`, phase: 'up', element: ns.node, title: `lo up in ${ns.name}`, commands: [ip(ns.name, 'link', 'set', 'lo', 'up')] });
-  for (const v of plan.veths) {
+  for (let iB = 0; iB < plan.bridges.length; iB++) {
+    const b = plan.bridges[iB]!;
+    add({ id: `up/${b.node}`, phase: 'up', element: b.node, title: flat`bridge ${b.name} up`, commands: [ip(null, 'link', 'set', b.name, 'up')] });
+  }
+  for (let iNs = 0; iNs < plan.namespaces.length; iNs++) {
+    const ns = plan.namespaces[iNs]!;
+    add({ id: `up/${ns.node}/lo`, phase: 'up', element: ns.node, title: flat`lo up in ${ns.name}`, commands: [ip(ns.name, 'link', 'set', 'lo', 'up')] });
+  }
+  for (let iV = 0; iV < plan.veths.length; iV++) {
+    const v = plan.veths[iV]!;
     add({
       id: `up/${v.link}`,
       phase: 'up',
       element: v.link,
-      title: `${v.a.name} and ${v.b.name} up`,
+      title: flat`${v.a.name} and ${v.b.name} up`,
       commands: [ip(v.a.netns, 'link', 'set', v.a.name, 'up'), ip(v.b.netns, 'link', 'set', v.b.name, 'up')],
     });
   }
 
   // Routes need their gateway's subnet on an interface that is up: after addresses and links.
-  for (const ns of plan.namespaces) {
-    for (const r of ns.routes) {
-      add({ id: `routes/${ns.node}/${r.to}`, phase: 'routes', element: ns.node, title: `route ${r.to}${r.via ? ` via ${r.via}` : ''} in ${ns.name}`, records: [routeRecord(ns.name, r)], commands: [ip(ns.name, ...routeArgs(r))] });
+  for (let iNs = 0; iNs < plan.namespaces.length; iNs++) {
+    const ns = plan.namespaces[iNs]!;
+    for (let iR = 0; iR < ns.routes.length; iR++) {
+      const r = ns.routes[iR]!;
+      add({ id: flat`routes/${ns.node}/${r.to}`, phase: 'routes', element: ns.node, title: flat`route ${r.to}${r.via ? ` via ${r.via}` : ''} in ${ns.name}`, records: [routeRecord(ns.name, r)], commands: [ipWith(ns.name, routeArgs(r))] });
     }
   }
-  for (const r of plan.host.routes) {
-    add({ id: `routes/host/${r.to}`, phase: 'routes', element: 'host', title: `host route ${r.to}${r.via ? ` via ${r.via}` : ''}`, records: [routeRecord(HOST, r)], commands: [ip(null, ...routeArgs(r))] });
+  for (let iR = 0; iR < plan.host.routes.length; iR++) {
+    const r = plan.host.routes[iR]!;
+    add({ id: `routes/host/${r.to}`, phase: 'routes', element: 'host', title: flat`host route ${r.to}${r.via ? ` via ${r.via}` : ''}`, records: [routeRecord(HOST, r)], commands: [ipWith(null, routeArgs(r))] });
   }
 
-  for (const ns of plan.namespaces) {
+  for (let iNs = 0; iNs < plan.namespaces.length; iNs++) {
+    const ns = plan.namespaces[iNs]!;
     if (!ns.forwarding) continue;
     const keys = [forwardingKey(4), ...(ns.families.includes(6) ? [forwardingKey(6)] : [])];
     add({
       id: `forwarding/${ns.node}`,
       phase: 'forwarding',
       element: ns.node,
-      title: `${ns.name} forwards (router)`,
+      title: flat`${ns.name} forwards (router)`,
       records: keys.map((k) => ['sysctl', ns.name, k]),
       commands: keys.map((k) => cmd('ip', 'netns', 'exec', ns.name, 'sysctl', '-qw', `${k}=1`)),
     });
   }
-  for (const f of plan.host.forwarding) {
+  for (let iF = 0; iF < plan.host.forwarding.length; iF++) {
+    const f = plan.host.forwarding[iF]!;
     const key = forwardingKey(f);
     // Shared with other labs: nsd_sysctl counts the labs that need it and keeps the value from before the first.
-    add({ id: `forwarding/host/ipv${f}`, phase: 'forwarding', element: 'host', title: `host forwards IPv${f} (${key}=1)`, records: [['sysctl', HOST, key]], commands: [cmd('nsd_sysctl', key, '1')] });
+    add({ id: `forwarding/host/ipv${f}`, phase: 'forwarding', element: 'host', title: flat`host forwards IPv${f} (${key}=1)`, records: [['sysctl', HOST, key]], commands: [cmd('nsd_sysctl', key, '1')] });
   }
   const need = neighbourNeed(plan);
   for (const f of [4, 6] as const) {
@@ -356,29 +412,30 @@ export function upSteps(plan: Plan): Step[] {
       id: `forwarding/host/neighbours-ipv${f}`,
       phase: 'forwarding',
       element: null,
-      title: `host neighbour table holds at least ${limit} IPv${f} entries (${key}), where this host lets the lab change it`,
+      title: flat`host neighbour table holds at least ${limit} IPv${f} entries (${key}), where this host lets the lab change it`,
       records: [['sysctl', HOST, key]],
       commands: [cmd('nsd_sysctl', key, String(limit), 'at-least')],
     });
   }
-  for (const f of plan.firewall.families) {
+  for (let iF = 0; iF < plan.firewall.families.length; iF++) {
+    const f = plan.firewall.families[iF]!;
     const ipt = iptablesFor(f);
     const chain = plan.chains.forward;
     add({
       id: `forwarding/chain/ipv${f}`,
       phase: 'forwarding',
       element: null,
-      title: `${ipt} chain ${chain}: accept the lab's traffic even under a FORWARD policy of DROP (Docker, br_netfilter)`,
+      title: flat`${ipt} chain ${chain}: accept the lab's traffic even under a FORWARD policy of DROP (Docker, br_netfilter)`,
       records: [['chain', ipt, 'filter', chain]],
       unless: cmd(ipt, '-t', 'filter', '-n', '-L', chain),
       commands: [cmd(ipt, '-t', 'filter', '-N', chain)],
     });
     for (const [n, rule] of forwardRules(plan, f).entries()) {
       add({
-        id: `forwarding/rule/ipv${f}/${n + 1}`,
+        id: flat`forwarding/rule/ipv${f}/${n + 1}`,
         phase: 'forwarding',
         element: null,
-        title: `${chain}: ${rule.join(' ')}`,
+        title: flat`${chain}: ${rule.join(' ')}`,
         records: [['rule', ipt, 'filter', chain, ...rule]],
         unless: cmd(ipt, '-t', 'filter', '-C', chain, ...rule),
         commands: [cmd(ipt, '-t', 'filter', '-A', chain, ...rule)],
@@ -389,8 +446,9 @@ export function upSteps(plan: Plan): Step[] {
   for (const f of [4, 6] as const) {
     const ipt = iptablesFor(f);
     const natChains = chainHooks(plan, f).filter((h) => h.table === 'nat');
-    for (const h of natChains) {
-      add({ id: `nat/chain/ipv${f}/${h.chain}`, phase: 'nat', element: null, title: `${ipt} nat chain ${h.chain}`, records: [['chain', ipt, 'nat', h.chain]], unless: cmd(ipt, '-t', 'nat', '-n', '-L', h.chain), commands: [cmd(ipt, '-t', 'nat', '-N', h.chain)] });
+    for (let iH = 0; iH < natChains.length; iH++) {
+      const h = natChains[iH]!;
+      add({ id: flat`nat/chain/ipv${f}/${h.chain}`, phase: 'nat', element: null, title: flat`${ipt} nat chain ${h.chain}`, records: [['chain', ipt, 'nat', h.chain]], unless: cmd(ipt, '-t', 'nat', '-n', '-L', h.chain), commands: [cmd(ipt, '-t', 'nat', '-N', h.chain)] });
     }
     for (const m of plan.firewall.masquerade.filter((x) => x.family === f)) {
       const rule = ['-s', m.source, '-o', m.out, '-j', 'MASQUERADE'];
@@ -398,7 +456,7 @@ export function upSteps(plan: Plan): Step[] {
         id: `nat/${m.id}`,
         phase: 'nat',
         element: m.id,
-        title: `masquerade ${m.source} out of ${m.out}`,
+        title: flat`masquerade ${m.source} out of ${m.out}`,
         records: [['rule', ipt, 'nat', plan.chains.postrouting, ...rule]],
         unless: cmd(ipt, '-t', 'nat', '-C', plan.chains.postrouting, ...rule),
         commands: [cmd(ipt, '-t', 'nat', '-A', plan.chains.postrouting, ...rule)],
@@ -416,7 +474,7 @@ export function upSteps(plan: Plan): Step[] {
         id: `nat/${p.id}/prerouting`,
         phase: 'nat',
         element: p.id,
-        title: `forward ${p.proto} port ${p.hostPort} from outside (${p.uplink}) to ${to}`,
+        title: flat`forward ${p.proto} port ${p.hostPort} from outside (${p.uplink}) to ${to}`,
         records: [['rule', ipt, 'nat', plan.chains.prerouting, ...pre]],
         unless: cmd(ipt, '-t', 'nat', '-C', plan.chains.prerouting, ...pre),
         commands: [cmd(ipt, '-t', 'nat', '-A', plan.chains.prerouting, ...pre)],
@@ -425,7 +483,7 @@ export function upSteps(plan: Plan): Step[] {
         id: `nat/${p.id}/output`,
         phase: 'nat',
         element: p.id,
-        title: `forward ${p.proto} port ${p.hostPort} from the host itself to ${to}`,
+        title: flat`forward ${p.proto} port ${p.hostPort} from the host itself to ${to}`,
         records: [['rule', ipt, 'nat', plan.chains.output, ...out]],
         unless: cmd(ipt, '-t', 'nat', '-C', plan.chains.output, ...out),
         commands: [cmd(ipt, '-t', 'nat', '-A', plan.chains.output, ...out)],
@@ -434,13 +492,15 @@ export function upSteps(plan: Plan): Step[] {
   }
 
   // Services start once the lab is complete: a server binds its address, a client finds its routes.
-  for (const ns of plan.namespaces) {
-    for (const sv of ns.services) {
+  for (let iNs = 0; iNs < plan.namespaces.length; iNs++) {
+    const ns = plan.namespaces[iNs]!;
+    for (let iSv = 0; iSv < ns.services.length; iSv++) {
+      const sv = ns.services[iSv]!;
       add({
-        id: `services/${ns.node}/${sv.id}`,
+        id: flat`services/${ns.node}/${sv.id}`,
         phase: 'services',
         element: ns.node,
-        title: `service ${sv.id} in ${ns.name}: ${sv.command}`,
+        title: flat`service ${sv.id} in ${ns.name}: ${sv.command}`,
         records: [['service', ns.name, sv.id, serviceHash(sv.command)]],
         // A running service, or one that ended on its own (its exit status is kept for status), stays as it is.
         unless: cmd('nsd_service_started', ns.name, sv.id),
@@ -455,10 +515,10 @@ export function upSteps(plan: Plan): Step[] {
     for (const h of chainHooks(plan, f)) {
       const jump = ['-m', 'comment', '--comment', plan.tag, '-j', h.chain];
       add({
-        id: `${h.table === 'filter' ? 'forwarding' : 'nat'}/jump/ipv${f}/${h.parent}`,
+        id: flat`${h.table === 'filter' ? 'forwarding' : 'nat'}/jump/ipv${f}/${h.parent}`,
         phase: h.table === 'filter' ? 'forwarding' : 'nat',
         element: null,
-        title: `${ipt} ${h.table} ${h.parent} -> ${h.chain}`,
+        title: flat`${ipt} ${h.table} ${h.parent} -> ${h.chain}`,
         records: [['jump', ipt, h.table, h.parent, h.chain]],
         unless: cmd(ipt, '-t', h.table, '-C', h.parent, ...jump),
         commands: [cmd(ipt, '-t', h.table, h.insert ? '-I' : '-A', h.parent, ...(h.insert ? ['1'] : []), ...jump)],
@@ -499,7 +559,12 @@ export function recordLines(steps: readonly Step[]): Array<{ line: string; eleme
 
 /** Stable grouping by phase: steps keep their order within a phase. */
 function sortByPhase(steps: Step[]): Step[] {
-  const buckets = new Map<Phase, Step[]>(PHASES.map((p) => [p, []]));
-  for (const s of steps) buckets.get(s.phase)!.push(s);
-  return PHASES.flatMap((p) => buckets.get(p)!);
+  // A counting sort into one exact-size list: where each phase starts, then each step in its place.
+  const rank = new Map<Phase, number>(PHASES.map((p, i) => [p, i]));
+  const start = new Array<number>(PHASES.length + 1).fill(0);
+  for (const s of steps) start[rank.get(s.phase)! + 1]!++;
+  for (let i = 1; i < start.length; i++) start[i]! += start[i - 1]!;
+  const sorted = new Array<Step>(steps.length);
+  for (const s of steps) sorted[start[rank.get(s.phase)!]!++] = s;
+  return sorted;
 }

@@ -25,8 +25,16 @@ export const IP_LINK_ABBREVIATED_KEYWORDS: readonly string[] = [
   'txqlen', 'txqueuelen', 'type',
 ];
 
+const KEYWORDS: ReadonlySet<string> = new Set(IP_LINK_KEYWORDS);
+/** Every prefix of the abbreviated keywords, each with the first keyword (in list order) it starts. */
+const ABBREVIATIONS: ReadonlyMap<string, string> = (() => {
+  const out = new Map<string, string>();
+  for (const k of IP_LINK_ABBREVIATED_KEYWORDS) for (let n = 1; n <= k.length; n++) if (!out.has(k.slice(0, n))) out.set(k.slice(0, n), k);
+  return out;
+})();
+
 /** The `ip` keyword an interface name would be read as (`up`, or `broadcast` for "br"), or undefined when `ip` reads it as a name. */
 export function ipKeyword(name: string): string | undefined {
-  if (IP_LINK_KEYWORDS.includes(name)) return name;
-  return IP_LINK_ABBREVIATED_KEYWORDS.find((k) => name.length > 0 && k.startsWith(name));
+  if (KEYWORDS.has(name)) return name;
+  return ABBREVIATIONS.get(name);
 }

@@ -71,7 +71,8 @@ const cidrCache = new Map<string, Cidr | undefined>();
 
 /** Parses `ADDRESS/PREFIX`; the prefix is mandatory so that the subnet is never guessed. Results are shared: treat them as read-only. */
 export function parseCidr(text: string): Cidr | undefined {
-  if (cidrCache.has(text)) return cidrCache.get(text);
+  const known = cidrCache.get(text);
+  if (known !== undefined || cidrCache.has(text)) return known;
   if (cidrCache.size > 200_000) cidrCache.clear();
   const parsed = parseCidrUncached(text);
   cidrCache.set(text, parsed);

@@ -6,6 +6,7 @@
  */
 import { IFNAME_MAX, type Link, type Node, type TopologyDocument } from './topology.js';
 import { ipKey, parseCidr, type Cidr } from './net.js';
+import { flat } from '../flat.js';
 
 /** Where an interface lives: a namespace name, or null for the host's root namespace. */
 export type Netns = string | null;
@@ -114,24 +115,30 @@ export function fitIfName(candidate: string): string {
 }
 
 class NameScope {
-  private readonly used = new Set<string>();
+  // The first name on its own and a set only from the second: most namespaces hold one interface.
+  private first: string | undefined;
+  private more: Set<string> | undefined;
   has(name: string): boolean {
-    return this.used.has(name);
+    return name === this.first || (this.more?.has(name) ?? false);
   }
   add(name: string): void {
-    this.used.add(name);
+    if (this.first === undefined) this.first = name;
+    else if (name !== this.first) (this.more ??= new Set()).add(name);
+  }
+  /** True when `name` is free in this scope and in `also`. */
+  isFree(name: string, also?: NameScope): boolean {
+    return !this.has(name) && !also?.has(name);
   }
   /** First candidate free in this scope and in `also`, fitted to 15 bytes; falls back to a numbered form. */
   pick(candidates: string[], also?: NameScope): string {
-    const free = (name: string): boolean => !this.used.has(name) && !also?.has(name);
     for (const c of candidates) {
       const fitted = fitIfName(c);
-      if (free(fitted)) return fitted;
+      if (this.isFree(fitted, also)) return fitted;
     }
     const base = candidates[0] ?? 'veth';
     for (let i = 1; ; i++) {
       const fitted = fitIfName(`${base}-${i}`);
-      if (free(fitted)) return fitted;
+      if (this.isFree(fitted, also)) return fitted;
     }
   }
 }
@@ -139,9 +146,15 @@ class NameScope {
 /** Builds the resolved view. */
 export function resolve(doc: TopologyDocument): Resolved {
   const nodes = new Map<string, Node>();
-  for (const n of doc.nodes) if (!nodes.has(n.id)) nodes.set(n.id, n);
+  // The long loops here use forEach, not for...of: resolve runs once per document, largely before
+  // the optimizing compiler takes it, and there for...of makes an object per element.
+  doc.nodes.forEach((n) => {
+    if (!nodes.has(n.id)) nodes.set(n.id, n);
+  });
   const netnsOf = new Map<string, string>();
-  for (const n of nodes.values()) if (n.kind === 'namespace') netnsOf.set(n.id, nodeName(n));
+  nodes.forEach((n) => {
+    if (n.kind === 'namespace') netnsOf.set(n.id, nodeName(n));
+  });
   const host = [...nodes.values()].find((n) => n.kind === 'host');
   const hostId = host?.id;
   const uplink = host?.kind === 'host' ? host.uplink : undefined;
@@ -200,14 +213,16 @@ export function resolve(doc: TopologyDocument): Resolved {
     return s;
   };
   const netnsOfEnd = (nodeId: string): Netns => netnsOf.get(nodeId) ?? null;
-  for (const link of doc.links) {
-    for (const end of [link.a, link.b]) {
-      const node = nodes.get(end.node);
-      if (!end.ifname || !node || node.kind === 'internet') continue;
-      scopeOf(node.kind === 'namespace' ? netnsOfEnd(node.id) : null).add(end.ifname);
-      if (node.kind === 'namespace') transitScope.add(end.ifname);
-    }
-  }
+  const reserve = (end: Link['a']): void => {
+    const node = nodes.get(end.node);
+    if (!end.ifname || !node || node.kind === 'internet') return;
+    scopeOf(node.kind === 'namespace' ? netnsOfEnd(node.id) : null).add(end.ifname);
+    if (node.kind === 'namespace') transitScope.add(end.ifname);
+  };
+  doc.links.forEach((link) => {
+    reserve(link.a);
+    reserve(link.b);
+  });
 
   const links: ResolvedLink[] = [];
   const ifaces: Iface[] = [...bridges];
@@ -257,7 +272,9 @@ export function resolve(doc: TopologyDocument): Resolved {
     links.push({ link, index, kind: 'veth', a, b });
   });
 
-  for (const i of ifaces) i.segment = find(i.segment);
+  ifaces.forEach((i) => {
+    i.segment = find(i.segment);
+  });
 
   const segMap = new Map<number, Segment>();
   const segmentOf = (id: number): Segment => {
@@ -265,22 +282,22 @@ export function resolve(doc: TopologyDocument): Resolved {
     if (!s) segMap.set(id, (s = { id, label: '', bridges: [], members: [] }));
     return s;
   };
-  for (const i of ifaces) {
+  ifaces.forEach((i) => {
     const s = segmentOf(i.segment);
     if (i.kind === 'bridge') s.bridges.push(i.name);
     if (!i.master) s.members.push(i);
-  }
-  for (const s of segMap.values()) {
+  });
+  segMap.forEach((s) => {
     s.label = s.bridges.length > 0 ? s.bridges.join('+') : (s.members[0]?.element ?? `segment ${s.id}`);
-  }
+  });
 
   const l3ByNode = new Map<string, Iface[]>();
-  for (const i of ifaces) {
-    if (i.master) continue;
-    const list = l3ByNode.get(i.node) ?? [];
-    list.push(i);
-    l3ByNode.set(i.node, list);
-  }
+  ifaces.forEach((i) => {
+    if (i.master) return;
+    const list = l3ByNode.get(i.node);
+    if (list) list.push(i);
+    else l3ByNode.set(i.node, [i]);
+  });
 
   const internet = doc.links
     .map((l) => [nodes.get(l.a.node), nodes.get(l.b.node)])
@@ -306,11 +323,13 @@ export function resolve(doc: TopologyDocument): Resolved {
 function generateName(node: Node, other: Node, scope: NameScope, avoid: NameScope): string {
   const self = nodeName(node);
   const peer = nodeName(other);
-  const pick = (...candidates: string[]) => scope.pick(candidates, avoid);
-  if (node.kind === 'namespace') return pick(`veth-${self}`, `veth-${self}-${peer}`);
-  if (node.kind === 'bridge') return other.kind === 'namespace' ? pick(`veth-${peer}-br`, `veth-${peer}-${self}`) : pick(`veth-${self}-${peer}`);
-  // host end
-  return other.kind === 'namespace' ? pick(`veth-${peer}-host`, `veth-${peer}-h`) : pick(`veth-host-${peer}`);
+  const toNamespace = other.kind === 'namespace';
+  // The first choice, and the second only when the first is taken: a large lab makes thousands of names.
+  const first = node.kind === 'namespace' ? flat`veth-${self}` : node.kind === 'bridge' ? (toNamespace ? flat`veth-${peer}-br` : flat`veth-${self}-${peer}`) : toNamespace ? flat`veth-${peer}-host` : flat`veth-host-${peer}`;
+  const fitted = fitIfName(first);
+  if (scope.isFree(fitted, avoid)) return fitted;
+  const second = node.kind === 'namespace' ? `veth-${self}-${peer}` : !toNamespace ? undefined : node.kind === 'bridge' ? `veth-${peer}-${self}` : `veth-${peer}-h`;
+  return scope.pick(second === undefined ? [first] : [first, second], avoid);
 }
 
 /** The first address of each family on a segment's members: the subnet the segment is held to. */
@@ -326,7 +345,14 @@ export function segmentSubnets(members: readonly Iface[]): Cidr[] {
  */
 export function addressOwners(r: Resolved): Map<string, Iface> {
   const owners = new Map<string, Iface>();
-  for (const s of r.segments) for (const m of s.members) for (const c of m.addresses) if (!owners.has(ipKey(c.family, c.value))) owners.set(ipKey(c.family, c.value), m);
+  for (const s of r.segments) {
+    for (const m of s.members) {
+      for (const c of m.addresses) {
+        const key = ipKey(c.family, c.value);
+        if (!owners.has(key)) owners.set(key, m);
+      }
+    }
+  }
   return owners;
 }
 

@@ -14,39 +14,50 @@ export const IPV6_MIN_MTU = 1280;
 export function checkAddresses(ctx: Context): void {
   const { r } = ctx;
   const earlier = new SubnetIndex(r.segments.flatMap((s) => ctx.segmentSubnets.get(s.id) ?? []));
-  const seen = new Set<string>();
+  const seen: Record<Family, Set<bigint>> = { 4: new Set(), 6: new Set() };
   for (const segment of r.segments) {
     const subnets = ctx.segmentSubnets.get(segment.id) ?? [];
     const families = new Set<Family>();
     for (const i of segment.members) {
-      i.addresses.forEach((cidr, j) => {
-        const path = `${i.path}.addresses[${j}]`;
-        const subnet = subnetText(cidr);
+      // Paths and subnets as text only for a message: a large lab has thousands of fine addresses.
+      for (let j = 0; j < i.addresses.length; j++) {
+        const cidr = i.addresses[j]!;
         if (isNetworkOrBroadcast(cidr)) {
           const role = cidr.value === networkOf(cidr) ? 'network' : 'broadcast';
-          report(ctx, 'error', i.element, path, `address ${cidr.text} is the ${role} address of ${subnet}; pick a host address inside it`);
+          report(ctx, 'error', i.element, addressField(i.path, j), `address ${cidr.text} is the ${role} address of ${subnetText(cidr)}; pick a host address inside it`);
         }
-        const key = ipKey(cidr.family, cidr.value);
-        if (seen.has(key)) report(ctx, 'error', i.element, path, `address ${cidr.text} is already used by ${describeIface(ctx.owners.get(key)!)}; pick another address in ${subnet}`);
-        else seen.add(key);
+        if (seen[cidr.family].has(cidr.value)) {
+          const owner = ctx.owners.get(ipKey(cidr.family, cidr.value))!;
+          report(ctx, 'error', i.element, addressField(i.path, j), `address ${cidr.text} is already used by ${describeIface(owner)}; pick another address in ${subnetText(cidr)}`);
+        } else seen[cidr.family].add(cidr.value);
         const expected = subnets.find((s) => s.family === cidr.family)!;
         if (!families.has(cidr.family)) {
           families.add(cidr.family);
           const clash = earlier.find(cidr);
-          if (clash && subnetText(clash.subnet) === subnet) {
-            report(ctx, 'warning', i.element, path, `subnet ${subnet} is also used on segment ${segmentLabel(clash.segment)}, so routes to it are ambiguous; use a different subnet on segment ${segmentLabel(segment)}`);
+          if (clash && sameSubnet(clash.subnet, cidr)) {
+            report(ctx, 'warning', i.element, addressField(i.path, j), `subnet ${subnetText(cidr)} is also used on segment ${segmentLabel(clash.segment)}, so routes to it are ambiguous; use a different subnet on segment ${segmentLabel(segment)}`);
           } else if (clash) {
             const other = subnetText(clash.subnet);
-            report(ctx, 'warning', i.element, path, `subnet ${subnet} overlaps ${other} on segment ${segmentLabel(clash.segment)}, so routes to the shared addresses are ambiguous; use a subnet on segment ${segmentLabel(segment)} that does not overlap ${other}`);
+            report(ctx, 'warning', i.element, addressField(i.path, j), `subnet ${subnetText(cidr)} overlaps ${other} on segment ${segmentLabel(clash.segment)}, so routes to the shared addresses are ambiguous; use a subnet on segment ${segmentLabel(segment)} that does not overlap ${other}`);
           }
           earlier.add(cidr, segment);
-        } else if (subnetText(expected) !== subnet) {
-          report(ctx, 'error', i.element, path, `address ${cidr.text} is not in ${subnetText(expected)}, the subnet of segment ${segmentLabel(segment)}; use an address in ${subnetText(expected)}`);
+        } else if (!sameSubnet(expected, cidr)) {
+          report(ctx, 'error', i.element, addressField(i.path, j), `address ${cidr.text} is not in ${subnetText(expected)}, the subnet of segment ${segmentLabel(segment)}; use an address in ${subnetText(expected)}`);
         }
-      });
+      }
     }
   }
   checkIpv6Mtu(ctx);
+}
+
+/** Where an interface's address is written. */
+function addressField(path: string, j: number): string {
+  return `${path}.addresses[${j}]`;
+}
+
+/** True when two subnets are the same (what their subnetText says), without writing either. */
+function sameSubnet(x: Cidr, y: Cidr): boolean {
+  return x.family === y.family && x.prefix === y.prefix && networkOf(x) === networkOf(y);
 }
 
 /**

@@ -14,12 +14,13 @@ export function checkIds(ctx: Context): void {
     ['probes', 'probe', doc.probes],
     ['notes', 'note', doc.notes],
   ];
-  const seen = new Map<string, string>();
+  // Where each id was first seen, written out only for a message.
+  const seen = new Map<string, { what: string; key: string; index: number }>();
   for (const [key, what, list] of collections) {
     list.forEach((item, i) => {
       const first = seen.get(item.id);
-      if (first) report(ctx, 'error', item.id, `${key}[${i}].id`, `id "${item.id}" is already used by the ${first}; give every element its own id`);
-      else seen.set(item.id, `${what} at ${key}[${i}]`);
+      if (first) report(ctx, 'error', item.id, `${key}[${i}].id`, `id "${item.id}" is already used by the ${first.what} at ${first.key}[${first.index}]; give every element its own id`);
+      else seen.set(item.id, { what, key, index: i });
     });
   }
   let firstHost: string | undefined;

@@ -21,43 +21,55 @@ function nameField(ctx: Context, i: Iface): { path: string; fix: string } {
 export function checkNames(ctx: Context): void {
   const { r } = ctx;
   const namespaces = new Map<string, string>();
-  for (const [id, netns] of r.netnsOf) {
+  r.netnsOf.forEach((netns, id) => {
     const other = namespaces.get(netns);
+    if (other === undefined) {
+      namespaces.set(netns, id);
+      return;
+    }
     const index = ctx.nodeIndex.get(id)!;
     const node = r.doc.nodes[index];
-    if (other === undefined) namespaces.set(netns, id);
-    else report(ctx, 'error', id, `nodes[${index}].${node?.kind === 'namespace' && node.name !== undefined ? 'name' : 'id'}`, `namespace name "${netns}" is already used by node ${other}; pick another name`);
-  }
+    report(ctx, 'error', id, `nodes[${index}].${node?.kind === 'namespace' && node.name !== undefined ? 'name' : 'id'}`, `namespace name "${netns}" is already used by node ${other}; pick another name`);
+  });
 
   // Root-namespace names first: namespace ends are created there too before they move.
-  const root = new Map<string, string>();
+  // The owner of each name, described (a string) or as the interface, described when a message needs it.
+  const root = new Map<string, string | Iface>();
+  const describe = (owner: string | Iface): string => (typeof owner === 'string' ? owner : describeIface(owner));
   const host = r.hostId === undefined ? undefined : r.nodes.get(r.hostId);
   if (host?.kind === 'host') root.set(host.uplink, "the host's uplink");
   const rootIfaces = r.ifaces.filter((i) => i.netns === null);
   const nsIfaces = r.ifaces.filter((i) => i.netns !== null);
-  for (const i of [...rootIfaces, ...nsIfaces]) {
-    const { path, fix } = nameField(ctx, i);
+  const checkIface = (i: Iface): void => {
     const what = i.kind === 'bridge' ? 'bridge name' : 'interface name';
     if (RESERVED_IFNAMES.has(i.name)) {
+      const { path, fix } = nameField(ctx, i);
       report(ctx, 'error', i.element, path, `${what} "${i.name}" is reserved by the kernel ("lo" is the loopback device, "all" and "default" name sysctl settings); ${fix}`);
-      continue;
+      return;
     }
     const keyword = ipKeyword(i.name);
     if (keyword !== undefined) {
+      const { path, fix } = nameField(ctx, i);
       const as = keyword === i.name ? `its keyword "${keyword}"` : `"${keyword}" (ip accepts keywords abbreviated)`;
       report(ctx, 'error', i.element, path, `${what} "${i.name}" is read by the ip command as ${as}, so lab.sh could not create or configure it; ${fix}`);
-      continue;
+      return;
     }
     const rootOwner = root.get(i.name);
     if (i.netns === null) {
-      if (rootOwner) report(ctx, 'error', i.element, path, `${what} "${i.name}" is already used by ${rootOwner} in the host's root namespace; ${fix}`);
-      else root.set(i.name, describeIface(i));
+      if (rootOwner) {
+        const { path, fix } = nameField(ctx, i);
+        report(ctx, 'error', i.element, path, `${what} "${i.name}" is already used by ${describe(rootOwner)} in the host's root namespace; ${fix}`);
+      } else root.set(i.name, i);
     } else if (rootOwner) {
-      report(ctx, 'error', i.element, path, `interface name "${i.name}" is also used by ${rootOwner} in the host's root namespace, where veth ends are created before moving into ${i.netns}; ${fix}`);
+      const { path, fix } = nameField(ctx, i);
+      report(ctx, 'error', i.element, path, `interface name "${i.name}" is also used by ${describe(rootOwner)} in the host's root namespace, where veth ends are created before moving into ${i.netns}; ${fix}`);
     }
-  }
+  };
+  // forEach, not for...of: that makes an object per interface until this run-once function is optimized.
+  rootIfaces.forEach(checkIface);
+  nsIfaces.forEach(checkIface);
   const perNamespace = new Map<string, Iface>();
-  for (const i of nsIfaces) {
+  nsIfaces.forEach((i) => {
     const key = `${i.netns}\u0000${i.name}`;
     const other = perNamespace.get(key);
     if (!other) perNamespace.set(key, i);
@@ -65,5 +77,5 @@ export function checkNames(ctx: Context): void {
       const { path, fix } = nameField(ctx, i);
       report(ctx, 'error', i.element, path, `interface name "${i.name}" is already used in namespace ${i.netns} by link ${other.element}; ${fix}`);
     }
-  }
+  });
 }

@@ -24,7 +24,8 @@ export function checkNat(ctx: Context): void {
     r.hostId === undefined ? 'NAT needs an uplink: add a Host node and connect it to an Internet node' : r.internetId === undefined ? `NAT needs an uplink: connect the Host node ${r.hostId} to an Internet node` : undefined;
   if (uplinkMissing) for (const [id, path] of rules) report(ctx, 'error', id, path, uplinkMissing);
 
-  const subnets = [...ctx.segmentSubnets.values()].flat();
+  // Only masquerade rules read the lab's subnets.
+  const subnets = masquerade.length > 0 ? [...ctx.segmentSubnets.values()].flat() : [];
   masquerade.forEach((m, i) => {
     const base = `nat.masquerade[${i}]`;
     if (m.out !== undefined && r.uplink !== undefined && m.out !== r.uplink) {
@@ -63,13 +64,14 @@ export function checkNat(ctx: Context): void {
 
   // Without an uplink there is no outside to resolve names on, so no DNS advice.
   if (r.internetId === undefined) return;
-  for (const [id, gateway] of ctx.defaultGateways) {
+  // forEach, not for...of over entries: that makes a pair and a result object per namespace until optimized.
+  ctx.defaultGateways.forEach((gateway, id) => {
     const node = r.nodes.get(id);
-    if (node?.kind !== 'namespace' || gateway.netns !== null || node.dns.length > 0) continue;
+    if (node?.kind !== 'namespace' || gateway.netns !== null || node.dns.length > 0) return;
     const ns = r.netnsOf.get(id) ?? id;
     report(ctx, 'warning', id, `nodes[${ctx.nodeIndex.get(id)}].dns`, `${ns} reaches the outside through the host but has no "dns"; the host's resolver stub 127.0.0.53 is unreachable inside a namespace, so add dns: ["${SUGGESTED_DNS}"]`, {
       label: `add ${SUGGESTED_DNS}`,
       command: { type: 'updateNode', id, patch: { dns: [SUGGESTED_DNS] } },
     });
-  }
+  });
 }

@@ -9,6 +9,7 @@ import { report, type Context } from './context.js';
 /** Reports what is wrong with the impairments of each link and of each of its ends. */
 export function checkNetem(ctx: Context): void {
   ctx.r.doc.links.forEach((link, index) => {
+    if (!link.netem && !link.a.netem && !link.b.netem) return;
     const base = `links[${index}]`;
     const places: Array<[string, Netem | undefined]> = [
       [base, link.netem],

@@ -7,7 +7,8 @@ import { report, type Context } from './context.js';
 /** Reports a service id used twice on one node. */
 export function checkServices(ctx: Context): void {
   ctx.r.doc.nodes.forEach((n, i) => {
-    if (n.kind !== 'namespace') return;
+    // One service or none cannot repeat an id (a large lab has thousands of namespaces without services).
+    if (n.kind !== 'namespace' || n.services.length < 2) return;
     const seen = new Map<string, number>();
     n.services.forEach((s, j) => {
       const first = seen.get(s.id);
