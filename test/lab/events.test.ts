@@ -95,7 +95,7 @@ describe.skipIf(skip)('run events from a failing lab.sh', () => {
         const r = await sb.runScript(c.script, ['up'], { env: { NSD_EVENTS: '1' } });
         const parser = new RunOutputParser('up', { steps: c.up });
         const events = [...parser.push('stdout', r.stdout), ...parser.push('stderr', r.stderr), ...parser.end(r.code)];
-        expect(events.find((e) => e.type === 'step-failed')).toMatchObject({ step: { id: 'namespaces/blue/dns', element: 'blue' }, command: 'mkdir -p -- /etc/netns/blue' });
+        expect(events.find((e) => e.type === 'step-failed')).toMatchObject({ step: { id: 'namespaces/blue/dns', element: 'blue' }, command: 'mkdir -p /etc/netns/blue' });
         // The directories come first, all of them in one mkdir, which made red's; no file was written.
         expect((await sb.lab(['sh', '-c', 'test -d /etc/netns/red && ! test -e /etc/netns/red/resolv.conf'])).code).toBe(0);
         await sb.lab(['rm', '/etc/netns/blue']);

@@ -269,10 +269,10 @@ nsd_table() {
     printf '%s' "$records" >&"$NSD_RECORD_FD"
   fi
   # When the one mkdir fails, each directory is made again on its own, failing at its own step.
-  if ((\${#dirs[@]} > 0)) && ! mkdir -p -- "\${dirs[@]}" 2>/dev/null; then
+  if ((\${#dirs[@]} > 0)) && ! mkdir -p "\${dirs[@]}" 2>/dev/null; then
     for k in "\${!dirs[@]}"; do
       nsd_table_at "\${dir_steps[k]}"
-      mkdir -p -- "\${dirs[k]}" || nsd_on_error "$?" "mkdir -p -- \${dirs[k]}"
+      mkdir -p "\${dirs[k]}" || nsd_on_error "$?" "mkdir -p \${dirs[k]}"
     done
   fi
   for k in "\${!writes[@]}"; do

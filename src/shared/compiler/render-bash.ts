@@ -114,7 +114,7 @@ function oneLineWords(words: readonly string[]): boolean {
  */
 function fileLine(c: Command): string | undefined {
   const argv = c.argv;
-  if (argv[0] === 'mkdir' && argv.length === 3 && argv[1] === '-p' && c.stdoutTo === undefined && isPlainWord(argv[2]!)) return `dir ${argv[2]}`;
+  if (argv[0] === 'mkdir' && argv.length === 3 && argv[1] === '-p' && c.stdoutTo === undefined && argv[2]!.startsWith('/') && isPlainWord(argv[2]!)) return `dir ${argv[2]}`;
   if (argv[0] === 'printf' && c.stdoutTo !== undefined) {
     const line = renderCommand(c);
     return /[\n\r]/.test(line) ? undefined : `write ${line}`;

@@ -120,11 +120,11 @@ export class RunOutputParser {
     }
     if (word === 'failed' && rest.length >= 2) {
       this.failed = true;
-      // Within a table, lab.sh names the step whose command failed: a step of the running range,
-      // or of an earlier phase of the same table (it announces all its phases before it runs).
+      // lab.sh names the step whose command failed: the running one, or within a table a step of
+      // any of its phases, which it announces (each a range, or a step of its own) before it runs them.
       const index = Number(rest[0]);
-      const inTable = this.current?.last !== undefined && index >= 1 && index <= this.current.last;
-      const step = this.current && !inTable ? this.current : this.ref(index, this.current?.total ?? this.options.steps?.length ?? 0);
+      const announced = this.current !== undefined && index >= 1 && index <= (this.current.last ?? this.current.index);
+      const step = this.current && !announced ? this.current : this.ref(index, this.current?.total ?? this.options.steps?.length ?? 0);
       const failed = { type: 'step-failed' as const, at, step, exitStatus: Number(rest[1]), command: rest.slice(2).join(' '), stderr: [...this.stepStderr] };
       if (this.hasSummary()) return [failed];
       this.held = failed;

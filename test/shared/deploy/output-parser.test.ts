@@ -87,6 +87,15 @@ describe('RunOutputParser', () => {
       ...parser.end(1),
     ];
     expect(events.find((e) => e.type === 'step-failed')).toMatchObject({ step: { index: failing, id: 'namespaces/blue', element: 'blue' }, exitStatus: 1 });
+    // The table's last phase may be a single step, announced as a step of its own.
+    const single = new RunOutputParser('up', { steps: c.up });
+    const last = c.up.findLastIndex((s) => s.phase === 'links') + 1;
+    const fromSingle = [
+      ...single.push('stdout', `@nsd step ${range('namespaces')}\n@nsd step ${last} ${c.up.length}\n`),
+      ...single.push('stdout', `@nsd failed ${failing} 1 ip netns add blue\n`),
+      ...single.end(1),
+    ];
+    expect(fromSingle.find((e) => e.type === 'step-failed')).toMatchObject({ step: { index: failing, id: 'namespaces/blue' } });
   });
 
   it('waits for the step stderr that sshd sent after the failure line, so the failed step still shows it', () => {
