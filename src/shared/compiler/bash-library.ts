@@ -279,6 +279,8 @@ nsd_table() {
     nsd_table_at "\${write_steps[k]}"
     eval "\${writes[k]}" || nsd_on_error "$?" "\${writes[k]}"
   done
+  # Back at the table's last step, where its announcements left it.
+  if ((\${#dirs[@]} + \${#writes[@]} > 0)); then nsd_table_at "$step"; fi
   local text opt=() in=()
   for k in "\${!places[@]}"; do
     text=NSD_BATCH_$k

@@ -42,6 +42,37 @@ describe('render-bash', () => {
     expect(c.script).not.toMatch(/^run mkdir/m);
   });
 
+  it("makes a table's directories in one mkdir, writes its files, and is back at the table's last step afterwards", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nsd-table-'));
+    const fn = (name: string) => new RegExp(`^${name}\\(\\) \\{[\\s\\S]*?^\\}$`, 'm').exec(BASH_LIBRARY)![0];
+    const script = [
+      'set -euo pipefail',
+      ...['nsd_event', 'nsd_table', 'nsd_table_at', 'nsd_steps'].map(fn),
+      // ip and mkdir log what they are asked; the host's batch succeeds.
+      'ip() { echo "ip $*" >>"$D.log"; cat >/dev/null; }',
+      'mkdir() { echo "mkdir $*" >>"$D.log"; command mkdir "$@"; }',
+      'D=$1 NSD_STATE=$1 NSD_STEP=0 NSD_TOTAL=3 NSD_TABLE_PHASE=() NSD_TABLE_ELEMENT=() NSD_TABLE_TITLE=() NSD_RECORDED=()',
+      'nsd_table <<NSD_TABLE',
+      'phase namespaces',
+      'step red DNS for red',
+      'dir $1/red',
+      "write printf 'nameserver %s\\n' 192.0.2.53 >$1/red/resolv.conf",
+      'step blue DNS for blue',
+      'dir $1/blue',
+      "write printf 'nameserver %s\\n' 192.0.2.54 >$1/blue/resolv.conf",
+      'phase links',
+      'step vnet0 bridge vnet0',
+      'ip link add vnet0 type bridge',
+      'NSD_TABLE',
+      'echo "at $NSD_STEP $NSD_PHASE $NSD_ELEMENT $NSD_TITLE"',
+      'cat "$1/red/resolv.conf" "$1/blue/resolv.conf" "$1.log"',
+    ].join('\n');
+    const r = spawnSync('bash', ['-c', script, '_', dir], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const out = r.stdout.split('\n').filter((l) => !l.startsWith('['));
+    expect(out.filter(Boolean)).toEqual(['at 3 links vnet0 bridge vnet0', 'nameserver 192.0.2.53', 'nameserver 192.0.2.54', `mkdir -p ${dir}/red ${dir}/blue`, 'ip -force -batch -']);
+  });
+
   it('is deterministic: the same document gives the same bytes', () => {
     for (const e of loadExamples()) expect(scriptOf(e.file, e.json)).toBe(scriptOf(e.file, structuredClone(e.json)));
   });
