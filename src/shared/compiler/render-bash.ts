@@ -31,7 +31,8 @@ export const PHASE_NOTES: Record<Phase, string> = {
   verify: 'Verify: the probes.',
 };
 
-function renderCommand(c: Command): string {
+/** A command as bash reads it: its words quoted, and its standard output's file when it has one. */
+export function renderCommand(c: Command): string {
   return c.stdoutTo === undefined ? shellJoin(c.argv) : `${shellJoin(c.argv)} >${shellQuote(c.stdoutTo)}`;
 }
 

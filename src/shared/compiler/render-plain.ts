@@ -5,7 +5,7 @@
  * verify. lab.sh stays what the designer and nsd deploy run; this script assumes a host that
  * has none of the lab's names yet, and removing the lab is a list of commands at its end.
  */
-import { DEFAULT_STATE_DIR, GENERATOR, oneLine, PHASE_NOTES } from './render-bash.js';
+import { DEFAULT_STATE_DIR, GENERATOR, oneLine, PHASE_NOTES, renderCommand } from './render-bash.js';
 import type { Plan } from './plan.js';
 import { shellJoin, shellQuote } from './shell.js';
 import { downSteps, upSteps, type Command, type Phase, type Step } from './steps.js';
@@ -136,8 +136,7 @@ function downLines(c: Command, records: readonly string[][], plan: Plan, removed
 function renderLine(line: Line): string {
   if ('note' in line) return `# ${line.note}`;
   if ('text' in line) return line.text;
-  const c = line.command;
-  return c.stdoutTo === undefined ? shellJoin(c.argv) : `${shellJoin(c.argv)} >${shellQuote(c.stdoutTo)}`;
+  return renderCommand(line.command);
 }
 
 /** Renders the plain commands of a plan: `up` in order, then the commands that remove the lab, commented out. */
