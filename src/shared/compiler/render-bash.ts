@@ -4,6 +4,7 @@
  */
 import { BASH_INSPECT } from './bash-inspect.js';
 import { BASH_LIBRARY } from './bash-library.js';
+import { orderByKey } from './order.js';
 import type { Plan } from './plan.js';
 import { NEIGHBOUR_MARGIN, type Impairment, type PlannedProbe } from './probes.js';
 import { isPlainWord, shellJoin, shellQuote } from './shell.js';
@@ -360,24 +361,19 @@ function renderVerify(plan: Plan, probes: readonly PlannedProbe[], script: strin
 
 /**
  * The probes' indexes ordered by the first of their namespaces in the plan (probes that touch
- * none last), each rank in probe order: a counting sort, as a stable sort by that key would.
+ * none last), each rank in probe order.
  */
 function probeOrder(plan: Plan, probes: readonly PlannedProbe[]): number[] {
   const rank = new Map<string, number>();
   plan.namespaces.forEach((n, i) => rank.set(n.name, i));
   const none = plan.namespaces.length;
   const keys = new Array<number>(probes.length);
-  const start = new Array<number>(none + 2).fill(0);
   probes.forEach((p, i) => {
     let key = none;
     for (const t of p.touches) key = Math.min(key, rank.get(t) ?? none);
     keys[i] = key;
-    start[key + 1]!++;
   });
-  for (let k = 1; k < start.length; k++) start[k]! += start[k - 1]!;
-  const order = new Array<number>(probes.length);
-  for (let i = 0; i < probes.length; i++) order[start[keys[i]!]!++] = i;
-  return order;
+  return orderByKey(keys, none + 1);
 }
 
 /** What verify says about an impaired path: "the path has 20 % loss and 100 ms of delay there and back (netem on red-blue)". */

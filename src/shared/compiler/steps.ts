@@ -9,6 +9,7 @@ import type { Iface } from '../model/resolve.js';
 import { NEIGHBOUR_MARGIN } from './probes.js';
 import { netemArgs } from './netem.js';
 import { flat } from '../flat.js';
+import { orderByKey } from './order.js';
 
 /** The phases of `up`, in order; `down` walks them backwards. */
 export const PHASES = ['preflight', 'namespaces', 'bridges', 'links', 'addresses', 'up', 'routes', 'forwarding', 'nat', 'services', 'verify'] as const;
@@ -559,12 +560,12 @@ export function recordLines(steps: readonly Step[]): Array<{ line: string; eleme
 
 /** Stable grouping by phase: steps keep their order within a phase. */
 function sortByPhase(steps: Step[]): Step[] {
-  // A counting sort into one exact-size list: where each phase starts, then each step in its place.
+  // Counted into one exact-size list, each phase's steps in their order.
   const rank = new Map<Phase, number>(PHASES.map((p, i) => [p, i]));
-  const start = new Array<number>(PHASES.length + 1).fill(0);
-  for (const s of steps) start[rank.get(s.phase)! + 1]!++;
-  for (let i = 1; i < start.length; i++) start[i]! += start[i - 1]!;
+  const keys = new Array<number>(steps.length);
+  for (let i = 0; i < steps.length; i++) keys[i] = rank.get(steps[i]!.phase)!;
+  const order = orderByKey(keys, PHASES.length);
   const sorted = new Array<Step>(steps.length);
-  for (const s of steps) sorted[start[rank.get(s.phase)!]!++] = s;
+  for (let i = 0; i < order.length; i++) sorted[i] = steps[order[i]!]!;
   return sorted;
 }
