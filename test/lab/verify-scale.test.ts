@@ -101,6 +101,41 @@ describe.skipIf(skip)('verify at scale', () => {
   );
 
   it(
+    'flushes beside a running wave only what is resolved, sparing the entries probes still wait on; the last flush takes everything',
+    () =>
+      withSandbox(
+        async (sb) => {
+          // The lab host's bridge b1 ("-", the lab's host interface) and a namespace t with a bridge b0, each holding
+          // one entry in each state a probe leaves: resolving (incomplete), answered (reachable), used a while ago (stale).
+          const entries = (dev: string) =>
+            [`ip link add ${dev} type bridge`, `ip link set ${dev} up`, `ip addr add 192.0.2.1/24 dev ${dev}`, `ip neigh add 192.0.2.5 dev ${dev} nud incomplete`]
+              .concat([`ip neigh add 192.0.2.6 lladdr 02:00:00:00:00:06 dev ${dev} nud reachable`, `ip neigh add 192.0.2.7 lladdr 02:00:00:00:00:07 dev ${dev} nud stale`])
+              .join(' && ');
+          const left = 'for where in "" "ip netns exec t"; do echo "$($where ip -4 neigh show | awk \'{ print $1 }\' | sort | tr "\\n" " ")"; done';
+          const script = [
+            'set -euo pipefail',
+            libraryFunctions('nsd_neigh_flush'),
+            entries('b1'),
+            'ip netns add t',
+            `ip netns exec t bash -c ${JSON.stringify(entries('b0'))}`,
+            'NSD_NEIGH_DEVS=(b1) NSD_FLUSHES=()',
+            'nsd_neigh_flush resolved - t',
+            left,
+            'nsd_neigh_flush all - t',
+            left,
+            'ip netns del t',
+            'ip link del b1',
+          ].join('\n');
+          const r = await sb.lab(['bash', '-c', script]);
+          expect(r.code, show(r)).toBe(0);
+          expect(r.stdout.split('\n')).toEqual(['192.0.2.5 ', '192.0.2.5 ', '', '', '']);
+        },
+        { upstream: false },
+      ),
+    60_000,
+  );
+
+  it(
     'preflight says when a lab needs more neighbour entries than the host allows, with the fix; where it cannot change the limit it changes nothing',
     () =>
       withSandbox(

@@ -982,7 +982,7 @@ nsd_preflight() { # ACTION
   local tools=(ip sysctl)
   if [[ $1 != status ]] && ((NSD_NEEDS_IPTABLES)); then tools+=("\${NSD_IPTABLES[@]}"); fi
   if [[ $1 == up ]]; then tools+=(nsenter); fi
-  if [[ $1 == verify ]]; then tools+=(ping timeout nsenter flock); fi
+  if [[ $1 == verify ]]; then tools+=(ping timeout nsenter flock mkfifo); fi
   if [[ $1 == up ]] && ((\${#NSD_SERVICES[@]} > 0)); then tools+=(setsid); fi
   if [[ $1 == up ]] && ((\${#NSD_NETEM[@]} > 0)); then tools+=(tc unshare); fi
   for tool in "\${tools[@]}"; do
@@ -1272,16 +1272,20 @@ nsd_neigh_read() {
   NSD_NEIGH_ROOM=$((limit - used - NSD_NEIGH_MARGIN))
 }
 
-# Flushes the neighbour entries in the given namespaces ("-": the lab's host interfaces), a few at a time.
-nsd_neigh_flush() { # NETNS...
-  local ns running=0
+# Flushes the neighbour entries in the given namespaces ("-": the lab's host interfaces), a few at
+# a time; "resolved" spares entries still being resolved, which probes running meanwhile wait on.
+nsd_neigh_flush() { # all|resolved NETNS...
+  local ns dev running=0 nud=''
+  if [[ $1 == resolved ]]; then nud='nud reachable nud stale nud delay nud probe nud failed'; fi
+  shift
   for ns in "$@"; do
     if [[ $ns == - ]]; then
       ((\${#NSD_NEIGH_DEVS[@]} > 0)) || continue
-      printf 'neigh flush dev %s\\n' "\${NSD_NEIGH_DEVS[@]}" | ip -force -batch - >/dev/null 2>&1 &
+      for dev in "\${NSD_NEIGH_DEVS[@]}"; do printf 'neigh flush dev %s %s\\n' "$dev" "$nud"; done | ip -force -batch - >/dev/null 2>&1 &
     else
       # nsenter, not "ip -n": that copies the host's whole mount table (a mount per namespace) first.
-      nsenter --net="/run/netns/$ns" ip neigh flush all >/dev/null 2>&1 &
+      # shellcheck disable=SC2086 # nud is words
+      nsenter --net="/run/netns/$ns" ip neigh flush all $nud >/dev/null 2>&1 &
     fi
     NSD_FLUSHES+=("$!")
     running=$((running + 1))
@@ -1298,11 +1302,15 @@ nsd_neigh_flush() { # NETNS...
 # probes write their results to DIR, what their commands said to DIR/out.
 nsd_waves_begin() { # DIR
   mkdir -p "$1/out"
-  NSD_PROBE_DIR=$1 NSD_WAVE=() NSD_WAVE_PIDS=() NSD_WAVE_PINGS=() NSD_WAVE_COST=0 NSD_QUEUED=() NSD_FULL=() NSD_RUNNING=0
+  # A pipe nobody writes to: read -t on it waits without starting a process.
+  mkfifo "$1/tick"
+  exec {NSD_TICK}<>"$1/tick"
+  NSD_PROBE_DIR=$1 NSD_WAVE=() NSD_PID=() NSD_PING=() NSD_COST=() NSD_TOUCH=() NSD_WAVE_COST=0 NSD_QUEUED=() NSD_FULL=() NSD_RUNNING=0
+  NSD_FLUSH_JOB='' NSD_FLUSH_COST=0
   declare -gA NSD_WAVE_NS=()
   nsd_neigh_read
   if ((NSD_NEIGH_ROOM < NSD_NEIGH_WANT)); then
-    nsd_neigh_flush - "\${NSD_NAMESPACES[@]}"
+    nsd_neigh_flush all - "\${NSD_NAMESPACES[@]}"
     nsd_neigh_read
   fi
   if ((NSD_NEIGH_ROOM < NSD_NEIGH_WANT)); then
@@ -1339,20 +1347,28 @@ nsd_verify_done() {
   NSD_VERIFY_DIR=
   if [[ -n \${NSD_VERIFY_LOCK-} ]]; then exec {NSD_VERIFY_LOCK}<&-; fi
   NSD_VERIFY_LOCK=
+  if [[ -n \${NSD_TICK-} ]]; then exec {NSD_TICK}<&-; fi
+  NSD_TICK=
 }
 
-# Queues a probe: it starts now, unless its entries would not fit beside the running wave's;
-# then that wave ends first. COST and NAMESPACES are the probe's footprint (PlannedProbe).
+# Queues a probe: it starts now, unless its entries would take the running wave past half the room
+# (then that wave ends first: the other half is for the entries its flush is removing while the next
+# wave runs), or would not fit beside those (then it waits for that flush). COST and NAMESPACES are
+# the probe's footprint (PlannedProbe).
 nsd_queue() { # COST NAMESPACES N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON
   local ns names
-  if ((NSD_WAVE_COST > 0 && NSD_WAVE_COST + $1 > NSD_NEIGH_ROOM)); then nsd_wave_end; fi
+  if ((NSD_WAVE_COST > 0 && NSD_WAVE_COST + $1 > NSD_NEIGH_ROOM / 2)); then
+    nsd_wave_end
+  fi
+  if ((NSD_FLUSH_COST > 0 && NSD_WAVE_COST + NSD_FLUSH_COST + $1 > NSD_NEIGH_ROOM)); then nsd_flush_wait; fi
   NSD_WAVE_COST=$((NSD_WAVE_COST + $1))
   read -ra names <<<"$2"
   for ns in "\${names[@]}"; do NSD_WAVE_NS[$ns]=1; done
   printf -v "NSD_QUEUED[$3]" '%q ' "$@"
   NSD_WAVE+=("$3")
+  NSD_COST[$3]=$1 NSD_TOUCH[$3]=$2
   nsd_probe_start "$NSD_PROBE_DIR" "\${@:3}"
-  NSD_WAVE_PIDS+=("$!")
+  NSD_PID[$3]=$!
   NSD_RUNNING=$((NSD_RUNNING + 1))
   if ((NSD_RUNNING >= 64)); then
     wait -n || true
@@ -1360,22 +1376,66 @@ nsd_queue() { # COST NAMESPACES N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REAS
   fi
 }
 
-# Ends a wave: waits for its probes, flushes what the wave made, and marks its probes when the
-# kernel found a table full meanwhile (their "unreachable" proves nothing). One read of the tables
-# after the flush tells both (a flush never finds a table full; the read lists every interface,
-# thousands of lines in a big lab).
-nsd_wave_end() {
-  local n fulls=$NSD_NEIGH_FULLS
-  ((\${#NSD_WAVE[@]} > 0)) || return 0
-  wait "\${NSD_WAVE_PIDS[@]}" || true
-  for n in "\${NSD_WAVE_PINGS[@]}"; do nsd_ping_end "$n"; done
-  nsd_neigh_flush "\${!NSD_WAVE_NS[@]}"
-  nsd_neigh_read
-  if ((fulls >= 0 && NSD_NEIGH_FULLS > fulls)); then
-    for n in "\${NSD_WAVE[@]}"; do NSD_FULL[n]=1; done
+# Ends a wave: waits for its probes, marks them when the kernel found a table full meanwhile (their
+# "unreachable" proves nothing), and flushes the entries the wave made where its probes went. The
+# next wave starts while that flush runs: its probes count the flush's entries as taken until it is
+# done. A probe still running 0.15 s after the others (its ARP request was lost, and it waits a
+# second to send the next) does not hold up the next wave either: it goes on as part of it, its
+# entries spared by the flush. With "all" (the last wave) it waits for every probe and the flush.
+nsd_wave_end() { # [all]
+  local n ns fulls=$NSD_NEIGH_FULLS room=$NSD_NEIGH_ROOM wave=("\${NSD_WAVE[@]}") running=() still names cost=0
+  if ((\${#wave[@]} == 0)); then
+    if [[ \${1-} == all ]]; then nsd_flush_wait; fi
+    return 0
   fi
-  NSD_WAVE=() NSD_WAVE_PIDS=() NSD_WAVE_PINGS=() NSD_WAVE_COST=0 NSD_RUNNING=0
+  if [[ \${1-} == all ]]; then
+    for n in "\${wave[@]}"; do wait "\${NSD_PID[n]}" 2>/dev/null || true; done
+  else
+    running=("\${wave[@]}")
+    local until=$((\${EPOCHREALTIME/./} + 150000))
+    while :; do
+      still=()
+      for n in "\${running[@]}"; do
+        if kill -0 "\${NSD_PID[n]}" 2>/dev/null; then still+=("$n"); fi
+      done
+      running=("\${still[@]}")
+      ((\${#running[@]} > 0 && \${EPOCHREALTIME/./} < until)) || break
+      read -rt 0.02 -u "$NSD_TICK" _ || true
+    done
+  fi
+  for n in "\${running[@]}"; do cost=$((cost + NSD_COST[n])); done
+  for n in "\${wave[@]}"; do
+    [[ -n \${NSD_PING[n]-} ]] || continue
+    if ((\${#running[@]} > 0)) && kill -0 "\${NSD_PID[n]}" 2>/dev/null; then continue; fi
+    nsd_ping_end "$n"
+    unset 'NSD_PING[n]'
+  done
+  # One read of the tables tells whether the kernel found one full (the read lists every interface,
+  # thousands of lines in a big lab); the room stays what it was before this wave's entries.
+  nsd_flush_wait
+  nsd_neigh_read
+  NSD_NEIGH_ROOM=$room
+  if ((fulls >= 0 && NSD_NEIGH_FULLS > fulls)); then
+    for n in "\${wave[@]}"; do NSD_FULL[n]=1; done
+  fi
+  if [[ \${1-} == all ]]; then
+    nsd_neigh_flush all "\${!NSD_WAVE_NS[@]}"
+  else
+    nsd_neigh_flush resolved "\${!NSD_WAVE_NS[@]}" &
+    NSD_FLUSH_JOB=$! NSD_FLUSH_COST=$((NSD_WAVE_COST - cost))
+  fi
+  NSD_WAVE=("\${running[@]}") NSD_WAVE_COST=$cost NSD_RUNNING=\${#running[@]}
   NSD_WAVE_NS=()
+  for n in "\${running[@]}"; do
+    read -ra names <<<"\${NSD_TOUCH[n]}"
+    for ns in "\${names[@]}"; do NSD_WAVE_NS[$ns]=1; done
+  done
+}
+
+# Waits for the flush a wave started when it ended.
+nsd_flush_wait() {
+  if [[ -n $NSD_FLUSH_JOB ]]; then wait "$NSD_FLUSH_JOB" || true; fi
+  NSD_FLUSH_JOB='' NSD_FLUSH_COST=0
 }
 
 # Ends the last wave, then tries once more every probe that saw no answer where one was expected
@@ -1383,7 +1443,7 @@ nsd_wave_end() {
 # again is skipped, saying why, instead of blaming the lab.
 nsd_waves_end() {
   local n id from to kind address expect observed result ms reason retry=()
-  nsd_wave_end
+  nsd_wave_end all
   for n in "\${!NSD_QUEUED[@]}"; do
     IFS=$'\\t' read -r id from to kind address expect observed result ms reason <"$NSD_PROBE_DIR/$n" || continue
     if [[ $observed == unreachable && ($expect == reachable || -n \${NSD_FULL[n]-}) ]]; then retry+=("$n"); fi
@@ -1392,7 +1452,7 @@ nsd_waves_end() {
   nsd_note "trying \${#retry[@]} probe(s) again that saw no answer$( ((\${#NSD_FULL[@]} > 0)) && printf ' (%d ran while the kernel found a neighbour table full)' "\${#NSD_FULL[@]}")"
   NSD_FULL=()
   for n in "\${retry[@]}"; do eval "nsd_queue \${NSD_QUEUED[n]}"; done
-  nsd_wave_end
+  nsd_wave_end all
   for n in "\${retry[@]}"; do
     [[ -n \${NSD_FULL[n]-} ]] || continue
     IFS=$'\\t' read -r id from to kind address expect observed result ms reason <"$NSD_PROBE_DIR/$n" || continue
@@ -1409,7 +1469,7 @@ nsd_waves_end() {
 nsd_probe_start() { # DIR N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON [TRIES WAIT IMPAIRED]
   if [[ $7 == ping && $# -le 11 && $8 != @* ]]; then
     nsd_ping "$4" "$8" 0 "$1/out/$2"
-    NSD_WAVE_PINGS+=("$2")
+    NSD_PING[$2]=1
   else
     nsd_probe "$@" &
   fi
