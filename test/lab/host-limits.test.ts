@@ -116,6 +116,42 @@ describe.skipIf(skip)('preflight: host limits', () => {
   );
 
   it(
+    'refuses a lab whose namespaces need more kernel memory than its memory cgroup allows (a container, a systemd slice), naming the tightest limit on the way up, and changes nothing',
+    () =>
+      withSandbox(
+        async (sb) => {
+          // The cgroup files are the machine's, so a private mount namespace shows lab.sh a copy of its cgroup's
+          // path instead: the cgroup itself allows 64 MB of which 4 are used, its parent 5 MB of which 4 are used
+          // (the tightest: 1 MB more), every other level none. cgroup v2 (memory.max) or v1's memory controller.
+          const setup = [
+            'if [[ -d /sys/fs/cgroup/memory && ! -e /sys/fs/cgroup/cgroup.controllers ]]; then',
+            "  path=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ { print $3 }' /proc/self/cgroup) root=/sys/fs/cgroup/memory max=memory.limit_in_bytes cur=memory.usage_in_bytes none=9223372036854771712",
+            'else',
+            "  path=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup) root=/sys/fs/cgroup max=memory.max cur=memory.current none=max",
+            'fi',
+            'path=${path%/} parent=${path%/*}',
+            'mkdir -p "/run/cg$path" && : >/run/cg/cgroup.controllers',
+            'dir=/run/cg$path; while :; do echo "$none" >"$dir/$max"; echo 0 >"$dir/$cur"; [[ $dir != /run/cg ]] || break; dir=${dir%/*}; done',
+            'if [[ -n $path ]]; then echo $((64 << 20)) >"/run/cg$path/$max"; echo $((4 << 20)) >"/run/cg$path/$cur"; fi',
+            'echo $((5 << 20)) >"/run/cg$parent/$max"; echo $((4 << 20)) >"/run/cg$parent/$cur"',
+            'echo "tightest $root$parent/$max"',
+            'mount --bind /run/cg "$root"',
+          ].join('\n');
+          const r = await runIn(sb, chainScript(10), setup, [['up']]);
+          expect(r.stdout, show(r)).toContain('exit 1\nnetns: \nstate: \n');
+          const tightest = /^tightest (\S+)$/m.exec(r.stdout)?.[1];
+          expect(tightest, show(r)).toMatch(/^\/sys\/fs\/cgroup\S*\/memory\.(max|limit_in_bytes)$/);
+          expect(r.stderr).toBe(
+            'lab.sh: cannot build lab limits:\n' +
+              `  - the lab's 10 new namespace(s) need about ${Math.ceil((10 * NAMESPACE_MEMORY_KB) / 1024)} MB of kernel memory (about ${NAMESPACE_MEMORY_KB} KB each with its link) and the memory cgroup lab.sh runs in allows 1 MB more (${tightest}, kernel memory counts against it): raise that limit (a container's or a systemd slice's memory limit), or draw fewer namespaces\n`,
+          );
+        },
+        { upstream: false },
+      ),
+    TIMEOUT,
+  );
+
+  it(
     'verify of 600 probes runs in a 128 KB stack: its probes are a table, not one command each (bash died of a segmentation fault at 30,000 probes)',
     () =>
       withSandbox(

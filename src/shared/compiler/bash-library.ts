@@ -1084,7 +1084,44 @@ nsd_limits_check() {
   need=$((new * ${NAMESPACE_MEMORY_KB}))
   if [[ $avail =~ ^[0-9]+$ ]] && ((need > avail)); then
     conflicts+=("the lab's $new new namespace(s) need about $(((need + 1023) / 1024)) MB of kernel memory (about ${NAMESPACE_MEMORY_KB} KB each with its link) and this host has $((avail / 1024)) MB available (MemAvailable in /proc/meminfo): free memory or give the host more, or draw fewer namespaces")
+  elif nsd_cgroup_room && ((need > NSD_CGROUP_ROOM)); then
+    conflicts+=("the lab's $new new namespace(s) need about $(((need + 1023) / 1024)) MB of kernel memory (about ${NAMESPACE_MEMORY_KB} KB each with its link) and the memory cgroup lab.sh runs in allows $((NSD_CGROUP_ROOM / 1024)) MB more ($NSD_CGROUP_LIMIT, kernel memory counts against it): raise that limit (a container's or a systemd slice's memory limit), or draw fewer namespaces")
   fi
+}
+
+# The memory cgroups lab.sh runs in (a container, a systemd slice) cap the kernel memory of what it
+# makes too. Sets NSD_CGROUP_ROOM (KB the tightest limit on the way up to the root still allows)
+# and NSD_CGROUP_LIMIT (that limit's file); fails when no limit applies. cgroup v2 (memory.max,
+# memory.current) or v1's memory controller (memory.limit_in_bytes, memory.usage_in_bytes).
+nsd_cgroup_room() {
+  local ctl path root='' max_file cur_file dir max cur room
+  NSD_CGROUP_ROOM='' NSD_CGROUP_LIMIT=''
+  while IFS=: read -r _ ctl path; do
+    if [[ -z $ctl && -e /sys/fs/cgroup/cgroup.controllers ]]; then
+      root=/sys/fs/cgroup max_file=memory.max cur_file=memory.current
+    elif [[ ,$ctl, == *,memory,* && -d /sys/fs/cgroup/memory ]]; then
+      root=/sys/fs/cgroup/memory max_file=memory.limit_in_bytes cur_file=memory.usage_in_bytes
+    else
+      continue
+    fi
+    dir=$root\${path%/}
+    while :; do
+      max='' cur=''
+      if [[ -r $dir/$max_file && -r $dir/$cur_file ]]; then
+        read -r max <"$dir/$max_file" || max=''
+        read -r cur <"$dir/$cur_file" || cur=''
+      fi
+      # "max" (v2) or a number near 2^63 (v1) is no limit.
+      if [[ $max =~ ^[0-9]{1,18}$ && $cur =~ ^[0-9]{1,18}$ ]]; then
+        room=$(((max - cur) / 1024))
+        if ((room < 0)); then room=0; fi
+        if [[ -z $NSD_CGROUP_ROOM ]] || ((room < NSD_CGROUP_ROOM)); then NSD_CGROUP_ROOM=$room NSD_CGROUP_LIMIT=$dir/$max_file; fi
+      fi
+      [[ $dir != "$root" && $dir == */* ]] || break
+      dir=\${dir%/*}
+    done
+  done </proc/self/cgroup
+  [[ -n $NSD_CGROUP_ROOM ]]
 }
 
 # Before up changes anything, when links have impairments: the kernel has the netem qdisc. The
