@@ -74,7 +74,7 @@ describe.skipIf(skip)('verify at scale', () => {
   );
 
   it(
-    'flushes the neighbour entries of the namespaces it probed without ip -n, which copies the whole mount table (one mount per namespace) for every namespace',
+    'flushes the neighbour entries of the namespaces it probed without ip -n, which copies the whole mount table (one mount per namespace) for every namespace; pings in the C locale',
     () =>
       withSandbox(
         async (sb) => {
@@ -86,10 +86,16 @@ describe.skipIf(skip)('verify at scale', () => {
           const bin = `${sb.tmpDir}/logging-bin`;
           const real = (await sb.lab(['sh', '-c', 'command -v ip'])).stdout.trim();
           await sb.lab(['sh', '-c', `mkdir -p ${bin} && printf '#!/bin/sh\\necho "$*" >>${sb.tmpDir}/calls.log\\nexec ${real} "$@"\\n' >${bin}/ip && chmod +x ${bin}/ip`]);
+          // And every ping its locale: verify reads what ping says, which a translated ping words otherwise.
+          const ping = (await sb.lab(['sh', '-c', 'command -v ping'])).stdout.trim();
+          await sb.lab(['sh', '-c', `printf '#!/bin/sh\\necho "ping LC_ALL=$LC_ALL" >>${sb.tmpDir}/calls.log\\nexec ${ping} "$@"\\n' >${bin}/ping && chmod +x ${bin}/ping`]);
           const path = (await sb.lab(['sh', '-c', 'echo "$PATH"'])).stdout.trim();
-          const verify = await sb.runScript(compiled.script, ['verify'], { timeoutMs: 60_000, env: { PATH: `${bin}:${path}` } });
+          const verify = await sb.runScript(compiled.script, ['verify'], { timeoutMs: 60_000, env: { PATH: `${bin}:${path}`, LC_ALL: 'de_DE.UTF-8' } });
           expect(verify.code, show(verify)).toBe(0);
           const calls = (await sb.lab(['cat', `${sb.tmpDir}/calls.log`])).stdout.split('\n').filter(Boolean);
+          const pings = calls.filter((c) => c.startsWith('ping '));
+          expect(pings.length).toBe(compiled.probes.length);
+          expect(new Set(pings)).toEqual(new Set(['ping LC_ALL=C']));
           expect(calls.filter((c) => c === 'neigh flush all').length, calls.join('\n')).toBeGreaterThanOrEqual(4);
           expect(calls.filter((c) => c.startsWith('-n '))).toEqual([]);
           const down = await sb.runScript(compiled.script, ['down'], { timeoutMs: 60_000 });

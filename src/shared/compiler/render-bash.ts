@@ -277,6 +277,8 @@ function renderVerify(plan: Plan, probes: readonly PlannedProbe[], script: strin
   const out = new Lines(script);
   out.line('nsd_verify() {');
   out.line('  nsd_preflight verify');
+  out.line('  # Probes\' output is read ("1 received"): the C locale words it the same everywhere, and a probe loads no locale files.');
+  out.line('  local -x LC_ALL=C');
   out.line('  local dir tmp=/tmp');
   out.line('  # Thousands of small files in a big lab: in memory where the host has /dev/shm.');
   out.line('  if [[ -d /dev/shm && -w /dev/shm ]]; then tmp=/dev/shm; fi');
