@@ -58,6 +58,8 @@ describe.skipIf(skip)('designer: a delay on a link shows in the probe times (UML
     expect(await summary.textContent(), (await page.getByTestId('run-log').textContent()) ?? '').toMatch(/^verify: done in [\d.]+ s, \d+ probes passed, 0 failed$/);
     const title = (await page.getByTestId('cell-red-blue').getAttribute('title')) ?? '';
     const ms = Number(/\(([\d.]+) ms\)/.exec(title)?.[1]);
+    // What lab.sh says about an impaired path shows too.
+    expect(title).toMatch(/ — passed on try 1 of 1; the path has \d+ ms of delay there and back \(netem on red-vnet0\)$/);
     expect(ms, title).toBeGreaterThanOrEqual(90);
     expect(ms, title).toBeLessThanOrEqual(300);
     // blue <-> green do not cross red's cable: no delay there.

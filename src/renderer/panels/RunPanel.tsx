@@ -107,7 +107,7 @@ function Matrix({ run }: { run: RunView }) {
               if (probes.length === 0) return <td key={c} className="none" />;
               const fail = probes.filter((p) => p.result === 'fail');
               const title = probes
-                .map((p) => `${p.id}: ${p.kind}${p.kind === 'tcp' ? '' : ''} ${p.address} expected ${p.expect}, observed ${p.observed}${p.latencyMs !== undefined ? ` (${p.latencyMs} ms)` : ''}${p.cause ? ` — ${p.cause}` : ''}`)
+                .map((p) => `${p.id}: ${p.kind}${p.kind === 'tcp' ? '' : ''} ${p.address} expected ${p.expect}, observed ${p.observed}${p.latencyMs !== undefined ? ` (${p.latencyMs} ms)` : ''}${p.cause ? ` — ${p.cause}` : ''}${p.note ? ` — ${p.note}` : ''}`)
                 .join('\n');
               const isolated = probes.every((p) => p.expect === 'unreachable');
               return (

@@ -1607,6 +1607,9 @@ nsd_verify_report() { # DIR
     esac
     printf -v event '@nsd probe id=%s from=%s to=%s kind=%s address=%s expect=%s observed=%s result=%s ms=%s' \\
       "$id" "$from" "$to" "$kind" "$address" "$expect" "$observed" "$result" "$ms"
+    # What the table says below a row goes last, words and all: how an impaired path went, or why a probe was skipped.
+    if [[ $result == skip && -z $note ]]; then note=$reason; fi
+    if [[ -n $note ]]; then event+=" note=$note"; fi
     events+=("$event")
   done
   if ((\${#events[@]} > 0)); then printf '%s\\n' "\${events[@]}"; fi

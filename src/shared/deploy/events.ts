@@ -40,6 +40,8 @@ export interface ProbeResult {
   latencyMs?: number;
   /** For a failed probe: the likely cause, in words a user can act on. */
   cause?: string;
+  /** What lab.sh says about the probe: how an impaired path went ("passed on try 3 of 5; ..."), or why it was skipped. */
+  note?: string;
 }
 
 export interface StepRef {

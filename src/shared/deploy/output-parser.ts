@@ -165,12 +165,19 @@ export class RunOutputParser {
   }
 }
 
-/** Parses the `key=value` words of an `@nsd probe` line. */
+/** Parses the `key=value` words of an `@nsd probe` line; `note=` is last and takes the rest of the line. */
 export function parseProbe(words: readonly string[]): ProbeResult | undefined {
   const f = new Map<string, string>();
-  for (const w of words) {
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
     const eq = w.indexOf('=');
-    if (eq > 0) f.set(w.slice(0, eq), w.slice(eq + 1));
+    if (eq <= 0) continue;
+    const key = w.slice(0, eq);
+    if (key === 'note') {
+      f.set(key, [w.slice(eq + 1), ...words.slice(i + 1)].join(' '));
+      break;
+    }
+    f.set(key, w.slice(eq + 1));
   }
   const kind = f.get('kind');
   const expect = f.get('expect');
@@ -191,5 +198,6 @@ export function parseProbe(words: readonly string[]): ProbeResult | undefined {
     observed,
     result,
     ...(Number.isFinite(ms) && f.get('ms') !== '-' ? { latencyMs: ms } : {}),
+    ...(f.get('note') ? { note: f.get('note') } : {}),
   };
 }

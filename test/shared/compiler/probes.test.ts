@@ -372,6 +372,8 @@ describe('probes', () => {
     it('tries a probe on a lossy path again, with a longer wait, and says on which try it passed', () => {
       const out = probe(3, 5);
       expect(out).toMatch(/red-blue .* reachable +reachable +pass +100\.2\n {4}passed on try 3 of 5; the path has 20 % loss \(netem on red-blue\)\n/);
+      // The event line carries the note too, last (the designer shows it).
+      expect(out).toContain(' result=pass ms=100.2 note=passed on try 3 of 5; the path has 20 % loss (netem on red-blue)\n');
       expect(out).toContain('verify: 1 passed, 0 failed');
       // Each try waits a second longer than on a clean path (ping's deadline -w 2): the path's delay.
       expect(out.split('\n').filter((l) => l.startsWith('red ping'))).toEqual(Array(3).fill('red ping -n -c 1 -w 3 10.0.0.2'));

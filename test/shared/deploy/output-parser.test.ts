@@ -156,6 +156,21 @@ describe('RunOutputParser', () => {
     expect(events.at(-1)).toMatchObject({ type: 'finished', action: 'down', ok: true, durationMs: 30 });
   });
 
+  it("reads a probe's note, last on its line, words and all", () => {
+    const parser = new RunOutputParser('verify');
+    const events = parser.push(
+      'stdout',
+      [
+        '@nsd probe id=a->b from=a to=b kind=ping address=10.0.0.2 expect=reachable observed=reachable result=pass ms=100.2 note=passed on try 3 of 5; the path has 20 % loss (netem on a-b)',
+        "@nsd probe id=b->a from=b to=a kind=ping address=10.0.0.1 expect=reachable observed=unknown result=skip ms=- note=the kernel's neighbour table was full while it ran (1024 entries, note=x)",
+        '@nsd probe id=c->a from=c to=a kind=ping address=10.0.0.1 expect=reachable observed=reachable result=pass ms=0.1',
+        '',
+      ].join('\n'),
+    );
+    const notes = events.flatMap((e) => (e.type === 'probe' ? [e.probe.note] : []));
+    expect(notes).toEqual(['passed on try 3 of 5; the path has 20 % loss (netem on a-b)', "the kernel's neighbour table was full while it ran (1024 entries, note=x)", undefined]);
+  });
+
   it('leaves unknown @nsd lines and malformed probes as plain output', () => {
     const parser = new RunOutputParser('verify');
     expect(parser.push('stdout', '@nsd hello\n@nsd probe id=x kind=icmp\n').map((e) => e.type)).toEqual(['output', 'output']);
