@@ -111,6 +111,8 @@ export class ReachModel {
   private readonly masquerade: Subnet[] = [];
   private readonly addresses = new Map<string, { family: Family; value: Value } | undefined>();
   private readonly masqueradedReasons = new Map<string, string>();
+  /** The way of the delivery under way, reused: each delivery's path is an exact copy of it (see labels). */
+  private readonly way: string[] = [];
   readonly hostKey: string;
 
   constructor(
@@ -206,52 +208,60 @@ export class ReachModel {
    * reason of a delivery that arrives is left empty unless `describe` (a way back's is never read).
    */
   private deliver(from: string, family: Family, dst: Value, describe = true): Verdict & { source?: Value | undefined; exitedUplink: boolean } {
-    const path = [from];
+    // The nodes so far are the first n of the reused way: a path grown by push() kept room for 16 more.
+    const way = this.way;
+    let n = 0;
+    way[n++] = from;
     let source: Value | undefined;
     let node = from;
     const target = this.ownerOf(family, dst);
     for (let hop = 0; hop < 64; hop++) {
       if (node === target) {
-        const labels = this.labels(path);
+        const labels = this.labels(n);
         return { reachable: true, path: labels, reason: describe ? flat`via ${labels.join(' -> ')}` : '', source, exitedUplink: false };
       }
       const route = this.lookup(node, family, dst);
       if (!route) {
-        return this.fail(path, `${this.label(node)} has no route to ${formatIp(family, bigOf(dst))}`);
+        return this.fail(n, `${this.label(node)} has no route to ${formatIp(family, bigOf(dst))}`);
       }
       if (route.uplink) {
-        if (node !== from && !this.forwards(node)) return this.fail(path, `the host does not forward (ip_forward is off)`);
-        if (target !== undefined) return this.fail(path, `the host sends ${formatIp(family, bigOf(dst))} out of its uplink, but it is inside the lab`);
-        path.push(OUTSIDE);
-        return { reachable: true, path: this.labels(path), reason: `out of the host's uplink`, source, exitedUplink: true };
+        if (node !== from && !this.forwards(node)) return this.fail(n, `the host does not forward (ip_forward is off)`);
+        if (target !== undefined) return this.fail(n, `the host sends ${formatIp(family, bigOf(dst))} out of its uplink, but it is inside the lab`);
+        way[n++] = OUTSIDE;
+        return { reachable: true, path: this.labels(n), reason: `out of the host's uplink`, source, exitedUplink: true };
       }
-      if (!route.iface) return this.fail(path, `${this.label(node)}: the gateway of its route to ${formatIp(family, bigOf(dst))} is not on a connected subnet`);
+      if (!route.iface) return this.fail(n, `${this.label(node)}: the gateway of its route to ${formatIp(family, bigOf(dst))} is not on a connected subnet`);
       if (node === from) source = firstOfFamily(route.iface, family);
       const nextHop = route.via ?? dst;
       const next = otherThan(this.holders.get(route.iface.segment)?.[family].get(nextHop), route.iface);
       if (!next) {
-        return this.fail(path, `nobody on ${route.iface.name} answers for ${formatIp(family, bigOf(nextHop))}`);
+        return this.fail(n, `nobody on ${route.iface.name} answers for ${formatIp(family, bigOf(nextHop))}`);
       }
       const nextNode = next.node;
       if (nextNode !== target && !this.forwards(nextNode)) {
-        path.push(nextNode);
-        return this.fail(path, `${this.label(nextNode)} does not forward packets (it is not a router)`);
+        way[n++] = nextNode;
+        return this.fail(n, `${this.label(nextNode)} does not forward packets (it is not a router)`);
       }
-      if (path.includes(nextNode)) return this.fail([...path, nextNode], `routing loop at ${this.label(nextNode)}`);
-      path.push(nextNode);
+      let visited = false;
+      for (let i = 0; i < n && !visited; i++) visited = way[i] === nextNode;
+      way[n++] = nextNode;
+      if (visited) return this.fail(n, `routing loop at ${this.label(nextNode)}`);
       node = nextNode;
     }
-    return this.fail(path, 'too many hops');
+    return this.fail(n, 'too many hops');
   }
 
-  private fail(path: string[], reason: string): Verdict & { exitedUplink: boolean } {
-    return { reachable: false, path: this.labels(path), reason, exitedUplink: false };
+  /** A delivery that stops after the first n nodes of the way. */
+  private fail(n: number, reason: string): Verdict & { source?: Value | undefined; exitedUplink: boolean } {
+    return { reachable: false, path: this.labels(n), reason, source: undefined, exitedUplink: false };
   }
 
-  /** The display names of a path of node keys: the path itself when every key is its own name (no host key, no outside). */
-  private labels(path: string[]): string[] {
-    for (let i = 0; i < path.length; i++) if (this.label(path[i]!) !== path[i]) return path.map((x) => this.label(x));
-    return path;
+  /** The display names of the first n nodes of the way, as a list of exactly that size. */
+  private labels(n: number): string[] {
+    const way = this.way;
+    const labels = new Array<string>(n);
+    for (let i = 0; i < n; i++) labels[i] = this.label(way[i]!);
+    return labels;
   }
 
   /** `REASON, masqueraded`, one string for each reason (every namespace that goes out says the same). */
@@ -281,9 +291,9 @@ export class ReachModel {
       const src = there.source;
       const masqueraded = src !== undefined && this.masquerade.some((c) => c.family === ip.family && masked(src, c.mask) === c.network);
       if (!masqueraded) {
-        return { ...there, reachable: false, reason: `no masquerade for ${src === undefined ? 'its source address' : formatIp(ip.family, bigOf(src))}: replies from outside cannot return` };
+        return { reachable: false, path: there.path, reason: `no masquerade for ${src === undefined ? 'its source address' : formatIp(ip.family, bigOf(src))}: replies from outside cannot return` };
       }
-      return { ...there, reason: this.masqueraded(there.reason) };
+      return { reachable: true, path: there.path, reason: this.masqueraded(there.reason) };
     }
     const owner = this.ownerOf(ip.family, ip.value);
     if (there.source === undefined || owner === undefined) return there;
