@@ -207,7 +207,8 @@ function addTouches(way: readonly string[], hostLabel: string, netnsOf: Readonly
 function firstAddressFinder(r: Resolved): (node: string) => string | undefined {
   const known = new Map<string, string | undefined>();
   return (node) => {
-    if (known.has(node)) return known.get(node);
+    const text = known.get(node);
+    if (text !== undefined || known.has(node)) return text;
     // The first IPv4 address of its interfaces, or else its first address.
     let first: Cidr | undefined;
     let a: Cidr | undefined;
@@ -222,9 +223,9 @@ function firstAddressFinder(r: Resolved): (node: string) => string | undefined {
       if (a) break;
     }
     a ??= first;
-    const text = a ? formatIp(a.family, a.value) : undefined;
-    known.set(node, text);
-    return text;
+    const found = a ? formatIp(a.family, a.value) : undefined;
+    known.set(node, found);
+    return found;
   };
 }
 

@@ -66,6 +66,11 @@ interface RouteEntry {
   /** The host's own default route out of its uplink. */
   uplink?: true;
   connected: boolean;
+  /**
+   * The first address of its interface in its family, the source of what its node sends by it
+   * (null when there is none): found at its first use, since every probe from the node asks.
+   */
+  source: Value | null | undefined;
 }
 
 /**
@@ -77,7 +82,12 @@ interface PrefixGroup {
   family: Family;
   mask: Value;
   routes: RouteEntry[];
+  /** For a group of many routes (the host's connected subnets): the first route of each network, found without a walk. */
+  byNetwork?: Map<Value, RouteEntry>;
 }
+
+/** Routes of one prefix length from which a group finds them by network (a map) instead of walking them. */
+const INDEXED_ROUTES = 8;
 
 /** What the planner decided about forwarding, needed to predict reachability. */
 export interface ForwardingFacts {
@@ -157,7 +167,7 @@ export class ReachModel {
       for (let iA = 0; iA < i.addresses.length; iA++) {
         const a = i.addresses[iA]!;
         const mask = maskOf(a.family, a.prefix);
-        table.push({ family: a.family, network: masked(valueOf(a.family, a.value), mask), prefix: a.prefix, mask, iface: i, connected: true });
+        table.push({ family: a.family, network: masked(valueOf(a.family, a.value), mask), prefix: a.prefix, mask, iface: i, connected: true, source: undefined });
       }
     }
     const n = this.r.nodes.get(node);
@@ -171,13 +181,13 @@ export class ReachModel {
       const mask = maskOf(family, prefix);
       const network = dest ? masked(valueOf(family, dest.value), mask) : valueOf(family, 0n);
       const iface = route.dev ? ifaces.find((i) => i.name === route.dev) : via ? ifaceFor(ifaces, via.family, via.value) : undefined;
-      const entry: RouteEntry = { family, network, prefix, mask, connected: false };
+      const entry: RouteEntry = { family, network, prefix, mask, connected: false, source: undefined };
       if (iface) entry.iface = iface;
       if (via) entry.via = via.value;
       table.push(entry);
     }
     if (node === this.hostKey && this.r.internetId !== undefined) {
-      for (const family of [4, 6] as const) table.push({ family, network: valueOf(family, 0n), prefix: 0, mask: maskOf(family, 0), uplink: true, connected: false });
+      for (const family of [4, 6] as const) table.push({ family, network: valueOf(family, 0n), prefix: 0, mask: maskOf(family, 0), uplink: true, connected: false, source: undefined });
     }
     // Longest prefix first; connected routes win ties, as the kernel's metric 0 does. Most tables
     // are in that order already, and sort() makes a work copy of each.
@@ -197,6 +207,11 @@ export class ReachModel {
       const g = groups[iG]!;
       if (g.family !== family) continue;
       const network = masked(dst, g.mask);
+      if (g.byNetwork) {
+        const e = g.byNetwork.get(network);
+        if (e) return e;
+        continue;
+      }
       const routes = g.routes;
       for (let iE = 0; iE < routes.length; iE++) if (routes[iE]!.network === network) return routes[iE];
     }
@@ -231,7 +246,10 @@ export class ReachModel {
         return { reachable: true, path: this.labels(n), reason: `out of the host's uplink`, source, exitedUplink: true };
       }
       if (!route.iface) return this.fail(n, `${this.label(node)}: the gateway of its route to ${formatIp(family, bigOf(dst))} is not on a connected subnet`);
-      if (node === from) source = firstOfFamily(route.iface, family);
+      if (node === from) {
+        if (route.source === undefined) route.source = firstOfFamily(route.iface, family) ?? null;
+        source = route.source ?? undefined;
+      }
       const nextHop = route.via ?? dst;
       const next = otherThan(this.holders.get(route.iface.segment)?.[family].get(nextHop), route.iface);
       if (!next) {
@@ -273,7 +291,8 @@ export class ReachModel {
 
   /** parseIp as a value, once per address text: a large lab's probes aim at the same few addresses again and again (the outside target). Read-only. */
   private parsed(address: string): { family: Family; value: Value } | undefined {
-    if (this.addresses.has(address)) return this.addresses.get(address);
+    const known = this.addresses.get(address);
+    if (known !== undefined || this.addresses.has(address)) return known;
     const parsed = parseIp(address);
     const ip = parsed ? { family: parsed.family, value: valueOf(parsed.family, parsed.value) } : undefined;
     this.addresses.set(address, ip);
@@ -337,6 +356,12 @@ function byPrefix(table: readonly RouteEntry[]): PrefixGroup[] {
     let g = groups.find((x) => x.family === e.family && x.mask === e.mask);
     if (!g) groups.push((g = { family: e.family, mask: e.mask, routes: [] }));
     g.routes.push(e);
+  }
+  for (const g of groups) {
+    if (g.routes.length < INDEXED_ROUTES) continue;
+    const byNetwork = new Map<Value, RouteEntry>();
+    for (const e of g.routes) if (!byNetwork.has(e.network)) byNetwork.set(e.network, e);
+    g.byNetwork = byNetwork;
   }
   return groups;
 }
