@@ -7,7 +7,7 @@ import { BASH_LIBRARY } from './bash-library.js';
 import { orderByKey } from './order.js';
 import type { Plan } from './plan.js';
 import { NEIGHBOUR_MARGIN, type Impairment, type PlannedProbe } from './probes.js';
-import { isPlainWord, shellJoin, shellQuote } from './shell.js';
+import { isPlainJoin, isPlainWord, shellJoin, shellQuote } from './shell.js';
 import { chainHooks, downSteps, forwardingKey, neighbourKey, neighbourLimit, neighbourNeed, upSteps, type Command, type Phase, type Step } from './steps.js';
 import { LAB_SH_STATUS } from '../exit-codes.js';
 
@@ -84,23 +84,24 @@ class Lines {
 }
 
 /**
- * The words after `ip` where a command can be a line of an `ip -batch` table (`ip [-n NS] [-4|-6]
+ * A command as a line of an `ip -batch` table, its words after `ip` as written (`ip [-n NS] [-4|-6]
  * ARGS`, every word one `ip -batch` reads exactly as written: no quotes, spaces or comment signs
- * to interpret, the words shellQuote leaves plain), or -1 when it has to run as a command of its own.
+ * to interpret, the words shellQuote leaves plain), or undefined when it has to run as a command
+ * of its own. The line is the command's words joined (its first, `ip`, included).
  */
-function batchStart(c: Command): number {
+function batchLine(c: Command): string | undefined {
   const argv = c.argv;
-  if (argv[0] !== 'ip' || c.stdoutTo !== undefined || argv.length === 1) return -1;
+  if (argv[0] !== 'ip' || c.stdoutTo !== undefined || argv.length === 1) return undefined;
   // Walked in place, without a copy of the words: a large lab has hundreds of thousands of these.
   let i = 1;
   while (argv[i]?.startsWith('-')) {
     if (argv[i] === '-n') i += 2;
     else if (argv[i] === '-4' || argv[i] === '-6') i += 1;
-    else return -1;
+    else return undefined;
   }
-  if (i >= argv.length) return -1;
-  for (const w of argv) if (!isPlainWord(w)) return -1;
-  return i;
+  if (i >= argv.length) return undefined;
+  const line = argv.join(' ');
+  return isPlainJoin(line, argv.length) ? line : undefined;
 }
 
 /** True when a record's joined words stay one line of a table (no tab or line break in any word). */
@@ -123,47 +124,43 @@ function fileLine(c: Command): string | undefined {
   return undefined;
 }
 
-/** Whether all of a step's commands write files (fileLine), with no check and nothing after. */
-function isFileStep(s: Step): boolean {
-  if (s.unless || (s.after && s.after.length > 0)) return false;
-  for (const c of s.commands) if (fileLine(c) === undefined) return false;
-  return true;
-}
-
 /**
  * Whether a step can run as data in nsd_table: its records are one line each, and either all its
- * commands are `ip` commands that batchStart takes (each then a table line of its words as
+ * commands are `ip` commands that batchLine takes (each then a table line of its words as
  * written), with at most one command when the step has a check, or all of them write files
- * (isFileStep). Not both kinds: nsd_table writes the files of all its steps before it runs their
- * ip commands.
+ * (fileLine), with no check and nothing after. Not both kinds: nsd_table writes the files of all
+ * its steps before it runs their ip commands. The lines of its commands, then of its commands
+ * after, go to `commandLines` (found once, for this check and for the table).
  */
-function isTableStep(s: Step, recordLines: readonly string[]): boolean {
-  if (s.commands.length === 0 || (s.unless && s.commands.length !== 1)) return false;
+function isTableStep(s: Step, recordLines: readonly string[], commandLines: string[]): boolean {
+  const commands = s.commands;
+  if (commands.length === 0 || (s.unless && commands.length !== 1)) return false;
   for (let i = 0; i < (s.records?.length ?? 0); i++) if (!oneLineRecord(recordLines[i]!)) return false;
-  if (s.commands[0]!.argv[0] !== 'ip') return isFileStep(s);
-  for (const c of s.commands) if (batchStart(c) < 0) return false;
-  if (s.after) for (const c of s.after) if (batchStart(c) < 0) return false;
+  const lineOf = commands[0]!.argv[0] !== 'ip' ? fileLine : batchLine;
+  if (lineOf === fileLine && (s.unless || (s.after && s.after.length > 0))) return false;
+  for (let i = 0; i < commands.length; i++) {
+    const line = lineOf(commands[i]!);
+    if (line === undefined) return false;
+    commandLines[i] = line;
+  }
+  for (let i = 0; i < (s.after?.length ?? 0); i++) {
+    const line = batchLine(s.after![i]!);
+    if (line === undefined) return false;
+    commandLines[commands.length + i] = line;
+  }
   return true;
 }
 
 /**
- * Adds the table lines of a step that isTableStep() takes: its records (joined already, in
- * `recordLines`), and its ip commands (the one that makes an object marked `make` when the step
- * has a check: its "File exists" means done) or its directories and files.
+ * Adds the table lines of a step that isTableStep() takes: its records and its commands, as
+ * isTableStep() found them (the ip command that makes an object is marked `make` when the step
+ * has a check: its "File exists" means done).
  */
-function pushTableLines(s: Step, out: Lines, recordLines: readonly string[]): void {
+function pushTableLines(s: Step, out: Lines, recordLines: readonly string[], commandLines: readonly string[]): void {
   out.line(`step ${s.element ?? '-'} ${oneLine(s.title)}`);
   for (let i = 0; i < (s.records?.length ?? 0); i++) out.line(`record ${recordLines[i]!}`);
-  const commands = s.commands;
-  if (commands[0]!.argv[0] !== 'ip') {
-    for (const c of commands) out.line(fileLine(c)!);
-    return;
-  }
-  for (let i = 0; i < commands.length; i++) {
-    const line = commands[i]!.argv.join(' ');
-    out.line(i === 0 && s.unless ? `make ${line}` : line);
-  }
-  if (s.after) for (const c of s.after) out.line(c.argv.join(' '));
+  const count = s.commands.length + (s.after?.length ?? 0);
+  for (let i = 0; i < count; i++) out.line(i === 0 && s.unless ? `make ${commandLines[i]!}` : commandLines[i]!);
 }
 
 /**
@@ -210,14 +207,16 @@ function renderSteps(name: string, action: string, steps: Step[], script: string
     if (table) out.line(TABLE_END);
     table = undefined;
   };
-  // Each step's record lines, joined once for the table, its check and the list of records; reused from step to step.
+  // Each step's record lines, joined once for the table, its check and the list of records, and
+  // its command lines, found once for the check and the table; both reused from step to step.
   const recordLines: string[] = [];
+  const commandLines: string[] = [];
   // Counting, not for...of, which makes an object per step until the optimizing compiler takes this loop.
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i]!;
     const recordCount = s.records?.length ?? 0;
     for (let r = 0; r < recordCount; r++) recordLines[r] = s.records![r]!.join(' ');
-    const ip = isTableStep(s, recordLines);
+    const ip = isTableStep(s, recordLines, commandLines);
     const lines = ip ? undefined : runLines(s);
     const kind = ip ? 'ip' : lines ? 'run' : undefined;
     if (kind !== table) endTable();
@@ -240,7 +239,7 @@ function renderSteps(name: string, action: string, steps: Step[], script: string
         out.line(`  NSD_PHASE=${phase}`);
       }
     }
-    if (ip) pushTableLines(s, out, recordLines);
+    if (ip) pushTableLines(s, out, recordLines, commandLines);
     else if (lines) for (const l of lines) out.line(l);
     else {
       const block: string[] = [];
@@ -344,17 +343,18 @@ function renderVerify(plan: Plan, probes: readonly PlannedProbe[], script: strin
     const p = probes[i]!;
     const words = p.impairment ? impaired : plain;
     // shellJoin() of the words, with a reason that has a quote (every namespace's way out: "the host's uplink") quoted once.
-    words[0] = shellQuote(String(p.neighbours));
+    // Whole numbers, the kind and the expectation are plain words (digits, ping or tcp, reachable or unreachable) as they are.
+    words[0] = String(p.neighbours);
     words[1] = shellQuote(p.touches.join(' '));
-    words[2] = shellQuote(String(i + 1));
+    words[2] = String(i + 1);
     words[3] = shellQuote(p.id);
     words[4] = shellQuote(p.netns ?? '-');
     words[5] = shellQuote(p.fromLabel);
     words[6] = shellQuote(p.toLabel);
-    words[7] = shellQuote(p.kind);
+    words[7] = p.kind;
     words[8] = shellQuote(p.address);
-    words[9] = shellQuote(p.port !== undefined ? String(p.port) : '');
-    words[10] = shellQuote(p.expect);
+    words[9] = p.port !== undefined ? String(p.port) : "''";
+    words[10] = p.expect;
     let reason = p.reason.includes("'") ? quotedReasons.get(p.reason) : undefined;
     if (reason === undefined) {
       reason = shellQuote(p.reason);
