@@ -153,38 +153,62 @@ export function pathImpairment(r: Resolved, v: Pick<Verdict, 'path' | 'back'>): 
 export function neighbourCost(v: Pick<Verdict, 'path' | 'back' | 'reachable'>): number {
   // The hops as pairs of ends in sorted order (so that a hop used both ways is one), compared
   // with a walk: a path has a few hops, and a key string per hop was most of a large lab's garbage here.
-  const hops: string[] = [];
-  addHops(v.path, hops);
-  if (v.back) addHops(v.back, hops);
-  return hops.length + (v.reachable ? 0 : 1);
+  let n = addHops(v.path, 0);
+  if (v.back) n = addHops(v.back, n);
+  return n + (v.reachable ? 0 : 1);
 }
 
-/** Adds the hops of one way to `hops` (two ends each, smaller first) that it does not hold yet. */
-function addHops(way: readonly string[], hops: string[]): void {
+/** The ends of the hops neighbourCost has counted, reused from probe to probe (only the first ones it counts are its own). */
+const hops: string[] = [];
+
+/** Adds the hops of one way (two ends each, smaller first) that the first n ends of `hops` do not hold yet; returns the new count of ends. */
+function addHops(way: readonly string[], n: number): number {
   for (let i = 1; i < way.length; i++) {
     const x = way[i - 1]!;
     const y = way[i]!;
     const lo = x < y ? x : y;
     const hi = x < y ? y : x;
     let known = false;
-    for (let j = 0; j < hops.length && !known; j += 2) known = hops[j] === lo && hops[j + 1] === hi;
-    if (!known) hops.push(lo, hi);
+    for (let j = 0; j < n && !known; j += 2) known = hops[j] === lo && hops[j + 1] === hi;
+    if (!known) {
+      hops[n++] = lo;
+      hops[n++] = hi;
+    }
   }
+  return n;
 }
 
-/** Adds the namespaces a way passes through to `touches` (`-` for the host), each once. */
-function addTouches(way: readonly string[], hostLabel: string, netnsOf: ReadonlyMap<string, string>, touches: string[]): void {
-  for (const node of way) {
+/** The namespaces a probe's way there and back pass through (`-` for the host), each once. */
+function touchesOf(v: Pick<Verdict, 'path' | 'back'>, hostLabel: string, netnsOf: ReadonlyMap<string, string>): string[] {
+  // Gathered in a reused list and copied at their exact size: a list grown by push() keeps room
+  // for 16 more, and a large lab keeps 30,000 of these.
+  let n = addTouches(v.path, hostLabel, netnsOf, 0);
+  if (v.back) n = addTouches(v.back, hostLabel, netnsOf, n);
+  return touchList.slice(0, n);
+}
+
+/** The places touchesOf() has found, reused from probe to probe. */
+const touchList: string[] = [];
+
+/** Adds the namespaces a way passes through that the first n of touchList do not hold yet; returns the new count. */
+function addTouches(way: readonly string[], hostLabel: string, netnsOf: ReadonlyMap<string, string>, n: number): number {
+  for (let i = 0; i < way.length; i++) {
+    const node = way[i]!;
     const t = node === hostLabel ? '-' : node !== 'outside' ? (netnsOf.get(node) ?? node) : undefined;
-    if (t !== undefined && !touches.includes(t)) touches.push(t);
+    if (t === undefined) continue;
+    let known = false;
+    for (let j = 0; j < n && !known; j++) known = touchList[j] === t;
+    if (!known) touchList[n++] = t;
   }
+  return n;
 }
 
 /** The first address of a node (IPv4 preferred), if it has one; remembered per node. */
 function firstAddressFinder(r: Resolved): (node: string) => string | undefined {
   const known = new Map<string, string | undefined>();
   return (node) => {
-    if (known.has(node)) return known.get(node);
+    const text = known.get(node);
+    if (text !== undefined || known.has(node)) return text;
     // The first IPv4 address of its interfaces, or else its first address.
     let first: Cidr | undefined;
     let a: Cidr | undefined;
@@ -199,9 +223,9 @@ function firstAddressFinder(r: Resolved): (node: string) => string | undefined {
       if (a) break;
     }
     a ??= first;
-    const text = a ? formatIp(a.family, a.value) : undefined;
-    known.set(node, text);
-    return text;
+    const found = a ? formatIp(a.family, a.value) : undefined;
+    known.set(node, found);
+    return found;
   };
 }
 
@@ -220,10 +244,7 @@ export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
   const hostKey = model.hostKey;
   const hostLabel = r.hostId ?? 'host';
   const footprint = (v: Verdict): Pick<PlannedProbe, 'touches' | 'neighbours' | 'impairment'> => {
-    // A list, not a set: a path has a few nodes.
-    const touches: string[] = [];
-    addTouches(v.path, hostLabel, r.netnsOf, touches);
-    if (v.back) addTouches(v.back, hostLabel, r.netnsOf, touches);
+    const touches = touchesOf(v, hostLabel, r.netnsOf);
     const impairment = pathImpairment(r, v);
     const f: Pick<PlannedProbe, 'touches' | 'neighbours' | 'impairment'> = { touches, neighbours: neighbourCost(v) };
     if (impairment) f.impairment = impairment;
@@ -236,9 +257,7 @@ export function planProbes(p: Plan, r: Resolved): PlannedProbe[] {
    */
   const derived = (id: string, netns: string | null, fromLabel: string, toLabel: string, address: string, v: Verdict, origin: PlannedProbe['origin']): PlannedProbe => {
     // The footprint's parts without footprint()'s object, made for each of a large lab's 30,000 probes.
-    const touches: string[] = [];
-    addTouches(v.path, hostLabel, r.netnsOf, touches);
-    if (v.back) addTouches(v.back, hostLabel, r.netnsOf, touches);
+    const touches = touchesOf(v, hostLabel, r.netnsOf);
     const neighbours = neighbourCost(v);
     const impairment = pathImpairment(r, v);
     const expect = v.reachable ? 'reachable' : 'unreachable';

@@ -4,24 +4,73 @@
  * It predicts what `verify` should observe, so every derived probe carries an expectation and
  * a reason a user can read.
  */
-import { contains, formatIp, parseCidr, parseIp, prefixMask, type Family } from '../model/net.js';
+import { formatIp, parseCidr, parseIp, prefixMask, type Cidr, type Family } from '../model/net.js';
 import { flat } from '../flat.js';
 import { ROOT_KEY, type Iface, type Resolved, type Segment } from '../model/resolve.js';
 
 /** A node taking part in routing: a namespace node id, the host key, or the outside world. */
 export const OUTSIDE = '#outside';
 
+/**
+ * An address, network or netmask inside the model: IPv4 as a 32-bit integer (a plain number, as
+ * `| 0` makes it), IPv6 as a bigint. Masking an IPv4 address then makes no new object: with
+ * bigints, every mask of every lookup did, tens of thousands per probe planning of a large lab.
+ */
+type Value = number | bigint;
+
+/** The model's value of an address of a family (see Value). */
+function valueOf(family: Family, value: bigint): Value {
+  return family === 4 ? Number(value) | 0 : value;
+}
+
+/** The address of a value, as formatIp() takes it. */
+function bigOf(value: Value): bigint {
+  return typeof value === 'number' ? BigInt(value >>> 0) : value;
+}
+
+/** The IPv4 netmasks as 32-bit integers, by prefix length. */
+const MASKS4: number[] = Array.from({ length: 33 }, (_, prefix) => (prefix === 0 ? 0 : (-1 << (32 - prefix)) | 0));
+
+/** The netmask of a prefix length, as a value. */
+function maskOf(family: Family, prefix: number): Value {
+  return family === 4 ? MASKS4[prefix]! : prefixMask(family, prefix);
+}
+
+/** `value & mask` for two values of the same family. */
+function masked(value: Value, mask: Value): Value {
+  return typeof value === 'number' ? value & (mask as number) : value & (mask as bigint);
+}
+
+/** True when a value of a family lies inside the subnet of `c` (as contains() of net.ts). */
+function inSubnet(c: Cidr, family: Family, value: Value): boolean {
+  if (c.family !== family) return false;
+  const mask = maskOf(family, c.prefix);
+  return masked(value, mask) === masked(valueOf(family, c.value), mask);
+}
+
+/** A subnet as the model compares it: its network and mask. */
+interface Subnet {
+  family: Family;
+  network: Value;
+  mask: Value;
+}
+
 interface RouteEntry {
   family: Family;
-  network: bigint;
+  network: Value;
   prefix: number;
-  mask: bigint;
+  mask: Value;
   /** Connected interface, or the interface a gateway is reached through. */
   iface?: Iface;
-  via?: bigint;
+  via?: Value;
   /** The host's own default route out of its uplink. */
   uplink?: true;
   connected: boolean;
+  /**
+   * The first address of its interface in its family, the source of what its node sends by it
+   * (null when there is none): found at its first use, since every probe from the node asks.
+   */
+  source: Value | null | undefined;
 }
 
 /**
@@ -31,9 +80,14 @@ interface RouteEntry {
  */
 interface PrefixGroup {
   family: Family;
-  mask: bigint;
+  mask: Value;
   routes: RouteEntry[];
+  /** For a group of many routes (the host's connected subnets): the first route of each network, found without a walk. */
+  byNetwork?: Map<Value, RouteEntry>;
 }
+
+/** Routes of one prefix length from which a group finds them by network (a map) instead of walking them. */
+const INDEXED_ROUTES = 8;
 
 /** What the planner decided about forwarding, needed to predict reachability. */
 export interface ForwardingFacts {
@@ -60,12 +114,15 @@ export class ReachModel {
   /** Each node's route table, longest prefix first. */
   private readonly tables = new Map<string, PrefixGroup[]>();
   /** Owner node of each address, per family. */
-  private readonly owners: Record<Family, Map<bigint, string>> = { 4: new Map(), 6: new Map() };
+  private readonly owners: Record<Family, Map<Value, string>> = { 4: new Map(), 6: new Map() };
   /** The members of each segment holding each address, in member order: a next hop is one lookup, not a walk over a bridge's ports. */
-  private readonly holders = new Map<number, Record<Family, Map<bigint, Iface[]>>>();
-  private readonly masquerade: ReturnType<typeof parseCidr>[];
-  private readonly addresses = new Map<string, ReturnType<typeof parseIp>>();
+  private readonly holders = new Map<number, Record<Family, Map<Value, Iface[]>>>();
+  /** The masqueraded source subnets (those that parse). */
+  private readonly masquerade: Subnet[] = [];
+  private readonly addresses = new Map<string, { family: Family; value: Value } | undefined>();
   private readonly masqueradedReasons = new Map<string, string>();
+  /** The way of the delivery under way, reused: each delivery's path is an exact copy of it (see labels). */
+  private readonly way: string[] = [];
   readonly hostKey: string;
 
   constructor(
@@ -76,15 +133,23 @@ export class ReachModel {
     for (const s of r.segments) this.holders.set(s.id, holdersOf(s));
     // forEach, not for...of over entries: that makes a pair and a result object per node until optimized.
     r.l3ByNode.forEach((ifaces, node) => {
-      for (const i of ifaces) for (const a of i.addresses) this.owners[a.family].set(a.value, node);
+      for (let i = 0; i < ifaces.length; i++) {
+        const addresses = ifaces[i]!.addresses;
+        for (let j = 0; j < addresses.length; j++) this.owners[addresses[j]!.family].set(valueOf(addresses[j]!.family, addresses[j]!.value), node);
+      }
     });
     r.l3ByNode.forEach((ifaces, node) => this.tables.set(node, byPrefix(this.buildTable(node, ifaces))));
     if (!this.tables.has(this.hostKey)) this.tables.set(this.hostKey, byPrefix(this.buildTable(this.hostKey, [])));
-    this.masquerade = facts.masquerade.map((m) => parseCidr(m));
+    for (const m of facts.masquerade) {
+      const c = parseCidr(m);
+      if (!c) continue;
+      const mask = maskOf(c.family, c.prefix);
+      this.masquerade.push({ family: c.family, network: masked(valueOf(c.family, c.value), mask), mask });
+    }
   }
 
   /** Node key owning the address, if any node of the lab does. */
-  ownerOf(family: Family, value: bigint): string | undefined {
+  private ownerOf(family: Family, value: Value): string | undefined {
     return this.owners[family].get(value);
   }
 
@@ -97,33 +162,32 @@ export class ReachModel {
 
   private buildTable(node: string, ifaces: Iface[]): RouteEntry[] {
     const table: RouteEntry[] = [];
-    for (const i of ifaces) {
-      for (const a of i.addresses) {
-        const mask = prefixMask(a.family, a.prefix);
-        table.push({ family: a.family, network: a.value & mask, prefix: a.prefix, mask, iface: i, connected: true });
+    for (let iI = 0; iI < ifaces.length; iI++) {
+      const i = ifaces[iI]!;
+      for (let iA = 0; iA < i.addresses.length; iA++) {
+        const a = i.addresses[iA]!;
+        const mask = maskOf(a.family, a.prefix);
+        table.push({ family: a.family, network: masked(valueOf(a.family, a.value), mask), prefix: a.prefix, mask, iface: i, connected: true, source: undefined });
       }
     }
     const n = this.r.nodes.get(node);
     const routes = n && (n.kind === 'namespace' || n.kind === 'host') ? n.routes : [];
-    for (const route of routes) {
+    for (let iR = 0; iR < routes.length; iR++) {
+      const route = routes[iR]!;
       const via = route.via ? this.parsed(route.via) : undefined;
       const dest = route.to === 'default' || route.to === 'default6' ? undefined : parseCidr(route.to);
       const family: Family = dest?.family ?? via?.family ?? (route.to === 'default6' ? 6 : 4);
       const prefix = dest?.prefix ?? 0;
-      const mask = prefixMask(family, prefix);
-      const network = dest ? dest.value & mask : 0n;
-      const iface = route.dev
-        ? ifaces.find((i) => i.name === route.dev)
-        : via
-          ? ifaces.find((i) => i.addresses.some((a) => contains(a, via.family, via.value)))
-          : undefined;
-      const entry: RouteEntry = { family, network, prefix, mask, connected: false };
+      const mask = maskOf(family, prefix);
+      const network = dest ? masked(valueOf(family, dest.value), mask) : valueOf(family, 0n);
+      const iface = route.dev ? ifaces.find((i) => i.name === route.dev) : via ? ifaceFor(ifaces, via.family, via.value) : undefined;
+      const entry: RouteEntry = { family, network, prefix, mask, connected: false, source: undefined };
       if (iface) entry.iface = iface;
       if (via) entry.via = via.value;
       table.push(entry);
     }
     if (node === this.hostKey && this.r.internetId !== undefined) {
-      for (const family of [4, 6] as const) table.push({ family, network: 0n, prefix: 0, mask: 0n, uplink: true, connected: false });
+      for (const family of [4, 6] as const) table.push({ family, network: valueOf(family, 0n), prefix: 0, mask: maskOf(family, 0), uplink: true, connected: false, source: undefined });
     }
     // Longest prefix first; connected routes win ties, as the kernel's metric 0 does. Most tables
     // are in that order already, and sort() makes a work copy of each.
@@ -136,11 +200,20 @@ export class ReachModel {
     return this.facts.forwarding.has(node);
   }
 
-  private lookup(node: string, family: Family, dst: bigint): RouteEntry | undefined {
-    for (const g of this.tables.get(node) ?? []) {
+  private lookup(node: string, family: Family, dst: Value): RouteEntry | undefined {
+    const groups = this.tables.get(node);
+    if (!groups) return undefined;
+    for (let iG = 0; iG < groups.length; iG++) {
+      const g = groups[iG]!;
       if (g.family !== family) continue;
-      const network = dst & g.mask;
-      for (const e of g.routes) if (e.network === network) return e;
+      const network = masked(dst, g.mask);
+      if (g.byNetwork) {
+        const e = g.byNetwork.get(network);
+        if (e) return e;
+        continue;
+      }
+      const routes = g.routes;
+      for (let iE = 0; iE < routes.length; iE++) if (routes[iE]!.network === network) return routes[iE];
     }
     return undefined;
   }
@@ -149,53 +222,64 @@ export class ReachModel {
    * One-way delivery from `from` to `dst`; returns the path and the source address used. The
    * reason of a delivery that arrives is left empty unless `describe` (a way back's is never read).
    */
-  private deliver(from: string, family: Family, dst: bigint, describe = true): Verdict & { source?: bigint | undefined; exitedUplink: boolean } {
-    const path = [from];
-    let source: bigint | undefined;
+  private deliver(from: string, family: Family, dst: Value, describe = true): Verdict & { source?: Value | undefined; exitedUplink: boolean } {
+    // The nodes so far are the first n of the reused way: a path grown by push() kept room for 16 more.
+    const way = this.way;
+    let n = 0;
+    way[n++] = from;
+    let source: Value | undefined;
     let node = from;
     const target = this.ownerOf(family, dst);
     for (let hop = 0; hop < 64; hop++) {
       if (node === target) {
-        const labels = this.labels(path);
+        const labels = this.labels(n);
         return { reachable: true, path: labels, reason: describe ? flat`via ${labels.join(' -> ')}` : '', source, exitedUplink: false };
       }
       const route = this.lookup(node, family, dst);
       if (!route) {
-        return this.fail(path, `${this.label(node)} has no route to ${formatIp(family, dst)}`);
+        return this.fail(n, `${this.label(node)} has no route to ${formatIp(family, bigOf(dst))}`);
       }
       if (route.uplink) {
-        if (node !== from && !this.forwards(node)) return this.fail(path, `the host does not forward (ip_forward is off)`);
-        if (target !== undefined) return this.fail(path, `the host sends ${formatIp(family, dst)} out of its uplink, but it is inside the lab`);
-        path.push(OUTSIDE);
-        return { reachable: true, path: this.labels(path), reason: `out of the host's uplink`, source, exitedUplink: true };
+        if (node !== from && !this.forwards(node)) return this.fail(n, `the host does not forward (ip_forward is off)`);
+        if (target !== undefined) return this.fail(n, `the host sends ${formatIp(family, bigOf(dst))} out of its uplink, but it is inside the lab`);
+        way[n++] = OUTSIDE;
+        return { reachable: true, path: this.labels(n), reason: `out of the host's uplink`, source, exitedUplink: true };
       }
-      if (!route.iface) return this.fail(path, `${this.label(node)}: the gateway of its route to ${formatIp(family, dst)} is not on a connected subnet`);
-      if (node === from) source = firstOfFamily(route.iface, family);
+      if (!route.iface) return this.fail(n, `${this.label(node)}: the gateway of its route to ${formatIp(family, bigOf(dst))} is not on a connected subnet`);
+      if (node === from) {
+        if (route.source === undefined) route.source = firstOfFamily(route.iface, family) ?? null;
+        source = route.source ?? undefined;
+      }
       const nextHop = route.via ?? dst;
       const next = otherThan(this.holders.get(route.iface.segment)?.[family].get(nextHop), route.iface);
       if (!next) {
-        return this.fail(path, `nobody on ${route.iface.name} answers for ${formatIp(family, nextHop)}`);
+        return this.fail(n, `nobody on ${route.iface.name} answers for ${formatIp(family, bigOf(nextHop))}`);
       }
       const nextNode = next.node;
       if (nextNode !== target && !this.forwards(nextNode)) {
-        path.push(nextNode);
-        return this.fail(path, `${this.label(nextNode)} does not forward packets (it is not a router)`);
+        way[n++] = nextNode;
+        return this.fail(n, `${this.label(nextNode)} does not forward packets (it is not a router)`);
       }
-      if (path.includes(nextNode)) return this.fail([...path, nextNode], `routing loop at ${this.label(nextNode)}`);
-      path.push(nextNode);
+      let visited = false;
+      for (let i = 0; i < n && !visited; i++) visited = way[i] === nextNode;
+      way[n++] = nextNode;
+      if (visited) return this.fail(n, `routing loop at ${this.label(nextNode)}`);
       node = nextNode;
     }
-    return this.fail(path, 'too many hops');
+    return this.fail(n, 'too many hops');
   }
 
-  private fail(path: string[], reason: string): Verdict & { exitedUplink: boolean } {
-    return { reachable: false, path: this.labels(path), reason, exitedUplink: false };
+  /** A delivery that stops after the first n nodes of the way. */
+  private fail(n: number, reason: string): Verdict & { source?: Value | undefined; exitedUplink: boolean } {
+    return { reachable: false, path: this.labels(n), reason, source: undefined, exitedUplink: false };
   }
 
-  /** The display names of a path of node keys: the path itself when every key is its own name (no host key, no outside). */
-  private labels(path: string[]): string[] {
-    for (const k of path) if (this.label(k) !== k) return path.map((x) => this.label(x));
-    return path;
+  /** The display names of the first n nodes of the way, as a list of exactly that size. */
+  private labels(n: number): string[] {
+    const way = this.way;
+    const labels = new Array<string>(n);
+    for (let i = 0; i < n; i++) labels[i] = this.label(way[i]!);
+    return labels;
   }
 
   /** `REASON, masqueraded`, one string for each reason (every namespace that goes out says the same). */
@@ -205,10 +289,12 @@ export class ReachModel {
     return text;
   }
 
-  /** parseIp, once per address text: a large lab's probes aim at the same few addresses again and again (the outside target). Read-only. */
-  private parsed(address: string): ReturnType<typeof parseIp> {
-    if (this.addresses.has(address)) return this.addresses.get(address);
-    const ip = parseIp(address);
+  /** parseIp as a value, once per address text: a large lab's probes aim at the same few addresses again and again (the outside target). Read-only. */
+  private parsed(address: string): { family: Family; value: Value } | undefined {
+    const known = this.addresses.get(address);
+    if (known !== undefined || this.addresses.has(address)) return known;
+    const parsed = parseIp(address);
+    const ip = parsed ? { family: parsed.family, value: valueOf(parsed.family, parsed.value) } : undefined;
     this.addresses.set(address, ip);
     return ip;
   }
@@ -222,12 +308,11 @@ export class ReachModel {
     if (there.exitedUplink) {
       if (from === this.hostKey) return there;
       const src = there.source;
-      const masqueraded =
-        src !== undefined && this.masquerade.some((c) => c !== undefined && contains(c, ip.family, src));
+      const masqueraded = src !== undefined && this.masquerade.some((c) => c.family === ip.family && masked(src, c.mask) === c.network);
       if (!masqueraded) {
-        return { ...there, reachable: false, reason: `no masquerade for ${src === undefined ? 'its source address' : formatIp(ip.family, src)}: replies from outside cannot return` };
+        return { reachable: false, path: there.path, reason: `no masquerade for ${src === undefined ? 'its source address' : formatIp(ip.family, bigOf(src))}: replies from outside cannot return` };
       }
-      return { ...there, reason: this.masqueraded(there.reason) };
+      return { reachable: true, path: there.path, reason: this.masqueraded(there.reason) };
     }
     const owner = this.ownerOf(ip.family, ip.value);
     if (there.source === undefined || owner === undefined) return there;
@@ -243,14 +328,24 @@ function before(x: RouteEntry, y: RouteEntry): number {
 }
 
 /** The value of an interface's first address of a family. */
-function firstOfFamily(i: Iface, family: Family): bigint | undefined {
-  for (const a of i.addresses) if (a.family === family) return a.value;
+function firstOfFamily(i: Iface, family: Family): Value | undefined {
+  const addresses = i.addresses;
+  for (let iA = 0; iA < addresses.length; iA++) if (addresses[iA]!.family === family) return valueOf(family, addresses[iA]!.value);
+  return undefined;
+}
+
+/** The first of `ifaces` with an address whose subnet holds a gateway. */
+function ifaceFor(ifaces: readonly Iface[], family: Family, via: Value): Iface | undefined {
+  for (let iI = 0; iI < ifaces.length; iI++) {
+    const addresses = ifaces[iI]!.addresses;
+    for (let iA = 0; iA < addresses.length; iA++) if (inSubnet(addresses[iA]!, family, via)) return ifaces[iI];
+  }
   return undefined;
 }
 
 /** The first of `list` that is not `i`. */
 function otherThan(list: readonly Iface[] | undefined, i: Iface): Iface | undefined {
-  if (list) for (const m of list) if (m !== i) return m;
+  if (list) for (let iM = 0; iM < list.length; iM++) if (list[iM] !== i) return list[iM];
   return undefined;
 }
 
@@ -262,16 +357,25 @@ function byPrefix(table: readonly RouteEntry[]): PrefixGroup[] {
     if (!g) groups.push((g = { family: e.family, mask: e.mask, routes: [] }));
     g.routes.push(e);
   }
+  for (const g of groups) {
+    if (g.routes.length < INDEXED_ROUTES) continue;
+    const byNetwork = new Map<Value, RouteEntry>();
+    for (const e of g.routes) if (!byNetwork.has(e.network)) byNetwork.set(e.network, e);
+    g.byNetwork = byNetwork;
+  }
   return groups;
 }
 
 /** The members of a segment holding each address, in member order. */
-function holdersOf(s: Segment): Record<Family, Map<bigint, Iface[]>> {
-  const out: Record<Family, Map<bigint, Iface[]>> = { 4: new Map(), 6: new Map() };
-  for (const m of s.members) {
-    for (const a of m.addresses) {
-      const list = out[a.family].get(a.value);
-      if (!list) out[a.family].set(a.value, [m]);
+function holdersOf(s: Segment): Record<Family, Map<Value, Iface[]>> {
+  const out: Record<Family, Map<Value, Iface[]>> = { 4: new Map(), 6: new Map() };
+  for (let iM = 0; iM < s.members.length; iM++) {
+    const m = s.members[iM]!;
+    for (let iA = 0; iA < m.addresses.length; iA++) {
+      const a = m.addresses[iA]!;
+      const value = valueOf(a.family, a.value);
+      const list = out[a.family].get(value);
+      if (!list) out[a.family].set(value, [m]);
       else if (list.at(-1) !== m) list.push(m);
     }
   }

@@ -7,7 +7,7 @@ import { BASH_LIBRARY } from './bash-library.js';
 import { orderByKey } from './order.js';
 import type { Plan } from './plan.js';
 import { NEIGHBOUR_MARGIN, type Impairment, type PlannedProbe } from './probes.js';
-import { isPlainWord, shellJoin, shellQuote } from './shell.js';
+import { isPlainJoin, isPlainWord, shellJoin, shellQuote } from './shell.js';
 import { chainHooks, downSteps, forwardingKey, neighbourKey, neighbourLimit, neighbourNeed, upSteps, type Command, type Phase, type Step } from './steps.js';
 import { LAB_SH_STATUS } from '../exit-codes.js';
 
@@ -84,29 +84,29 @@ class Lines {
 }
 
 /**
- * The words after `ip` where a command can be a line of an `ip -batch` table (`ip [-n NS] [-4|-6]
+ * A command as a line of an `ip -batch` table, its words after `ip` as written (`ip [-n NS] [-4|-6]
  * ARGS`, every word one `ip -batch` reads exactly as written: no quotes, spaces or comment signs
- * to interpret, the words shellQuote leaves plain), or -1 when it has to run as a command of its own.
+ * to interpret, the words shellQuote leaves plain), or undefined when it has to run as a command
+ * of its own. The line is the command's words joined (its first, `ip`, included).
  */
-function batchStart(c: Command): number {
+function batchLine(c: Command): string | undefined {
   const argv = c.argv;
-  if (argv[0] !== 'ip' || c.stdoutTo !== undefined || argv.length === 1) return -1;
+  if (argv[0] !== 'ip' || c.stdoutTo !== undefined || argv.length === 1) return undefined;
   // Walked in place, without a copy of the words: a large lab has hundreds of thousands of these.
   let i = 1;
   while (argv[i]?.startsWith('-')) {
     if (argv[i] === '-n') i += 2;
     else if (argv[i] === '-4' || argv[i] === '-6') i += 1;
-    else return -1;
+    else return undefined;
   }
-  if (i >= argv.length) return -1;
-  for (const w of argv) if (!isPlainWord(w)) return -1;
-  return i;
+  if (i >= argv.length) return undefined;
+  const line = argv.join(' ');
+  return isPlainJoin(line, argv.length) ? line : undefined;
 }
 
-/** True when a record's words join into one line of a table (no tab or line break in any word). */
-function oneLineWords(words: readonly string[]): boolean {
-  for (const w of words) if (w.includes('\n') || w.includes('\t')) return false;
-  return true;
+/** True when a record's joined words stay one line of a table (no tab or line break in any word). */
+function oneLineRecord(line: string): boolean {
+  return !line.includes('\n') && !line.includes('\t');
 }
 
 /**
@@ -124,53 +124,43 @@ function fileLine(c: Command): string | undefined {
   return undefined;
 }
 
-/** Whether all of a step's commands write files (fileLine), with no check and nothing after. */
-function isFileStep(s: Step): boolean {
-  if (s.unless || (s.after && s.after.length > 0)) return false;
-  for (const c of s.commands) if (fileLine(c) === undefined) return false;
-  return true;
-}
-
 /**
  * Whether a step can run as data in nsd_table: its records are one line each, and either all its
- * commands are `ip` commands that batchStart takes (each then a table line of its words as
+ * commands are `ip` commands that batchLine takes (each then a table line of its words as
  * written), with at most one command when the step has a check, or all of them write files
- * (isFileStep). Not both kinds: nsd_table writes the files of all its steps before it runs their
- * ip commands.
+ * (fileLine), with no check and nothing after. Not both kinds: nsd_table writes the files of all
+ * its steps before it runs their ip commands. The lines of its commands, then of its commands
+ * after, go to `commandLines` (found once, for this check and for the table).
  */
-function isTableStep(s: Step): boolean {
-  if (s.commands.length === 0 || (s.unless && s.commands.length !== 1)) return false;
-  if (s.records) for (const r of s.records) if (!oneLineWords(r)) return false;
-  if (s.commands[0]!.argv[0] !== 'ip') return isFileStep(s);
-  for (const c of s.commands) if (batchStart(c) < 0) return false;
-  if (s.after) for (const c of s.after) if (batchStart(c) < 0) return false;
+function isTableStep(s: Step, recordLines: readonly string[], commandLines: string[]): boolean {
+  const commands = s.commands;
+  if (commands.length === 0 || (s.unless && commands.length !== 1)) return false;
+  for (let i = 0; i < (s.records?.length ?? 0); i++) if (!oneLineRecord(recordLines[i]!)) return false;
+  const lineOf = commands[0]!.argv[0] !== 'ip' ? fileLine : batchLine;
+  if (lineOf === fileLine && (s.unless || (s.after && s.after.length > 0))) return false;
+  for (let i = 0; i < commands.length; i++) {
+    const line = lineOf(commands[i]!);
+    if (line === undefined) return false;
+    commandLines[i] = line;
+  }
+  for (let i = 0; i < (s.after?.length ?? 0); i++) {
+    const line = batchLine(s.after![i]!);
+    if (line === undefined) return false;
+    commandLines[commands.length + i] = line;
+  }
   return true;
 }
 
 /**
- * Adds the table lines of a step that isTableStep() takes: its records, and its ip commands (the
- * one that makes an object marked `make` when the step has a check: its "File exists" means done)
- * or its directories and files. Each record line also goes to `records`, when given.
+ * Adds the table lines of a step that isTableStep() takes: its records and its commands, as
+ * isTableStep() found them (the ip command that makes an object is marked `make` when the step
+ * has a check: its "File exists" means done).
  */
-function pushTableLines(s: Step, out: Lines, records: string[] | undefined): void {
+function pushTableLines(s: Step, out: Lines, recordLines: readonly string[], commandLines: readonly string[]): void {
   out.line(`step ${s.element ?? '-'} ${oneLine(s.title)}`);
-  if (s.records) {
-    for (const r of s.records) {
-      const line = r.join(' ');
-      records?.push(line);
-      out.line(`record ${line}`);
-    }
-  }
-  const commands = s.commands;
-  if (commands[0]!.argv[0] !== 'ip') {
-    for (const c of commands) out.line(fileLine(c)!);
-    return;
-  }
-  for (let i = 0; i < commands.length; i++) {
-    const line = commands[i]!.argv.join(' ');
-    out.line(i === 0 && s.unless ? `make ${line}` : line);
-  }
-  if (s.after) for (const c of s.after) out.line(c.argv.join(' '));
+  for (let i = 0; i < (s.records?.length ?? 0); i++) out.line(`record ${recordLines[i]!}`);
+  const count = s.commands.length + (s.after?.length ?? 0);
+  for (let i = 0; i < count; i++) out.line(i === 0 && s.unless ? `make ${commandLines[i]!}` : commandLines[i]!);
 }
 
 /**
@@ -217,10 +207,16 @@ function renderSteps(name: string, action: string, steps: Step[], script: string
     if (table) out.line(TABLE_END);
     table = undefined;
   };
+  // Each step's record lines, joined once for the table, its check and the list of records, and
+  // its command lines, found once for the check and the table; both reused from step to step.
+  const recordLines: string[] = [];
+  const commandLines: string[] = [];
   // Counting, not for...of, which makes an object per step until the optimizing compiler takes this loop.
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i]!;
-    const ip = isTableStep(s);
+    const recordCount = s.records?.length ?? 0;
+    for (let r = 0; r < recordCount; r++) recordLines[r] = s.records![r]!.join(' ');
+    const ip = isTableStep(s, recordLines, commandLines);
     const lines = ip ? undefined : runLines(s);
     const kind = ip ? 'ip' : lines ? 'run' : undefined;
     if (kind !== table) endTable();
@@ -243,17 +239,19 @@ function renderSteps(name: string, action: string, steps: Step[], script: string
         out.line(`  NSD_PHASE=${phase}`);
       }
     }
-    if (ip) pushTableLines(s, out, records?.lines);
+    if (ip) pushTableLines(s, out, recordLines, commandLines);
+    else if (lines) for (const l of lines) out.line(l);
     else {
-      if (lines) for (const l of lines) out.line(l);
-      else {
-        const block: string[] = [];
-        renderStep(s, block);
-        for (const l of block) out.line(l);
-      }
-      if (records && s.records) for (const r of s.records) records.lines.push(r.join(' '));
+      const block: string[] = [];
+      renderStep(s, block);
+      for (const l of block) out.line(l);
     }
-    if (records && s.records) for (let i = 0; i < s.records.length; i++) records.elements.push(s.element ?? 'lab');
+    if (records) {
+      for (let r = 0; r < recordCount; r++) {
+        records.lines.push(recordLines[r]!);
+        records.elements.push(s.element ?? 'lab');
+      }
+    }
   }
   endTable();
   out.line('');
@@ -318,10 +316,14 @@ function renderVerify(plan: Plan, probes: readonly PlannedProbe[], script: strin
   }
   out.line(`  NSD_NEIGH_WANT=${Math.min(total, 64 * most)}`);
   // The lab's host interfaces that have addresses: only they hold the host's entries for the lab.
-  const devs = [
-    ...plan.bridges.filter((b) => b.addresses.length > 0).map((b) => b.name),
-    ...plan.veths.flatMap((v) => [v.a, v.b]).filter((i) => i.netns === null && i.addresses.length > 0).map((i) => i.name),
-  ];
+  // Loops, not flatMap/filter/map: a large lab has 10,000 veth pairs, and those made a list of each.
+  const devs: string[] = [];
+  for (let i = 0; i < plan.bridges.length; i++) if (plan.bridges[i]!.addresses.length > 0) devs.push(plan.bridges[i]!.name);
+  for (let i = 0; i < plan.veths.length; i++) {
+    const { a, b } = plan.veths[i]!;
+    if (a.netns === null && a.addresses.length > 0) devs.push(a.name);
+    if (b.netns === null && b.addresses.length > 0) devs.push(b.name);
+  }
   const tables = new Set(probes.map((p) => (p.address.includes(':') || p.address === '@uplink6' ? 'ndisc_cache' : 'arp_cache')));
   out.line(`  NSD_NEIGH_TABLES=${shellQuote([...tables].sort().join(' '))}`);
   out.line(`  NSD_NEIGH_DEVS=(${devs.map(shellQuote).join(' ')})`);
@@ -335,18 +337,37 @@ function renderVerify(plan: Plan, probes: readonly PlannedProbe[], script: strin
   // once: ordered by the first of their namespaces in the plan (the report keeps their numbers).
   const order = probeOrder(plan, probes);
   const quotedReasons = new Map<string, string>();
+  // The quoted words of a line, in one of two lists reused from probe to probe (an impaired path has three more words).
+  const plain = new Array<string>(12);
+  const impaired = new Array<string>(15);
   for (let k = 0; k < order.length; k++) {
     const i = order[k]!;
     const p = probes[i]!;
+    const words = p.impairment ? impaired : plain;
     // shellJoin() of the words, with a reason that has a quote (every namespace's way out: "the host's uplink") quoted once.
-    const words = [String(p.neighbours), p.touches.join(' '), String(i + 1), p.id, p.netns ?? '-', p.fromLabel, p.toLabel, p.kind, p.address, p.port !== undefined ? String(p.port) : '', p.expect].map(shellQuote);
+    // Whole numbers, the kind and the expectation are plain words (digits, ping or tcp, reachable or unreachable) as they are.
+    words[0] = String(p.neighbours);
+    words[1] = shellQuote(p.touches.join(' '));
+    words[2] = String(i + 1);
+    words[3] = shellQuote(p.id);
+    words[4] = shellQuote(p.netns ?? '-');
+    words[5] = shellQuote(p.fromLabel);
+    words[6] = shellQuote(p.toLabel);
+    words[7] = p.kind;
+    words[8] = shellQuote(p.address);
+    words[9] = p.port !== undefined ? String(p.port) : "''";
+    words[10] = p.expect;
     let reason = p.reason.includes("'") ? quotedReasons.get(p.reason) : undefined;
     if (reason === undefined) {
       reason = shellQuote(p.reason);
       if (p.reason.includes("'")) quotedReasons.set(p.reason, reason);
     }
-    words.push(reason);
-    if (p.impairment) words.push(shellQuote(String(p.impairment.tries)), shellQuote(String(Math.ceil(p.impairment.delayMs / 1000))), shellQuote(impairmentNote(p.impairment)));
+    words[11] = reason;
+    if (p.impairment) {
+      words[12] = shellQuote(String(p.impairment.tries));
+      words[13] = shellQuote(String(Math.ceil(p.impairment.delayMs / 1000)));
+      words[14] = shellQuote(impairmentNote(p.impairment));
+    }
     out.line(words.join(' '));
   }
   out.line(TABLE_END);
@@ -370,11 +391,12 @@ function probeOrder(plan: Plan, probes: readonly PlannedProbe[]): number[] {
   plan.namespaces.forEach((n, i) => rank.set(n.name, i));
   const none = plan.namespaces.length;
   const keys = new Array<number>(probes.length);
-  probes.forEach((p, i) => {
+  for (let i = 0; i < probes.length; i++) {
+    const touches = probes[i]!.touches;
     let key = none;
-    for (const t of p.touches) key = Math.min(key, rank.get(t) ?? none);
+    for (let j = 0; j < touches.length; j++) key = Math.min(key, rank.get(touches[j]!) ?? none);
     keys[i] = key;
-  });
+  }
   return orderByKey(keys, none + 1);
 }
 

@@ -14,6 +14,26 @@ export function isPlainWord(word: string): boolean {
   return true;
 }
 
+/**
+ * True when `line` is `count` words joined by single spaces (join(' ')) that are all plain
+ * (isPlainWord): one walk over the joined line instead of one call per word. A word with a space
+ * shows as a space too many, an empty word as a space at an end or two in a row.
+ */
+export function isPlainJoin(line: string, count: number): boolean {
+  let spaces = 0;
+  let afterSpace = true;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32) {
+      if (afterSpace) return false;
+      spaces++;
+      afterSpace = true;
+    } else if (c >= 128 || SAFE[c] === 0) return false;
+    else afterSpace = false;
+  }
+  return !afterSpace && spaces === count - 1;
+}
+
 /** Quotes one word for bash: plain when it only holds safe characters, single-quoted otherwise. */
 export function shellQuote(word: string): string {
   if (isPlainWord(word)) return word;
