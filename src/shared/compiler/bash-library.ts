@@ -1310,7 +1310,7 @@ nsd_neigh_read() {
 }
 
 # Flushes the neighbour entries in the given namespaces ("-": the lab's host interfaces), a few at
-# a time; "resolved" spares entries still being resolved, which probes running meanwhile wait on.
+# a time; "resolved" spares entries still being resolved, which probes still running wait on.
 nsd_neigh_flush() { # all|resolved NETNS...
   local ns dev running=0 nud=''
   if [[ $1 == resolved ]]; then nud='nud reachable nud stale nud delay nud probe nud failed'; fi
@@ -1343,7 +1343,6 @@ nsd_waves_begin() { # DIR
   mkfifo "$1/tick"
   exec {NSD_TICK}<>"$1/tick"
   NSD_PROBE_DIR=$1 NSD_WAVE=() NSD_PID=() NSD_PING=() NSD_COST=() NSD_TOUCH=() NSD_WAVE_COST=0 NSD_QUEUED=() NSD_FULL=() NSD_RUNNING=0
-  NSD_FLUSH_JOB='' NSD_FLUSH_COST=0
   declare -gA NSD_WAVE_NS=()
   nsd_neigh_read
   if ((NSD_NEIGH_ROOM < NSD_NEIGH_WANT)); then
@@ -1388,16 +1387,11 @@ nsd_verify_done() {
   NSD_TICK=
 }
 
-# Queues a probe: it starts now, unless its entries would take the running wave past half the room
-# (then that wave ends first: the other half is for the entries its flush is removing while the next
-# wave runs), or would not fit beside those (then it waits for that flush). COST and NAMESPACES are
-# the probe's footprint (PlannedProbe).
+# Queues a probe: it starts now, unless its entries would not fit beside the running wave's;
+# then that wave ends first. COST and NAMESPACES are the probe's footprint (PlannedProbe).
 nsd_queue() { # COST NAMESPACES N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON
   local ns names
-  if ((NSD_WAVE_COST > 0 && NSD_WAVE_COST + $1 > NSD_NEIGH_ROOM / 2)); then
-    nsd_wave_end
-  fi
-  if ((NSD_FLUSH_COST > 0 && NSD_WAVE_COST + NSD_FLUSH_COST + $1 > NSD_NEIGH_ROOM)); then nsd_flush_wait; fi
+  if ((NSD_WAVE_COST > 0 && NSD_WAVE_COST + $1 > NSD_NEIGH_ROOM)); then nsd_wave_end; fi
   NSD_WAVE_COST=$((NSD_WAVE_COST + $1))
   read -ra names <<<"$2"
   for ns in "\${names[@]}"; do NSD_WAVE_NS[$ns]=1; done
@@ -1413,19 +1407,19 @@ nsd_queue() { # COST NAMESPACES N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REAS
   fi
 }
 
-# Ends a wave: waits for its probes, marks them when the kernel found a table full meanwhile (their
-# "unreachable" proves nothing), and flushes the entries the wave made where its probes went. The
-# next wave starts while that flush runs: its probes count the flush's entries as taken until it is
-# done. A probe still running 0.15 s after the others (its ARP request was lost, and it waits a
-# second to send the next) does not hold up the next wave either: it goes on as part of it, its
-# entries spared by the flush. With "all" (the last wave) it waits for every probe and the flush.
+# Ends a wave: waits for its probes, flushes the entries the wave made where its probes went, and
+# marks its probes when the kernel found a table full meanwhile (their "unreachable" proves
+# nothing). One read of the tables after the flush tells both the room left and whether a table was
+# full (a flush never finds one full; the read lists every interface, thousands of lines in a big
+# lab). A probe still running 0.15 s after the others (its ARP request was lost, and it waits a
+# second to send the next) does not hold up the next wave: it goes on as part of it, the flush
+# spares the entries still being resolved, and its cost counts in the next wave. With "all" (the
+# last wave) it waits for every probe and flushes everything.
 nsd_wave_end() { # [all]
-  local n ns fulls=$NSD_NEIGH_FULLS room=$NSD_NEIGH_ROOM wave=("\${NSD_WAVE[@]}") running=() still names cost=0
-  if ((\${#wave[@]} == 0)); then
-    if [[ \${1-} == all ]]; then nsd_flush_wait; fi
-    return 0
-  fi
+  local n ns fulls=$NSD_NEIGH_FULLS wave=("\${NSD_WAVE[@]}") running=() still names cost=0 mode=resolved
+  ((\${#wave[@]} > 0)) || return 0
   if [[ \${1-} == all ]]; then
+    mode=all
     for n in "\${wave[@]}"; do wait "\${NSD_PID[n]}" 2>/dev/null || true; done
   else
     running=("\${wave[@]}")
@@ -1440,39 +1434,25 @@ nsd_wave_end() { # [all]
       read -rt 0.02 -u "$NSD_TICK" _ || true
     done
   fi
-  for n in "\${running[@]}"; do cost=$((cost + NSD_COST[n])); done
   for n in "\${wave[@]}"; do
     [[ -n \${NSD_PING[n]-} ]] || continue
     if ((\${#running[@]} > 0)) && kill -0 "\${NSD_PID[n]}" 2>/dev/null; then continue; fi
     nsd_ping_end "$n"
     unset 'NSD_PING[n]'
   done
-  # One read of the tables tells whether the kernel found one full (the read lists every interface,
-  # thousands of lines in a big lab); the room stays what it was before this wave's entries.
-  nsd_flush_wait
+  nsd_neigh_flush "$mode" "\${!NSD_WAVE_NS[@]}"
   nsd_neigh_read
-  NSD_NEIGH_ROOM=$room
   if ((fulls >= 0 && NSD_NEIGH_FULLS > fulls)); then
     for n in "\${wave[@]}"; do NSD_FULL[n]=1; done
   fi
-  if [[ \${1-} == all ]]; then
-    nsd_neigh_flush all "\${!NSD_WAVE_NS[@]}"
-  else
-    nsd_neigh_flush resolved "\${!NSD_WAVE_NS[@]}" &
-    NSD_FLUSH_JOB=$! NSD_FLUSH_COST=$((NSD_WAVE_COST - cost))
-  fi
-  NSD_WAVE=("\${running[@]}") NSD_WAVE_COST=$cost NSD_RUNNING=\${#running[@]}
+  NSD_WAVE=("\${running[@]}") NSD_RUNNING=\${#running[@]}
   NSD_WAVE_NS=()
   for n in "\${running[@]}"; do
+    cost=$((cost + NSD_COST[n]))
     read -ra names <<<"\${NSD_TOUCH[n]}"
     for ns in "\${names[@]}"; do NSD_WAVE_NS[$ns]=1; done
   done
-}
-
-# Waits for the flush a wave started when it ended.
-nsd_flush_wait() {
-  if [[ -n $NSD_FLUSH_JOB ]]; then wait "$NSD_FLUSH_JOB" || true; fi
-  NSD_FLUSH_JOB='' NSD_FLUSH_COST=0
+  NSD_WAVE_COST=$cost
 }
 
 # Ends the last wave, then tries once more every probe that saw no answer where one was expected

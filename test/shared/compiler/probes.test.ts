@@ -98,7 +98,7 @@ describe('probes', () => {
     // The kernel's tables are shared by the whole machine: filling them for real would break
     // everyone else's traffic, so the fault (a table found full) is injected here.
     const fakes = [
-      'nsd_neigh_read() { NSD_NEIGH_LIMIT=1024 NSD_NEIGH_USED=0 NSD_NEIGH_ROOM=9 ALL_READS=$((ALL_READS + 1)); if ((FULL)); then READS=$((READS + 1)); fi; NSD_NEIGH_FULLS=$READS; }',
+      'nsd_neigh_read() { NSD_NEIGH_LIMIT=1024 NSD_NEIGH_USED=0 NSD_NEIGH_ROOM=5 ALL_READS=$((ALL_READS + 1)); if ((FULL)); then READS=$((READS + 1)); fi; NSD_NEIGH_FULLS=$READS; }',
       'nsd_neigh_flush() { echo "flush $1 $(printf "%s\\n" "${@:2}" | sort | tr "\\n" " ")" >>"$NSD_PROBE_DIR.log"; }',
       // ns2 is unreachable; everything else answers.
       'nsd_probe_start() { local observed=reachable result=fail; if [[ $8 == 10.0.0.2 ]]; then observed=unreachable; fi; if [[ $observed == "${10}" ]]; then result=pass; fi; echo "run $3 $NSD_WAVE_COST" >>"$1.log"; printf "%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n" "$3" "$5" "$6" "$7" "$8" "${10}" "$observed" "$result" - "${11}" >"$1/$2" & }',
@@ -108,7 +108,7 @@ describe('probes', () => {
       try {
         const script = [
           'set -euo pipefail',
-          ...['nsd_note', 'nsd_waves_begin', 'nsd_queue', 'nsd_wave_end', 'nsd_flush_wait', 'nsd_waves_end'].map(fn),
+          ...['nsd_note', 'nsd_waves_begin', 'nsd_queue', 'nsd_wave_end', 'nsd_waves_end'].map(fn),
           ...fakes,
           `NSD_NEIGH_MARGIN=128 NSD_NEIGH_WANT=0 NSD_NAMESPACES=(a b c) READS=0 ALL_READS=0 FULL=${full ? 1 : 0}`,
           'nsd_waves_begin "$1/probes"',
@@ -128,32 +128,36 @@ describe('probes', () => {
       }
     };
 
-    it('fills a wave up to half the room the tables have, flushes only where its probes went, and tries an unanswered probe again before failing it', () => {
+    it('fills a wave up to the room the tables have, flushes only where its probes went, and tries an unanswered probe again before failing it', () => {
       const out = run(false);
       expect(out).toContain('note: trying 1 probe(s) again that saw no answer\n');
       expect(out.split('\n').filter((l) => /^(a-b|c-b|host-c)\t/.test(l))).toEqual(['a-b\treachable\tpass\tvia a -> b', 'c-b\tunreachable\tfail\tvia c -> b', 'host-c\tunreachable\tpass\tc is not there']);
-      // Two probes of cost 2 fill half a room of 9; the third starts the next wave (the wave's cost
-      // when it starts is its own); the retry is a wave of its own.
-      const lines = out.split('\n');
-      expect(lines.filter((l) => l.startsWith('run '))).toEqual(['run a-b 2', 'run c-b 4', 'run host-c 2', 'run c-b 2']);
-      // The first wave's flush runs beside the next wave (sparing entries still being resolved);
-      // the last waves are flushed outright.
-      expect(lines.filter((l) => l.startsWith('flush ')).sort()).toEqual(['flush all - c ', 'flush all b c ', 'flush resolved a b c ']);
+      // Two probes of cost 2 fit in a room of 5; the third starts the next wave (the wave's cost when it
+      // starts is its own); the retry is a wave of its own. A wave before the last spares entries still
+      // being resolved; the last ones flush everything.
+      expect(out.split('\n').filter((l) => /^(run|flush) /.test(l))).toEqual([
+        'run a-b 2',
+        'run c-b 4',
+        'flush resolved a b c ',
+        'run host-c 2',
+        'flush all - c ',
+        'run c-b 2',
+        'flush all b c ',
+      ]);
       // The tables are read once before the first wave and once after each wave's flush (a read
       // lists every interface: thousands of lines in a big lab).
       expect(out).toContain('reads 4\n');
     });
 
-    /** Runs queue lines through the wave runner with a probe that answers late and a flush that takes a while; returns the log. */
+    /** Runs queue lines through the wave runner with a probe that answers late; returns the log. */
     const pipelined = (queue: string[]) => {
       const dir = mkdtempSync(join(tmpdir(), 'nsd-waves-'));
       try {
         const script = [
           'set -euo pipefail',
-          ...['nsd_note', 'nsd_waves_begin', 'nsd_queue', 'nsd_wave_end', 'nsd_flush_wait', 'nsd_waves_end'].map(fn),
-          'nsd_neigh_read() { NSD_NEIGH_LIMIT=1024 NSD_NEIGH_USED=0 NSD_NEIGH_ROOM=9 NSD_NEIGH_FULLS=0; }',
-          // A flush beside a running wave takes 0.5 s.
-          'nsd_neigh_flush() { if [[ $1 == resolved ]]; then sleep 0.5; fi; echo "flushed $1 $(printf "%s\\n" "${@:2}" | sort | tr "\\n" " ")" >>"$NSD_PROBE_DIR.log"; }',
+          ...['nsd_note', 'nsd_waves_begin', 'nsd_queue', 'nsd_wave_end', 'nsd_waves_end'].map(fn),
+          'nsd_neigh_read() { NSD_NEIGH_LIMIT=1024 NSD_NEIGH_USED=0 NSD_NEIGH_ROOM=5 NSD_NEIGH_FULLS=0; }',
+          'nsd_neigh_flush() { echo "flushed $1 $(printf "%s\\n" "${@:2}" | sort | tr "\\n" " ")" >>"$NSD_PROBE_DIR.log"; }',
           // slow answers after 1 s (its ARP request was lost); every probe passes.
           'nsd_probe_start() { ( if [[ $3 == slow ]]; then sleep 1; fi; echo "done $3" >>"$1.log"; printf "%s\\t-\\t-\\tping\\t-\\treachable\\treachable\\tpass\\t-\\t-\\n" "$3" >"$1/$2" ) & echo "run $3" >>"$1.log"; }',
           'NSD_NEIGH_MARGIN=128 NSD_NEIGH_WANT=0 NSD_NAMESPACES=(a b c)',
@@ -171,25 +175,18 @@ describe('probes', () => {
       }
     };
 
-    it("starts the next wave beside the last wave's flush, and without waiting for a probe that answers late", () => {
+    it('starts the next wave without waiting for a probe that answers late, and flushes where it went once it has answered', () => {
       const log = pipelined(["nsd_queue 2 'a b' 1 slow a a b ping 10.0.0.3 '' reachable why", "nsd_queue 2 'c b' 2 c-b c c b ping 10.0.0.3 '' reachable why", "nsd_queue 2 '- c' 3 host-c - host c ping 10.0.0.4 '' reachable why"]);
       const at = (line: string) => {
         expect(log).toContain(line);
         return log.indexOf(line);
       };
-      // The late probe goes on in the next wave; the first wave's flush (sparing entries still being resolved) runs beside it.
+      // The first wave's flush spares entries still being resolved; the late probe goes on in the next wave.
+      expect(at('flushed resolved a b c ')).toBeLessThan(at('run host-c'));
       expect(at('run host-c')).toBeLessThan(at('done slow'));
-      expect(at('run host-c')).toBeLessThan(at('flushed resolved a b c '));
       // Where the late probe went is flushed again once it has answered, with the last wave.
       expect(at('done slow')).toBeLessThan(at('flushed all - a b c '));
       expect(log.filter((l) => /\tpass$/.test(l)).sort()).toEqual(['c-b\tpass', 'host-c\tpass', 'slow\tpass']);
-    });
-
-    it("waits for the last wave's flush when a probe does not fit beside its entries", () => {
-      // big needs 6 of the room of 9: not beside the first wave's 4 still being flushed.
-      const log = pipelined(["nsd_queue 2 'a b' 1 a-b a a b ping 10.0.0.3 '' reachable why", "nsd_queue 2 'c b' 2 c-b c c b ping 10.0.0.3 '' reachable why", "nsd_queue 6 '- c' 3 big - host c ping 10.0.0.4 '' reachable why"]);
-      expect(log.indexOf('flushed resolved a b c ')).toBeGreaterThanOrEqual(0);
-      expect(log.indexOf('flushed resolved a b c ')).toBeLessThan(log.indexOf('run big'));
     });
 
     it('starts a ping on a clean path straight from the script (one process per probe, no subshell around it) and reads its answer when the wave ends', () => {
@@ -202,7 +199,7 @@ describe('probes', () => {
         const script = [
           'set -euo pipefail',
           'DIR=$1',
-          ...['nsd_note', 'nsd_waves_begin', 'nsd_queue', 'nsd_wave_end', 'nsd_flush_wait', 'nsd_waves_end', 'nsd_probe_start', 'nsd_ping', 'nsd_ping_read', 'nsd_ping_end', 'nsd_probe', 'nsd_probe_write'].map(fn),
+          ...['nsd_note', 'nsd_waves_begin', 'nsd_queue', 'nsd_wave_end', 'nsd_waves_end', 'nsd_probe_start', 'nsd_ping', 'nsd_ping_read', 'nsd_ping_end', 'nsd_probe', 'nsd_probe_write'].map(fn),
           'nsd_neigh_read() { NSD_NEIGH_LIMIT=1024 NSD_NEIGH_USED=0 NSD_NEIGH_ROOM=100 NSD_NEIGH_FULLS=0; }',
           'nsd_neigh_flush() { :; }',
           fake('nsenter', '${1#--net=/run/netns/}'),
