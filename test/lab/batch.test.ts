@@ -94,4 +94,45 @@ describe.skipIf(skip)('step tables at scale', () => {
       ),
     1_200_000,
   );
+
+  it(
+    'gives an interface an IPv6 link-local address only when the drawing gives it IPv6; its IPv6 probes pass',
+    () =>
+      withSandbox(
+        async (sb) => {
+          const compiled = compile({
+            version: 1,
+            name: 'quiet',
+            nodes: [
+              { id: 'vnet0', kind: 'bridge', addresses: ['10.0.0.1/24', 'fd00:5::1/64'] },
+              { id: 'red', kind: 'namespace' },
+              { id: 'blue', kind: 'namespace' },
+            ],
+            links: [
+              { id: 'red-vnet0', a: { node: 'red', ifname: 'eth0', addresses: ['10.0.0.2/24'] }, b: { node: 'vnet0', ifname: 'red-br' } },
+              { id: 'blue-vnet0', a: { node: 'blue', ifname: 'eth0', addresses: ['10.0.0.3/24', 'fd00:5::3/64'] }, b: { node: 'vnet0', ifname: 'blue-br' } },
+            ],
+            probes: [{ id: 'blue6', from: 'blue', to: 'fd00:5::1', expect: 'reachable' }],
+          });
+          if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems));
+          await ok(sb.runScript(compiled.script, ['up'], LIMIT));
+          const inet6 = async (where: string, dev: string) => {
+            const argv = ['ip', '-6', '-o', 'addr', 'show', 'dev', dev];
+            const r = where === '-' ? await sb.lab(argv) : await sb.inNamespace(where, argv);
+            return [...r.stdout.matchAll(/inet6 (\S+)/g)].map((m) => m[1]!.replace(/^fe80:\S*/, 'fe80::/64')).sort();
+          };
+          expect(await inet6('red', 'eth0')).toEqual([]);
+          expect(await inet6('-', 'red-br')).toEqual([]);
+          expect(await inet6('-', 'blue-br')).toEqual([]);
+          expect(await inet6('blue', 'eth0')).toEqual(['fd00:5::3/64', 'fe80::/64']);
+          expect(await inet6('-', 'vnet0')).toEqual(['fd00:5::1/64', 'fe80::/64']);
+          const verify = await sb.runScript(compiled.script, ['verify'], LIMIT);
+          expect(verify.code, show(verify)).toBe(0);
+          expect(verify.stdout).toMatch(/^blue6 .* fd00:5::1 +reachable +reachable +pass/m);
+          await ok(sb.runScript(compiled.script, ['down'], LIMIT));
+        },
+        { upstream: false },
+      ),
+    120_000,
+  );
 });

@@ -203,6 +203,11 @@ nsd_recorded() { # KIND WORD...
 # the directories (a process for each was a quarter of up at 10,000 namespaces), bash itself
 # writes the files, and the ip commands run in one "ip -batch" per place: the host first, then
 # each namespace. A failed command is reported as the failure of its own step.
+# Whether the kernel has IPv6 (not after ipv6.disable=1). nsd_ipv6 COMMAND runs an IPv6 setting
+# only then; nsd_table leaves out its ip6 lines (ip commands of IPv6 settings) otherwise.
+nsd_has_ipv6() { [[ -d /proc/sys/net/ipv6 ]]; }
+nsd_ipv6() { if nsd_has_ipv6; then "$@"; fi; }
+
 nsd_table() {
   local lines line kind rest opts k step=$NSD_STEP element=- records='' made=0
   local dirs=() dir_steps=() writes=() write_steps=()
@@ -231,7 +236,8 @@ nsd_table() {
         ;;
       dir) dirs+=("$rest") dir_steps+=("$step") ;;
       write) writes+=("$rest") write_steps+=("$step") ;;
-      make | ip)
+      make | ip | ip6)
+        if [[ $kind == ip6 ]] && ! nsd_has_ipv6; then continue; fi
         if [[ $kind == make ]]; then rest=\${rest#ip }; else kind=ip; fi
         if [[ $rest == 'netns add '* ]]; then
           made=1

@@ -37,6 +37,11 @@ export function renderCommand(c: Command): string {
   return c.stdoutTo === undefined ? shellJoin(c.argv) : `${shellJoin(c.argv)} >${shellQuote(c.stdoutTo)}`;
 }
 
+/** A command as a step runs it: an IPv6 setting only where the kernel has IPv6 (nsd_ipv6). */
+function stepCommand(c: Command): string {
+  return c.ipv6 ? `nsd_ipv6 ${renderCommand(c)}` : renderCommand(c);
+}
+
 function renderStep(s: Step, out: string[]): void {
   out.push(`  nsd_step ${shellQuote(s.element ?? '-')} ${shellQuote(s.title)}`);
   for (const r of s.records ?? []) out.push(`  nsd_record ${shellJoin(r)}`);
@@ -49,7 +54,7 @@ function renderStep(s: Step, out: string[]): void {
     for (const c of s.commands) out.push(`    ${renderCommand(c)}`);
     out.push('  fi');
   }
-  for (const c of s.after ?? []) out.push(`  ${renderCommand(c)}`);
+  for (const c of s.after ?? []) out.push(`  ${stepCommand(c)}`);
 }
 
 /** Lines a chunk of the script collects before they are joined into one of its strings. */
@@ -144,9 +149,11 @@ function isTableStep(s: Step, recordLines: readonly string[], commandLines: stri
     commandLines[i] = line;
   }
   for (let i = 0; i < (s.after?.length ?? 0); i++) {
-    const line = batchLine(s.after![i]!);
+    const c = s.after![i]!;
+    const line = batchLine(c);
     if (line === undefined) return false;
-    commandLines[commands.length + i] = line;
+    // An IPv6 setting is an ip6 line: nsd_table leaves it out where the kernel has no IPv6.
+    commandLines[commands.length + i] = c.ipv6 ? `ip6${line.slice(2)}` : line;
   }
   return true;
 }
@@ -172,8 +179,8 @@ function runLines(s: Step): string[] | undefined {
   const lines = [`step ${s.element ?? '-'} ${oneLine(s.title)}`];
   for (const r of s.records ?? []) lines.push(`record ${r.join(' ')}`);
   if (s.unless) lines.push(`unless ${renderCommand(s.unless)}`);
-  for (const c of s.commands) lines.push(`run ${renderCommand(c)}`);
-  for (const c of s.after ?? []) lines.push(`after ${renderCommand(c)}`);
+  for (const c of s.commands) lines.push(`run ${stepCommand(c)}`);
+  for (const c of s.after ?? []) lines.push(`after ${stepCommand(c)}`);
   return lines.some((l) => /[\n\r]/.test(l)) ? undefined : lines;
 }
 

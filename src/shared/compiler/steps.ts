@@ -19,6 +19,8 @@ export type Phase = (typeof PHASES)[number];
 export interface Command {
   argv: string[];
   stdoutTo?: string;
+  /** An IPv6 setting: it runs only where the kernel has IPv6 (after ipv6.disable=1 there is nothing to set). */
+  ipv6?: true;
 }
 
 export interface Step {
@@ -78,6 +80,16 @@ const cmd = (...argv: string[]): Command => ({ argv });
 /** `ip` addressed at a namespace (`ip -n red ...`) or at the host. */
 function ip(netns: string | null, ...args: string[]): Command {
   return ipWith(netns, args);
+}
+
+/**
+ * Keeps an interface without IPv6 addresses in the drawing without any: no link-local address, so
+ * none of the IPv6 chatter that comes with one (duplicate address detection, router solicitations,
+ * multicast listener reports). On a bridge of 1,000 ports each such message is flooded to every
+ * port: thousands a second after up, slowing up and verify. Set before the interface goes up.
+ */
+function quiet(netns: string | null, name: string): Command {
+  return { argv: addressed('ip', netns, ['link', 'set', name, 'addrgenmode', 'none']), ipv6: true };
 }
 
 /** ip() with its arguments as a list. */
@@ -282,7 +294,7 @@ export function upSteps(plan: Plan): Step[] {
       ],
       unless: ip(null, 'link', 'show', 'dev', b.name),
       commands: [ip(null, 'link', 'add', b.name, 'type', 'bridge')],
-      after: [ip(null, 'link', 'set', b.name, 'alias', tag)],
+      after: b.addresses.some((a) => a.includes(':')) ? [ip(null, 'link', 'set', b.name, 'alias', tag)] : [ip(null, 'link', 'set', b.name, 'alias', tag), quiet(null, b.name)],
     });
     if (b.mtu !== undefined) add({ id: `bridges/${b.node}/mtu`, phase: 'bridges', element: b.node, title: flat`MTU ${b.mtu} on ${b.name}`, commands: [ip(null, 'link', 'set', b.name, 'mtu', String(b.mtu))] });
   }
@@ -305,7 +317,9 @@ export function upSteps(plan: Plan): Step[] {
       ],
       unless: ip(first.netns, 'link', 'show', 'dev', first.name),
       commands: [ipWith(null, ['link', 'add', first.name].concat(mtu, netnsArgs(first), ['type', 'veth', 'peer', 'name', second.name], mtu, netnsArgs(second)))],
-      after: [ip(first.netns, 'link', 'set', first.name, 'alias', tag), ip(second.netns, 'link', 'set', second.name, 'alias', tag)],
+      after: [ip(first.netns, 'link', 'set', first.name, 'alias', tag), ip(second.netns, 'link', 'set', second.name, 'alias', tag)].concat(
+        [first, second].filter((end) => !end.addresses.some((a) => a.family === 6)).map((end) => quiet(end.netns, end.name)),
+      ),
     });
     for (let iEnd = 0; iEnd < 2; iEnd++) {
       const end = iEnd === 0 ? v.a : v.b;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -71,6 +71,40 @@ describe('render-bash', () => {
     expect(r.status, r.stderr).toBe(0);
     const out = r.stdout.split('\n').filter((l) => !l.startsWith('['));
     expect(out.filter(Boolean)).toEqual(['at 3 links vnet0 bridge vnet0', 'nameserver 192.0.2.53', 'nameserver 192.0.2.54', `mkdir -p ${dir}/red ${dir}/blue`, 'ip -force -batch -']);
+  });
+
+  it("runs a table's IPv6 settings (ip6 lines) only where the kernel has IPv6, and nsd_ipv6 runs one the same way", () => {
+    const fn = (name: string) => new RegExp(`^${name}\\(\\) \\{[\\s\\S]*?^\\}$`, 'm').exec(BASH_LIBRARY)![0];
+    const nsdIpv6 = /^nsd_ipv6\(\) \{.*\}$/m.exec(BASH_LIBRARY)![0];
+    const batches = (hasIpv6: boolean) => {
+      const dir = mkdtempSync(join(tmpdir(), 'nsd-table6-'));
+      const script = [
+        'set -euo pipefail',
+        ...['nsd_event', 'nsd_table', 'nsd_table_at', 'nsd_steps'].map(fn),
+        nsdIpv6,
+        // The kernel's IPv6, as the test says; ip logs its batches.
+        `nsd_has_ipv6() { return ${hasIpv6 ? 0 : 1}; }`,
+        'ip() { echo "ip $*"; cat; }',
+        'NSD_STEP=0 NSD_TOTAL=1 NSD_TABLE_PHASE=() NSD_TABLE_ELEMENT=() NSD_TABLE_TITLE=() NSD_RECORDED=() NSD_STATE=$1',
+        'nsd_table <<NSD_TABLE',
+        'phase bridges',
+        'step vnet0 bridge vnet0',
+        'make ip link add vnet0 type bridge',
+        'ip link set vnet0 alias nsd:t',
+        'ip6 link set vnet0 addrgenmode none',
+        'NSD_TABLE',
+        'nsd_ipv6 echo "nsd_ipv6 ran"',
+      ].join('\n');
+      try {
+        const r = spawnSync('bash', ['-c', script, '_', dir], { encoding: 'utf8' });
+        expect(r.status, r.stderr).toBe(0);
+        return r.stdout.split('\n').filter((l) => l !== '' && !l.startsWith('['));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    expect(batches(true)).toEqual(['ip -force -batch -', 'link add vnet0 type bridge', 'link set vnet0 alias nsd:t', 'link set vnet0 addrgenmode none', 'nsd_ipv6 ran']);
+    expect(batches(false)).toEqual(['ip -force -batch -', 'link add vnet0 type bridge', 'link set vnet0 alias nsd:t']);
   });
 
   it('is deterministic: the same document gives the same bytes', () => {

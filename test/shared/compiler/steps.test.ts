@@ -168,7 +168,31 @@ describe('steps', () => {
     const ns = steps.find((s) => s.id === 'namespaces/red')!;
     expect(ns.commands.map((c) => c.argv.join(' '))).toEqual(['ip netns add red']);
     expect(ns.after?.map((c) => c.argv.join(' '))).toEqual(['ip -n red link set lo alias nsd:host-bridge']);
-    expect(steps.find((s) => s.id === 'bridges/vnet0')!.after?.map((c) => c.argv.join(' '))).toEqual(['ip link set vnet0 alias nsd:host-bridge']);
+    expect(steps.find((s) => s.id === 'bridges/vnet0')!.after?.map((c) => c.argv.join(' '))).toEqual(['ip link set vnet0 alias nsd:host-bridge', 'ip link set vnet0 addrgenmode none']);
+  });
+
+  it('keeps every interface without an IPv6 address in the drawing without a link-local one, as an IPv6 setting, before it goes up', () => {
+    const p = planOf({
+      version: 1,
+      name: 'quiet',
+      nodes: [
+        { id: 'vnet0', kind: 'bridge', addresses: ['10.0.0.1/24'] },
+        { id: 'vnet6', kind: 'bridge', addresses: ['fd00:6::1/64'] },
+        { id: 'red', kind: 'namespace' },
+        { id: 'blue', kind: 'namespace' },
+      ],
+      links: [
+        { id: 'red-vnet0', a: { node: 'red', addresses: ['10.0.0.2/24'] }, b: { node: 'vnet0' } },
+        { id: 'blue-vnet6', a: { node: 'blue', addresses: ['10.0.6.2/24', 'fd00:6::2/64'] }, b: { node: 'vnet6' } },
+      ],
+    });
+    const steps = upSteps(p);
+    const quiet = steps.flatMap((s) => (s.after ?? []).filter((c) => c.ipv6).map((c) => `${s.phase} ${c.argv.join(' ')}`));
+    // Not blue's end nor vnet6, which have IPv6 addresses; both ends of red's cable (the bridge port too) and vnet0.
+    expect(quiet.sort()).toEqual(
+      ['bridges ip link set vnet0 addrgenmode none', 'links ip -n red link set veth-red addrgenmode none', 'links ip link set veth-red-br addrgenmode none', 'links ip link set veth-blue-br addrgenmode none'].sort(),
+    );
+    expect(PHASES.indexOf('links')).toBeLessThan(PHASES.indexOf('up'));
   });
 
   it('adds IPv6 addresses without duplicate address detection, and IPv6 routes with -6', () => {
