@@ -6,7 +6,6 @@
  * names, links, netem, addresses, routes, nat, probes, services), checked on the resolved view so that generated
  * interface names and L2 segments are judged exactly as the planner will use them.
  */
-import { z } from 'zod';
 import { TopologyDocument } from '../../model/topology.js';
 import { byteLength, resolve, type Resolved } from '../../model/resolve.js';
 import { hasErrors, type Problem } from '../problems.js';
@@ -30,24 +29,11 @@ export { decodeUtf8, InvalidUtf8Error } from './json.js';
 /** Largest JSON text validateText reads, in bytes. */
 export const MAX_TEXT_BYTES = 20 * 1024 * 1024;
 
-let compiledSchema: typeof TopologyDocument | undefined;
-
-/**
- * The document schema with zod's compiled fast path (z.compile): a valid document is parsed by
- * generated code, three times faster for a large lab, and any other input falls back to the
- * runtime parser, so the issues are the same. Not where eval is forbidden: the renderer sets
- * jitless (no-eval.ts) before it validates anything.
- */
-function documentSchema(): typeof TopologyDocument {
-  if (z.config().jitless) return TopologyDocument;
-  return (compiledSchema ??= z.compile(TopologyDocument));
-}
-
 /** Checks a parsed document: size caps, the schema, then every semantic rule. */
 export function validate(input: unknown): ValidationResult {
   const oversized = oversizedArrays(input);
   if (oversized.length > 0) return failure(oversized);
-  const parsed = documentSchema().safeParse(input, { reportInput: true });
+  const parsed = TopologyDocument.safeParse(input, { reportInput: true });
   if (!parsed.success) return failure(schemaProblems(parsed.error.issues, input));
   const resolved = resolve(parsed.data);
   const problems = checkSemantics(resolved);
