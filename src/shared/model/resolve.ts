@@ -215,8 +215,9 @@ export function resolve(doc: TopologyDocument): Resolved {
   };
   const netnsOfEnd = (nodeId: string): Netns => netnsOf.get(nodeId) ?? null;
   const reserve = (end: Link['a']): void => {
+    if (!end.ifname) return; // most ends of a large lab: no node to look up
     const node = nodes.get(end.node);
-    if (!end.ifname || !node || node.kind === 'internet') return;
+    if (!node || node.kind === 'internet') return;
     scopeOf(node.kind === 'namespace' ? netnsOfEnd(node.id) : null).add(end.ifname);
     if (node.kind === 'namespace') transitScope.add(end.ifname);
   };
