@@ -156,7 +156,12 @@ export function resolve(doc: TopologyDocument): Resolved {
   nodes.forEach((n) => {
     if (n.kind === 'namespace') netnsOf.set(n.id, nodeName(n));
   });
-  const host = [...nodes.values()].find((n) => n.kind === 'host');
+  let host: Node | undefined;
+  for (const n of nodes.values()) {
+    if (n.kind !== 'host') continue;
+    host = n;
+    break;
+  }
   const hostId = host?.id;
   const uplink = host?.kind === 'host' ? host.uplink : undefined;
 
@@ -276,31 +281,23 @@ export function resolve(doc: TopologyDocument): Resolved {
     links.push({ link, index, kind: 'veth', a, b });
   });
 
-  ifaces.forEach((i) => {
-    i.segment = find(i.segment);
-  });
-
+  // One pass over the interfaces: each one's final segment, the segments' bridges and members, and the L3 interfaces per node.
   const segMap = new Map<number, Segment>();
-  const segmentOf = (id: number): Segment => {
-    let s = segMap.get(id);
-    if (!s) segMap.set(id, (s = { id, label: '', bridges: [], members: [] }));
-    return s;
-  };
-  ifaces.forEach((i) => {
-    const s = segmentOf(i.segment);
-    if (i.kind === 'bridge') s.bridges.push(i.name);
-    if (!i.master) s.members.push(i);
-  });
-  segMap.forEach((s) => {
-    s.label = s.bridges.length > 0 ? s.bridges.join('+') : (s.members[0]?.element ?? `segment ${s.id}`);
-  });
-
   const l3ByNode = new Map<string, Iface[]>();
-  ifaces.forEach((i) => {
-    if (i.master) return;
+  for (let k = 0; k < ifaces.length; k++) {
+    const i = ifaces[k]!;
+    i.segment = find(i.segment);
+    let s = segMap.get(i.segment);
+    if (!s) segMap.set(i.segment, (s = { id: i.segment, label: '', bridges: [], members: [] }));
+    if (i.kind === 'bridge') s.bridges.push(i.name);
+    if (i.master) continue;
+    s.members.push(i);
     const list = l3ByNode.get(i.node);
     if (list) list.push(i);
     else l3ByNode.set(i.node, [i]);
+  }
+  segMap.forEach((s) => {
+    s.label = s.bridges.length > 0 ? s.bridges.join('+') : (s.members[0]?.element ?? `segment ${s.id}`);
   });
 
   // The first link between the host and an Internet node; no pair of nodes made for every other link.
