@@ -89,11 +89,12 @@ export function shortHash(text: string): string {
   return (h & 0xffff).toString(16).padStart(4, '0');
 }
 
+const NON_ASCII = /[\u0080-\uffff]/;
+
 /** Length in bytes as the kernel counts it. */
 export function byteLength(text: string): number {
-  // Names that pass the name pattern are ASCII, where characters are bytes.
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) return new TextEncoder().encode(text).length;
-  return text.length;
+  // Names that pass the name pattern are ASCII, where characters are bytes: one regular expression test, not a loop per character.
+  return NON_ASCII.test(text) ? new TextEncoder().encode(text).length : text.length;
 }
 
 /**
@@ -155,7 +156,12 @@ export function resolve(doc: TopologyDocument): Resolved {
   nodes.forEach((n) => {
     if (n.kind === 'namespace') netnsOf.set(n.id, nodeName(n));
   });
-  const host = [...nodes.values()].find((n) => n.kind === 'host');
+  let host: Node | undefined;
+  for (const n of nodes.values()) {
+    if (n.kind !== 'host') continue;
+    host = n;
+    break;
+  }
   const hostId = host?.id;
   const uplink = host?.kind === 'host' ? host.uplink : undefined;
 
@@ -193,7 +199,7 @@ export function resolve(doc: TopologyDocument): Resolved {
       netns: null,
       name,
       generated: false,
-      addresses: n.addresses.map((a) => parseCidr(a)).filter((c): c is Cidr => c !== undefined),
+      addresses: parseAddresses(n.addresses),
       ...(n.mtu !== undefined ? { mtu: n.mtu } : {}),
       segment: make(),
     };
@@ -214,8 +220,9 @@ export function resolve(doc: TopologyDocument): Resolved {
   };
   const netnsOfEnd = (nodeId: string): Netns => netnsOf.get(nodeId) ?? null;
   const reserve = (end: Link['a']): void => {
+    if (!end.ifname) return; // most ends of a large lab: no node to look up
     const node = nodes.get(end.node);
-    if (!end.ifname || !node || node.kind === 'internet') return;
+    if (!node || node.kind === 'internet') return;
     scopeOf(node.kind === 'namespace' ? netnsOfEnd(node.id) : null).add(end.ifname);
     if (node.kind === 'namespace') transitScope.add(end.ifname);
   };
@@ -223,6 +230,31 @@ export function resolve(doc: TopologyDocument): Resolved {
     reserve(link.a);
     reserve(link.b);
   });
+
+  // One end of a veth link; a function made once, not a closure per link.
+  const resolveEnd = (link: Link, index: number, side: 'a' | 'b', node: Node, other: Node): Iface => {
+    const end = link[side];
+    const netns = node.kind === 'namespace' ? netnsOfEnd(node.id) : null;
+    const scope = scopeOf(netns);
+    const name = end.ifname ?? generateName(node, other, scope, netns === null ? transitScope : rootScope);
+    scope.add(name);
+    if (netns !== null) transitScope.add(name);
+    const iface: Iface = {
+      key: `${link.id}.${side}`,
+      kind: 'veth',
+      element: link.id,
+      path: `links[${index}].${side}`,
+      node: node.kind === 'bridge' ? (hostId ?? ROOT_KEY) : node.id,
+      netns,
+      name,
+      generated: end.ifname === undefined,
+      addresses: parseAddresses(end.addresses),
+      segment: node.kind === 'bridge' ? bridgeByNode.get(node.id)!.segment : -1,
+    };
+    if (node.kind === 'bridge') iface.master = nodeName(node);
+    if (link.mtu !== undefined) iface.mtu = link.mtu;
+    return iface;
+  };
 
   const links: ResolvedLink[] = [];
   const ifaces: Iface[] = [...bridges];
@@ -237,31 +269,8 @@ export function resolve(doc: TopologyDocument): Resolved {
       links.push({ link, index, kind: 'uplink' });
       return;
     }
-    const ends = (['a', 'b'] as const).map((side) => {
-      const end = link[side];
-      const node = side === 'a' ? na : nb;
-      const other = side === 'a' ? nb : na;
-      const netns = node.kind === 'namespace' ? netnsOfEnd(node.id) : null;
-      const name = end.ifname ?? generateName(node, other, scopeOf(netns), netns === null ? transitScope : rootScope);
-      scopeOf(netns).add(name);
-      if (netns !== null) transitScope.add(name);
-      const iface: Iface = {
-        key: `${link.id}.${side}`,
-        kind: 'veth',
-        element: link.id,
-        path: `links[${index}].${side}`,
-        node: node.kind === 'bridge' ? (hostId ?? ROOT_KEY) : node.id,
-        netns,
-        name,
-        generated: end.ifname === undefined,
-        addresses: end.addresses.map((a) => parseCidr(a)).filter((c): c is Cidr => c !== undefined),
-        segment: node.kind === 'bridge' ? bridgeByNode.get(node.id)!.segment : -1,
-      };
-      if (node.kind === 'bridge') iface.master = nodeName(node);
-      if (link.mtu !== undefined) iface.mtu = link.mtu;
-      return iface;
-    });
-    const [a, b] = ends as [Iface, Iface];
+    const a = resolveEnd(link, index, 'a', na, nb);
+    const b = resolveEnd(link, index, 'b', nb, na);
     a.peer = b.key;
     b.peer = a.key;
     if (a.master && b.master) union(a.segment, b.segment);
@@ -272,37 +281,34 @@ export function resolve(doc: TopologyDocument): Resolved {
     links.push({ link, index, kind: 'veth', a, b });
   });
 
-  ifaces.forEach((i) => {
-    i.segment = find(i.segment);
-  });
-
+  // One pass over the interfaces: each one's final segment, the segments' bridges and members, and the L3 interfaces per node.
   const segMap = new Map<number, Segment>();
-  const segmentOf = (id: number): Segment => {
-    let s = segMap.get(id);
-    if (!s) segMap.set(id, (s = { id, label: '', bridges: [], members: [] }));
-    return s;
-  };
-  ifaces.forEach((i) => {
-    const s = segmentOf(i.segment);
+  const l3ByNode = new Map<string, Iface[]>();
+  for (let k = 0; k < ifaces.length; k++) {
+    const i = ifaces[k]!;
+    i.segment = find(i.segment);
+    let s = segMap.get(i.segment);
+    if (!s) segMap.set(i.segment, (s = { id: i.segment, label: '', bridges: [], members: [] }));
     if (i.kind === 'bridge') s.bridges.push(i.name);
-    if (!i.master) s.members.push(i);
-  });
+    if (i.master) continue;
+    s.members.push(i);
+    const list = l3ByNode.get(i.node);
+    if (list) list.push(i);
+    else l3ByNode.set(i.node, [i]);
+  }
   segMap.forEach((s) => {
     s.label = s.bridges.length > 0 ? s.bridges.join('+') : (s.members[0]?.element ?? `segment ${s.id}`);
   });
 
-  const l3ByNode = new Map<string, Iface[]>();
-  ifaces.forEach((i) => {
-    if (i.master) return;
-    const list = l3ByNode.get(i.node);
-    if (list) list.push(i);
-    else l3ByNode.set(i.node, [i]);
-  });
-
-  const internet = doc.links
-    .map((l) => [nodes.get(l.a.node), nodes.get(l.b.node)])
-    .find(([x, y]) => (x?.kind === 'internet' && y?.kind === 'host') || (y?.kind === 'internet' && x?.kind === 'host'));
-  const internetId = internet?.find((n) => n?.kind === 'internet')?.id;
+  // The first link between the host and an Internet node; no pair of nodes made for every other link.
+  let internetId: string | undefined;
+  for (let i = 0; i < doc.links.length && internetId === undefined; i++) {
+    const l = doc.links[i]!;
+    const x = nodes.get(l.a.node);
+    const y = nodes.get(l.b.node);
+    if (x?.kind === 'internet' && y?.kind === 'host') internetId = x.id;
+    else if (y?.kind === 'internet' && x?.kind === 'host') internetId = y.id;
+  }
 
   return {
     doc,
@@ -317,6 +323,16 @@ export function resolve(doc: TopologyDocument): Resolved {
     ...(internetId !== undefined ? { internetId } : {}),
     ...(uplink !== undefined ? { uplink } : {}),
   };
+}
+
+/** The addresses that parse, in order (the schema has refused the others). */
+function parseAddresses(texts: readonly string[]): Cidr[] {
+  const out: Cidr[] = [];
+  for (let i = 0; i < texts.length; i++) {
+    const c = parseCidr(texts[i]!);
+    if (c !== undefined) out.push(c);
+  }
+  return out;
 }
 
 /** Tutorial-style names: `veth-red` inside red, `veth-red-br` on the bridge, `veth-red-host` on the host. */
@@ -335,7 +351,14 @@ function generateName(node: Node, other: Node, scope: NameScope, avoid: NameScop
 /** The first address of each family on a segment's members: the subnet the segment is held to. */
 export function segmentSubnets(members: readonly Iface[]): Cidr[] {
   const out: Cidr[] = [];
-  for (const m of members) for (const c of m.addresses) if (!out.some((s) => s.family === c.family)) out.push(c);
+  // Index loops: no iterator per member while this runs unoptimized (once per segment of a large lab).
+  for (let i = 0; i < members.length && out.length < 2; i++) {
+    const addresses = members[i]!.addresses;
+    for (let j = 0; j < addresses.length; j++) {
+      const c = addresses[j]!;
+      if (out.length === 0 || (out.length === 1 && out[0]!.family !== c.family)) out.push(c);
+    }
+  }
   return out;
 }
 
@@ -345,9 +368,13 @@ export function segmentSubnets(members: readonly Iface[]): Cidr[] {
  */
 export function addressOwners(r: Resolved): Map<string, Iface> {
   const owners = new Map<string, Iface>();
-  for (const s of r.segments) {
-    for (const m of s.members) {
-      for (const c of m.addresses) {
+  // Index loops: no iterator per member while this runs unoptimized.
+  for (let s = 0; s < r.segments.length; s++) {
+    const members = r.segments[s]!.members;
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i]!;
+      for (let j = 0; j < m.addresses.length; j++) {
+        const c = m.addresses[j]!;
         const key = ipKey(c.family, c.value);
         if (!owners.has(key)) owners.set(key, m);
       }

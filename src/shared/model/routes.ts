@@ -63,12 +63,21 @@ export function judgeRoute(r: Resolved, nodeId: string, route: RouteLike, owners
   if (ip.family !== family) return { kind: 'family-mismatch', gateway, family };
   if (route.dev !== undefined && route.dev === uplink) return { kind: 'direct' };
   const candidates = route.dev === undefined ? own : own.filter((i) => i.name === route.dev);
-  const connected = candidates.find((i) => i.addresses.some((c) => contains(c, ip.family, ip.value)));
+  const connected = connectedTo(candidates, ip.family, ip.value);
   if (!connected) return { kind: 'off-subnet', gateway, candidates };
   const owner = owners.get(ipKey(ip.family, ip.value));
   if (owner && own.includes(owner)) return { kind: 'own-address', gateway, connected };
   if (!owner || owner.segment !== connected.segment) return { kind: 'unowned', gateway, connected };
   return { kind: 'gateway', gateway, connected, owner };
+}
+
+/** The first interface with a subnet holding the address; loops, not two closures per route of a large lab. */
+function connectedTo(candidates: readonly Iface[], family: Family, value: bigint): Iface | undefined {
+  for (let i = 0; i < candidates.length; i++) {
+    const addresses = candidates[i]!.addresses;
+    for (let j = 0; j < addresses.length; j++) if (contains(addresses[j]!, family, value)) return candidates[i];
+  }
+  return undefined;
 }
 
 /**

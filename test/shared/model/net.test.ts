@@ -45,6 +45,22 @@ describe('net', () => {
     expect(isNetworkOrBroadcast(parseCidr(text)!)).toBe(expected);
   });
 
+  it('tells network and broadcast addresses at every IPv4 prefix length, by the bits of the address', () => {
+    for (let prefix = 0; prefix <= 32; prefix++) {
+      const hostBits = 32 - prefix;
+      const network = 0xc0a80f00 - (0xc0a80f00 % 2 ** hostBits);
+      const samples = [0, 1, 2 ** hostBits - 1, 2 ** hostBits - 2].filter((h) => h >= 0 && h < 2 ** hostBits);
+      for (const base of [0, network, 0xffffffff - (2 ** hostBits - 1)]) {
+        for (const h of samples) {
+          const value = base + h;
+          const text = `${formatIp(4, BigInt(value))}/${prefix}`;
+          const expected = prefix < 31 && (h === 0 || h === 2 ** hostBits - 1);
+          expect([text, isNetworkOrBroadcast(parseCidr(text)!)]).toEqual([text, expected]);
+        }
+      }
+    }
+  });
+
   it.each([
     ['10.1.0.0/16', '10.1.5.0/24', true],
     ['10.1.5.0/24', '10.1.0.0/16', true],
@@ -63,6 +79,18 @@ describe('net', () => {
     const b = parseIp('FD00::1')!;
     expect(ipKey(a.family, a.value)).toBe(ipKey(b.family, b.value));
     expect(ipKey(4, 1n)).not.toBe(ipKey(6, 1n));
+  });
+
+  it('writes a key as the family and the decimal value, for the lowest and highest address of each family', () => {
+    expect(ipKey(4, parseIp('0.0.0.0')!.value)).toBe('4:0');
+    expect(ipKey(4, parseIp('255.255.255.255')!.value)).toBe('4:4294967295');
+    expect(ipKey(6, parseIp('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff')!.value)).toBe(`6:${2n ** 128n - 1n}`);
+  });
+
+  it('parses an address the same way each time it is asked again', () => {
+    for (const text of ['10.0.0.1', 'fd00::1', '10.0.0.256', 'x']) expect(parseIp(text)).toEqual(parseIp(text));
+    expect(parseIp('10.0.0.1')).toEqual({ family: 4, value: 167772161n });
+    expect(parseIp('10.0.0.256')).toBeUndefined();
   });
 
   it.each([

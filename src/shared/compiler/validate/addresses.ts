@@ -17,6 +17,8 @@ export function checkAddresses(ctx: Context): void {
   const seen: Record<Family, Set<bigint>> = { 4: new Set(), 6: new Set() };
   for (const segment of r.segments) {
     const subnets = ctx.segmentSubnets.get(segment.id) ?? [];
+    // The subnet each family is held to on this segment, looked up once, not per address.
+    const subnetOf: Record<Family, Cidr | undefined> = { 4: subnets.find((s) => s.family === 4), 6: subnets.find((s) => s.family === 6) };
     const families = new Set<Family>();
     for (const i of segment.members) {
       // Paths and subnets as text only for a message: a large lab has thousands of fine addresses.
@@ -30,7 +32,6 @@ export function checkAddresses(ctx: Context): void {
           const owner = ctx.owners.get(ipKey(cidr.family, cidr.value))!;
           report(ctx, 'error', i.element, addressField(i.path, j), `address ${cidr.text} is already used by ${describeIface(owner)}; pick another address in ${subnetText(cidr)}`);
         } else seen[cidr.family].add(cidr.value);
-        const expected = subnets.find((s) => s.family === cidr.family)!;
         if (!families.has(cidr.family)) {
           families.add(cidr.family);
           const clash = earlier.find(cidr);
@@ -41,7 +42,10 @@ export function checkAddresses(ctx: Context): void {
             report(ctx, 'warning', i.element, addressField(i.path, j), `subnet ${subnetText(cidr)} overlaps ${other} on segment ${segmentLabel(clash.segment)}, so routes to the shared addresses are ambiguous; use a subnet on segment ${segmentLabel(segment)} that does not overlap ${other}`);
           }
           earlier.add(cidr, segment);
-        } else if (!sameSubnet(expected, cidr)) {
+          continue;
+        }
+        const expected = subnetOf[cidr.family]!;
+        if (!sameSubnet(expected, cidr)) {
           report(ctx, 'error', i.element, addressField(i.path, j), `address ${cidr.text} is not in ${subnetText(expected)}, the subnet of segment ${segmentLabel(segment)}; use an address in ${subnetText(expected)}`);
         }
       }

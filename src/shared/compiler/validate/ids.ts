@@ -14,15 +14,20 @@ export function checkIds(ctx: Context): void {
     ['probes', 'probe', doc.probes],
     ['notes', 'note', doc.notes],
   ];
-  // Where each id was first seen, written out only for a message.
-  const seen = new Map<string, { what: string; key: string; index: number }>();
-  for (const [key, what, list] of collections) {
+  // Where each id was first seen, as one number (index * collections + collection): no object per element.
+  const seen = new Map<string, number>();
+  const count = collections.length;
+  collections.forEach(([key, , list], c) => {
     list.forEach((item, i) => {
       const first = seen.get(item.id);
-      if (first) report(ctx, 'error', item.id, `${key}[${i}].id`, `id "${item.id}" is already used by the ${first.what} at ${first.key}[${first.index}]; give every element its own id`);
-      else seen.set(item.id, { what, key, index: i });
+      if (first === undefined) {
+        seen.set(item.id, i * count + c);
+        return;
+      }
+      const [firstKey, firstWhat] = collections[first % count]!;
+      report(ctx, 'error', item.id, `${key}[${i}].id`, `id "${item.id}" is already used by the ${firstWhat} at ${firstKey}[${Math.floor(first / count)}]; give every element its own id`);
     });
-  }
+  });
   let firstHost: string | undefined;
   doc.nodes.forEach((n, i) => {
     if (n.kind !== 'host') return;

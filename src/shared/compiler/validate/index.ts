@@ -6,7 +6,6 @@
  * names, links, netem, addresses, routes, nat, probes, services), checked on the resolved view so that generated
  * interface names and L2 segments are judged exactly as the planner will use them.
  */
-import { TopologyDocument } from '../../model/topology.js';
 import { byteLength, resolve, type Resolved } from '../../model/resolve.js';
 import { hasErrors, type Problem } from '../problems.js';
 import { checkAddresses } from './addresses.js';
@@ -21,7 +20,7 @@ import { checkProbes } from './probes.js';
 import { documentProblem, failure, sortProblems, type ValidationResult } from './results.js';
 import { checkRoutes } from './routes.js';
 import { checkServices } from './services.js';
-import { oversizedArrays, schemaProblems } from './schema.js';
+import { oversizedArrays, parseDocument, schemaProblems } from './schema.js';
 
 export { MAX_PROBLEMS, type ValidationResult } from './results.js';
 export { decodeUtf8, InvalidUtf8Error } from './json.js';
@@ -33,7 +32,7 @@ export const MAX_TEXT_BYTES = 20 * 1024 * 1024;
 export function validate(input: unknown): ValidationResult {
   const oversized = oversizedArrays(input);
   if (oversized.length > 0) return failure(oversized);
-  const parsed = TopologyDocument.safeParse(input, { reportInput: true });
+  const parsed = parseDocument(input);
   if (!parsed.success) return failure(schemaProblems(parsed.error.issues, input));
   const resolved = resolve(parsed.data);
   const problems = checkSemantics(resolved);

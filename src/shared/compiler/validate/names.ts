@@ -68,11 +68,22 @@ export function checkNames(ctx: Context): void {
   // forEach, not for...of: that makes an object per interface until this run-once function is optimized.
   rootIfaces.forEach(checkIface);
   nsIfaces.forEach(checkIface);
-  const perNamespace = new Map<string, Iface>();
+  // Each namespace's first interface on its own and a map of names only from its second: most namespaces hold one.
+  const perNamespace = new Map<string, Iface | Map<string, Iface>>();
   nsIfaces.forEach((i) => {
-    const key = `${i.netns}\u0000${i.name}`;
-    const other = perNamespace.get(key);
-    if (!other) perNamespace.set(key, i);
+    const netns = i.netns!;
+    const held = perNamespace.get(netns);
+    if (held === undefined) {
+      perNamespace.set(netns, i);
+      return;
+    }
+    let names = held;
+    if (!(names instanceof Map)) {
+      names = new Map([[names.name, names]]);
+      perNamespace.set(netns, names);
+    }
+    const other = names.get(i.name);
+    if (!other) names.set(i.name, i);
     else if (!RESERVED_IFNAMES.has(i.name)) {
       const { path, fix } = nameField(ctx, i);
       report(ctx, 'error', i.element, path, `interface name "${i.name}" is already used in namespace ${i.netns} by link ${other.element}; ${fix}`);

@@ -3,7 +3,7 @@
  * zod schema, its issues turned into problems that name the element, the field and the fix.
  */
 import { z } from 'zod';
-import { topologyJsonSchema } from '../../model/topology.js';
+import { Link, Node, TopologyDocument, topologyJsonSchema } from '../../model/topology.js';
 import type { Problem } from '../problems.js';
 import { elementAt, formatPath, isRecord, quote, typeName, valueAt, type PathKey } from './format.js';
 import { documentProblem } from './results.js';
@@ -26,6 +26,49 @@ export function oversizedArrays(input: unknown): Problem[] {
     if (!Array.isArray(list) || list.length <= cap) return [];
     return [documentProblem(key, `the document has ${list.length} ${key}; at most ${cap} are supported, so split the lab into smaller ones`)];
   });
+}
+
+/** Documents with at least this many nodes and links take the compiled path (below, compiling costs more than it saves). */
+export const COMPILED_PARSE_MIN = 1000;
+
+let compiled: { node: typeof Node; link: typeof Link } | undefined;
+
+/**
+ * The schema's parse of a document. A large lab's nodes and links go one by one through zod's
+ * compiled parsers (z.compile: generated code, small enough for V8 to optimize while the list is
+ * parsed, several times faster than the runtime parser), and the rest of the document through
+ * the schema itself with empty lists. Whatever fails there sends the whole document to the
+ * runtime parser, so the issues are always the schema's own, and a valid document comes out as
+ * the schema makes it. Not where eval is forbidden: the renderer sets jitless (no-eval.ts).
+ */
+export function parseDocument(input: unknown): z.ZodSafeParseResult<TopologyDocument> {
+  const fast = z.config().jitless ? undefined : parseCompiled(input);
+  return fast ? { success: true, data: fast } : TopologyDocument.safeParse(input, { reportInput: true });
+}
+
+function parseCompiled(input: unknown): TopologyDocument | undefined {
+  // A plain object only: spreading it below must copy everything the schema reads.
+  if (!isRecord(input) || Object.getPrototypeOf(input) !== Object.prototype) return undefined;
+  const { nodes, links } = input;
+  if (!Array.isArray(nodes) || !Array.isArray(links) || nodes.length + links.length < COMPILED_PARSE_MIN) return undefined;
+  compiled ??= { node: z.compile(Node), link: z.compile(Link) };
+  const parsedNodes = parseEach(compiled.node, nodes);
+  const parsedLinks = parsedNodes && parseEach(compiled.link, links);
+  if (!parsedNodes || !parsedLinks) return undefined;
+  // The lists' own rule is their length, which oversizedArrays checked before.
+  const rest = TopologyDocument.safeParse({ ...input, nodes: [], links: [] });
+  if (!rest.success) return undefined;
+  return { ...rest.data, nodes: parsedNodes, links: parsedLinks };
+}
+
+function parseEach<T>(schema: z.ZodType<T>, list: unknown[]): T[] | undefined {
+  const out: T[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const parsed = schema.safeParse(list[i]);
+    if (!parsed.success) return undefined;
+    out.push(parsed.data);
+  }
+  return out;
 }
 
 const SINGULAR: Record<string, string> = {

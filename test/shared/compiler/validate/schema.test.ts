@@ -1,5 +1,9 @@
-import { describe } from 'vitest';
-import { table } from './cases.js';
+import { describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { TopologyDocument } from '../../../../src/shared/model/topology.js';
+import { COMPILED_PARSE_MIN, parseDocument, schemaProblems } from '../../../../src/shared/compiler/validate/schema.js';
+import { bridgedLab } from '../../../support/scale-lab.js';
+import { patched, table } from './cases.js';
 
 describe('schema problems', () => {
   describe('reports schema errors', () => {
@@ -57,5 +61,60 @@ describe('schema problems', () => {
       { name: 'nothing for tabs and line breaks in notes, the title and the description', patch: { title: 'a\nb', description: 'a\tb\r\nc', 'notes[0].text': 'one\ntwo' }, problems: [] },
       { name: 'a newline in an invalid id, kept out of the one-line diagnostic', patch: { 'links[1].id': 'a\nb' }, problems: [['error', null, 'links[1].id', 'id "a\\nb" is not a valid name']] },
     ]);
+  });
+});
+describe('parseDocument', () => {
+  // A lab just large enough for the compiled path, with some of every field the elements have.
+  const size = Math.ceil(COMPILED_PARSE_MIN / 2);
+  const large = patched(bridgedLab(size), {
+    title: 'large',
+    'nodes[1].router': true,
+    'nodes[1].dns': ['1.1.1.1'],
+    'nodes[1].services': [{ id: 'web', command: 'python3 -m http.server 80' }],
+    'nodes[2].position': { x: 1, y: 2 },
+    'links[3].netem': { delayMs: 5 },
+    'links[4].mtu': 1400,
+    nat: { masquerade: [{ id: 'm', source: '10.0.0.0/16' }] },
+  });
+  const runtime = (input: unknown) => TopologyDocument.safeParse(input, { reportInput: true });
+
+  it("parses a large lab's nodes and links with zod's compiled parsers, and the rest with the schema, into what the schema makes", () => {
+    const schema = vi.spyOn(TopologyDocument, 'safeParse');
+    const parsed = parseDocument(large);
+    // The schema itself saw the lists empty: the elements went through the compiled parsers.
+    expect(schema.mock.calls.map(([input]) => (input as { nodes: unknown[] }).nodes.length)).toEqual([0]);
+    schema.mockRestore();
+    expect(parsed.success).toBe(true);
+    // The same output, down to the order of the fields.
+    expect(JSON.stringify(parsed.data)).toBe(JSON.stringify(runtime(large).data));
+  });
+
+  it.each([
+    ['a bad address deep in the lists', { [`links[${size - 2}].a.addresses[0]`]: '10.0.0.300/16' }],
+    ['a bad node kind', { [`nodes[${size - 1}].kind`]: 'router' }],
+    ['an unknown top-level field', { colour: 'red' }],
+    ['a bad lab name', { name: 'a b' }],
+  ])('gives the issues of the schema itself for a large lab with %s', (_name, patch) => {
+    const input = patched(large, patch);
+    const parsed = parseDocument(input);
+    const expected = runtime(input);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues).toEqual(expected.error?.issues);
+    expect(schemaProblems(parsed.error!.issues, input)).toEqual(schemaProblems(expected.error!.issues, input));
+  });
+
+  it('evaluates no code when zod is jitless (the renderer, whose CSP forbids eval), with the same result', async () => {
+    vi.resetModules();
+    z.config({ jitless: true });
+    const evaluate = vi.spyOn(globalThis, 'Function');
+    try {
+      const fresh = await import('../../../../src/shared/compiler/validate/schema.js');
+      const parsed = fresh.parseDocument(large);
+      expect(evaluate).not.toHaveBeenCalled();
+      expect(JSON.stringify(parsed.data)).toBe(JSON.stringify(runtime(large).data));
+    } finally {
+      evaluate.mockRestore();
+      z.config({ jitless: false });
+    }
   });
 });
