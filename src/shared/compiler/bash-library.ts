@@ -196,18 +196,18 @@ nsd_recorded() { # KIND WORD...
   [[ -n \${NSD_RECORDED["$*"]-} ]]
 }
 
-# Runs a table of steps (on standard input; see render-bash.ts): "phase NAME", "step ELEMENT
-# TITLE", "record WORDS", "dir PATH" (a directory to make), "write COMMAND" (a printf into a file,
-# as bash reads it) and ip commands ("make ip ..." makes an object; "File exists" there means it is
-# made already). Every record line goes to the record first, in one write; then one mkdir makes
-# the directories (a process for each was a quarter of up at 10,000 namespaces), bash itself
-# writes the files, and the ip commands run in one "ip -batch" per place: the host first, then
-# each namespace. A failed command is reported as the failure of its own step.
 # Whether the kernel has IPv6 (not after ipv6.disable=1). nsd_ipv6 COMMAND runs an IPv6 setting
 # only then; nsd_table leaves out its ip6 lines (ip commands of IPv6 settings) otherwise.
 nsd_has_ipv6() { [[ -d /proc/sys/net/ipv6 ]]; }
 nsd_ipv6() { if nsd_has_ipv6; then "$@"; fi; }
 
+# Runs a table of steps (on standard input; see render-bash.ts): "phase NAME", "step ELEMENT
+# TITLE", "record WORDS", "dir PATH" (a directory to make), "write COMMAND" (a printf into a file,
+# as bash reads it) and ip commands ("make ip ..." makes an object; "File exists" there means it is
+# made already; "ip6 ..." is an IPv6 setting, left out where the kernel has no IPv6). Every record line goes to the record first, in one write; then one mkdir makes
+# the directories (a process for each was a quarter of up at 10,000 namespaces), bash itself
+# writes the files, and the ip commands run in one "ip -batch" per place: the host first, then
+# each namespace. A failed command is reported as the failure of its own step.
 nsd_table() {
   local lines line kind rest opts k step=$NSD_STEP element=- records='' made=0
   local dirs=() dir_steps=() writes=() write_steps=()
