@@ -54,9 +54,6 @@ function upLines(c: Command, plan: Plan): Line[] {
   }
   // The alias on lo and on each interface only tells lab.sh what is its own.
   if (head === 'ip' && c.argv.at(-2) === 'alias' && c.argv.at(-1) === plan.tag) return [];
-  // Keeping interfaces without IPv6 in the drawing free of link-local addresses matters for big labs
-  // (IPv6 chatter flooded to every bridge port); the plain script leaves the kernel's default.
-  if (c.ipv6) return [];
   if (head?.startsWith('nsd_')) return [{ note: `lab.sh: ${shellJoin(c.argv)}` }];
   return [{ command: { ...c, argv: tutorialIp(withoutTag(c.argv, plan.tag)) } }];
 }

@@ -40,12 +40,12 @@ describe('render-plain', () => {
     expect([...at].sort((a, b) => a - b)).toEqual(at);
   });
 
-  it.each(loadExamples().map((e) => [e.name] as const))('%s: no guards, no tags, no library, no verify; every step command of lab.sh is there', (name) => {
+  it.each(loadExamples().map((e) => [e.name] as const))('%s: no guards, no tags, no library, no verify, no IPv6 settings of lab.sh; every step command of lab.sh is there', (name) => {
     const c = compileExample(name);
     const script = plainOf(name);
     const up = upCommands(script);
     for (const line of up) {
-      expect(line).not.toMatch(/nsd_|\balias\b|--comment|\breplace\b|ip -n |\|\||^if /);
+      expect(line).not.toMatch(/nsd_|\balias\b|--comment|\breplace\b|ip -n |\|\||^if |addrgenmode/);
     }
     expect(script).not.toMatch(/^# lab\.sh: /m);
     expect(script).not.toContain(c.plan.tag);
