@@ -92,7 +92,8 @@ class Lines {
  * A command as a line of an `ip -batch` table, its words after `ip` as written (`ip [-n NS] [-4|-6]
  * ARGS`, every word one `ip -batch` reads exactly as written: no quotes, spaces or comment signs
  * to interpret, the words shellQuote leaves plain), or undefined when it has to run as a command
- * of its own. The line is the command's words joined (its first, `ip`, included).
+ * of its own. The line is the command's words joined (its first, `ip`, included; `ip6` for an
+ * IPv6 setting).
  */
 function batchLine(c: Command): string | undefined {
   const argv = c.argv;
@@ -106,7 +107,9 @@ function batchLine(c: Command): string | undefined {
   }
   if (i >= argv.length) return undefined;
   const line = argv.join(' ');
-  return isPlainJoin(line, argv.length) ? line : undefined;
+  if (!isPlainJoin(line, argv.length)) return undefined;
+  // An IPv6 setting is an ip6 line: nsd_table leaves it out where the kernel has no IPv6.
+  return c.ipv6 ? `ip6${line.slice(2)}` : line;
 }
 
 /** True when a record's joined words stay one line of a table (no tab or line break in any word). */
@@ -149,11 +152,9 @@ function isTableStep(s: Step, recordLines: readonly string[], commandLines: stri
     commandLines[i] = line;
   }
   for (let i = 0; i < (s.after?.length ?? 0); i++) {
-    const c = s.after![i]!;
-    const line = batchLine(c);
+    const line = batchLine(s.after![i]!);
     if (line === undefined) return false;
-    // An IPv6 setting is an ip6 line: nsd_table leaves it out where the kernel has no IPv6.
-    commandLines[commands.length + i] = c.ipv6 ? `ip6${line.slice(2)}` : line;
+    commandLines[commands.length + i] = line;
   }
   return true;
 }
