@@ -553,14 +553,16 @@ export function downSteps(): Step[] {
   return [
     { id: 'preflight', phase: 'preflight', element: null, title: 'check root and tools, lock the lab, read its record', commands: [cmd('nsd_preflight', 'down')] },
     undo('service', 'services', "stop the lab's services (each its process group)"),
+    // Namespaces first: deleting them removes their veth pairs in one go of the kernel's, where
+    // deleting each pair waits for the kernel on its own. The kernel does that in the background
+    // and holds the lock every ip command needs meanwhile, so the steps that need no ip command
+    // (iptables, files) come next, while it works.
+    undo('netns', 'namespaces', 'remove the namespaces (and the processes in them)'),
     undo('jump', 'nat', "remove the jumps from the host's iptables chains into the lab's chains"),
     undo('chain', 'nat', "remove the lab's iptables chains and their rules"),
-    undo('route', 'routes', 'remove the host routes'),
-    // Namespaces first: deleting them removes their veth pairs in one go of the kernel's, where
-    // deleting each pair waits for the kernel on its own.
-    undo('netns', 'namespaces', 'remove the namespaces (and the processes in them)'),
-    undo('link', 'links', "remove the host's veth pairs and bridges"),
     undo('dns', 'namespaces', 'remove the DNS files in /etc/netns'),
+    undo('route', 'routes', 'remove the host routes'),
+    undo('link', 'links', "remove the host's veth pairs and bridges"),
     undo('sysctl', 'forwarding', 'put back the host settings no other lab needs'),
     undo('dir', 'namespaces', 'remove the directories the lab made, when empty'),
     { id: 'state', phase: 'preflight', element: null, title: 'forget the lab: its record and its lock', commands: [cmd('nsd_state_remove')] },

@@ -96,16 +96,16 @@ describe('steps', () => {
     }
   });
 
-  it('tears down from the record, kind by kind, whatever the drawing says: rules first, then namespaces (their veths with them), links, files, settings, state', () => {
+  it('tears down from the record, kind by kind, whatever the drawing says: namespaces first (their veths with them), rules and files while the kernel removes them, then routes, links, settings, state', () => {
     expect(downSteps().map((s) => s.commands.map((c) => c.argv.join(' ')).join('; '))).toEqual([
       'nsd_preflight down',
       'nsd_undo service',
+      'nsd_undo netns',
       'nsd_undo jump',
       'nsd_undo chain',
-      'nsd_undo route',
-      'nsd_undo netns',
-      'nsd_undo link',
       'nsd_undo dns',
+      'nsd_undo route',
+      'nsd_undo link',
       'nsd_undo sysctl',
       'nsd_undo dir',
       'nsd_state_remove',
