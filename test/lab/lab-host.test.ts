@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -358,8 +358,21 @@ describe.skipIf(skip).sequential('nsd deploy to a lab host from nsd lab up', () 
   it('deploys the port-forward example with the command "nsd lab up" prints, verifies it green, destroys it, and "nsd lab down" leaves the machine as it was', async () => {
     const name = uniqueName('deploy');
     const before = await machineReading();
+    const machineDirs = privateDirsOfMachine();
     const up = await nsd('lab', 'up', '--name', name);
     expect(up.code, up.stderr).toBe(EXIT.ok);
+    // lab.sh run on the machine itself removes its /run/nsd (and the DNS directories) when empty,
+    // as any process of the machine may: what the lab host keeps must not hang on such a directory
+    // (a lab host that mounted its private /run/nsd there lost it and wrote its state into the
+    // machine's). Only directories that were not there before the lab host came are removed.
+    for (const dir of ['/run/nsd', '/etc/netns']) {
+      if (!machineDirs.includes(`${dir}: (absent)`) || !existsSync(dir)) continue;
+      try {
+        rmdirSync(dir);
+      } catch {
+        // not empty: something else of the machine uses it now
+      }
+    }
     const info = parseLabInfo(readFileSync(labPaths(join(base, name)).labJson, 'utf8'));
 
     // The deploy command exactly as printed, FILE filled in; a HOME of its own keeps the trusted key out of root's.
@@ -371,7 +384,6 @@ describe.skipIf(skip).sequential('nsd deploy to a lab host from nsd lab up', () 
     const deploy = (...argv: string[]): Promise<Outcome> => runNsd(argv, { env: { ...env(), HOME: home, XDG_CONFIG_HOME: join(home, '.config'), SSH_AUTH_SOCK: '' } });
     const ssh = options;
     const appStore = join(home, '.config', 'netns-designer', 'known_hosts');
-    const machineDirs = privateDirsOfMachine();
     try {
       const built = await deploy('deploy', file, ...options);
       expect(built.code, built.stderr).toBe(EXIT.ok);
@@ -423,6 +435,7 @@ describe.skipIf(skip).sequential('nsd deploy to a lab host from nsd lab up', () 
     const down = await nsd('lab', 'down', '--name', name);
     expect(down.code, down.stderr).toBe(EXIT.ok);
     expect(await machineReading()).toBe(before);
+    expect(privateDirsOfMachine()).toBe(machineDirs);
     // Seven commands over SSH and two lab host builds: about 4.5 s on an idle machine, past the 5 s default on a busy one.
   }, 120_000);
 });
