@@ -14,6 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLabInfo, UPSTREAM_PAGE, type LabInfo } from '../../src/main/lab/lab-info.js';
 import { enterLab, labDown, labNames, labOccupancy } from '../../src/main/lab/lab-host.js';
 import { labPaths } from '../../src/main/lab/lab-scripts.js';
+import { localDeployEnv } from '../../src/main/deploy/deploy-session.js';
+import { RunRegistry } from '../../src/main/services/runs.js';
+import type { TargetStore } from '../../src/main/services/types.js';
+import type { EventMap, EventSink } from '../../src/shared/ipc/contract.js';
 import { shellJoin } from '../../src/shared/compiler/shell.js';
 import type { RunEvent } from '../../src/shared/deploy/events.js';
 import { runNsd, type CliOutcome } from '../support/cli.js';
@@ -441,7 +445,7 @@ describe.skipIf(skip).sequential('nsd deploy to a lab host from nsd lab up', () 
 });
 
 describe.skipIf(skip).sequential('nsd deploy to a rebuilt lab host', () => {
-  it('deploys with the same printed command after "nsd lab down; nsd lab up" gave the lab host a new key, and never writes its key into known_hosts', async () => {
+  it('deploys with the same printed command after "nsd lab down; nsd lab up" gave the lab host a new key, as does the designer\'s run to it, and never writes its key into known_hosts', async () => {
     const name = uniqueName('rebuild');
     const home = mkdtempSync(join(tmpdir(), 'nsd-lab-home-'));
     const deploy = (...argv: string[]): Promise<Outcome> => runNsd(argv, { env: { ...env(), HOME: home, XDG_CONFIG_HOME: join(home, '.config'), SSH_AUTH_SOCK: '' } });
@@ -473,6 +477,30 @@ describe.skipIf(skip).sequential('nsd deploy to a rebuilt lab host', () => {
       expect(again.code, again.stderr).toBe(EXIT.ok);
       expect(again.stderr).toContain(`(${secondInfo.hostKeyFingerprint})`);
       expect((await deploy('destroy', file, ...options)).code).toBe(EXIT.ok);
+
+      // The designer's run to the same lab host (its target list's lab:NAME) is not blocked by the stale line either.
+      const designerEnv = { ...env(), HOME: home, XDG_CONFIG_HOME: join(home, '.config'), SSH_AUTH_SOCK: '' };
+      const runs = new RunRegistry({ targets: {} as TargetStore, env: designerEnv, deployEnv: localDeployEnv(designerEnv) });
+      const events: RunEvent[] = [];
+      const prompts: unknown[] = [];
+      const ended = new Promise<void>((resolve) => {
+        const sink: EventSink = {
+          send(channel, payload) {
+            if (channel === 'run:host-key-prompt') prompts.push(payload);
+            if (channel !== 'run:event') return;
+            const { event } = payload as EventMap['run:event'];
+            events.push(event);
+            if (event.type === 'finished') resolve();
+          },
+        };
+        void runs.start({ doc: JSON.parse(readFileSync(file, 'utf8')) as unknown, target: { kind: 'lab', name }, action: 'status' }, sink).then((started) => {
+          if (!started.ok) throw new Error(started.message);
+        });
+      });
+      await ended;
+      expect(prompts).toEqual([]);
+      expect(events.filter((e) => e.type === 'error'), JSON.stringify(events)).toEqual([]);
+      expect(events[0]).toMatchObject({ type: 'connected', fingerprint: secondInfo.hostKeyFingerprint });
       expect(readFileSync(appStore, 'utf8')).toBe(`${firstInfo.hostKeyLine}\n`);
       expect(existsSync(join(home, '.ssh', 'known_hosts'))).toBe(false);
     } finally {
