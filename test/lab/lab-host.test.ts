@@ -402,11 +402,14 @@ describe.skipIf(skip).sequential('nsd deploy to a lab host from nsd lab up', () 
       const occupancy = labOccupancy(name, env());
       expect(occupancy.untagged).toEqual([]);
       expect(occupancy.occupants.map((o) => o.lab)).toEqual(['port-forward']);
+      // ...and the drawing it came from, as lab.sh's about file in the lab host's /run/nsd names it.
+      const drawing = JSON.parse(readFileSync(file, 'utf8')) as { title: string };
+      expect(occupancy.occupants[0]).toMatchObject({ drawing: '05-port-forward.json', title: drawing.title });
       expect(occupancy.occupants[0]!.namespaces.length).toBeGreaterThan(0);
       expect(Math.abs(Date.parse(occupancy.occupants[0]!.since!) - Date.now())).toBeLessThan(120_000);
       expect(labNames(env())).toContain(name);
       const status = await nsd('lab', 'status', '--name', name);
-      expect(status.stdout).toMatch(/^ {2}holds {7}lab port-forward: \S+/m);
+      expect(status.stdout).toContain(`  holds       lab port-forward from 05-port-forward.json (${JSON.stringify(drawing.title)}): `);
       expect(JSON.parse((await nsd('lab', 'status', '--name', name, '--json')).stdout)).toMatchObject({ occupancy: { occupants: [{ lab: 'port-forward' }], untagged: [] } });
       expect(privateDirsOfMachine()).toBe(machineDirs);
 
