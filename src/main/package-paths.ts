@@ -1,7 +1,7 @@
 /**
  * Where the package's own files are, for the CLI, the app, the browser entry and the tests
  * alike: the package root, the bundled examples (and the one loader that reads them), the JSON
- * Schema and the built renderer. `src/main` and `dist/main` are both two levels below the root.
+ * Schema, the built renderer and the app's icon. `src/main` and `dist/main` are both two levels below the root.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +18,9 @@ export const SCHEMA_FILE = join(PACKAGE_ROOT, 'schema', 'topology.schema.json');
 
 /** The built renderer (`npm run build:renderer`), served by the app and the browser entry. */
 export const RENDERER_DIR = join(PACKAGE_ROOT, 'dist', 'renderer');
+
+/** The app's window icon. */
+export const ICON_FILE = join(PACKAGE_ROOT, 'assets', 'icons', 'icon.png');
 
 /** The package version, from package.json. */
 export function packageVersion(): string {

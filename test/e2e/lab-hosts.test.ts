@@ -1,6 +1,6 @@
 /**
  * One machine, several designers: the default sandbox lab host already holds another user's lab.
- * The target selector says so (which lab, since when) before anything is deployed, and the user
+ * The target selector says so (which lab, from which drawing, since when) before anything is deployed, and the user
  * starts a lab host of their own under a name of their choosing (checked with the one lab-name
  * rule), picks it, deploys into it, and sees it occupied by their lab while the default one
  * still holds only the other user's.
@@ -50,7 +50,7 @@ describe.skipIf(skip)('designer: lab hosts, what occupies them, and one of my ow
     expect(await target.inputValue()).toBe('lab:default');
     // The other user's lab, named in the selector and detailed under it.
     await expect.poll(() => label('lab:default')).toMatch(/^local sandbox lab host \(healthy, in use: bridge since \d{1,2}:\d{2}:\d{2}\)$/);
-    expect(await page.getByTestId('lab-occupancy').textContent()).toMatch(/lab bridge: namespaces \S+/);
+    expect(await page.getByTestId('lab-occupancy').textContent()).toMatch(/lab bridge from 02-bridge\.json \("Many namespaces on a bridge"\): namespaces \S+/);
     await d.shot('3-01-default-occupied');
 
     // A name the lab-name rule refuses cannot be started; the message says why.
@@ -73,7 +73,7 @@ describe.skipIf(skip)('designer: lab hosts, what occupies them, and one of my ow
     await page.getByTestId('deploy').click();
     await expect.poll(() => page.getByTestId('run-summary').textContent(), { timeout: 90_000 }).toMatch(/^verify: done in [\d.]+ s, \d+ probes passed, 0 failed$/);
     await expect.poll(() => label('lab:ada-lab')).toMatch(/^sandbox lab host "ada-lab" \(healthy, in use: veth-pair since \d{1,2}:\d{2}:\d{2}\)$/);
-    expect(await page.getByTestId('lab-occupancy').textContent()).toMatch(/lab veth-pair: namespaces blue, red; since /);
+    expect(await page.getByTestId('lab-occupancy').textContent()).toMatch(/lab veth-pair from lab\.json \("Two namespaces on a veth cable"\): namespaces blue, red; since /);
     // The deploy went to my lab host only: the default one still holds just the other user's lab.
     expect(labOccupancy('default', env()).occupants.map((o) => o.lab)).toEqual(['bridge']);
     expect(labOccupancy('ada-lab', env()).occupants.map((o) => o.lab)).toEqual(['veth-pair']);

@@ -145,6 +145,41 @@ describe.skipIf(skip).sequential('example topologies in a sandbox lab host', () 
   );
 
   it(
+    '05-port-forward.json with IPv6 beside IPv4: verify probes the IPv6 forward at the uplink\'s IPv6 address, and it passes',
+    async () => {
+      const file = '05-port-forward.json';
+      // The example with IPv6 beside IPv4 on the bridge and a second forward, 8080, to blue's IPv6
+      // address; blue's web service (python3 -m http.server) listens on both families (--bind ::).
+      const doc = structuredClone(BY_FILE.get(file)!.doc) as {
+        nodes: { id: string; addresses?: string[]; routes?: { to: string; via: string }[]; services?: { command: string }[] }[];
+        links: { id: string; a: { addresses?: string[] } }[];
+        nat: { masquerade: unknown[]; portForwards: unknown[] };
+      };
+      const node = (id: string) => doc.nodes.find((n) => n.id === id)!;
+      node('vnet0').addresses!.push('fd00:15::5/64');
+      for (const [id, host] of [['red', 1], ['blue', 2]] as const) {
+        node(id).routes!.push({ to: 'default6', via: 'fd00:15::5' });
+        doc.links.find((l) => l.id === `${id}-vnet0`)!.a.addresses!.push(`fd00:15::${host}/64`);
+      }
+      doc.nat.portForwards.push({ id: 'web6', proto: 'tcp', hostPort: 8080, to: 'fd00:15::2', toPort: 80 });
+      const web = node('blue').services![0]!;
+      web.command = web.command.replace(/http\.server 80$/, 'http.server 80 --bind ::');
+      const compiled = compile(doc);
+      if (!compiled.ok) throw new Error(`does not compile:\n${JSON.stringify(compiled.problems, null, 2)}`);
+      await withSandbox(async (sb) => {
+        // The uplink's IPv6 address, from the documentation range: no IPv4 forward listens on 8080.
+        expectSuccess(await sb.lab(['ip', '-6', 'addr', 'add', '2001:db8:203::2/64', 'dev', LAB_NET.uplink, 'nodad']), 'an IPv6 address on the uplink');
+        const before = await sb.snapshot();
+        await lab(sb, compiled.script, 'up', file);
+        const verify = await lab(sb, compiled.script, 'verify', file);
+        expect(verify.stdout).toMatch(/^@nsd probe id=host->web6 .*address=2001:db8:203::2:8080 expect=reachable observed=reachable result=pass /m);
+        await expectCleanDown(sb, compiled.script, file, before);
+      });
+    },
+    TIMEOUT,
+  );
+
+  it(
     '05-port-forward.json: down after an up that failed halfway (iptables refuses new rules) leaves no trace',
     async () => {
       const file = '05-port-forward.json';

@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLabInfo, UPSTREAM_PAGE, type LabInfo } from '../../src/main/lab/lab-info.js';
 import { enterLab, labDown, labNames, labOccupancy } from '../../src/main/lab/lab-host.js';
 import { labPaths } from '../../src/main/lab/lab-scripts.js';
+import { localDeployEnv } from '../../src/main/deploy/deploy-session.js';
+import { RunRegistry } from '../../src/main/services/runs.js';
+import type { TargetStore } from '../../src/main/services/types.js';
+import type { EventMap, EventSink } from '../../src/shared/ipc/contract.js';
 import { shellJoin } from '../../src/shared/compiler/shell.js';
 import type { RunEvent } from '../../src/shared/deploy/events.js';
 import { runNsd, type CliOutcome } from '../support/cli.js';
@@ -358,8 +362,21 @@ describe.skipIf(skip).sequential('nsd deploy to a lab host from nsd lab up', () 
   it('deploys the port-forward example with the command "nsd lab up" prints, verifies it green, destroys it, and "nsd lab down" leaves the machine as it was', async () => {
     const name = uniqueName('deploy');
     const before = await machineReading();
+    const machineDirs = privateDirsOfMachine();
     const up = await nsd('lab', 'up', '--name', name);
     expect(up.code, up.stderr).toBe(EXIT.ok);
+    // lab.sh run on the machine itself removes its /run/nsd (and the DNS directories) when empty,
+    // as any process of the machine may: what the lab host keeps must not hang on such a directory
+    // (a lab host that mounted its private /run/nsd there lost it and wrote its state into the
+    // machine's). Only directories that were not there before the lab host came are removed.
+    for (const dir of ['/run/nsd', '/etc/netns']) {
+      if (!machineDirs.includes(`${dir}: (absent)`) || !existsSync(dir)) continue;
+      try {
+        rmdirSync(dir);
+      } catch {
+        // not empty: something else of the machine uses it now
+      }
+    }
     const info = parseLabInfo(readFileSync(labPaths(join(base, name)).labJson, 'utf8'));
 
     // The deploy command exactly as printed, FILE filled in; a HOME of its own keeps the trusted key out of root's.
@@ -371,7 +388,6 @@ describe.skipIf(skip).sequential('nsd deploy to a lab host from nsd lab up', () 
     const deploy = (...argv: string[]): Promise<Outcome> => runNsd(argv, { env: { ...env(), HOME: home, XDG_CONFIG_HOME: join(home, '.config'), SSH_AUTH_SOCK: '' } });
     const ssh = options;
     const appStore = join(home, '.config', 'netns-designer', 'known_hosts');
-    const machineDirs = privateDirsOfMachine();
     try {
       const built = await deploy('deploy', file, ...options);
       expect(built.code, built.stderr).toBe(EXIT.ok);
@@ -386,11 +402,14 @@ describe.skipIf(skip).sequential('nsd deploy to a lab host from nsd lab up', () 
       const occupancy = labOccupancy(name, env());
       expect(occupancy.untagged).toEqual([]);
       expect(occupancy.occupants.map((o) => o.lab)).toEqual(['port-forward']);
+      // ...and the drawing it came from, as lab.sh's about file in the lab host's /run/nsd names it.
+      const drawing = JSON.parse(readFileSync(file, 'utf8')) as { title: string };
+      expect(occupancy.occupants[0]).toMatchObject({ drawing: '05-port-forward.json', title: drawing.title });
       expect(occupancy.occupants[0]!.namespaces.length).toBeGreaterThan(0);
       expect(Math.abs(Date.parse(occupancy.occupants[0]!.since!) - Date.now())).toBeLessThan(120_000);
       expect(labNames(env())).toContain(name);
       const status = await nsd('lab', 'status', '--name', name);
-      expect(status.stdout).toMatch(/^ {2}holds {7}lab port-forward: \S+/m);
+      expect(status.stdout).toContain(`  holds       lab port-forward from 05-port-forward.json (${JSON.stringify(drawing.title)}): `);
       expect(JSON.parse((await nsd('lab', 'status', '--name', name, '--json')).stdout)).toMatchObject({ occupancy: { occupants: [{ lab: 'port-forward' }], untagged: [] } });
       expect(privateDirsOfMachine()).toBe(machineDirs);
 
@@ -423,12 +442,13 @@ describe.skipIf(skip).sequential('nsd deploy to a lab host from nsd lab up', () 
     const down = await nsd('lab', 'down', '--name', name);
     expect(down.code, down.stderr).toBe(EXIT.ok);
     expect(await machineReading()).toBe(before);
+    expect(privateDirsOfMachine()).toBe(machineDirs);
     // Seven commands over SSH and two lab host builds: about 4.5 s on an idle machine, past the 5 s default on a busy one.
   }, 120_000);
 });
 
 describe.skipIf(skip).sequential('nsd deploy to a rebuilt lab host', () => {
-  it('deploys with the same printed command after "nsd lab down; nsd lab up" gave the lab host a new key, and never writes its key into known_hosts', async () => {
+  it('deploys with the same printed command after "nsd lab down; nsd lab up" gave the lab host a new key, as does the designer\'s run to it, and never writes its key into known_hosts', async () => {
     const name = uniqueName('rebuild');
     const home = mkdtempSync(join(tmpdir(), 'nsd-lab-home-'));
     const deploy = (...argv: string[]): Promise<Outcome> => runNsd(argv, { env: { ...env(), HOME: home, XDG_CONFIG_HOME: join(home, '.config'), SSH_AUTH_SOCK: '' } });
@@ -460,6 +480,30 @@ describe.skipIf(skip).sequential('nsd deploy to a rebuilt lab host', () => {
       expect(again.code, again.stderr).toBe(EXIT.ok);
       expect(again.stderr).toContain(`(${secondInfo.hostKeyFingerprint})`);
       expect((await deploy('destroy', file, ...options)).code).toBe(EXIT.ok);
+
+      // The designer's run to the same lab host (its target list's lab:NAME) is not blocked by the stale line either.
+      const designerEnv = { ...env(), HOME: home, XDG_CONFIG_HOME: join(home, '.config'), SSH_AUTH_SOCK: '' };
+      const runs = new RunRegistry({ targets: {} as TargetStore, env: designerEnv, deployEnv: localDeployEnv(designerEnv) });
+      const events: RunEvent[] = [];
+      const prompts: unknown[] = [];
+      const ended = new Promise<void>((resolve) => {
+        const sink: EventSink = {
+          send(channel, payload) {
+            if (channel === 'run:host-key-prompt') prompts.push(payload);
+            if (channel !== 'run:event') return;
+            const { event } = payload as EventMap['run:event'];
+            events.push(event);
+            if (event.type === 'finished') resolve();
+          },
+        };
+        void runs.start({ doc: JSON.parse(readFileSync(file, 'utf8')) as unknown, target: { kind: 'lab', name }, action: 'status' }, sink).then((started) => {
+          if (!started.ok) throw new Error(started.message);
+        });
+      });
+      await ended;
+      expect(prompts).toEqual([]);
+      expect(events.filter((e) => e.type === 'error'), JSON.stringify(events)).toEqual([]);
+      expect(events[0]).toMatchObject({ type: 'connected', fingerprint: secondInfo.hostKeyFingerprint });
       expect(readFileSync(appStore, 'utf8')).toBe(`${firstInfo.hostKeyLine}\n`);
       expect(existsSync(join(home, '.ssh', 'known_hosts'))).toBe(false);
     } finally {

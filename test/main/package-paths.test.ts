@@ -2,13 +2,14 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLES_DIR, PACKAGE_ROOT, packageVersion, readExamples, RENDERER_DIR, SCHEMA_FILE } from '../../src/main/package-paths.js';
+import { EXAMPLES_DIR, ICON_FILE, PACKAGE_ROOT, packageVersion, readExamples, RENDERER_DIR, SCHEMA_FILE } from '../../src/main/package-paths.js';
 
 describe('package-paths', () => {
   it('finds the package root and the files it ships', () => {
     expect(existsSync(join(PACKAGE_ROOT, 'package.json'))).toBe(true);
     expect(existsSync(EXAMPLES_DIR)).toBe(true);
     expect(existsSync(SCHEMA_FILE)).toBe(true);
+    expect(existsSync(ICON_FILE)).toBe(true);
     expect(RENDERER_DIR).toBe(join(PACKAGE_ROOT, 'dist', 'renderer'));
     expect(packageVersion()).toMatch(/^\d+\.\d+\.\d+/);
   });

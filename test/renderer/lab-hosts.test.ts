@@ -3,7 +3,7 @@ import type { LabState } from '../../src/shared/ipc/contract.js';
 import { labTargetLabel, occupancyDetails, occupancySummary, sortLabs, withLabState } from '../../src/renderer/state/lab-hosts.js';
 
 const time = (iso: string): string => iso.slice(11, 19);
-const healthy = (name: string, occupants: { lab: string; namespaces: string[]; since?: string }[], untagged: string[] = []): LabState => ({
+const healthy = (name: string, occupants: { lab: string; namespaces: string[]; since?: string; drawing?: string; title?: string }[], untagged: string[] = []): LabState => ({
   name,
   state: 'healthy',
   problems: [],
@@ -30,11 +30,13 @@ describe('lab-hosts', () => {
     expect(occupancySummary({ name: 'default', state: 'partial', problems: [] }, time)).toBeUndefined();
   });
 
-  it('details each occupying lab with its namespaces', () => {
-    const busy = healthy('default', [{ lab: 'nat', namespaces: ['blue', 'red'], since: '2026-11-30T12:03:04.000Z' }], ['x']);
+  it('details each occupying lab with the drawing it came from and its namespaces', () => {
+    const busy = healthy('default', [{ lab: 'nat', namespaces: ['blue', 'red'], since: '2026-11-30T12:03:04.000Z', drawing: '04-nat.json', title: 'NAT lab' }, { lab: 'bridge', namespaces: ['a'], title: 'Bridged' }, { lab: 'old', namespaces: ['o'] }], ['x']);
     expect(occupancyDetails(busy, time)).toEqual([
       'Lab host "default", up since 12:00:00: holds',
-      'lab nat: namespaces blue, red; since 12:03:04',
+      'lab nat from 04-nat.json ("NAT lab"): namespaces blue, red; since 12:03:04',
+      'lab bridge from "Bridged": namespaces a',
+      'lab old: namespaces o',
       'not made by nsd: x',
     ]);
     expect(occupancyDetails(healthy('a', []), time)).toEqual(['Lab host "a", up since 12:00:00: nothing deployed']);

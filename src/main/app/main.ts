@@ -28,7 +28,7 @@ import {
   windowOptions,
 } from './window.js';
 import { clampToDisplays, loadWindowState, saveWindowState } from './window-state.js';
-import { PACKAGE_ROOT, RENDERER_DIR } from '../package-paths.js';
+import { ICON_FILE, RENDERER_DIR } from '../package-paths.js';
 
 /** dist/main/app → dist (the preload is built beside main, not a package path). */
 const DIST = join(import.meta.dirname, '..', '..');
@@ -44,7 +44,7 @@ export interface AppPaths {
 export const DEFAULT_PATHS: AppPaths = {
   preloadPath: join(DIST, 'preload', 'preload.cjs'),
   rendererRoot: RENDERER_DIR,
-  icon: join(PACKAGE_ROOT, 'assets', 'icons', 'icon.png'),
+  icon: ICON_FILE,
 };
 
 /**

@@ -4,7 +4,7 @@
  * and capture channels go over one WebSocket instead (a keystroke is a message, not a request),
  * their events come back on it, and the server ends them when it closes.
  */
-import type { DesignerApi, EventChannel, EventMap, RequestChannel, RequestPayload, ResponseOf } from '../../shared/ipc/contract.js';
+import type { DesignerApi, EventChannel, EventMap, Reply, RequestChannel, RequestPayload, ResponseOf } from '../../shared/ipc/contract.js';
 import { SERVER_GONE } from '../state/status.js';
 
 function clientId(): string {
@@ -90,7 +90,7 @@ export function httpApi(token: string, base = ''): DesignerApi {
       ws.onerror = () => reject(new Error('cannot open the terminal channel to the designer server'));
     });
     ws.onmessage = (m: MessageEvent<string>) => {
-      const message = JSON.parse(m.data) as { id: number; reply: { ok: true; value: unknown } | { ok: false; error: string } } | { channel: EventChannel; payload: unknown };
+      const message = JSON.parse(m.data) as { id: number; reply: Reply } | { channel: EventChannel; payload: unknown };
       if ('id' in message) {
         const call = pending.get(message.id);
         pending.delete(message.id);
@@ -146,7 +146,7 @@ export function httpApi(token: string, base = ''): DesignerApi {
         serverGone();
         throw new Error(SERVER_GONE);
       }
-      const body = (await res.json()) as { ok: true; value: ResponseOf<C> } | { ok: false; error: string };
+      const body = (await res.json()) as Reply<ResponseOf<C>>;
       if (!body.ok) throw new Error(body.error);
       return body.value;
     },

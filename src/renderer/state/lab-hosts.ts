@@ -1,9 +1,9 @@
 /**
  * The sandbox lab hosts as the target selector shows them: which exist, in what state, and what
- * occupies each (the labs deployed in it, since when), so a user sees whose lab host a target is
+ * occupies each (the labs deployed in it, from which drawing, since when), so a user sees whose lab host a target is
  * before deploying into it. Pure.
  */
-import { DEFAULT_LAB_NAME, type LabState } from '../../shared/ipc/contract.js';
+import { DEFAULT_LAB_NAME, drawingOf, type LabState } from '../../shared/ipc/contract.js';
 
 /** The lab hosts to offer: the default first, then by name; `updated` replaces its earlier state. */
 export function withLabState(labs: readonly LabState[], updated: LabState): LabState[] {
@@ -37,8 +37,7 @@ export function occupancyDetails(state: LabState, time: (iso: string) => string)
   const o = state.occupancy;
   if (state.state !== 'healthy' || !o) return [];
   const lines = [`Lab host "${state.name}"${state.createdAt ? `, up since ${time(state.createdAt)}` : ''}: ${o.occupants.length === 0 && o.untagged.length === 0 ? 'nothing deployed' : 'holds'}`];
-  // A lab is named by the drawing's "lab name": the name says which drawing it came from.
-  for (const x of o.occupants) lines.push(`lab ${x.lab}: namespaces ${x.namespaces.join(', ')}${x.since ? `; since ${time(x.since)}` : ''}`);
+  for (const x of o.occupants) lines.push(`lab ${x.lab}${drawingOf(x)}: namespaces ${x.namespaces.join(', ')}${x.since ? `; since ${time(x.since)}` : ''}`);
   if (o.untagged.length > 0) lines.push(`not made by nsd: ${o.untagged.join(', ')}`);
   return lines;
 }

@@ -110,6 +110,16 @@ export interface LabOccupant {
   namespaces: string[];
   /** When its oldest namespace was made (ISO time), when known. */
   since?: string;
+  /** The drawing it was compiled from: the file name lab.sh recorded (`lab.json` for the designer's runs), and its title. */
+  drawing?: string;
+  title?: string;
+}
+
+/** ` from FILE ("TITLE")`: the drawing a lab came from, as far as lab.sh recorded it; empty when it recorded nothing. */
+export function drawingOf(o: Pick<LabOccupant, 'drawing' | 'title'>): string {
+  const title = o.title !== undefined ? JSON.stringify(o.title) : undefined;
+  if (o.drawing !== undefined) return ` from ${o.drawing}${title !== undefined ? ` (${title})` : ''}`;
+  return title !== undefined ? ` from ${title}` : '';
 }
 
 /** Everything deployed in a lab host: the labs, and namespaces no lab tagged (made by hand). */

@@ -24,6 +24,24 @@ describe('lab-occupancy', () => {
     });
   });
 
+  it('names the drawing each lab came from, as lab.sh\'s about file in its state directory says', () => {
+    const output = [
+      `red\t1796040100\t${lo('nsd:nat')}`,
+      `a\t1796040000\t${lo('nsd:bridge')}`,
+      '/about\tnat\tlab=nat',
+      '/about\tnat\ttitle=NAT\tto the "internet"',
+      '/about\tnat\tsource=04-nat.json',
+      '/about\tnat\tstate=up',
+      '/about\tbridge\ttitle=',
+      '/about\tgone\tsource=old.json',
+    ].join('\n');
+    expect(parseOccupancy(output).occupants).toEqual([
+      { lab: 'bridge', namespaces: ['a'], since: new Date(1796040000 * 1000).toISOString() },
+      { lab: 'nat', namespaces: ['red'], since: new Date(1796040100 * 1000).toISOString(), drawing: '04-nat.json', title: 'NAT\tto the "internet"' },
+    ]);
+    expect(parseOccupancy(output).untagged).toEqual([]);
+  });
+
   it('reads an empty lab host as empty', () => {
     expect(parseOccupancy('')).toEqual({ occupants: [], untagged: [] });
   });
@@ -34,8 +52,8 @@ describe('lab-occupancy', () => {
 
   it('prints what a lab host holds for nsd lab status', () => {
     expect(formatOccupancy({ occupants: [], untagged: [] })).toBe('  holds       nothing deployed\n');
-    expect(formatOccupancy({ occupants: [{ lab: 'nat', namespaces: ['blue', 'red'], since: '2026-11-30T12:00:00.000Z' }, { lab: 'bridge', namespaces: ['a'] }], untagged: ['x'] })).toBe(
-      ['  holds       lab nat: blue, red (since 2026-11-30T12:00:00.000Z)', '              lab bridge: a', '  not by nsd  x', ''].join('\n'),
+    expect(formatOccupancy({ occupants: [{ lab: 'nat', namespaces: ['blue', 'red'], since: '2026-11-30T12:00:00.000Z', drawing: '04-nat.json', title: 'NAT' }, { lab: 'bridge', namespaces: ['a'] }], untagged: ['x'] })).toBe(
+      ['  holds       lab nat from 04-nat.json ("NAT"): blue, red (since 2026-11-30T12:00:00.000Z)', '              lab bridge: a', '  not by nsd  x', ''].join('\n'),
     );
   });
 });

@@ -17,6 +17,11 @@ describe('names', () => {
     expect(ipKeyword(name)).toBe(keyword);
   });
 
+  // The words issue 8 found lab.sh's ip commands misreading, each kept in the lists.
+  it.each(['up', 'down', 'type', 'mtu', 'dev', 'br', 'name', 'master', 'netns', 'alias'])('refuses %s, a word ip was seen misreading', (name) => {
+    expect(ipKeyword(name)).toBeDefined();
+  });
+
   it.each(['red', 'vnet0', 'veth-red-br', 'bridge', 'uplink0', 'upstream', 'mtu9000', 'types', 'masters', ''])('lets %j through as a name', (name) => {
     expect(ipKeyword(name)).toBeUndefined();
   });
