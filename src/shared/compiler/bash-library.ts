@@ -142,9 +142,11 @@ nsd_lock() { # ACTION
 # service NETNS ID HASH | qdisc WHERE DEV NETEM-WORDS...
 # (WHERE: a namespace, or - for the host; the compiler's RECORD_KINDS says the same). After a tab,
 # each line names the drawing's element it belongs to (- for the lab as a whole), for plan.
+# NSD_RECORD_AT[KIND] holds the indexes of KIND's lines in NSD_RECORD_LINES, oldest first: down and
+# apply take one kind at a time, and a pass over every line for each kind was a fifth of down.
 nsd_record_open() {
-  local line lines=() n
-  declare -gA NSD_RECORDED=()
+  local line lines=() n i=0
+  declare -gA NSD_RECORDED=() NSD_RECORD_AT=()
   NSD_RECORD_LINES=() NSD_RECORD_OF=() NSD_RECORD_CUT=0
   if [[ -e $NSD_STATE/record ]]; then mapfile lines <"$NSD_STATE/record"; fi
   # A step table's record lines go in one write; killed half way, it leaves a last line without
@@ -159,6 +161,8 @@ nsd_record_open() {
     NSD_RECORD_LINES+=("\${line%%$'\\t'*}")
     if [[ $line == *$'\\t'* ]]; then NSD_RECORD_OF+=("\${line#*$'\\t'}"); else NSD_RECORD_OF+=(-); fi
     NSD_RECORDED[\${line%%$'\\t'*}]=1
+    NSD_RECORD_AT[\${line%% *}]+="$i "
+    i=$((i + 1))
   done
 }
 
@@ -188,6 +192,7 @@ nsd_record() { # KIND WORD... (for the element of the running step)
   nsd_record_fd
   printf '%s\\t%s\\n' "$line" "$NSD_ELEMENT" >&"$NSD_RECORD_FD"
   NSD_RECORDED[$line]=1
+  NSD_RECORD_AT[\${line%% *}]+="\${#NSD_RECORD_LINES[@]} "
   NSD_RECORD_LINES+=("$line")
   NSD_RECORD_OF+=("$NSD_ELEMENT")
 }
@@ -231,6 +236,7 @@ nsd_table() {
         [[ -z \${NSD_RECORDED[$rest]-} ]] || continue
         records+=$rest$'\\t'$element$'\\n'
         NSD_RECORDED[$rest]=1
+        NSD_RECORD_AT[\${rest%% *}]+="\${#NSD_RECORD_LINES[@]} "
         NSD_RECORD_LINES+=("$rest")
         NSD_RECORD_OF+=("$element")
         ;;
@@ -689,14 +695,16 @@ nsd_words() { # LINE: splits a record line into NSD_WORDS (no globbing)
 # first, whatever the drawing says now; what is already gone is skipped. Namespaces, host links
 # and DNS files go all at once (a big lab has thousands).
 nsd_undo() { # KIND
-  local i line
+  local i line at
   case $1 in
     netns) nsd_undo_netns ;;
     link) nsd_undo_links ;;
     dns) nsd_undo_dns ;;
     *)
-      for ((i = \${#NSD_RECORD_LINES[@]} - 1; i >= 0; i--)); do
-        line=\${NSD_RECORD_LINES[i]}
+      read -ra at <<<"\${NSD_RECORD_AT[$1]-}"
+      for ((i = \${#at[@]} - 1; i >= 0; i--)); do
+        line=\${NSD_RECORD_LINES[at[i]]}
+        # A line apply removed is blank.
         [[ $line == "$1 "* ]] || continue
         nsd_words "$line"
         nsd_remove down "\${NSD_WORDS[@]}"
@@ -707,10 +715,11 @@ nsd_undo() { # KIND
 
 # The record's lines of KIND, newest first, without the kind: NSD_LINES.
 nsd_lines_of() { # KIND
-  local i line
+  local i line at
   NSD_LINES=()
-  for ((i = \${#NSD_RECORD_LINES[@]} - 1; i >= 0; i--)); do
-    line=\${NSD_RECORD_LINES[i]}
+  read -ra at <<<"\${NSD_RECORD_AT[$1]-}"
+  for ((i = \${#at[@]} - 1; i >= 0; i--)); do
+    line=\${NSD_RECORD_LINES[at[i]]}
     if [[ $line == "$1 "* ]]; then NSD_LINES+=("\${line#"$1 "}"); fi
   done
 }
@@ -874,7 +883,7 @@ nsd_undo_dns() {
 # untouched. A chain whose rules changed is emptied and refilled in the drawing's order.
 # With "plan" it only says what it would remove (-), refill (~) and add (+), and changes nothing.
 nsd_apply() { # [plan]
-  local plan=\${1-} line i kind key n=0 added=0 refilled=0 changed=0
+  local plan=\${1-} line i j at kind key n=0 added=0 refilled=0 changed=0
   # A fresh lab has nothing to remove (and a big one would pay for reading what it wants).
   if [[ -z $plan ]] && ((\${#NSD_RECORD_LINES[@]} == 0)); then return 0; fi
   local -A want=() have_rules=() want_rules=() refill=() gone=() want_qdisc=() have_qdisc=()
@@ -906,8 +915,9 @@ nsd_apply() { # [plan]
   done
   if [[ -z $plan ]]; then nsd_read_host_links; fi
   for kind in service jump rule chain qdisc route addr sysctl veth bridge link netns dns; do
-    for ((i = \${#NSD_RECORD_LINES[@]} - 1; i >= 0; i--)); do
-      line=\${NSD_RECORD_LINES[i]}
+    read -ra at <<<"\${NSD_RECORD_AT[$kind]-}"
+    for ((j = \${#at[@]} - 1; j >= 0; j--)); do
+      i=\${at[j]} line=\${NSD_RECORD_LINES[i]}
       [[ $line == "$kind "* ]] || continue
       nsd_words "$line"
       if [[ $kind == rule ]]; then
