@@ -8,7 +8,7 @@
 import { DEFAULT_STATE_DIR, GENERATOR, oneLine, PHASE_NOTES, renderCommand } from './render-bash.js';
 import type { Plan } from './plan.js';
 import { shellJoin, shellQuote } from './shell.js';
-import { downSteps, upSteps, type Command, type Phase, type Step } from './steps.js';
+import { downSteps, upSteps, type Command, type Phase, type RecordKind, type Step } from './steps.js';
 
 /** One line of the plain script: a command, a note (a comment), or shell text built here from quoted words. */
 type Line = { command: Command } | { note: string } | { text: string };
@@ -139,6 +139,15 @@ function renderLine(line: Line): string {
   return renderCommand(line.command);
 }
 
+/**
+ * The order in which the plain commands remove the lab, by record kind. Typed by hand, each
+ * command is done when it returns, so it is the tutorial's: rules and routes first, then the
+ * host's links (a route through one goes with it), the namespaces, their DNS files and the
+ * settings. lab.sh's down removes the namespaces first instead and lets the kernel take their veth
+ * pairs while it removes the rest (downSteps).
+ */
+export const PLAIN_DOWN: readonly RecordKind[] = ['service', 'jump', 'chain', 'route', 'link', 'netns', 'dns', 'sysctl', 'dir'];
+
 /** Renders the plain commands of a plan: `up` in order, then the commands that remove the lab, commented out. */
 export function renderPlain(plan: Plan, options: { source?: string; up?: Step[]; down?: Step[] } = {}): string {
   const up = options.up ?? upSteps(plan);
@@ -166,10 +175,13 @@ export function renderPlain(plan: Plan, options: { source?: string; up?: Step[];
   out.push('', '# To remove the lab, run these (as root, in this order):');
   const removed = new Set<string>();
   const records = up.flatMap((s) => s.records ?? []);
-  // lab.sh removes the namespaces first (their veth pairs go with them, a moment later); typed
-  // by hand, the host's links go first, each gone when its command returns.
   const undoes = (s: Step, kind: string) => s.commands.some((c) => c.argv[0] === 'nsd_undo' && c.argv[1] === kind);
-  const plainDown = down.filter((s) => !undoes(s, 'link')).flatMap((s) => (undoes(s, 'netns') ? [...down.filter((x) => undoes(x, 'link')), s] : [s]));
+  // Down's steps in the order a reader types them (PLAIN_DOWN); any other step after them.
+  const rank = (s: Step) => {
+    const at = PLAIN_DOWN.findIndex((kind) => undoes(s, kind));
+    return at < 0 ? PLAIN_DOWN.length : at;
+  };
+  const plainDown = [...down].sort((a, b) => rank(a) - rank(b));
   for (const s of plainDown) {
     for (const line of s.commands.flatMap((c) => downLines(c, records, plan, removed))) out.push('note' in line ? renderLine(line) : `#   ${renderLine(line)}`);
   }

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../../src/shared/compiler/index.js';
-import { plainCleanup, renderPlain } from '../../../src/shared/compiler/render-plain.js';
-import type { Step } from '../../../src/shared/compiler/steps.js';
+import { PLAIN_DOWN, plainCleanup, renderPlain } from '../../../src/shared/compiler/render-plain.js';
+import { downSteps, type Step } from '../../../src/shared/compiler/steps.js';
 import { compileExample, loadExample, loadExamples } from '../../support/examples.js';
 import { hasTool, skipUnless } from '../../support/tools.js';
 
@@ -38,6 +38,18 @@ describe('render-plain', () => {
     const at = tutorial.map((line) => up.indexOf(line));
     expect(at, up.join('\n')).not.toContain(-1);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
+  });
+
+  it("removes the lab in the tutorial's order, whatever order lab.sh's down takes: rules, then routes, then the host's links, then the namespaces", () => {
+    // Every kind lab.sh's down removes has its place in the plain order.
+    const kinds = downSteps().flatMap((s) => s.commands.filter((c) => c.argv[0] === 'nsd_undo').map((c) => c.argv[1]));
+    expect([...kinds].sort()).toEqual([...PLAIN_DOWN].sort());
+    const cleanup = plainCleanup(plainOf('05-port-forward'));
+    const first = (re: RegExp) => cleanup.findIndex((l) => re.test(l));
+    const last = (re: RegExp) => cleanup.findLastIndex((l) => re.test(l));
+    expect(last(/^iptables /), cleanup.join('\n')).toBeLessThan(first(/^ip link del /));
+    expect(last(/^ip link del /), cleanup.join('\n')).toBeLessThan(first(/^ip netns del /));
+    expect(last(/^ip netns del /), cleanup.join('\n')).toBeLessThan(first(/^rm -r \/etc\/netns\//));
   });
 
   it.each(loadExamples().map((e) => [e.name] as const))('%s: no guards, no tags, no library, no verify, no IPv6 settings of lab.sh; every step command of lab.sh is there', (name) => {
