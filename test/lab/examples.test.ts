@@ -7,6 +7,7 @@ import { compile } from '../../src/shared/compiler/index.js';
 import { readExamples } from '../../src/main/package-paths.js';
 import { faultyIptablesPath, requireLab, withSandbox, type RunResult, type Sandbox } from './sandbox.js';
 import { LAB_NET } from '../../src/main/lab/lab-info.js';
+import { dualStackPortForward } from '../support/examples.js';
 
 const skip = requireLab('the example topology lab tests (test/lab/examples.test.ts)');
 
@@ -150,19 +151,8 @@ describe.skipIf(skip).sequential('example topologies in a sandbox lab host', () 
       const file = '05-port-forward.json';
       // The example with IPv6 beside IPv4 on the bridge and a second forward, 8080, to blue's IPv6
       // address; blue's web service (python3 -m http.server) listens on both families (--bind ::).
-      const doc = structuredClone(BY_FILE.get(file)!.doc) as {
-        nodes: { id: string; addresses?: string[]; routes?: { to: string; via: string }[]; services?: { command: string }[] }[];
-        links: { id: string; a: { addresses?: string[] } }[];
-        nat: { masquerade: unknown[]; portForwards: unknown[] };
-      };
-      const node = (id: string) => doc.nodes.find((n) => n.id === id)!;
-      node('vnet0').addresses!.push('fd00:15::5/64');
-      for (const [id, host] of [['red', 1], ['blue', 2]] as const) {
-        node(id).routes!.push({ to: 'default6', via: 'fd00:15::5' });
-        doc.links.find((l) => l.id === `${id}-vnet0`)!.a.addresses!.push(`fd00:15::${host}/64`);
-      }
-      doc.nat.portForwards.push({ id: 'web6', proto: 'tcp', hostPort: 8080, to: 'fd00:15::2', toPort: 80 });
-      const web = node('blue').services![0]!;
+      const doc = dualStackPortForward();
+      const web = doc.nodes.find((n) => n.id === 'blue')!.services![0]!;
       web.command = web.command.replace(/http\.server 80$/, 'http.server 80 --bind ::');
       const compiled = compile(doc);
       if (!compiled.ok) throw new Error(`does not compile:\n${JSON.stringify(compiled.problems, null, 2)}`);

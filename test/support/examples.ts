@@ -28,3 +28,27 @@ export function compileExample(name: string): Extract<CompileResult, { ok: true 
   if (!c.ok) throw new Error(`${name} does not compile:\n${JSON.stringify(c.problems, null, 2)}`);
   return c;
 }
+
+/** The shape of the port-forward example that dualStackPortForward() changes. */
+export interface PortForwardDoc {
+  nodes: { id: string; addresses?: string[]; routes?: { to: string; via: string }[]; services?: { command: string }[] }[];
+  links: { id: string; a: { addresses?: string[] } }[];
+  nat: { masquerade: unknown[]; portForwards: unknown[] };
+}
+
+/**
+ * The port-forward example with IPv6 beside IPv4: fd00:15::/64 on the bridge (the host .5, red
+ * ::1, blue ::2, each with a default6 route via the host) and a second forward, 8080, to blue's
+ * IPv6 address (web6).
+ */
+export function dualStackPortForward(): PortForwardDoc {
+  const doc = loadExample('05-port-forward') as PortForwardDoc;
+  const node = (id: string) => doc.nodes.find((n) => n.id === id)!;
+  node('vnet0').addresses!.push('fd00:15::5/64');
+  for (const [id, host] of [['red', 1], ['blue', 2]] as const) {
+    node(id).routes!.push({ to: 'default6', via: 'fd00:15::5' });
+    doc.links.find((l) => l.id === `${id}-vnet0`)!.a.addresses!.push(`fd00:15::${host}/64`);
+  }
+  doc.nat.portForwards.push({ id: 'web6', proto: 'tcp', hostPort: 8080, to: 'fd00:15::2', toPort: 80 });
+  return doc;
+}

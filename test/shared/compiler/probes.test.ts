@@ -8,23 +8,12 @@ import { compile, compilePreview, plan, planProbes } from '../../../src/shared/c
 import { neighbourCost, pathImpairment, triesFor } from '../../../src/shared/compiler/probes.js';
 import { resolve } from '../../../src/shared/model/resolve.js';
 import { TopologyDocument } from '../../../src/shared/model/topology.js';
-import { loadExample } from '../../support/examples.js';
+import { dualStackPortForward, loadExample } from '../../support/examples.js';
 
-/** The port-forward example with IPv6 beside IPv4, and a second forward to blue's IPv6 address. */
+/** The port-forward example with IPv6 beside IPv4, and a masquerade of its IPv6 subnet. */
 function dualStackForwards(): unknown {
-  const doc = structuredClone(loadExample('05-port-forward')) as {
-    nodes: { id: string; addresses?: string[]; routes?: { to: string; via: string }[] }[];
-    links: { id: string; a: { addresses?: string[] } }[];
-    nat: { masquerade: unknown[]; portForwards: unknown[] };
-  };
-  const node = (id: string) => doc.nodes.find((n) => n.id === id)!;
-  node('vnet0').addresses!.push('fd00:15::5/64');
-  for (const [id, host] of [['red', 1], ['blue', 2]] as const) {
-    node(id).routes!.push({ to: 'default6', via: 'fd00:15::5' });
-    doc.links.find((l) => l.id === `${id}-vnet0`)!.a.addresses!.push(`fd00:15::${host}/64`);
-  }
+  const doc = dualStackPortForward();
   doc.nat.masquerade.push({ id: 'masq6', source: 'fd00:15::/64' });
-  doc.nat.portForwards.push({ id: 'web6', proto: 'tcp', hostPort: 8080, to: 'fd00:15::2', toPort: 80 });
   return doc;
 }
 
