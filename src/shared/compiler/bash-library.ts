@@ -1374,7 +1374,7 @@ nsd_waves_begin() { # DIR
 nsd_queue_table() {
   local lines line
   mapfile -t lines
-  for line in "\${lines[@]}"; do eval "nsd_queue $line"; done
+  for line in "\${lines[@]}"; do nsd_queue "$line"; done
 }
 
 # Makes verify's result directory in TMP (NSD_VERIFY_DIR) and holds a lock on it while verify and
@@ -1405,13 +1405,15 @@ nsd_verify_done() {
 
 # Queues a probe: it starts now, unless its entries would not fit beside the running wave's;
 # then that wave ends first. COST and NAMESPACES are the probe's footprint (PlannedProbe).
-nsd_queue() { # COST NAMESPACES N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON
-  local ns names
+nsd_queue() { # LINE: the shell words COST NAMESPACES N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON ...
+  local line=$1 ns names
+  eval "set -- $line"
   if ((NSD_WAVE_COST > 0 && NSD_WAVE_COST + $1 > NSD_NEIGH_ROOM)); then nsd_wave_end; fi
   NSD_WAVE_COST=$((NSD_WAVE_COST + $1))
-  read -ra names <<<"$2"
+  # shellcheck disable=SC2206 # namespace names are plain words (the strict name rule)
+  names=($2)
   for ns in "\${names[@]}"; do NSD_WAVE_NS[$ns]=1; done
-  printf -v "NSD_QUEUED[$3]" '%q ' "$@"
+  NSD_QUEUED[$3]=$line
   NSD_WAVE+=("$3")
   NSD_COST[$3]=$1 NSD_TOUCH[$3]=$2
   nsd_probe_start "$NSD_PROBE_DIR" "\${@:3}"
@@ -1484,7 +1486,7 @@ nsd_waves_end() {
   ((\${#retry[@]} > 0)) || return 0
   nsd_note "trying \${#retry[@]} probe(s) again that saw no answer$( ((\${#NSD_FULL[@]} > 0)) && printf ' (%d ran while the kernel found a neighbour table full)' "\${#NSD_FULL[@]}")"
   NSD_FULL=()
-  for n in "\${retry[@]}"; do eval "nsd_queue \${NSD_QUEUED[n]}"; done
+  for n in "\${retry[@]}"; do nsd_queue "\${NSD_QUEUED[n]}"; done
   nsd_wave_end all
   for n in "\${retry[@]}"; do
     [[ -n \${NSD_FULL[n]-} ]] || continue

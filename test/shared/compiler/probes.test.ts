@@ -101,9 +101,9 @@ describe('probes', () => {
           ...fakes,
           `NSD_NEIGH_MARGIN=128 NSD_NEIGH_WANT=0 NSD_NAMESPACES=(a b c) READS=0 ALL_READS=0 FULL=${full ? 1 : 0}`,
           'nsd_waves_begin "$1/probes"',
-          "nsd_queue 2 'a b' 1 a-b a a b ping 10.0.0.3 '' reachable 'via a -> b'",
-          "nsd_queue 2 'c b' 2 c-b c c b ping 10.0.0.2 '' reachable 'via c -> b'",
-          "nsd_queue 2 '- c' 3 host-c - host c ping 10.0.0.2 '' unreachable 'c is not there'",
+          "nsd_queue \"2 'a b' 1 a-b a a b ping 10.0.0.3 '' reachable 'via a -> b'\"",
+          "nsd_queue \"2 'c b' 2 c-b c c b ping 10.0.0.2 '' reachable 'via c -> b'\"",
+          "nsd_queue \"2 '- c' 3 host-c - host c ping 10.0.0.2 '' unreachable 'c is not there'\"",
           'nsd_waves_end',
           'for f in "$1"/probes/[0-9]*; do cut -f1,7,8,10 "$f"; done',
           'cat "$1/probes.log"',
@@ -165,7 +165,7 @@ describe('probes', () => {
     };
 
     it('starts the next wave without waiting for a probe that answers late, and flushes where it went once it has answered', () => {
-      const log = pipelined(["nsd_queue 2 'a b' 1 slow a a b ping 10.0.0.3 '' reachable why", "nsd_queue 2 'c b' 2 c-b c c b ping 10.0.0.3 '' reachable why", "nsd_queue 2 '- c' 3 host-c - host c ping 10.0.0.4 '' reachable why"]);
+      const log = pipelined(["nsd_queue \"2 'a b' 1 slow a a b ping 10.0.0.3 '' reachable why\"", "nsd_queue \"2 'c b' 2 c-b c c b ping 10.0.0.3 '' reachable why\"", "nsd_queue \"2 '- c' 3 host-c - host c ping 10.0.0.4 '' reachable why\""]);
       const at = (line: string) => {
         expect(log).toContain(line);
         return log.indexOf(line);
@@ -195,11 +195,11 @@ describe('probes', () => {
           fake('ping', 'host'),
           'NSD_NEIGH_MARGIN=128 NSD_NEIGH_WANT=0 NSD_NAMESPACES=(a b)',
           'nsd_waves_begin "$1/probes"',
-          "nsd_queue 2 'a b' 1 a-b a a b ping 10.0.0.3 '' reachable 'via a -> b'",
-          "nsd_queue 2 '- b' 2 host-b - host b ping 10.0.0.3 '' reachable 'via host -> b'",
-          "nsd_queue 2 'a' 3 a-nobody a a nobody ping 10.0.0.9 '' unreachable 'nobody has it'",
+          "nsd_queue \"2 'a b' 1 a-b a a b ping 10.0.0.3 '' reachable 'via a -> b'\"",
+          "nsd_queue \"2 '- b' 2 host-b - host b ping 10.0.0.3 '' reachable 'via host -> b'\"",
+          "nsd_queue \"2 'a' 3 a-nobody a a nobody ping 10.0.0.9 '' unreachable 'nobody has it'\"",
           // An impaired path, even with one try, waits longer and says so: nsd_probe runs it.
-          "nsd_queue 2 'a b' 4 a-b-slow a a b ping 10.0.0.3 '' reachable 'via a -> b' 1 1 'the path has 1000 ms of delay'",
+          "nsd_queue \"2 'a b' 4 a-b-slow a a b ping 10.0.0.3 '' reachable 'via a -> b' 1 1 'the path has 1000 ms of delay'\"",
           'nsd_waves_end',
           'for f in "$1"/probes/[0-9]*; do cut -f1,5,7,8,9,11 "$f"; done',
           'sort "$1.log"',
