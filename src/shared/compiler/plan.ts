@@ -7,6 +7,7 @@
 import { formatIp, parseCidr, parseIp, subnetText, type Family } from '../model/net.js';
 import type { Netem, Route, TopologyDocument } from '../model/topology.js';
 import { endNetem } from './netem.js';
+import { routeFamily } from '../model/routes.js';
 import { nodeName, resolve, type Iface, type Resolved } from '../model/resolve.js';
 
 export interface PlannedRoute {
@@ -117,8 +118,8 @@ function familyOf(text: string): Family {
 }
 
 function planRoute(route: Route): PlannedRoute {
-  const family: Family =
-    route.to === 'default6' ? 6 : route.to === 'default' ? (route.via ? familyOf(route.via) : 4) : familyOf(route.to);
+  // Validation has refused a gateway of the other family, so the destination says it.
+  const family = routeFamily(route.to);
   const to = route.to === 'default' || route.to === 'default6' ? 'default' : subnetText(parseCidr(route.to)!);
   return {
     family,
