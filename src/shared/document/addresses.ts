@@ -3,7 +3,7 @@
  * then 192.168.16.0/24, ...) and the next free host address on a segment. Everything the
  * document already uses is avoided, so a proposal never makes the validator report a clash.
  */
-import { bits, contains, formatIp, ipKey, networkOf, overlaps, parseCidr, parseIp, type Cidr, type Family } from '../model/net.js';
+import { bits, contains, formatIp, ipKey, isNetworkOrBroadcast, networkOf, overlaps, parseCidr, parseIp, type Cidr, type Family } from '../model/net.js';
 import type { Resolved } from '../model/resolve.js';
 import type { Doc } from './view.js';
 
@@ -33,11 +33,11 @@ function size(s: Subnet): bigint {
   return 1n << BigInt(bits(s.family) - s.prefix);
 }
 
-/** First and last address an interface may own in the subnet (no network or IPv4 broadcast address below /31). */
+/** First and last address an interface may own in the subnet: the model's one rule (isNetworkOrBroadcast) at both ends. */
 export function hostRange(s: Subnet): { first: bigint; last: bigint } {
   const end = s.network + size(s) - 1n;
-  if (s.family === 4) return s.prefix >= 31 ? { first: s.network, last: end } : { first: s.network + 1n, last: end - 1n };
-  return s.prefix >= 127 ? { first: s.network, last: end } : { first: s.network + 1n, last: end };
+  const usable = (value: bigint) => !isNetworkOrBroadcast({ family: s.family, value, prefix: s.prefix });
+  return { first: usable(s.network) ? s.network : s.network + 1n, last: usable(end) ? end : end - 1n };
 }
 
 /** The subnet as the model's prefix shape, for its contains and overlaps. */

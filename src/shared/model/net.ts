@@ -225,7 +225,7 @@ export function formatIp(family: Family, value: bigint): string {
 }
 
 /** True for the network or (IPv4) broadcast address of a subnet shorter than /31, which no interface should own. */
-export function isNetworkOrBroadcast(c: Cidr): boolean {
+export function isNetworkOrBroadcast(c: Pick<Cidr, 'family' | 'value' | 'prefix'>): boolean {
   if (c.family === 6) return c.prefix < 127 && c.value === networkOf(c);
   if (c.prefix >= 31) return false;
   // IPv4 in plain numbers: the host part is the remainder below 2^(32 - prefix).

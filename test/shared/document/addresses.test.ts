@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCidr } from '../../../src/shared/model/net.js';
+import { isNetworkOrBroadcast, parseCidr } from '../../../src/shared/model/net.js';
 import { AddressBook, addressString, hostRange, subnetOf, subnetString, type Subnet } from '../../../src/shared/document/addresses.js';
 import { resolveDocument } from '../../../src/shared/document/view.js';
 import { loadExample } from '../../support/examples.js';
@@ -60,7 +60,24 @@ describe('addresses', () => {
   it('gives the usable range without network and broadcast', () => {
     expect(hostRange(subnet('10.0.0.0/24'))).toEqual({ first: 0x0a000001n, last: 0x0a0000fen });
     expect(hostRange(subnet('10.0.0.0/32'))).toEqual({ first: 0x0a000000n, last: 0x0a000000n });
+    expect(hostRange(subnet('10.0.0.0/31'))).toEqual({ first: 0x0a000000n, last: 0x0a000001n });
+    expect(hostRange(subnet('fd00::/64'))).toEqual({ first: 0xfd00n << 112n | 1n, last: (0xfd00n << 112n) | 0xffffffffffffffffn });
+    expect(hostRange(subnet('fd00::/127'))).toEqual({ first: 0xfd00n << 112n, last: (0xfd00n << 112n) | 1n });
   });
+
+  it.each(['10.0.0.0/24', '10.0.0.0/30', '10.0.0.0/31', '10.0.0.7/32', 'fd00::/64', 'fd00::/126', 'fd00::/127', 'fd00::1/128'])(
+    '%s: the range the editor proposes from is what validation accepts, and not one address more',
+    (text) => {
+      const s = subnet(text);
+      const { first, last } = hostRange(s);
+      const refused = (value: bigint) => isNetworkOrBroadcast({ family: s.family, value, prefix: s.prefix });
+      expect(refused(first)).toBe(false);
+      expect(refused(last)).toBe(false);
+      if (first > s.network) expect(refused(first - 1n)).toBe(true);
+      const end = s.network + (1n << BigInt((s.family === 4 ? 32 : 128) - s.prefix)) - 1n;
+      if (last < end) expect(refused(last + 1n)).toBe(true);
+    },
+  );
 
   it.each<[string, string[], string]>([
     ['192.168.15.0/24', [], '192.168.15.0/24'],
