@@ -34,7 +34,7 @@ export function labNameProblem(name: string): string | undefined {
 }
 
 /** A sandbox lab host's name, checked by `labNameProblem`; absent means the default lab host. */
-export const LabName = z.string().superRefine((name, ctx) => {
+export const LabHostName = z.string().superRefine((name, ctx) => {
   const problem = labNameProblem(name);
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
@@ -42,7 +42,7 @@ export const LabName = z.string().superRefine((name, ctx) => {
 /** Where a run goes: a saved SSH host, or the local sandbox lab host. */
 export const TargetRef = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('ssh'), id: Token }),
-  z.strictObject({ kind: z.literal('lab'), name: LabName.default(DEFAULT_LAB_NAME) }),
+  z.strictObject({ kind: z.literal('lab'), name: LabHostName.default(DEFAULT_LAB_NAME) }),
 ]);
 export type TargetRef = z.infer<typeof TargetRef>;
 
@@ -170,9 +170,9 @@ export const requests = {
   'targets:save': { payload: SaveTargetRequest, response: {} as SavedTarget },
   'targets:remove': { payload: z.strictObject({ id: Token }), response: undefined as void },
   'lab:list': { payload: z.strictObject({}), response: [] as LabState[] },
-  'lab:status': { payload: z.strictObject({ name: LabName.optional() }), response: {} as LabState },
-  'lab:up': { payload: z.strictObject({ name: LabName.optional() }), response: {} as LabState },
-  'lab:down': { payload: z.strictObject({ name: LabName.optional() }), response: {} as LabState },
+  'lab:status': { payload: z.strictObject({ name: LabHostName.optional() }), response: {} as LabState },
+  'lab:up': { payload: z.strictObject({ name: LabHostName.optional() }), response: {} as LabState },
+  'lab:down': { payload: z.strictObject({ name: LabHostName.optional() }), response: {} as LabState },
   'run:start': {
     payload: z.strictObject({
       doc: DocPayload,
