@@ -285,14 +285,13 @@ function renderVerify(plan: Plan, probes: readonly PlannedProbe[], script: strin
   out.line('  nsd_preflight verify');
   out.line('  # Probes\' output is read ("1 received"): the C locale words it the same everywhere, and a probe loads no locale files.');
   out.line('  local -x LC_ALL=C');
-  out.line('  local dir tmp=/tmp');
+  out.line('  local tmp=/tmp');
   out.line('  # Thousands of small files in a big lab: in memory where the host has /dev/shm.');
   out.line('  if [[ -d /dev/shm && -w /dev/shm ]]; then tmp=/dev/shm; fi');
   out.line('  NSD_LISTENERS=()');
   out.line('  # Interrupted (a cancelled run, ^C), verify still stops its listeners and removes its files.');
   out.line('  trap nsd_verify_done EXIT');
   out.line('  nsd_verify_dir "$tmp"');
-  out.line('  dir=$NSD_VERIFY_DIR');
   if (probes.length === 0) {
     for (const l of ["  echo 'this lab has nothing to probe: add addresses, or probes by hand'", '  nsd_verify_done', '  trap - EXIT', '}', '']) out.line(l);
     out.flush();
@@ -335,7 +334,7 @@ function renderVerify(plan: Plan, probes: readonly PlannedProbe[], script: strin
   const tables = new Set(probes.map((p) => (p.address.includes(':') || p.address === '@uplink6' ? 'ndisc_cache' : 'arp_cache')));
   out.line(`  NSD_NEIGH_TABLES=${shellQuote([...tables].sort().join(' '))}`);
   out.line(`  NSD_NEIGH_DEVS=(${devs.map(shellQuote).join(' ')})`);
-  out.line('  nsd_waves_begin "$dir"');
+  out.line('  nsd_waves_begin "$NSD_VERIFY_DIR"');
   // One line of words per probe, read by a loop: a function with one command per probe would
   // outgrow bash's stack (one nested call per command) at some 20,000 probes.
   out.line('  # One probe a line: COST NAMESPACES (the neighbour entries it makes at most, and where they are');
@@ -381,7 +380,7 @@ function renderVerify(plan: Plan, probes: readonly PlannedProbe[], script: strin
   out.line(TABLE_END);
   out.line('  nsd_waves_end');
   out.line('  local status=0');
-  out.line('  nsd_verify_report "$dir" || status=$?');
+  out.line('  nsd_verify_report "$NSD_VERIFY_DIR" || status=$?');
   out.line('  nsd_verify_done');
   out.line('  trap - EXIT');
   out.line('  return "$status"');
