@@ -7,7 +7,7 @@
 import { formatIp, parseCidr, parseIp, subnetText, type Family } from '../model/net.js';
 import type { Netem, Route, TopologyDocument } from '../model/topology.js';
 import { endNetem } from './netem.js';
-import { routeFamily } from '../model/routes.js';
+import { routeDestination, routeFamily } from '../model/routes.js';
 import { nodeName, resolve, type Iface, type Resolved } from '../model/resolve.js';
 
 export interface PlannedRoute {
@@ -120,7 +120,8 @@ function familyOf(text: string): Family {
 function planRoute(route: Route): PlannedRoute {
   // Validation has refused a gateway of the other family, so the destination says it.
   const family = routeFamily(route.to);
-  const to = route.to === 'default' || route.to === 'default6' ? 'default' : subnetText(parseCidr(route.to)!);
+  const dest = routeDestination(route.to);
+  const to = dest ? subnetText(dest) : 'default';
   return {
     family,
     to,

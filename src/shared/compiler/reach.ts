@@ -7,7 +7,7 @@
 import { formatIp, parseCidr, parseIp, prefixMask, type Cidr, type Family } from '../model/net.js';
 import { flat } from '../flat.js';
 import { ROOT_KEY, type Iface, type Resolved, type Segment } from '../model/resolve.js';
-import { routeFamily } from '../model/routes.js';
+import { routeDestination, routeFamily } from '../model/routes.js';
 
 /** A node taking part in routing: a namespace node id, the host key, or the outside world. */
 export const OUTSIDE = '#outside';
@@ -176,7 +176,7 @@ export class ReachModel {
     for (let iR = 0; iR < routes.length; iR++) {
       const route = routes[iR]!;
       const via = route.via ? this.parsed(route.via) : undefined;
-      const dest = route.to === 'default' || route.to === 'default6' ? undefined : parseCidr(route.to);
+      const dest = routeDestination(route.to);
       const family = routeFamily(route.to);
       const prefix = dest?.prefix ?? 0;
       const mask = maskOf(family, prefix);

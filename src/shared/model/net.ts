@@ -58,20 +58,25 @@ export function parseIpv6(text: string): bigint | undefined {
   return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
 }
 
+/**
+ * What `parse` makes of `text`, remembered in `cache`: a large lab writes the same gateways,
+ * subnets and name servers thousands of times, and the schema, the validator and the planner each
+ * read them. Results are shared: treat them as read-only. Past 200,000 texts the cache starts over.
+ */
+function remembered<T>(cache: Map<string, T | undefined>, text: string, parse: (text: string) => T | undefined): T | undefined {
+  const known = cache.get(text);
+  if (known !== undefined || cache.has(text)) return known;
+  if (cache.size > 200_000) cache.clear();
+  const parsed = parse(text);
+  cache.set(text, parsed);
+  return parsed;
+}
+
 const ipCache = new Map<string, { family: Family; value: bigint } | undefined>();
 
-/**
- * Parses a bare IPv4 or IPv6 address. Results are shared: treat them as read-only (a large lab
- * writes the same gateway and name server thousands of times, and the schema, the validator and
- * the planner each read them).
- */
+/** Parses a bare IPv4 or IPv6 address. Results are shared: treat them as read-only (remembered). */
 export function parseIp(text: string): { family: Family; value: bigint } | undefined {
-  const known = ipCache.get(text);
-  if (known !== undefined || ipCache.has(text)) return known;
-  if (ipCache.size > 200_000) ipCache.clear();
-  const parsed = parseIpUncached(text);
-  ipCache.set(text, parsed);
-  return parsed;
+  return remembered(ipCache, text, parseIpUncached);
 }
 
 function parseIpUncached(text: string): { family: Family; value: bigint } | undefined {
@@ -84,14 +89,9 @@ function parseIpUncached(text: string): { family: Family; value: bigint } | unde
 
 const cidrCache = new Map<string, Cidr | undefined>();
 
-/** Parses `ADDRESS/PREFIX`; the prefix is mandatory so that the subnet is never guessed. Results are shared: treat them as read-only. */
+/** Parses `ADDRESS/PREFIX`; the prefix is mandatory so that the subnet is never guessed. Results are shared: treat them as read-only (remembered). */
 export function parseCidr(text: string): Cidr | undefined {
-  const known = cidrCache.get(text);
-  if (known !== undefined || cidrCache.has(text)) return known;
-  if (cidrCache.size > 200_000) cidrCache.clear();
-  const parsed = parseCidrUncached(text);
-  cidrCache.set(text, parsed);
-  return parsed;
+  return remembered(cidrCache, text, parseCidrUncached);
 }
 
 function parseCidrUncached(text: string): Cidr | undefined {

@@ -4,7 +4,7 @@
  * that segment). The validator turns a verdict into a message; the editor's delete and paste
  * keep or drop routes by the same verdict.
  */
-import { contains, ipKey, parseCidr, parseIp, type Family } from './net.js';
+import { contains, ipKey, parseCidr, parseIp, type Cidr, type Family } from './net.js';
 import type { Iface, Resolved } from './resolve.js';
 
 /** A route as written: the parts the rule reads. */
@@ -14,9 +14,19 @@ export interface RouteLike {
   dev?: string | undefined;
 }
 
+/** True for the words `default` and `default6`, the destinations that are no subnet. */
+export function isDefaultWord(to: string): boolean {
+  return to === 'default' || to === 'default6';
+}
+
+/** A route's destination as a subnet; undefined for `default` and `default6`. */
+export function routeDestination(to: string): Cidr | undefined {
+  return isDefaultWord(to) ? undefined : parseCidr(to);
+}
+
 /** True for `default`, `default6` and any /0 destination. */
 export function isDefaultRoute(to: string): boolean {
-  return to === 'default' || to === 'default6' || parseCidr(to)?.prefix === 0;
+  return isDefaultWord(to) || parseCidr(to)?.prefix === 0;
 }
 
 /** The family of a route's destination: `default` is IPv4, `default6` IPv6. */

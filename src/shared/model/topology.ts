@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { cidrProblem, ipProblem, parseCidr } from './net.js';
+import { isDefaultWord } from './routes.js';
 
 /** Names that reach the shell: namespaces, bridges, interfaces, ids. */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -55,7 +56,7 @@ export const IpText = z
 /** A destination for a route: `default` or a subnet. */
 export const RouteDestination = z
   .string()
-  .refine((s) => s === 'default' || s === 'default6' || parseCidr(s) !== undefined, {
+  .refine((s) => isDefaultWord(s) || parseCidr(s) !== undefined, {
     message: 'is not a route destination; write "default", "default6" or a subnet like 10.0.0.0/8',
   })
   .describe('"default" (IPv4), "default6" (IPv6) or a subnet.');

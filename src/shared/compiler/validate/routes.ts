@@ -3,8 +3,8 @@
  * has, and a gateway by the route-gateway rule (src/shared/model/routes.ts): same family, on a
  * connected subnet, owned by something else on that segment, and that something forwards.
  */
-import { contains, formatIp, networkOf, parseCidr, subnetText } from '../../model/net.js';
-import { isDefaultRoute, judgeRoute, routeFamily } from '../../model/routes.js';
+import { contains, formatIp, networkOf, subnetText } from '../../model/net.js';
+import { isDefaultRoute, judgeRoute, routeDestination, routeFamily } from '../../model/routes.js';
 import type { HostNode, NamespaceNode } from '../../model/topology.js';
 import { describeIface, report, segmentLabel, type Context } from './context.js';
 
@@ -36,8 +36,7 @@ function checkRoute(ctx: Context, node: NamespaceNode | HostNode, k: number, j: 
   const { r } = ctx;
   const route = node.routes[j]!;
   const family = routeFamily(route.to);
-  // `default` and `default6` are no subnet: a large lab's routes are mostly these.
-  const dest = route.to === 'default' || route.to === 'default6' ? undefined : parseCidr(route.to);
+  const dest = routeDestination(route.to);
   const isDefault = isDefaultRoute(route.to);
   if (dest && networkOf(dest) !== dest.value) {
     report(ctx, 'error', node.id, routeField(k, j, 'to'), `route destination ${route.to} has host bits set; write the subnet ${subnetText(dest)}`);
