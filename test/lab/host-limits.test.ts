@@ -62,6 +62,44 @@ async function runIn(sb: Sandbox, script: string, setup: string, actions: string
   return sb.lab([...unshare, '--', 'bash', '-c', body], { timeoutMs: 60_000 });
 }
 
+/**
+ * The memory cgroup layouts lab.sh reads: the line of /proc/self/cgroup that names the path, where
+ * the files are below /sys/fs/cgroup, their names, what "no limit" looks like, and v2's mark at
+ * the root (cgroup.controllers; v1 has a memory directory there instead).
+ */
+const CGROUPS = {
+  v2: { line: '$1 == 0', dir: '', max: 'memory.max', cur: 'memory.current', none: 'max', mark: ': >/run/cg/cgroup.controllers' },
+  v1: { line: '$2 ~ /(^|,)memory(,|$)/', dir: '/memory', max: 'memory.limit_in_bytes', cur: 'memory.usage_in_bytes', none: '9223372036854771712', mark: ':' },
+} as const;
+
+/**
+ * The cgroup files are the machine's, so a private mount namespace shows lab.sh a copy of its
+ * cgroup's path in the layout of `version` at /sys/fs/cgroup instead: the cgroup itself allows
+ * 64 MB of which 4 are used, its parent 5 MB of which 4 are used (the tightest: 1 MB more), every
+ * other level none. Then up of 10 namespaces must be refused naming that limit, changing nothing.
+ */
+async function expectCgroupRefusal(sb: Sandbox, version: keyof typeof CGROUPS): Promise<void> {
+  const { line, dir, max, cur, none, mark } = CGROUPS[version];
+  const base = `/run/cg${dir}`;
+  const setup = [
+    `path=$(awk -F: '${line} { print $3 }' /proc/self/cgroup) && path=\${path%/} parent=\${path%/*}`,
+    `mkdir -p "${base}$path" && ${mark}`,
+    `d=${base}$path; while :; do echo ${none} >"$d/${max}"; echo 0 >"$d/${cur}"; [[ $d != ${base} ]] || break; d=\${d%/*}; done`,
+    `if [[ -n $path ]]; then echo $((64 << 20)) >"${base}$path/${max}"; echo $((4 << 20)) >"${base}$path/${cur}"; fi`,
+    `echo $((5 << 20)) >"${base}$parent/${max}"; echo $((4 << 20)) >"${base}$parent/${cur}"`,
+    `echo "tightest /sys/fs/cgroup${dir}$parent/${max}"`,
+    'mount --bind /run/cg /sys/fs/cgroup',
+  ].join('\n');
+  const r = await runIn(sb, chainScript(10), setup, [['up']]);
+  expect(r.stdout, show(r)).toContain('exit 1\nnetns: \nstate: \n');
+  const tightest = /^tightest (\S+)$/m.exec(r.stdout)?.[1];
+  expect(tightest, show(r)).toMatch(new RegExp(`^/sys/fs/cgroup${dir}\\S*/${max.replace('.', '\\.')}$`));
+  expect(r.stderr).toBe(
+    'lab.sh: cannot build lab limits:\n' +
+      `  - the lab's 10 new namespace(s) need about ${Math.ceil((10 * NAMESPACE_MEMORY_KB) / 1024)} MB of kernel memory (about ${NAMESPACE_MEMORY_KB} KB each with its link) and the memory cgroup lab.sh runs in allows 1 MB more (${tightest}, kernel memory counts against it): raise that limit (a container's or a systemd slice's memory limit), or draw fewer namespaces\n`,
+  );
+}
+
 describe.skipIf(skip)('preflight: host limits', () => {
   it(
     'refuses a lab that would pass user.max_net_namespaces, saying how many are in use and the fix, and changes nothing; at the limit it builds',
@@ -128,65 +166,14 @@ describe.skipIf(skip)('preflight: host limits', () => {
 
   it(
     'refuses a lab whose namespaces need more kernel memory than its memory cgroup allows (a container, a systemd slice), naming the tightest limit on the way up, and changes nothing',
-    () =>
-      withSandbox(
-        async (sb) => {
-          // The cgroup files are the machine's, so a private mount namespace shows lab.sh a copy of its cgroup's
-          // path instead: the cgroup itself allows 64 MB of which 4 are used, its parent 5 MB of which 4 are used
-          // (the tightest: 1 MB more), every other level none. cgroup v2: memory.max ("max" for none) at the
-          // root, which is all a sandbox's own /sys has (the next test takes v1's memory controller).
-          const setup = [
-            "path=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup) root=/sys/fs/cgroup max=memory.max cur=memory.current none=max",
-            'path=${path%/} parent=${path%/*}',
-            'mkdir -p "/run/cg$path" && : >/run/cg/cgroup.controllers',
-            'dir=/run/cg$path; while :; do echo "$none" >"$dir/$max"; echo 0 >"$dir/$cur"; [[ $dir != /run/cg ]] || break; dir=${dir%/*}; done',
-            'if [[ -n $path ]]; then echo $((64 << 20)) >"/run/cg$path/$max"; echo $((4 << 20)) >"/run/cg$path/$cur"; fi',
-            'echo $((5 << 20)) >"/run/cg$parent/$max"; echo $((4 << 20)) >"/run/cg$parent/$cur"',
-            'echo "tightest $root$parent/$max"',
-            'mount --bind /run/cg "$root"',
-          ].join('\n');
-          const r = await runIn(sb, chainScript(10), setup, [['up']]);
-          expect(r.stdout, show(r)).toContain('exit 1\nnetns: \nstate: \n');
-          const tightest = /^tightest (\S+)$/m.exec(r.stdout)?.[1];
-          expect(tightest, show(r)).toMatch(/^\/sys\/fs\/cgroup\S*\/memory\.max$/);
-          expect(r.stderr).toBe(
-            'lab.sh: cannot build lab limits:\n' +
-              `  - the lab's 10 new namespace(s) need about ${Math.ceil((10 * NAMESPACE_MEMORY_KB) / 1024)} MB of kernel memory (about ${NAMESPACE_MEMORY_KB} KB each with its link) and the memory cgroup lab.sh runs in allows 1 MB more (${tightest}, kernel memory counts against it): raise that limit (a container's or a systemd slice's memory limit), or draw fewer namespaces\n`,
-          );
-        },
-        { upstream: false },
-      ),
+    // cgroup v2: memory.max ("max" for none) at the root, which is all a sandbox's own /sys has.
+    () => withSandbox((sb) => expectCgroupRefusal(sb, 'v2'), { upstream: false }),
     TIMEOUT,
   );
 
   it.skipIf(!V1_MEMORY)(
     "reads cgroup v1's memory controller (memory.limit_in_bytes, memory.usage_in_bytes, a number near 2^63 for none) on a machine that has it",
-    () =>
-      withSandbox(
-        async (sb) => {
-          // A private mount shows lab.sh v1's layout at /sys/fs/cgroup (a memory directory, no
-          // cgroup.controllers), along the path of the machine's memory line in /proc/self/cgroup:
-          // the cgroup itself allows 64 MB of which 4 are used, its parent 5 MB of which 4 are used.
-          const setup = [
-            "path=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ { print $3 }' /proc/self/cgroup) && path=${path%/} parent=${path%/*}",
-            'mkdir -p "/run/cg1/memory$path"',
-            'dir=/run/cg1/memory$path; while :; do echo 9223372036854771712 >"$dir/memory.limit_in_bytes"; echo 0 >"$dir/memory.usage_in_bytes"; [[ $dir != /run/cg1/memory ]] || break; dir=${dir%/*}; done',
-            'if [[ -n $path ]]; then echo $((64 << 20)) >"/run/cg1/memory$path/memory.limit_in_bytes"; echo $((4 << 20)) >"/run/cg1/memory$path/memory.usage_in_bytes"; fi',
-            'echo $((5 << 20)) >"/run/cg1/memory$parent/memory.limit_in_bytes"; echo $((4 << 20)) >"/run/cg1/memory$parent/memory.usage_in_bytes"',
-            'echo "tightest /sys/fs/cgroup/memory$parent/memory.limit_in_bytes"',
-            'mount --bind /run/cg1 /sys/fs/cgroup',
-          ].join('\n');
-          const r = await runIn(sb, chainScript(10), setup, [['up']]);
-          expect(r.stdout, show(r)).toContain('exit 1\nnetns: \nstate: \n');
-          const tightest = /^tightest (\S+)$/m.exec(r.stdout)?.[1];
-          expect(tightest, show(r)).toMatch(/^\/sys\/fs\/cgroup\/memory\S*\/memory\.limit_in_bytes$/);
-          expect(r.stderr).toBe(
-            'lab.sh: cannot build lab limits:\n' +
-              `  - the lab's 10 new namespace(s) need about ${Math.ceil((10 * NAMESPACE_MEMORY_KB) / 1024)} MB of kernel memory (about ${NAMESPACE_MEMORY_KB} KB each with its link) and the memory cgroup lab.sh runs in allows 1 MB more (${tightest}, kernel memory counts against it): raise that limit (a container's or a systemd slice's memory limit), or draw fewer namespaces\n`,
-          );
-        },
-        { upstream: false },
-      ),
+    () => withSandbox((sb) => expectCgroupRefusal(sb, 'v1'), { upstream: false }),
     TIMEOUT,
   );
 
