@@ -46,12 +46,12 @@ function renderStep(s: Step, out: string[]): void {
   out.push(`  nsd_step ${shellQuote(s.element ?? '-')} ${shellQuote(s.title)}`);
   for (const r of s.records ?? []) out.push(`  nsd_record ${shellJoin(r)}`);
   if (!s.unless) {
-    for (const c of s.commands) out.push(`  ${renderCommand(c)}`);
+    for (const c of s.commands) out.push(`  ${stepCommand(c)}`);
   } else if (s.commands.length === 1) {
-    out.push(`  ${renderCommand(s.unless)} >/dev/null 2>&1 || ${renderCommand(s.commands[0]!)}`);
+    out.push(`  ${renderCommand(s.unless)} >/dev/null 2>&1 || ${stepCommand(s.commands[0]!)}`);
   } else {
     out.push(`  if ! ${renderCommand(s.unless)} >/dev/null 2>&1; then`);
-    for (const c of s.commands) out.push(`    ${renderCommand(c)}`);
+    for (const c of s.commands) out.push(`    ${stepCommand(c)}`);
     out.push('  fi');
   }
   for (const c of s.after ?? []) out.push(`  ${stepCommand(c)}`);

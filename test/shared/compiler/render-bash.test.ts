@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BASH_LIBRARY } from '../../../src/shared/compiler/bash-library.js';
-import { compile } from '../../../src/shared/compiler/index.js';
+import { compile, renderScript } from '../../../src/shared/compiler/index.js';
 import { shellJoin, shellQuote } from '../../../src/shared/compiler/shell.js';
 import { loadExamples } from '../../support/examples.js';
 import { bridgedLab } from '../../support/scale-lab.js';
@@ -105,6 +105,17 @@ describe('render-bash', () => {
     };
     expect(batches(true)).toEqual(['ip -force -batch -', 'link add vnet0 type bridge', 'link set vnet0 alias nsd:t', 'link set vnet0 addrgenmode none', 'nsd_ipv6 ran']);
     expect(batches(false)).toEqual(['ip -force -batch -', 'link add vnet0 type bridge', 'link set vnet0 alias nsd:t']);
+  });
+
+  it('runs an IPv6 setting of a step that cannot be a table line under nsd_ipv6 too, in its commands as in its after-commands', () => {
+    const c = compile(loadExamples()[0]!.json);
+    if (!c.ok) throw new Error(JSON.stringify(c.problems));
+    // A line break in a word keeps a step out of the tables: it is written as commands of its own.
+    const setting = { argv: ['sysctl', '-w', 'x.y=1\n'], ipv6: true as const };
+    const odd = { id: 'up/odd', phase: 'up' as const, element: null, title: 'an odd step', commands: [setting], after: [setting] };
+    const script = renderScript(c.plan, c.probes, { up: [...c.up, odd], down: c.down });
+    const line = `  nsd_ipv6 ${shellJoin(setting.argv)}\n`;
+    expect(script).toContain(`  nsd_step - 'an odd step'\n${line}${line}`);
   });
 
   it('is deterministic: the same document gives the same bytes', () => {
