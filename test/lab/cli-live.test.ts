@@ -95,15 +95,17 @@ describe.skipIf(skip)('nsd exec, shell and capture over SSH', () => {
   it(
     'captures a ping on a link to a pcap that tcpdump reads back, and as summaries until Ctrl-C',
     () =>
-      withSshd(async (_sb, sshd) => {
+      withSshd(async (sb, sshd) => {
         const { home, key } = nsdHome(sshd);
         const nsd = nsdIn(home);
         const ssh = ['--host', `root@${sshd.host}`, '-i', key, '--socket', sshd.socketPath];
         expect((await nsd('deploy', FILE, ...ssh)).code).toBe(EXIT.ok);
+        // Only this test's lab host: another test may capture on a veth-red of its own meanwhile.
+        const mine = await sb.netnsIds();
         const out = join(home, 'ping.pcap');
 
         const capture = nsd('capture', FILE, 'red-blue', ...ssh, '-c', '4', '-w', out, 'icmp');
-        await until('tcpdump to start', () => processesWith('tcpdump -i veth-red').length > 0);
+        await until('tcpdump to start', () => processesWith('tcpdump -i veth-red', mine).length > 0);
         await new Promise((r) => setTimeout(r, 300));
         const ping = await nsd('exec', FILE, 'blue', ...ssh, '--', 'ping', '-c', '2', '-i', '0.2', '192.168.15.1');
         expect(ping.code, ping.stderr).toBe(0);
@@ -114,10 +116,10 @@ describe.skipIf(skip)('nsd exec, shell and capture over SSH', () => {
         expect(packets).toHaveLength(4);
         expect(packets.filter((p) => p.includes('192.168.15.2 > 192.168.15.1: ICMP echo request'))).toHaveLength(2);
         expect(packets.filter((p) => p.includes('192.168.15.1 > 192.168.15.2: ICMP echo reply'))).toHaveLength(2);
-        expect(processesWith('tcpdump -i veth-red')).toEqual([]);
+        expect(processesWith('tcpdump -i veth-red', mine)).toEqual([]);
 
         const live = nsd('capture', FILE, 'red-blue.b', ...ssh, 'icmp');
-        await until('tcpdump on end b to start', () => processesWith('tcpdump -i veth-blue').length > 0);
+        await until('tcpdump on end b to start', () => processesWith('tcpdump -i veth-blue', mine).length > 0);
         await new Promise((r) => setTimeout(r, 300));
         expect((await nsd('exec', FILE, 'red', ...ssh, '--', 'ping', '-c', '1', '192.168.15.2')).code).toBe(0);
         await new Promise((r) => setTimeout(r, 500));
@@ -126,7 +128,7 @@ describe.skipIf(skip)('nsd exec, shell and capture over SSH', () => {
         expect(summary.code, summary.stderr).toBe(0);
         expect(summary.stdout).toMatch(/^\d\d:\d\d:\d\d\.\d+ IP 192\.168\.15\.1 > 192\.168\.15\.2: ICMP echo request/m);
         expect(summary.stdout).toMatch(/IP 192\.168\.15\.2 > 192\.168\.15\.1: ICMP echo reply/);
-        await until('tcpdump to end', () => processesWith('tcpdump -i veth-blue').length === 0);
+        await until('tcpdump to end', () => processesWith('tcpdump -i veth-blue', mine).length === 0);
 
         const missing = await nsd('capture', FILE, 'nope', ...ssh);
         expect(missing.code).toBe(EXIT.usage);

@@ -18,19 +18,21 @@ import { processLines, until } from '../support/processes.js';
 
 const skip = requireSshd('the remote process tests (test/lab/remote-process.test.ts)');
 
-function tcpdumps(iface: string): string[] {
-  return processLines((p) => p.cmd.includes(`tcpdump -i ${iface}`) || p.cmd.startsWith('tcpdump -r -'));
+/** The capture's processes in this test's lab host (`netns`): another test may capture on a veth-red of its own meanwhile. */
+function tcpdumps(iface: string, netns: ReadonlySet<string>): string[] {
+  return processLines((p) => netns.has(p.netns) && (p.cmd.includes(`tcpdump -i ${iface}`) || p.cmd.startsWith('tcpdump -r -')));
 }
 
 describe.skipIf(skip)('remote-process', () => {
   it(
     'streams a capture as pcap and summaries of the same packets, and a stop ends every process of it on the host',
     () =>
-      withSshd(async (_sb, sshd) => {
+      withSshd(async (sb, sshd) => {
         const c = compile(loadExample('01-veth-pair')) as Compiled;
         const conn = await rootLogin(sshd);
         try {
           expect((await runCompiled(conn, c, 'up')).outcome.ok).toBe(true);
+          const mine = await sb.netnsIds();
           const pcap: Buffer[] = [];
           let text = '';
           const capture = await startRemoteProcess(conn.client, {
@@ -58,11 +60,11 @@ describe.skipIf(skip)('remote-process', () => {
             ['192.168.15.2', '192.168.15.1', 'ICMP', 'ICMP echo request'],
             ['192.168.15.1', '192.168.15.2', 'ICMP', 'ICMP echo reply'],
           ]);
-          expect(tcpdumps('veth-red').length).toBeGreaterThan(0);
+          expect(tcpdumps('veth-red', mine).length).toBeGreaterThan(0);
 
           const exit = await capture.stop();
           expect(exit.lost).toBe(false);
-          await until('the capture to end on the host', () => tcpdumps('veth-red').length === 0);
+          await until('the capture to end on the host', () => tcpdumps('veth-red', mine).length === 0);
           const file = join(mkdtempSync(join(tmpdir(), 'nsd-pcap-')), 'ping.pcap');
           writeFileSync(file, Buffer.concat(pcap));
           const read = execFileSync('tcpdump', ['-r', file, '-nn'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n');

@@ -364,6 +364,13 @@ export class Sandbox {
   }
 
   /** Runs argv in the lab host (its network and its private mounts). */
+  /** The network namespaces of this lab host, its own and those in its /run/netns, as /proc/PID/ns/net names them (`net:[INODE]`). */
+  async netnsIds(): Promise<Set<string>> {
+    const r = await this.lab(['bash', '-c', "readlink /proc/self/ns/net; for f in /run/netns/*; do [ -e \"$f\" ] && stat -L -c 'net:[%i]' \"$f\"; done; true"]);
+    if (r.code !== 0) throw new Error(`cannot list the lab host's network namespaces: ${r.stderr}`);
+    return new Set(r.stdout.split('\n').filter(Boolean));
+  }
+
   lab(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
     return run(this.argvAt('lab', argv), opts);
   }

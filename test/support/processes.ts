@@ -2,7 +2,7 @@
  * The processes of this machine as the tests look for them (a sandbox lab host shares the
  * machine's process table): live ones only (not zombies), never the test's own process.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export interface LiveProcess {
   pid: number;
@@ -10,6 +10,8 @@ export interface LiveProcess {
   sid: number;
   /** The command line, its words joined by spaces. */
   cmd: string;
+  /** Its network namespace, as /proc/PID/ns/net names it (`net:[INODE]`). */
+  netns: string;
 }
 
 /** Every live process but this one, read from /proc. */
@@ -23,7 +25,7 @@ export function liveProcesses(): LiveProcess[] {
       const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (rest[0] === 'Z' || rest[0] === 'X') continue;
       const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim();
-      found.push({ pid: Number(entry), sid: Number(rest[3]), cmd });
+      found.push({ pid: Number(entry), sid: Number(rest[3]), cmd, netns: readlinkSync(`/proc/${entry}/ns/net`) });
     } catch {
       // the process went away while we looked
     }
@@ -38,9 +40,13 @@ export function processLines(match: (p: LiveProcess) => boolean): string[] {
     .map((p) => `${p.pid} ${p.cmd}`);
 }
 
-/** "PID COMMAND LINE" of the live processes whose command line contains `text`. */
-export function processesWith(text: string): string[] {
-  return processLines((p) => p.cmd.includes(text));
+/**
+ * "PID COMMAND LINE" of the live processes whose command line contains `text`; with `netns`, only
+ * those in one of these network namespaces (a test's own sandbox: another test beside it may run
+ * the same command in its own).
+ */
+export function processesWith(text: string, netns?: ReadonlySet<string>): string[] {
+  return processLines((p) => p.cmd.includes(text) && (netns === undefined || netns.has(p.netns)));
 }
 
 /** Waits until `test` holds, checking every 50 ms; throws naming `what` after `ms`. */
