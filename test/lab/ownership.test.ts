@@ -71,6 +71,26 @@ describe.skipIf(skip)('lab ownership', () => {
   );
 
   it(
+    "deletes its bridge with its namespaces, but leaves a stranger's bridge that took the name meanwhile",
+    () =>
+      withSandbox(async (sb) => {
+        const before = await sb.snapshot();
+        const script = scriptOf('02-bridge');
+        expect((await sb.runScript(script, ['up'])).code).toBe(0);
+        // Down deletes the record's bridges in the batch that deletes its namespaces, after
+        // checking their tag: a bridge of another lab under the same name is not the lab's.
+        await sh(sb, 'ip link del vnet0 && ip link add vnet0 type bridge && ip link set vnet0 alias nsd:other');
+        const down = await sb.runScript(script, ['down']);
+        expect(down.code).toBe(0);
+        expect(down.stderr).toContain('leaving interface vnet0 alone: it carries another tag than nsd:bridge');
+        expect((await sh(sb, 'ip -o link show dev vnet0')).stdout).toContain('alias nsd:other');
+        await sh(sb, 'ip link del vnet0');
+        expect(await sb.snapshot()).toBe(before);
+      }),
+    TIMEOUT,
+  );
+
+  it(
     'stops processes left in its namespaces, so down really deletes them',
     () =>
       withSandbox(async (sb) => {

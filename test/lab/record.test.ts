@@ -170,6 +170,23 @@ describe.skipIf(skip)('the lab record', () => {
   );
 
   it(
+    'a record whose lines name no element (written before they did) is read whole: plan lists what goes under the lab, down removes it all',
+    () =>
+      withSandbox(async (sb) => {
+        const before = await sb.snapshot();
+        await ok(sb.runScript(scriptOf(loadExample('05-port-forward')), ['up']));
+        await sh(sb, "sed -i 's/\\t.*//' /run/nsd/port-forward/record");
+        expect((await sh(sb, 'cat /run/nsd/port-forward/record')).stdout).not.toContain('\t');
+        const plan = await ok(sb.runScript(scriptOf(editedPortForward()), ['plan']));
+        expect(plan.stdout).toMatch(/^- netns red {2}\[lab\]$/m);
+        expect(plan.stdout).toMatch(/^- netns blue {2}\[lab\]$/m);
+        await ok(sb.runScript(scriptOf(loadExample('05-port-forward')), ['down']));
+        expect(await sb.snapshot()).toBe(before);
+      }),
+    TIMEOUT,
+  );
+
+  it(
     'a write of record lines killed half way leaves a last line without its end: not a line, so down leaves what it would name alone',
     () =>
       withSandbox(async (sb) => {

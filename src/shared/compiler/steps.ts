@@ -563,6 +563,8 @@ export function downSteps(): Step[] {
     undo('dns', 'namespaces', 'remove the DNS files in /etc/netns'),
     undo('route', 'routes', 'remove the host routes'),
     undo('link', 'links', "remove the host's veth pairs and bridges"),
+    // After the links: writing a forwarding setting waits for the lock the kernel holds while it
+    // removes the namespaces (and tries again and again meanwhile, taking the CPU it works on).
     undo('sysctl', 'forwarding', 'put back the host settings no other lab needs'),
     undo('dir', 'namespaces', 'remove the directories the lab made, when empty'),
     { id: 'state', phase: 'preflight', element: null, title: 'forget the lab: its record and its lock', commands: [cmd('nsd_state_remove')] },

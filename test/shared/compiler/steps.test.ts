@@ -96,7 +96,7 @@ describe('steps', () => {
     }
   });
 
-  it('tears down from the record, kind by kind, whatever the drawing says: namespaces first (their veths with them), rules and files while the kernel removes them, then routes, links, settings, state', () => {
+  it('tears down from the record, kind by kind, whatever the drawing says: namespaces first (their veths and bridges with them), rules, files and routes while the kernel removes them, then the links it leaves, settings, state', () => {
     expect(downSteps().map((s) => s.commands.map((c) => c.argv.join(' ')).join('; '))).toEqual([
       'nsd_preflight down',
       'nsd_undo service',
