@@ -3,13 +3,15 @@
  * playwright-core against the browser entry (src/main/web), which serves the real handlers
  * (compile, files, deploy over SSH, the sandbox lab host). Screenshots go to test-results/e2e.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { labDown } from '../../src/main/lab/lab-host.js';
+import { enterLab, labDown } from '../../src/main/lab/lab-host.js';
 import { startBrowserDesigner } from '../../src/main/web/launch.js';
 import type { WebServer } from '../../src/main/web/server.js';
+import { NETNS_IDS_SCRIPT, netnsIdsOf } from '../support/processes.js';
 import { hasTool, skipUnless } from '../support/tools.js';
 import { requireLab } from '../lab/sandbox.js';
 
@@ -158,6 +160,12 @@ export class TestLabBase {
 
   env(): Record<string, string | undefined> {
     return { ...process.env, NSD_LAB_DIR: this.dir, ...this.more() };
+  }
+
+  /** The network namespaces of lab host `name` (see NETNS_IDS_SCRIPT): processesWith() then looks only there. */
+  netnsIds(name = 'default'): Set<string> {
+    const [cmd, ...args] = [...enterLab(name, this.env()), 'bash', '-c', NETNS_IDS_SCRIPT];
+    return netnsIdsOf(execFileSync(cmd!, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
   }
 
   async remove(): Promise<void> {

@@ -12,20 +12,17 @@ import { processesWith } from '../support/processes.js';
 
 const skip = skipWithoutLabHost('the designer terminal test (test/e2e/terminal.test.ts)');
 
-/** Shells our terminals started (the lab host's processes are visible from here). */
-function terminalShells(): string[] {
-  return processesWith('bash --norc -i');
-}
-
-/** Captures running on the lab host. */
-function tcpdumps(): string[] {
-  return processesWith('tcpdump ');
-}
-
 describe.skipIf(skip)('designer: terminals on the nodes of a deployed lab', () => {
   let d: Designer;
   const lab = new TestLabBase();
   const env = (): Record<string, string | undefined> => lab.env();
+  // This lab host's network namespaces, once deployed: a test beside this one may run shells and
+  // captures of its own on the machine (the lab host's processes are visible from here).
+  let mine: Set<string> = new Set();
+  /** Shells our terminals started. */
+  const terminalShells = (): string[] => processesWith('bash --norc -i', mine);
+  /** Captures running in our lab host. */
+  const tcpdumps = (): string[] => processesWith('tcpdump ', mine);
   beforeAll(async () => {
     lab.make();
     d = await openDesigner({ query: 'template=04-nat', env: env() });
@@ -40,6 +37,8 @@ describe.skipIf(skip)('designer: terminals on the nodes of a deployed lab', () =
     await expect.poll(() => page.getByTestId('problems').textContent()).toContain('0 errors');
     await page.getByTestId('deploy').click();
     await expect.poll(() => page.getByTestId('run-summary').textContent(), { timeout: 120_000 }).toMatch(/^verify: done/);
+    mine = lab.netnsIds();
+    expect(mine.size).toBeGreaterThan(2);
 
     const red = await positionOf(page, 'red');
     await page.mouse.dblclick(red.x, red.y);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { shellJoin } from '../../src/shared/compiler/shell.js';
 import { privateMountLines, sandboxNetworkLines } from '../../src/main/lab/lab-scripts.js';
 import { hasTool, pathWithSbin, skipFor } from '../support/tools.js';
-import { processLines } from '../support/processes.js';
+import { NETNS_IDS_SCRIPT, netnsIdsOf, processLines } from '../support/processes.js';
 
 export interface SandboxOptions {
   /** Give the lab host an eth0 towards an `upstream` namespace (LAB_NET.upstreamAddress) and a default route through it. */
@@ -366,9 +366,9 @@ export class Sandbox {
   /** Runs argv in the lab host (its network and its private mounts). */
   /** The network namespaces of this lab host, its own and those in its /run/netns, as /proc/PID/ns/net names them (`net:[INODE]`). */
   async netnsIds(): Promise<Set<string>> {
-    const r = await this.lab(['bash', '-c', "readlink /proc/self/ns/net; for f in /run/netns/*; do [ -e \"$f\" ] && stat -L -c 'net:[%i]' \"$f\"; done; true"]);
+    const r = await this.lab(['bash', '-c', NETNS_IDS_SCRIPT]);
     if (r.code !== 0) throw new Error(`cannot list the lab host's network namespaces: ${r.stderr}`);
-    return new Set(r.stdout.split('\n').filter(Boolean));
+    return netnsIdsOf(r.stdout);
   }
 
   lab(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {

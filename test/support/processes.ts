@@ -49,6 +49,18 @@ export function processesWith(text: string, netns?: ReadonlySet<string>): string
   return processLines((p) => p.cmd.includes(text) && (netns === undefined || netns.has(p.netns)));
 }
 
+/**
+ * Prints the network namespaces of a lab host when run inside it (its own, and those in its
+ * /run/netns), as /proc/PID/ns/net names them: read it with netnsIdsOf(). Tests pass them to
+ * processesWith(), so that they look only at their own lab host's processes.
+ */
+export const NETNS_IDS_SCRIPT = "readlink /proc/self/ns/net; for f in /run/netns/*; do [ -e \"$f\" ] && stat -L -c 'net:[%i]' \"$f\"; done; true";
+
+/** The namespaces NETNS_IDS_SCRIPT printed. */
+export function netnsIdsOf(stdout: string): Set<string> {
+  return new Set(stdout.split('\n').filter(Boolean));
+}
+
 /** Waits until `test` holds, checking every 50 ms; throws naming `what` after `ms`. */
 export async function until(what: string, test: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
