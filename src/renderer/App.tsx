@@ -93,7 +93,7 @@ export function App({ api, startDoc, startPath = null }: { api: DesignerApi; sta
 
   const docRef = useRef(doc);
   docRef.current = doc;
-  const runs = useRunControl({ api, info, doc, docRef, errorCount, targets, say, tell, fail });
+  const runs = useRunControl({ api, info, doc, path: editor.path, docRef, errorCount, targets, say, tell, fail });
   const { run, seen, target, hostKey, clearRun } = runs;
 
   const lastProbes = run && (run.action === 'verify' || run.action === 'up') ? run.probes : NO_PROBES;

@@ -4,7 +4,7 @@
  * prompt in the browser entry), then for the file operation, and says what happened.
  */
 import type { Doc } from '../shared/document/commands.js';
-import type { AppInfo, DesignerApi } from '../shared/ipc/contract.js';
+import { drawingFile, type AppInfo, type DesignerApi } from '../shared/ipc/contract.js';
 import type { CanvasHandle } from './canvas/Canvas.js';
 import type { canvasElements } from './canvas/elements.js';
 import { drawingSvg } from './export/svg.js';
@@ -64,7 +64,8 @@ export function fileCommands(d: FileCommandDeps) {
     if (!d.compiles) return d.say(`Fix the ${d.errorCount} error(s) in the problems list before exporting the script.`, true);
     const path = await d.pathFor(plain ? 'Export the plain commands as' : 'Export the script as', `${doc.name}${plain ? '-plain' : ''}.sh`);
     if (path === null) return;
-    const done = await api.invoke('export:script', { doc, ...(path !== undefined ? { path } : {}), ...(plain ? { plain } : {}) });
+    const source = drawingFile(d.path);
+    const done = await api.invoke('export:script', { doc, ...(path !== undefined ? { path } : {}), ...(plain ? { plain } : {}), ...(source !== undefined ? { source } : {}) });
     const file = done?.path.split(/[\\/]/).pop();
     if (done) d.say(plain ? `Exported ${done.path} (plain commands for reading; lab.sh is the script to run)` : `Exported ${done.path} (run it with: sudo bash ${file} up)`);
   };

@@ -11,7 +11,7 @@ import type { Doc } from '../shared/document/commands.js';
 import { rediagnose } from '../shared/deploy/diagnose.js';
 import type { DesignerAction } from '../shared/deploy/events.js';
 import { inspectSummary } from '../shared/deploy/inspect.js';
-import { DEFAULT_LAB_NAME, type AppInfo, type DesignerApi, type LabState, type SavedTarget, type TargetRef } from '../shared/ipc/contract.js';
+import { DEFAULT_LAB_NAME, drawingFile, type AppInfo, type DesignerApi, type LabState, type SavedTarget, type TargetRef } from '../shared/ipc/contract.js';
 import { driftOnDrawing, inspectOfRun } from './state/drift.js';
 import { sortLabs, withLabState } from './state/lab-hosts.js';
 import { afterRun, type PlanSummary } from './state/plan.js';
@@ -26,6 +26,8 @@ export interface RunControlDeps {
   api: DesignerApi;
   info: AppInfo | null;
   doc: Doc;
+  /** Where the drawing is saved (null: never saved): its file name goes with each run, for lab.sh to record. */
+  path: string | null;
   /** The drawing now (run events arrive between renders). */
   docRef: RefObject<Doc>;
   errorCount: number;
@@ -35,7 +37,7 @@ export interface RunControlDeps {
   fail(e: unknown): void;
 }
 
-export function useRunControl({ api, info, doc, docRef, errorCount, targets, say, tell, fail }: RunControlDeps) {
+export function useRunControl({ api, info, doc, path, docRef, errorCount, targets, say, tell, fail }: RunControlDeps) {
   const [target, setTarget] = useState<TargetRef | null>(null);
   const [labs, setLabs] = useState<LabState[]>([]);
   const setLab = useCallback((state: LabState) => setLabs((all) => withLabState(all, state)), []);
@@ -91,7 +93,8 @@ export function useRunControl({ api, info, doc, docRef, errorCount, targets, say
           setLabBusy(false);
         }
       }
-      const started = await api.invoke('run:start', { doc, target, action }).catch((e: unknown) => {
+      const source = drawingFile(path);
+      const started = await api.invoke('run:start', { doc, target, action, ...(source !== undefined ? { source } : {}) }).catch((e: unknown) => {
         if (options.unseen) inspectRef.current = null;
         throw e;
       });
@@ -112,7 +115,7 @@ export function useRunControl({ api, info, doc, docRef, errorCount, targets, say
       setRun(view);
       tell(runStatus(view));
     },
-    [api, doc, target, targets, errorCount, say, tell, setLab],
+    [api, doc, path, target, targets, errorCount, say, tell, setLab],
   );
 
   /** What inspect saw: the canvas paints the drift, the failed probes are diagnosed again and the run view gets the summary. */

@@ -70,10 +70,15 @@ describe.skipIf(skip)('designer: lab hosts, what occupies them, and one of my ow
     expect(await label('lab:ada-lab')).toBe('sandbox lab host "ada-lab" (healthy, empty)');
     await d.shot('3-02-own-lab-host');
 
+    // Saved first: the deploy names the drawing's file, and the lab host's occupancy shows it.
+    await page.keyboard.press('Control+s');
+    await page.getByTestId('path-input').fill('my pair.json');
+    await page.getByTestId('path-ok').click();
+    await expect.poll(() => page.getByTestId('status-bar').textContent()).toMatch(/^Saved .*my pair\.json$/);
     await page.getByTestId('deploy').click();
     await expect.poll(() => page.getByTestId('run-summary').textContent(), { timeout: 90_000 }).toMatch(/^verify: done in [\d.]+ s, \d+ probes passed, 0 failed$/);
     await expect.poll(() => label('lab:ada-lab')).toMatch(/^sandbox lab host "ada-lab" \(healthy, in use: veth-pair since \d{1,2}:\d{2}:\d{2}\)$/);
-    expect(await page.getByTestId('lab-occupancy').textContent()).toMatch(/lab veth-pair from lab\.json \("Two namespaces on a veth cable"\): namespaces blue, red; since /);
+    expect(await page.getByTestId('lab-occupancy').textContent()).toMatch(/lab veth-pair from my pair\.json \("Two namespaces on a veth cable"\): namespaces blue, red; since /);
     // The deploy went to my lab host only: the default one still holds just the other user's lab.
     expect(labOccupancy('default', env()).occupants.map((o) => o.lab)).toEqual(['bridge']);
     expect(labOccupancy('ada-lab', env()).occupants.map((o) => o.lab)).toEqual(['veth-pair']);

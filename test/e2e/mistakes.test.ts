@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clickElement, openDesigner, positionOf, skipWithoutChromium, type Designer } from './designer.js';
 import { compile } from '../../src/shared/compiler/index.js';
 import { renderPlain } from '../../src/shared/compiler/render-plain.js';
+import { UNSAVED_DRAWING } from '../../src/shared/ipc/contract.js';
 
 const skip = skipWithoutChromium('the designer mistakes test (test/e2e/mistakes.test.ts)');
 
@@ -230,9 +231,10 @@ describe.skipIf(skip)('designer: mistakes and recoveries', () => {
     await page.getByTestId('path-input').fill('plain.sh');
     await page.getByTestId('path-ok').click();
     await expect.poll(() => page.getByTestId('status-bar').textContent()).toContain('plain commands');
-    const compiled = compile(await docOf(), { source: 'lab.json' });
+    // Never saved: the export says so where it names its drawing.
+    const compiled = compile(await docOf(), { source: UNSAVED_DRAWING });
     if (!compiled.ok) throw new Error('the drawing does not compile');
-    expect(readFileSync(join(d.workspace, 'plain.sh'), 'utf8')).toBe(renderPlain(compiled.plan, { up: compiled.up, down: compiled.down, source: 'lab.json' }));
+    expect(readFileSync(join(d.workspace, 'plain.sh'), 'utf8')).toBe(renderPlain(compiled.plan, { up: compiled.up, down: compiled.down, source: UNSAVED_DRAWING }));
     await d.shot('12-08-exported-plain');
     expect(d.errors).toEqual([]);
   });

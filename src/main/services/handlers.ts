@@ -5,7 +5,7 @@
  */
 import { compile } from '../../shared/compiler/index.js';
 import { renderPlain } from '../../shared/compiler/render-plain.js';
-import { DEFAULT_LAB_NAME, type Handlers, type LabOccupancy, type LabState, type Template } from '../../shared/ipc/contract.js';
+import { DEFAULT_LAB_NAME, UNSAVED_DRAWING, type Handlers, type LabOccupancy, type LabState, type Template } from '../../shared/ipc/contract.js';
 import { labDown, labNames, labOccupancy, labStatus, labUp, LabError, machineFacts } from '../lab/lab-host.js';
 import { prerequisiteProblems } from '../lab/prerequisites.js';
 import { formatLabInfo } from '../lab/lab-info.js';
@@ -112,11 +112,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'file:autosave': ({ text, path }) => deps.files.autosave(text, path),
     'file:recovery': () => deps.files.recovery(),
     'file:discard-recovery': () => deps.files.discardRecovery(),
-    'export:script': async ({ doc, path, plain }) => {
-      const compiled = compile(doc, { source: 'lab.json' });
+    'export:script': async ({ doc, path, plain, source = UNSAVED_DRAWING }) => {
+      const compiled = compile(doc, { source });
       if (!compiled.ok) throw new Error(`the drawing has ${compiled.problems.length} problem(s); fix them before exporting (see the problems list)`);
       const chosen = await choosePath(path, () => deps.dialogs!.saveFile({ suggestedName: `${compiled.doc.name}${plain ? '-plain' : ''}.sh`, kind: 'script' }));
-      const script = plain ? renderPlain(compiled.plan, { up: compiled.up, down: compiled.down, source: 'lab.json' }) : compiled.script;
+      const script = plain ? renderPlain(compiled.plan, { up: compiled.up, down: compiled.down, source }) : compiled.script;
       return chosen === undefined ? null : deps.files.writeExport(chosen, script, 0o755);
     },
     'export:image': async ({ format, data, path, suggestedName }) => {

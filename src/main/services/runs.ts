@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { compile } from '../../shared/compiler/index.js';
 import { recordOnlyDocument } from '../../shared/deploy/record-only.js';
-import { targetKey, type EventSink, type requests, type RunStart } from '../../shared/ipc/contract.js';
+import { targetKey, UNSAVED_DRAWING, type EventSink, type requests, type RunStart } from '../../shared/ipc/contract.js';
 import { runDeploySession, type DeployEnv, type DeploySecrets, type DeployTarget } from '../deploy/deploy-session.js';
 import { labStatus } from '../lab/lab-host.js';
 import type { TargetStore } from './types.js';
@@ -82,11 +82,12 @@ export class RunRegistry {
 
   /** Validates and compiles the document, then starts the run; the events go to `sink`. */
   async start(payload: StartPayload, sink: EventSink): Promise<RunStart> {
-    let compiled = compile(payload.doc, { source: 'lab.json' });
+    const source = payload.source ?? UNSAVED_DRAWING;
+    let compiled = compile(payload.doc, { source });
     // Destroy and inspect act on the host's record: a drawing with errors still names its lab.
     const lab = (payload.doc as { name?: unknown }).name;
     if (!compiled.ok && (payload.action === 'down' || payload.action === 'inspect') && typeof lab === 'string') {
-      const recordOnly = compile(recordOnlyDocument(lab), { source: 'lab.json' });
+      const recordOnly = compile(recordOnlyDocument(lab), { source });
       if (recordOnly.ok) compiled = recordOnly;
     }
     if (!compiled.ok) {

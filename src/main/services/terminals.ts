@@ -189,7 +189,8 @@ export class TerminalRegistry {
     payload: { doc: unknown; target: OpenPayload['target'] },
     build: (compiled: Extract<ReturnType<typeof compile>, { ok: true }>) => string,
   ): Promise<{ command: string; key: string; link: HostLink; sessionId: string } | { message: string }> {
-    const compiled = compile(payload.doc, { source: 'lab.json' });
+    // Only the plan is read (where each node's namespace is): no script is run from it.
+    const compiled = compile(payload.doc);
     if (!compiled.ok) return { message: 'the drawing has errors; fix them first (see the problems list)' };
     let command: string;
     try {

@@ -450,7 +450,8 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   out.push(`readonly NSD_LAB=${shellQuote(plan.lab)}`);
   out.push('# The drawing this script was made from, and the file it runs from: none when it arrives on');
   out.push('# standard input (bash -s), as nsd deploy sends it.');
-  out.push(`readonly NSD_SOURCE=${shellQuote(options.source ?? 'FILE')}`);
+  // One line: lab.sh writes it as a line of the lab's about file.
+  out.push(`readonly NSD_SOURCE=${shellQuote(oneLine(options.source ?? 'FILE'))}`);
   out.push('readonly NSD_SELF=${BASH_SOURCE[0]-}');
   out.push(`readonly NSD_TAG=${shellQuote(plan.tag)}`);
   out.push(`readonly NSD_LAB_TITLE=${shellQuote(oneLine(plan.title))}`);

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { DESIGNER_ACTIONS, type RunEvent } from '../deploy/events.js';
 import type { Problem } from '../compiler/problems.js';
 import type { PacketRow } from '../live/packet-summary.js';
+import { ONE_LINE_TEXT_PATTERN } from '../model/topology.js';
 
 const SafeText = (max: number) => z.string().max(max);
 /** A document as the renderer holds it; main validates it with the compiler, not here. */
@@ -17,6 +18,25 @@ const DocPayload = z.unknown();
 const Token = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not an id');
 /** A path the user chose; main decides where it may go. */
 const PathText = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'contains a NUL byte');
+
+/**
+ * The file name of the drawing a run or an export comes from (the last part of its path), for
+ * lab.sh to record (occupancy and `nsd labs` show it): one line of printable text, no path.
+ */
+const DrawingFile = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(ONE_LINE_TEXT_PATTERN, 'is not one line of plain text')
+  .refine((name) => !/[/\\]/.test(name), 'is a path, not a file name');
+
+/** What lab.sh records as the drawing of a designer run or export whose drawing was never saved. */
+export const UNSAVED_DRAWING = 'an unsaved drawing';
+
+/** The file name of the drawing at `path` as runs and exports send it; none for a drawing never saved. */
+export function drawingFile(path: string | null): string | undefined {
+  return path?.split(/[\\/]/).pop() || undefined;
+}
 
 /** The lab host name used when none is given. */
 export const DEFAULT_LAB_NAME = 'default';
@@ -110,7 +130,7 @@ export interface LabOccupant {
   namespaces: string[];
   /** When its oldest namespace was made (ISO time), when known. */
   since?: string;
-  /** The drawing it was compiled from: the file name lab.sh recorded (`lab.json` for the designer's runs), and its title. */
+  /** The drawing it was compiled from: the file name lab.sh recorded (UNSAVED_DRAWING for a designer run of a drawing never saved), and its title. */
   drawing?: string;
   title?: string;
 }
@@ -161,7 +181,10 @@ export const requests = {
   'file:autosave': { payload: z.strictObject({ text: SafeText(20 * 1024 * 1024), path: PathText.nullable() }), response: undefined as void },
   'file:recovery': { payload: z.strictObject({}), response: null as { text: string; path: string | null; savedAt: string } | null },
   'file:discard-recovery': { payload: z.strictObject({}), response: undefined as void },
-  'export:script': { payload: z.strictObject({ doc: DocPayload, path: PathText.optional(), plain: z.boolean().optional() }), response: null as { path: string } | null },
+  'export:script': {
+    payload: z.strictObject({ doc: DocPayload, path: PathText.optional(), plain: z.boolean().optional(), source: DrawingFile.optional() }),
+    response: null as { path: string } | null,
+  },
   'export:image': {
     payload: z.strictObject({ format: z.enum(['png', 'svg']), data: SafeText(50 * 1024 * 1024), path: PathText.optional(), suggestedName: SafeText(200).optional() }),
     response: null as { path: string } | null,
@@ -179,6 +202,7 @@ export const requests = {
       target: TargetRef,
       action: z.enum(DESIGNER_ACTIONS),
       timeoutSeconds: z.number().int().min(1).max(24 * 3600).optional(),
+      source: DrawingFile.optional(),
     }),
     response: {} as RunStart,
   },

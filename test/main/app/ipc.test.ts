@@ -75,6 +75,10 @@ describe('ipc', () => {
     ['app:info', { extra: true }, 'app:info: payload:'],
     ['run:start', { doc: {}, target: { kind: 'ftp' }, action: 'up' }, 'run:start: target.kind:'],
     ['targets:save', { label: '', host: 'h' }, 'targets:save: label: give the host a label'],
+    ['run:start', { doc: {}, target: { kind: 'lab' }, action: 'up', source: '../nat.json' }, 'run:start: source: is a path, not a file name'],
+    ['run:start', { doc: {}, target: { kind: 'lab' }, action: 'up', source: 'nat.json\nstate=up' }, 'run:start: source: is not one line of plain text'],
+    ['export:script', { doc: {}, source: 'C:\\labs\\nat.json' }, 'export:script: source: is a path, not a file name'],
+    ['export:script', { doc: {}, source: '' }, 'export:script: source:'],
   ])('refuses a bad %s payload with a message naming the field', async (channel, payload, message) => {
     const { handlers, call } = setup();
     const reply = (await call(channel, payload)) as { ok: boolean; error: string };
