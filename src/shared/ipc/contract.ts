@@ -33,9 +33,14 @@ const DrawingFile = z
 /** What lab.sh records as the drawing of a designer run or export whose drawing was never saved. */
 export const UNSAVED_DRAWING = 'an unsaved drawing';
 
-/** The file name of the drawing at `path` as runs and exports send it; none for a drawing never saved. */
+/**
+ * The file name of the drawing at `path` as runs and exports send it (a character DrawingFile
+ * refuses, such as a line break, as `?`); none for a drawing never saved.
+ */
 export function drawingFile(path: string | null): string | undefined {
-  return path?.split(/[\\/]/).pop() || undefined;
+  const name = path?.split(/[\\/]/).pop();
+  if (!name) return undefined;
+  return [...name].map((c) => (ONE_LINE_TEXT_PATTERN.test(c) ? c : '?')).join('').slice(0, 255);
 }
 
 /** The lab host name used when none is given. */

@@ -8,6 +8,7 @@ describe('the drawing file a run or an export names', () => {
     ['/home/ada/labs/nat.json', 'nat.json'],
     ['C:\\Users\\ada\\labs\\nat lab.json', 'nat lab.json'],
     ['nat.json', 'nat.json'],
+    ['/home/ada/two\nlines\u001b[31m.json', 'two?lines?[31m.json'],
     [null, undefined],
     ['/home/ada/labs/', undefined],
   ])('of %j is %j', (path, name) => {
@@ -16,7 +17,7 @@ describe('the drawing file a run or an export names', () => {
 
   it('passes the schema of the run for every name drawingFile gives', () => {
     const payload = requests['run:start'].payload;
-    for (const path of ['/home/ada/labs/nat.json', 'C:\\Users\\ada\\nat lab.json', '/tmp/ünïcödé lab.json']) {
+    for (const path of ['/home/ada/labs/nat.json', 'C:\\Users\\ada\\nat lab.json', '/tmp/ünïcödé lab.json', '/tmp/a\nb.json', `/tmp/${'x'.repeat(300)}`]) {
       expect(payload.safeParse({ doc: {}, target: { kind: 'lab' }, action: 'up', source: drawingFile(path) }).success, path).toBe(true);
     }
   });
