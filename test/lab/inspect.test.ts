@@ -42,9 +42,12 @@ describe.skipIf(skip)('nsd inspect over SSH', () => {
         // Someone sets red's cable down and changes blue's default route by hand.
         expect((await sb.lab(['ip', '-n', 'red', 'link', 'set', 'veth-red', 'down'])).code).toBe(0);
         expect((await sb.lab(['ip', '-n', 'blue', 'route', 'replace', 'default', 'via', '192.168.15.9', 'dev', 'veth-blue', 'onlink'])).code).toBe(0);
+        // ...and blue's DNS servers, in a file with Windows line ends.
+        expect((await sb.lab(['bash', '-c', "printf 'nameserver 9.9.9.9\\r\\nnameserver 1.1.1.1\\r\\n' >/etc/netns/blue/resolv.conf"])).code).toBe(0);
         const drifted = await nsd('inspect', file, ...ssh);
         expect(drifted.code, drifted.stderr).toBe(EXIT.ok);
-        expect(drifted.stdout).toMatch(/^lab port-forward: \d+ of \d+ parts present, 1 missing, 1 different, 1 link\(s\) down, 0 extra$/m);
+        expect(drifted.stdout).toMatch(/^lab port-forward: \d+ of \d+ parts present, 1 missing, 2 different, 1 link\(s\) down, 0 extra$/m);
+        expect(drifted.stdout).toContain('different  dns blue  [blue]: resolv.conf says nameserver 9.9.9.9?; nameserver 1.1.1.1?, where the drawing has nameserver 1.1.1.1\n');
         // The kernel drops the routes through an interface that goes down.
         expect(drifted.stdout).toContain('missing    route red default via 192.168.15.5  [red]\n');
         expect(drifted.stdout).toContain('down       link red-vnet0: veth-red in red is set down\n');

@@ -33,6 +33,27 @@ nsd_inspect_end() { # NAME WHERE MASTER MTU
   fi
 }
 
+# A namespace's resolv.conf: 1 when missing, 2 (NSD_NOTE says how) when it does not say what up
+# writes there for the drawing's servers (NSD_DNS, NSD_RESOLV_FORMAT).
+nsd_inspect_dns() { # NAME
+  local entry servers want have
+  [[ -e /etc/netns/$1/resolv.conf ]] || return 1
+  for entry in "\${NSD_DNS[@]}"; do
+    [[ \${entry%% *} == "$1" ]] || continue
+    read -ra servers <<<"\${entry#* }"
+    # shellcheck disable=SC2059 # lab.sh's own format, the one up writes the file with
+    want=$(printf "$NSD_RESOLV_FORMAT" "\${servers[@]}")
+    have=$(<"/etc/netns/$1/resolv.conf") || return 1
+    if [[ $have != "$want" ]]; then
+      # The file as one line of at most 200 characters, any other control character as ? (a note is JSON text).
+      have=\${have//$'\\n'/; }
+      have=\${have//[[:cntrl:]]/?}
+      NSD_NOTE="resolv.conf says \${have:0:200}, where the drawing has \${want//$'\\n'/; }"
+      return 2
+    fi
+  done
+}
+
 # One record line against the host: 0 present, 1 missing, 2 different (NSD_NOTE says how).
 nsd_inspect_check() { # KIND WORD...
   local kind=$1 out value
@@ -45,7 +66,7 @@ nsd_inspect_check() { # KIND WORD...
       nsd_inspect_end "$4" "$5" "$6" "$7"
       ;;
     bridge) nsd_inspect_end "$1" - - "$2" ;;
-    dns) [[ -e /etc/netns/$1/resolv.conf ]] ;;
+    dns) nsd_inspect_dns "$1" ;;
     dir) [[ -d $1 ]] ;;
     addr)
       out=$(nsd_ip "$1" -o addr show dev "$2" 2>/dev/null) || return 1

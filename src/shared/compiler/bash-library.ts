@@ -1050,7 +1050,7 @@ nsd_preflight() { # ACTION
       ip netns del "$name" # half made by an interrupted run: up makes it again
     fi
   done
-  for name in "\${NSD_DNS[@]}"; do
+  for name in "\${NSD_DNS[@]%% *}"; do
     if [[ -e /etc/netns/$name/resolv.conf ]] && ! nsd_recorded dns "$name"; then
       conflicts+=("/etc/netns/$name/resolv.conf exists and was not made by this lab (rm -r /etc/netns/$name, or rename namespace $name in the drawing)")
     fi

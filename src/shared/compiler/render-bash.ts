@@ -8,7 +8,7 @@ import { orderByKey } from './order.js';
 import type { Plan } from './plan.js';
 import { NEIGHBOUR_MARGIN, type Impairment, type PlannedProbe } from './probes.js';
 import { isPlainJoin, isPlainWord, shellJoin, shellQuote } from './shell.js';
-import { chainHooks, downSteps, forwardingKey, neighbourKey, neighbourLimit, neighbourNeed, upSteps, type Command, type Phase, type Step } from './steps.js';
+import { chainHooks, downSteps, forwardingKey, neighbourKey, neighbourLimit, neighbourNeed, RESOLV_FORMAT, upSteps, type Command, type Phase, type Step } from './steps.js';
 import { LAB_SH_STATUS } from '../exit-codes.js';
 
 /** Where lab.sh keeps each lab's state (record, lock, services) unless NSD_STATE_DIR says otherwise. */
@@ -464,7 +464,9 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   out.push(`readonly NSD_NEEDS_IPTABLES=${plan.needsIptables ? 1 : 0}`);
   out.push(bashArray('NSD_IPTABLES', iptables));
   out.push(bashArray('NSD_NAMESPACES', plan.namespaces.map((n) => n.name)));
-  out.push(bashArray('NSD_DNS', plan.namespaces.filter((n) => n.dns.length > 0).map((n) => n.name)));
+  out.push('# Namespaces with DNS servers: NAME SERVER..., their resolv.conf written with NSD_RESOLV_FORMAT.');
+  out.push(bashArray('NSD_DNS', plan.namespaces.filter((n) => n.dns.length > 0).map((n) => [n.name, ...n.dns].join(' '))));
+  out.push(`readonly NSD_RESOLV_FORMAT=${shellQuote(RESOLV_FORMAT)}`);
   out.push(bashArray('NSD_HOST_LINKS', hostLinks));
   out.push(bashArray('NSD_TRANSIT_LINKS', plan.transitNames));
   out.push(bashArray('NSD_CHAINS', ([4, 6] as const).flatMap((f) => chainHooks(plan, f).map((h) => `${f === 4 ? 'iptables' : 'ip6tables'}:${h.table}:${h.parent}:${h.chain}`))));

@@ -68,6 +68,9 @@ export type RecordKind = keyof typeof RECORD_KINDS;
 
 const HOST = '-';
 
+/** How up writes a namespace's DNS servers into its resolv.conf: printf's format, one line per server (inspect compares with it). */
+export const RESOLV_FORMAT = 'nameserver %s\\n';
+
 const cmd = (...argv: string[]): Command => ({ argv });
 
 /*
@@ -261,7 +264,7 @@ export function upSteps(plan: Plan): Step[] {
         records: [['dns', ns.name]],
         commands: [
           cmd('mkdir', '-p', flat`/etc/netns/${ns.name}`),
-          { argv: ['printf', 'nameserver %s\\n'].concat(ns.dns), stdoutTo: flat`/etc/netns/${ns.name}/resolv.conf` },
+          { argv: ['printf', RESOLV_FORMAT].concat(ns.dns), stdoutTo: flat`/etc/netns/${ns.name}/resolv.conf` },
         ],
       });
     }
