@@ -53,13 +53,15 @@ describe.skipIf(skip)('lab ownership', () => {
     'refuses to start when a namespace or interface with a lab name is not its own, changing nothing, and down leaves it alone',
     () =>
       withSandbox(async (sb) => {
-        await sh(sb, 'ip netns add red && ip link add vnet0 type bridge');
+        await sh(sb, 'ip netns add red && ip link add vnet0 type bridge && mkdir -p /etc/netns/blue && echo nameserver 192.0.2.53 >/etc/netns/blue/resolv.conf');
         const before = await sb.snapshot();
         const script = scriptOf('04-nat');
         const up = await sb.runScript(script, ['up']);
         expect(up.code).toBe(1);
         expect(up.stderr).toContain('namespace red exists and was not made by this lab (ip netns del red, or rename it in the drawing)');
         expect(up.stderr).toContain('interface vnet0 exists in the host and was not made by this lab');
+        expect(up.stderr).toContain('/etc/netns/blue/resolv.conf exists and was not made by this lab (rm -r /etc/netns/blue, or rename namespace blue in the drawing)');
+        expect((await sh(sb, 'cat /etc/netns/blue/resolv.conf')).stdout).toBe('nameserver 192.0.2.53\n');
         expect(await sb.snapshot()).toBe(before);
         const down = await sb.runScript(script, ['down']);
         expect(down.code).toBe(0);
