@@ -91,9 +91,11 @@ describe.skipIf(skip)('designer: undo, files and exports', () => {
     await expect.poll(() => page.getByTestId('status-bar').textContent()).toContain('Exported');
     const file = join(d.workspace, 'bridge.sh');
     const doc = JSON.parse(readFileSync(join(d.workspace, 'my-lab.json'), 'utf8')) as unknown;
-    const compiled = compile(doc, { source: 'lab.json' });
+    // The export names the file the drawing was saved as.
+    const compiled = compile(doc, { source: 'my-lab.json' });
     if (!compiled.ok) throw new Error('the saved drawing does not compile');
     expect(readFileSync(file, 'utf8')).toBe(compiled.script);
+    expect(compiled.script).toContain("readonly NSD_SOURCE=my-lab.json\n");
     expect(statSync(file).mode & 0o111).not.toBe(0);
     expect(spawnSync('bash', ['-n', file]).status).toBe(0);
 
