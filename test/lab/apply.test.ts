@@ -35,6 +35,24 @@ async function ok(r: Promise<RunResult>): Promise<RunResult> {
   return done;
 }
 
+/** 02-bridge with green's cable in a new bridge vnet1, on a subnet of its own. */
+function movedGreen(doc: Doc): Doc {
+  doc.nodes.push({ id: 'vnet1', kind: 'bridge' });
+  const green = doc.links.find((l) => l.id === 'green-vnet0')!;
+  green.b.node = 'vnet1';
+  green.a.addresses = ['192.168.16.3/24'];
+  return doc;
+}
+
+/** 02-bridge with green's cable ending in the host, unplugged, under the name it had on the bridge. */
+function unpluggedGreen(doc: Doc): Doc {
+  doc.nodes.push({ id: 'host', kind: 'host' });
+  const green = doc.links.find((l) => l.id === 'green-vnet0')!;
+  green.b = { node: 'host', ifname: 'veth-green-br' } as Doc['links'][number]['b'];
+  green.a.addresses = ['192.168.16.3/24'];
+  return doc;
+}
+
 /** The edits, each from a running 05-port-forward (or the example named) to the edited drawing. */
 const EDITS: Array<{ name: string; base?: string; edit(doc: Doc): Doc }> = [
   {
@@ -98,6 +116,16 @@ const EDITS: Array<{ name: string; base?: string; edit(doc: Doc): Doc }> = [
     },
   },
   {
+    name: "move a cable to another bridge (green's pair stays, re-plugged into a new vnet1)",
+    base: '02-bridge',
+    edit: movedGreen,
+  },
+  {
+    name: "unplug a cable (green's host end leaves the bridge, its name kept)",
+    base: '02-bridge',
+    edit: unpluggedGreen,
+  },
+  {
     name: 'turn the router off (its forwarding sysctl goes back to 0)',
     base: '06-router',
     edit: (doc) => {
@@ -127,6 +155,43 @@ async function checkApply(sb: Sandbox, base: Doc, edited: Doc): Promise<void> {
 }
 
 describe.skipIf(skip)('apply', () => {
+  it(
+    'moves a cable to another bridge and out of any by re-plugging it: the pair stays (its namespace end keeps its index), and plan says so',
+    () =>
+      withSandbox(async (sb) => {
+        const before = await sb.snapshot();
+        const base = example('02-bridge');
+        const ifindex = async (): Promise<string> => /^(\d+):/.exec((await ok(sb.lab(['ip', '-n', 'green', '-o', 'link', 'show', 'dev', 'veth-green']))).stdout)![1]!;
+        const hostEnd = async (): Promise<string> => (await ok(sb.lab(['ip', '-o', 'link', 'show', 'dev', 'veth-green-br']))).stdout;
+        await ok(sb.runScript(scriptOf(base), ['up']));
+        const made = await ifindex();
+
+        const moved = scriptOf(movedGreen(example('02-bridge')));
+        const plan = await ok(sb.runScript(moved, ['plan']));
+        expect(plan.stdout).toContain('~ veth veth-green <-> veth-green-br: re-plugged (veth-green-br: vnet0 -> vnet1)  [green-vnet0]\n');
+        expect(plan.stdout).not.toMatch(/^[-+] veth /m);
+        expect(plan.stdout).toMatch(/^plan for lab bridge: \d+ to add, 1 to remove, 1 chain\(s\) to refill, 1 veth pair\(s\) to re-plug; /m);
+        const applied = await ok(sb.runScript(moved, ['up']));
+        expect(applied.stdout).toContain('~ veth veth-green <-> veth-green-br: re-plugged (veth-green-br: vnet0 -> vnet1)');
+        expect(await ifindex()).toBe(made);
+        expect(await hostEnd()).toContain(' master vnet1 ');
+        await ok(sb.runScript(moved, ['verify']));
+
+        const unplugged = scriptOf(unpluggedGreen(example('02-bridge')));
+        expect((await ok(sb.runScript(unplugged, ['up']))).stdout).toContain('re-plugged (veth-green-br: vnet1 -> no bridge)');
+        expect(await ifindex()).toBe(made);
+        expect(await hostEnd()).not.toContain(' master ');
+
+        expect((await ok(sb.runScript(scriptOf(base), ['up']))).stdout).toContain('re-plugged (veth-green-br: no bridge -> vnet0)');
+        expect(await ifindex()).toBe(made);
+        expect(await hostEnd()).toContain(' master vnet0 ');
+        await ok(sb.runScript(scriptOf(base), ['verify']));
+        await ok(sb.runScript(scriptOf(base), ['down']));
+        expect(await sb.snapshot()).toBe(before);
+      }),
+    TIMEOUT,
+  );
+
   it.each(EDITS.map((e) => [e.name, e] as const))(
     '%s: the lab equals a fresh deploy of the edited drawing, and down leaves nothing',
     (_name, e) => withSandbox((sb) => checkApply(sb, example(e.base ?? '05-port-forward'), e.edit(example(e.base ?? '05-port-forward')))),

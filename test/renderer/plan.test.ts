@@ -35,6 +35,18 @@ describe('parsePlan', () => {
     expect(parsePlan(PLAN)!.changed).toBe(0);
   });
 
+  it('reads a re-plugged cable (~ veth) with its element, counts it, and asks before applying it', () => {
+    const plan = parsePlan([
+      '~ veth veth-green <-> veth-green-br: re-plugged (veth-green-br: vnet0 -> vnet1)  [green-vnet0]',
+      'plan for lab bridge: 0 to add, 0 to remove, 0 chain(s) to refill, 1 veth pair(s) to re-plug; the rest stays as it is',
+    ])!;
+    expect(plan.changes).toEqual([{ sign: '~', text: 'veth veth-green <-> veth-green-br: re-plugged (veth-green-br: vnet0 -> vnet1)', element: 'green-vnet0' }]);
+    expect(plan.replugged).toBe(1);
+    expect(planHeadline(plan)).toBe('0 to add, 0 to remove, 0 chains to refill, 1 cable to re-plug');
+    expect(planNeedsConfirmation(plan, 10)).toBe(true);
+    expect(parsePlan(PLAN)!.replugged).toBe(0);
+  });
+
   it('is null without the summary line (plan failed)', () => {
     expect(parsePlan(['lab.sh: plan needs root'])).toBeNull();
   });

@@ -1,6 +1,6 @@
 /**
  * Deploy on a running lab: what `lab.sh plan` printed, read back into changes (+ added,
- * - removed, ~ chain refilled or qdisc changed, each with its element), and whether the designer asks before
+ * - removed, ~ chain refilled, qdisc changed or veth pair re-plugged, each with its element), and whether the designer asks before
  * applying them. Pure, tested under Node.
  */
 
@@ -19,11 +19,14 @@ export interface PlanSummary {
   refilled: number;
   /** Impairments (netem qdiscs) that change in place (absent: none). */
   changed?: number;
+  /** Veth pairs that stay and are plugged into other bridges (absent: none). */
+  replugged?: number;
 }
 
 const SUMMARY = /^plan for lab \S+: (\d+) to add, (\d+) to remove, (\d+) chain\(s\) to refill/;
 const CHANGE = /^([+~-]) (.*?) {2}\[([^\]]*)\]$/;
 const CHANGED = /, (\d+) qdisc\(s\) to change/;
+const REPLUGGED = /, (\d+) veth pair\(s\) to re-plug/;
 const REFILL = /^~ (\S+ \S+) chain (\S+): /;
 
 /** The changes lab.sh plan printed (its standard output), or null when it printed no summary (it failed). */
@@ -31,6 +34,7 @@ export function parsePlan(lines: readonly string[]): PlanSummary | null {
   const changes: PlanChange[] = [];
   let counts: RegExpExecArray | null = null;
   let changed = 0;
+  let replugged = 0;
   for (const line of lines) {
     const m = CHANGE.exec(line);
     if (m) {
@@ -46,10 +50,11 @@ export function parsePlan(lines: readonly string[]): PlanSummary | null {
     if (summary) {
       counts = summary;
       changed = Number(CHANGED.exec(line)?.[1] ?? 0);
+      replugged = Number(REPLUGGED.exec(line)?.[1] ?? 0);
     }
   }
   if (!counts) return null;
-  return { changes, added: Number(counts[1]), removed: Number(counts[2]), refilled: Number(counts[3]), changed };
+  return { changes, added: Number(counts[1]), removed: Number(counts[2]), refilled: Number(counts[3]), changed, replugged };
 }
 
 /**
@@ -58,14 +63,15 @@ export function parsePlan(lines: readonly string[]): PlanSummary | null {
  * drawing are deployed at once. `parts` is how many record lines the drawing makes.
  */
 export function planNeedsConfirmation(plan: PlanSummary, parts: number): boolean {
-  if (plan.removed > 0 || plan.refilled > 0 || (plan.changed ?? 0) > 0) return true;
+  if (plan.removed > 0 || plan.refilled > 0 || (plan.changed ?? 0) > 0 || (plan.replugged ?? 0) > 0) return true;
   return plan.added > 0 && plan.added < parts;
 }
 
 /** One line for the run view: "3 to add, 2 to remove, 1 chain to refill". */
 export function planHeadline(plan: PlanSummary): string {
   const changed = (plan.changed ?? 0) > 0 ? `, ${plan.changed} impairment${plan.changed === 1 ? '' : 's'} to change` : '';
-  return `${plan.added} to add, ${plan.removed} to remove, ${plan.refilled} chain${plan.refilled === 1 ? '' : 's'} to refill${changed}`;
+  const replugged = (plan.replugged ?? 0) > 0 ? `, ${plan.replugged} cable${plan.replugged === 1 ? '' : 's'} to re-plug` : '';
+  return `${plan.added} to add, ${plan.removed} to remove, ${plan.refilled} chain${plan.refilled === 1 ? '' : 's'} to refill${changed}${replugged}`;
 }
 
 /** What the designer does when a run has finished: nothing, another run, or ask before applying a plan. */

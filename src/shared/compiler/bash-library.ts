@@ -904,16 +904,22 @@ nsd_undo_dns() {
 # untouched. A chain whose rules changed is emptied and refilled in the drawing's order.
 # With "plan" it only says what it would remove (-), refill (~) and add (+), and changes nothing.
 nsd_apply() { # [plan]
-  local plan=\${1-} line i j at kind key n=0 added=0 refilled=0 changed=0
+  local plan=\${1-} line i j at kind key n=0 added=0 refilled=0 changed=0 replugged=0
   # A fresh lab has nothing to remove (and a big one would pay for reading what it wants).
   if [[ -z $plan ]] && ((\${#NSD_RECORD_LINES[@]} == 0)); then return 0; fi
-  local -A want=() have_rules=() want_rules=() refill=() gone=() want_qdisc=() have_qdisc=()
+  local -A want=() have_rules=() want_rules=() refill=() gone=() want_qdisc=() have_qdisc=() want_veth=() have_veth=()
   for line in "\${NSD_WANT[@]}"; do
     want[$line]=1
     # A qdisc is known by its interface (WHERE DEV): other figures on the same one are a change (~).
     if [[ $line == 'qdisc '* ]]; then
       nsd_words "$line"
       want_qdisc["\${NSD_WORDS[*]:1:2}"]=$line
+    fi
+    # A veth pair is known by its ends and MTU: other bridges for its ends are a change (~), re-plugged.
+    if [[ $line == 'veth '* ]]; then
+      nsd_words "$line"
+      nsd_veth_key
+      want_veth[$NSD_KEY]=$line
     fi
     if [[ $line == 'rule '* ]]; then
       nsd_words "$line"
@@ -929,6 +935,10 @@ nsd_apply() { # [plan]
     elif [[ $line == 'qdisc '* ]]; then
       nsd_words "$line"
       have_qdisc["\${NSD_WORDS[*]:1:2}"]=$line
+    elif [[ $line == 'veth '* ]]; then
+      nsd_words "$line"
+      nsd_veth_key
+      have_veth[$NSD_KEY]=1
     fi
   done
   for key in "\${!have_rules[@]}"; do
@@ -966,6 +976,12 @@ nsd_apply() { # [plan]
         fi
         printf '         ~ qdisc %s: %s -> %s  [%s]\\n' "$key" "\${NSD_WORDS[*]:3}" "\${want_qdisc[$key]#qdisc "$key" }" "\${NSD_RECORD_OF[i]/#-/lab}"
         nsd_remove apply "\${NSD_WORDS[@]}"
+      elif [[ $kind == veth ]] && nsd_veth_key && [[ -n \${want_veth[$NSD_KEY]-} ]]; then
+        # The same pair plugged elsewhere: the pair stays (its namespace end keeps its addresses
+        # and routes); an end that leaves its bridge for none is unplugged here, one that goes to
+        # another bridge is plugged there by its step.
+        replugged=$((replugged + 1))
+        nsd_veth_replug "$plan" "\${want_veth[$NSD_KEY]}" "\${NSD_RECORD_OF[i]/#-/lab}"
       elif [[ -n $plan ]]; then
         printf -- '- %s  [%s]\\n' "$line" "\${NSD_RECORD_OF[i]/#-/lab}"
         n=$((n + 1))
@@ -990,16 +1006,43 @@ nsd_apply() { # [plan]
       elif [[ $line == 'qdisc '* ]]; then
         nsd_words "$line"
         [[ -z \${have_qdisc["\${NSD_WORDS[*]:1:2}"]-} ]] || continue
+      elif [[ $line == 'veth '* ]]; then
+        nsd_words "$line"
+        nsd_veth_key
+        [[ -z \${have_veth[$NSD_KEY]-} ]] || continue
       fi
       printf '+ %s  [%s]\\n' "$line" "\${NSD_WANT_OF[i]}"
       added=$((added + 1))
     done
-    printf 'plan for lab %s: %d to add, %d to remove, %d chain(s) to refill%s; the rest stays as it is\\n' "$NSD_LAB" "$added" "$n" "$refilled" "$( ((changed == 0)) || printf ', %d qdisc(s) to change' "$changed")"
+    printf 'plan for lab %s: %d to add, %d to remove, %d chain(s) to refill%s%s; the rest stays as it is\\n' "$NSD_LAB" "$added" "$n" "$refilled" \\
+      "$( ((changed == 0)) || printf ', %d qdisc(s) to change' "$changed")" "$( ((replugged == 0)) || printf ', %d veth pair(s) to re-plug' "$replugged")"
     return 0
   fi
-  ((n + changed > 0)) || return 0
+  ((n + changed + replugged > 0)) || return 0
   # The record without what is gone, replaced in one rename; lines added from here on go to the new file.
   nsd_record_rewrite
+}
+
+# NSD_KEY: the words of a veth record line (in NSD_WORDS) that make the pair, its ends, where they
+# are and its MTU, without the bridges they are plugged into.
+nsd_veth_key() {
+  NSD_KEY="\${NSD_WORDS[1]} \${NSD_WORDS[2]} \${NSD_WORDS[4]} \${NSD_WORDS[5]} \${NSD_WORDS[7]}"
+}
+
+# A veth pair of the record (NSD_WORDS) that the drawing plugs into other bridges (LINE, its record
+# line now): says so (~), and unless planning unplugs each end that goes to no bridge.
+nsd_veth_replug() { # PLAN LINE ELEMENT
+  local was=("\${NSD_WORDS[@]}") now end notes='' lead='         '
+  nsd_words "$2"
+  now=("\${NSD_WORDS[@]}")
+  for end in 1 4; do
+    [[ \${was[end + 2]} != "\${now[end + 2]}" ]] || continue
+    notes+="\${notes:+; }\${was[end]}: \${was[end + 2]/#-/no bridge} -> \${now[end + 2]/#-/no bridge}"
+    # A bridge is in the host: so is every end plugged into one.
+    if [[ -z $1 && \${now[end + 2]} == - ]]; then nsd_quietly ip link set dev "\${was[end]}" nomaster; fi
+  done
+  if [[ -n $1 ]]; then lead=''; fi
+  printf '%s~ veth %s <-> %s: re-plugged (%s)  [%s]\\n' "$lead" "\${was[1]}" "\${was[4]}" "$notes" "$3"
 }
 
 # Forgets the lab: its record, its about file (and the .new of either that a run killed between

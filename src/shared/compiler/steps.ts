@@ -51,7 +51,7 @@ export interface Step {
 export const RECORD_KINDS = {
   netns: 'NAME',
   link: 'NAME (made in the host; each end of a veth pair)',
-  veth: 'FIRST WHERE MASTER SECOND WHERE MASTER MTU (what makes the pair: when it changes, apply makes it anew)',
+  veth: 'FIRST WHERE MASTER SECOND WHERE MASTER MTU (what makes the pair: when its ends or MTU change, apply makes it anew; when only its bridges do, it re-plugs it)',
   bridge: 'NAME MTU (likewise)',
   dns: 'NAME (/etc/netns/NAME/resolv.conf)',
   dir: 'PATH (made by the lab, removed when empty)',

@@ -14,6 +14,8 @@ function plan(record: Array<[string, string]>, want: Array<[string, string]>): s
     fn('nsd_record_open'),
     fn('nsd_recorded'),
     fn('nsd_apply'),
+    fn('nsd_veth_key'),
+    fn('nsd_veth_replug'),
     'NSD_LAB=lab NSD_STATE=$1',
     `printf '%s\\n' ${record.map(([line, el]) => q(`${line}\t${el}`)).join(' ')} >"$1/record"`,
     `NSD_WANT=(${want.map(([line]) => q(line)).join(' ')})`,
@@ -39,6 +41,17 @@ describe('bash-library', () => {
     it('shows other figures of an interface\'s netem as one ~ qdisc line, and counts it apart', () => {
       const out = plan([...base, ['qdisc red rb-red delay 50ms', 'red-blue']], [...base, ['qdisc red rb-red delay 20ms loss 1%', 'red-blue']]);
       expect(out).toBe('~ qdisc red rb-red: delay 50ms -> delay 20ms loss 1%  [red-blue]\nplan for lab lab: 0 to add, 0 to remove, 0 chain(s) to refill, 1 qdisc(s) to change; the rest stays as it is\n');
+    });
+
+    it('shows a veth pair plugged into other bridges as one ~ veth line, and makes it anew (- and +) when its ends or MTU change', () => {
+      const line = (master: string, mtu = '-'): [string, string] => [`veth g g - g-br - ${master} ${mtu}`, 'g-link'];
+      expect(plan([line('vnet0')], [line('vnet1')])).toBe(
+        '~ veth g <-> g-br: re-plugged (g-br: vnet0 -> vnet1)  [g-link]\nplan for lab lab: 0 to add, 0 to remove, 0 chain(s) to refill, 1 veth pair(s) to re-plug; the rest stays as it is\n',
+      );
+      expect(plan([line('vnet0')], [line('-')])).toContain('~ veth g <-> g-br: re-plugged (g-br: vnet0 -> no bridge)  [g-link]\n');
+      expect(plan([line('vnet0')], [line('vnet0', '1400')])).toBe(
+        '- veth g g - g-br - vnet0 -  [g-link]\n+ veth g g - g-br - vnet0 1400  [g-link]\nplan for lab lab: 1 to add, 1 to remove, 0 chain(s) to refill; the rest stays as it is\n',
+      );
     });
 
     it('adds and removes a qdisc like any other part when its interface had none, or has none any more', () => {
