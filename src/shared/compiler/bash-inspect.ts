@@ -34,24 +34,24 @@ nsd_inspect_end() { # NAME WHERE MASTER MTU
 }
 
 # A namespace's resolv.conf: 1 when missing, 2 (NSD_NOTE says how) when it does not say what up
-# writes there for the drawing's servers (NSD_DNS, NSD_RESOLV_FORMAT).
+# writes there for the drawing's servers (NSD_DNS_SERVERS, from nsd_inspect; NSD_RESOLV_FORMAT).
 nsd_inspect_dns() { # NAME
-  local entry servers want have
+  local servers want have
   [[ -e /etc/netns/$1/resolv.conf ]] || return 1
-  for entry in "\${NSD_DNS[@]}"; do
-    [[ \${entry%% *} == "$1" ]] || continue
-    read -ra servers <<<"\${entry#* }"
-    # shellcheck disable=SC2059 # lab.sh's own format, the one up writes the file with
-    want=$(printf "$NSD_RESOLV_FORMAT" "\${servers[@]}")
-    have=$(<"/etc/netns/$1/resolv.conf") || return 1
-    if [[ $have != "$want" ]]; then
-      # The file as one line of at most 200 characters, any other control character as ? (a note is JSON text).
-      have=\${have//$'\\n'/; }
-      have=\${have//[[:cntrl:]]/?}
-      NSD_NOTE="resolv.conf says \${have:0:200}, where the drawing has \${want//$'\\n'/; }"
-      return 2
-    fi
-  done
+  [[ -n \${NSD_DNS_SERVERS[$1]-} ]] || return 0
+  read -ra servers <<<"\${NSD_DNS_SERVERS[$1]}"
+  # shellcheck disable=SC2059 # lab.sh's own format, the one up writes the file with
+  printf -v want "$NSD_RESOLV_FORMAT" "\${servers[@]}"
+  # As $(<FILE) reads the file: without its last line break.
+  want=\${want%$'\\n'}
+  have=$(<"/etc/netns/$1/resolv.conf") || return 1
+  if [[ $have != "$want" ]]; then
+    # The file as one line of at most 200 characters, any other control character as ? (a note is JSON text).
+    have=\${have//$'\\n'/; }
+    have=\${have//[[:cntrl:]]/?}
+    NSD_NOTE="resolv.conf says \${have:0:200}, where the drawing has \${want//$'\\n'/; }"
+    return 2
+  fi
 }
 
 # One record line against the host: 0 present, 1 missing, 2 different (NSD_NOTE says how).
@@ -157,6 +157,10 @@ nsd_inspect() {
   local -A want=() seen=()
   nsd_preflight inspect
   nsd_record_open
+  # The drawing's DNS servers by namespace, for nsd_inspect_dns: one pass over NSD_DNS, not one
+  # per DNS file (a big lab has thousands).
+  declare -gA NSD_DNS_SERVERS=()
+  for line in "\${NSD_DNS[@]}"; do NSD_DNS_SERVERS[\${line%% *}]=\${line#* }; done
   printf '{"lab":%s,"tag":%s,"want":[' "$(nsd_json "$NSD_LAB")" "$(nsd_json "$NSD_TAG")"
   for i in "\${!NSD_WANT[@]}"; do
     line=\${NSD_WANT[i]}
