@@ -24,9 +24,22 @@ export function compileValidated(v: ValidationResult, options: { source?: string
   if (!v.ok) return { ok: false, problems: v.problems };
   const p = plan(v.doc, v.resolved);
   const probes = planProbes(p, v.resolved);
-  const up = upSteps(p);
   const down = downSteps();
-  return { ok: true, doc: v.doc, plan: p, probes, up, down, script: renderScript(p, probes, { ...options, up, down }), warnings: v.warnings };
+  // The script renders up's steps as they are made and keeps none (see eachUpStep); the list is
+  // made when a caller first asks for it (the runner's progress, the plain export).
+  let up: Step[] | undefined;
+  return {
+    ok: true,
+    doc: v.doc,
+    plan: p,
+    probes,
+    get up() {
+      return (up ??= upSteps(p));
+    },
+    down,
+    script: renderScript(p, probes, { ...options, down }),
+    warnings: v.warnings,
+  };
 }
 
 export type PreviewResult =

@@ -8,7 +8,7 @@ import { orderByKey } from './order.js';
 import type { Plan } from './plan.js';
 import { NEIGHBOUR_MARGIN, type Impairment, type PlannedProbe } from './probes.js';
 import { isPlainJoin, isPlainWord, shellJoin, shellQuote } from './shell.js';
-import { chainHooks, downSteps, forwardingKey, neighbourKey, neighbourLimit, neighbourNeed, RESOLV_FORMAT, upSteps, type Command, type Phase, type Step } from './steps.js';
+import { chainHooks, downSteps, forwardingKey, neighbourKey, neighbourLimit, neighbourNeed, RESOLV_FORMAT, eachUpStep, type Command, type Phase, type Step } from './steps.js';
 import { LAB_SH_STATUS } from '../exit-codes.js';
 
 /** Where lab.sh keeps each lab's state (record, lock, services) unless NSD_STATE_DIR says otherwise. */
@@ -198,17 +198,31 @@ const TABLE_NOTES = {
   run: ['  # These steps run one by one: nsd_run_table records, checks (unless) and runs (run, after) each.'],
 } as const;
 
+/** Steps handed one at a time to `visit`, in order: a list's, or eachUpStep's as it makes them. */
+type EachStep = (visit: (s: Step) => void) => void;
+
+/** The steps of a list, one at a time. */
+function eachOf(steps: readonly Step[]): EachStep {
+  return (visit) => {
+    // Counting, not for...of, which makes an object per step until the optimizing compiler takes this loop.
+    for (let i = 0; i < steps.length; i++) visit(steps[i]!);
+  };
+}
+
 /**
  * Renders steps as a function of step tables (here-documents the library reads): runs of steps
  * whose commands are all `ip` go to nsd_table, in batches; the others to nsd_run_table, one by one.
- * Data keeps the function small at any size (bash crashed on one unrolled block per step).
+ * Data keeps the function small at any size (bash crashed on one unrolled block per step). Each
+ * step is rendered as it comes, so up's steps need not be kept (see eachUpStep).
  */
-function renderSteps(name: string, action: string, steps: Step[], script: string[], trailer: string[], notes = true, records?: { lines: string[]; elements: string[] }): void {
+function renderSteps(name: string, action: string, steps: EachStep, script: string[], trailer: string[], notes = true, records?: { lines: string[]; elements: string[] }): void {
+  // The function's first lines, with the count of its steps, once they are all rendered.
+  const headAt = script.length;
+  script.push('');
+  let total = 0;
   // Lines go to the script a chunk at a time, joined: one large string is never copied by the
   // garbage collector, where the pieces of 10,000 namespaces' steps kept until the final join were.
   const out = new Lines(script);
-  out.line(`${name}() {`);
-  out.line(`  NSD_ACTION=${action} NSD_STEP=0 NSD_TOTAL=${steps.length}`);
   let phase: Phase | undefined;
   let table: keyof typeof TABLE_NOTES | undefined;
   const endTable = (): void => {
@@ -219,9 +233,8 @@ function renderSteps(name: string, action: string, steps: Step[], script: string
   // its command lines, found once for the check and the table; both reused from step to step.
   const recordLines: string[] = [];
   const commandLines: string[] = [];
-  // Counting, not for...of, which makes an object per step until the optimizing compiler takes this loop.
-  for (let i = 0; i < steps.length; i++) {
-    const s = steps[i]!;
+  steps((s) => {
+    total++;
     const recordCount = s.records?.length ?? 0;
     for (let r = 0; r < recordCount; r++) recordLines[r] = s.records![r]!.join(' ');
     const ip = isTableStep(s, recordLines, commandLines);
@@ -260,7 +273,8 @@ function renderSteps(name: string, action: string, steps: Step[], script: string
         records.elements.push(s.element ?? 'lab');
       }
     }
-  }
+  });
+  script[headAt] = `${name}() {\n  NSD_ACTION=${action} NSD_STEP=0 NSD_TOTAL=${total}`;
   endTable();
   out.line('');
   for (const l of trailer) out.line(`  ${l}`);
@@ -415,8 +429,9 @@ export function impairmentNote(i: Impairment): string {
 
 /** Renders the complete, self-contained `lab.sh` for a plan and its probes (pass the steps when you already have them). */
 export function renderScript(plan: Plan, probes: readonly PlannedProbe[], options: { source?: string; up?: Step[]; down?: Step[] } = {}): string {
-  const up = options.up ?? upSteps(plan);
-  const down = options.down ?? downSteps();
+  // Up's steps as eachUpStep makes them, unless the caller has a list already.
+  const up: EachStep = options.up ? eachOf(options.up) : (visit) => eachUpStep(plan, visit);
+  const down = eachOf(options.down ?? downSteps());
   const out: string[] = [];
   const iptables = [...new Set([...plan.firewall.families, ...plan.firewall.masquerade.map((m) => m.family), ...plan.firewall.portForwards.map((p) => p.family)])]
     .sort()

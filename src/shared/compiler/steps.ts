@@ -9,7 +9,6 @@ import type { Iface } from '../model/resolve.js';
 import { NEIGHBOUR_MARGIN } from './probes.js';
 import { netemArgs } from './netem.js';
 import { flat } from '../flat.js';
-import { orderByKey } from './order.js';
 
 /** The phases of `up`, in order; `down` walks them backwards. */
 export const PHASES = ['preflight', 'namespaces', 'bridges', 'links', 'addresses', 'up', 'routes', 'forwarding', 'nat', 'services', 'verify'] as const;
@@ -231,17 +230,45 @@ export function serviceHash(command: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
-/**
- * The ordered steps of `up`. Its long loops count indexes instead of for...of: it runs once per
- * compile, largely before the optimizing compiler takes it, and there for...of makes an object
- * per element (400,000 of them for 10,000 namespaces, a tenth of this stage's garbage).
- */
+/** The ordered steps of `up`, in a list (eachUpStep makes them one at a time). */
 export function upSteps(plan: Plan): Step[] {
   const steps: Step[] = [];
-  const add = (s: Step): void => {
+  eachUpStep(plan, (s) => {
     steps.push(s);
-  };
+  });
+  return steps;
+}
+
+/**
+ * Makes the steps of `up` one at a time, in order (phase by phase, in PHASES' order), and hands
+ * each to `add`. lab.sh renders each as it comes, and keeps none: a lab of 10,000 namespaces has
+ * 80,000 steps, and kept until the script was written they were half the compile's memory and
+ * most of its garbage collection. Its long loops count indexes instead of for...of: it runs once
+ * per compile, largely before the optimizing compiler takes it, and there for...of makes an
+ * object per element (400,000 of them for 10,000 namespaces).
+ */
+export function eachUpStep(plan: Plan, add: (s: Step) => void): void {
   const tag = plan.tag;
+  // Jumps go in last in their phase, once the chains they lead to are complete.
+  const jumps = (table: 'filter' | 'nat'): void => {
+    for (const f of [4, 6] as const) {
+      const ipt = iptablesFor(f);
+      for (const h of chainHooks(plan, f)) {
+        if (h.table !== table) continue;
+        const jump = ['-m', 'comment', '--comment', plan.tag, '-j', h.chain];
+        const phase = table === 'filter' ? 'forwarding' : 'nat';
+        add({
+          id: flat`${phase}/jump/ipv${f}/${h.parent}`,
+          phase,
+          element: null,
+          title: flat`${ipt} ${h.table} ${h.parent} -> ${h.chain}`,
+          records: [['jump', ipt, h.table, h.parent, h.chain]],
+          unless: cmd(ipt, '-t', h.table, '-C', h.parent, ...jump),
+          commands: [cmd(ipt, '-t', h.table, h.insert ? '-I' : '-A', h.parent, ...(h.insert ? ['1'] : []), ...jump)],
+        });
+      }
+    }
+  };
 
   add({ id: 'preflight', phase: 'preflight', element: null, title: 'check root, tools and name conflicts; lock the lab, read its record', commands: [cmd('nsd_preflight', 'up')] });
   add({ id: 'apply', phase: 'preflight', element: null, title: 'remove what the record has and this drawing does not (when the lab runs already)', commands: [cmd('nsd_apply')] });
@@ -461,6 +488,8 @@ export function upSteps(plan: Plan): Step[] {
     }
   }
 
+  jumps('filter');
+
   for (const f of [4, 6] as const) {
     const ipt = iptablesFor(f);
     const natChains = chainHooks(plan, f).filter((h) => h.table === 'nat');
@@ -509,6 +538,8 @@ export function upSteps(plan: Plan): Step[] {
     }
   }
 
+  jumps('nat');
+
   // Services start once the lab is complete: a server binds its address, a client finds its routes.
   for (let iNs = 0; iNs < plan.namespaces.length; iNs++) {
     const ns = plan.namespaces[iNs]!;
@@ -527,24 +558,6 @@ export function upSteps(plan: Plan): Step[] {
     }
   }
 
-  // Jumps go in last, once the chains they lead to are complete.
-  for (const f of [4, 6] as const) {
-    const ipt = iptablesFor(f);
-    for (const h of chainHooks(plan, f)) {
-      const jump = ['-m', 'comment', '--comment', plan.tag, '-j', h.chain];
-      add({
-        id: flat`${h.table === 'filter' ? 'forwarding' : 'nat'}/jump/ipv${f}/${h.parent}`,
-        phase: h.table === 'filter' ? 'forwarding' : 'nat',
-        element: null,
-        title: flat`${ipt} ${h.table} ${h.parent} -> ${h.chain}`,
-        records: [['jump', ipt, h.table, h.parent, h.chain]],
-        unless: cmd(ipt, '-t', h.table, '-C', h.parent, ...jump),
-        commands: [cmd(ipt, '-t', h.table, h.insert ? '-I' : '-A', h.parent, ...(h.insert ? ['1'] : []), ...jump)],
-      });
-    }
-  }
-
-  return sortByPhase(steps);
 }
 
 /**
@@ -577,16 +590,4 @@ export function downSteps(): Step[] {
 /** The record lines a fresh up of the plan writes, in order, each with its step's element: what apply keeps, the rest of the record goes. */
 export function recordLines(steps: readonly Step[]): Array<{ line: string; element: string | null }> {
   return steps.flatMap((s) => (s.records ?? []).map((r) => ({ line: r.join(' '), element: s.element })));
-}
-
-/** Stable grouping by phase: steps keep their order within a phase. */
-function sortByPhase(steps: Step[]): Step[] {
-  // Counted into one exact-size list, each phase's steps in their order.
-  const rank = new Map<Phase, number>(PHASES.map((p, i) => [p, i]));
-  const keys = new Array<number>(steps.length);
-  for (let i = 0; i < steps.length; i++) keys[i] = rank.get(steps[i]!.phase)!;
-  const order = orderByKey(keys, PHASES.length);
-  const sorted = new Array<Step>(steps.length);
-  for (let i = 0; i < order.length; i++) sorted[i] = steps[order[i]!]!;
-  return sorted;
 }
