@@ -10,6 +10,7 @@
  */
 import { compile } from '../src/shared/compiler/index.js';
 import { deployBench } from './deploy.js';
+import { machineLine } from './machine.js';
 import { designerBench } from './designer.js';
 import { scaleBench } from './scale.js';
 import { bridgedLab } from './topologies.js';
@@ -83,9 +84,11 @@ async function main(): Promise<void> {
   if (only === 'wall') {
     const sizes = process.argv.slice(3).map(Number);
     if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`npm run bench -- wall [N...]: not a namespace count in "${process.argv.slice(3).join(' ')}"`);
+    console.log(`${machineLine()}\n`);
     return wallBench(sizes.length > 0 ? sizes : undefined);
   }
   if (only !== undefined && !parts.includes(only)) throw new Error(`npm run bench -- [${parts.join('|')}]: unknown part "${only}"`);
+  console.log(`${machineLine()}\n`);
   if (only === undefined || only === 'compile') compileBench();
   if (only === undefined || only === 'deploy') await deployBench();
   if (only === undefined || only === 'scale') await scaleBench();
