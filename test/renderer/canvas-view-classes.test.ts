@@ -34,12 +34,13 @@ describe('canvas view classes', () => {
     expect(inRegion(region, { x: 0, y: -11 })).toBe(false);
   });
 
-  it('brings the elements in view in line first, at most the limit per frame', () => {
+  it('brings only the elements in view in line, at most the limit per frame; those out of view wait', () => {
     const behind = [1, 2, 3, 4, 5, 6];
     const even = (n: number): boolean => n % 2 === 0;
-    expect(catchUp(behind, even, 4)).toEqual({ now: [2, 4, 6, 1], more: true });
     expect(catchUp(behind, even, 2)).toEqual({ now: [2, 4], more: true });
-    expect(catchUp(behind, even, 6)).toEqual({ now: [2, 4, 6, 1, 3, 5], more: false });
+    expect(catchUp(behind, even, 3)).toEqual({ now: [2, 4, 6], more: false });
+    expect(catchUp(behind, even, 6)).toEqual({ now: [2, 4, 6], more: false });
+    expect(catchUp(behind, () => false, 6)).toEqual({ now: [], more: false });
     expect(catchUp([], even, VIEW_CLASSES_PER_FRAME)).toEqual({ now: [], more: false });
   });
 

@@ -201,8 +201,9 @@ export function Canvas(props: CanvasProps) {
     // The interface names on the cables from a zoom where they are readable; the icons left out
     // when zoomed far out: a class on the elements concerned, the stylesheet stays. A threshold
     // crossed restyles nothing while the view moves; once it has stood still for VIEW_STILL_MS,
-    // VIEW_CLASSES_PER_FRAME elements a frame, those in view first, until all are in line
-    // (`behind` holds the others); an export brings all in line at once.
+    // VIEW_CLASSES_PER_FRAME elements a frame of those in view, until they are in line. `behind`
+    // holds every element out of line: those out of view wait there until the view stops near
+    // them; an export brings all in line at once.
     let behind: cytoscape.SingularElementArgument[] = [];
     let catchUpFrame = 0;
     let stillTimer: ReturnType<typeof setTimeout> | undefined;

@@ -65,19 +65,28 @@ export function untilStill(movedAt: number, now: number): number {
   return Math.max(0, VIEW_STILL_MS - (now - movedAt));
 }
 
-/** What counts as in view for that order: the view and a quarter of it around. */
+/** What counts as in view: the view and a quarter of it around. */
 export function nearView(extent: Region): Region {
   const w = (extent.x2 - extent.x1) / 4;
   const h = (extent.y2 - extent.y1) / 4;
   return { x1: extent.x1 - w, y1: extent.y1 - h, x2: extent.x2 + w, y2: extent.y2 + h };
 }
 
-/** Of the elements whose view classes are behind, those to bring in line this frame (in view first, at most `limit`), and whether others remain. */
+/**
+ * Of the elements whose view classes are behind, those to bring in line this frame: in view only,
+ * at most `limit`; `more` when others in view remain. Those out of view stay behind until the view
+ * comes to them: zoomed in on a 1,000-namespace drawing, catching up all 2,000 elements meant 50
+ * frames of restyles, each making cytoscape draw every element in view instead of its cached
+ * layers, for a few elements that can be seen (and as many again on the way back out).
+ */
 export function catchUp<T>(behind: readonly T[], inView: (e: T) => boolean, limit: number): { now: T[]; more: boolean } {
   const now: T[] = [];
-  for (const e of behind) if (now.length < limit && inView(e)) now.push(e);
-  for (const e of behind) if (now.length < limit && !inView(e)) now.push(e);
-  return { now, more: behind.length > now.length };
+  for (const e of behind) {
+    if (!inView(e)) continue;
+    if (now.length === limit) return { now, more: true };
+    now.push(e);
+  }
+  return { now, more: false };
 }
 
 /** Whether `p` lies in `region`. */
