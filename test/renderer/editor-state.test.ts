@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Doc } from '../../src/shared/document/commands.js';
-import { autosaveAction, documentText, editorReducer, initialEditor, isDirty } from '../../src/renderer/state/editor.js';
+import { autosaveAction, documentText, editorReducer, initialEditor, isDirty, sameJson, type EditorState } from '../../src/renderer/state/editor.js';
 import { loadExample } from '../support/examples.js';
 
 const start = () => initialEditor(loadExample('02-bridge') as Doc);
@@ -16,6 +16,57 @@ describe('editor state', () => {
     expect(s.path).toBe('/tmp/x.json');
     s = editorReducer(s, { type: 'undo' });
     expect(isDirty(s)).toBe(true);
+  });
+
+  it('is clean again when edits are taken back, by undo or by hand, and after a save while it changed (text compared then)', () => {
+    // What isDirty says is always what comparing the texts says.
+    const byText = (s: EditorState): boolean => documentText(s.history.present) !== s.savedText;
+    let s = start();
+    const step = (next: EditorState): void => {
+      s = next;
+      expect(isDirty(s)).toBe(byText(s));
+    };
+    step(editorReducer(s, { type: 'command', command: { type: 'move', moves: [{ id: 'red', position: { x: 5, y: 5 } }] } }));
+    expect(isDirty(s)).toBe(true);
+    const at = s.history.present.nodes!.find((n) => n.id === 'red')!.position!;
+    step(editorReducer(s, { type: 'command', command: { type: 'move', moves: [{ id: 'red', position: start().history.present.nodes!.find((n) => n.id === 'red')!.position! }] } }));
+    // Moved back by hand: a new document, written as the saved one.
+    expect(isDirty(s)).toBe(false);
+    step(editorReducer(s, { type: 'undo' }));
+    expect(s.history.present.nodes!.find((n) => n.id === 'red')!.position).toEqual(at);
+    step(editorReducer(s, { type: 'undo' }));
+    expect(isDirty(s)).toBe(false);
+    // A save of text that is not the present document's (it changed while the file was written).
+    step(editorReducer(s, { type: 'command', command: { type: 'updateNode', id: 'red', patch: { dns: ['1.1.1.1'] } } }));
+    step(editorReducer(s, { type: 'saved', path: '/tmp/x.json', text: documentText(start().history.present) }));
+    expect(isDirty(s)).toBe(true);
+    step(editorReducer(s, { type: 'undo' }));
+    expect(isDirty(s)).toBe(false);
+    step(editorReducer(s, { type: 'load', doc: loadExample('04-nat') as Doc, path: null, dirty: true }));
+    expect(isDirty(s)).toBe(true);
+  });
+
+  it('compares documents as JSON writes them (key order, left-out values), looking only where they differ', () => {
+    const cases: Array<[unknown, unknown]> = [
+      [{ a: 1, b: [1, 2] }, { a: 1, b: [1, 2] }],
+      [{ a: 1, b: 2 }, { b: 2, a: 1 }],
+      [{ a: 1, x: undefined }, { a: 1 }],
+      [{ a: 1, f: () => 1 }, { a: 1 }],
+      [[1, undefined], [1, null]],
+      [[1, undefined], [1]],
+      [{ a: { b: { c: 'x' } } }, { a: { b: { c: 'y' } } }],
+      [{ a: [] }, { a: {} }],
+      [{ a: NaN }, { a: null }],
+      [{ a: 0 }, { a: -0 }],
+      [{ a: '1' }, { a: 1 }],
+      [null, {}],
+      [{ d: new Date(0) }, { d: '1970-01-01T00:00:00.000Z' }],
+    ];
+    for (const [a, b] of cases) expect(sameJson(a, b), JSON.stringify([a, b])).toBe(JSON.stringify(a) === JSON.stringify(b));
+    // A part shared by both is not read: a getter there would throw.
+    const shared = Object.defineProperty({}, 'x', { enumerable: true, get: () => { throw new Error('read'); } });
+    expect(sameJson({ s: shared, n: 1 }, { s: shared, n: 2 })).toBe(false);
+    expect(sameJson({ s: shared, n: 1 }, { s: shared, n: 1 })).toBe(true);
   });
 
   it('keeps a refused command as an error and leaves the document alone', () => {

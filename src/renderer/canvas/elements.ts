@@ -7,7 +7,7 @@ import type { Doc } from '../../shared/document/commands.js';
 import type { ProbeResult } from '../../shared/deploy/events.js';
 import type { Problem } from '../../shared/compiler/problems.js';
 import { serviceText, type ElementDrift, type ServiceState } from '../../shared/deploy/inspect.js';
-import { resolveDocument } from '../../shared/document/view.js';
+import { interfaceNames } from '../../shared/document/view.js';
 import { linkNetemLabel } from '../../shared/compiler/netem.js';
 
 export interface CanvasNode {
@@ -135,30 +135,6 @@ function probePaths(doc: Doc, probes: readonly ProbeResult[], owners: ReadonlyMa
   return out;
 }
 
-/** The last drawing's interface names, by what they depend on: an edit elsewhere (DNS, routes, positions) reuses them. */
-let namesCache: { key: string; names: Map<string, { a?: string; b?: string }> } | undefined;
-
-/**
- * Interface names as the script will name them (generated ones included), per link. Resolving
- * the drawing costs more than everything else here at 1,000 namespaces, so the names are kept
- * while what they depend on stays the same: the nodes' ids, kinds and names, the host's uplink
- * and the links' ends.
- */
-function interfaceNames(doc: Doc): Map<string, { a?: string; b?: string }> {
-  const parts: string[] = [];
-  for (const n of doc.nodes ?? []) parts.push(`${n.id}\t${n.kind}\t${'name' in n ? String(n.name) : ''}\t${n.kind === 'host' ? String(n.uplink) : ''}`);
-  for (const l of doc.links ?? []) parts.push(`${l.id}\t${l.a.node}\t${String(l.a.ifname)}\t${l.b.node}\t${String(l.b.ifname)}`);
-  const key = parts.join('\n');
-  if (namesCache?.key === key) return namesCache.names;
-  const names = new Map<string, { a?: string; b?: string }>();
-  try {
-    for (const r of resolveDocument(doc).links) names.set(r.link.id, { ...(r.a ? { a: r.a.name } : {}), ...(r.b ? { b: r.b.name } : {}) });
-  } catch {
-    // a drawing too broken to resolve: the names written in it
-  }
-  namesCache = { key, names };
-  return names;
-}
 
 /** The canvas elements for `doc`; nodes without a position are placed on a grid. */
 export function canvasElements(doc: Doc, marks: Marks): { nodes: CanvasNode[]; edges: CanvasEdge[] } {

@@ -3,16 +3,15 @@
  * name and the addresses, editable there (the same field as the link's end, so one undo step
  * per field either way). A bridge's ports carry no address: they are listed only.
  */
-import { useMemo } from 'react';
 import type { Doc, EditorCommand } from '../../shared/document/commands.js';
 import type { Problem } from '../../shared/compiler/problems.js';
-import { resolveDocument } from '../../shared/document/view.js';
+import { interfaceNames } from '../../shared/document/view.js';
 import { endAddressHint } from '../state/field-hints.js';
 import { Field, problemsAt, splitList } from './fields.js';
 
 export function NodeInterfaces(props: { doc: Doc; node: string; problems: readonly Problem[]; dispatch(command: EditorCommand, mergeKey?: string): void }) {
   const { doc, node } = props;
-  const names = useMemo(() => new Map(resolveDocument(doc).ifaces.map((i) => [i.key, i.name])), [doc]);
+  const names = interfaceNames(doc);
   const kindOf = (id: string) => doc.nodes?.find((n) => n.id === id)?.kind;
   const self = kindOf(node);
   const selfNode = doc.nodes?.find((n) => n.id === node);
@@ -25,7 +24,7 @@ export function NodeInterfaces(props: { doc: Doc; node: string; problems: readon
       <legend>Interfaces</legend>
       {ends.map(({ link, side, other }) => {
         const end = link[side];
-        const name = end.ifname ?? names.get(`${link.id}.${side}`) ?? '';
+        const name = end.ifname ?? names.get(link.id)?.[side] ?? '';
         const label = `${name || uplink} → ${other}`;
         if (self === 'bridge' || kindOf(other) === 'internet') {
           return (

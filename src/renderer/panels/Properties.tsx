@@ -3,12 +3,11 @@
  * document's own (name, NAT, port forwards, probes). Every edit is an editor command; problems
  * of the element are shown under the field they belong to.
  */
-import { useMemo } from 'react';
 import type { Doc, EditorCommand } from '../../shared/document/commands.js';
 import type { Problem } from '../../shared/compiler/problems.js';
 import { namedNode, shortenedFrom } from '../../shared/document/names.js';
 import { proposePortForward } from '../../shared/document/port-forward.js';
-import { resolveDocument } from '../../shared/document/view.js';
+import { interfaceNames } from '../../shared/document/view.js';
 import { IFNAME_MAX } from '../../shared/model/topology.js';
 import { Check, Field, RowList, Select, numberOrUndefined, problemsAt, splitList } from './fields.js';
 import { NodeInterfaces } from './Interfaces.js';
@@ -125,14 +124,14 @@ function NodeProperties({ node, props }: { node: AnyNode; props: PropertiesProps
 function LinkProperties({ link, props }: { link: AnyLink; props: PropertiesProps }) {
   const id = link.id;
   // The names the compiler gives ends without one, to say when they were shortened.
-  const effective = useMemo(() => new Map(resolveDocument(props.doc).ifaces.map((i) => [i.key, i.name])), [props.doc]);
+  const effective = interfaceNames(props.doc).get(id);
   const p = (prefix: string) => problemsAt(props.problems, id, prefix);
   const end = (side: 'a' | 'b') => {
     const e = link[side];
     const set = (patch: Record<string, unknown>, field: string) => props.dispatch({ type: 'updateLink', id, patch: { [side]: clean({ ...e, ...patch }) } }, `edit:${id}:${side}.${field}`);
     const self = props.doc.nodes?.find((n) => n.id === e.node);
     const other = props.doc.nodes?.find((n) => n.id === link[side === 'a' ? 'b' : 'a'].node);
-    const name = e.ifname ?? effective.get(`${id}.${side}`);
+    const name = e.ifname ?? effective?.[side];
     const full = name && self && other ? shortenedFrom(name, namedNode(self), namedNode(other)) : undefined;
     const note = full ? `${e.ifname ? '' : `generated: ${name}, `}shortened from ${full}: Linux allows ${IFNAME_MAX} characters` : undefined;
     return (

@@ -88,3 +88,29 @@ export function lenientDocument(doc: Doc): TopologyDocument {
 export function resolveDocument(doc: Doc): Resolved {
   return resolve(lenientDocument(doc));
 }
+
+/** The last drawing's interface names, by what they depend on. */
+let namesCache: { key: string; names: ReadonlyMap<string, { a?: string; b?: string }> } | undefined;
+
+/**
+ * Interface names as the script will name them (generated ones included), per link id and end.
+ * Resolving costs more than anything else the canvas and the properties panel do per edit at
+ * 1,000 namespaces, so the names are kept while what they depend on stays the same: the nodes'
+ * ids, kinds and names, the host's uplink and the links' ends (an edit of DNS, routes or
+ * positions reuses them). A drawing too broken to resolve has none beyond those written in it.
+ */
+export function interfaceNames(doc: Doc): ReadonlyMap<string, { a?: string; b?: string }> {
+  const parts: string[] = [];
+  for (const n of doc.nodes ?? []) parts.push(`${n.id}\t${n.kind}\t${'name' in n ? String(n.name) : ''}\t${n.kind === 'host' ? String(n.uplink) : ''}`);
+  for (const l of doc.links ?? []) parts.push(`${l.id}\t${l.a.node}\t${String(l.a.ifname)}\t${l.b.node}\t${String(l.b.ifname)}`);
+  const key = parts.join('\n');
+  if (namesCache?.key === key) return namesCache.names;
+  const names = new Map<string, { a?: string; b?: string }>();
+  try {
+    for (const r of resolveDocument(doc).links) names.set(r.link.id, { ...(r.a ? { a: r.a.name } : {}), ...(r.b ? { b: r.b.name } : {}) });
+  } catch {
+    // a drawing too broken to resolve: the names written in it
+  }
+  namesCache = { key, names };
+  return names;
+}
