@@ -8,8 +8,8 @@
  */
 import { compilePreview } from '../../shared/compiler/index.js';
 import type { Problem } from '../../shared/compiler/problems.js';
-import { shellJoin } from '../../shared/compiler/shell.js';
-import type { Step } from '../../shared/compiler/steps.js';
+import { shellJoin, shellQuote } from '../../shared/compiler/shell.js';
+import type { Command, Step } from '../../shared/compiler/steps.js';
 
 /** What the script panel and the problems list show for one drawing. */
 export type Preview = { ok: true; up: string; down: string; warnings: readonly Problem[] } | { ok: false; problems: readonly Problem[] };
@@ -17,10 +17,13 @@ export type Preview = { ok: true; up: string; down: string; warnings: readonly P
 /** Steps as readable commands, one comment per step (the same argv lists lab.sh runs). */
 export function stepsText(steps: readonly Step[]): string {
   const out: string[] = [];
-  for (const s of steps) {
+  const command = (c: Command): string => (c.stdoutTo !== undefined ? `${shellJoin(c.argv)} > ${shellQuote(c.stdoutTo)}` : shellJoin(c.argv));
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i]!;
     out.push(`# ${s.title}`);
+    for (let j = 0; j < s.commands.length; j++) out.push(command(s.commands[j]!));
     // `after` holds the ownership tag, which runs also when the step's guard finds its object made.
-    for (const c of [...s.commands, ...(s.after ?? [])]) out.push(shellJoin(c.argv) + (c.stdoutTo !== undefined ? ` > ${shellJoin([c.stdoutTo])}` : ''));
+    for (let j = 0; j < (s.after?.length ?? 0); j++) out.push(command(s.after![j]!));
   }
   return out.join('\n');
 }

@@ -44,5 +44,7 @@ export function shellQuote(word: string): string {
 export function shellJoin(argv: readonly string[]): string {
   // join() makes one flat string; adding word by word made a chain of pieces, which a large lab's
   // script keeps (30,000 probe lines) until its final join and the garbage collector copies.
-  return argv.map(shellQuote).join(' ');
+  // Most lists need no quoting: joined once and checked in one walk, without a list of quoted words.
+  const line = argv.join(' ');
+  return isPlainJoin(line, argv.length) ? line : argv.map(shellQuote).join(' ');
 }
