@@ -982,6 +982,10 @@ nsd_apply() { # [plan]
         # another bridge is plugged there by its step.
         replugged=$((replugged + 1))
         nsd_veth_replug "$plan" "\${want_veth[$NSD_KEY]}" "\${NSD_RECORD_OF[i]/#-/lab}"
+        [[ -z $plan ]] || continue
+        # Its line stays, as the drawing has it now: an interruption before its step still leaves the pair named.
+        NSD_RECORD_LINES[i]=\${want_veth[$NSD_KEY]}
+        continue
       elif [[ -n $plan ]]; then
         printf -- '- %s  [%s]\\n' "$line" "\${NSD_RECORD_OF[i]/#-/lab}"
         n=$((n + 1))
