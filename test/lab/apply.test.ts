@@ -3,6 +3,8 @@
  * does not, adds what is new and leaves the rest alone; the result equals a fresh deploy of the
  * edited drawing, compared as a deep snapshot of the lab host (every namespace inside it too).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/shared/compiler/index.js';
 import { serviceHash } from '../../src/shared/compiler/steps.js';
@@ -33,6 +35,16 @@ async function ok(r: Promise<RunResult>): Promise<RunResult> {
   const done = await r;
   expect(done.code, `${done.stdout}\n${done.stderr}`).toBe(0);
   return done;
+}
+
+/** A PATH whose `mv` kills the script that runs it right after it moved a file onto `target` (an interruption at that very moment). */
+async function killingMvPath(sb: Sandbox, target: string): Promise<string> {
+  const realMv = (await ok(sb.lab(['sh', '-c', 'command -v mv']))).stdout.trim();
+  const bin = join(sb.tmpDir, 'kill-mv-bin');
+  mkdirSync(bin, { recursive: true });
+  const script = ['#!/bin/bash', `${realMv} "$@"`, 'status=$?', `if [[ \${!#} == ${JSON.stringify(target)} ]]; then kill -9 "$PPID"; fi`, 'exit "$status"', ''];
+  writeFileSync(join(bin, 'mv'), script.join('\n'), { mode: 0o755 });
+  return `${bin}:${(await ok(sb.lab(['sh', '-c', 'echo "$PATH"']))).stdout.trim()}`;
 }
 
 /** 02-bridge with green's cable in a new bridge vnet1, on a subnet of its own. */
@@ -187,6 +199,27 @@ describe.skipIf(skip)('apply', () => {
         expect(await hostEnd()).toContain(' master vnet0 ');
         await ok(sb.runScript(scriptOf(base), ['verify']));
         await ok(sb.runScript(scriptOf(base), ['down']));
+        expect(await sb.snapshot()).toBe(before);
+      }),
+    TIMEOUT,
+  );
+
+  it(
+    "an up killed right after apply rewrote the record still names a re-plugged pair there (the drawing's line), and down removes it all",
+    () =>
+      withSandbox(async (sb) => {
+        const before = await sb.snapshot();
+        await ok(sb.runScript(scriptOf(example('02-bridge')), ['up']));
+        const moved = scriptOf(movedGreen(example('02-bridge')));
+        const killed = await sb.runScript(moved, ['up'], { env: { PATH: await killingMvPath(sb, '/run/nsd/bridge/record') } });
+        expect(killed.code, killed.stdout + killed.stderr).toBe(137);
+        expect(killed.stdout).toContain('~ veth veth-green <-> veth-green-br: re-plugged (veth-green-br: vnet0 -> vnet1)');
+        const record = (await ok(sb.lab(['cat', '/run/nsd/bridge/record']))).stdout;
+        expect(record).toMatch(/^veth veth-green green - veth-green-br - vnet1 -\tgreen-vnet0$/m);
+        expect(record).not.toMatch(/^veth veth-green .* vnet0 /m);
+        await ok(sb.runScript(moved, ['up']));
+        await ok(sb.runScript(moved, ['verify']));
+        await ok(sb.runScript(moved, ['down']));
         expect(await sb.snapshot()).toBe(before);
       }),
     TIMEOUT,
