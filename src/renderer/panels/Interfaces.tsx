@@ -3,6 +3,7 @@
  * name and the addresses, editable there (the same field as the link's end, so one undo step
  * per field either way). A bridge's ports carry no address: they are listed only.
  */
+import { useMemo } from 'react';
 import type { Doc, EditorCommand } from '../../shared/document/commands.js';
 import type { Problem } from '../../shared/compiler/problems.js';
 import { interfaceNames } from '../../shared/document/view.js';
@@ -11,7 +12,7 @@ import { Field, problemsAt, splitList } from './fields.js';
 
 export function NodeInterfaces(props: { doc: Doc; node: string; problems: readonly Problem[]; dispatch(command: EditorCommand, mergeKey?: string): void }) {
   const { doc, node } = props;
-  const names = interfaceNames(doc);
+  const names = useMemo(() => interfaceNames(doc), [doc]);
   const kindOf = (id: string) => doc.nodes?.find((n) => n.id === id)?.kind;
   const self = kindOf(node);
   const selfNode = doc.nodes?.find((n) => n.id === node);

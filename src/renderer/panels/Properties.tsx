@@ -3,6 +3,7 @@
  * document's own (name, NAT, port forwards, probes). Every edit is an editor command; problems
  * of the element are shown under the field they belong to.
  */
+import { useMemo } from 'react';
 import type { Doc, EditorCommand } from '../../shared/document/commands.js';
 import type { Problem } from '../../shared/compiler/problems.js';
 import { namedNode, shortenedFrom } from '../../shared/document/names.js';
@@ -124,7 +125,7 @@ function NodeProperties({ node, props }: { node: AnyNode; props: PropertiesProps
 function LinkProperties({ link, props }: { link: AnyLink; props: PropertiesProps }) {
   const id = link.id;
   // The names the compiler gives ends without one, to say when they were shortened.
-  const effective = interfaceNames(props.doc).get(id);
+  const effective = useMemo(() => interfaceNames(props.doc).get(id), [props.doc, id]);
   const p = (prefix: string) => problemsAt(props.problems, id, prefix);
   const end = (side: 'a' | 'b') => {
     const e = link[side];

@@ -114,12 +114,13 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
     }
     case 'select':
       return sameIds(state.selection, action.ids) ? state : { ...state, selection: action.ids };
-    case 'load':
-      if (!action.dirty) return initialEditor(action.doc, action.path);
-      {
-        const { savedDoc: _, ...fresh } = initialEditor(action.doc, action.path);
-        return { ...fresh, savedText: '' };
-      }
+    case 'load': {
+      const fresh = initialEditor(action.doc, action.path);
+      if (!action.dirty) return fresh;
+      // Recovered, unsaved: dirty whatever it holds.
+      const { savedDoc: _, ...rest } = fresh;
+      return { ...rest, savedText: '' };
+    }
     case 'saved': {
       // The text written is the present document's unless it changed while the file was written.
       const { savedDoc: _, ...rest } = state;
