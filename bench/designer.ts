@@ -313,7 +313,7 @@ async function measureLayout(browser: Browser, t: Target, count: number, gridFil
 /**
  * Every measurement of each build at one size: REPS pages each, the builds taking turns page by
  * page and going first in turn (a page opened later in the same browser opens slower: measured
- * with two copies of one build, the second 300-400 ms slower at 1,000 namespaces).
+ * with two copies of one build, the second 376 ms slower at 1,000 namespaces).
  */
 async function measureBuilds(browser: Browser, targets: readonly Target[], count: number, file: string, gridFile: string, elements: number): Promise<Row[]> {
   const pages = targets.map((): PageTimes[] => []);
