@@ -2,13 +2,19 @@
  * `npm run bench`: compile time and memory for generated labs of 10 to 10,000 namespaces, then
  * deploy and verify over SSH against local runs (bench/deploy.ts). Compile times are medians
  * after a warm-up; ratios compare the time per namespace with the 10-namespace baseline
- * measured in this same run (1.0 = perfectly linear); then lab.sh against the ip -batch reference
+ * measured in this same run (1.0 = perfectly linear), and 10,000 namespaces are compiled by the
+ * code of the day issue 11 was filed too, in the same run, for the goal's ratio (bench/baseline.ts);
+ * then lab.sh against the ip -batch reference
  * at 300 and 1,000 namespaces (bench/scale.ts); then the designer in Chromium with 500
  * namespaces (bench/designer.ts). `npm run bench -- compile`, `-- deploy`, `-- scale` or
  * `-- designer` runs one part. `npm run bench -- wall [N...]` (never part of the whole run) brings
  * up, verifies and downs labs of 2,000 to 10,000 namespaces (bench/wall.ts).
  */
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { compile } from '../src/shared/compiler/index.js';
+import { FILED, FILED_MS, GOAL_MS, filedCompiler } from './baseline.js';
 import { deployBench } from './deploy.js';
 import { machineLine } from './machine.js';
 import { designerBench } from './designer.js';
@@ -16,9 +22,8 @@ import { scaleBench } from './scale.js';
 import { bridgedLab } from './topologies.js';
 import { wallBench } from './wall.js';
 
+const HERE = dirname(fileURLToPath(import.meta.url));
 const SIZES = [10, 100, 1_000, 10_000];
-// Issue 11: compile of 10,000 namespaces under 500 ms.
-const GOAL_MS_AT_10K = 500;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -59,6 +64,32 @@ function measure(count: number): Row {
   return { namespaces: count, medianMs, perNamespaceUs: (medianMs * 1000) / count, heapMb, scriptMb, probes };
 }
 
+/**
+ * Compile times of `count` namespaces for this code and for `other` (an entry module exporting
+ * compile), each in processes of its own, taking turns (ROUNDS each, RUNS compiles a process):
+ * the medians of all their runs.
+ */
+function alternated(count: number, other: string): { mine: number; theirs: number } {
+  const ROUNDS = 3;
+  const RUNS = 5;
+  const times = (entry: string): number[] => {
+    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(HERE, 'compile-one.ts'), entry, String(count), String(RUNS)], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`compile-one.ts ${entry} ${count}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as number[];
+  };
+  const mine: number[] = [];
+  const theirs: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const turns: Array<[string, number[]]> = [
+      [join(HERE, '../src/shared/compiler/index.ts'), mine],
+      [other, theirs],
+    ];
+    if (i % 2 === 1) turns.reverse();
+    for (const [entry, into] of turns) into.push(...times(entry));
+  }
+  return { mine: median(mine), theirs: median(theirs) };
+}
+
 function compileBench(): void {
   if (!gc) console.warn('note: run with node --expose-gc (npm run bench does) for steadier memory figures');
   console.log('compile (validate -> plan -> steps -> render), median of repeated runs\n');
@@ -75,7 +106,21 @@ function compileBench(): void {
     );
   }
   const big = rows.at(-1)!;
-  console.log(`\ngoal: 10,000 namespaces under ${GOAL_MS_AT_10K} ms: ${big.medianMs <= GOAL_MS_AT_10K ? 'met' : 'NOT met'} (${big.medianMs.toFixed(0)} ms)`);
+  // The goal as the issue wrote it: 500 ms where the code of its day took 1,084 ms.
+  const goal = GOAL_MS / FILED_MS;
+  const filed = filedCompiler();
+  if ('missing' in filed) {
+    console.log(`\ngoal: 10,000 namespaces under ${GOAL_MS} ms where the code of ${FILED} took ${FILED_MS} ms: no baseline (${filed.missing}); in this run ${big.medianMs.toFixed(0)} ms against the ${GOAL_MS} ms of that machine: ${big.medianMs <= GOAL_MS ? 'met' : 'NOT met'}`);
+    return;
+  }
+  const t = alternated(big.namespaces, filed.entry);
+  const ratio = t.mine / t.theirs;
+  console.log(
+    `\n10,000 namespaces, this code and the code of ${FILED} (when issue 11 was filed) in processes of their own taking turns, median of 15 compiles each: ${t.mine.toFixed(0)} ms against ${t.theirs.toFixed(0)} ms, ${ratio.toFixed(2)}x`,
+  );
+  console.log(
+    `goal: 10,000 namespaces under ${GOAL_MS} ms where the code of ${FILED} took ${FILED_MS} ms, that is at most ${goal.toFixed(2)}x its time: ${ratio <= goal ? 'met' : 'NOT met'} (${ratio.toFixed(2)}x; on this machine ${GOAL_MS} ms is ${(t.theirs * goal).toFixed(0)} ms)`,
+  );
 }
 
 async function main(): Promise<void> {
