@@ -10,7 +10,7 @@ import { compile } from '../../src/shared/compiler/index.js';
 import { NEIGHBOUR_MARGIN } from '../../src/shared/compiler/probes.js';
 import { parseProbe } from '../../src/shared/deploy/output-parser.js';
 import { bridgedLab } from '../support/scale-lab.js';
-import { requireLab, withSandbox, type RunResult } from './sandbox.js';
+import { requireLab, withSandbox, type RunResult, type Sandbox } from './sandbox.js';
 
 const skip = requireLab('the verify-at-scale lab test (test/lab/verify-scale.test.ts)');
 
@@ -21,14 +21,38 @@ function libraryFunctions(...names: string[]): string {
   return names.map((n) => new RegExp(`^${n}\\(\\) \\{[\\s\\S]*?^\\}$`, 'm').exec(BASH_LIBRARY)![0]).join('\n');
 }
 
+/**
+ * A directory of wrappers, put first on PATH, that log each call of the given commands (the
+ * command's name and its arguments, to LOG) and then run the real one; the PATH to use.
+ */
+async function loggingPath(sb: Sandbox, log: string, commands: string[]): Promise<string> {
+  const bin = `${sb.tmpDir}/logging-bin`;
+  for (const c of commands) {
+    const real = (await sb.lab(['sh', '-c', `command -v ${c}`])).stdout.trim();
+    await sb.lab(['sh', '-c', `mkdir -p ${bin} && printf '#!/bin/sh\\necho "${c} $*" >>${log}\\nexec ${real} "$@"\\n' >${bin}/${c} && chmod +x ${bin}/${c}`]);
+  }
+  const path = (await sb.lab(['sh', '-c', 'echo "$PATH"'])).stdout.trim();
+  return `${bin}:${path}`;
+}
+
+/** The calls loggingPath() logged, one a line. */
+async function logged(sb: Sandbox, log: string): Promise<string[]> {
+  return (await sb.lab(['sh', '-c', `cat ${log} 2>/dev/null || true`])).stdout.split('\n').filter(Boolean);
+}
+
 function show(r: RunResult): string {
   return `exit ${r.code}\n--- stdout (end)\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr}`;
 }
 
 describe.skipIf(skip)('verify at scale', () => {
-  it(
-    `verifies a correct lab of ${COUNT} namespaces with zero failures, and still fails what really fails`,
-    () =>
+  // verify pings and flushes in one python3 process where the host has python3, with ping and ip
+  // where it has not (or NSD_PYTHON_PROBES=0): both ways verify the same.
+  it.each<{ prober: string; env: Record<string, string> }>([
+    { prober: 'python3', env: {} },
+    { prober: 'ping and ip', env: { NSD_PYTHON_PROBES: '0' } },
+  ])(
+    `verifies a correct lab of ${COUNT} namespaces with zero failures, and still fails what really fails ($prober)`,
+    ({ prober, env }) =>
       withSandbox(
         async (sb) => {
           const doc = bridgedLab(COUNT);
@@ -46,8 +70,10 @@ describe.skipIf(skip)('verify at scale', () => {
           const up = await sb.runScript(compiled.script, ['up'], { timeoutMs: 240_000 });
           if (up.code !== 0) throw new Error(`up failed: ${show(up)}`);
 
+          const log = `${sb.tmpDir}/calls.log`;
+          const path = await loggingPath(sb, log, ['ping']);
           const results = async () => {
-            const r = await sb.runScript(compiled.script, ['verify'], { timeoutMs: 120_000 });
+            const r = await sb.runScript(compiled.script, ['verify'], { timeoutMs: 120_000, env: { ...env, PATH: path } });
             const probes = r.stdout.split('\n').flatMap((l) => (l.startsWith('@nsd probe ') ? [parseProbe(l.split(' ').slice(2))] : []));
             return { r, probes: probes.filter((p) => p !== undefined) };
           };
@@ -64,6 +90,10 @@ describe.skipIf(skip)('verify at scale', () => {
           const failed = broken.probes.filter((p) => p.result !== 'pass').map((p) => `${p.id} ${p.observed} ${p.result}`);
           expect(failed.sort(), show(broken.r)).toEqual(['leak reachable fail', 'host->ns150 unreachable fail', 'ns149->ns150 unreachable fail', 'ns150->ns151 unreachable fail'].sort());
           expect(broken.r.stdout).toContain('note: trying 3 probe(s) again that saw no answer');
+          // Each way did the pinging itself: python3 started no ping; without it, each probe was one.
+          const pings = (await logged(sb, log)).filter((c) => c.startsWith('ping ')).length;
+          if (prober === 'python3') expect(pings).toBe(0);
+          else expect(pings).toBeGreaterThanOrEqual(2 * compiled.probes.length);
 
           const down = await sb.runScript(compiled.script, ['down'], { timeoutMs: 240_000 });
           if (down.code !== 0) throw new Error(`down failed: ${show(down)}`);
@@ -74,7 +104,7 @@ describe.skipIf(skip)('verify at scale', () => {
   );
 
   it(
-    'flushes the neighbour entries of the namespaces it probed without ip -n, which copies the whole mount table (one mount per namespace) for every namespace; pings in the C locale',
+    'without python3, flushes the neighbour entries of the namespaces it probed without ip -n, which copies the whole mount table (one mount per namespace) for every namespace; pings in the C locale',
     () =>
       withSandbox(
         async (sb) => {
@@ -90,7 +120,7 @@ describe.skipIf(skip)('verify at scale', () => {
           const ping = (await sb.lab(['sh', '-c', 'command -v ping'])).stdout.trim();
           await sb.lab(['sh', '-c', `printf '#!/bin/sh\\necho "ping LC_ALL=$LC_ALL" >>${sb.tmpDir}/calls.log\\nexec ${ping} "$@"\\n' >${bin}/ping && chmod +x ${bin}/ping`]);
           const path = (await sb.lab(['sh', '-c', 'echo "$PATH"'])).stdout.trim();
-          const verify = await sb.runScript(compiled.script, ['verify'], { timeoutMs: 60_000, env: { PATH: `${bin}:${path}`, LC_ALL: 'de_DE.UTF-8' } });
+          const verify = await sb.runScript(compiled.script, ['verify'], { timeoutMs: 60_000, env: { PATH: `${bin}:${path}`, LC_ALL: 'de_DE.UTF-8', NSD_PYTHON_PROBES: '0' } });
           expect(verify.code, show(verify)).toBe(0);
           const calls = (await sb.lab(['cat', `${sb.tmpDir}/calls.log`])).stdout.split('\n').filter(Boolean);
           const pings = calls.filter((c) => c.startsWith('ping '));
@@ -106,9 +136,12 @@ describe.skipIf(skip)('verify at scale', () => {
     120_000,
   );
 
-  it(
-    'flushes beside a running wave only what is resolved, sparing the entries probes still wait on; the last flush takes everything',
-    () =>
+  it.each([
+    { prober: 'python3', start: [...libraryFunctions('nsd_note', 'nsd_py_start', 'nsd_py').split('\n'), 'nsd_py_start', 'NSD_PY=1'] },
+    { prober: 'ip', start: ['NSD_PY=0'] },
+  ])(
+    'flushes beside a running wave only what is resolved, sparing the entries probes still wait on; the last flush takes everything; on the host, only the lab\'s interfaces ($prober)',
+    ({ start }) =>
       withSandbox(
         async (sb) => {
           // The lab host's bridge b1 ("-", the lab's host interface) and a namespace t with a bridge b0, each holding
@@ -117,28 +150,68 @@ describe.skipIf(skip)('verify at scale', () => {
             [`ip link add ${dev} type bridge`, `ip link set ${dev} up`, `ip addr add 192.0.2.1/24 dev ${dev}`, `ip neigh add 192.0.2.5 dev ${dev} nud incomplete`]
               .concat([`ip neigh add 192.0.2.6 lladdr 02:00:00:00:00:06 dev ${dev} nud reachable`, `ip neigh add 192.0.2.7 lladdr 02:00:00:00:00:07 dev ${dev} nud stale`])
               .join(' && ');
+          // And b2, a host interface that is not the lab's: its entry stays.
+          const other = 'ip link add b2 type bridge && ip link set b2 up && ip addr add 198.51.100.1/24 dev b2 && ip neigh add 198.51.100.6 lladdr 02:00:00:00:01:06 dev b2 nud reachable';
           const left = 'for where in "" "ip netns exec t"; do echo "$($where ip -4 neigh show | awk \'{ print $1 }\' | sort | tr "\\n" " ")"; done';
           const script = [
             'set -euo pipefail',
             libraryFunctions('nsd_neigh_flush'),
             entries('b1'),
+            other,
             'ip netns add t',
             `ip netns exec t bash -c ${JSON.stringify(entries('b0'))}`,
             'NSD_NEIGH_DEVS=(b1) NSD_FLUSHES=()',
+            ...start,
             'nsd_neigh_flush resolved - t',
             left,
             'nsd_neigh_flush all - t',
             left,
             'ip netns del t',
             'ip link del b1',
+            'ip link del b2',
           ].join('\n');
           const r = await sb.lab(['bash', '-c', script]);
           expect(r.code, show(r)).toBe(0);
-          expect(r.stdout.split('\n')).toEqual(['192.0.2.5 ', '192.0.2.5 ', '', '', '']);
+          expect(r.stderr).toBe('');
+          expect(r.stdout.split('\n')).toEqual(['192.0.2.5 198.51.100.6 ', '192.0.2.5 ', '198.51.100.6 ', '', '']);
         },
         { upstream: false },
       ),
     60_000,
+  );
+
+  it(
+    'with python3, pings and flushes in one python3 process for the whole verify (no ping, no ip neigh flush); where python3 fails, goes on with ping and ip and says so',
+    () =>
+      withSandbox(
+        async (sb) => {
+          const compiled = compile(bridgedLab(4));
+          if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems));
+          const up = await sb.runScript(compiled.script, ['up'], { timeoutMs: 60_000 });
+          if (up.code !== 0) throw new Error(`up failed: ${show(up)}`);
+          const log = `${sb.tmpDir}/calls.log`;
+          const path = await loggingPath(sb, log, ['python3', 'ping', 'ip']);
+          const verify = await sb.runScript(compiled.script, ['verify'], { timeoutMs: 60_000, env: { PATH: path } });
+          expect(verify.code, show(verify)).toBe(0);
+          expect(verify.stdout).toContain(`verify: ${compiled.probes.length} passed, 0 failed`);
+          const calls = await logged(sb, log);
+          expect(calls.filter((c) => c.startsWith('python3 ')).length, calls.join('\n')).toBe(1);
+          expect(calls.filter((c) => c.startsWith('ping ') || /^ip .*neigh flush/.test(c)), calls.join('\n')).toEqual([]);
+          // The fault: a python3 that exits at once. verify pings and flushes with ping and ip instead, and says why.
+          await sb.lab(['sh', '-c', `rm -f ${log}; printf '#!/bin/sh\\nexit 3\\n' >${sb.tmpDir}/logging-bin/python3`]);
+          const fallback = await sb.runScript(compiled.script, ['verify'], { timeoutMs: 60_000, env: { PATH: path } });
+          expect(fallback.code, show(fallback)).toBe(0);
+          expect(fallback.stdout).toContain(`verify: ${compiled.probes.length} passed, 0 failed`);
+          expect(fallback.stdout).toContain("note: python3 stopped answering verify's ping requests: verify goes on with ping and ip");
+          const after = await logged(sb, log);
+          expect(after.filter((c) => c.startsWith('ping ')).length, after.join('\n')).toBe(compiled.probes.length);
+          expect(after.filter((c) => /^ip .*neigh flush/.test(c)).length, after.join('\n')).toBeGreaterThan(0);
+          const down = await sb.runScript(compiled.script, ['down'], { timeoutMs: 60_000 });
+          if (down.code !== 0) throw new Error(`down failed: ${show(down)}`);
+        },
+        { upstream: false },
+      ),
+    120_000,
   );
 
   it(

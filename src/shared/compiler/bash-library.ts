@@ -1399,7 +1399,11 @@ nsd_neigh_read() {
 # Flushes the neighbour entries in the given namespaces ("-": the lab's host interfaces), a few at
 # a time; "resolved" spares entries still being resolved, which probes still running wait on.
 nsd_neigh_flush() { # all|resolved NETNS...
-  local ns dev running=0 nud=''
+  local ns dev devs running=0 nud=''
+  if ((NSD_PY)); then
+    printf -v devs '%s,' "\${NSD_NEIGH_DEVS[@]}"
+    if nsd_py flush "$1" "$devs" "\${@:2}"; then return 0; fi
+  fi
   if [[ $1 == resolved ]]; then nud='nud reachable nud stale nud delay nud probe nud failed'; fi
   shift
   for ns in "$@"; do
@@ -1430,6 +1434,11 @@ nsd_waves_begin() { # DIR
   mkfifo "$1/tick"
   exec {NSD_TICK}<>"$1/tick"
   NSD_PROBE_DIR=$1 NSD_WAVE=() NSD_PID=() NSD_PING=() NSD_COST=() NSD_TOUCH=() NSD_WAVE_COST=0 NSD_QUEUED=() NSD_FULL=() NSD_RUNNING=0
+  NSD_PY=0 NSD_PY_WAVE=() NSD_PY_PROBE=()
+  if [[ \${NSD_PYTHON_PROBES-1} != 0 ]] && command -v python3 >/dev/null; then
+    nsd_py_start
+    NSD_PY=1
+  fi
   declare -gA NSD_WAVE_NS=()
   nsd_neigh_read
   if ((NSD_NEIGH_ROOM < NSD_NEIGH_WANT)); then
@@ -1472,6 +1481,8 @@ nsd_verify_done() {
   NSD_VERIFY_LOCK=
   if [[ -n \${NSD_TICK-} ]]; then exec {NSD_TICK}<&-; fi
   NSD_TICK=
+  if [[ -n \${NSD_PY_PID-} ]]; then kill "$NSD_PY_PID" 2>/dev/null || true; fi
+  NSD_PY_PID=
 }
 
 # Queues a probe: it starts now, unless its entries would not fit beside the running wave's;
@@ -1488,6 +1499,8 @@ nsd_queue() { # LINE: the shell words COST NAMESPACES N ID NETNS FROM TO KIND AD
   NSD_WAVE+=("$3")
   NSD_COST[$3]=$1 NSD_TOUCH[$3]=$2
   nsd_probe_start "$NSD_PROBE_DIR" "\${@:3}"
+  # A ping given to python3 starts with the others of its wave, at its end (nsd_py_wave).
+  [[ -z \${NSD_PY_PROBE[$3]-} ]] || return 0
   NSD_PID[$3]=$!
   NSD_RUNNING=$((NSD_RUNNING + 1))
   if ((NSD_RUNNING >= 64)); then
@@ -1507,16 +1520,17 @@ nsd_queue() { # LINE: the shell words COST NAMESPACES N ID NETNS FROM TO KIND AD
 nsd_wave_end() { # [all]
   local n ns fulls=$NSD_NEIGH_FULLS wave=("\${NSD_WAVE[@]}") running=() still names cost=0 mode=resolved
   ((\${#wave[@]} > 0)) || return 0
+  nsd_py_wave
   if [[ \${1-} == all ]]; then
     mode=all
-    for n in "\${wave[@]}"; do wait "\${NSD_PID[n]}" 2>/dev/null || true; done
+    for n in "\${wave[@]}"; do wait "\${NSD_PID[n]-}" 2>/dev/null || true; done
   else
     running=("\${wave[@]}")
     local until=$((\${EPOCHREALTIME/./} + 150000))
     while :; do
       still=()
       for n in "\${running[@]}"; do
-        if kill -0 "\${NSD_PID[n]}" 2>/dev/null; then still+=("$n"); fi
+        if kill -0 "\${NSD_PID[n]-}" 2>/dev/null; then still+=("$n"); fi
       done
       running=("\${still[@]}")
       ((\${#running[@]} > 0 && \${EPOCHREALTIME/./} < until)) || break
@@ -1525,7 +1539,7 @@ nsd_wave_end() { # [all]
   fi
   for n in "\${wave[@]}"; do
     [[ -n \${NSD_PING[n]-} ]] || continue
-    if ((\${#running[@]} > 0)) && kill -0 "\${NSD_PID[n]}" 2>/dev/null; then continue; fi
+    if ((\${#running[@]} > 0)) && kill -0 "\${NSD_PID[n]-}" 2>/dev/null; then continue; fi
     nsd_ping_end "$n"
     unset 'NSD_PING[n]'
   done
@@ -1568,12 +1582,262 @@ nsd_waves_end() {
   done
 }
 
+# Where the host has python3 (NSD_PY=1, unless NSD_PYTHON_PROBES=0), verify's plain pings and its
+# neighbour flushes run in one python3 process, started once (nsd_py_start), instead of a ping
+# per probe and an ip per namespace: on a slow machine each process costs more than the probe it
+# runs, and a big lab's verify starts thousands. The program, below, does what ping and ip do.
+nsd_py_start() {
+  local source
+  IFS= read -r -d '' source <<'NSD_PY' || true
+# verify's pings and neighbour flushes, in one python3 process for the whole verify (nsd_py_start):
+# it reads requests, one a line, and answers each with lines ending in one that says "end".
+#   ping WAIT N NETNS ADDRESS [N NETNS ADDRESS ...]   ("-": the host) answers "N reachable MS" or
+#       "N unreachable -" for each: an ICMP echo request sent again each second until an answer
+#       comes or 2 + WAIT seconds pass, as ping -c 1 -w (2 + WAIT) does
+#   flush all|resolved DEVS NETNS...   ip neigh flush all [nud ...] in each namespace ("-": the
+#       host, on the interfaces DEVS only, a comma between them); resolved spares entries still
+#       being resolved, as the nud states nsd_neigh_flush names
+# It enters a namespace with setns(2), as nsenter does, only to open a socket there: a socket stays
+# in the namespace it was opened in.
+import ctypes, os, select, socket, struct, sys, time
+
+libc = ctypes.CDLL(None, use_errno=True)
+HOME = os.open('/proc/self/ns/net', os.O_RDONLY)
+CLONE_NEWNET = 0x40000000
+
+
+def enter(netns):
+    fd = HOME if netns == '-' else os.open('/run/netns/' + netns, os.O_RDONLY)
+    try:
+        if libc.setns(fd, CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), 'setns ' + netns)
+    finally:
+        if fd != HOME:
+            os.close(fd)
+
+
+def socket_in(netns, family, kind, proto):
+    """A socket opened in NETNS, or None where it cannot be (a namespace gone)."""
+    try:
+        enter(netns)
+        return socket.socket(family, kind, proto)
+    except OSError:
+        return None
+    finally:
+        enter('-')
+
+
+def checksum(data):
+    if len(data) % 2:
+        data += bytes(1)
+    s = sum(struct.unpack('!%dH' % (len(data) // 2), data))
+    s = (s >> 16) + (s & 0xFFFF)
+    s += s >> 16
+    return ~s & 0xFFFF
+
+
+class Probe:
+    def __init__(self, n, sock, six, address, seq):
+        self.n, self.sock, self.six, self.address, self.seq = n, sock, six, address, seq
+        self.family = socket.AF_INET6 if six else socket.AF_INET
+        self.raw = socket.inet_pton(self.family, address)
+        self.next = 0.0
+        self.ms = None
+        self.done = sock is None
+
+
+def ping(lines, wait):
+    ident = os.getpid() & 0xFFFF
+    socks = {}
+    probes = []
+    for seq, line in enumerate(lines):
+        n, netns, address = line.split()
+        six = ':' in address
+        if (netns, six) not in socks:
+            # Raw sockets, as ping opens: every echo reply in the namespace reaches each, told apart by id and sequence.
+            socks[(netns, six)] = socket_in(netns, socket.AF_INET6 if six else socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMPV6 if six else socket.IPPROTO_ICMP)
+        probes.append(Probe(n, socks[(netns, six)], six, address, seq & 0xFFFF))
+    by_fd = {}
+    for p in probes:
+        if p.sock is not None:
+            by_fd.setdefault(p.sock.fileno(), []).append(p)
+    deadline = time.monotonic() + 2 + wait
+    while True:
+        now = time.monotonic()
+        waiting = [p for p in probes if not p.done]
+        if not waiting or now >= deadline:
+            break
+        for p in waiting:
+            if now < p.next:
+                continue
+            body = struct.pack('!d', now)
+            if p.six:
+                # The kernel fills in an ICMPv6 checksum itself.
+                packet = struct.pack('!BBHHH', 128, 0, 0, ident, p.seq) + body
+            else:
+                packet = struct.pack('!BBHHH', 8, 0, checksum(struct.pack('!BBHHH', 8, 0, 0, ident, p.seq) + body), ident, p.seq) + body
+            try:
+                p.sock.sendto(packet, (p.address, 0))
+            except OSError:
+                # No route, or the like: ping gives up at once too.
+                p.done = True
+                continue
+            p.next = now + 1
+        timeout = min([deadline] + [p.next for p in probes if not p.done]) - time.monotonic()
+        ready, _, _ = select.select(list(by_fd), [], [], max(0.0, timeout))
+        for fd in ready:
+            group = by_fd[fd]
+            sock = group[0].sock
+            six = group[0].six
+            while True:
+                try:
+                    data, peer = sock.recvfrom(2048, socket.MSG_DONTWAIT)
+                except OSError:
+                    break
+                # An IPv4 raw socket hands over the IP header too; an ICMPv6 one does not.
+                at = 0 if six else (data[0] & 0x0F) * 4
+                if len(data) < at + 16:
+                    continue
+                kind, _, _, rid, rseq = struct.unpack('!BBHHH', data[at:at + 8])
+                if rid != ident or kind != (129 if six else 0):
+                    continue
+                source = socket.inet_pton(group[0].family, peer[0].split('%')[0])
+                for p in group:
+                    if not p.done and p.seq == rseq and p.raw == source:
+                        p.ms = (time.monotonic() - struct.unpack('!d', data[at + 8:at + 16])[0]) * 1000
+                        p.done = True
+    for s in socks.values():
+        if s is not None:
+            s.close()
+    return ['%s reachable %.3f' % (p.n, p.ms) if p.ms is not None else '%s unreachable -' % p.n for p in probes]
+
+
+# Neighbour states (NUD_*): what ip neigh flush never removes, and what "resolved" means.
+PERMANENT_OR_NOARP = 0x80 | 0x40
+RESOLVED = 0x02 | 0x04 | 0x08 | 0x10 | 0x20
+RTM_DELNEIGH, RTM_GETNEIGH, NDA_DST = 29, 30, 1
+
+
+def flush(netns, mode, devs):
+    sock = socket_in(netns, socket.AF_NETLINK, socket.SOCK_RAW, 0)
+    if sock is None:
+        return
+    try:
+        only = None
+        if netns == '-':
+            only = set()
+            for dev in devs:
+                try:
+                    only.add(socket.if_nametoindex(dev))
+                except OSError:
+                    pass
+        # As ip neigh flush: list, delete what matches, and again until nothing matches (at most ten rounds).
+        for seq in range(1, 11):
+            sock.send(struct.pack('=IHHII', 28, RTM_GETNEIGH, 0x301, seq, 0) + struct.pack('=BxxxiHBB', 0, 0, 0, 0, 0))
+            deletes = []
+            done = False
+            while not done:
+                data = sock.recv(1 << 20)
+                at = 0
+                while at + 16 <= len(data):
+                    size, kind = struct.unpack_from('=IH', data, at)
+                    if kind in (2, 3) or size < 16:
+                        done = True
+                        break
+                    family, ifindex, state = struct.unpack_from('=BxxxiH', data, at + 16)
+                    keep = state & PERMANENT_OR_NOARP or (mode == 'resolved' and not state & RESOLVED) or (only is not None and ifindex not in only)
+                    a = at + 28
+                    while not keep and a + 4 <= at + size:
+                        length, attr = struct.unpack_from('=HH', data, a)
+                        if length < 4:
+                            break
+                        if attr == NDA_DST:
+                            body = struct.pack('=BxxxiHBB', family, ifindex, 0, 0, 0) + struct.pack('=HH', length, NDA_DST) + data[a + 4:a + length]
+                            body += bytes(-len(body) % 4)
+                            deletes.append(struct.pack('=IHHII', 16 + len(body), RTM_DELNEIGH, 1, seq, 0) + body)
+                        a += (length + 3) & ~3
+                    at += (size + 3) & ~3
+            if not deletes:
+                return
+            for message in deletes:
+                try:
+                    sock.send(message)
+                except OSError:
+                    pass
+    finally:
+        sock.close()
+
+
+for request in sys.stdin:
+    words = request.split()
+    if words and words[0] == 'ping':
+        for line in ping([' '.join(words[i:i + 3]) for i in range(2, len(words) - 2, 3)], float(words[1])):
+            print(line)
+    elif words and words[0] == 'flush':
+        for netns in words[3:]:
+            flush(netns, words[1], [d for d in words[2].split(',') if d])
+    print('end', flush=True)
+NSD_PY
+  coproc NSD_PY_PROCESS { exec python3 -c "$source"; }
+  NSD_PY_PID=$NSD_PY_PROCESS_PID NSD_PY_OUT=\${NSD_PY_PROCESS[0]} NSD_PY_IN=\${NSD_PY_PROCESS[1]}
+}
+
+# Sends a request (its words) to verify's python3 process and puts the lines of its answer in
+# NSD_PY_ANSWER. Fails, and verify goes on without python3 (NSD_PY=0), when the process is gone.
+nsd_py() {
+  local line
+  NSD_PY_ANSWER=()
+  if kill -0 "$NSD_PY_PID" 2>/dev/null && printf '%s\\n' "$*" 2>/dev/null 1>&"$NSD_PY_IN"; then
+    while IFS= read -r -u "$NSD_PY_OUT" line; do
+      if [[ $line == end ]]; then return 0; fi
+      NSD_PY_ANSWER+=("$line")
+    done
+  fi
+  NSD_PY=0
+  nsd_note "python3 stopped answering verify's $1 requests: verify goes on with ping and ip"
+  return 1
+}
+
+# Runs the pings of the wave that nsd_probe_start gave to python3 (NSD_PY_WAVE), all at once, and
+# writes their results. Where python3 fails, verify goes on without it: the probes it did not
+# answer start as pings of their own, which the end of the wave then reads.
+nsd_py_wave() {
+  ((\${#NSD_PY_WAVE[@]} > 0)) || return 0
+  local n observed ms line
+  nsd_py ping 0 "\${NSD_PY_WAVE[@]}" || true
+  NSD_PY_WAVE=()
+  for line in "\${NSD_PY_ANSWER[@]}"; do
+    read -r n observed ms <<<"$line"
+    [[ -n \${NSD_PY_PROBE[n]-} ]] || continue
+    unset 'NSD_PY_PROBE[n]'
+    nsd_py_end "$n" "$observed" "$ms"
+  done
+  for n in "\${!NSD_PY_PROBE[@]}"; do nsd_py_end "$n"; done
+  NSD_PY_PROBE=()
+}
+
+# Writes the result of ping probe N that python3 answered (OBSERVED, MS); without them, starts it
+# as a ping of its own (python3 failed), which nsd_ping_end then reads.
+nsd_py_end() { # N [OBSERVED MS]
+  local n=$1 observed=\${2-} ms=\${3-}
+  eval "set -- \${NSD_QUEUED[n]}"
+  if [[ -n $observed ]]; then
+    nsd_probe_write "$NSD_PROBE_DIR" "$3" "$4" "$6" "$7" ping "$9" '' "\${11}" "\${12}" "$observed" "$ms"
+  else
+    nsd_ping "$5" "$9" 0 "$NSD_PROBE_DIR/out/$3"
+    NSD_PING[n]=1 NSD_PID[n]=$!
+  fi
+}
+
 # Starts probe N of a wave in the background ($! is its process). A ping on a path without
 # impairments runs as the ping itself, and nsd_ping_end reads its output when the wave ends: a
 # subshell around each probe would copy this whole script once more, thousands of times in a big
 # lab. Any other probe runs nsd_probe.
 nsd_probe_start() { # DIR N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON [TRIES WAIT IMPAIRED]
-  if [[ $7 == ping && $# -le 11 && $8 != @* ]]; then
+  if [[ $7 == ping && $# -le 11 && $8 != @* ]] && ((NSD_PY)); then
+    NSD_PY_WAVE+=("$2 $4 $8")
+    NSD_PY_PROBE[$2]=1
+  elif [[ $7 == ping && $# -le 11 && $8 != @* ]]; then
     nsd_ping "$4" "$8" 0 "$1/out/$2"
     NSD_PING[$2]=1
   else

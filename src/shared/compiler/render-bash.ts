@@ -498,7 +498,7 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   const wantAt = out.length;
   out.push('NSD_WANT', 'NSD_WANT_OF');
   out.push("NSD_ACTION='' NSD_STEP=0 NSD_TOTAL=0 NSD_PHASE=- NSD_ELEMENT=- NSD_TITLE=- NSD_TABLE_PHASE=() NSD_TABLE_ELEMENT=() NSD_TABLE_TITLE=()");
-  out.push("NSD_UPLINK_ADDRESS='' NSD_UPLINK_ADDRESS6='' NSD_LISTENERS=() NSD_RUNNING=0");
+  out.push("NSD_UPLINK_ADDRESS='' NSD_UPLINK_ADDRESS6='' NSD_LISTENERS=() NSD_RUNNING=0 NSD_PY=0");
   out.push(`readonly NSD_NEIGH_MARGIN=${NEIGHBOUR_MARGIN}`);
   const need = neighbourNeed(plan);
   // TABLE:KEY:NEED:LIMIT for each family whose need does not fit in the kernel's default (preflight checks them).

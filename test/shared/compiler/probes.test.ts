@@ -85,7 +85,9 @@ describe('probes', () => {
   describe('the wave runner of lab.sh verify', () => {
     const fn = (name: string) => new RegExp(`^${name}\\(\\) \\{[\\s\\S]*?^\\}$`, 'm').exec(BASH_LIBRARY)![0];
     // The kernel's tables are shared by the whole machine: filling them for real would break
-    // everyone else's traffic, so the fault (a table found full) is injected here.
+    // everyone else's traffic, so the fault (a table found full) is injected here. The waves are
+    // the same whoever pings and flushes: these run them with ping and ip (NSD_PYTHON_PROBES=0);
+    // test/lab/verify-scale.test.ts runs python3's pings and flushes in a lab host.
     const fakes = [
       'nsd_neigh_read() { NSD_NEIGH_LIMIT=1024 NSD_NEIGH_USED=0 NSD_NEIGH_ROOM=5 ALL_READS=$((ALL_READS + 1)); if ((FULL)); then READS=$((READS + 1)); fi; NSD_NEIGH_FULLS=$READS; }',
       'nsd_neigh_flush() { echo "flush $1 $(printf "%s\\n" "${@:2}" | sort | tr "\\n" " ")" >>"$NSD_PROBE_DIR.log"; }',
@@ -97,9 +99,9 @@ describe('probes', () => {
       try {
         const script = [
           'set -euo pipefail',
-          ...['nsd_note', 'nsd_waves_begin', 'nsd_queue', 'nsd_wave_end', 'nsd_waves_end'].map(fn),
+          ...['nsd_note', 'nsd_waves_begin', 'nsd_queue', 'nsd_wave_end', 'nsd_py_wave', 'nsd_waves_end'].map(fn),
           ...fakes,
-          `NSD_NEIGH_MARGIN=128 NSD_NEIGH_WANT=0 NSD_NAMESPACES=(a b c) READS=0 ALL_READS=0 FULL=${full ? 1 : 0}`,
+          `NSD_PYTHON_PROBES=0 NSD_NEIGH_MARGIN=128 NSD_NEIGH_WANT=0 NSD_NAMESPACES=(a b c) READS=0 ALL_READS=0 FULL=${full ? 1 : 0}`,
           'nsd_waves_begin "$1/probes"',
           "nsd_queue \"2 'a b' 1 a-b a a b ping 10.0.0.3 '' reachable 'via a -> b'\"",
           "nsd_queue \"2 'c b' 2 c-b c c b ping 10.0.0.2 '' reachable 'via c -> b'\"",
@@ -144,12 +146,12 @@ describe('probes', () => {
       try {
         const script = [
           'set -euo pipefail',
-          ...['nsd_note', 'nsd_waves_begin', 'nsd_queue', 'nsd_wave_end', 'nsd_waves_end'].map(fn),
+          ...['nsd_note', 'nsd_waves_begin', 'nsd_queue', 'nsd_wave_end', 'nsd_py_wave', 'nsd_waves_end'].map(fn),
           'nsd_neigh_read() { NSD_NEIGH_LIMIT=1024 NSD_NEIGH_USED=0 NSD_NEIGH_ROOM=5 NSD_NEIGH_FULLS=0; }',
           'nsd_neigh_flush() { echo "flushed $1 $(printf "%s\\n" "${@:2}" | sort | tr "\\n" " ")" >>"$NSD_PROBE_DIR.log"; }',
           // slow answers after 1 s (its ARP request was lost); every probe passes.
           'nsd_probe_start() { ( if [[ $3 == slow ]]; then sleep 1; fi; echo "done $3" >>"$1.log"; printf "%s\\t-\\t-\\tping\\t-\\treachable\\treachable\\tpass\\t-\\t-\\n" "$3" >"$1/$2" ) & echo "run $3" >>"$1.log"; }',
-          'NSD_NEIGH_MARGIN=128 NSD_NEIGH_WANT=0 NSD_NAMESPACES=(a b c)',
+          'NSD_PYTHON_PROBES=0 NSD_NEIGH_MARGIN=128 NSD_NEIGH_WANT=0 NSD_NAMESPACES=(a b c)',
           'nsd_waves_begin "$1/probes"',
           ...queue,
           'nsd_waves_end',
@@ -188,12 +190,12 @@ describe('probes', () => {
         const script = [
           'set -euo pipefail',
           'DIR=$1',
-          ...['nsd_note', 'nsd_waves_begin', 'nsd_queue', 'nsd_wave_end', 'nsd_waves_end', 'nsd_probe_start', 'nsd_ping', 'nsd_ping_read', 'nsd_ping_end', 'nsd_probe', 'nsd_probe_write'].map(fn),
+          ...['nsd_note', 'nsd_waves_begin', 'nsd_queue', 'nsd_wave_end', 'nsd_py_wave', 'nsd_waves_end', 'nsd_probe_start', 'nsd_ping', 'nsd_ping_read', 'nsd_ping_end', 'nsd_probe', 'nsd_probe_write'].map(fn),
           'nsd_neigh_read() { NSD_NEIGH_LIMIT=1024 NSD_NEIGH_USED=0 NSD_NEIGH_ROOM=100 NSD_NEIGH_FULLS=0; }',
           'nsd_neigh_flush() { :; }',
           fake('nsenter', '${1#--net=/run/netns/}'),
           fake('ping', 'host'),
-          'NSD_NEIGH_MARGIN=128 NSD_NEIGH_WANT=0 NSD_NAMESPACES=(a b)',
+          'NSD_PYTHON_PROBES=0 NSD_NEIGH_MARGIN=128 NSD_NEIGH_WANT=0 NSD_NAMESPACES=(a b)',
           'nsd_waves_begin "$1/probes"',
           "nsd_queue \"2 'a b' 1 a-b a a b ping 10.0.0.3 '' reachable 'via a -> b'\"",
           "nsd_queue \"2 '- b' 2 host-b - host b ping 10.0.0.3 '' reachable 'via host -> b'\"",
