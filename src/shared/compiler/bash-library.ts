@@ -1375,7 +1375,12 @@ while True:
 # and NSD_NEIGH_FULLS (how often the kernel has found one of them full, -1 when unknown).
 nsd_neigh_read() {
   local out limit used fulls
-  out=$(ip -s ntable show 2>/dev/null | awk -v tables=" $NSD_NEIGH_TABLES " '
+  # shellcheck disable=SC2086 # the table names are words
+  if ((\${NSD_PY:-0})) && nsd_py read $NSD_NEIGH_TABLES && [[ \${NSD_PY_ANSWER[0]-none} != none ]]; then
+    # python3 reads the tables' own lines, without a line for each of the host's interfaces.
+    out=\${NSD_PY_ANSWER[0]}
+  else
+    out=$(ip -s ntable show 2>/dev/null | awk -v tables=" $NSD_NEIGH_TABLES " '
     $1 == "inet" || $1 == "inet6" { t = index(tables, " " $2 " ") ? $2 : "" }
     t != "" { for (i = 1; i < NF; i++) {
         if ($i == "thresh3") limit[t] = $(i + 1)
@@ -1387,6 +1392,7 @@ nsd_neigh_read() {
       for (t in limit) if (room < 0 || limit[t] - used[t] < room) { room = limit[t] - used[t]; lim = limit[t]; u = used[t] }
       if (room >= 0) print lim, u, (seen ? fulls : -1)
     }') || out=''
+  fi
   read -r limit used fulls <<<"$out" || true
   if [[ -z $limit ]]; then
     limit=1024 used=0 fulls=-1
@@ -1594,6 +1600,8 @@ nsd_py_start() {
 #   ping WAIT N NETNS ADDRESS [N NETNS ADDRESS ...]   ("-": the host) answers "N reachable MS" or
 #       "N unreachable -" for each: an ICMP echo request sent again each second until an answer
 #       comes or 2 + WAIT seconds pass, as ping -c 1 -w (2 + WAIT) does
+#   read TABLE...   answers "LIMIT USED FULLS" of the neighbour tables named (arp_cache,
+#       ndisc_cache) as nsd_neigh_read reads them from ip -s ntable, or "none"
 #   flush all|resolved DEVS NETNS...   ip neigh flush all [nud ...] in each namespace ("-": the
 #       host, on the interfaces DEVS only, a comma between them); resolved spares entries still
 #       being resolved, as the nud states nsd_neigh_flush names
@@ -1768,9 +1776,61 @@ def flush(netns, mode, devs):
         sock.close()
 
 
+RTM_GETNEIGHTBL, NDTA_NAME, NDTA_THRESH3, NDTA_CONFIG, NDTA_STATS = 66, 1, 4, 5, 7
+
+
+def tables(names):
+    """Of the neighbour tables NAMES, the one with the least room: its limit (gc_thresh3), its
+    entries and the kernel's count of times it found a table full, summed over NAMES (as
+    nsd_neigh_read reads them from ip -s ntable)."""
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+    found = {}
+    fulls = 0
+    try:
+        sock.send(struct.pack('=IHHII', 20, RTM_GETNEIGHTBL, 0x301, 1, 0) + bytes(4))
+        done = False
+        while not done:
+            data = sock.recv(1 << 20)
+            at = 0
+            while at + 16 <= len(data):
+                size, kind = struct.unpack_from('=IH', data, at)
+                if kind in (2, 3) or size < 16:
+                    done = True
+                    break
+                name, limit, used, full = None, None, None, None
+                a = at + 20
+                while a + 4 <= at + size:
+                    length, attr = struct.unpack_from('=HH', data, a)
+                    if length < 4:
+                        break
+                    value = data[a + 4:a + length]
+                    if attr == NDTA_NAME:
+                        name = value.split(bytes(1))[0].decode()
+                    elif attr == NDTA_THRESH3:
+                        limit = struct.unpack_from('=I', value)[0]
+                    elif attr == NDTA_CONFIG:
+                        used = struct.unpack_from('=I', value, 4)[0]
+                    elif attr == NDTA_STATS:
+                        full = struct.unpack_from('=Q', value, 80)[0]
+                    a += (length + 3) & ~3
+                # The table's own message has its limit; those of its interfaces do not.
+                if name in names and limit is not None:
+                    found[name] = (limit, used or 0)
+                    fulls += full or 0
+                at += (size + 3) & ~3
+    finally:
+        sock.close()
+    if not found:
+        return 'none'
+    limit, used = min(found.values(), key=lambda t: t[0] - t[1])
+    return '%d %d %d' % (limit, used, fulls)
+
+
 for request in sys.stdin:
     words = request.split()
-    if words and words[0] == 'ping':
+    if words and words[0] == 'read':
+        print(tables(words[1:]))
+    elif words and words[0] == 'ping':
         for line in ping([' '.join(words[i:i + 3]) for i in range(2, len(words) - 2, 3)], float(words[1])):
             print(line)
     elif words and words[0] == 'flush':
