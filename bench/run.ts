@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile } from '../src/shared/compiler/index.js';
-import { againstFiled, FILED, filedTree } from './baseline.js';
+import { againstFiled, FILED, FILED_GOALS, filedTree } from './baseline.js';
 import { deployBench } from './deploy.js';
 import { machineLine } from './machine.js';
 import { designerBench } from './designer.js';
@@ -106,10 +106,11 @@ function compileBench(): void {
     );
   }
   const big = rows.at(-1)!;
-  // The goal as the issue wrote it: 500 ms where the code of its day took 1,084 ms.
+  // The goal as the issue wrote it: 500 ms where the code of its day took 1,084 ms (FILED_GOALS).
   const filed = filedTree();
   if ('missing' in filed) {
-    console.log(`\ngoal: 10,000 namespaces under 500 ms where the code of ${FILED} took 1,084 ms: no baseline (${filed.missing}); in this run ${big.medianMs.toFixed(0)} ms`);
+    const { goal, then } = FILED_GOALS.compile;
+    console.log(`\ngoal: 10,000 namespaces under ${goal} ms where the code of ${FILED} took ${then} ms: no baseline (${filed.missing}); in this run ${big.medianMs.toFixed(0)} ms`);
     return;
   }
   const t = alternated(big.namespaces, join(filed.dir, 'src/shared/compiler/index.ts'));

@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compile } from '../src/shared/compiler/index.js';
 import type { Connection } from '../src/main/ssh/connection.js';
 import { againstFiled, FILED, filedTree } from './baseline.js';
@@ -30,10 +30,15 @@ const GOAL = { up: 2, down: 3 } as const;
 const GOAL_SSH_MS = 10_000;
 const LIMIT_MS = 900_000;
 
-function labOf(n: number): Compiled {
+/** The drawing `../shared/bench/bridged-lab.js N` prints. */
+function labDoc(n: number): unknown {
   const out = spawnSync(process.execPath, [join(SHARED, 'bridged-lab.js'), String(n)], { encoding: 'utf8' });
   if (out.status !== 0) throw new Error(`bridged-lab.js ${n}: ${out.stderr}`);
-  const c = compile(JSON.parse(out.stdout), { source: `bridged-lab-${n}.json` });
+  return JSON.parse(out.stdout);
+}
+
+function labOf(n: number): Compiled {
+  const c = compile(labDoc(n), { source: `bridged-lab-${n}.json` });
   if (!c.ok) throw new Error(`bridged-lab.js ${n} does not compile: ${c.problems[0]?.message}`);
   return c;
 }
@@ -174,10 +179,9 @@ interface FiledRunner {
 async function filedOverSsh(conn: Connection, n: number): Promise<{ up: number; verify: number; down: number; failed: number } | { missing: string }> {
   const tree = filedTree();
   if ('missing' in tree) return tree;
-  const { compile: filedCompile } = (await import(join(tree.dir, 'src/shared/compiler/index.ts'))) as FiledCompiler;
-  const { runAction } = (await import(join(tree.dir, 'src/main/ssh/runner.ts'))) as FiledRunner;
-  const out = spawnSync(process.execPath, [join(SHARED, 'bridged-lab.js'), String(n)], { encoding: 'utf8' });
-  const c = filedCompile(JSON.parse(out.stdout));
+  const { compile: filedCompile } = (await import(pathToFileURL(join(tree.dir, 'src/shared/compiler/index.ts')).href)) as FiledCompiler;
+  const { runAction } = (await import(pathToFileURL(join(tree.dir, 'src/main/ssh/runner.ts')).href)) as FiledRunner;
+  const c = filedCompile(labDoc(n));
   if (!c.ok) return { missing: `the code of ${FILED} does not compile bridged-lab.js ${n}` };
   let failed = 0;
   const over = async (action: 'up' | 'verify' | 'down'): Promise<number> => {

@@ -10,6 +10,7 @@ import { compile } from '../../src/shared/compiler/index.js';
 import { NEIGHBOUR_MARGIN } from '../../src/shared/compiler/probes.js';
 import { parseProbe } from '../../src/shared/deploy/output-parser.js';
 import { bridgedLab } from '../support/scale-lab.js';
+import type { Compiled } from './sshd.js';
 import { requireLab, withSandbox, type RunResult, type Sandbox } from './sandbox.js';
 
 const skip = requireLab('the verify-at-scale lab test (test/lab/verify-scale.test.ts)');
@@ -22,14 +23,14 @@ function libraryFunctions(...names: string[]): string {
 }
 
 /**
- * A directory of wrappers, put first on PATH, that log each call of the given commands (the
- * command's name and its arguments, to LOG) and then run the real one; the PATH to use.
+ * A directory of wrappers, put first on PATH, that log each call of the given commands to LOG
+ * (`NAME LC_ALL=ITS-LOCALE ARGUMENTS`) and then run the real one; the PATH to use.
  */
 async function loggingPath(sb: Sandbox, log: string, commands: string[]): Promise<string> {
   const bin = `${sb.tmpDir}/logging-bin`;
   for (const c of commands) {
     const real = (await sb.lab(['sh', '-c', `command -v ${c}`])).stdout.trim();
-    await sb.lab(['sh', '-c', `mkdir -p ${bin} && printf '#!/bin/sh\\necho "${c} $*" >>${log}\\nexec ${real} "$@"\\n' >${bin}/${c} && chmod +x ${bin}/${c}`]);
+    await sb.lab(['sh', '-c', `mkdir -p ${bin} && printf '#!/bin/sh\\necho "${c} LC_ALL=$LC_ALL $*" >>${log}\\nexec ${real} "$@"\\n' >${bin}/${c} && chmod +x ${bin}/${c}`]);
   }
   const path = (await sb.lab(['sh', '-c', 'echo "$PATH"'])).stdout.trim();
   return `${bin}:${path}`;
@@ -38,6 +39,15 @@ async function loggingPath(sb: Sandbox, log: string, commands: string[]): Promis
 /** The calls loggingPath() logged, one a line. */
 async function logged(sb: Sandbox, log: string): Promise<string[]> {
   return (await sb.lab(['sh', '-c', `cat ${log} 2>/dev/null || true`])).stdout.split('\n').filter(Boolean);
+}
+
+/** The bench's lab of 4 namespaces, compiled and up in the lab host. */
+async function upFour(sb: Sandbox): Promise<Compiled> {
+  const compiled = compile(bridgedLab(4));
+  if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems));
+  const up = await sb.runScript(compiled.script, ['up'], { timeoutMs: 60_000 });
+  if (up.code !== 0) throw new Error(`up failed: ${show(up)}`);
+  return compiled;
 }
 
 function show(r: RunResult): string {
@@ -108,26 +118,19 @@ describe.skipIf(skip)('verify at scale', () => {
     () =>
       withSandbox(
         async (sb) => {
-          const compiled = compile(bridgedLab(4));
-          if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems));
-          const up = await sb.runScript(compiled.script, ['up'], { timeoutMs: 60_000 });
-          if (up.code !== 0) throw new Error(`up failed: ${show(up)}`);
-          // Every ip that verify runs, also under nsenter, writes its arguments to calls.log first.
-          const bin = `${sb.tmpDir}/logging-bin`;
-          const real = (await sb.lab(['sh', '-c', 'command -v ip'])).stdout.trim();
-          await sb.lab(['sh', '-c', `mkdir -p ${bin} && printf '#!/bin/sh\\necho "$*" >>${sb.tmpDir}/calls.log\\nexec ${real} "$@"\\n' >${bin}/ip && chmod +x ${bin}/ip`]);
-          // And every ping its locale: verify reads what ping says, which a translated ping words otherwise.
-          const ping = (await sb.lab(['sh', '-c', 'command -v ping'])).stdout.trim();
-          await sb.lab(['sh', '-c', `printf '#!/bin/sh\\necho "ping LC_ALL=$LC_ALL" >>${sb.tmpDir}/calls.log\\nexec ${ping} "$@"\\n' >${bin}/ping && chmod +x ${bin}/ping`]);
-          const path = (await sb.lab(['sh', '-c', 'echo "$PATH"'])).stdout.trim();
-          const verify = await sb.runScript(compiled.script, ['verify'], { timeoutMs: 60_000, env: { PATH: `${bin}:${path}`, LC_ALL: 'de_DE.UTF-8', NSD_PYTHON_PROBES: '0' } });
+          const compiled = await upFour(sb);
+          // Every ip that verify runs, also under nsenter, and every ping write their arguments and locale
+          // to calls.log first: verify reads what ping says, which a translated ping words otherwise.
+          const log = `${sb.tmpDir}/calls.log`;
+          const path = await loggingPath(sb, log, ['ip', 'ping']);
+          const verify = await sb.runScript(compiled.script, ['verify'], { timeoutMs: 60_000, env: { PATH: path, LC_ALL: 'de_DE.UTF-8', NSD_PYTHON_PROBES: '0' } });
           expect(verify.code, show(verify)).toBe(0);
-          const calls = (await sb.lab(['cat', `${sb.tmpDir}/calls.log`])).stdout.split('\n').filter(Boolean);
+          const calls = await logged(sb, log);
           const pings = calls.filter((c) => c.startsWith('ping '));
           expect(pings.length).toBe(compiled.probes.length);
-          expect(new Set(pings)).toEqual(new Set(['ping LC_ALL=C']));
-          expect(calls.filter((c) => c === 'neigh flush all').length, calls.join('\n')).toBeGreaterThanOrEqual(4);
-          expect(calls.filter((c) => c.startsWith('-n '))).toEqual([]);
+          expect(new Set(pings.map((c) => c.split(' ')[1]))).toEqual(new Set(['LC_ALL=C']));
+          expect(calls.filter((c) => /^ip LC_ALL=\S* neigh flush all$/.test(c)).length, calls.join('\n')).toBeGreaterThanOrEqual(4);
+          expect(calls.filter((c) => /^ip LC_ALL=\S* -n /.test(c))).toEqual([]);
           const down = await sb.runScript(compiled.script, ['down'], { timeoutMs: 60_000 });
           if (down.code !== 0) throw new Error(`down failed: ${show(down)}`);
         },
@@ -233,10 +236,7 @@ describe.skipIf(skip)('verify at scale', () => {
     () =>
       withSandbox(
         async (sb) => {
-          const compiled = compile(bridgedLab(4));
-          if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems));
-          const up = await sb.runScript(compiled.script, ['up'], { timeoutMs: 60_000 });
-          if (up.code !== 0) throw new Error(`up failed: ${show(up)}`);
+          const compiled = await upFour(sb);
           const log = `${sb.tmpDir}/calls.log`;
           const path = await loggingPath(sb, log, ['python3', 'ping', 'ip']);
           const verify = await sb.runScript(compiled.script, ['verify'], { timeoutMs: 60_000, env: { PATH: path } });
@@ -244,7 +244,7 @@ describe.skipIf(skip)('verify at scale', () => {
           expect(verify.stdout).toContain(`verify: ${compiled.probes.length} passed, 0 failed`);
           const calls = await logged(sb, log);
           expect(calls.filter((c) => c.startsWith('python3 ')).length, calls.join('\n')).toBe(1);
-          expect(calls.filter((c) => c.startsWith('ping ') || /^ip .*neigh flush/.test(c)), calls.join('\n')).toEqual([]);
+          expect(calls.filter((c) => c.startsWith('ping ') || /^ip LC_ALL=\S* .*neigh flush/.test(c)), calls.join('\n')).toEqual([]);
           // The fault: a python3 that exits at once. verify pings and flushes with ping and ip instead, and says why.
           await sb.lab(['sh', '-c', `rm -f ${log}; printf '#!/bin/sh\\nexit 3\\n' >${sb.tmpDir}/logging-bin/python3`]);
           const fallback = await sb.runScript(compiled.script, ['verify'], { timeoutMs: 60_000, env: { PATH: path } });
@@ -253,7 +253,7 @@ describe.skipIf(skip)('verify at scale', () => {
           expect(fallback.stdout).toMatch(/note: python3 stopped answering verify's (read|ping) requests: verify goes on with ping and ip/);
           const after = await logged(sb, log);
           expect(after.filter((c) => c.startsWith('ping ')).length, after.join('\n')).toBe(compiled.probes.length);
-          expect(after.filter((c) => /^ip .*neigh flush/.test(c)).length, after.join('\n')).toBeGreaterThan(0);
+          expect(after.filter((c) => /^ip LC_ALL=\S* .*neigh flush/.test(c)).length, after.join('\n')).toBeGreaterThan(0);
           const down = await sb.runScript(compiled.script, ['down'], { timeoutMs: 60_000 });
           if (down.code !== 0) throw new Error(`down failed: ${show(down)}`);
         },

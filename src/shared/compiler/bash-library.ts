@@ -1726,6 +1726,31 @@ RESOLVED = 0x02 | 0x04 | 0x08 | 0x10 | 0x20
 RTM_DELNEIGH, RTM_GETNEIGH, NDA_DST = 29, 30, 1
 
 
+def dump(sock, kind, body, seq=1):
+    """The messages a netlink dump request answers with, each as (data, at, size): it starts at data[at]."""
+    sock.send(struct.pack('=IHHII', 16 + len(body), kind, 0x301, seq, 0) + body)
+    while True:
+        data = sock.recv(1 << 20)
+        at = 0
+        while at + 16 <= len(data):
+            size, kind = struct.unpack_from('=IH', data, at)
+            # NLMSG_ERROR or NLMSG_DONE: the end of the dump.
+            if kind in (2, 3) or size < 16:
+                return
+            yield data, at, size
+            at += (size + 3) & ~3
+
+
+def attributes(data, start, end):
+    """The netlink attributes in data[start:end], as (type, value)."""
+    while start + 4 <= end:
+        length, attr = struct.unpack_from('=HH', data, start)
+        if length < 4:
+            return
+        yield attr, data[start + 4:start + length]
+        start += (length + 3) & ~3
+
+
 def flush(netns, mode, devs):
     sock = socket_in(netns, socket.AF_NETLINK, socket.SOCK_RAW, 0)
     if sock is None:
@@ -1741,30 +1766,16 @@ def flush(netns, mode, devs):
                     pass
         # As ip neigh flush: list, delete what matches, and again until nothing matches (at most ten rounds).
         for seq in range(1, 11):
-            sock.send(struct.pack('=IHHII', 28, RTM_GETNEIGH, 0x301, seq, 0) + struct.pack('=BxxxiHBB', 0, 0, 0, 0, 0))
             deletes = []
-            done = False
-            while not done:
-                data = sock.recv(1 << 20)
-                at = 0
-                while at + 16 <= len(data):
-                    size, kind = struct.unpack_from('=IH', data, at)
-                    if kind in (2, 3) or size < 16:
-                        done = True
-                        break
-                    family, ifindex, state = struct.unpack_from('=BxxxiH', data, at + 16)
-                    keep = state & PERMANENT_OR_NOARP or (mode == 'resolved' and not state & RESOLVED) or (only is not None and ifindex not in only)
-                    a = at + 28
-                    while not keep and a + 4 <= at + size:
-                        length, attr = struct.unpack_from('=HH', data, a)
-                        if length < 4:
-                            break
-                        if attr == NDA_DST:
-                            body = struct.pack('=BxxxiHBB', family, ifindex, 0, 0, 0) + struct.pack('=HH', length, NDA_DST) + data[a + 4:a + length]
-                            body += bytes(-len(body) % 4)
-                            deletes.append(struct.pack('=IHHII', 16 + len(body), RTM_DELNEIGH, 1, seq, 0) + body)
-                        a += (length + 3) & ~3
-                    at += (size + 3) & ~3
+            for data, at, size in dump(sock, RTM_GETNEIGH, struct.pack('=BxxxiHBB', 0, 0, 0, 0, 0), seq):
+                family, ifindex, state = struct.unpack_from('=BxxxiH', data, at + 16)
+                if state & PERMANENT_OR_NOARP or (mode == 'resolved' and not state & RESOLVED) or (only is not None and ifindex not in only):
+                    continue
+                for attr, value in attributes(data, at + 28, at + size):
+                    if attr == NDA_DST:
+                        body = struct.pack('=BxxxiHBB', family, ifindex, 0, 0, 0) + struct.pack('=HH', 4 + len(value), NDA_DST) + value
+                        body += bytes(-len(body) % 4)
+                        deletes.append(struct.pack('=IHHII', 16 + len(body), RTM_DELNEIGH, 1, seq, 0) + body)
             if not deletes:
                 return
             for message in deletes:
@@ -1787,37 +1798,21 @@ def tables(names):
     found = {}
     fulls = 0
     try:
-        sock.send(struct.pack('=IHHII', 20, RTM_GETNEIGHTBL, 0x301, 1, 0) + bytes(4))
-        done = False
-        while not done:
-            data = sock.recv(1 << 20)
-            at = 0
-            while at + 16 <= len(data):
-                size, kind = struct.unpack_from('=IH', data, at)
-                if kind in (2, 3) or size < 16:
-                    done = True
-                    break
-                name, limit, used, full = None, None, None, None
-                a = at + 20
-                while a + 4 <= at + size:
-                    length, attr = struct.unpack_from('=HH', data, a)
-                    if length < 4:
-                        break
-                    value = data[a + 4:a + length]
-                    if attr == NDTA_NAME:
-                        name = value.split(bytes(1))[0].decode()
-                    elif attr == NDTA_THRESH3:
-                        limit = struct.unpack_from('=I', value)[0]
-                    elif attr == NDTA_CONFIG:
-                        used = struct.unpack_from('=I', value, 4)[0]
-                    elif attr == NDTA_STATS:
-                        full = struct.unpack_from('=Q', value, 80)[0]
-                    a += (length + 3) & ~3
-                # The table's own message has its limit; those of its interfaces do not.
-                if name in names and limit is not None:
-                    found[name] = (limit, used or 0)
-                    fulls += full or 0
-                at += (size + 3) & ~3
+        for data, at, size in dump(sock, RTM_GETNEIGHTBL, bytes(4)):
+            name, limit, used, full = None, None, None, None
+            for attr, value in attributes(data, at + 20, at + size):
+                if attr == NDTA_NAME:
+                    name = value.split(bytes(1))[0].decode()
+                elif attr == NDTA_THRESH3:
+                    limit = struct.unpack_from('=I', value)[0]
+                elif attr == NDTA_CONFIG:
+                    used = struct.unpack_from('=I', value, 4)[0]
+                elif attr == NDTA_STATS:
+                    full = struct.unpack_from('=Q', value, 80)[0]
+            # The table's own message has its limit; those of its interfaces do not.
+            if name in names and limit is not None:
+                found[name] = (limit, used or 0)
+                fulls += full or 0
     finally:
         sock.close()
     if not found:
