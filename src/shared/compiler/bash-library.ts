@@ -1885,18 +1885,19 @@ nsd_py_end() { # N [OBSERVED MS]
 }
 
 # Starts probe N of a wave in the background ($! is its process). A ping on a path without
-# impairments runs as the ping itself, and nsd_ping_end reads its output when the wave ends: a
-# subshell around each probe would copy this whole script once more, thousands of times in a big
-# lab. Any other probe runs nsd_probe.
+# impairments goes to python3 with the rest of its wave (nsd_py_wave) where verify has it, or else
+# runs as the ping itself, and nsd_ping_end reads its output when the wave ends: a subshell around
+# each probe would copy this whole script once more, thousands of times in a big lab. Any other
+# probe runs nsd_probe.
 nsd_probe_start() { # DIR N ID NETNS FROM TO KIND ADDRESS PORT EXPECT REASON [TRIES WAIT IMPAIRED]
-  if [[ $7 == ping && $# -le 11 && $8 != @* ]] && ((NSD_PY)); then
+  if [[ $7 != ping || $# -gt 11 || $8 == @* ]]; then
+    nsd_probe "$@" &
+  elif ((NSD_PY)); then
     NSD_PY_WAVE+=("$2 $4 $8")
     NSD_PY_PROBE[$2]=1
-  elif [[ $7 == ping && $# -le 11 && $8 != @* ]]; then
+  else
     nsd_ping "$4" "$8" 0 "$1/out/$2"
     NSD_PING[$2]=1
-  else
-    nsd_probe "$@" &
   fi
 }
 
