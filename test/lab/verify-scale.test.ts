@@ -232,13 +232,13 @@ describe.skipIf(skip)('verify at scale', () => {
   );
 
   it(
-    'with python3, pings and flushes in one python3 process for the whole verify (no ping, no ip neigh flush); where python3 fails, goes on with ping and ip and says so',
+    'with python3, pings and flushes in one python3 process for the whole verify (no ping, no ip neigh flush); where python3 fails, goes on with ping and ip and says so; a probe python3 cannot send goes to ping',
     () =>
       withSandbox(
         async (sb) => {
           const compiled = await upFour(sb);
           const log = `${sb.tmpDir}/calls.log`;
-          const path = await loggingPath(sb, log, ['python3', 'ping', 'ip']);
+          const path = await loggingPath(sb, log, ['python3', 'ping', 'ip', 'nsenter']);
           const verify = await sb.runScript(compiled.script, ['verify'], { timeoutMs: 60_000, env: { PATH: path } });
           expect(verify.code, show(verify)).toBe(0);
           expect(verify.stdout).toContain(`verify: ${compiled.probes.length} passed, 0 failed`);
@@ -254,6 +254,16 @@ describe.skipIf(skip)('verify at scale', () => {
           const after = await logged(sb, log);
           expect(after.filter((c) => c.startsWith('ping ')).length, after.join('\n')).toBe(compiled.probes.length);
           expect(after.filter((c) => /^ip LC_ALL=\S* .*neigh flush/.test(c)).length, after.join('\n')).toBeGreaterThan(0);
+          // A namespace python3 cannot enter (gone): its probes (tried twice) go to ping under nsenter, which
+          // says what it finds there; python3 answers the others.
+          await sb.lab(['sh', '-c', `rm -f ${log} ${sb.tmpDir}/logging-bin/python3 && ip netns del ns2`]);
+          const lost = await sb.runScript(compiled.script, ['verify'], { timeoutMs: 60_000, env: { PATH: path } });
+          const fromNs2 = compiled.probes.filter((p) => p.netns === 'ns2');
+          expect(fromNs2.length).toBeGreaterThan(0);
+          const nsenters = (await logged(sb, log)).filter((c) => c.startsWith('nsenter ') && / ping /.test(c));
+          expect(nsenters.length, nsenters.join('\n')).toBe(2 * fromNs2.length);
+          expect(nsenters.every((c) => c.includes('--net=/run/netns/ns2 '))).toBe(true);
+          for (const p of fromNs2) expect(lost.stdout).toMatch(new RegExp(`^@nsd probe id=${p.id.replace('>', '\\>')} .* observed=unreachable result=fail `, 'm'));
           const down = await sb.runScript(compiled.script, ['down'], { timeoutMs: 60_000 });
           if (down.code !== 0) throw new Error(`down failed: ${show(down)}`);
         },

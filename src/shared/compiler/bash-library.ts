@@ -1599,7 +1599,8 @@ nsd_py_start() {
 # it reads requests, one a line, and answers each with lines ending in one that says "end".
 #   ping WAIT N NETNS ADDRESS [N NETNS ADDRESS ...]   ("-": the host) answers "N reachable MS" or
 #       "N unreachable -" for each: an ICMP echo request sent again each second until an answer
-#       comes or 2 + WAIT seconds pass, as ping -c 1 -w (2 + WAIT) does
+#       comes or 2 + WAIT seconds pass, as ping -c 1 -w (2 + WAIT) does; "N ping -" where it could
+#       not open a socket in NETNS (lab.sh then runs ping itself)
 #   read TABLE...   answers "LIMIT USED FULLS" of the neighbour tables named (arp_cache,
 #       ndisc_cache) as nsd_neigh_read reads them from ip -s ntable, or "none"
 #   flush all|resolved DEVS NETNS...   ip neigh flush all [nud ...] in each namespace ("-": the
@@ -1717,7 +1718,8 @@ def ping(lines, wait):
     for s in socks.values():
         if s is not None:
             s.close()
-    return ['%s reachable %.3f' % (p.n, p.ms) if p.ms is not None else '%s unreachable -' % p.n for p in probes]
+    # A probe whose socket could not be opened is ping's to run: python3 saw nothing either way.
+    return ['%s reachable %.3f' % (p.n, p.ms) if p.ms is not None else '%s %s -' % (p.n, 'unreachable' if p.sock is not None else 'ping') for p in probes]
 
 
 # Neighbour states (NUD_*): what ip neigh flush never removes, and what "resolved" means.
@@ -1855,7 +1857,7 @@ nsd_py() {
 
 # Runs the pings of the wave that nsd_probe_start gave to python3 (NSD_PY_WAVE), all at once, and
 # writes their results. Where python3 fails, verify goes on without it: the probes it did not
-# answer start as pings of their own, which the end of the wave then reads.
+# answer (or could not send, "ping") start as pings of their own, which the end of the wave reads.
 nsd_py_wave() {
   ((\${#NSD_PY_WAVE[@]} > 0)) || return 0
   local n observed ms line
@@ -1863,7 +1865,7 @@ nsd_py_wave() {
   NSD_PY_WAVE=()
   for line in "\${NSD_PY_ANSWER[@]}"; do
     read -r n observed ms <<<"$line"
-    [[ -n \${NSD_PY_PROBE[n]-} ]] || continue
+    [[ -n \${NSD_PY_PROBE[n]-} && $observed != ping ]] || continue
     unset 'NSD_PY_PROBE[n]'
     nsd_py_end "$n" "$observed" "$ms"
   done
