@@ -184,6 +184,36 @@ describe.skipIf(skip)('verify at scale', () => {
   );
 
   it(
+    "verify's python3 pings past descriptor 1023 and raises its own limit of open files to the hard one (a big wave opens a socket per namespace)",
+    () =>
+      withSandbox(
+        async (sb) => {
+          const script = [
+            'set -euo pipefail',
+            libraryFunctions('nsd_note', 'nsd_py_start', 'nsd_py'),
+            'ip link set lo up',
+            // Descriptors 3 to 1,159 taken, under a soft limit of 1,200: python3's socket comes after them.
+            'ulimit -Sn 1200; ulimit -Hn 4096',
+            'exec 3</dev/null 4</dev/null 5</dev/null 6</dev/null 7</dev/null 8</dev/null 9</dev/null',
+            'for ((i = 0; i < 1150; i++)); do exec {fd}</dev/null; done',
+            'nsd_py_start',
+            'NSD_PY=1',
+            'nsd_py ping 0 "1 - 127.0.0.1"',
+            'printf "%s\\n" "${NSD_PY_ANSWER[@]}"',
+            `awk '/^Max open files/ { print "limit", $4, $5 }' "/proc/$NSD_PY_PID/limits"`,
+          ].join('\n');
+          const r = await sb.lab(['bash', '-c', script]);
+          expect(r.code, show(r)).toBe(0);
+          expect(r.stdout).toMatch(/^1 reachable \d+\.\d{3}$/m);
+          expect(r.stdout).not.toContain('note:');
+          expect(r.stdout).toContain('limit 4096 4096\n');
+        },
+        { upstream: false },
+      ),
+    60_000,
+  );
+
+  it(
     'python3 reads the neighbour tables (limit, entries, times found full) as ip -s ntable shows them',
     () =>
       withSandbox(

@@ -1608,9 +1608,14 @@ nsd_py_start() {
 #       being resolved, as the nud states nsd_neigh_flush names
 # It enters a namespace with setns(2), as nsenter does, only to open a socket there: a socket stays
 # in the namespace it was opened in.
-import ctypes, os, select, socket, struct, sys, time
+import ctypes, os, resource, select, socket, struct, sys, time
 
 libc = ctypes.CDLL(None, use_errno=True)
+# A socket for each namespace a wave pings from: thousands where the host lets a wave be that big.
+try:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
+except (ValueError, OSError):
+    pass
 HOME = os.open('/proc/self/ns/net', os.O_RDONLY)
 CLONE_NEWNET = 0x40000000
 
@@ -1670,6 +1675,10 @@ def ping(lines, wait):
     for p in probes:
         if p.sock is not None:
             by_fd.setdefault(p.sock.fileno(), []).append(p)
+    # poll, not select: select takes no descriptor above 1023.
+    poller = select.poll()
+    for fd in by_fd:
+        poller.register(fd, select.POLLIN)
     deadline = time.monotonic() + 2 + wait
     while True:
         now = time.monotonic()
@@ -1693,8 +1702,7 @@ def ping(lines, wait):
                 continue
             p.next = now + 1
         timeout = min([deadline] + [p.next for p in probes if not p.done]) - time.monotonic()
-        ready, _, _ = select.select(list(by_fd), [], [], max(0.0, timeout))
-        for fd in ready:
+        for fd, _ in poller.poll(max(0, int(timeout * 1000) + 1)):
             group = by_fd[fd]
             sock = group[0].sock
             six = group[0].six
