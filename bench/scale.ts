@@ -136,13 +136,8 @@ export async function scaleBench(): Promise<void> {
     const c = labOf(n);
     const conn = await rootLogin(sshd);
     try {
-      const over = async (action: 'up' | 'verify' | 'down'): Promise<{ ms: number; failed: number }> => {
-        const start = performance.now();
-        const { outcome, events } = await runCompiled(conn, c, action, { timeoutMs: LIMIT_MS });
-        const failed = events.filter((e) => e.type === 'probe' && e.probe.result === 'fail').length;
-        if (!outcome.ok && !(action === 'verify' && failed > 0)) throw new Error(`ssh ${action} of ${n} failed: ${outcome.error?.message}`);
-        return { ms: performance.now() - start, failed };
-      };
+      const over = (action: SshAction): Promise<{ ms: number; failed: number }> =>
+        timedSsh(`${n}`, action, async (onEvent) => (await runCompiled(conn, c, action, { timeoutMs: LIMIT_MS, onEvent })).outcome);
       const up = await over('up');
       const verify = await over('verify');
       const down = await over('down');
@@ -183,25 +178,40 @@ async function filedOverSsh(conn: Connection, n: number): Promise<{ up: number; 
   const { runAction } = (await import(pathToFileURL(join(tree.dir, 'src/main/ssh/runner.ts')).href)) as FiledRunner;
   const c = filedCompile(labDoc(n));
   if (!c.ok) return { missing: `the code of ${FILED} does not compile bridged-lab.js ${n}` };
-  let failed = 0;
-  const over = async (action: 'up' | 'verify' | 'down'): Promise<number> => {
-    const start = performance.now();
-    const outcome = await runAction(conn.client, {
-      action,
-      script: c.script,
-      steps: action === 'up' ? c.up : action === 'down' ? c.down : [],
-      probes: c.plan.probes,
-      privilege: 'root',
-      timeoutMs: LIMIT_MS,
-      onEvent: (e: { type: string; probe?: { result?: string } }) => {
-        if (action === 'verify' && e.type === 'probe' && e.probe?.result === 'fail') failed++;
-      },
-    });
-    if (!outcome.ok && !(action === 'verify' && failed > 0)) throw new Error(`ssh ${action} of ${n} by the code of ${FILED} failed: ${outcome.error?.message}`);
-    return performance.now() - start;
-  };
+  const over = (action: SshAction): Promise<{ ms: number; failed: number }> =>
+    timedSsh(`${n} by the code of ${FILED}`, action, (onEvent) =>
+      runAction(conn.client, {
+        action,
+        script: c.script,
+        steps: action === 'up' ? c.up : action === 'down' ? c.down : [],
+        probes: c.plan.probes,
+        privilege: 'root',
+        timeoutMs: LIMIT_MS,
+        onEvent,
+      }),
+    );
   const up = await over('up');
   const verify = await over('verify');
   const down = await over('down');
-  return { up, verify, down, failed };
+  return { up: up.ms, verify: verify.ms, down: down.ms, failed: verify.failed };
+}
+
+type SshAction = 'up' | 'verify' | 'down';
+
+/**
+ * Times one action run over SSH by `run` (this code's runner or FILED's), counting the probes its
+ * events report failed; a verify that fails only by its probes counts as done.
+ */
+async function timedSsh(
+  what: string,
+  action: SshAction,
+  run: (onEvent: (e: { type: string; probe?: { result?: string } }) => void) => Promise<{ ok: boolean; error?: { message: string } }>,
+): Promise<{ ms: number; failed: number }> {
+  let failed = 0;
+  const start = performance.now();
+  const outcome = await run((e) => {
+    if (e.type === 'probe' && e.probe?.result === 'fail') failed++;
+  });
+  if (!outcome.ok && !(action === 'verify' && failed > 0)) throw new Error(`ssh ${action} of ${what} failed: ${outcome.error?.message}`);
+  return { ms: performance.now() - start, failed };
 }

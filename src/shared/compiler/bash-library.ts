@@ -1865,7 +1865,7 @@ nsd_py() {
 
 # Runs the pings of the wave that nsd_probe_start gave to python3 (NSD_PY_WAVE), all at once, and
 # writes their results. Where python3 fails, verify goes on without it: the probes it did not
-# answer (or could not send, "ping") start as pings of their own, which the end of the wave reads.
+# answer (or could not send, "ping") start as pings of their own (nsd_ping_alone).
 nsd_py_wave() {
   ((\${#NSD_PY_WAVE[@]} > 0)) || return 0
   local n observed ms line
@@ -1875,23 +1875,18 @@ nsd_py_wave() {
     read -r n observed ms <<<"$line"
     [[ -n \${NSD_PY_PROBE[n]-} && $observed != ping ]] || continue
     unset 'NSD_PY_PROBE[n]'
-    nsd_py_end "$n" "$observed" "$ms"
+    nsd_ping_end "$n" "$observed" "$ms"
   done
-  for n in "\${!NSD_PY_PROBE[@]}"; do nsd_py_end "$n"; done
+  for n in "\${!NSD_PY_PROBE[@]}"; do nsd_ping_alone "$n"; done
   NSD_PY_PROBE=()
 }
 
-# Writes the result of ping probe N that python3 answered (OBSERVED, MS); without them, starts it
-# as a ping of its own (python3 failed), which nsd_ping_end then reads.
-nsd_py_end() { # N [OBSERVED MS]
-  local n=$1 observed=\${2-} ms=\${3-}
-  eval "set -- \${NSD_QUEUED[n]}"
-  if [[ -n $observed ]]; then
-    nsd_probe_write "$NSD_PROBE_DIR" "$3" "$4" "$6" "$7" ping "$9" '' "\${11}" "\${12}" "$observed" "$ms"
-  else
-    nsd_ping "$5" "$9" 0 "$NSD_PROBE_DIR/out/$3"
-    NSD_PING[n]=1 NSD_PID[n]=$!
-  fi
+# Starts ping probe N that python3 did not answer as a ping of its own, which nsd_ping_end reads
+# when the wave ends.
+nsd_ping_alone() { # N
+  eval "set -- \${NSD_QUEUED[$1]}"
+  nsd_ping "$5" "$9" 0 "$NSD_PROBE_DIR/out/$3"
+  NSD_PING[$3]=1 NSD_PID[$3]=$!
 }
 
 # Starts probe N of a wave in the background ($! is its process). A ping on a path without
@@ -1932,10 +1927,13 @@ nsd_ping_read() { # FILE
   if [[ $NSD_OBSERVED == reachable && $out =~ $rtt ]]; then NSD_MS=\${BASH_REMATCH[2]}; fi
 }
 
-# Writes the result of ping probe N, once its wave has ended (see nsd_probe_start).
-nsd_ping_end() { # N
+# Writes the result of ping probe N, once its wave has ended (see nsd_probe_start): what python3
+# answered (OBSERVED, MS), or else what its ping wrote.
+nsd_ping_end() { # N [OBSERVED MS]
+  local answered=$#
+  if ((answered == 3)); then NSD_OBSERVED=$2 NSD_MS=$3; fi
   eval "set -- \${NSD_QUEUED[$1]}"
-  nsd_ping_read "$NSD_PROBE_DIR/out/$3"
+  if ((answered != 3)); then nsd_ping_read "$NSD_PROBE_DIR/out/$3"; fi
   nsd_probe_write "$NSD_PROBE_DIR" "$3" "$4" "$6" "$7" ping "$9" '' "\${11}" "\${12}" "$NSD_OBSERVED" "$NSD_MS"
 }
 
