@@ -10,6 +10,7 @@ import type { RunAction } from '../src/shared/deploy/events.js';
 import { labPrerequisites, type Sandbox } from '../test/lab/sandbox.js';
 import { rootLogin, runCompiled, withSshd, type Sshd } from '../test/lab/sshd.js';
 import { bridgedLab } from './topologies.js';
+import { median } from './median.js';
 
 const SIZES = [10, 50, 100];
 const ROUNDS = 3;
@@ -22,10 +23,6 @@ interface Times {
   verify: number;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 async function timed(fn: () => Promise<void>): Promise<number> {
   const start = performance.now();

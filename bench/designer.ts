@@ -30,6 +30,7 @@ import { RENDERER_DIR } from '../src/main/package-paths.js';
 import type { Doc } from '../src/shared/document/commands.js';
 import { arrange } from '../src/renderer/canvas/arrange.js';
 import { bridgedLab } from './topologies.js';
+import { median } from './median.js';
 
 const CHROMIUM = process.env.NSD_CHROMIUM ?? '/usr/bin/chromium';
 const SIZES = (process.env.NSD_BENCH_SIZES ?? '10,500,1000').split(',').map(Number);
@@ -65,10 +66,6 @@ declare global {
   }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 /** The drawing as Layout leaves it: every node placed. */
 function laidOut(count: number): Doc {

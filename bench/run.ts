@@ -21,16 +21,13 @@ import { designerBench } from './designer.js';
 import { scaleBench } from './scale.js';
 import { bridgedLab } from './topologies.js';
 import { wallBench } from './wall.js';
+import { median } from './median.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SIZES = [10, 100, 1_000, 10_000];
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 interface Row {
   namespaces: number;

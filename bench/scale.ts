@@ -21,6 +21,7 @@ import type { Connection } from '../src/main/ssh/connection.js';
 import { againstFiled, FILED, filedTree } from './baseline.js';
 import { labPrerequisites, PYTHON, type Sandbox } from '../test/lab/sandbox.js';
 import { rootLogin, runCompiled, withSshd, type Compiled, type Sshd } from '../test/lab/sshd.js';
+import { median } from './median.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SHARED = resolve(HERE, '../../shared/bench');
@@ -29,6 +30,9 @@ const SIZES = [300, 1_000];
 const GOAL = { up: 2, down: 3 } as const;
 const GOAL_SSH_MS = 10_000;
 const LIMIT_MS = 900_000;
+/** Rounds of up and down for each of lab.sh and the reference, at each size (medians compared). */
+const ROUNDS = 3;
+
 
 /** The drawing `../shared/bench/bridged-lab.js N` prints. */
 function labDoc(n: number): unknown {
@@ -95,7 +99,7 @@ async function referenceSettled(sb: Sandbox): Promise<number> {
 
 /** Prints the table; returns without measuring when the machine cannot build labs or the shared bench files are missing. */
 export async function scaleBench(): Promise<void> {
-  console.log('\nlab.sh vs the ip -batch reference (N namespaces on one bridge, run with bash in a sandbox lab host, same run)\n');
+  console.log(`\nlab.sh vs the ip -batch reference (N namespaces on one bridge, run with bash in a sandbox lab host, same run; median of ${ROUNDS} rounds each, taking turns)\n`);
   const missing = labPrerequisites() ?? (existsSync(join(SHARED, 'ip-batch-reference.sh')) ? undefined : `${SHARED}/ip-batch-reference.sh is missing`);
   if (missing) {
     console.log(`SKIPPED: ${missing}`);
@@ -113,13 +117,35 @@ export async function scaleBench(): Promise<void> {
   await withSshd(async (sb: Sandbox, sshd: Sshd) => {
     for (const n of sshOnly ? [] : SIZES) {
       const c = labOf(n);
-      const lab = { up: await timed(`lab.sh up ${n}`, () => sb.runScript(c.script, ['up'], { timeoutMs: LIMIT_MS })), down: 0 };
-      lab.down = await timed(`lab.sh down ${n}`, () => sb.runScript(c.script, ['down'], { timeoutMs: LIMIT_MS }));
-      const ref = { up: await timed(`reference up ${n}`, () => sb.runScript(reference, [String(n), 'up'], { timeoutMs: LIMIT_MS })), down: 0 };
-      ref.down = await timed(`reference down ${n}`, () => sb.runScript(reference, [String(n), 'down'], { timeoutMs: LIMIT_MS }));
-      const settled = await referenceSettled(sb);
+      // ROUNDS of up and down each, lab.sh and the reference taking turns (each goes first in
+      // turn): a single down of 300 takes a few tenths of a second, and one sample of each moved
+      // the ratio from 2.4x to 5x between runs.
+      const runs = { lab: { up: [] as number[], down: [] as number[] }, ref: { up: [] as number[], down: [] as number[] }, settled: [] as number[] };
+      const labRound = async (): Promise<void> => {
+        runs.lab.up.push(await timed(`lab.sh up ${n}`, () => sb.runScript(c.script, ['up'], { timeoutMs: LIMIT_MS })));
+        runs.lab.down.push(await timed(`lab.sh down ${n}`, () => sb.runScript(c.script, ['down'], { timeoutMs: LIMIT_MS })));
+      };
+      const refRound = async (): Promise<void> => {
+        runs.ref.up.push(await timed(`reference up ${n}`, () => sb.runScript(reference, [String(n), 'up'], { timeoutMs: LIMIT_MS })));
+        runs.ref.down.push(await timed(`reference down ${n}`, () => sb.runScript(reference, [String(n), 'down'], { timeoutMs: LIMIT_MS })));
+        runs.settled.push(await referenceSettled(sb));
+      };
+      for (let round = 0; round < ROUNDS; round++) {
+        if (round % 2 === 0) {
+          await labRound();
+          await refRound();
+        } else {
+          await refRound();
+          await labRound();
+        }
+      }
+      const lab = { up: median(runs.lab.up), down: median(runs.lab.down) };
+      const ref = { up: median(runs.ref.up), down: median(runs.ref.down) };
+      const settled = median(runs.settled);
+      const spread = (side: string, values: number[]): string => `${side} ${values.map(seconds).join(', ')}`;
+      notes.push(`${n}: each of ${ROUNDS} rounds, up: ${spread('lab.sh', runs.lab.up)}; ${spread('reference', runs.ref.up)}; down: ${spread('lab.sh', runs.lab.down)}; ${spread('reference', runs.ref.down)}`);
       notes.push(
-        `${n}: the reference's down returns while the kernel still removes its veth pairs (it deletes the namespaces and leaves the rest to the kernel's background cleanup); they were gone ${seconds(settled)} after it returned. lab.sh's down waits for that, so that an up right after it meets nothing: against the reference until then (${seconds(ref.down + settled)}) lab.sh's down is ${(lab.down / (ref.down + settled)).toFixed(2)}x`,
+        `${n}: the reference's down returns while the kernel still removes its veth pairs (it deletes the namespaces and leaves the rest to the kernel's background cleanup); they were gone ${seconds(settled)} after it returned (median). lab.sh's down waits for that, so that an up right after it meets nothing: against the reference until then (${seconds(ref.down + settled)}) lab.sh's down is ${(lab.down / (ref.down + settled)).toFixed(2)}x`,
       );
       const mn: MininetRun = mininetAbsent ? { failed: mininetAbsent } : await mininetRun(sb, n);
       if (mn.failed && !mininetAbsent) notes.push(`${n}: Mininet failed: ${mn.failed}`);

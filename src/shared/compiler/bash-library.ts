@@ -108,7 +108,7 @@ nsd_flock() { # FILE WAIT
   while :; do
     tries=$((tries + 1))
     if ((tries > 100)); then nsd_die "cannot open the lock file $1"; fi
-    mkdir -p "\${1%/*}"
+    [[ -d \${1%/*} ]] || mkdir -p "\${1%/*}"
     { exec {fd}>>"$1"; } 2>/dev/null || continue
     if ! flock -w "$2" "$fd"; then
       exec {fd}>&-
@@ -1061,7 +1061,8 @@ nsd_state_remove() {
 
 nsd_preflight() { # ACTION
   local missing=() tool conflicts=() name
-  if [[ $(id -u) -ne 0 ]]; then nsd_die "$1 needs root: $(nsd_again "$1" --sudo)"; fi
+  # bash's own EUID: the effective user id (what id -u prints), without a process for it.
+  if ((EUID != 0)); then nsd_die "$1 needs root: $(nsd_again "$1" --sudo)"; fi
   local tools=(ip sysctl)
   if [[ $1 != status ]] && ((NSD_NEEDS_IPTABLES)); then tools+=("\${NSD_IPTABLES[@]}"); fi
   if [[ $1 == up ]]; then tools+=(nsenter); fi
