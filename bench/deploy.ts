@@ -23,7 +23,6 @@ interface Times {
   verify: number;
 }
 
-
 async function timed(fn: () => Promise<void>): Promise<number> {
   const start = performance.now();
   await fn();

@@ -66,7 +66,6 @@ declare global {
   }
 }
 
-
 /** The drawing as Layout leaves it: every node placed. */
 function laidOut(count: number): Doc {
   const doc = bridgedLab(count) as Doc;

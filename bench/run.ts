@@ -28,7 +28,6 @@ const SIZES = [10, 100, 1_000, 10_000];
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-
 interface Row {
   namespaces: number;
   medianMs: number;

@@ -33,7 +33,6 @@ const LIMIT_MS = 900_000;
 /** Rounds of up and down for each of lab.sh and the reference, at each size (medians compared). */
 const ROUNDS = 3;
 
-
 /** The drawing `../shared/bench/bridged-lab.js N` prints. */
 function labDoc(n: number): unknown {
   const out = spawnSync(process.execPath, [join(SHARED, 'bridged-lab.js'), String(n)], { encoding: 'utf8' });
