@@ -120,22 +120,18 @@ export async function scaleBench(): Promise<void> {
       // turn): a single down of 300 takes a few tenths of a second, and one sample of each moved
       // the ratio from 2.4x to 5x between runs.
       const runs = { lab: { up: [] as number[], down: [] as number[] }, ref: { up: [] as number[], down: [] as number[] }, settled: [] as number[] };
-      const labRound = async (): Promise<void> => {
-        runs.lab.up.push(await timed(`lab.sh up ${n}`, () => sb.runScript(c.script, ['up'], { timeoutMs: LIMIT_MS })));
-        runs.lab.down.push(await timed(`lab.sh down ${n}`, () => sb.runScript(c.script, ['down'], { timeoutMs: LIMIT_MS })));
-      };
-      const refRound = async (): Promise<void> => {
-        runs.ref.up.push(await timed(`reference up ${n}`, () => sb.runScript(reference, [String(n), 'up'], { timeoutMs: LIMIT_MS })));
-        runs.ref.down.push(await timed(`reference down ${n}`, () => sb.runScript(reference, [String(n), 'down'], { timeoutMs: LIMIT_MS })));
-        runs.settled.push(await referenceSettled(sb));
-      };
+      // Each side's round is its up, then its down (the reference's arguments start with N, and
+      // after its down the kernel's cleanup is timed: settles).
+      const sides = [
+        { name: 'lab.sh', script: c.script, args: [] as string[], times: runs.lab, settles: false },
+        { name: 'reference', script: reference, args: [String(n)], times: runs.ref, settles: true },
+      ];
       for (let round = 0; round < ROUNDS; round++) {
-        if (round % 2 === 0) {
-          await labRound();
-          await refRound();
-        } else {
-          await refRound();
-          await labRound();
+        for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+          for (const work of ['up', 'down'] as const) {
+            side.times[work].push(await timed(`${side.name} ${work} ${n}`, () => sb.runScript(side.script, [...side.args, work], { timeoutMs: LIMIT_MS })));
+          }
+          if (side.settles) runs.settled.push(await referenceSettled(sb));
         }
       }
       const lab = { up: median(runs.lab.up), down: median(runs.lab.down) };
