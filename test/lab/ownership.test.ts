@@ -3,6 +3,8 @@
  * survive up and down, and a stranger that holds one of the lab's names stops `up` before it
  * changes anything (and is left alone by `down`).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/shared/compiler/index.js';
 import { loadExample } from '../support/examples.js';
@@ -87,6 +89,47 @@ describe.skipIf(skip)('lab ownership', () => {
         expect(down.stderr).toContain('leaving interface vnet0 alone: it carries another tag than nsd:bridge');
         expect((await sh(sb, 'ip -o link show dev vnet0')).stdout).toContain('alias nsd:other');
         await sh(sb, 'ip link del vnet0');
+        expect(await sb.snapshot()).toBe(before);
+      }),
+    TIMEOUT,
+  );
+
+  it(
+    "removes its iptables jumps (however often they are there) and chains with one iptables-save and one iptables-restore; when a stranger's rule still jumps into a chain, names the command that fails",
+    () =>
+      withSandbox(async (sb) => {
+        // Every iptables program the script starts is logged, then run.
+        const bin = join(sb.tmpDir, 'logged-bin');
+        const log = join(sb.tmpDir, 'iptables.log');
+        mkdirSync(bin);
+        for (const tool of ['iptables', 'iptables-save', 'iptables-restore']) {
+          const real = (await sh(sb, `command -v ${tool}`)).stdout.trim();
+          writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool} $*" >>${log}\nexec ${real} "$@"\n`, { mode: 0o755 });
+        }
+        const path = `${bin}:${(await sh(sb, 'echo "$PATH"')).stdout.trim()}`;
+        const calls = async () => (await sh(sb, `cat ${log} 2>/dev/null; rm -f ${log}`)).stdout.split('\n').filter(Boolean);
+        const before = await sb.snapshot();
+        const script = scriptOf('05-port-forward');
+        expect((await sb.runScript(script, ['up'])).code).toBe(0);
+        await sh(sb, 'iptables -t nat -A POSTROUTING -m comment --comment nsd:port-forward -j NSD-port-forward-POST');
+        let down = await sb.runScript(script, ['down'], { env: { PATH: path } });
+        expect(down.code, down.stderr).toBe(0);
+        expect(await calls()).toEqual(['iptables-save ', 'iptables-restore --noflush']);
+        expect(await sb.snapshot()).toBe(before);
+
+        expect((await sb.runScript(script, ['up'])).code).toBe(0);
+        await sh(sb, 'iptables -A FORWARD -s 10.99.0.0/16 -j NSD-port-forward-FWD');
+        down = await sb.runScript(script, ['down'], { env: { PATH: path } });
+        expect(down.code).not.toBe(0);
+        expect(down.stderr).toMatch(/FAILED at step \d+\/\d+ \(nat, -\): remove the jumps from the host's iptables chains, then the lab's chains and their rules\n {2}command: iptables -t filter -X NSD-port-forward-FWD\n/);
+        // The restore was refused; then each jump and chain was checked and removed, up to the one in use.
+        const tried = await calls();
+        expect(tried.slice(0, 2)).toEqual(['iptables-save ', 'iptables-restore --noflush']);
+        expect(tried.at(-1)).toBe('iptables -t filter -X NSD-port-forward-FWD');
+        expect((await sh(sb, 'iptables -S NSD-port-forward-FWD')).stdout).toBe('-N NSD-port-forward-FWD\n');
+        await sh(sb, 'iptables -D FORWARD -s 10.99.0.0/16 -j NSD-port-forward-FWD');
+        down = await sb.runScript(script, ['down']);
+        expect(down.code, down.stderr).toBe(0);
         expect(await sb.snapshot()).toBe(before);
       }),
     TIMEOUT,

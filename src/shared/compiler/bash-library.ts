@@ -81,15 +81,17 @@ nsd_owned_netns() { # NAME
 # start hundreds of processes in a big lab. NSD_HOST_ALIAS[NAME] is set for each one (with
 # "type bridge", for each bridge only).
 nsd_read_host_links() { # [type KIND]
-  local line name
+  local line name out
   declare -gA NSD_HOST_ALIAS=()
-  while IFS= read -r line; do
+  out=$(ip -o link show "$@") || true
+  nsd_split_lines "$out"
+  for line in "\${NSD_SPLIT[@]}"; do
     name=\${line#*: }
     name=\${name%%: *}
     name=\${name%%@*}
     NSD_HOST_ALIAS[$name]=''
     if [[ $line == *'    alias '* ]]; then NSD_HOST_ALIAS[$name]=\${line##*    alias }; fi
-  done < <(ip -o link show "$@")
+  done
 }
 
 nsd_host_has_link() { # IFNAME (after nsd_read_host_links)
@@ -364,7 +366,8 @@ nsd_table_at() { # N
 nsd_table_failed() { # K
   local text=NSD_BATCH_$1 steps=NSD_BATCH_STEPS_$1 cmds=() refs=() errs=() said='' line n=0 last=0 ref
   mapfile -t cmds <<<"\${!text}"
-  read -ra refs <<<"\${!steps}"
+  # shellcheck disable=SC2206 # KIND:STEP words, nothing to glob
+  refs=(\${!steps})
   mapfile -t errs <"$NSD_STATE/batch.err"
   for line in "\${errs[@]}"; do
     if [[ $line =~ ^Command\\ failed\\ -:([0-9]+)$ ]]; then
@@ -407,14 +410,22 @@ nsd_shared_lock() {
   NSD_SHARED_FD=$NSD_FLOCK_FD
 }
 
-nsd_shared_unlock() {
-  local files
+# FILE... in $NSD_SHARED go first (with the lock and the directory when nothing else is left),
+# in one rm.
+nsd_shared_unlock() { # [FILE...]
+  local files file left=0
+  local -A going=()
+  for file in "$@"; do going[$NSD_SHARED/$file]=1; done
   shopt -s nullglob
   files=("$NSD_SHARED"/*)
   shopt -u nullglob
-  if [[ \${#files[@]} -eq 1 ]]; then
-    rm -f "$NSD_SHARED/lock"
-    rmdir "$NSD_SHARED" 2>/dev/null || true
+  for file in "\${files[@]}"; do
+    if [[ -z \${going[$file]-} && $file != "$NSD_SHARED/lock" ]]; then left=1; fi
+  done
+  if ((left == 0)); then
+    nsd_rm "\${!going[@]}" "$NSD_SHARED/lock" -- "$NSD_SHARED"
+  elif ((\${#going[@]} > 0)); then
+    nsd_rm "\${!going[@]}"
   fi
   exec {NSD_SHARED_FD}>&-
 }
@@ -451,15 +462,23 @@ nsd_neigh_check() {
 }
 
 nsd_sysctl_release() { # KEY
+  local mark value last=1
   nsd_shared_lock
+  for mark in "$NSD_SHARED/$1@"*; do
+    if [[ -e $mark && $mark != "$NSD_SHARED/$1@$NSD_LAB" ]]; then last=0; fi
+  done
   # A .new is only written under this lock: one found now was left by a run interrupted before
-  # its rename (the setting itself was not changed yet), so it goes too.
-  rm -f "$NSD_SHARED/$1@$NSD_LAB" "$NSD_SHARED/$1.new"
-  if [[ -e $NSD_SHARED/$1 ]] && ! compgen -G "$NSD_SHARED/$1@*" >/dev/null; then
-    sysctl -qw "$1=$(<"$NSD_SHARED/$1")"
-    rm -f "$NSD_SHARED/$1"
+  # its rename (the setting itself was not changed yet), so it goes too. The last lab puts the
+  # value from before back, then removes it with its mark (a run interrupted between the two puts
+  # it back again).
+  if ((last)) && [[ -e $NSD_SHARED/$1 ]]; then
+    IFS= read -r value <"$NSD_SHARED/$1"
+    # What sysctl -w does, without a process.
+    printf '%s\\n' "$value" >"/proc/sys/\${1//.//}"
+    nsd_shared_unlock "$1@$NSD_LAB" "$1.new" "$1"
+  else
+    nsd_shared_unlock "$1@$NSD_LAB" "$1.new"
   fi
-  nsd_shared_unlock
 }
 
 nsd_ensure_dir() { # DIR: made once; down removes it again (when empty) if the lab made it
@@ -471,6 +490,21 @@ nsd_ensure_dir() { # DIR: made once; down removes it again (when empty) if the l
 
 nsd_quietly() { # COMMAND...: for teardown of things that may already be gone
   "$@" >/dev/null 2>&1 || true
+}
+
+# Removes the files FILE..., then each directory DIR that is empty then, with one rm (rm -d takes
+# only an empty directory). A file that stays is removed once more, for rm to say why.
+nsd_rm() { # FILE... [-- DIR...]
+  local files=() file
+  while (($# > 0)) && [[ $1 != -- ]]; do
+    files+=("$1")
+    shift
+  done
+  (($# == 0)) || shift
+  rm -fd -- "\${files[@]}" "$@" 2>/dev/null || true
+  for file in "\${files[@]}"; do
+    if [[ -e $file || -L $file ]]; then rm -f -- "$file"; fi
+  done
 }
 
 # The alias of a host interface (after nsd_read_host_links): this lab's when it carries the
@@ -620,8 +654,9 @@ nsd_chain_remove() { # IPTABLES TABLE CHAIN (its jumps are gone already)
   local ipt=$1 table=$2 chain=$3
   command -v "$ipt" >/dev/null || return 0
   if "$ipt" -t "$table" -n -L "$chain" >/dev/null 2>&1; then
-    "$ipt" -t "$table" -F "$chain"
-    "$ipt" -t "$table" -X "$chain"
+    "$ipt" -t "$table" -F "$chain" || nsd_on_error $? "$ipt -t $table -F $chain"
+    # Refused while a rule from elsewhere still jumps to it.
+    "$ipt" -t "$table" -X "$chain" || nsd_on_error $? "$ipt -t $table -X $chain"
   fi
 }
 
@@ -633,6 +668,55 @@ nsd_host_link_remove() { # IFNAME (after nsd_read_host_links): only when it is t
   else
     printf 'lab.sh: leaving interface %s alone: it carries another tag than %s\\n' "$1" "$NSD_TAG" >&2
   fi
+}
+
+# Down: the lab's tagged jumps, then its chains with their rules, in each iptables the record
+# names, read with one iptables-save and removed with one iptables-restore --noflush, where a check
+# and a removal each took a dozen processes. When the restore is refused (a rule from elsewhere
+# still jumps to a chain, say), they go one by one instead, and the failing command is named.
+nsd_undo_iptables() {
+  local ipt line table parent chain name saved input tables
+  local -A jumps=() chains=() binaries=() del_lines=() flush_lines=()
+  nsd_lines_of jump
+  for line in "\${NSD_LINES[@]}"; do
+    nsd_words "$line"
+    ipt=\${NSD_WORDS[0]} table=\${NSD_WORDS[1]} parent=\${NSD_WORDS[2]} chain=\${NSD_WORDS[3]}
+    binaries[$ipt]=1
+    # As iptables-save writes the jump, with the comment quoted or not.
+    jumps["$ipt $table -A $parent -m comment --comment \\"$NSD_TAG\\" -j $chain"]=1
+    jumps["$ipt $table -A $parent -m comment --comment $NSD_TAG -j $chain"]=1
+  done
+  nsd_lines_of chain
+  for line in "\${NSD_LINES[@]}"; do
+    binaries[\${line%% *}]=1
+    chains[$line]=1
+  done
+  for ipt in "\${!binaries[@]}"; do
+    command -v "$ipt" >/dev/null || continue
+    input=''
+    if command -v "$ipt-save" >/dev/null && command -v "$ipt-restore" >/dev/null && saved=$("$ipt-save" 2>/dev/null); then
+      del_lines=() flush_lines=() tables=()
+      nsd_split_lines "$saved"
+      for line in "\${NSD_SPLIT[@]}"; do
+        case $line in
+          '*'*) table=\${line#'*'} tables+=("$table") ;;
+          :*)
+            name=\${line%% *} name=\${name#:}
+            if [[ -n \${chains["$ipt $table $name"]-} ]]; then flush_lines[$table]+="-F $name"$'\\n'"-X $name"$'\\n'; fi
+            ;;
+          -A*) if [[ -n \${jumps["$ipt $table $line"]-} ]]; then del_lines[$table]+="-D \${line#-A }"$'\\n'; fi ;;
+        esac
+      done
+      for table in "\${tables[@]}"; do
+        if [[ -n \${del_lines[$table]-}\${flush_lines[$table]-} ]]; then input+="*$table"$'\\n'"\${del_lines[$table]-}\${flush_lines[$table]-}COMMIT"$'\\n'; fi
+      done
+    fi
+    # Found nothing of the record's (gone already, or another iptables than the one that saved):
+    # the checks one by one tell.
+    if [[ -n $input ]] && "$ipt-restore" --noflush <<<"$input" 2>/dev/null; then continue; fi
+    nsd_undo jump "$ipt"
+    nsd_undo chain "$ipt"
+  done
 }
 
 # Removes the object one record line names, if it is still there and this lab's. For down
@@ -680,8 +764,7 @@ nsd_remove() { # MODE KIND WORD...
     link) nsd_host_link_remove "$1" ;;
     netns) nsd_netns_remove "$1" ;;
     dns)
-      rm -f "/etc/netns/$1/resolv.conf"
-      rmdir "/etc/netns/$1" 2>/dev/null || true
+      nsd_rm "/etc/netns/$1/resolv.conf" -- "/etc/netns/$1"
       ;;
     dir) if [[ $mode == down ]]; then rmdir "$1" 2>/dev/null || true; fi ;;
     service) nsd_service_stop "$1" "$2" ;;
@@ -695,21 +778,35 @@ nsd_words() { # LINE: splits a record line into NSD_WORDS (no globbing)
   set +f
 }
 
+# Splits a command's output into NSD_SPLIT, a line each (blank lines go). For output read with
+# $(...): read and mapfile take a pipe a byte at a time, a system call each (0.3 s for the links
+# of a 300-namespace lab).
+nsd_split_lines() { # TEXT
+  local IFS=$'\\n'
+  set -f
+  # shellcheck disable=SC2206
+  NSD_SPLIT=($1)
+  set +f
+}
+
 # Removes every object of KIND that the record names and that is still this lab's, newest
 # first, whatever the drawing says now; what is already gone is skipped. Namespaces, host links
-# and DNS files go all at once (a big lab has thousands).
-nsd_undo() { # KIND
+# and DNS files go all at once (a big lab has thousands), and so do the jumps with the chains
+# (KIND "jump chain"). FIRST limits KIND's lines to those whose first word it is.
+nsd_undo() { # KIND [FIRST]
   local i line at
-  case $1 in
+  case $* in
     netns) nsd_undo_netns ;;
     link) nsd_undo_links ;;
     dns) nsd_undo_dns ;;
+    'jump chain') nsd_undo_iptables ;;
     *)
-      read -ra at <<<"\${NSD_RECORD_AT[$1]-}"
+      # shellcheck disable=SC2206 # numbers only
+      at=(\${NSD_RECORD_AT[$1]-})
       for ((i = \${#at[@]} - 1; i >= 0; i--)); do
         line=\${NSD_RECORD_LINES[at[i]]}
         # A line apply removed is blank.
-        [[ $line == "$1 "* ]] || continue
+        [[ $line == "$1 \${2:+$2 }"* ]] || continue
         nsd_words "$line"
         nsd_remove down "\${NSD_WORDS[@]}"
       done
@@ -721,7 +818,8 @@ nsd_undo() { # KIND
 nsd_lines_of() { # KIND
   local i line at
   NSD_LINES=()
-  read -ra at <<<"\${NSD_RECORD_AT[$1]-}"
+  # shellcheck disable=SC2206 # numbers only
+  at=(\${NSD_RECORD_AT[$1]-})
   for ((i = \${#at[@]} - 1; i >= 0; i--)); do
     line=\${NSD_RECORD_LINES[at[i]]}
     if [[ $line == "$1 "* ]]; then NSD_LINES+=("\${line#"$1 "}"); fi
@@ -748,7 +846,7 @@ nsd_netns_ids_save() {
 # NSD_NETNS_MADE[NAME] (what up saved) and NSD_PIDS_IN[ID] (the pids in it), instead of an
 # "ip netns pids" per namespace.
 nsd_netns_scan() { # [--pids] NAME...
-  local id path pid name paths=() procs=()
+  local id path pid name out line paths=() procs=()
   declare -gA NSD_NETNS_ID=() NSD_NETNS_MADE=() NSD_PIDS_IN=()
   if [[ \${1-} == --pids ]]; then
     procs=(/proc/[0-9]*/ns/net)
@@ -758,14 +856,17 @@ nsd_netns_scan() { # [--pids] NAME...
   if [[ -r $NSD_STATE/netns ]]; then
     while read -r id path; do NSD_NETNS_MADE[\${path#/run/netns/}]=$id; done <"$NSD_STATE/netns"
   fi
-  while read -r id path; do
+  out=$(stat -L -c '%d:%i %n' "\${paths[@]}" "\${procs[@]}" 2>/dev/null) || true
+  nsd_split_lines "$out"
+  for line in "\${NSD_SPLIT[@]}"; do
+    id=\${line%% *} path=\${line#* }
     if [[ $path == /proc/* ]]; then
       pid=\${path#/proc/} pid=\${pid%%/*}
       if ((pid != $$ && pid != BASHPID)); then NSD_PIDS_IN[$id]+="$pid "; fi
     else
       NSD_NETNS_ID[\${path#/run/netns/}]=$id
     fi
-  done < <(stat -L -c '%d:%i %n' "\${paths[@]}" "\${procs[@]}" 2>/dev/null || true)
+  done
 }
 
 # nsd_netns_ours, answered from nsd_netns_scan when the namespace is still the one up made.
@@ -835,7 +936,8 @@ nsd_undo_netns() {
   for name in "\${ours[@]}"; do
     if nsd_has_netns "$name"; then nsd_on_error 1 "ip netns del $name"; fi
   done
-  rm -f "$NSD_STATE/netns"
+  # Their identities are stale now (emptied, not removed: no process; down forgets the file).
+  : >"$NSD_STATE/netns"
 }
 
 # Down: the host's links that are this lab's, in one ip -batch. The host end of a veth pair whose
@@ -850,7 +952,8 @@ nsd_undo_links() {
   for name in "\${NSD_LINES[@]}"; do recorded[$name]=1; done
   nsd_lines_of veth
   for line in "\${NSD_LINES[@]}"; do
-    read -ra words <<<"$line"
+    nsd_words "$line"
+    words=("\${NSD_WORDS[@]}")
     if [[ \${words[4]} == - && -n \${NSD_DELETED[\${words[1]}]-} ]]; then going[\${words[3]}]=1; fi
     if [[ \${words[1]} == - && -n \${NSD_DELETED[\${words[4]}]-} ]]; then going[\${words[0]}]=1; fi
   done
@@ -894,8 +997,7 @@ nsd_undo_dns() {
     files+=("/etc/netns/$name/resolv.conf")
     dirs+=("/etc/netns/$name")
   done
-  rm -f "\${files[@]}"
-  rmdir "\${dirs[@]}" 2>/dev/null || true
+  nsd_rm "\${files[@]}" -- "\${dirs[@]}"
 }
 
 # Apply, when up runs where the lab is already up: first remove what the record has and this
@@ -946,7 +1048,8 @@ nsd_apply() { # [plan]
   done
   if [[ -z $plan ]]; then nsd_read_host_links; fi
   for kind in service jump rule chain qdisc route addr sysctl veth bridge link netns dns; do
-    read -ra at <<<"\${NSD_RECORD_AT[$kind]-}"
+    # shellcheck disable=SC2206 # numbers only
+    at=(\${NSD_RECORD_AT[$kind]-})
     for ((j = \${#at[@]} - 1; j >= 0; j--)); do
       i=\${at[j]} line=\${NSD_RECORD_LINES[i]}
       [[ $line == "$kind "* ]] || continue
@@ -1054,9 +1157,9 @@ nsd_veth_replug() { # PLAN LINE ELEMENT
 # see nsd_flock).
 nsd_state_remove() {
   # The services were stopped, and their namespaces (with anything left in them) are gone.
-  rm -rf "$NSD_STATE/record" "$NSD_STATE/record.new" "$NSD_STATE/about" "$NSD_STATE/about.new" "$NSD_STATE/batch.err" "$NSD_STATE/netns" "$NSD_STATE/netns.new" "$NSD_STATE/holder" "$NSD_STATE/lock" "$NSD_STATE/services"
-  # The state directory of the lab, then the one of all labs when it was the last.
-  rmdir "$NSD_STATE" "\${NSD_STATE%/*}" 2>/dev/null || true
+  if [[ -d $NSD_STATE/services ]]; then rm -rf "$NSD_STATE/services"; fi
+  # Then the state directory of the lab, and the one of all labs when it was the last.
+  nsd_rm "$NSD_STATE/record" "$NSD_STATE/record.new" "$NSD_STATE/about" "$NSD_STATE/about.new" "$NSD_STATE/batch.err" "$NSD_STATE/netns" "$NSD_STATE/netns.new" "$NSD_STATE/holder" "$NSD_STATE/lock" -- "$NSD_STATE" "\${NSD_STATE%/*}"
 }
 
 nsd_preflight() { # ACTION
@@ -1559,7 +1662,8 @@ nsd_wave_end() { # [all]
   NSD_WAVE_NS=()
   for n in "\${running[@]}"; do
     cost=$((cost + NSD_COST[n]))
-    read -ra names <<<"\${NSD_TOUCH[n]}"
+    nsd_words "\${NSD_TOUCH[n]}"
+    names=("\${NSD_WORDS[@]}")
     for ns in "\${names[@]}"; do NSD_WAVE_NS[$ns]=1; done
   done
   NSD_WAVE_COST=$cost
@@ -1873,7 +1977,8 @@ nsd_py_wave() {
   nsd_py ping 0 "\${NSD_PY_WAVE[@]}" || true
   NSD_PY_WAVE=()
   for line in "\${NSD_PY_ANSWER[@]}"; do
-    read -r n observed ms <<<"$line"
+    nsd_words "$line"
+    n=\${NSD_WORDS[0]} observed=\${NSD_WORDS[1]-} ms=\${NSD_WORDS[2]-}
     [[ -n \${NSD_PY_PROBE[n]-} && $observed != ping ]] || continue
     unset 'NSD_PY_PROBE[n]'
     nsd_ping_end "$n" "$observed" "$ms"

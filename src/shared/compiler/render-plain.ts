@@ -123,14 +123,16 @@ function undoLines(words: readonly string[], plan: Plan, removed: Set<string>): 
   }
 }
 
-/** The plain lines of one lab.sh command of `down`: `nsd_undo KIND` undoes the record's lines of that kind, newest first. */
+/** The plain lines of one lab.sh command of `down`: `nsd_undo KIND...` undoes the record's lines of each kind in turn, newest first. */
 function downLines(c: Command, records: readonly string[][], plan: Plan, removed: Set<string>): Line[] {
-  const [head, kind] = c.argv;
+  const [head, ...kinds] = c.argv;
   if (head !== 'nsd_undo') return [];
-  return records
-    .filter((r) => r[0] === kind)
-    .reverse()
-    .flatMap((r) => undoLines(r, plan, removed));
+  return kinds.flatMap((kind) =>
+    records
+      .filter((r) => r[0] === kind)
+      .reverse()
+      .flatMap((r) => undoLines(r, plan, removed)),
+  );
 }
 
 function renderLine(line: Line): string {
@@ -175,7 +177,7 @@ export function renderPlain(plan: Plan, options: { source?: string; up?: Step[];
   out.push('', '# To remove the lab, run these (as root, in this order):');
   const removed = new Set<string>();
   const records = up.flatMap((s) => s.records ?? []);
-  const undoes = (s: Step, kind: string) => s.commands.some((c) => c.argv[0] === 'nsd_undo' && c.argv[1] === kind);
+  const undoes = (s: Step, kind: string) => s.commands.some((c) => c.argv[0] === 'nsd_undo' && c.argv.slice(1).includes(kind));
   // Down's steps in the order a reader types them (PLAIN_DOWN); any other step after them.
   const rank = (s: Step) => {
     const at = PLAIN_DOWN.findIndex((kind) => undoes(s, kind));

@@ -565,24 +565,24 @@ export function eachUpStep(plan: Plan, add: (s: Step) => void): void {
  * now (so they need no plan), kind by kind; each skips what is gone or is no longer the lab's.
  */
 export function downSteps(): Step[] {
-  const undo = (kind: RecordKind, phase: Phase, title: string): Step => ({ id: `${phase}/${kind}`, phase, element: null, title, commands: [cmd('nsd_undo', kind)] });
+  const undo = (kinds: RecordKind[], phase: Phase, title: string): Step => ({ id: `${phase}/${kinds[0]}`, phase, element: null, title, commands: [cmd('nsd_undo', ...kinds)] });
   return [
     { id: 'preflight', phase: 'preflight', element: null, title: 'check root and tools, lock the lab, read its record', commands: [cmd('nsd_preflight', 'down')] },
-    undo('service', 'services', "stop the lab's services (each its process group)"),
+    undo(['service'], 'services', "stop the lab's services (each its process group)"),
     // Namespaces first: deleting them removes their veth pairs in one go of the kernel's, where
     // deleting each pair waits for the kernel on its own. The kernel does that in the background
     // and holds the lock every ip command needs meanwhile, so the steps that need no ip command
     // (iptables, files) come next, while it works.
-    undo('netns', 'namespaces', 'remove the namespaces (and the processes in them)'),
-    undo('jump', 'nat', "remove the jumps from the host's iptables chains into the lab's chains"),
-    undo('chain', 'nat', "remove the lab's iptables chains and their rules"),
-    undo('dns', 'namespaces', 'remove the DNS files in /etc/netns'),
-    undo('route', 'routes', 'remove the host routes'),
-    undo('link', 'links', "remove the host's veth pairs and bridges"),
+    undo(['netns'], 'namespaces', 'remove the namespaces (and the processes in them)'),
+    // One step: one iptables-save and one iptables-restore remove them all.
+    undo(['jump', 'chain'], 'nat', "remove the jumps from the host's iptables chains, then the lab's chains and their rules"),
+    undo(['dns'], 'namespaces', 'remove the DNS files in /etc/netns'),
+    undo(['route'], 'routes', 'remove the host routes'),
+    undo(['link'], 'links', "remove the host's veth pairs and bridges"),
     // After the links: writing a forwarding setting waits for the lock the kernel holds while it
     // removes the namespaces (and tries again and again meanwhile, taking the CPU it works on).
-    undo('sysctl', 'forwarding', 'put back the host settings no other lab needs'),
-    undo('dir', 'namespaces', 'remove the directories the lab made, when empty'),
+    undo(['sysctl'], 'forwarding', 'put back the host settings no other lab needs'),
+    undo(['dir'], 'namespaces', 'remove the directories the lab made, when empty'),
     { id: 'state', phase: 'preflight', element: null, title: 'forget the lab: its record and its lock', commands: [cmd('nsd_state_remove')] },
   ];
 }

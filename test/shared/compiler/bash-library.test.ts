@@ -60,4 +60,33 @@ describe('bash-library', () => {
       expect(plan([...base, ['qdisc red rb-red delay 20ms', 'red-blue']], [...base, ['qdisc red rb-red delay 20ms', 'red-blue']])).toBe('plan for lab lab: 0 to add, 0 to remove, 0 chain(s) to refill; the rest stays as it is\n');
     });
   });
+
+  describe('nsd_rm', () => {
+    /** Runs `nsd_rm ARGS` (paths relative to a fresh directory made by SETUP) and lists what is left. */
+    function rm(setup: string, args: string): { code: number | null; stderr: string; left: string } {
+      const dir = spawnSync('mktemp', ['-d'], { encoding: 'utf8' }).stdout.trim();
+      const script = ['set -euo pipefail', fn('nsd_rm'), 'cd "$1"', setup, `nsd_rm ${args}`].join('\n');
+      const r = spawnSync('bash', ['-c', script, '_', dir], { encoding: 'utf8' });
+      const left = spawnSync('find', ['.', '-mindepth', '1'], { cwd: dir, encoding: 'utf8' }).stdout.split('\n').filter(Boolean).sort().join(' ');
+      spawnSync('rm', ['-rf', dir]);
+      return { code: r.status, stderr: r.stderr, left };
+    }
+
+    it('removes the files, then each directory that is empty then, quietly leaving one that is not', () => {
+      const r = rm('mkdir a b c && touch a/resolv.conf b/resolv.conf b/other', 'a/resolv.conf b/resolv.conf gone -- a b c');
+      expect(r).toEqual({ code: 0, stderr: '', left: './b ./b/other' });
+    });
+
+    it('takes files alone, or directories alone', () => {
+      expect(rm('touch x y', 'x y').left).toBe('');
+      expect(rm('mkdir d', '-- d').left).toBe('');
+    });
+
+    it('fails, with rm saying why, when a file stays', () => {
+      const r = rm('mkdir -p full/x', 'full -- ');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("rm: cannot remove 'full': Is a directory");
+      expect(r.left).toBe('./full ./full/x');
+    });
+  });
 });

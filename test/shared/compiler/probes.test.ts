@@ -99,7 +99,7 @@ describe('probes', () => {
       try {
         const script = [
           'set -euo pipefail',
-          ...['nsd_note', 'nsd_waves_begin', 'nsd_queue', 'nsd_wave_end', 'nsd_py_wave', 'nsd_waves_end'].map(fn),
+          ...['nsd_note', 'nsd_words', 'nsd_waves_begin', 'nsd_queue', 'nsd_wave_end', 'nsd_py_wave', 'nsd_waves_end'].map(fn),
           ...fakes,
           `NSD_PYTHON_PROBES=0 NSD_NEIGH_MARGIN=128 NSD_NEIGH_WANT=0 NSD_NAMESPACES=(a b c) READS=0 ALL_READS=0 FULL=${full ? 1 : 0}`,
           'nsd_waves_begin "$1/probes"',
@@ -146,7 +146,7 @@ describe('probes', () => {
       try {
         const script = [
           'set -euo pipefail',
-          ...['nsd_note', 'nsd_waves_begin', 'nsd_queue', 'nsd_wave_end', 'nsd_py_wave', 'nsd_waves_end'].map(fn),
+          ...['nsd_note', 'nsd_words', 'nsd_waves_begin', 'nsd_queue', 'nsd_wave_end', 'nsd_py_wave', 'nsd_waves_end'].map(fn),
           'nsd_neigh_read() { NSD_NEIGH_LIMIT=1024 NSD_NEIGH_USED=0 NSD_NEIGH_ROOM=5 NSD_NEIGH_FULLS=0; }',
           'nsd_neigh_flush() { echo "flushed $1 $(printf "%s\\n" "${@:2}" | sort | tr "\\n" " ")" >>"$NSD_PROBE_DIR.log"; }',
           // slow answers after 1 s (its ARP request was lost); every probe passes.
@@ -190,7 +190,7 @@ describe('probes', () => {
         const script = [
           'set -euo pipefail',
           'DIR=$1',
-          ...['nsd_note', 'nsd_waves_begin', 'nsd_queue', 'nsd_wave_end', 'nsd_py_wave', 'nsd_waves_end', 'nsd_probe_start', 'nsd_ping', 'nsd_ping_read', 'nsd_ping_end', 'nsd_probe', 'nsd_probe_write'].map(fn),
+          ...['nsd_note', 'nsd_words', 'nsd_waves_begin', 'nsd_queue', 'nsd_wave_end', 'nsd_py_wave', 'nsd_waves_end', 'nsd_probe_start', 'nsd_ping', 'nsd_ping_read', 'nsd_ping_end', 'nsd_probe', 'nsd_probe_write'].map(fn),
           'nsd_neigh_read() { NSD_NEIGH_LIMIT=1024 NSD_NEIGH_USED=0 NSD_NEIGH_ROOM=100 NSD_NEIGH_FULLS=0; }',
           'nsd_neigh_flush() { :; }',
           fake('nsenter', '${1#--net=/run/netns/}'),

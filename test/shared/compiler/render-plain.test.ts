@@ -42,7 +42,7 @@ describe('render-plain', () => {
 
   it("removes the lab in the tutorial's order, whatever order lab.sh's down takes: rules, then routes, then the host's links, then the namespaces", () => {
     // Every kind lab.sh's down removes has its place in the plain order.
-    const kinds = downSteps().flatMap((s) => s.commands.filter((c) => c.argv[0] === 'nsd_undo').map((c) => c.argv[1]));
+    const kinds = downSteps().flatMap((s) => s.commands.filter((c) => c.argv[0] === 'nsd_undo').flatMap((c) => c.argv.slice(1)));
     expect([...kinds].sort()).toEqual([...PLAIN_DOWN].sort());
     const cleanup = plainCleanup(plainOf('05-port-forward'));
     const first = (re: RegExp) => cleanup.findIndex((l) => re.test(l));
