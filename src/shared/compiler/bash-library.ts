@@ -699,7 +699,10 @@ nsd_undo_iptables() {
       nsd_split_lines "$saved"
       for line in "\${NSD_SPLIT[@]}"; do
         case $line in
-          '*'*) table=\${line#'*'} tables+=("$table") ;;
+          '*'*)
+            table=\${line#'*'}
+            tables+=("$table")
+            ;;
           :*)
             name=\${line%% *} name=\${name#:}
             if [[ -n \${chains["$ipt $table $name"]-} ]]; then flush_lines[$table]+="-F $name"$'\\n'"-X $name"$'\\n'; fi
@@ -792,8 +795,8 @@ nsd_split_lines() { # TEXT
 # Removes every object of KIND that the record names and that is still this lab's, newest
 # first, whatever the drawing says now; what is already gone is skipped. Namespaces, host links
 # and DNS files go all at once (a big lab has thousands), and so do the jumps with the chains
-# (KIND "jump chain"). FIRST limits KIND's lines to those whose first word it is.
-nsd_undo() { # KIND [FIRST]
+# (KIND "jump chain"). IPTABLES limits the jumps or chains to those of that program.
+nsd_undo() { # KIND [IPTABLES]
   local i line at
   case $* in
     netns) nsd_undo_netns ;;
