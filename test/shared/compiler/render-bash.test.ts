@@ -42,6 +42,20 @@ describe('render-bash', () => {
     expect(c.script).not.toMatch(/^run mkdir/m);
   });
 
+  it('keeps every step and probe of a script of many chunks, each once and in order (the text is joined in chunks of 64 kB)', () => {
+    const c = compile(bridgedLab(1000));
+    if (!c.ok) throw new Error(c.problems[0]?.message);
+    expect(c.script.length).toBeGreaterThan(20 * 64 * 1024);
+    const body = /^nsd_up\(\) \{\n([\s\S]*?)^\}$/m.exec(c.script)![1]!;
+    // Every step opens with a `step ELEMENT TITLE` line in a table, or with nsd_step when it runs as bash.
+    const opened = [...body.matchAll(/^(?:step (\S+) (.*)| {2}nsd_step (\S+) (.*))$/gm)].map((m) => (m[1] !== undefined ? `${m[1]} ${m[2]}` : `${m[3]} ${m[4]}`));
+    expect(opened).toEqual(c.up.map((s) => `${s.element ?? '-'} ${s.title}`));
+    expect(body).toContain(`NSD_TOTAL=${c.up.length}\n`);
+    // The probe table: one line per probe, its number third (after its cost and its quoted namespaces), each number once.
+    const table = /nsd_queue_table <<'NSD_TABLE'\n([\s\S]*?)\nNSD_TABLE$/m.exec(c.script)![1]!.split('\n');
+    expect(table.map((line) => Number(/^\d+ (?:'[^']*'|\S+) (\d+) /.exec(line)?.[1])).sort((a, b) => a - b)).toEqual(c.probes.map((_, i) => i + 1));
+  });
+
   it("makes a table's directories in one mkdir, writes its files, and is back at the table's last step afterwards", () => {
     const dir = mkdtempSync(join(tmpdir(), 'nsd-table-'));
     const fn = (name: string) => new RegExp(`^${name}\\(\\) \\{[\\s\\S]*?^\\}$`, 'm').exec(BASH_LIBRARY)![0];
