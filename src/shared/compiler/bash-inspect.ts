@@ -153,7 +153,7 @@ nsd_inspect_dump() { # WHERE: what ip -j, tc -j and ip netns pids show there, as
 # missing or different on the host, then the dumps: every namespace the lab has or wants, the
 # host, and the rules of the lab's iptables chains. Links are judged by their veth and bridge lines.
 nsd_inspect() {
-  local i line first=1 name ipt table parent chain
+  local i item line first=1 name ipt table parent chain
   local -A want=() seen=()
   nsd_preflight inspect
   nsd_record_open
@@ -161,14 +161,15 @@ nsd_inspect() {
   # per DNS file (a big lab has thousands).
   declare -gA NSD_DNS_SERVERS=()
   for line in "\${NSD_DNS[@]}"; do NSD_DNS_SERVERS[\${line%% *}]=\${line#* }; done
+  nsd_want_read
   printf '{"lab":%s,"tag":%s,"want":[' "$(nsd_json "$NSD_LAB")" "$(nsd_json "$NSD_TAG")"
-  for i in "\${!NSD_WANT[@]}"; do
-    line=\${NSD_WANT[i]}
+  for item in "\${NSD_WANT[@]}"; do
+    line=\${item%$'\\t'*}
     want[$line]=1
     [[ $line != 'link '* ]] || continue
     if ((first == 0)); then printf ','; fi
     first=0
-    nsd_inspect_item "$line" "\${NSD_WANT_OF[i]}"
+    nsd_inspect_item "$line" "\${item##*$'\\t'}"
   done
   printf '],"extra":['
   first=1

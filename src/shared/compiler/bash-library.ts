@@ -14,6 +14,9 @@ import { NETEM_FIX } from './netem.js';
  */
 export const NAMESPACE_MEMORY_KB = 320;
 
+/** The here-document delimiter of the step tables: render-bash.ts writes them, nsd_want_read reads them back. */
+export const TABLE_END = 'NSD_TABLE';
+
 export const BASH_LIBRARY = `nsd_die() {
   printf 'lab.sh: %s\\n' "$*" >&2
   exit 1
@@ -731,12 +734,10 @@ nsd_remove() { # MODE KIND WORD...
   case $kind in
     jump) nsd_jump_remove "$@" ;;
     chain) nsd_chain_remove "$@" ;;
-    route)
-      if [[ $1 == - || $mode == apply ]]; then
-        local in=()
-        if [[ $1 != - ]]; then in=(-n "$1"); fi
-        if [[ $2 == -6 ]]; then nsd_quietly ip "\${in[@]}" -6 route del "\${@:3}"; else nsd_quietly ip "\${in[@]}" route del "\${@:2}"; fi
-      fi
+    route) # WHERE [-6] ROUTE...: down asks only for the host's (a namespace's routes go with it)
+      local in=()
+      if [[ $1 != - ]]; then in=(-n "$1"); fi
+      if [[ $2 == -6 ]]; then nsd_quietly ip "\${in[@]}" -6 route del "\${@:3}"; else nsd_quietly ip "\${in[@]}" route del "\${@:2}"; fi
       ;;
     addr)
       if [[ $mode == apply ]]; then
@@ -789,8 +790,8 @@ nsd_words() { # TEXT [SEPARATORS]
 # Removes every object of KIND that the record names and that is still this lab's, newest
 # first, whatever the drawing says now; what is already gone is skipped. Namespaces, host links
 # and DNS files go all at once (a big lab has thousands), and so do the jumps with the chains
-# (KIND "jump chain"). IPTABLES limits the jumps or chains to those of that program.
-nsd_undo() { # KIND [IPTABLES]
+# (KIND "jump chain"). WORD limits them to the lines whose second word it is.
+nsd_undo() { # KIND [WORD]
   local i line at
   case $* in
     netns) nsd_undo_netns ;;
@@ -798,6 +799,9 @@ nsd_undo() { # KIND [IPTABLES]
     dns) nsd_undo_dns ;;
     'jump chain') nsd_undo_iptables ;;
     *)
+      # The host's routes only (where: -): a namespace's routes go with it, and are not split
+      # into words here for nothing (300 of them took 12 ms of a down of 300).
+      if [[ $* == route ]]; then set -- route -; fi
       # shellcheck disable=SC2206 # numbers only
       at=(\${NSD_RECORD_AT[$1]-})
       for ((i = \${#at[@]} - 1; i >= 0; i--)); do
@@ -996,17 +1000,39 @@ nsd_undo_dns() {
   nsd_rm "\${files[@]}" -- "\${dirs[@]}"
 }
 
+# What up records for this drawing: NSD_WANT, a line for each record, "LINE<tab>ELEMENT" as in the
+# record ("lab" for the lab's own). They are the record lines of up's tables, read back from up
+# itself (declare -f prints its here-documents as written), once: only apply on a running lab,
+# plan and inspect need them, where a copy of them in the script made every run of a big lab
+# parse it (half a second at 10,000 namespaces). Split at line breaks by bash: mapfile reads a
+# here-string a byte at a time.
+nsd_want_read() {
+  ((NSD_WANT_READ == 0)) || return 0
+  local IFS=$'\\n'
+  set -f
+  # shellcheck disable=SC2207 # lines, split at line breaks only, not globbed
+  NSD_WANT=($(declare -f nsd_up | awk '
+    /<<.${TABLE_END}.$/ { table = 1; next }
+    $0 == "${TABLE_END}" { table = 0; next }
+    table && /^step / { split($0, words, " "); element = words[2] == "-" ? "lab" : words[2]; next }
+    table && /^record / { print substr($0, 8) "\\t" element }'))
+  set +f
+  NSD_WANT_READ=1
+}
+
 # Apply, when up runs where the lab is already up: first remove what the record has and this
 # drawing does not (a removed or renamed element, an old address, route, DNS file, rule or
 # setting), newest first, and forget it; the steps after it add what is new and leave the rest
 # untouched. A chain whose rules changed is emptied and refilled in the drawing's order.
 # With "plan" it only says what it would remove (-), refill (~) and add (+), and changes nothing.
 nsd_apply() { # [plan]
-  local plan=\${1-} line i j at kind key n=0 added=0 refilled=0 changed=0 replugged=0
+  local plan=\${1-} item line i j at kind key n=0 added=0 refilled=0 changed=0 replugged=0
   # A fresh lab has nothing to remove (and a big one would pay for reading what it wants).
   if [[ -z $plan ]] && ((\${#NSD_RECORD_LINES[@]} == 0)); then return 0; fi
   local -A want=() have_rules=() want_rules=() refill=() gone=() want_qdisc=() have_qdisc=() want_veth=() have_veth=()
-  for line in "\${NSD_WANT[@]}"; do
+  nsd_want_read
+  for item in "\${NSD_WANT[@]}"; do
+    line=\${item%$'\\t'*}
     want[$line]=1
     # A qdisc is known by its interface (WHERE DEV): other figures on the same one are a change (~).
     if [[ $line == 'qdisc '* ]]; then
@@ -1099,8 +1125,8 @@ nsd_apply() { # [plan]
     done
   done
   if [[ -n $plan ]]; then
-    for i in "\${!NSD_WANT[@]}"; do
-      line=\${NSD_WANT[i]}
+    for item in "\${NSD_WANT[@]}"; do
+      line=\${item%$'\\t'*}
       nsd_recorded "$line" && continue
       if [[ $line == 'rule '* ]]; then
         nsd_words "$line"
@@ -1114,7 +1140,7 @@ nsd_apply() { # [plan]
         nsd_veth_key
         [[ -z \${have_veth[$NSD_KEY]-} ]] || continue
       fi
-      printf '+ %s  [%s]\\n' "$line" "\${NSD_WANT_OF[i]}"
+      printf '+ %s  [%s]\\n' "$line" "\${item##*$'\\t'}"
       added=$((added + 1))
     done
     printf 'plan for lab %s: %d to add, %d to remove, %d chain(s) to refill%s%s; the rest stays as it is\\n' "$NSD_LAB" "$added" "$n" "$refilled" \\
@@ -1165,6 +1191,8 @@ nsd_preflight() { # ACTION
   local tools=(ip sysctl)
   if [[ $1 != status ]] && ((NSD_NEEDS_IPTABLES)); then tools+=("\${NSD_IPTABLES[@]}"); fi
   if [[ $1 == up ]]; then tools+=(nsenter); fi
+  # nsd_want_read, for apply, plan and inspect.
+  if [[ $1 == up || $1 == plan || $1 == inspect ]]; then tools+=(awk); fi
   if [[ $1 == verify ]]; then tools+=(ping timeout nsenter flock mkfifo); fi
   if [[ $1 == up ]] && ((\${#NSD_SERVICES[@]} > 0)); then tools+=(setsid); fi
   if [[ $1 == up ]] && ((\${#NSD_NETEM[@]} > 0)); then tools+=(tc unshare); fi
@@ -1172,7 +1200,7 @@ nsd_preflight() { # ACTION
     command -v "$tool" >/dev/null || missing+=("$tool")
   done
   if ((\${#missing[@]} > 0)); then
-    nsd_die "missing tools: \${missing[*]} (on Debian or Ubuntu: apt-get install iproute2 procps iptables iputils-ping util-linux)"
+    nsd_die "missing tools: \${missing[*]} (on Debian or Ubuntu: apt-get install iproute2 procps iptables iputils-ping util-linux mawk)"
   fi
   # Not for down, which makes no namespace and checks that each one it deletes is gone: this lists
   # every namespace on the host (10 ms at 300).

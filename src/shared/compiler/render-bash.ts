@@ -3,7 +3,7 @@
  * both use it, so what runs is exactly what the user can read.
  */
 import { BASH_INSPECT } from './bash-inspect.js';
-import { BASH_LIBRARY } from './bash-library.js';
+import { BASH_LIBRARY, TABLE_END } from './bash-library.js';
 import { orderByKey } from './order.js';
 import type { Plan } from './plan.js';
 import { NEIGHBOUR_MARGIN, type Impairment, type PlannedProbe } from './probes.js';
@@ -42,9 +42,11 @@ function stepCommand(c: Command): string {
   return c.ipv6 ? `nsd_ipv6 ${renderCommand(c)}` : renderCommand(c);
 }
 
-function renderStep(s: Step, out: string[]): void {
-  out.push(`  nsd_step ${shellQuote(s.element ?? '-')} ${shellQuote(s.title)}`);
-  for (const r of s.records ?? []) out.push(`  nsd_record ${shellJoin(r)}`);
+/**
+ * The commands of a step that cannot be table lines (a word with a line break), as bash reads
+ * them: its title and records go to a run table above them (see renderSteps).
+ */
+function renderCommands(s: Step, out: string[]): void {
   if (!s.unless) {
     for (const c of s.commands) out.push(`  ${stepCommand(c)}`);
   } else if (s.commands.length === 1) {
@@ -121,9 +123,17 @@ function batchLine(c: Command): string | undefined {
   return c.ipv6 ? `ip6${line.slice(2)}` : line;
 }
 
-/** True when a record's joined words stay one line of a table (no tab or line break in any word). */
+/**
+ * True when a record's joined words stay one line of a table and of the record (no tab or line
+ * break in any word): every record is, its words being names, addresses and settings.
+ */
 function oneLineRecord(line: string): boolean {
   return !line.includes('\n') && !line.includes('\t');
+}
+
+/** A step's first line in a table: its element ("-" for the lab's own) and title. */
+function stepLine(s: Step): string {
+  return `step ${s.element ?? '-'} ${oneLine(s.title)}`;
 }
 
 /**
@@ -142,17 +152,15 @@ function fileLine(c: Command): string | undefined {
 }
 
 /**
- * Whether a step can run as data in nsd_table: its records are one line each, and either all its
- * commands are `ip` commands that batchLine takes (each then a table line of its words as
+ * Whether a step can run as data in nsd_table: either all its commands are `ip` commands that batchLine takes (each then a table line of its words as
  * written), with at most one command when the step has a check, or all of them write files
  * (fileLine), with no check and nothing after. Not both kinds: nsd_table writes the files of all
  * its steps before it runs their ip commands. The lines of its commands, then of its commands
  * after, go to `commandLines` (found once, for this check and for the table).
  */
-function isTableStep(s: Step, recordLines: readonly string[], commandLines: string[]): boolean {
+function isTableStep(s: Step, commandLines: string[]): boolean {
   const commands = s.commands;
   if (commands.length === 0 || (s.unless && commands.length !== 1)) return false;
-  for (let i = 0; i < (s.records?.length ?? 0); i++) if (!oneLineRecord(recordLines[i]!)) return false;
   const lineOf = commands[0]!.argv[0] !== 'ip' ? fileLine : batchLine;
   if (lineOf === fileLine && (s.unless || (s.after && s.after.length > 0))) return false;
   for (let i = 0; i < commands.length; i++) {
@@ -174,7 +182,7 @@ function isTableStep(s: Step, recordLines: readonly string[], commandLines: stri
  * has a check: its "File exists" means done).
  */
 function pushTableLines(s: Step, out: Lines, recordLines: readonly string[], commandLines: readonly string[]): void {
-  out.line(`step ${s.element ?? '-'} ${oneLine(s.title)}`);
+  out.line(stepLine(s));
   for (let i = 0; i < (s.records?.length ?? 0); i++) out.line(`record ${recordLines[i]!}`);
   const count = s.commands.length + (s.after?.length ?? 0);
   for (let i = 0; i < count; i++) out.line(i === 0 && s.unless ? `make ${commandLines[i]!}` : commandLines[i]!);
@@ -185,17 +193,14 @@ function pushTableLines(s: Step, out: Lines, recordLines: readonly string[], com
  * commands and the commands that run even when the check holds, as bash reads them. Undefined
  * when a line would not stay one line.
  */
-function runLines(s: Step): string[] | undefined {
-  const lines = [`step ${s.element ?? '-'} ${oneLine(s.title)}`];
-  for (const r of s.records ?? []) lines.push(`record ${r.join(' ')}`);
+function runLines(s: Step, recordLines: readonly string[]): string[] | undefined {
+  const lines = [stepLine(s)];
+  for (let i = 0; i < (s.records?.length ?? 0); i++) lines.push(`record ${recordLines[i]!}`);
   if (s.unless) lines.push(`unless ${renderCommand(s.unless)}`);
   for (const c of s.commands) lines.push(`run ${stepCommand(c)}`);
   for (const c of s.after ?? []) lines.push(`after ${stepCommand(c)}`);
   return lines.some((l) => /[\n\r]/.test(l)) ? undefined : lines;
 }
-
-/** The here-document delimiter of the step tables. */
-const TABLE_END = 'NSD_TABLE';
 
 /** What the two kinds of step table say about themselves, above their first line. */
 const TABLE_NOTES = {
@@ -224,7 +229,7 @@ function eachOf(steps: readonly Step[]): EachStep {
  * Data keeps the function small at any size (bash crashed on one unrolled block per step). Each
  * step is rendered as it comes, so up's steps need not be kept (see eachUpStep).
  */
-function renderSteps(name: string, action: string, steps: EachStep, script: string[], trailer: string[], notes = true, records?: { lines: string[]; elements: string[] }): void {
+function renderSteps(name: string, action: string, steps: EachStep, script: string[], trailer: string[], notes = true): void {
   // The function's first lines, with the count of its steps, once they are all rendered.
   const headAt = script.length;
   script.push('');
@@ -238,21 +243,26 @@ function renderSteps(name: string, action: string, steps: EachStep, script: stri
     if (table) out.line(TABLE_END);
     table = undefined;
   };
-  // Each step's record lines, joined once for the table, its check and the list of records, and
-  // its command lines, found once for the check and the table; both reused from step to step.
+  // Each step's record lines, joined once, and its command lines, found once for the check and
+  // the table; both reused from step to step.
   const recordLines: string[] = [];
   const commandLines: string[] = [];
   steps((s) => {
     total++;
     const recordCount = s.records?.length ?? 0;
-    for (let r = 0; r < recordCount; r++) recordLines[r] = s.records![r]!.join(' ');
-    const ip = isTableStep(s, recordLines, commandLines);
-    const lines = ip ? undefined : runLines(s);
-    const kind = ip ? 'ip' : lines ? 'run' : undefined;
+    for (let r = 0; r < recordCount; r++) {
+      const line = s.records![r]!.join(' ');
+      // The record is a file of lines: a step whose record is not one line is a bug of the compiler's, never the drawing's.
+      if (!oneLineRecord(line)) throw new Error(`step ${s.id}: its record ${JSON.stringify(line)} is not one line`);
+      recordLines[r] = line;
+    }
+    const ip = isTableStep(s, commandLines);
+    const lines = ip ? undefined : runLines(s, recordLines);
+    const kind = ip ? 'ip' : 'run';
     if (kind !== table) endTable();
     const changed = s.phase !== phase;
     phase = s.phase;
-    if (kind && !table) {
+    if (!table) {
       out.line('');
       for (const note of TABLE_NOTES[kind]) out.line(note);
       out.line(`  ${kind === 'ip' ? 'nsd_table' : 'nsd_run_table'} <<'${TABLE_END}'`);
@@ -260,27 +270,21 @@ function renderSteps(name: string, action: string, steps: EachStep, script: stri
       if (notes && changed) out.line(`# ${PHASE_NOTES[phase]}`);
       out.line(`phase ${phase}`);
     } else if (changed) {
-      if (table) {
-        if (notes) out.line(`# ${PHASE_NOTES[phase]}`);
-        out.line(`phase ${phase}`);
-      } else {
-        out.line('');
-        if (notes) out.line(`  # ${PHASE_NOTES[phase]}`);
-        out.line(`  NSD_PHASE=${phase}`);
-      }
+      if (notes) out.line(`# ${PHASE_NOTES[phase]}`);
+      out.line(`phase ${phase}`);
     }
     if (ip) pushTableLines(s, out, recordLines, commandLines);
     else if (lines) for (const l of lines) out.line(l);
     else {
+      // A command with a line break cannot be a line of a table: the step's title and records
+      // still are (up's records are read back from its tables, see nsd_want_read), its commands
+      // follow as bash.
+      out.line(stepLine(s));
+      for (let r = 0; r < recordCount; r++) out.line(`record ${recordLines[r]!}`);
+      endTable();
       const block: string[] = [];
-      renderStep(s, block);
+      renderCommands(s, block);
       for (const l of block) out.line(l);
-    }
-    if (records) {
-      for (let r = 0; r < recordCount; r++) {
-        records.lines.push(recordLines[r]!);
-        records.elements.push(s.element ?? 'lab');
-      }
     }
   });
   script[headAt] = `${name}() {\n  NSD_ACTION=${action} NSD_STEP=0 NSD_TOTAL=${total}`;
@@ -296,7 +300,7 @@ function bashArray(name: string, words: readonly string[]): string {
   return `readonly ${name}=(${quotedWords(words)})`;
 }
 
-/** shellJoin(words): when every word needs single quotes and has none (record lines), one join does it. */
+/** shellJoin(words): when every word needs single quotes and has none (lines of words, as NSD_DNS has), one join does it. */
 function quotedWords(words: readonly string[]): string {
   if (words.length > 0 && words.every((w) => !isPlainWord(w) && !w.includes("'"))) return `'${words.join("' '")}'`;
   return shellJoin(words);
@@ -499,15 +503,8 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
   out.push('# Links with impairments (netem): preflight checks that the kernel has the qdisc.');
   out.push(bashArray('NSD_NETEM', plan.veths.filter((v) => v.netem).map((v) => v.link)));
   out.push(bashArray('NSD_QDISCS', plan.veths.flatMap((v) => (['a', 'b'] as const).filter((side) => v.netem?.[side]).map((side) => `${v[side].netns ?? '-'}:${v[side].name}`))));
-  // The record lines are gathered while up's steps are rendered below (the same words, joined
-  // once), and their two arrays filled in here then.
-  const wanted = { lines: [] as string[], elements: [] as string[] };
-  out.push('# What up records for this drawing, and the element of each: on a running lab, the rest of its');
-  out.push('# record is removed first (apply).');
-  const wantAt = out.length;
-  out.push('NSD_WANT', 'NSD_WANT_OF');
   out.push("NSD_ACTION='' NSD_STEP=0 NSD_TOTAL=0 NSD_PHASE=- NSD_ELEMENT=- NSD_TITLE=- NSD_TABLE_PHASE=() NSD_TABLE_ELEMENT=() NSD_TABLE_TITLE=()");
-  out.push("NSD_UPLINK_ADDRESS='' NSD_UPLINK_ADDRESS6='' NSD_LISTENERS=() NSD_RUNNING=0 NSD_PY=0");
+  out.push("NSD_UPLINK_ADDRESS='' NSD_UPLINK_ADDRESS6='' NSD_LISTENERS=() NSD_RUNNING=0 NSD_PY=0 NSD_WANT=() NSD_WANT_READ=0");
   out.push(`readonly NSD_NEIGH_MARGIN=${NEIGHBOUR_MARGIN}`);
   const need = neighbourNeed(plan);
   // TABLE:KEY:NEED:LIMIT for each family whose need does not fit in the kernel's default (preflight checks them).
@@ -528,9 +525,7 @@ export function renderScript(plan: Plan, probes: readonly PlannedProbe[], option
     'nsd_about up',
     `printf 'lab %s is up. Check it with: %s\\n' "$NSD_LAB" "$(nsd_again verify)"`,
     'nsd_event "done up"',
-  ], true, wanted);
-  out[wantAt] = bashArray('NSD_WANT', wanted.lines);
-  out[wantAt + 1] = bashArray('NSD_WANT_OF', wanted.elements);
+  ]);
   // The notes explain the order of up; down follows the record, kind by kind.
   renderSteps('nsd_down', 'down', down, out, [`printf 'lab %s is down.\\n' "$NSD_LAB"`, 'nsd_event "done down"'], false);
   renderVerify(plan, probes, out);

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { BASH_LIBRARY } from '../../../src/shared/compiler/bash-library.js';
+import { BASH_LIBRARY, TABLE_END } from '../../../src/shared/compiler/bash-library.js';
 
 /** One function of the library, as lab.sh carries it. */
 const fn = (name: string) => new RegExp(`^${name}\\(\\) \\{[\\s\\S]*?^\\}$`, 'm').exec(BASH_LIBRARY)![0];
@@ -13,13 +13,19 @@ function plan(record: Array<[string, string]>, want: Array<[string, string]>): s
     fn('nsd_words'),
     fn('nsd_record_open'),
     fn('nsd_recorded'),
+    fn('nsd_want_read'),
     fn('nsd_apply'),
     fn('nsd_veth_key'),
     fn('nsd_veth_replug'),
     'NSD_LAB=lab NSD_STATE=$1',
     `printf '%s\\n' ${record.map(([line, el]) => q(`${line}\t${el}`)).join(' ')} >"$1/record"`,
-    `NSD_WANT=(${want.map(([line]) => q(line)).join(' ')})`,
-    `NSD_WANT_OF=(${want.map(([, el]) => q(el)).join(' ')})`,
+    // What the drawing wants: the records of up's table, as nsd_want_read reads them back.
+    'nsd_up() {',
+    `  nsd_run_table <<'${TABLE_END}'`,
+    ...want.flatMap(([line, el]) => [`step ${el} a step of ${el}`, `record ${line}`]),
+    TABLE_END,
+    '}',
+    'NSD_WANT_READ=0',
     'nsd_record_open',
     'nsd_apply plan',
   ].join('\n');
