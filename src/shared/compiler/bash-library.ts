@@ -674,12 +674,15 @@ nsd_host_link_remove() { # IFNAME (after nsd_read_host_links): only when it is t
 }
 
 # Down: the lab's tagged jumps, then its chains with their rules, in each iptables the record
-# names, read with one iptables-save and removed with one iptables-restore --noflush, where a check
-# and a removal each took a dozen processes. When the restore is refused (a rule from elsewhere
-# still jumps to a chain, say), they go one by one instead, and the failing command is named.
+# names, removed with one iptables-restore --noflush, where a check and a removal each took a dozen
+# processes. First as the record names them, without reading the host's rules (a host with Docker
+# or Kubernetes has thousands): the restore deletes exactly the tagged jumps up made and the lab's
+# chains, or refuses. Refused (a jump gone already or there twice, a rule from elsewhere still
+# jumping to a chain), the jumps iptables-save shows are deleted instead; refused again, they go
+# one by one, and the failing command is named.
 nsd_undo_iptables() {
-  local ipt line table parent chain name saved input tables
-  local -A jumps=() chains=() binaries=() del_lines=() flush_lines=()
+  local ipt line table parent chain name saved input tables key
+  local -A jumps=() chains=() binaries=() del_lines=() flush_lines=() recorded_dels=() recorded_flushes=() recorded_tables=()
   nsd_lines_of jump
   for line in "\${NSD_LINES[@]}"; do
     nsd_words "$line"
@@ -688,14 +691,28 @@ nsd_undo_iptables() {
     # As iptables-save writes the jump, with the comment quoted or not.
     jumps["$ipt $table -A $parent -m comment --comment \\"$NSD_TAG\\" -j $chain"]=1
     jumps["$ipt $table -A $parent -m comment --comment $NSD_TAG -j $chain"]=1
+    # As up made it (chainHooks).
+    recorded_dels["$ipt $table"]+="-D $parent -m comment --comment \\"$NSD_TAG\\" -j $chain"$'\\n'
+    recorded_tables["$ipt $table"]=1
   done
   nsd_lines_of chain
   for line in "\${NSD_LINES[@]}"; do
     binaries[\${line%% *}]=1
     chains[$line]=1
+    key=\${line% *} chain=\${line##* }
+    recorded_flushes[$key]+="-F $chain"$'\\n'"-X $chain"$'\\n'
+    recorded_tables[$key]=1
   done
   for ipt in "\${!binaries[@]}"; do
     command -v "$ipt" >/dev/null || continue
+    if command -v "$ipt-restore" >/dev/null; then
+      input=''
+      for key in "\${!recorded_tables[@]}"; do
+        [[ $key == "$ipt "* ]] || continue
+        input+="*\${key#"$ipt "}"$'\\n'"\${recorded_dels[$key]-}\${recorded_flushes[$key]-}COMMIT"$'\\n'
+      done
+      if "$ipt-restore" --noflush <<<"$input" 2>/dev/null; then continue; fi
+    fi
     input=''
     if command -v "$ipt-save" >/dev/null && command -v "$ipt-restore" >/dev/null && saved=$("$ipt-save" 2>/dev/null); then
       del_lines=() flush_lines=() tables=()
