@@ -574,7 +574,7 @@ export function downSteps(): Step[] {
     // and holds the lock every ip command needs meanwhile, so the steps that need no ip command
     // (iptables, files) come next, while it works.
     undo(['netns'], 'namespaces', 'remove the namespaces (and the processes in them)'),
-    // One step: one iptables-save and one iptables-restore remove them all.
+    // One step: one iptables-restore, built from the record, removes them all.
     undo(['jump', 'chain'], 'nat', "remove the jumps from the host's iptables chains, then the lab's chains and their rules"),
     undo(['dns'], 'namespaces', 'remove the DNS files in /etc/netns'),
     undo(['route'], 'routes', 'remove the host routes'),
