@@ -412,25 +412,18 @@ nsd_shared_lock() {
   if [[ -n \${NSD_SHARED_FD-} ]]; then return 0; fi
   nsd_flock "$NSD_SHARED/lock" 30 || nsd_die "cannot lock $NSD_SHARED/lock"
   NSD_SHARED_FD=$NSD_FLOCK_FD
-  NSD_SHARED_GOING=()
 }
 
 # The files in $NSD_SHARED that nsd_shared_unlock removes (names in it).
 NSD_SHARED_GOING=()
 
-# NSD_SHARED_GOING and FILE... in $NSD_SHARED go first (with the lock and the directory when
-# nothing else is left), then the paths after --, files then directories as nsd_rm takes them: all
-# in one rm. Down leaves its settings' files to the removal of its own state (nsd_state_remove),
-# one process for both.
-nsd_shared_unlock() { # [FILE...] [-- PATH... [-- DIR...]]
+# NSD_SHARED_GOING go first (with the lock and the directory when nothing else is left), then
+# PATH... and DIR... as nsd_rm takes them: all in one rm. Down leaves its settings' files to the
+# removal of its own state (nsd_state_remove), one process for both.
+nsd_shared_unlock() { # [PATH... [-- DIR...]]
   local files file left=0 paths=()
   local -A going=()
   for file in "\${NSD_SHARED_GOING[@]}"; do going[$NSD_SHARED/$file]=1; done
-  while (($# > 0)) && [[ $1 != -- ]]; do
-    going[$NSD_SHARED/$1]=1
-    shift
-  done
-  (($# == 0)) || shift
   while (($# > 0)) && [[ $1 != -- ]]; do
     paths+=("$1")
     shift
@@ -955,7 +948,7 @@ nsd_stop_pids() { # PID...
 # cleans up the namespaces, where a bridge deleted after that cleanup waited for it, then took
 # some 40 ms of its own (nsd_undo_links removes what is left).
 nsd_undo_netns() {
-  local name id pids=() ours=() bridges=()
+  local name id pids=() bridges=()
   declare -gA NSD_DELETED=()
   nsd_lines_of netns
   ((\${#NSD_LINES[@]} > 0)) || return 0
@@ -964,8 +957,7 @@ nsd_undo_netns() {
   for name in "\${NSD_THEIRS[@]}"; do
     printf 'lab.sh: leaving namespace %s alone: it carries another tag than %s\\n' "$name" "$NSD_TAG" >&2
   done
-  ours=("\${NSD_OURS[@]}")
-  for name in "\${ours[@]}"; do
+  for name in "\${NSD_OURS[@]}"; do
     NSD_DELETED[$name]=1
     id=\${NSD_NETNS_ID[$name]-}
     if [[ -n $id && -n \${NSD_PIDS_IN[$id]-} ]]; then
@@ -975,7 +967,7 @@ nsd_undo_netns() {
     fi
   done
   if ((\${#pids[@]} > 0)); then nsd_stop_pids "\${pids[@]}"; fi
-  ((\${#ours[@]} > 0)) || return 0
+  ((\${#NSD_OURS[@]} > 0)) || return 0
   nsd_lines_of bridge
   if ((\${#NSD_LINES[@]} > 0)); then
     nsd_read_host_links type bridge
@@ -985,10 +977,10 @@ nsd_undo_netns() {
     done
   fi
   {
-    printf 'netns del %s\\n' "\${ours[@]}"
+    printf 'netns del %s\\n' "\${NSD_OURS[@]}"
     if ((\${#bridges[@]} > 0)); then printf 'link del dev %s\\n' "\${bridges[@]}"; fi
   } | ip -force -batch - 2>/dev/null || true
-  for name in "\${ours[@]}"; do
+  for name in "\${NSD_OURS[@]}"; do
     if [[ -e /run/netns/$name ]]; then nsd_on_error 1 "ip netns del $name"; fi
   done
   # Their identities are stale now (emptied, not removed: no process; down forgets the file).
@@ -1238,7 +1230,7 @@ nsd_state_remove() {
   local forget=("$NSD_STATE/record" "$NSD_STATE/record.new" "$NSD_STATE/about" "$NSD_STATE/about.new" "$NSD_STATE/batch.err" "$NSD_STATE/netns" "$NSD_STATE/netns.new" "$NSD_STATE/holder" "$NSD_STATE/lock")
   # With the host settings' files when down put any back (it holds their lock until now).
   if [[ -n \${NSD_SHARED_FD-} ]]; then
-    nsd_shared_unlock -- "\${forget[@]}" -- "$NSD_STATE" "\${NSD_STATE%/*}"
+    nsd_shared_unlock "\${forget[@]}" -- "$NSD_STATE" "\${NSD_STATE%/*}"
   else
     nsd_rm "\${forget[@]}" -- "$NSD_STATE" "\${NSD_STATE%/*}"
   fi
